@@ -1,0 +1,458 @@
+//! The event: what the organiser configures with `PUT /v1/admin/events/{id}` and what the public
+//! routes show.
+
+use std::fmt;
+
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp, Zoned};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::fields::parse;
+use super::{Email, EventId, FieldErrors, Fields, Language, Line, Paragraph};
+
+/// An IANA time zone, resolved against the bundled time-zone database.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Zone {
+    name: String,
+    tz: TimeZone,
+}
+
+impl Zone {
+    pub fn parse(name: &str) -> Result<Self, String> {
+        // Only named IANA zones: fixed offsets or POSIX strings are not an event's place.
+        if !name.contains('/') && name != "UTC" {
+            return Err("must be an IANA time zone such as Europe/Zurich".to_owned());
+        }
+        TimeZone::get(name)
+            .map(|tz| Self {
+                name: name.to_owned(),
+                tz,
+            })
+            .map_err(|_| format!("{name:?} is not a known IANA time zone"))
+    }
+
+    pub fn utc() -> Self {
+        Self {
+            name: "UTC".to_owned(),
+            tz: TimeZone::UTC,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    pub fn at(&self, t: Timestamp) -> Zoned {
+        t.to_zoned(self.tz.clone())
+    }
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for Zone {}
+
+impl TryFrom<String> for Zone {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Zone> for String {
+    fn from(z: Zone) -> Self {
+        z.name
+    }
+}
+
+impl fmt::Debug for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Zone({})", self.name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventFormat {
+    Virtual,
+    InPerson,
+    Hybrid,
+}
+
+impl EventFormat {
+    fn parse(s: &str) -> Result<Self, String> {
+        serde_json::from_value(Value::String(s.to_owned()))
+            .map_err(|_| "must be one of virtual, in_person, hybrid".to_owned())
+    }
+}
+
+/// Who may register, as the ITU circulars put it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    MemberState,
+    SectorMember,
+    Associate,
+    Academia,
+    Individual,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Self::MemberState,
+        Self::SectorMember,
+        Self::Associate,
+        Self::Academia,
+        Self::Individual,
+    ];
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        serde_json::from_value(Value::String(s.to_owned())).map_err(|_| {
+            "must be one of member_state, sector_member, associate, academia, individual".to_owned()
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MemberState => "member_state",
+            Self::SectorMember => "sector_member",
+            Self::Associate => "associate",
+            Self::Academia => "academia",
+            Self::Individual => "individual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    pub categories: Vec<Category>,
+    pub itu_member_states_only: bool,
+}
+
+impl Default for Eligibility {
+    fn default() -> Self {
+        Self {
+            categories: Category::ALL.to_vec(),
+            itu_member_states_only: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationWindow {
+    pub opens_at: Option<Timestamp>,
+    pub closes_at: Option<Timestamp>,
+}
+
+impl RegistrationWindow {
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        self.opens_at.is_none_or(|o| now >= o) && self.closes_at.is_none_or(|c| now < c)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: Line<100>,
+    pub email: Email,
+}
+
+/// How long before the start a reminder goes: an ISO 8601 duration such as `P7D` or `PT1H`,
+/// counted in the event's zone (so `P1D` is the same wall-clock time the day before, across a
+/// daylight-saving change).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReminderOffset(String);
+
+impl ReminderOffset {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let span: Span = raw
+            .parse()
+            .map_err(|_| format!("{raw:?} is not an ISO 8601 duration such as P7D or PT1H"))?;
+        if span.get_years() != 0 || span.get_months() != 0 {
+            return Err("use weeks, days, hours and minutes, not months or years".to_owned());
+        }
+        if span.is_negative() || span.is_zero() {
+            return Err("must be a positive duration".to_owned());
+        }
+        if raw.len() > 32 {
+            return Err("is too long".to_owned());
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn span(&self) -> Span {
+        // Parsed once already when the value was built.
+        self.0.parse().unwrap_or_default()
+    }
+
+    /// The instant this reminder is due for an event starting at `start` in `zone`.
+    pub fn due_before(&self, start: Timestamp, zone: &Zone) -> Option<Timestamp> {
+        zone.at(start)
+            .checked_sub(self.span())
+            .ok()
+            .map(|z| z.timestamp())
+    }
+}
+
+impl TryFrom<String> for ReminderOffset {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<ReminderOffset> for String {
+    fn from(r: ReminderOffset) -> Self {
+        r.0
+    }
+}
+
+impl fmt::Debug for ReminderOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub title: Line<200>,
+    pub description: Paragraph<10_000>,
+    pub timezone: Zone,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub format: EventFormat,
+    pub languages: Vec<Language>,
+    pub registration: RegistrationWindow,
+    pub contact: Option<Contact>,
+    /// Seats; `None` is unlimited.
+    pub capacity: Option<u32>,
+    pub waitlist: bool,
+    pub approval_required: bool,
+    pub eligibility: Eligibility,
+    pub reminders: Vec<ReminderOffset>,
+}
+
+pub(crate) fn instant(v: &Value) -> Result<Timestamp, String> {
+    let s = parse::string(v)?;
+    // RFC 3339 with an explicit offset: a bare local time is ambiguous.
+    s.parse::<Timestamp>().map_err(|_| {
+        "must be an RFC 3339 instant with an offset, e.g. 2021-09-08T14:00:00+02:00".to_owned()
+    })
+}
+
+impl Event {
+    pub const FIELDS: &'static [&'static str] = &[
+        "title",
+        "description",
+        "timezone",
+        "starts_at",
+        "ends_at",
+        "format",
+        "languages",
+        "registration",
+        "contact",
+        "capacity",
+        "waitlist",
+        "approval_required",
+        "eligibility",
+        "reminders",
+    ];
+
+    /// Parses the organiser's `PUT /v1/admin/events/{id}` body, listing every problem.
+    pub fn parse(id: EventId, body: &Value) -> Result<Self, FieldErrors> {
+        let mut f = Fields::of(body, Self::FIELDS);
+        let title = f.required("title", parse::with(Line::<200>::parse));
+        let description = f
+            .optional("description", parse::with(Paragraph::<10_000>::parse))
+            .unwrap_or_default();
+        let timezone = f.required("timezone", parse::with(Zone::parse));
+        let starts_at = f.required("starts_at", instant);
+        let ends_at = f.required("ends_at", instant);
+        if let (Some(s), Some(e)) = (starts_at, ends_at)
+            && e <= s
+        {
+            f.error("ends_at", "must be after starts_at");
+        }
+        let format = f
+            .optional("format", parse::with(EventFormat::parse))
+            .unwrap_or(EventFormat::Virtual);
+        let languages = f
+            .optional("languages", |v| {
+                parse::list(v, 6, parse::with(Language::parse))
+            })
+            .unwrap_or_else(|| vec![Language::En]);
+        let registration = f
+            .object("registration", &["opens_at", "closes_at"], false, |r| {
+                let opens_at = r.optional("opens_at", instant);
+                let closes_at = r.optional("closes_at", instant);
+                if let (Some(o), Some(c)) = (opens_at, closes_at)
+                    && c <= o
+                {
+                    r.error("closes_at", "must be after opens_at");
+                }
+                Some(RegistrationWindow {
+                    opens_at,
+                    closes_at,
+                })
+            })
+            .unwrap_or(RegistrationWindow {
+                opens_at: None,
+                closes_at: None,
+            });
+        // Registration closes at the start unless the organiser says otherwise.
+        let registration = RegistrationWindow {
+            closes_at: registration.closes_at.or(starts_at),
+            ..registration
+        };
+        let contact = f.object("contact", &["name", "email"], false, |c| {
+            let name = c.required("name", parse::with(Line::<100>::parse));
+            let email = c.required("email", parse::with(Email::parse));
+            Some(Contact {
+                name: name?,
+                email: email?,
+            })
+        });
+        let capacity = f
+            .optional("capacity", |v| parse::whole_number(v, 1, 1_000_000))
+            .map(|n| n as u32);
+        let waitlist = f.optional("waitlist", parse::boolean).unwrap_or(false);
+        let approval_required = f
+            .optional("approval_required", parse::boolean)
+            .unwrap_or(false);
+        let eligibility = f
+            .object(
+                "eligibility",
+                &["categories", "itu_member_states_only"],
+                false,
+                |e| {
+                    let categories = e
+                        .optional("categories", |v| {
+                            parse::list(v, 5, parse::with(Category::parse))
+                        })
+                        .unwrap_or_else(|| Category::ALL.to_vec());
+                    let only = e
+                        .optional("itu_member_states_only", parse::boolean)
+                        .unwrap_or(false);
+                    Some(Eligibility {
+                        categories,
+                        itu_member_states_only: only,
+                    })
+                },
+            )
+            .unwrap_or_default();
+        let reminders = f
+            .optional("reminders", |v| {
+                parse::list(v, 10, parse::with(ReminderOffset::parse))
+            })
+            .unwrap_or_default();
+        let event = (|| {
+            Some(Self {
+                id,
+                title: title?,
+                description,
+                timezone: timezone?,
+                starts_at: starts_at?,
+                ends_at: ends_at?,
+                format,
+                languages,
+                registration,
+                contact,
+                capacity,
+                waitlist,
+                approval_required,
+                eligibility,
+                reminders,
+            })
+        })();
+        f.finish(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body() -> Value {
+        json!({"title": "ITU Workshop", "timezone": "Europe/Zurich",
+               "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-09T16:30:00+02:00",
+               "format": "virtual", "languages": ["en", "fr"],
+               "contact": {"name": "TSB Events", "email": "tsbevents@itu.int"},
+               "capacity": 1000, "waitlist": true,
+               "eligibility": {"categories": ["member_state"], "itu_member_states_only": true},
+               "reminders": ["P7D", "P1D", "PT1H"]})
+    }
+
+    #[test]
+    fn an_organisers_event_body_parses_with_defaults() {
+        let e = Event::parse(EventId::parse("ws").unwrap(), &body()).unwrap();
+        assert_eq!(e.timezone.name(), "Europe/Zurich");
+        assert_eq!(e.registration.closes_at, Some(e.starts_at));
+        assert_eq!(e.capacity, Some(1000));
+        assert_eq!(e.reminders.len(), 3);
+        let back: Event = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn every_bad_field_of_an_event_is_listed() {
+        let mut b = body();
+        b["timezone"] = json!("Mars/Olympus");
+        b["ends_at"] = json!("2021-09-01T00:00:00Z");
+        b["languages"] = json!(["de"]);
+        b["reminders"] = json!(["P1M"]);
+        b["contact"]["email"] = json!("nope");
+        b["surprise"] = json!(1);
+        let errs = Event::parse(EventId::parse("ws").unwrap(), &b).unwrap_err();
+        let mut names: Vec<_> = errs.0.iter().map(|e| e.field.clone()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "contact.email",
+                "ends_at",
+                "languages",
+                "reminders",
+                "surprise",
+                "timezone"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_day_reminder_keeps_the_wall_clock_time_across_a_dst_change() {
+        let zone = Zone::parse("Europe/Zurich").unwrap();
+        // Clocks went back at 03:00 on 31 October 2021; a 10:00 CET (+01:00) start that day.
+        let start: Timestamp = "2021-10-31T09:00:00Z".parse().unwrap();
+        let due = ReminderOffset::parse("P1D")
+            .unwrap()
+            .due_before(start, &zone)
+            .unwrap();
+        // 10:00 CEST (+02:00) on 30 October is 08:00Z: 25 hours earlier, same wall clock.
+        assert_eq!(due.to_string(), "2021-10-30T08:00:00Z");
+    }
+
+    #[test]
+    fn registration_is_open_only_inside_its_window() {
+        let w = RegistrationWindow {
+            opens_at: Some("2021-08-01T00:00:00Z".parse().unwrap()),
+            closes_at: Some("2021-09-08T12:00:00Z".parse().unwrap()),
+        };
+        assert!(!w.is_open("2021-07-31T23:59:59Z".parse().unwrap()));
+        assert!(w.is_open("2021-08-23T08:00:00Z".parse().unwrap()));
+        assert!(!w.is_open("2021-09-08T12:00:00Z".parse().unwrap()));
+    }
+}

@@ -1,0 +1,18 @@
+//! Domain types. Each is built only by parsing, so a value in hand is a valid value; storage and
+//! mail take only these types.
+
+mod email;
+mod event;
+mod fields;
+mod ids;
+mod language;
+mod text;
+
+pub use email::{Email, EmailError};
+pub use event::{
+    Category, Contact, Eligibility, Event, EventFormat, RegistrationWindow, ReminderOffset, Zone,
+};
+pub use fields::{FieldError, FieldErrors, Fields};
+pub use ids::{EventId, Slug};
+pub use language::Language;
+pub use text::{Line, Paragraph};

@@ -1,0 +1,19 @@
+//! HTTP glue shared by the three HTTP functions: the request/response types of `lambda_http`,
+//! problem+json, JSON bodies, CORS, routing, request ids and the one access-log line.
+
+mod body;
+mod exchange;
+mod problem;
+mod response;
+mod router;
+
+pub use body::{MAX_BODY_BYTES, json_body, query_params};
+pub use exchange::serve;
+pub use problem::Problem;
+pub use response::{bearer_token, json, json_with_status, text};
+pub use router::{Params, Route, find_route};
+
+/// What every handler takes: the request type `lambda_http` hands a function.
+pub type Request = lambda_http::Request;
+/// What every handler returns.
+pub type Response = http::Response<lambda_http::Body>;

@@ -1,0 +1,36 @@
+use http::{StatusCode, header};
+use serde::Serialize;
+
+use super::{Request, Response};
+use crate::token::Token;
+
+pub fn json_with_status<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+    http::Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(lambda_http::Body::Text(body))
+        .unwrap_or_default()
+}
+
+pub fn json<T: Serialize>(value: &T) -> Response {
+    json_with_status(StatusCode::OK, value)
+}
+
+pub fn text(status: StatusCode, content_type: &str, body: String) -> Response {
+    http::Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(lambda_http::Body::Text(body))
+        .unwrap_or_default()
+}
+
+/// The bearer token of `Authorization: Bearer …`, if one is present and well formed.
+pub fn bearer_token(req: &Request) -> Option<Token> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    Token::parse(token).ok()
+}

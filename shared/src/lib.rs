@@ -1,0 +1,21 @@
+//! `plenary`: everything the Plenary functions share.
+//!
+//! - [`domain`]: newtypes built only by parsing, and the records the use cases work on.
+//! - [`store`]: narrow storage traits per concern, over one table abstraction with two adapters
+//!   (the embedded [`store::MemoryTable`] and [`store::DynamoTable`]).
+//! - [`mail`]: the mailer port with the SES and local outbox adapters.
+//! - [`http`]: problem+json, JSON body parsing, CORS, routing and request ids.
+//! - [`clock`], [`token`]: the injected clock and the token/id source.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod mail;
+pub mod store;
+pub mod telemetry;
+pub mod token;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use token::TokenSource;

@@ -1,0 +1,107 @@
+//! The mailer port. A message is built from domain types; adapters turn it into MIME
+//! ([`mime::render`]) and hand it to SES ([`SesMailer`]) or keep it in the local outbox
+//! ([`OutboxMailer`]).
+
+// pub mod mime;
+// mod outbox;
+// mod ses;
+
+// pub use outbox::{OutboxMailer, SentMessage};
+// pub use ses::SesMailer;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Email, Language};
+
+/// What a message is for; transactional kinds never carry an unsubscribe link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Confirmation,
+    ManageLink,
+    Promotion,
+    Approval,
+    Rejection,
+    JoinLink,
+    Reminder,
+    ProgrammeChanges,
+    Announcement,
+}
+
+impl MessageKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Confirmation => "confirmation",
+            Self::ManageLink => "manage_link",
+            Self::Promotion => "promotion",
+            Self::Approval => "approval",
+            Self::Rejection => "rejection",
+            Self::JoinLink => "join_link",
+            Self::Reminder => "reminder",
+            Self::ProgrammeChanges => "programme_changes",
+            Self::Announcement => "announcement",
+        }
+    }
+
+    /// Optional mail may be refused by the recipient (RFC 8058 one-click unsubscribe).
+    pub fn is_optional(self) -> bool {
+        matches!(
+            self,
+            Self::Reminder | Self::ProgrammeChanges | Self::Announcement
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// A full media type, e.g. `text/calendar; method=PUBLISH; charset=utf-8`.
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// One email to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    /// The deterministic key (registration, kind, occurrence) this message was claimed under.
+    pub key: String,
+    pub from: Email,
+    /// Shown as the From display name.
+    pub from_name: String,
+    pub to: Email,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    pub language: Language,
+    pub kind: MessageKind,
+    /// Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` on optional mail.
+    pub headers: Vec<(String, String)>,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReceipt {
+    /// The provider's id for the message.
+    pub message_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Sending too fast: wait and send again; nothing is lost.
+    #[error("the mail service is throttling; retry after {retry_after:?}")]
+    Throttled { retry_after: Duration },
+    /// A fault that may clear (network, 5xx).
+    #[error("the mail service is unavailable: {0}")]
+    Unavailable(String),
+    /// The service will never accept this message (bad address, unverified sender, bad MIME).
+    #[error("the mail service rejected the message: {0}")]
+    Rejected(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, message: &OutgoingEmail) -> Result<SendReceipt, MailError>;
+}

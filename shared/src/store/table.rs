@@ -1,0 +1,267 @@
+//! The one-table abstraction both adapters implement: items keyed by (`pk`, `sk`), strongly
+//! consistent reads, prefix/range queries, conditional single writes and all-or-nothing
+//! transactions — exactly the DynamoDB semantics the domain stores rely on, so the embedded
+//! [`MemoryTable`](super::MemoryTable) and [`DynamoTable`](super::DynamoTable) are held to the same
+//! contract by one test suite.
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+/// An item: attribute name to value. `pk` and `sk` are always strings. JSON numbers become
+/// DynamoDB numbers, strings strings, booleans booleans, lists and objects L and M.
+pub type Item = Map<String, Value>;
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+/// Epoch seconds after which DynamoDB's TTL may delete the item (readers check it too).
+pub const TTL: &str = "expires_at";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+
+    /// The item's key attributes, to start building an item.
+    pub fn item(&self) -> Item {
+        let mut m = Map::new();
+        m.insert(PK.to_owned(), Value::String(self.pk.clone()));
+        m.insert(SK.to_owned(), Value::String(self.sk.clone()));
+        m
+    }
+
+    pub fn of(item: &Item) -> Option<Self> {
+        Some(Self::new(item.get(PK)?.as_str()?, item.get(SK)?.as_str()?))
+    }
+}
+
+/// A condition on the item a write addresses (as it is before the write).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// No item has this key.
+    NotExists,
+    /// An item has this key.
+    Exists,
+    /// The attribute is absent.
+    Absent(String),
+    Eq(String, Value),
+    Ne(String, Value),
+    /// Numeric attribute strictly less than; false when the attribute is absent.
+    Lt(String, i64),
+    /// Numeric attribute less than or equal; false when the attribute is absent.
+    Le(String, i64),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    pub fn eq(attr: &str, v: impl Into<Value>) -> Self {
+        Self::Eq(attr.to_owned(), v.into())
+    }
+
+    /// True when evaluated against `item` (None when there is no item).
+    pub fn holds(&self, item: Option<&Item>) -> bool {
+        let attr = |a: &str| item.and_then(|i| i.get(a));
+        let num = |a: &str| attr(a).and_then(Value::as_f64);
+        match self {
+            Self::NotExists => item.is_none(),
+            Self::Exists => item.is_some(),
+            Self::Absent(a) => attr(a).is_none(),
+            Self::Eq(a, v) => attr(a).is_some_and(|x| values_equal(x, v)),
+            Self::Ne(a, v) => !attr(a).is_some_and(|x| values_equal(x, v)),
+            Self::Lt(a, n) => num(a).is_some_and(|x| x < *n as f64),
+            Self::Le(a, n) => num(a).is_some_and(|x| x <= *n as f64),
+            Self::And(cs) => cs.iter().all(|c| c.holds(item)),
+            Self::Or(cs) => cs.iter().any(|c| c.holds(item)),
+        }
+    }
+}
+
+/// DynamoDB compares numbers by value, whatever their JSON spelling.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Put {
+        item: Item,
+        cond: Option<Cond>,
+    },
+    Update {
+        key: Key,
+        /// Attributes to set.
+        set: Vec<(String, Value)>,
+        /// Numeric attributes to add to (absent counts as 0).
+        add: Vec<(String, i64)>,
+        remove: Vec<String>,
+        cond: Option<Cond>,
+    },
+    Delete {
+        key: Key,
+        cond: Option<Cond>,
+    },
+    /// Only a condition, as part of a transaction.
+    Check {
+        key: Key,
+        cond: Cond,
+    },
+}
+
+impl Write {
+    pub fn put(item: Item) -> Self {
+        Self::Put { item, cond: None }
+    }
+
+    pub fn put_new(item: Item) -> Self {
+        Self::Put {
+            item,
+            cond: Some(Cond::NotExists),
+        }
+    }
+
+    pub fn update(key: Key) -> Self {
+        Self::Update {
+            key,
+            set: Vec::new(),
+            add: Vec::new(),
+            remove: Vec::new(),
+            cond: None,
+        }
+    }
+
+    /// Adds `attr = value` to an update.
+    pub fn set(mut self, attr: &str, value: impl Into<Value>) -> Self {
+        if let Self::Update { set, .. } = &mut self {
+            set.push((attr.to_owned(), value.into()));
+        }
+        self
+    }
+
+    /// Adds `attr += n` to an update.
+    pub fn add(mut self, attr: &str, n: i64) -> Self {
+        if let Self::Update { add, .. } = &mut self {
+            add.push((attr.to_owned(), n));
+        }
+        self
+    }
+
+    /// Adds `REMOVE attr` to an update.
+    pub fn remove(mut self, attr: &str) -> Self {
+        if let Self::Update { remove, .. } = &mut self {
+            remove.push(attr.to_owned());
+        }
+        self
+    }
+
+    /// Sets (or replaces) the condition of a put, update or delete.
+    pub fn when(mut self, c: Cond) -> Self {
+        match &mut self {
+            Self::Put { cond, .. } | Self::Update { cond, .. } | Self::Delete { cond, .. } => {
+                *cond = Some(c)
+            }
+            Self::Check { cond, .. } => *cond = c,
+        }
+        self
+    }
+
+    pub fn key(&self) -> Option<Key> {
+        match self {
+            Self::Put { item, .. } => Key::of(item),
+            Self::Update { key, .. } | Self::Delete { key, .. } | Self::Check { key, .. } => {
+                Some(key.clone())
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    pub pk: String,
+    /// `begins_with(sk, prefix)`.
+    pub sk_prefix: Option<String>,
+    /// `sk BETWEEN from AND to`, both inclusive (instead of a prefix).
+    pub sk_between: Option<(String, String)>,
+    /// Continue after this sort key (exclusive), from a previous page's `last`.
+    pub after: Option<String>,
+    /// Items to evaluate at most (before the filter, as DynamoDB's `Limit`).
+    pub limit: Option<u32>,
+    pub descending: bool,
+    pub filter: Option<Cond>,
+}
+
+impl Query {
+    pub fn prefix(pk: impl Into<String>, prefix: impl Into<String>) -> Self {
+        Self {
+            pk: pk.into(),
+            sk_prefix: Some(prefix.into()),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub items: Vec<Item>,
+    /// The last sort key evaluated when more may follow; pass it as `after` for the next page.
+    pub last: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TableError {
+    /// The condition of the write at `index` (0 for a single write) did not hold.
+    #[error("the condition of write {index} did not hold")]
+    ConditionFailed { index: usize },
+    /// Another transaction touched the same items at the same moment; retrying may succeed.
+    #[error("a concurrent transaction conflicted")]
+    Conflict,
+    #[error("the table is throttling requests")]
+    Throttled,
+    #[error("the table could not be reached: {0}")]
+    Unavailable(String),
+    /// A request the table refuses whatever its state: a bug of ours.
+    #[error("the table refused the request: {0}")]
+    Invalid(String),
+}
+
+impl TableError {
+    /// True for faults that a retry may clear.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Conflict | Self::Throttled | Self::Unavailable(_)
+        )
+    }
+}
+
+/// At most this many writes in one transaction (DynamoDB's limit).
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
+#[async_trait]
+pub trait Table: Send + Sync {
+    /// A strongly consistent read of one item.
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError>;
+
+    /// One page of a query, in sort-key order.
+    async fn query(&self, q: &Query) -> Result<Page, TableError>;
+
+    /// One conditional write.
+    async fn write(&self, w: Write) -> Result<(), TableError>;
+
+    /// One conditional update returning the item as it is afterwards (for counters).
+    async fn update_returning(&self, w: Write) -> Result<Item, TableError>;
+
+    /// All the writes or none (at most [`MAX_TRANSACTION_WRITES`], each key at most once).
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError>;
+}

@@ -1,0 +1,192 @@
+//! Secrets and ids. Tokens carry 256 bits from the OS RNG, travel URL-safe, and are stored only as
+//! SHA-256 hashes; a presented token is compared by hash in constant time.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+const TOKEN_BYTES: usize = 32;
+
+/// A bearer secret as the registrant or organiser holds it. Never logged: `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Accepts what a client presents: URL-safe base64 of at least 128 bits, nothing else.
+    pub fn parse(raw: &str) -> Result<Self, TokenError> {
+        let raw = raw.trim();
+        if raw.len() < 22 || raw.len() > 128 {
+            return Err(TokenError::Malformed);
+        }
+        if !raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(TokenError::Malformed);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is not well formed")]
+    Malformed,
+}
+
+/// What is stored in place of a token: lowercase hex SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    pub fn of(secret: &str) -> Self {
+        let digest = Sha256::digest(secret.as_bytes());
+        Self(hex(&digest))
+    }
+
+    /// A stored hash read back (for example from configuration): 64 hex digits.
+    pub fn parse(hex_digits: &str) -> Option<Self> {
+        let h = hex_digits.trim().to_ascii_lowercase();
+        (h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())).then_some(Self(h))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Constant-time check that `presented` hashes to this value.
+    pub fn matches(&self, presented: &Token) -> bool {
+        presented
+            .hash()
+            .0
+            .as_bytes()
+            .ct_eq(self.0.as_bytes())
+            .into()
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Where new secrets and ids come from; injected so tests can be deterministic.
+pub trait TokenSource: Send + Sync {
+    fn new_token(&self) -> Token;
+    /// A new sortable unique id (ULID text) for records whose order matters.
+    fn new_id(&self, now_ms: u64) -> String;
+}
+
+/// The operating system's RNG.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsTokenSource;
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    // The OS RNG failing is not something a request can recover from.
+    getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
+    buf
+}
+
+impl TokenSource for OsTokenSource {
+    fn new_token(&self) -> Token {
+        Token(URL_SAFE_NO_PAD.encode(random_bytes::<TOKEN_BYTES>()))
+    }
+
+    fn new_id(&self, now_ms: u64) -> String {
+        let random = u128::from_le_bytes(random_bytes::<16>());
+        ulid::Ulid::from_parts(now_ms, random).to_string()
+    }
+}
+
+/// Deterministic tokens and ids for tests: a counter, still well formed.
+#[derive(Debug, Default)]
+pub struct SequentialTokenSource {
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl TokenSource for SequentialTokenSource {
+    fn new_token(&self) -> Token {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Token(format!("test-token-{n:0>32}"))
+    }
+
+    fn new_id(&self, now_ms: u64) -> String {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ulid::Ulid::from_parts(now_ms, u128::from(n)).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_token_carries_at_least_128_bits_and_is_url_safe() {
+        let t = OsTokenSource.new_token();
+        assert!(t.expose().len() >= 43);
+        assert!(Token::parse(t.expose()).is_ok());
+        assert_ne!(t, OsTokenSource.new_token());
+    }
+
+    #[test]
+    fn a_token_matches_its_own_hash_and_no_other() {
+        let a = OsTokenSource.new_token();
+        let b = OsTokenSource.new_token();
+        assert!(a.hash().matches(&a));
+        assert!(!a.hash().matches(&b));
+    }
+
+    #[test]
+    fn a_token_is_never_shown_by_debug() {
+        let t = OsTokenSource.new_token();
+        assert!(!format!("{t:?}").contains(t.expose()));
+    }
+
+    #[test]
+    fn malformed_tokens_are_refused() {
+        for bad in [
+            "",
+            "short",
+            "has spaces in it but is long enough",
+            "ünïcödé-ünïcödé-ünïcödé",
+        ] {
+            assert!(Token::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn ids_sort_by_time() {
+        let a = OsTokenSource.new_id(1_000);
+        let b = OsTokenSource.new_id(2_000);
+        assert!(a < b);
+    }
+
+    #[test]
+    fn a_stored_hash_parses_only_from_64_hex_digits() {
+        let h = TokenHash::of("secret");
+        assert_eq!(TokenHash::parse(h.as_str()), Some(h));
+        assert_eq!(TokenHash::parse("abc"), None);
+    }
+}
