@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The DynamoDB + SES emulator (moto's server) on loopback, for the tests and the local stack.
+#   scripts/emulator.sh start   installs it into ./.venv if needed, starts it on a free port,
+#                               waits until it answers, and prints `export …` lines to eval
+#   scripts/emulator.sh stop    stops the one this checkout started
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+state="$root/.tmp"
+mkdir -p "$state"
+
+venv() {
+  if [ ! -x "$root/.venv/bin/moto_server" ] || ! cmp -s "$root/scripts/requirements-test.txt" "$root/.venv/.requirements"; then
+    python3 -m venv "$root/.venv" >&2
+    "$root/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/scripts/requirements-test.txt" >&2
+    cp "$root/scripts/requirements-test.txt" "$root/.venv/.requirements"
+  fi
+}
+
+case "${1:-}" in
+  start)
+    venv
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    nohup "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
+    echo $! >"$state/moto.pid"
+    for _ in $(seq 1 100); do
+      if curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then
+        echo "export PLENARY_TEST_AWS_ENDPOINT=http://127.0.0.1:$port"
+        echo "export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true"
+        exit 0
+      fi
+      sleep 0.2
+    done
+    echo "the emulator did not start; see $state/moto.log" >&2
+    exit 1
+    ;;
+  stop)
+    if [ -f "$state/moto.pid" ]; then
+      kill "$(cat "$state/moto.pid")" 2>/dev/null || true
+      rm -f "$state/moto.pid"
+    fi
+    ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
+esac
