@@ -1,0 +1,203 @@
+//! The embedded store: the table in a `BTreeMap` behind one mutex. Conditions and transactions
+//! are checked and applied under the lock, so it is held to the same rules as DynamoDB (the
+//! contract suite runs against both). It is the local stack's default.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::table::{
+    Cond, Item, Key, MAX_TRANSACTION_WRITES, Page, Query, Table, TableError, Write,
+};
+
+#[derive(Debug, Default)]
+pub struct MemoryTable {
+    items: Mutex<BTreeMap<Key, Item>>,
+}
+
+impl MemoryTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Key, Item>> {
+        // A panic while holding the lock leaves no half-applied write (writes apply after every
+        // check), so the data is still consistent.
+        self.items.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every item, for tests and the local stack's inspection.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn condition_of(w: &Write) -> Option<&Cond> {
+    match w {
+        Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => {
+            cond.as_ref()
+        }
+        Write::Check { cond, .. } => Some(cond),
+    }
+}
+
+fn validate(w: &Write) -> Result<Key, TableError> {
+    let key = w
+        .key()
+        .ok_or_else(|| TableError::Invalid("an item needs string pk and sk".to_owned()))?;
+    if key.pk.is_empty() || key.sk.is_empty() {
+        return Err(TableError::Invalid(
+            "key attributes must not be empty".to_owned(),
+        ));
+    }
+    if let Write::Update {
+        set, add, remove, ..
+    } = w
+    {
+        let touches_key = set
+            .iter()
+            .map(|(a, _)| a)
+            .chain(add.iter().map(|(a, _)| a))
+            .chain(remove.iter())
+            .any(|a| a == super::PK || a == super::SK);
+        if touches_key {
+            return Err(TableError::Invalid(
+                "an update cannot change the key".to_owned(),
+            ));
+        }
+    }
+    Ok(key)
+}
+
+fn apply(items: &mut BTreeMap<Key, Item>, key: Key, w: Write) -> Item {
+    match w {
+        Write::Put { item, .. } => {
+            items.insert(key, item.clone());
+            item
+        }
+        Write::Update {
+            set, add, remove, ..
+        } => {
+            let item = items.entry(key.clone()).or_insert_with(|| key.item());
+            for (a, v) in set {
+                item.insert(a, v);
+            }
+            for (a, n) in add {
+                let cur = item.get(&a).and_then(Value::as_i64).unwrap_or(0);
+                item.insert(a, Value::from(cur + n));
+            }
+            for a in remove {
+                item.remove(&a);
+            }
+            item.clone()
+        }
+        Write::Delete { .. } => items.remove(&key).unwrap_or_default(),
+        Write::Check { .. } => Item::new(),
+    }
+}
+
+#[async_trait]
+impl Table for MemoryTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        Ok(self.lock().get(key).cloned())
+    }
+
+    async fn query(&self, q: &Query) -> Result<Page, TableError> {
+        let items = self.lock();
+        let lo = Key::new(q.pk.clone(), String::new());
+        let in_key = |k: &Key| {
+            k.pk == q.pk
+                && q.sk_prefix
+                    .as_ref()
+                    .is_none_or(|p| k.sk.starts_with(p.as_str()))
+                && q.sk_between
+                    .as_ref()
+                    .is_none_or(|(a, b)| k.sk >= *a && k.sk <= *b)
+                && q.after.as_ref().is_none_or(|after| {
+                    if q.descending {
+                        k.sk < *after
+                    } else {
+                        k.sk > *after
+                    }
+                })
+        };
+        let candidates = items
+            .range(lo..)
+            .take_while(|(k, _)| k.pk == q.pk)
+            .filter(|(k, _)| in_key(k));
+        let evaluated: Vec<(&Key, &Item)> = if q.descending {
+            let mut all: Vec<_> = candidates.collect();
+            all.reverse();
+            all
+        } else {
+            candidates.collect()
+        };
+        let limit = q.limit.map_or(usize::MAX, |l| l as usize);
+        let more = evaluated.len() > limit;
+        let page: Vec<_> = evaluated.into_iter().take(limit).collect();
+        let last = if more {
+            page.last().map(|(k, _)| k.sk.clone())
+        } else {
+            None
+        };
+        let items = page
+            .into_iter()
+            .filter(|(_, i)| q.filter.as_ref().is_none_or(|f| f.holds(Some(i))))
+            .map(|(_, i)| i.clone())
+            .collect();
+        Ok(Page { items, last })
+    }
+
+    async fn write(&self, w: Write) -> Result<(), TableError> {
+        self.update_returning(w).await.map(|_| ())
+    }
+
+    async fn update_returning(&self, w: Write) -> Result<Item, TableError> {
+        if matches!(w, Write::Check { .. }) {
+            return Err(TableError::Invalid(
+                "a check belongs in a transaction".to_owned(),
+            ));
+        }
+        let key = validate(&w)?;
+        let mut items = self.lock();
+        if let Some(c) = condition_of(&w)
+            && !c.holds(items.get(&key))
+        {
+            return Err(TableError::ConditionFailed { index: 0 });
+        }
+        Ok(apply(&mut items, key, w))
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
+            return Err(TableError::Invalid(format!(
+                "a transaction takes 1 to {MAX_TRANSACTION_WRITES} writes"
+            )));
+        }
+        let keys = writes.iter().map(validate).collect::<Result<Vec<_>, _>>()?;
+        let mut seen = std::collections::BTreeSet::new();
+        if !keys.iter().all(|k| seen.insert(k)) {
+            return Err(TableError::Invalid(
+                "a transaction may touch each item only once".to_owned(),
+            ));
+        }
+        let mut items = self.lock();
+        for (index, (w, k)) in writes.iter().zip(&keys).enumerate() {
+            if let Some(c) = condition_of(w)
+                && !c.holds(items.get(k))
+            {
+                return Err(TableError::ConditionFailed { index });
+            }
+        }
+        for (w, k) in writes.into_iter().zip(keys) {
+            apply(&mut items, k, w);
+        }
+        Ok(())
+    }
+}
