@@ -1,1 +1,182 @@
-fn main() {}
+//! `plenary-local`: the development server. Configuration is read once here, the store, mailer
+//! and clock are built once, and the stack is handed to the server.
+
+mod cli;
+mod seed;
+mod server;
+mod stack;
+
+use std::sync::Arc;
+
+use clap::Parser;
+use plenary::clock::{SimulatedClock, SystemClock};
+use plenary::config::CorsConfig;
+use plenary::mail::OutboxMailer;
+use plenary::store::{MemoryTable, Table, TableStore};
+use plenary::token::{OsTokenSource, Token, TokenHash};
+use plenary::{Clock, TokenSource};
+use tokio::net::TcpListener;
+
+use crate::cli::{Cli, MailerKind, StoreKind};
+use crate::seed::Seed;
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("plenary-local: {message}");
+    std::process::exit(2)
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    plenary::telemetry::init_json_logs();
+
+    let seed = match cli.seed_path() {
+        None => None,
+        Some(None) => Some((
+            "bundled (TSB Circular 331)".to_owned(),
+            Seed::parse(seed::BUNDLED).unwrap_or_else(|e| fail(e)),
+        )),
+        Some(Some(path)) => {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| fail(format!("cannot read seed {}: {e}", path.display())));
+            Some((
+                path.display().to_string(),
+                Seed::parse(&text).unwrap_or_else(|e| fail(e)),
+            ))
+        }
+    };
+
+    let (clock, clock_label): (Arc<dyn Clock>, String) = match cli.clock.as_deref() {
+        Some("now") => (Arc::new(SystemClock), "real time".to_owned()),
+        Some(at) => {
+            let start: jiff::Timestamp = at.parse().unwrap_or_else(|_| {
+                fail(format!(
+                    "--clock {at:?} is not an RFC 3339 instant or `now`"
+                ))
+            });
+            (
+                Arc::new(SimulatedClock::starting_at(start)),
+                format!("simulated, started at {start}"),
+            )
+        }
+        None => match seed.as_ref().and_then(|(_, s)| s.clock) {
+            Some(start) => (
+                Arc::new(SimulatedClock::starting_at(start)),
+                format!("simulated, started at {start} (the seed's clock)"),
+            ),
+            None => (Arc::new(SystemClock), "real time".to_owned()),
+        },
+    };
+
+    let listener = TcpListener::bind((cli.host, cli.port))
+        .await
+        .unwrap_or_else(|e| fail(format!("cannot listen on {}:{}: {e}", cli.host, cli.port)));
+    let addr = listener.local_addr().unwrap_or_else(|e| fail(e));
+    let own_url = format!("http://{addr}");
+    let site_url = cli.site_url.clone().unwrap_or_else(|| own_url.clone());
+    let cors = CorsConfig {
+        allowed_origins: cli
+            .allowed_origins
+            .as_deref()
+            .unwrap_or(site_url.trim_end_matches('/'))
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    };
+
+    let table: Arc<dyn Table> = match cli.store {
+        StoreKind::Memory => Arc::new(MemoryTable::new()),
+        StoreKind::Dynamodb => {
+            let client = plenary::store::dynamo_client(cli.dynamodb_endpoint.as_deref()).await;
+            plenary::store::ensure_table(&client, &cli.table)
+                .await
+                .unwrap_or_else(|e| fail(format!("cannot use table {}: {e}", cli.table)));
+            Arc::new(plenary::store::DynamoTable::new(client, cli.table.clone()))
+        }
+    };
+    let store = TableStore::new(table);
+
+    if let Some((_, seed)) = &seed {
+        seed.load(&store, clock.now())
+            .await
+            .unwrap_or_else(|e| fail(e));
+    }
+
+    let outbox = match cli.mailer {
+        MailerKind::Outbox => Some(Arc::new(OutboxMailer::new(
+            cli.outbox_dir.clone(),
+            clock.clone(),
+        ))),
+        MailerKind::Ses => None,
+    };
+
+    let organiser_token = match &cli.organiser_token {
+        Some(t) => Token::parse(t).unwrap_or_else(|_| {
+            fail("--organiser-token must be at least 22 URL-safe characters (A-Z a-z 0-9 - _)")
+        }),
+        None => OsTokenSource.new_token(),
+    };
+
+    let stack = Arc::new(stack::Stack::new(stack::Parts {
+        store,
+        clock: clock.clone(),
+        cors,
+        organiser_token: TokenHash::of(organiser_token.expose()),
+        outbox,
+    }));
+
+    println!("Plenary local stack listening on {own_url}");
+    println!(
+        "  store:     {}",
+        match cli.store {
+            StoreKind::Memory => "memory (embedded; gone when the process stops)".to_owned(),
+            StoreKind::Dynamodb => format!(
+                "dynamodb table {} at {}",
+                cli.table,
+                cli.dynamodb_endpoint
+                    .as_deref()
+                    .unwrap_or("the AWS default endpoint")
+            ),
+        }
+    );
+    println!(
+        "  mailer:    {}",
+        match cli.mailer {
+            MailerKind::Outbox => format!("outbox ({own_url}/_local/outbox)"),
+            MailerKind::Ses => "ses".to_owned(),
+        }
+    );
+    println!("  clock:     {clock_label} (now {})", clock.now());
+    println!("  organiser: {}", organiser_token.expose());
+    println!("  site:      {site_url}");
+    match &seed {
+        Some((label, s)) => println!("  seed:      {label}: {}", s.event_ids().join(", ")),
+        None => println!("  seed:      none"),
+    }
+    println!("Press Ctrl-C to stop.");
+
+    server::serve(listener, stack, shutdown_signal()).await;
+    println!("Plenary local stack stopped.");
+}

@@ -13,5 +13,6 @@ pub fn init_json_logs() {
         .with_span_list(false)
         .with_target(false)
         .flatten_event(true)
+        .with_writer(std::io::stderr)
         .try_init();
 }

@@ -1,1 +1,293 @@
+//! The `programme` function: the public, read-only routes of events and their programme. Every
+//! programme route reads the store once: the latest publication is kept as one document.
 
+use std::sync::Arc;
+
+use ::http::{HeaderValue, Method, StatusCode, header};
+use plenary::Clock;
+use plenary::config::CorsConfig;
+use plenary::domain::{Event, EventId, Publication, Zone, changes};
+use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
+use plenary::store::{EventReader, ProgrammeReader};
+use plenary::views;
+
+/// What this function is given: read access only.
+pub struct App {
+    pub events: Arc<dyn EventReader>,
+    pub programme: Arc<dyn ProgrammeReader>,
+    pub clock: Arc<dyn Clock>,
+    pub cors: CorsConfig,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Endpoint {
+    ListEvents,
+    GetEvent,
+    Programme,
+    Versions,
+    Changes,
+    Speakers,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events",
+        endpoint: Endpoint::ListEvents,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}",
+        endpoint: Endpoint::GetEvent,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}/programme",
+        endpoint: Endpoint::Programme,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}/programme/versions",
+        endpoint: Endpoint::Versions,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}/programme/changes",
+        endpoint: Endpoint::Changes,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}/speakers",
+        endpoint: Endpoint::Speakers,
+    },
+];
+
+/// Bumped when the rendered shape changes, so caches do not keep an old rendering of a version.
+const RENDERING: u32 = 1;
+
+pub async fn handle(app: &App, req: Request) -> Response {
+    http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
+        dispatch(app, ep, &params, &req).await
+    })
+    .await
+}
+
+async fn dispatch(
+    app: &App,
+    ep: Endpoint,
+    params: &Params,
+    req: &Request,
+) -> Result<Response, Problem> {
+    let id = params.get("event_id");
+    match ep {
+        Endpoint::ListEvents => list_events(app).await,
+        Endpoint::GetEvent => get_event(app, id).await,
+        Endpoint::Programme => programme(app, id, req).await,
+        Endpoint::Versions => versions(app, id).await,
+        Endpoint::Changes => changes_between(app, id, req).await,
+        Endpoint::Speakers => speakers(app, id).await,
+    }
+}
+
+/// An id that cannot exist is simply not found.
+fn event_id(raw: &str) -> Result<EventId, Problem> {
+    EventId::parse(raw).map_err(|_| Problem::not_found("the event"))
+}
+
+async fn list_events(app: &App) -> Result<Response, Problem> {
+    let now = app.clock.now();
+    let events = app.events.events().await?;
+    let body = views::EventList {
+        events: events
+            .iter()
+            .map(|e| views::EventSummary::of(e, now))
+            .collect(),
+    };
+    Ok(cacheable(http::json(&body)))
+}
+
+async fn event(app: &App, raw_id: &str) -> Result<Event, Problem> {
+    let id = event_id(raw_id)?;
+    app.events
+        .event(&id)
+        .await?
+        .ok_or_else(|| Problem::not_found("the event"))
+}
+
+async fn get_event(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let event = event(app, raw_id).await?;
+    Ok(cacheable(http::json(&views::EventView::of(
+        &event,
+        app.clock.now(),
+    ))))
+}
+
+fn not_published() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "programme-not-published",
+        "No programme has been published yet",
+    )
+    .detail("the organiser has not published a programme for this event yet")
+}
+
+/// The latest publication with its event: one read. Only when there is none does a second read
+/// tell an unknown event from one not yet published.
+async fn latest(app: &App, raw_id: &str) -> Result<(Event, Publication), Problem> {
+    let id = event_id(raw_id)?;
+    match app.programme.latest(&id).await? {
+        Some(p) => Ok((p.event, p.publication)),
+        None => match app.events.event(&id).await? {
+            Some(_) => Err(not_published()),
+            None => Err(Problem::not_found("the event")),
+        },
+    }
+}
+
+fn zone_param(req: &Request, event: &Event) -> Result<Zone, Problem> {
+    match query_params(req).into_iter().find(|(k, _)| k == "tz") {
+        None => Ok(event.timezone.clone()),
+        Some((_, tz)) => Zone::parse(&tz).map_err(|m| Problem::invalid_field("tz", &m)),
+    }
+}
+
+fn etag_matches(req: &Request, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+async fn programme(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let (event, publication) = latest(app, raw_id).await?;
+    let zone = zone_param(req, &event)?;
+    let etag = format!("\"r{RENDERING}-v{}-{}\"", publication.version, zone.name());
+    let mut res = if etag_matches(req, &etag) {
+        ::http::Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(lambda_http::Body::Empty)
+            .unwrap_or_default()
+    } else {
+        http::json(&views::ProgrammeView::of(&event, &publication, &zone))
+    };
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(cacheable(res))
+}
+
+async fn versions(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let event = event(app, raw_id).await?;
+    let list = app.programme.versions(&event.id).await?;
+    if list.is_empty() {
+        return Err(not_published());
+    }
+    let body = serde_json::json!({"versions": list.iter().map(|v| views::VersionView {
+        version: v.version,
+        published_at: views::at(&event.timezone, v.published_at),
+        summary: v.summary.clone(),
+    }).collect::<Vec<_>>()});
+    Ok(cacheable(http::json(&body)))
+}
+
+fn version_param(
+    params: &[(String, String)],
+    name: &str,
+    errors: &mut Vec<plenary::domain::FieldError>,
+) -> Option<u32> {
+    let raw = params.iter().find(|(k, _)| k == name).map(|(_, v)| v)?;
+    match raw.parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(plenary::domain::FieldError {
+                field: name.to_owned(),
+                message: "must be a version number (0, 1, 2, …)".to_owned(),
+            });
+            None
+        }
+    }
+}
+
+async fn changes_between(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let params = query_params(req);
+    let mut errors = Vec::new();
+    let from = version_param(&params, "from", &mut errors);
+    let to = version_param(&params, "to", &mut errors);
+    if from.is_none() && errors.is_empty() {
+        errors.push(plenary::domain::FieldError {
+            field: "from".to_owned(),
+            message: "is required".to_owned(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(plenary::domain::FieldErrors(errors)));
+    }
+    let from = from.unwrap_or(0);
+    let (event, latest) = latest(app, raw_id).await?;
+    let to = to.unwrap_or(latest.version);
+    let mut bad = Vec::new();
+    if to > latest.version || to == 0 {
+        bad.push(("to", format!("must be from 1 to {}", latest.version)));
+    }
+    if from > to {
+        bad.push(("from", format!("must be at most {to}")));
+    }
+    if !bad.is_empty() {
+        return Err(Problem::invalid(plenary::domain::FieldErrors(
+            bad.into_iter()
+                .map(|(f, m)| plenary::domain::FieldError {
+                    field: f.to_owned(),
+                    message: m,
+                })
+                .collect(),
+        )));
+    }
+    let load = async |n: u32| -> Result<Option<Publication>, Problem> {
+        if n == 0 {
+            return Ok(None);
+        }
+        if n == latest.version {
+            return Ok(Some(latest.clone()));
+        }
+        Ok(Some(
+            app.programme
+                .version(&event.id, n)
+                .await?
+                .ok_or_else(|| Problem::not_found(&format!("version {n}")))?,
+        ))
+    };
+    let old = load(from).await?.map(|p| p.programme).unwrap_or_default();
+    let new = load(to).await?.map(|p| p.programme).unwrap_or_default();
+    let list: Vec<_> = changes(&old, &new)
+        .iter()
+        .map(|c| views::ChangeView::of(c, &old, &new, &event.timezone))
+        .collect();
+    Ok(cacheable(http::json(
+        &serde_json::json!({"from": from, "to": to, "changes": list}),
+    )))
+}
+
+async fn speakers(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let (_, publication) = latest(app, raw_id).await?;
+    let p = &publication.programme;
+    let list: Vec<_> = p
+        .speakers
+        .iter()
+        .map(|s| views::SpeakerView::of(s, p))
+        .collect();
+    Ok(cacheable(http::json(
+        &serde_json::json!({"speakers": list}),
+    )))
+}
+
+/// Public reads may be cached briefly by browsers and CDNs, and served stale while revalidating.
+fn cacheable(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"),
+    );
+    res
+}

@@ -6,6 +6,7 @@ mod event;
 mod fields;
 mod ids;
 mod language;
+mod programme;
 mod text;
 
 pub use email::{Email, EmailError};
@@ -15,4 +16,8 @@ pub use event::{
 pub use fields::{FieldError, FieldErrors, Fields};
 pub use ids::{EventId, Slug};
 pub use language::Language;
+pub use programme::{
+    Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,
+    Session, SessionKind, SessionSpeaker, Speaker, changes,
+};
 pub use text::{Line, Paragraph};

@@ -11,7 +11,7 @@ pub use body::{MAX_BODY_BYTES, json_body, query_params};
 pub use exchange::serve;
 pub use problem::Problem;
 pub use response::{bearer_token, json, json_with_status, text};
-pub use router::{Params, Route, find_route};
+pub use router::{Params, Route, find_route, knows_path};
 
 /// What every handler takes: the request type `lambda_http` hands a function.
 pub type Request = lambda_http::Request;

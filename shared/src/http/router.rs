@@ -56,6 +56,13 @@ pub enum Found<E> {
     None,
 }
 
+/// True when some route of `routes` has this path, whatever its method.
+pub fn knows_path<E: Copy>(routes: &[Route<E>], path: &str) -> bool {
+    routes
+        .iter()
+        .any(|r| match_pattern(r.pattern, path).is_some())
+}
+
 pub fn find_route<E: Copy>(routes: &[Route<E>], method: &Method, path: &str) -> Found<E> {
     let mut allowed = Vec::new();
     let mut matched_pattern = "";

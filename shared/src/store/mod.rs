@@ -1,11 +1,69 @@
-//! Storage. Domain stores (narrow traits per concern) are written once over the [`Table`]
-//! abstraction; the adapters ([`MemoryTable`], [`DynamoTable`]) implement only the table.
+//! Storage. Domain stores (narrow traits per concern, so each function is handed only what it
+//! may touch) are written once over the [`Table`] abstraction; the adapters ([`MemoryTable`],
+//! [`DynamoTable`]) implement only the table, and translate their own errors into
+//! [`TableError`]. Every key is in [`keys`].
 
+mod events;
+pub mod keys;
 mod memory;
+mod programme;
 mod table;
 
+use std::sync::Arc;
+
+pub use events::{EventReader, EventWriter, Saved};
 pub use memory::MemoryTable;
+pub use programme::{ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary};
 pub use table::{
     Cond, Item, Key, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table, TableError, Write,
     values_equal,
 };
+
+/// The domain stores over one table. Each function takes the narrow traits it needs from it.
+#[derive(Clone)]
+pub struct TableStore {
+    table: Arc<dyn Table>,
+}
+
+impl TableStore {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    pub fn table(&self) -> &Arc<dyn Table> {
+        &self.table
+    }
+}
+
+impl std::fmt::Debug for TableStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TableStore")
+    }
+}
+
+/// A storage fault (not a domain outcome): the request cannot be served now.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// Stored data that no longer parses: a bug or a manual edit.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// The one mapping of storage faults to HTTP: transient faults are 503 with Retry-After,
+    /// everything else an opaque 500.
+    pub fn to_problem(&self) -> crate::http::Problem {
+        match self {
+            Self::Table(t) if t.is_transient() => crate::http::Problem::unavailable(self),
+            _ => crate::http::Problem::internal(self),
+        }
+    }
+}
+
+impl From<StoreError> for crate::http::Problem {
+    fn from(e: StoreError) -> Self {
+        e.to_problem()
+    }
+}

@@ -1,0 +1,83 @@
+//! The local stack's flags (API.md, "The local stack").
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    /// The embedded in-memory store (data is gone when the process stops).
+    Memory,
+    /// A DynamoDB table, real or emulated, at --dynamodb-endpoint.
+    Dynamodb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MailerKind {
+    /// Keep emails in the local outbox (GET /_local/outbox) and as .eml files.
+    Outbox,
+    /// Send through SES (or an SES emulator at --ses-endpoint).
+    Ses,
+}
+
+/// Plenary's local stack: every route on one port, the notifications job on a timer.
+#[derive(Debug, Parser)]
+#[command(name = "plenary-local", version)]
+pub struct Cli {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
+    pub store: StoreKind,
+    /// DynamoDB endpoint for --store dynamodb, e.g. http://127.0.0.1:5000 (the table is created
+    /// if absent). Without it the SDK's usual endpoint and credentials apply.
+    #[arg(long)]
+    pub dynamodb_endpoint: Option<String>,
+    /// Table name for --store dynamodb.
+    #[arg(long, default_value = "plenary-local")]
+    pub table: String,
+    #[arg(long, value_enum, default_value_t = MailerKind::Outbox)]
+    pub mailer: MailerKind,
+    /// SES endpoint for --mailer ses (defaults to the DynamoDB endpoint, as one emulator serves both).
+    #[arg(long)]
+    pub ses_endpoint: Option<String>,
+    /// Start a simulated clock at this RFC 3339 instant, or `now` for real time. Default: the
+    /// seed's clock with the bundled seed, else real time.
+    #[arg(long)]
+    pub clock: Option<String>,
+    /// A seed file to load at start-up, or `none`. Default: the bundled seed of TSB Circular 331.
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// The organiser token; a random one is made and printed when absent.
+    #[arg(long)]
+    pub organiser_token: Option<String>,
+    /// The website's base URL for links in emails. Default: this server's own address.
+    #[arg(long)]
+    pub site_url: Option<String>,
+    /// Browser origins allowed by CORS (comma-separated). Default: the site URL's origin.
+    #[arg(long)]
+    pub allowed_origins: Option<String>,
+    /// The From address of emails.
+    #[arg(long, default_value = "events@plenary.localhost")]
+    pub sender: String,
+    /// Also write each outbox email as an .eml file into this folder.
+    #[arg(long)]
+    pub outbox_dir: Option<PathBuf>,
+    /// Seconds between runs of the notifications job (0 turns the timer off).
+    #[arg(long, default_value_t = 1.0)]
+    pub notifications_interval: f64,
+}
+
+impl Cli {
+    pub fn seed_path(&self) -> Option<Option<PathBuf>> {
+        match self.seed.as_deref() {
+            Some("none") => None,
+            Some(path) => Some(Some(PathBuf::from(path))),
+            None => Some(None),
+        }
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test, from a fresh clone: installs what the tests need (a project-local Python venv with
+# the DynamoDB/SES emulator), starts the emulator on a free loopback port, then runs formatting,
+# clippy (warnings are errors), and every unit, contract, handler and end-to-end test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "emulator (moto server) on loopback"
+eval "$(scripts/emulator.sh start)"
+trap 'scripts/emulator.sh stop' EXIT
+echo "emulator at $PLENARY_TEST_AWS_ENDPOINT"
+
+step "clippy, warnings are errors"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "build the local stack the end-to-end tests start"
+cargo build -p plenary-local --locked
+
+step "unit, contract, handler and end-to-end tests"
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee .tmp/cargo-test.log
+# Count what ran, so a run that executed nothing cannot pass.
+passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' .tmp/cargo-test.log | awk '{s+=$4} END {print s+0}')
+if [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+echo "all tests passed: $passed"

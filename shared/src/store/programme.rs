@@ -1,0 +1,148 @@
+//! The programme: drafts, immutable versions and the latest-version copy that public reads use.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::events::{doc_item, doc_of};
+use super::{Cond, StoreError, TableError, TableStore, Write, keys};
+use crate::domain::{Event, EventId, Programme, Publication};
+
+/// A version as listed by `…/programme/versions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionSummary {
+    pub version: u32,
+    pub published_at: jiff::Timestamp,
+    pub summary: String,
+}
+
+/// The latest version with the event it belongs to, as one item: a programme GET is one read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub event: Event,
+    pub publication: Publication,
+}
+
+#[async_trait]
+pub trait ProgrammeReader: Send + Sync {
+    /// The latest published version with its event: one read.
+    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError>;
+    async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError>;
+    async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PublishError {
+    /// Another publication of the same version won the race.
+    #[error("version {0} was published by someone else at the same time")]
+    Raced(u32),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[async_trait]
+pub trait ProgrammeWriter: Send + Sync {
+    async fn draft(&self, event: &EventId) -> Result<Option<Programme>, StoreError>;
+    async fn put_draft(&self, event: &EventId, draft: &Programme) -> Result<(), StoreError>;
+    /// Stores `publication` as the next version, atomically with the latest-version copy; fails
+    /// with `Raced` when the latest version is no longer `publication.version - 1`.
+    async fn publish(&self, event: &Event, publication: &Publication) -> Result<(), PublishError>;
+}
+
+const VERSION: &str = "version";
+/// The event as it is now, kept beside the latest version.
+pub(crate) const EVENT: &str = "event";
+
+pub(crate) fn event_snapshot(event: &Event) -> Result<Value, StoreError> {
+    serde_json::to_string(event)
+        .map(Value::String)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[async_trait]
+impl ProgrammeReader for TableStore {
+    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError> {
+        match self.table.get(&keys::latest(event)).await? {
+            None => Ok(None),
+            Some(item) => {
+                let publication = doc_of(&item)?;
+                let event = item
+                    .get(EVENT)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| StoreError::Corrupt("the latest version lacks its event".into()))
+                    .and_then(|t| {
+                        serde_json::from_str(t).map_err(|e| StoreError::Corrupt(e.to_string()))
+                    })?;
+                Ok(Some(Published { event, publication }))
+            }
+        }
+    }
+
+    async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError> {
+        match self.table.get(&keys::version(event, n)).await? {
+            None => Ok(None),
+            Some(item) => doc_of(&item).map(Some),
+        }
+    }
+
+    async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
+        let mut q = keys::versions(event);
+        let mut out = Vec::new();
+        loop {
+            let page = self.table.query(&q).await?;
+            for item in &page.items {
+                let p: Publication = doc_of(item)?;
+                out.push(VersionSummary {
+                    version: p.version,
+                    published_at: p.published_at,
+                    summary: p.summary,
+                });
+            }
+            match page.last {
+                Some(last) => q.after = Some(last),
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl ProgrammeWriter for TableStore {
+    async fn draft(&self, event: &EventId) -> Result<Option<Programme>, StoreError> {
+        match self.table.get(&keys::draft(event)).await? {
+            None => Ok(None),
+            Some(item) => doc_of(&item).map(Some),
+        }
+    }
+
+    async fn put_draft(&self, event: &EventId, draft: &Programme) -> Result<(), StoreError> {
+        self.table
+            .write(Write::put(doc_item(keys::draft(event), draft)?))
+            .await?;
+        Ok(())
+    }
+
+    async fn publish(&self, event: &Event, publication: &Publication) -> Result<(), PublishError> {
+        let n = publication.version;
+        let snapshot = event_snapshot(event)?;
+        let event = &event.id;
+        let mut version = doc_item(keys::version(event, n), publication)?;
+        version.insert(VERSION.to_owned(), Value::from(n));
+        let mut latest = doc_item(keys::latest(event), publication)?;
+        latest.insert(VERSION.to_owned(), Value::from(n));
+        latest.insert(EVENT.to_owned(), snapshot);
+        let latest_cond = if n == 1 {
+            Cond::NotExists
+        } else {
+            Cond::eq(VERSION, n - 1)
+        };
+        let writes = vec![
+            Write::put_new(version),
+            Write::put(latest).when(latest_cond),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionFailed { .. }) => Err(PublishError::Raced(n)),
+            Err(e) => Err(PublishError::Store(e.into())),
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The public JSON shapes of events and programmes (API.md, "Events and programme"), shared by
+//! the functions that show them: programme reads, organiser answers and notification digests.
+
+use crate::domain::{
+    Change, ChangeKind, Event, EventFormat, Language, Programme, Publication, Session, SessionKind,
+    Speaker, Zone,
+};
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// Instants go out as RFC 3339 with the event's own offset, so a reader sees local times.
+fn local(e: &Event, t: Timestamp) -> String {
+    at(&e.timezone, t)
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventList {
+    pub events: Vec<EventSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegistrationView {
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    pub open: bool,
+}
+
+impl RegistrationView {
+    fn of(e: &Event, now: Timestamp) -> Self {
+        Self {
+            opens_at: e.registration.opens_at.map(|t| local(e, t)),
+            closes_at: e.registration.closes_at.map(|t| local(e, t)),
+            open: e.registration.is_open(now),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventSummary {
+    pub id: String,
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub timezone: String,
+    pub registration: RegistrationView,
+}
+
+impl EventSummary {
+    pub fn of(e: &Event, now: Timestamp) -> Self {
+        Self {
+            id: e.id.to_string(),
+            title: e.title.to_string(),
+            starts_at: local(e, e.starts_at),
+            ends_at: local(e, e.ends_at),
+            timezone: e.timezone.name().to_owned(),
+            registration: RegistrationView::of(e, now),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContactView {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub timezone: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub format: EventFormat,
+    pub languages: Vec<Language>,
+    pub registration: RegistrationView,
+    pub contact: Option<ContactView>,
+    pub capacity: Option<u32>,
+    pub waitlist: bool,
+    pub approval_required: bool,
+}
+
+impl EventView {
+    pub fn of(e: &Event, now: Timestamp) -> Self {
+        Self {
+            id: e.id.to_string(),
+            title: e.title.to_string(),
+            description: e.description.as_str().to_owned(),
+            timezone: e.timezone.name().to_owned(),
+            starts_at: local(e, e.starts_at),
+            ends_at: local(e, e.ends_at),
+            format: e.format,
+            languages: e.languages.clone(),
+            registration: RegistrationView::of(e, now),
+            contact: e.contact.as_ref().map(|c| ContactView {
+                name: c.name.to_string(),
+                email: c.email.to_string(),
+            }),
+            capacity: e.capacity,
+            waitlist: e.waitlist,
+            approval_required: e.approval_required,
+        }
+    }
+}
+
+/// An instant shown in `zone`, RFC 3339 with that zone's offset at that instant.
+pub fn at(zone: &Zone, t: Timestamp) -> String {
+    zone.at(t).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpeakerRef {
+    pub id: String,
+    pub name: String,
+    pub affiliation: Option<String>,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionView {
+    pub id: String,
+    pub title: String,
+    pub kind: SessionKind,
+    pub track: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    #[serde(rename = "abstract")]
+    pub summary: String,
+    pub speakers: Vec<SpeakerRef>,
+}
+
+impl SessionView {
+    pub fn of(s: &Session, programme: &Programme, zone: &Zone) -> Self {
+        Self {
+            id: s.id.to_string(),
+            title: s.title.to_string(),
+            kind: s.kind,
+            track: s.track.as_ref().map(ToString::to_string),
+            starts_at: at(zone, s.starts_at),
+            ends_at: at(zone, s.ends_at),
+            summary: s.summary.as_str().to_owned(),
+            speakers: s
+                .speakers
+                .iter()
+                .map(|sp| {
+                    let known = programme.speaker(&sp.id);
+                    SpeakerRef {
+                        id: sp.id.to_string(),
+                        name: known.map(|k| k.name.to_string()).unwrap_or_default(),
+                        affiliation: known
+                            .and_then(|k| k.affiliation.as_ref())
+                            .map(ToString::to_string),
+                        role: sp.role.to_string(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayView {
+    pub date: String,
+    pub sessions: Vec<SessionView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProgrammeView {
+    pub event_id: String,
+    pub version: u32,
+    pub published_at: String,
+    pub timezone: String,
+    pub days: Vec<DayView>,
+}
+
+impl ProgrammeView {
+    /// The programme with every instant in `zone`, sessions grouped by their date there.
+    pub fn of(event: &Event, p: &Publication, zone: &Zone) -> Self {
+        let mut days: Vec<DayView> = Vec::new();
+        for s in &p.programme.sessions {
+            let date = zone.at(s.starts_at).date().to_string();
+            let view = SessionView::of(s, &p.programme, zone);
+            match days.last_mut() {
+                Some(d) if d.date == date => d.sessions.push(view),
+                _ => days.push(DayView {
+                    date,
+                    sessions: vec![view],
+                }),
+            }
+        }
+        Self {
+            event_id: event.id.to_string(),
+            version: p.version,
+            published_at: at(zone, p.published_at),
+            timezone: zone.name().to_owned(),
+            days,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionView {
+    pub version: u32,
+    pub published_at: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    pub change: ChangeKind,
+    pub session_id: String,
+    pub title: String,
+    pub before: Option<SessionView>,
+    pub after: Option<SessionView>,
+}
+
+impl ChangeView {
+    pub fn of(c: &Change, old: &Programme, new: &Programme, zone: &Zone) -> Self {
+        Self {
+            change: c.change,
+            session_id: c.session_id.to_string(),
+            title: c.title.clone(),
+            before: c.before.as_ref().map(|s| SessionView::of(s, old, zone)),
+            after: c.after.as_ref().map(|s| SessionView::of(s, new, zone)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpeakerView {
+    pub id: String,
+    pub name: String,
+    pub affiliation: Option<String>,
+    pub bio: String,
+    pub sessions: Vec<String>,
+}
+
+impl SpeakerView {
+    pub fn of(s: &Speaker, programme: &Programme) -> Self {
+        Self {
+            id: s.id.to_string(),
+            name: s.name.to_string(),
+            affiliation: s.affiliation.as_ref().map(ToString::to_string),
+            bio: s.bio.as_str().to_owned(),
+            sessions: programme
+                .sessions
+                .iter()
+                .filter(|x| x.speakers.iter().any(|sp| sp.id == s.id))
+                .map(|x| x.id.to_string())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DraftSessionView {
+    pub id: String,
+    pub title: String,
+    pub kind: SessionKind,
+    pub track: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    #[serde(rename = "abstract")]
+    pub summary: String,
+    pub speakers: Vec<DraftSpeakerRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DraftSpeakerRef {
+    pub id: String,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DraftSpeakerView {
+    pub id: String,
+    pub name: String,
+    pub affiliation: Option<String>,
+    pub bio: String,
+}
+
+/// A draft in the very shape `PUT …/programme/draft` takes, so it can be edited and sent back.
+#[derive(Debug, Serialize)]
+pub struct DraftView {
+    pub speakers: Vec<DraftSpeakerView>,
+    pub sessions: Vec<DraftSessionView>,
+}
+
+impl DraftView {
+    pub fn of(p: &Programme, zone: &Zone) -> Self {
+        Self {
+            speakers: p
+                .speakers
+                .iter()
+                .map(|s| DraftSpeakerView {
+                    id: s.id.to_string(),
+                    name: s.name.to_string(),
+                    affiliation: s.affiliation.as_ref().map(ToString::to_string),
+                    bio: s.bio.as_str().to_owned(),
+                })
+                .collect(),
+            sessions: p
+                .sessions
+                .iter()
+                .map(|s| DraftSessionView {
+                    id: s.id.to_string(),
+                    title: s.title.to_string(),
+                    kind: s.kind,
+                    track: s.track.as_ref().map(ToString::to_string),
+                    starts_at: at(zone, s.starts_at),
+                    ends_at: at(zone, s.ends_at),
+                    summary: s.summary.as_str().to_owned(),
+                    speakers: s
+                        .speakers
+                        .iter()
+                        .map(|sp| DraftSpeakerRef {
+                            id: sp.id.to_string(),
+                            role: sp.role.to_string(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

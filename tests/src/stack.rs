@@ -1,0 +1,186 @@
+//! Starts `plenary-local` (the binary the README's first command runs) on a free port and stops it
+//! when dropped. The suites talk to it over HTTP only.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The organiser token every test stack is started with.
+pub const ORGANISER_TOKEN: &str = "test-organiser-token-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Memory,
+    Dynamodb,
+}
+
+pub fn binary() -> PathBuf {
+    if let Ok(p) = std::env::var("PLENARY_LOCAL_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/plenary-local");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p plenary-local` (the README's test command does)",
+        bin.display()
+    );
+    bin
+}
+
+/// The emulator's endpoint; the DynamoDB cases need it and fail loudly without it.
+pub fn aws_endpoint() -> String {
+    std::env::var("PLENARY_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "PLENARY_TEST_AWS_ENDPOINT is not set: run the README's test command, or \
+             `eval \"$(scripts/emulator.sh start)\"` first"
+        )
+    })
+}
+
+/// A table name no other test uses.
+pub fn unique_table(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+#[derive(Debug)]
+pub struct LocalStack {
+    child: Child,
+    pub base: String,
+    /// What the process printed before it began serving.
+    pub banner: String,
+    pub http: reqwest::Client,
+}
+
+impl LocalStack {
+    pub fn start(store: Store, extra: &[&str]) -> Self {
+        let mut cmd = Command::new(binary());
+        cmd.args(["--port", "0", "--organiser-token", ORGANISER_TOKEN]);
+        if store == Store::Dynamodb {
+            let endpoint = aws_endpoint();
+            let table = unique_table("e2e");
+            cmd.args([
+                "--store",
+                "dynamodb",
+                "--dynamodb-endpoint",
+                &endpoint,
+                "--table",
+                &table,
+            ]);
+        }
+        cmd.args(extra)
+            .env("RUST_LOG", "warn")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd.spawn().expect("plenary-local starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut banner = String::new();
+        let mut base = None;
+        while Instant::now() < deadline {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(url) = line.strip_prefix("Plenary local stack listening on ") {
+                base = Some(url.trim().to_owned());
+            }
+            banner.push_str(&line);
+            banner.push('\n');
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
+        }
+        // Keep draining stdout so the process never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base =
+            base.unwrap_or_else(|| panic!("plenary-local did not start; it printed:\n{banner}"));
+        Self {
+            child,
+            base,
+            banner,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path))
+    }
+
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path))
+    }
+
+    pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(ORGANISER_TOKEN)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        self.terminate();
+        self.child.wait().expect("plenary-local exits")
+    }
+
+    fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+    }
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Asserts a problem+json answer with this status and returns its body.
+pub async fn problem(res: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(res.status().as_u16(), status, "unexpected status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: serde_json::Value = res.json().await.expect("a JSON problem body");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    body
+}

@@ -1,0 +1,294 @@
+//! The foundation over HTTP: the local stack starts, serves the seed, and answers every client
+//! mistake with problem+json — on the memory store and on DynamoDB (the emulator).
+
+use plenary_tests::stack::{LocalStack, ORGANISER_TOKEN, Store, problem};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
+        }
+        mod dynamodb {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
+        }
+    };
+}
+
+on_both_stores!(
+    the_stack_answers_health_and_lists_the_seeded_events,
+    an_event_is_shown_with_its_public_fields_and_an_unknown_one_is_a_problem,
+    the_organiser_routes_refuse_a_missing_or_wrong_token,
+    a_bad_event_body_is_a_400_naming_every_field,
+    wrong_content_type_oversized_and_malformed_bodies_are_4xx_problems,
+    an_organiser_creates_then_replaces_an_event_that_everyone_then_sees,
+);
+
+async fn the_stack_answers_health_and_lists_the_seeded_events(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    assert_eq!(s.get("/health").send().await.unwrap().status(), 200);
+    let res = s.get("/v1/events").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().contains_key("x-request-id"));
+    let body: Value = res.json().await.unwrap();
+    let ids: Vec<&str> = body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["qos-workshop-2021", "sg12rg-afr-2021"]);
+    let qos = &body["events"][0];
+    assert_eq!(qos["starts_at"], "2021-09-08T14:00:00+02:00");
+    assert_eq!(qos["timezone"], "Europe/Zurich");
+    // The seed's simulated clock starts on 23 August 2021, so registration is open.
+    assert_eq!(qos["registration"]["open"], true);
+    assert_eq!(
+        qos["registration"]["closes_at"],
+        "2021-09-08T14:00:00+02:00"
+    );
+}
+
+async fn an_event_is_shown_with_its_public_fields_and_an_unknown_one_is_a_problem(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let e: Value = s
+        .get("/v1/events/qos-workshop-2021")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for field in [
+        "id",
+        "title",
+        "description",
+        "timezone",
+        "starts_at",
+        "ends_at",
+        "format",
+        "languages",
+        "registration",
+        "contact",
+    ] {
+        assert!(!e[field].is_null(), "{field} is missing");
+    }
+    assert_eq!(e["format"], "virtual");
+    problem(s.get("/v1/events/no-such-event").send().await.unwrap(), 404).await;
+    problem(s.get("/v1/events/NOT_A_SLUG").send().await.unwrap(), 404).await;
+    problem(s.get("/v1/nowhere").send().await.unwrap(), 404).await;
+    problem(s.post("/v1/events").send().await.unwrap(), 405).await;
+}
+
+async fn the_organiser_routes_refuse_a_missing_or_wrong_token(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let path = "/v1/admin/events/new-event";
+    let none = s.put(path).json(&json!({})).send().await.unwrap();
+    assert_eq!(none.headers()["www-authenticate"], "Bearer");
+    problem(none, 401).await;
+    let wrong = s
+        .put(path)
+        .bearer_auth("not-the-organiser-token-at-all")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    problem(wrong, 403).await;
+}
+
+fn workshop() -> Value {
+    json!({"title": "Test workshop", "description": "For the tests.",
+           "timezone": "America/New_York",
+           "starts_at": "2030-03-10T09:00:00-04:00", "ends_at": "2030-03-10T17:00:00-04:00",
+           "format": "hybrid", "languages": ["en", "es"],
+           "registration": {"opens_at": "2021-01-01T00:00:00Z"},
+           "contact": {"name": "Organiser", "email": "organiser@example.org"},
+           "capacity": 20, "waitlist": true, "approval_required": false,
+           "eligibility": {"categories": ["academia", "individual"], "itu_member_states_only": false},
+           "reminders": ["P1D", "PT1H"]})
+}
+
+async fn a_bad_event_body_is_a_400_naming_every_field(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let mut body = workshop();
+    body["timezone"] = json!("Atlantis/Capital");
+    body["format"] = json!("telepathic");
+    body["capacity"] = json!(-1);
+    body["languages"] = json!(["en", "tlh"]);
+    body["contact"] = json!({"name": "", "email": "nobody"});
+    body["unexpected"] = json!(true);
+    let res = s
+        .admin(Method::PUT, "/v1/admin/events/test-ws")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, 400).await;
+    let mut fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "capacity",
+            "contact.email",
+            "contact.name",
+            "format",
+            "languages",
+            "timezone",
+            "unexpected"
+        ]
+    );
+    // Nothing was stored.
+    problem(s.get("/v1/events/test-ws").send().await.unwrap(), 404).await;
+}
+
+async fn wrong_content_type_oversized_and_malformed_bodies_are_4xx_problems(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let path = "/v1/admin/events/test-ws";
+    let res = s
+        .admin(Method::PUT, path)
+        .header("content-type", "text/plain")
+        .body(workshop().to_string())
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415).await;
+    let mut big = workshop();
+    big["description"] = json!("x".repeat(70 * 1024));
+    let res = s.admin(Method::PUT, path).json(&big).send().await.unwrap();
+    problem(res, 413).await;
+    let res = s
+        .admin(Method::PUT, path)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, 400).await;
+    assert_eq!(p["errors"][0]["field"], "body");
+    let res = s
+        .admin(Method::PUT, path)
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400).await;
+}
+
+async fn an_organiser_creates_then_replaces_an_event_that_everyone_then_sees(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let path = "/v1/admin/events/test-ws";
+    let res = s
+        .admin(Method::PUT, path)
+        .json(&workshop())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let mut changed = workshop();
+    changed["title"] = json!("Test workshop, renamed");
+    let res = s
+        .admin(Method::PUT, path)
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let e: Value = s
+        .get("/v1/events/test-ws")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(e["title"], "Test workshop, renamed");
+    // Shown in the event's own zone: 09:00 in New York.
+    assert_eq!(e["starts_at"], "2030-03-10T09:00:00-04:00");
+    let list: Value = s
+        .get("/v1/events")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["events"].as_array().unwrap().len(), 3);
+    let _ = ORGANISER_TOKEN;
+}
+
+#[tokio::test]
+async fn the_banner_names_the_address_store_mailer_clock_and_organiser_token() {
+    let s = LocalStack::start(Store::Memory, &[]);
+    for needle in [
+        "listening on http://127.0.0.1:",
+        "store:     memory",
+        "mailer:    outbox",
+        "clock:     simulated, started at 2021-08-23T08:00:00Z",
+        &format!("organiser: {ORGANISER_TOKEN}"),
+    ] {
+        assert!(
+            s.banner.contains(needle),
+            "banner lacks {needle:?}:\n{}",
+            s.banner
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cors_preflight_from_the_site_is_answered_and_a_stranger_gets_no_cors_headers() {
+    let s = LocalStack::start(
+        Store::Memory,
+        &["--allowed-origins", "https://workshop.example"],
+    );
+    let res = s
+        .http
+        .request(Method::OPTIONS, s.url("/v1/events"))
+        .header("origin", "https://workshop.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://workshop.example"
+    );
+    let res = s
+        .get("/v1/events")
+        .header("origin", "https://stranger.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn the_stack_stops_cleanly_on_sigterm() {
+    let s = LocalStack::start(Store::Memory, &[]);
+    assert!(s.stop().success());
+}
+
+#[tokio::test]
+async fn a_stack_without_a_seed_has_no_events() {
+    let s = LocalStack::start(Store::Memory, &["--seed", "none", "--clock", "now"]);
+    let list: Value = s
+        .get("/v1/events")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["events"], json!([]));
+    assert!(s.banner.contains("clock:     real time"));
+}
