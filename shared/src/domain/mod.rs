@@ -1,14 +1,17 @@
 //! Domain types. Each is built only by parsing, so a value in hand is a valid value; storage and
 //! mail take only these types.
 
+mod country;
 mod email;
 mod event;
 mod fields;
 mod ids;
 mod language;
 mod programme;
+mod registration;
 mod text;
 
+pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{
     Category, Contact, Eligibility, Event, EventFormat, RegistrationWindow, ReminderOffset, Zone,
@@ -19,5 +22,9 @@ pub use language::Language;
 pub use programme::{
     Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,
     Session, SessionKind, SessionSpeaker, Speaker, changes,
+};
+pub use registration::{
+    APPLICATION_FIELDS, Amendment, Application, ApplicationError, CONFIRMATION_WINDOW, JoinUse,
+    NotificationChoices, Person, Registration, Status,
 };
 pub use text::{Line, Paragraph};

@@ -6,6 +6,16 @@
 //! | programme draft | `EVENT#{event_id}` | `DRAFT` |
 //! | published version N | `EVENT#{event_id}` | `PROGRAMME#V#{N:010}` |
 //! | latest published version (a copy: one read serves a GET) | `EVENT#{event_id}` | `PROGRAMME#LATEST` |
+//! | registration | `EVENT#{event_id}` | `REG#{registration_id}` |
+//! | one live registration per address (the guard) | `EVENT#{event_id}` | `EMAIL#{sha256(normalised email)}` |
+//! | seats taken and the waiting-list ticket counter | `EVENT#{event_id}` | `SEATS` |
+//! | waiting-list place | `EVENT#{event_id}` | `WAIT#{ticket:012}` |
+//! | registrant token (hash) → registration | `TOKEN#{sha256(token)}` | `TOKEN` |
+//! | personal join token (hash) → registration | `JOIN#{sha256(token)}` | `JOIN` |
+//! | outbox entry (mail to send) | `OUTBOX` | `MSG#{id}` |
+//! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
+//! | rate-limit window | `RATE#{scope}` | `{window start}` |
+//! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 
 use super::Key;
 use crate::domain::EventId;
@@ -37,4 +47,63 @@ pub fn versions(id: &EventId) -> super::Query {
 
 pub fn latest(id: &EventId) -> Key {
     Key::new(event_pk(id), "PROGRAMME#LATEST")
+}
+
+pub const REG_SK_PREFIX: &str = "REG#";
+
+pub fn registration(event: &EventId, id: &str) -> Key {
+    Key::new(event_pk(event), format!("{REG_SK_PREFIX}{id}"))
+}
+
+pub fn registrations(event: &EventId) -> super::Query {
+    super::Query::prefix(event_pk(event), REG_SK_PREFIX)
+}
+
+pub fn email_guard(event: &EventId, email_hash: &str) -> Key {
+    Key::new(event_pk(event), format!("EMAIL#{email_hash}"))
+}
+
+pub fn seats(event: &EventId) -> Key {
+    Key::new(event_pk(event), "SEATS")
+}
+
+pub const WAIT_SK_PREFIX: &str = "WAIT#";
+
+pub fn wait_sk(ticket: u64) -> String {
+    format!("{WAIT_SK_PREFIX}{ticket:012}")
+}
+
+pub fn wait(event: &EventId, ticket: u64) -> Key {
+    Key::new(event_pk(event), wait_sk(ticket))
+}
+
+pub fn waitlist(event: &EventId) -> super::Query {
+    super::Query::prefix(event_pk(event), WAIT_SK_PREFIX)
+}
+
+pub fn token(hash: &str) -> Key {
+    Key::new(format!("TOKEN#{hash}"), "TOKEN")
+}
+
+pub fn join_token(hash: &str) -> Key {
+    Key::new(format!("JOIN#{hash}"), "JOIN")
+}
+
+pub const OUTBOX_PK: &str = "OUTBOX";
+pub const OUTBOX_SK_PREFIX: &str = "MSG#";
+
+pub fn outbox(id: &str) -> Key {
+    Key::new(OUTBOX_PK, format!("{OUTBOX_SK_PREFIX}{id}"))
+}
+
+pub fn sent(message_key: &str) -> Key {
+    Key::new(format!("SENT#{message_key}"), "SENT")
+}
+
+pub fn rate(scope: &str, window: &str) -> Key {
+    Key::new(format!("RATE#{scope}"), window)
+}
+
+pub fn idempotency(key_hash: &str) -> Key {
+    Key::new(format!("IDEMPOTENCY#{key_hash}"), "IDEMPOTENCY")
 }

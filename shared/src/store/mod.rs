@@ -7,6 +7,7 @@ mod events;
 pub mod keys;
 mod memory;
 mod programme;
+mod registrations;
 mod table;
 
 use std::sync::Arc;
@@ -14,6 +15,10 @@ use std::sync::Arc;
 pub use events::{EventReader, EventWriter, Saved};
 pub use memory::MemoryTable;
 pub use programme::{ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary};
+pub use registrations::{
+    Change, CommitError, Conflict, Notice, RegistrationPage, RegistrationStore, Seats, Stored,
+    email_hash,
+};
 pub use table::{
     Cond, Item, Key, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table, TableError, Write,
     values_equal,

@@ -1,0 +1,370 @@
+//! Registrations: what a person submits, the rules it must meet, and the record it becomes.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::fields::parse;
+use super::{
+    Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line, Paragraph,
+};
+
+/// Unconfirmed registrations hold no seat and lapse after this long.
+pub const CONFIRMATION_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    PendingConfirmation,
+    PendingApproval,
+    Confirmed,
+    Waitlisted,
+    Rejected,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Self::PendingConfirmation,
+        Self::PendingApproval,
+        Self::Confirmed,
+        Self::Waitlisted,
+        Self::Rejected,
+        Self::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PendingConfirmation => "pending_confirmation",
+            Self::PendingApproval => "pending_approval",
+            Self::Confirmed => "confirmed",
+            Self::Waitlisted => "waitlisted",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.code() == s)
+            .ok_or_else(|| {
+                "must be one of pending_confirmation, pending_approval, confirmed, waitlisted, rejected, cancelled".to_owned()
+            })
+    }
+
+    /// A live registration holds its address: nobody may register it again for the event.
+    pub fn is_live(self) -> bool {
+        !matches!(self, Self::Rejected | Self::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationChoices {
+    pub reminders: bool,
+    pub programme_changes: bool,
+}
+
+impl Default for NotificationChoices {
+    fn default() -> Self {
+        Self {
+            reminders: true,
+            programme_changes: true,
+        }
+    }
+}
+
+/// The personal fields a registrant submits and may later change (not email, not event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub email: Email,
+    pub given_name: Line<100>,
+    pub family_name: Line<100>,
+    pub organisation: Line<200>,
+    pub accessibility_needs: Option<Paragraph<1_000>>,
+}
+
+/// A submitted registration that passed every field check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub person: Person,
+    pub country: CountryCode,
+    pub category: Category,
+    pub language: Language,
+    pub notifications: NotificationChoices,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplicationError {
+    #[error("invalid fields")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    NotEligible(String),
+}
+
+pub const APPLICATION_FIELDS: &[&str] = &[
+    "email",
+    "given_name",
+    "family_name",
+    "country",
+    "organisation",
+    "category",
+    "language",
+    "consent",
+    "accessibility_needs",
+    "notifications",
+];
+
+fn notifications(f: &mut Fields<'_>) -> Option<NotificationChoices> {
+    f.object(
+        "notifications",
+        &["reminders", "programme_changes"],
+        false,
+        |n| {
+            let reminders = n.optional("reminders", parse::boolean).unwrap_or(true);
+            let programme_changes = n
+                .optional("programme_changes", parse::boolean)
+                .unwrap_or(true);
+            Some(NotificationChoices {
+                reminders,
+                programme_changes,
+            })
+        },
+    )
+}
+
+impl Application {
+    /// Parses `POST …/registrations`, listing every bad field, then applies the event's
+    /// eligibility rules (a 403, not a 400: the fields are fine, the person may not come).
+    pub fn parse(event: &Event, body: &Value) -> Result<Self, ApplicationError> {
+        let mut f = Fields::of(body, APPLICATION_FIELDS);
+        let email = f.required("email", parse::with(Email::parse));
+        let given_name = f.required("given_name", parse::with(Line::<100>::parse));
+        let family_name = f.required("family_name", parse::with(Line::<100>::parse));
+        let country = f.required("country", parse::with(CountryCode::parse));
+        let organisation = f.required("organisation", parse::with(Line::<200>::parse));
+        let category = f.required("category", parse::with(Category::parse));
+        let language = f.required("language", parse::with(Language::parse));
+        match f.required("consent", parse::boolean) {
+            Some(true) | None => {}
+            Some(false) => f.error("consent", "must be true to register"),
+        }
+        let accessibility_needs =
+            f.optional("accessibility_needs", parse::with(Paragraph::<1_000>::parse));
+        let notifications = notifications(&mut f).unwrap_or_default();
+        let app = (|| {
+            Some(Self {
+                person: Person {
+                    email: email?,
+                    given_name: given_name?,
+                    family_name: family_name?,
+                    organisation: organisation?,
+                    accessibility_needs,
+                },
+                country: country?,
+                category: category?,
+                language: language?,
+                notifications,
+            })
+        })();
+        let app = f.finish(app).map_err(ApplicationError::Invalid)?;
+        if !event.eligibility.categories.contains(&app.category) {
+            return Err(ApplicationError::NotEligible(format!(
+                "this event is open to: {}",
+                event
+                    .eligibility
+                    .categories
+                    .iter()
+                    .map(|c| c.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if event.eligibility.itu_member_states_only && !app.country.is_itu_member_state() {
+            return Err(ApplicationError::NotEligible(format!(
+                "this event is open to participants from ITU Member States; {} is not one",
+                app.country
+            )));
+        }
+        Ok(app)
+    }
+}
+
+/// The changes `PATCH /v1/registrations/me` may make.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Amendment {
+    pub given_name: Option<Line<100>>,
+    pub family_name: Option<Line<100>>,
+    pub organisation: Option<Line<200>>,
+    pub language: Option<Language>,
+    /// `Some(None)` clears the needs.
+    pub accessibility_needs: Option<Option<Paragraph<1_000>>>,
+    pub notifications: Option<NotificationChoices>,
+}
+
+impl Amendment {
+    pub fn parse(body: &Value) -> Result<Self, FieldErrors> {
+        let allowed = [
+            "given_name",
+            "family_name",
+            "organisation",
+            "language",
+            "accessibility_needs",
+            "notifications",
+        ];
+        let mut f = Fields::of(body, &allowed);
+        for fixed in ["email", "event_id", "country", "category"] {
+            if body.get(fixed).is_some() {
+                // Reported by Fields as unknown already; say why too.
+                f.error(fixed, "cannot be changed; cancel and register again instead");
+            }
+        }
+        let given_name = f.optional("given_name", parse::with(Line::<100>::parse));
+        let family_name = f.optional("family_name", parse::with(Line::<100>::parse));
+        let organisation = f.optional("organisation", parse::with(Line::<200>::parse));
+        let language = f.optional("language", parse::with(Language::parse));
+        let accessibility_needs = match body.get("accessibility_needs") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => f
+                .optional("accessibility_needs", parse::with(Paragraph::<1_000>::parse))
+                .map(Some),
+        };
+        let notifications = notifications(&mut f);
+        f.finish(Some(Self {
+            given_name,
+            family_name,
+            organisation,
+            language,
+            accessibility_needs,
+            notifications,
+        }))
+    }
+}
+
+/// Use of a personal join link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinUse {
+    pub count: u64,
+    pub first_used_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// A registration as stored. After an erasure `person` is `None`: only the anonymous fields that
+/// counts need stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub id: String,
+    pub event_id: EventId,
+    pub status: Status,
+    pub person: Option<Person>,
+    pub country: CountryCode,
+    pub category: Category,
+    pub language: Language,
+    pub notifications: NotificationChoices,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// When an unconfirmed registration lapses.
+    pub confirm_by: Option<Timestamp>,
+    pub confirmed_at: Option<Timestamp>,
+    /// Place in the waiting list's queue (positions are counted from these).
+    pub waitlist_ticket: Option<u64>,
+    /// Bumped by each revocation; the personal join token is derived from it.
+    pub join_generation: u32,
+    pub join_use: JoinUse,
+    /// Where one-click unsubscribe stopped optional mail.
+    pub unsubscribed_at: Option<Timestamp>,
+}
+
+impl Registration {
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.status == Status::PendingConfirmation && self.confirm_by.is_some_and(|t| now >= t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(only_members: bool) -> Event {
+        Event::parse(
+            EventId::parse("ws").unwrap(),
+            &json!({"title": "W", "timezone": "Europe/Zurich",
+                    "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-09T16:30:00+02:00",
+                    "eligibility": {"categories": ["member_state", "academia"],
+                                    "itu_member_states_only": only_members}}),
+        )
+        .unwrap()
+    }
+
+    fn body() -> Value {
+        json!({"email": "Ada@Example.org", "given_name": "Ada", "family_name": "Lovelace",
+               "country": "GB", "organisation": "Analytical Engines", "category": "academia",
+               "language": "en", "consent": true})
+    }
+
+    #[test]
+    fn a_good_application_parses_with_notifications_on_by_default() {
+        let a = Application::parse(&event(true), &body()).unwrap();
+        assert_eq!(a.person.email.as_str(), "Ada@example.org");
+        assert_eq!(a.notifications, NotificationChoices::default());
+    }
+
+    #[test]
+    fn every_bad_field_is_listed_at_once() {
+        let b = json!({"email": "nope", "given_name": "A\nB", "family_name": "",
+                       "country": "XX", "category": "alien", "language": "de", "consent": false,
+                       "notifications": {"reminders": "yes"}, "extra": 1});
+        let Err(ApplicationError::Invalid(errs)) = Application::parse(&event(false), &b) else {
+            panic!("expected invalid fields")
+        };
+        let mut fields: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "category",
+                "consent",
+                "country",
+                "email",
+                "extra",
+                "family_name",
+                "given_name",
+                "language",
+                "notifications.reminders",
+                "organisation"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_country_that_is_not_an_itu_member_state_is_not_eligible() {
+        let mut b = body();
+        b["country"] = json!("PW");
+        assert!(matches!(
+            Application::parse(&event(true), &b),
+            Err(ApplicationError::NotEligible(_))
+        ));
+        assert!(Application::parse(&event(false), &b).is_ok());
+    }
+
+    #[test]
+    fn a_category_the_event_does_not_admit_is_not_eligible() {
+        let mut b = body();
+        b["category"] = json!("individual");
+        assert!(matches!(
+            Application::parse(&event(false), &b),
+            Err(ApplicationError::NotEligible(_))
+        ));
+    }
+
+    #[test]
+    fn an_amendment_refuses_the_email_and_clears_needs_with_null() {
+        let a = Amendment::parse(&json!({"accessibility_needs": null, "language": "fr"})).unwrap();
+        assert_eq!(a.accessibility_needs, Some(None));
+        assert_eq!(a.language, Some(Language::Fr));
+        let errs = Amendment::parse(&json!({"email": "x@y.org"})).unwrap_err();
+        assert!(errs.0.iter().all(|e| e.field == "email"));
+    }
+}

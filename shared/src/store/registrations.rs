@@ -1,0 +1,425 @@
+//! Registrations and everything that must change with them atomically: the one-per-address
+//! guard, seats, the waiting list, tokens and the outbox. A use case composes a [`Change`] of
+//! domain steps; [`RegistrationStore::commit`] turns it into one transaction and a failed
+//! condition back into the domain reason ([`Conflict`]).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::events::{doc_item, doc_of};
+use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write, keys};
+use crate::domain::{Email, EventId, Registration, Status};
+use crate::mail::MessageKind;
+use crate::token::TokenHash;
+
+const STATUS: &str = "status";
+const REV: &str = "rev";
+const REGISTRATION_ID: &str = "registration_id";
+const EVENT_ID: &str = "event_id";
+const TAKEN: &str = "taken";
+const WAIT_SEQ: &str = "waitlist_seq";
+const CONFIRM_BY: &str = "confirm_by";
+
+/// The hash under which an address is guarded: personal data stays out of keys.
+pub fn email_hash(email: &Email) -> String {
+    TokenHash::of(&email.normalised()).as_str().to_owned()
+}
+
+/// A registration with the revision it was read at (optimistic concurrency).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub registration: Registration,
+    pub rev: u64,
+}
+
+/// An email the notifications job is to send, written in the same transaction as the change
+/// that causes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: String,
+    pub kind: MessageKind,
+    pub event_id: EventId,
+    pub registration_id: String,
+    pub created_at: Timestamp,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Not to be tried before this instant (back-off after a failure).
+    pub not_before: Timestamp,
+}
+
+/// Why a change could not commit: the state it assumed no longer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("the registration changed meanwhile")]
+    Stale,
+    #[error("the address already has a live registration for this event")]
+    AddressTaken,
+    #[error("no seat is free")]
+    Full,
+    #[error("the waiting-list place was taken by another change")]
+    WaitlistMoved,
+    #[error("the token is already in use")]
+    TokenTaken,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CommitError {
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<TableError> for CommitError {
+    fn from(e: TableError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Steps that commit together or not at all.
+#[derive(Debug, Default)]
+pub struct Change {
+    writes: Vec<Write>,
+    /// What a failed condition on the write at the same index means.
+    meanings: Vec<Conflict>,
+}
+
+impl Change {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(&mut self, w: Write, meaning: Conflict) -> &mut Self {
+        self.writes.push(w);
+        self.meanings.push(meaning);
+        self
+    }
+
+    /// Writes the registration, if it is still at `expected_rev` (0: it must not exist yet).
+    pub fn save(
+        &mut self,
+        r: &Registration,
+        expected_rev: u64,
+    ) -> Result<&mut Self, StoreError> {
+        let mut item = doc_item(keys::registration(&r.event_id, &r.id), r)?;
+        item.insert(STATUS.into(), Value::from(r.status.code()));
+        item.insert(REV.into(), Value::from(expected_rev + 1));
+        if let Some(t) = r.confirm_by.filter(|_| r.status == Status::PendingConfirmation) {
+            // Lapsed unconfirmed registrations are cleaned up by TTL (readers check too).
+            item.insert(TTL.into(), Value::from(t.as_second() + 7 * 24 * 3600));
+        }
+        let cond = if expected_rev == 0 {
+            Cond::NotExists
+        } else {
+            Cond::eq(REV, expected_rev)
+        };
+        Ok(self.push(Write::put(item).when(cond), Conflict::Stale))
+    }
+
+    /// Claims the address for `r`: free, or held by an unconfirmed registration that lapsed.
+    pub fn claim_address(&mut self, r: &Registration, email: &Email, now: Timestamp) -> &mut Self {
+        let mut item = keys::email_guard(&r.event_id, &email_hash(email)).item();
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        if let Some(t) = r.confirm_by {
+            item.insert(CONFIRM_BY.into(), Value::from(t.as_second()));
+        }
+        let cond = Cond::Or(vec![
+            Cond::NotExists,
+            Cond::Lt(CONFIRM_BY.into(), now.as_second() + 1),
+        ]);
+        self.push(Write::put(item).when(cond), Conflict::AddressTaken)
+    }
+
+    /// The address is confirmed: its guard no longer lapses.
+    pub fn keep_address(&mut self, r: &Registration, email: &Email) -> &mut Self {
+        let w = Write::update(keys::email_guard(&r.event_id, &email_hash(email)))
+            .remove(CONFIRM_BY)
+            .when(Cond::eq(REGISTRATION_ID, r.id.clone()));
+        self.push(w, Conflict::Stale)
+    }
+
+    /// Frees the address so it may register again.
+    pub fn release_address(&mut self, event: &EventId, email: &Email, reg_id: &str) -> &mut Self {
+        let w = Write::Delete {
+            key: keys::email_guard(event, &email_hash(email)),
+            cond: Some(Cond::Or(vec![
+                Cond::NotExists,
+                Cond::eq(REGISTRATION_ID, reg_id.to_owned()),
+            ])),
+        };
+        self.push(w, Conflict::Stale)
+    }
+
+    /// Takes a seat when fewer than `capacity` are taken (no capacity: unlimited, counted).
+    pub fn take_seat(&mut self, event: &EventId, capacity: Option<u32>) -> &mut Self {
+        let mut w = Write::update(keys::seats(event)).add(TAKEN, 1);
+        if let Some(cap) = capacity {
+            w = w.when(Cond::Or(vec![
+                Cond::Absent(TAKEN.into()),
+                Cond::Lt(TAKEN.into(), i64::from(cap)),
+            ]));
+        }
+        self.push(w, Conflict::Full)
+    }
+
+    pub fn free_seat(&mut self, event: &EventId) -> &mut Self {
+        self.push(
+            Write::update(keys::seats(event)).add(TAKEN, -1),
+            Conflict::Stale,
+        )
+    }
+
+    pub fn join_waitlist(&mut self, event: &EventId, ticket: u64, reg_id: &str) -> &mut Self {
+        let mut item = keys::wait(event, ticket).item();
+        item.insert(REGISTRATION_ID.into(), Value::from(reg_id.to_owned()));
+        self.push(Write::put_new(item), Conflict::WaitlistMoved)
+    }
+
+    pub fn leave_waitlist(&mut self, event: &EventId, ticket: u64) -> &mut Self {
+        let w = Write::Delete {
+            key: keys::wait(event, ticket),
+            cond: Some(Cond::Exists),
+        };
+        self.push(w, Conflict::WaitlistMoved)
+    }
+
+    /// Makes `hash` a bearer token for the registration.
+    pub fn grant_token(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
+        let mut item = keys::token(hash.as_str()).item();
+        item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        self.push(Write::put_new(item), Conflict::TokenTaken)
+    }
+
+    /// Makes `hash` the registration's personal join token.
+    pub fn grant_join(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
+        let mut item = keys::join_token(hash.as_str()).item();
+        item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        self.push(Write::put(item), Conflict::TokenTaken)
+    }
+
+    pub fn revoke_join(&mut self, hash: &TokenHash) -> &mut Self {
+        self.push(
+            Write::Delete {
+                key: keys::join_token(hash.as_str()),
+                cond: None,
+            },
+            Conflict::Stale,
+        )
+    }
+
+    /// Queues an email.
+    pub fn notify(&mut self, notice: &Notice) -> Result<&mut Self, StoreError> {
+        let mut item = doc_item(keys::outbox(&notice.id), notice)?;
+        item.insert("not_before".into(), Value::from(notice.not_before.as_second()));
+        Ok(self.push(Write::put_new(item), Conflict::Stale))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+}
+
+/// Seats and waiting-list counters of an event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seats {
+    pub taken: u64,
+}
+
+/// A page of registrations for the organiser.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationPage {
+    pub registrations: Vec<Registration>,
+    pub next: Option<String>,
+}
+
+#[async_trait]
+pub trait RegistrationStore: Send + Sync {
+    async fn registration(&self, event: &EventId, id: &str) -> Result<Option<Stored>, StoreError>;
+    /// The registration a registrant token was granted for.
+    async fn by_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
+    async fn by_join_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
+    /// The live registration holding `email` for the event, if any.
+    async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError>;
+    /// A new waiting-list ticket (tickets only grow; positions are counted from them).
+    async fn next_ticket(&self, event: &EventId) -> Result<u64, StoreError>;
+    /// The waitlisted registration at the head of the queue, with its ticket.
+    async fn first_waiting(&self, event: &EventId) -> Result<Option<(u64, String)>, StoreError>;
+    /// 1-based place of `ticket` among those still waiting.
+    async fn waitlist_position(&self, event: &EventId, ticket: u64) -> Result<u64, StoreError>;
+    async fn seats(&self, event: &EventId) -> Result<Seats, StoreError>;
+    /// A page of registrations in creation order, optionally of one status.
+    async fn page(
+        &self,
+        event: &EventId,
+        status: Option<Status>,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<RegistrationPage, StoreError>;
+    async fn commit(&self, change: Change) -> Result<(), CommitError>;
+}
+
+fn stored(item: &Item) -> Result<Stored, StoreError> {
+    Ok(Stored {
+        registration: doc_of(item)?,
+        rev: item.get(REV).and_then(Value::as_u64).unwrap_or(0),
+    })
+}
+
+impl TableStore {
+    async fn via(&self, key: super::Key) -> Result<Option<Stored>, StoreError> {
+        let Some(pointer) = self.table.get(&key).await? else {
+            return Ok(None);
+        };
+        let (Some(event), Some(id)) = (
+            pointer.get(EVENT_ID).and_then(Value::as_str),
+            pointer.get(REGISTRATION_ID).and_then(Value::as_str),
+        ) else {
+            return Err(StoreError::Corrupt("a token item lacks its registration".into()));
+        };
+        let event = EventId::parse(event).map_err(StoreError::Corrupt)?;
+        self.registration(&event, id).await
+    }
+}
+
+#[async_trait]
+impl RegistrationStore for TableStore {
+    async fn registration(&self, event: &EventId, id: &str) -> Result<Option<Stored>, StoreError> {
+        match self.table.get(&keys::registration(event, id)).await? {
+            None => Ok(None),
+            Some(item) => stored(&item).map(Some),
+        }
+    }
+
+    async fn by_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError> {
+        self.via(keys::token(hash.as_str())).await
+    }
+
+    async fn by_join_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError> {
+        self.via(keys::join_token(hash.as_str())).await
+    }
+
+    async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError> {
+        let Some(guard) = self
+            .table
+            .get(&keys::email_guard(event, &email_hash(email)))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(id) = guard.get(REGISTRATION_ID).and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        self.registration(event, id).await
+    }
+
+    async fn next_ticket(&self, event: &EventId) -> Result<u64, StoreError> {
+        let item = self
+            .table
+            .update_returning(Write::update(keys::seats(event)).add(WAIT_SEQ, 1))
+            .await?;
+        item.get(WAIT_SEQ)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| StoreError::Corrupt("the ticket counter is not a number".into()))
+    }
+
+    async fn first_waiting(&self, event: &EventId) -> Result<Option<(u64, String)>, StoreError> {
+        let mut q = keys::waitlist(event);
+        q.limit = Some(1);
+        let page = self.table.query(&q).await?;
+        Ok(page.items.first().and_then(|i| {
+            let sk = i.get(super::SK)?.as_str()?;
+            let ticket = sk.strip_prefix(keys::WAIT_SK_PREFIX)?.parse().ok()?;
+            let id = i.get(REGISTRATION_ID)?.as_str()?.to_owned();
+            Some((ticket, id))
+        }))
+    }
+
+    async fn waitlist_position(&self, event: &EventId, ticket: u64) -> Result<u64, StoreError> {
+        let mut q = keys::waitlist(event);
+        q.sk_prefix = None;
+        q.sk_between = Some((keys::wait_sk(0), keys::wait_sk(ticket)));
+        let mut n = 0;
+        loop {
+            let page = self.table.query(&q).await?;
+            n += page.items.len() as u64;
+            match page.last {
+                Some(last) => q.after = Some(last),
+                None => return Ok(n),
+            }
+        }
+    }
+
+    async fn seats(&self, event: &EventId) -> Result<Seats, StoreError> {
+        let item = self.table.get(&keys::seats(event)).await?;
+        Ok(Seats {
+            taken: item
+                .and_then(|i| i.get(TAKEN).and_then(Value::as_i64))
+                .map_or(0, |n| n.max(0) as u64),
+        })
+    }
+
+    async fn page(
+        &self,
+        event: &EventId,
+        status: Option<Status>,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<RegistrationPage, StoreError> {
+        let mut q = keys::registrations(event);
+        q.after = after.map(|id| format!("{}{id}", keys::REG_SK_PREFIX));
+        let mut out = Vec::new();
+        // Keep reading until the page is full or the list ends, so a filter never yields a
+        // short page with more behind it.
+        loop {
+            q.limit = Some(limit.saturating_sub(out.len() as u32).max(1));
+            q.filter = status.map(|s| Cond::eq(STATUS, s.code()));
+            let page = self.table.query(&q).await?;
+            for item in &page.items {
+                out.push(stored(item)?.registration);
+            }
+            match page.last {
+                Some(last) if (out.len() as u32) < limit => q.after = Some(last),
+                Some(last) => {
+                    let next = last.strip_prefix(keys::REG_SK_PREFIX).map(str::to_owned);
+                    return Ok(RegistrationPage {
+                        registrations: out,
+                        next,
+                    });
+                }
+                None => {
+                    return Ok(RegistrationPage {
+                        registrations: out,
+                        next: None,
+                    });
+                }
+            }
+        }
+    }
+
+    async fn commit(&self, change: Change) -> Result<(), CommitError> {
+        if change.writes.is_empty() {
+            return Ok(());
+        }
+        let Change { writes, meanings } = change;
+        let result = if writes.len() == 1 {
+            self.table.write(writes.into_iter().next().unwrap_or(Write::Check {
+                key: super::Key::new("-", "-"),
+                cond: Cond::Exists,
+            }))
+            .await
+        } else {
+            self.table.transact(writes).await
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionFailed { index }) => Err(CommitError::Conflict(
+                meanings.get(index).copied().unwrap_or(Conflict::Stale),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
