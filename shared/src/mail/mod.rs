@@ -2,7 +2,7 @@
 //! ([`mime::render`]) and hand it to SES ([`SesMailer`]) or keep it in the local outbox
 //! ([`OutboxMailer`]).
 
-// pub mod mime;
+pub mod mime;
 // mod outbox;
 // mod ses;
 
