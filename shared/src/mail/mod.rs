@@ -3,10 +3,10 @@
 //! ([`OutboxMailer`]).
 
 pub mod mime;
-// mod outbox;
+mod outbox;
 // mod ses;
 
-// pub use outbox::{OutboxMailer, SentMessage};
+pub use outbox::{OutboxMailer, SentMessage};
 // pub use ses::SesMailer;
 
 use std::time::Duration;
