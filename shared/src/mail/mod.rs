@@ -4,10 +4,10 @@
 
 pub mod mime;
 mod outbox;
-// mod ses;
+mod ses;
 
 pub use outbox::{OutboxMailer, SentMessage};
-// pub use ses::SesMailer;
+pub use ses::{SesMailer, ses_client};
 
 use std::time::Duration;
 
