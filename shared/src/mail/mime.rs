@@ -1,0 +1,390 @@
+//! Turns an [`OutgoingEmail`] into a raw RFC 5322 message with lettre's builder, so encoding
+//! (RFC 2047 subjects, quoted-printable/base64 bodies, boundaries, folding) is never hand-written.
+
+use lettre::Message;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
+use sha2::{Digest, Sha256};
+
+use super::{MailError, OutgoingEmail};
+
+/// Headers that [`render`] writes itself; an extra header with one of these names would make a
+/// second, contradictory copy (or add recipients), so it is refused.
+const OWN_HEADERS: [&str; 14] = [
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "message-id",
+    "date",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "content-language",
+    "x-plenary-kind",
+    "return-path",
+];
+
+/// The raw message, ready for SES `SendRawEmail` or an `.eml` file.
+///
+/// Refuses ([`MailError::Rejected`]) what would never be a sound message: control characters in
+/// the subject, display name, header names or values (CR/LF would inject headers), an extra header
+/// that clashes with one written here, or an unparsable attachment content type.
+pub fn render(msg: &OutgoingEmail) -> Result<Vec<u8>, MailError> {
+    let from = Mailbox::new(
+        (!msg.from_name.is_empty()).then(|| msg.from_name.clone()),
+        address(msg.from.as_str())?,
+    );
+    let to = Mailbox::new(None, address(msg.to.as_str())?);
+    check_text("the display name", &msg.from_name)?;
+    check_text("the subject", &msg.subject)?;
+
+    let mut builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(msg.subject.clone())
+        .message_id(Some(message_id(msg)));
+    for (name, value) in extra_headers(msg)? {
+        builder = builder.raw_header(raw_header(&name, value)?);
+    }
+
+    let body = match &msg.html {
+        Some(html) => MultiPart::alternative_plain_html(msg.text.clone(), html.clone()),
+        None => MultiPart::alternative().singlepart(SinglePart::plain(msg.text.clone())),
+    };
+    let message = if msg.attachments.is_empty() {
+        builder.multipart(body)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for attachment in &msg.attachments {
+            check_text("an attachment filename", &attachment.filename)?;
+            let content_type = ContentType::parse(&attachment.content_type).map_err(|e| {
+                MailError::Rejected(format!(
+                    "the attachment content type {:?} is invalid: {e}",
+                    attachment.content_type
+                ))
+            })?;
+            mixed = mixed.singlepart(
+                MimeAttachment::new(attachment.filename.clone())
+                    .body(attachment.content.clone(), content_type),
+            );
+        }
+        builder.multipart(mixed)
+    }
+    .map_err(|e| MailError::Rejected(format!("the message cannot be built: {e}")))?;
+    Ok(message.formatted())
+}
+
+/// The message-level headers [`render`] writes besides From, To and Subject, in order, decoded:
+/// `X-Plenary-Kind`, `Content-Language`, then the message's extra headers.
+pub fn extra_headers(msg: &OutgoingEmail) -> Result<Vec<(String, String)>, MailError> {
+    let mut headers = vec![
+        ("X-Plenary-Kind".to_owned(), msg.kind.code().to_owned()),
+        (
+            "Content-Language".to_owned(),
+            msg.language.code().to_owned(),
+        ),
+    ];
+    for (name, value) in &msg.headers {
+        check_header_name(name)?;
+        check_text(&format!("the header {name}"), value)?;
+        if OWN_HEADERS.iter().any(|own| own.eq_ignore_ascii_case(name)) {
+            return Err(MailError::Rejected(format!(
+                "the header {name} is set by the renderer and cannot be given"
+            )));
+        }
+        headers.push((name.clone(), value.clone()));
+    }
+    Ok(headers)
+}
+
+/// Derived from the message key, so a retried send of the same message carries the same id and
+/// mail clients can recognise the duplicate.
+pub fn message_id(msg: &OutgoingEmail) -> String {
+    let digest = Sha256::digest(msg.key.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let domain = msg.from.as_str().rsplit('@').next().unwrap_or_default();
+    // An id-right must be ASCII; an internationalised sender domain falls back to a fixed one.
+    let domain = if domain.is_ascii() && !domain.is_empty() {
+        domain
+    } else {
+        "plenary.invalid"
+    };
+    format!("<{hex}@{domain}>")
+}
+
+fn address(raw: &str) -> Result<lettre::Address, MailError> {
+    raw.parse()
+        .map_err(|e| MailError::Rejected(format!("the address cannot be used in a message: {e}")))
+}
+
+fn raw_header(name: &str, value: String) -> Result<HeaderValue, MailError> {
+    let name = HeaderName::new_from_ascii(name.to_owned())
+        .map_err(|_| MailError::Rejected(format!("{name:?} is not a valid header name")))?;
+    // `new` (not the pre-encoded variant) folds and RFC 2047-encodes non-ASCII values.
+    Ok(HeaderValue::new(name, value))
+}
+
+/// RFC 5322 field names: printable ASCII except the colon.
+fn check_header_name(name: &str) -> Result<(), MailError> {
+    if name.is_empty() || !name.bytes().all(|b| (33..=126).contains(&b) && b != b':') {
+        return Err(MailError::Rejected(format!(
+            "{name:?} is not a valid header name"
+        )));
+    }
+    Ok(())
+}
+
+/// Single-line text: a CR or LF would end the header and start another one.
+fn check_text(what: &str, value: &str) -> Result<(), MailError> {
+    if value.chars().any(char::is_control) {
+        return Err(MailError::Rejected(format!(
+            "{what} must not contain line breaks or control characters"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use mail_parser::{MessageParser, MimeHeaders};
+
+    use super::*;
+    use crate::domain::{Email, Language};
+    use crate::mail::{Attachment, MessageKind};
+
+    const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Plenary//EN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:ws-1@plenary\r\nSUMMARY:Atelier\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    fn email() -> OutgoingEmail {
+        OutgoingEmail {
+            key: "reg-1#reminder#2021-08-23".to_owned(),
+            from: Email::parse("events@plenary.example.org").unwrap(),
+            from_name: "ITU Workshops".to_owned(),
+            to: Email::parse("ada@example.org").unwrap(),
+            subject: "Reminder: your workshop starts tomorrow".to_owned(),
+            text: "Hello Ada,\nsee you tomorrow.".to_owned(),
+            html: Some("<p>Hello Ada,</p><p>see you tomorrow.</p>".to_owned()),
+            language: Language::En,
+            kind: MessageKind::Reminder,
+            headers: vec![
+                (
+                    "List-Unsubscribe".to_owned(),
+                    "<https://plenary.example.org/unsubscribe?t=abc>".to_owned(),
+                ),
+                (
+                    "List-Unsubscribe-Post".to_owned(),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ),
+            ],
+            attachments: vec![],
+        }
+    }
+
+    fn with_calendar(mut msg: OutgoingEmail) -> OutgoingEmail {
+        msg.attachments.push(Attachment {
+            filename: "workshop.ics".to_owned(),
+            content_type: "text/calendar; method=PUBLISH; charset=utf-8".to_owned(),
+            content: ICS.as_bytes().to_vec(),
+        });
+        msg
+    }
+
+    fn parse(raw: &[u8]) -> mail_parser::Message<'_> {
+        MessageParser::default()
+            .parse(raw)
+            .expect("the rendered message parses")
+    }
+
+    /// The text part as written: bodies travel with CRLF line ends (RFC 5322 canonical form).
+    fn plain(parsed: &mail_parser::Message<'_>) -> String {
+        let text = parsed.body_text(0).expect("a text part");
+        text.replace("\r\n", "\n").trim_end().to_owned()
+    }
+
+    #[test]
+    fn the_envelope_headers_and_extra_headers_are_written() {
+        let raw = render(&email()).unwrap();
+        let parsed = parse(&raw);
+        let from = parsed.from().unwrap().first().unwrap();
+        assert_eq!(from.name(), Some("ITU Workshops"));
+        assert_eq!(from.address(), Some("events@plenary.example.org"));
+        assert_eq!(
+            parsed.to().unwrap().first().unwrap().address(),
+            Some("ada@example.org")
+        );
+        assert_eq!(
+            parsed.subject(),
+            Some("Reminder: your workshop starts tomorrow")
+        );
+        assert_eq!(
+            parsed.message_id(),
+            Some(message_id(&email()).trim_matches(['<', '>']))
+        );
+        assert_eq!(
+            parsed.header_raw("List-Unsubscribe").map(str::trim),
+            Some("<https://plenary.example.org/unsubscribe?t=abc>")
+        );
+        assert_eq!(
+            parsed.header_raw("List-Unsubscribe-Post").map(str::trim),
+            Some("List-Unsubscribe=One-Click")
+        );
+        assert_eq!(
+            parsed.header_raw("X-Plenary-Kind").map(str::trim),
+            Some("reminder")
+        );
+        assert_eq!(
+            parsed.header_raw("Content-Language").map(str::trim),
+            Some("en")
+        );
+        assert!(parsed.header_raw("Date").is_some());
+    }
+
+    #[test]
+    fn the_message_id_follows_the_key() {
+        let a = message_id(&email());
+        assert_eq!(a, message_id(&email()));
+        assert!(a.starts_with('<') && a.ends_with("@plenary.example.org>"));
+        let mut other = email();
+        other.key = "reg-2#reminder#2021-08-23".to_owned();
+        assert_ne!(a, message_id(&other));
+    }
+
+    #[test]
+    fn text_and_html_are_alternatives_in_utf8() {
+        let raw = render(&email()).unwrap();
+        let parsed = parse(&raw);
+        let root = parsed.root_part().content_type().unwrap();
+        assert_eq!(root.ctype(), "multipart");
+        assert_eq!(root.subtype(), Some("alternative"));
+        assert_eq!(plain(&parsed), "Hello Ada,\nsee you tomorrow.");
+        assert_eq!(
+            parsed.body_html(0).unwrap().trim_end(),
+            "<p>Hello Ada,</p><p>see you tomorrow.</p>"
+        );
+        for part in [parsed.text_part(0).unwrap(), parsed.html_part(0).unwrap()] {
+            let ct = part.content_type().unwrap();
+            assert_eq!(
+                ct.attribute("charset").map(str::to_lowercase),
+                Some("utf-8".to_owned())
+            );
+        }
+        assert_eq!(parsed.attachment_count(), 0);
+    }
+
+    #[test]
+    fn a_text_only_message_has_no_html_part() {
+        let mut msg = email();
+        msg.html = None;
+        let raw = render(&msg).unwrap();
+        let parsed = parse(&raw);
+        assert_eq!(
+            parsed.html_body_count(),
+            1,
+            "mail-parser derives one from text"
+        );
+        assert!(!String::from_utf8_lossy(&raw).contains("text/html"));
+        assert_eq!(plain(&parsed), "Hello Ada,\nsee you tomorrow.");
+    }
+
+    #[test]
+    fn an_attachment_wraps_the_alternatives_in_a_mixed_part() {
+        let raw = render(&with_calendar(email())).unwrap();
+        let parsed = parse(&raw);
+        let root = parsed.root_part().content_type().unwrap();
+        assert_eq!(root.subtype(), Some("mixed"));
+        assert_eq!(plain(&parsed), "Hello Ada,\nsee you tomorrow.");
+        assert!(parsed.body_html(0).unwrap().contains("<p>Hello Ada,</p>"));
+        assert_eq!(parsed.attachment_count(), 1);
+        let ics = parsed.attachment(0).unwrap();
+        assert_eq!(ics.attachment_name(), Some("workshop.ics"));
+        let ct = ics.content_type().unwrap();
+        assert_eq!((ct.ctype(), ct.subtype()), ("text", Some("calendar")));
+        assert_eq!(ct.attribute("method"), Some("PUBLISH"));
+        assert_eq!(ics.contents(), ICS.as_bytes());
+    }
+
+    #[test]
+    fn arabic_and_chinese_subjects_and_bodies_round_trip() {
+        for (language, subject, text, html) in [
+            (
+                Language::Ar,
+                "تذكير: تبدأ ورشة العمل غدًا",
+                "مرحبًا، نراكم غدًا.",
+                "<p dir=\"rtl\">مرحبًا، نراكم غدًا.</p>",
+            ),
+            (
+                Language::Zh,
+                "提醒：您的研讨会明天开始",
+                "您好，明天见。",
+                "<p>您好，明天见。</p>",
+            ),
+        ] {
+            let mut msg = with_calendar(email());
+            msg.language = language;
+            msg.subject = subject.to_owned();
+            msg.from_name = "国际电联 / الاتحاد".to_owned();
+            msg.text = text.to_owned();
+            msg.html = Some(html.to_owned());
+            let raw = render(&msg).unwrap();
+            let head = String::from_utf8_lossy(&raw);
+            let head = head.split("\r\n\r\n").next().unwrap();
+            assert!(head.is_ascii(), "headers are encoded: {head}");
+            assert!(head.lines().all(|l| l.len() <= 998));
+            let parsed = parse(&raw);
+            assert_eq!(parsed.subject(), Some(subject));
+            assert_eq!(
+                parsed.from().unwrap().first().unwrap().name(),
+                Some("国际电联 / الاتحاد")
+            );
+            assert_eq!(plain(&parsed), text);
+            assert_eq!(parsed.body_html(0).unwrap().trim_end(), html);
+            assert_eq!(
+                parsed.header_raw("Content-Language").map(str::trim),
+                Some(language.code())
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_value_with_a_line_break_cannot_inject_a_header() {
+        for value in [
+            "<https://x.example.org/u>\r\nBcc: victim@example.org",
+            "<https://x.example.org/u>\nBcc: victim@example.org",
+            "<https://x.example.org/u>\rBcc: victim@example.org",
+        ] {
+            let mut msg = email();
+            msg.headers = vec![("List-Unsubscribe".to_owned(), value.to_owned())];
+            assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+        }
+        let mut msg = email();
+        msg.subject = "Hello\r\nBcc: victim@example.org".to_owned();
+        assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+        let mut msg = email();
+        msg.from_name = "Ops\r\nBcc: victim@example.org".to_owned();
+        assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+        let mut msg = email();
+        msg.headers = vec![("X-A\r\nBcc".to_owned(), "v".to_owned())];
+        assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+    }
+
+    #[test]
+    fn an_extra_header_cannot_replace_one_the_renderer_writes() {
+        for name in ["Bcc", "to", "Subject", "Content-Type", "X-Plenary-Kind"] {
+            let mut msg = email();
+            msg.headers = vec![(name.to_owned(), "x@example.org".to_owned())];
+            assert!(
+                matches!(render(&msg), Err(MailError::Rejected(_))),
+                "{name} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_attachment_type_is_rejected() {
+        let mut msg = with_calendar(email());
+        msg.attachments[0].content_type = "not a type".to_owned();
+        assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+    }
+}

@@ -2,12 +2,12 @@
 //! ([`mime::render`]) and hand it to SES ([`SesMailer`]) or keep it in the local outbox
 //! ([`OutboxMailer`]).
 
-// pub mod mime;
-// mod outbox;
-// mod ses;
+pub mod mime;
+mod outbox;
+mod ses;
 
-// pub use outbox::{OutboxMailer, SentMessage};
-// pub use ses::SesMailer;
+pub use outbox::{OutboxMailer, SentMessage};
+pub use ses::{SesMailer, ses_client};
 
 use std::time::Duration;
 
