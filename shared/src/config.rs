@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::domain::Email;
-use crate::token::TokenHash;
+use crate::token::{JoinKey, TokenHash};
 
 /// The variables, in one place so the deployment template and the README can list them.
 pub mod vars {
@@ -15,6 +15,7 @@ pub mod vars {
     pub const ORGANISER_TOKEN_HASH: &str = "PLENARY_ORGANISER_TOKEN_HASH";
     pub const SES_RATE: &str = "PLENARY_SES_RATE";
     pub const CONFIGURATION_SET: &str = "PLENARY_SES_CONFIGURATION_SET";
+    pub const JOIN_KEY: &str = "PLENARY_JOIN_KEY";
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct Config {
     /// Emails per second the account may send.
     pub ses_rate: f64,
     pub ses_configuration_set: Option<String>,
+    /// The secret personal join links are derived from.
+    pub join_key: Option<JoinKey>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -120,6 +123,19 @@ impl Config {
             },
         };
         let ses_configuration_set = get(vars::CONFIGURATION_SET).map(str::to_owned);
+        let join_key = match get(vars::JOIN_KEY) {
+            None => None,
+            Some(k) => {
+                let parsed = JoinKey::parse(k);
+                if parsed.is_none() {
+                    problems.push(format!(
+                        "{} must be 32 random bytes as 64 hex digits or URL-safe base64",
+                        vars::JOIN_KEY
+                    ));
+                }
+                parsed
+            }
+        };
 
         match (table, sender, site_url) {
             (Some(table), Some(sender), Some(site_url)) if problems.is_empty() => Ok(Self {
@@ -130,6 +146,7 @@ impl Config {
                 organiser_token_hash,
                 ses_rate,
                 ses_configuration_set,
+                join_key,
             }),
             _ => Err(ConfigError { problems }),
         }
@@ -142,6 +159,13 @@ impl Config {
             .ok_or_else(|| ConfigError {
                 problems: vec![format!("{} is not set", vars::ORGANISER_TOKEN_HASH)],
             })
+    }
+
+    /// The registration and organiser functions derive join links with this key.
+    pub fn require_join_key(&self) -> Result<JoinKey, ConfigError> {
+        self.join_key.clone().ok_or_else(|| ConfigError {
+            problems: vec![format!("{} is not set", vars::JOIN_KEY)],
+        })
     }
 
     /// A link into the website: `{site}/{path}?{query}`.

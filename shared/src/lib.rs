@@ -15,6 +15,7 @@ pub mod mail;
 pub mod store;
 pub mod telemetry;
 pub mod token;
+pub mod usecases;
 pub mod views;
 
 pub use clock::Clock;

@@ -190,3 +190,74 @@ mod tests {
         assert_eq!(TokenHash::parse("abc"), None);
     }
 }
+
+/// Derives personal join tokens: HMAC-SHA256 under a secret key of (registration, generation).
+/// The join link must be shown again on every visit to the registrant's page, yet tokens are
+/// stored only as hashes; deriving it from a server secret gives both. Revoking bumps the
+/// generation, which gives a new token and lets the old hash be deleted.
+#[derive(Clone)]
+pub struct JoinKey([u8; 32]);
+
+impl JoinKey {
+    /// From configuration: at least 32 bytes, as URL-safe base64 or hex.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let bytes = if raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+            (0..32)
+                .map(|i| u8::from_str_radix(&raw[2 * i..2 * i + 2], 16).ok())
+                .collect::<Option<Vec<u8>>>()?
+        } else {
+            URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')).ok()?
+        };
+        (bytes.len() >= 32).then(|| {
+            let mut k = [0u8; 32];
+            k.copy_from_slice(&Sha256::digest(&bytes));
+            Self(k)
+        })
+    }
+
+    /// A fresh random key (the local stack's default).
+    pub fn random() -> Self {
+        Self(random_bytes::<32>())
+    }
+
+    pub fn token_for(&self, registration_id: &str, generation: u32) -> Token {
+        use hmac::Mac as _;
+        let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(b"plenary-join\0");
+        mac.update(registration_id.as_bytes());
+        mac.update(b"\0");
+        mac.update(&generation.to_be_bytes());
+        Token(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+}
+
+impl fmt::Debug for JoinKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JoinKey(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod join_key_tests {
+    use super::*;
+
+    #[test]
+    fn a_join_token_is_stable_per_generation_and_changes_when_revoked() {
+        let key = JoinKey::random();
+        let a = key.token_for("r1", 0);
+        assert_eq!(a, key.token_for("r1", 0));
+        assert_ne!(a, key.token_for("r1", 1));
+        assert_ne!(a, key.token_for("r2", 0));
+        assert_ne!(a, JoinKey::random().token_for("r1", 0));
+        assert!(Token::parse(a.expose()).is_ok());
+    }
+
+    #[test]
+    fn a_join_key_parses_from_hex_or_base64_of_32_bytes_only() {
+        assert!(JoinKey::parse(&"ab".repeat(32)).is_some());
+        assert!(JoinKey::parse(&URL_SAFE_NO_PAD.encode([7u8; 32])).is_some());
+        assert!(JoinKey::parse("short").is_none());
+    }
+}

@@ -4,8 +4,9 @@
 mod country;
 mod email;
 mod event;
-mod fields;
+pub mod fields;
 mod ids;
+mod join;
 mod language;
 mod programme;
 mod registration;
@@ -18,6 +19,7 @@ pub use event::{
 };
 pub use fields::{FieldError, FieldErrors, Fields};
 pub use ids::{EventId, Slug};
+pub use join::JoinInfo;
 pub use language::Language;
 pub use programme::{
     Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,

@@ -7,7 +7,7 @@ use super::{Problem, Request};
 
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-pub fn body_bytes(req: &Request) -> &[u8] {
+pub(crate) fn body_bytes(req: &Request) -> &[u8] {
     match req.body() {
         lambda_http::Body::Empty => &[],
         lambda_http::Body::Text(s) => s.as_bytes(),

@@ -3,12 +3,14 @@
 
 mod body;
 mod exchange;
+mod idempotency;
 mod problem;
 mod response;
 mod router;
 
 pub use body::{MAX_BODY_BYTES, json_body, query_params};
 pub use exchange::serve;
+pub use idempotency::idempotent;
 pub use problem::Problem;
 pub use response::{bearer_token, json, json_with_status, text};
 pub use router::{Params, Route, find_route, knows_path};

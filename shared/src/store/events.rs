@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use super::{Item, Query, StoreError, TableStore, Write, keys};
-use crate::domain::{Event, EventId};
+use crate::domain::{Event, EventId, JoinInfo};
 
 #[async_trait]
 pub trait EventReader: Send + Sync {
@@ -88,5 +88,29 @@ impl EventWriter for TableStore {
         } else {
             Saved::Created
         })
+    }
+}
+
+/// The event's remote connection details.
+#[async_trait]
+pub trait JoinInfoStore: Send + Sync {
+    async fn join_info(&self, event: &EventId) -> Result<Option<JoinInfo>, StoreError>;
+    async fn put_join_info(&self, event: &EventId, info: &JoinInfo) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+impl JoinInfoStore for TableStore {
+    async fn join_info(&self, event: &EventId) -> Result<Option<JoinInfo>, StoreError> {
+        match self.table.get(&keys::join_info(event)).await? {
+            None => Ok(None),
+            Some(item) => doc_of(&item).map(Some),
+        }
+    }
+
+    async fn put_join_info(&self, event: &EventId, info: &JoinInfo) -> Result<(), StoreError> {
+        self.table
+            .write(Write::put(doc_item(keys::join_info(event), info)?))
+            .await?;
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! | programme draft | `EVENT#{event_id}` | `DRAFT` |
 //! | published version N | `EVENT#{event_id}` | `PROGRAMME#V#{N:010}` |
 //! | latest published version (a copy: one read serves a GET) | `EVENT#{event_id}` | `PROGRAMME#LATEST` |
+//! | remote connection details | `EVENT#{event_id}` | `JOININFO` |
 //! | registration | `EVENT#{event_id}` | `REG#{registration_id}` |
 //! | one live registration per address (the guard) | `EVENT#{event_id}` | `EMAIL#{sha256(normalised email)}` |
 //! | seats taken and the waiting-list ticket counter | `EVENT#{event_id}` | `SEATS` |
@@ -106,4 +107,8 @@ pub fn rate(scope: &str, window: &str) -> Key {
 
 pub fn idempotency(key_hash: &str) -> Key {
     Key::new(format!("IDEMPOTENCY#{key_hash}"), "IDEMPOTENCY")
+}
+
+pub fn join_info(event: &EventId) -> Key {
+    Key::new(event_pk(event), "JOININFO")
 }

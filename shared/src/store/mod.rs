@@ -5,6 +5,7 @@
 
 mod events;
 pub mod keys;
+mod limits;
 mod memory;
 mod programme;
 mod registrations;
@@ -12,7 +13,10 @@ mod table;
 
 use std::sync::Arc;
 
-pub use events::{EventReader, EventWriter, Saved};
+pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
+pub use limits::{
+    Begin, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits, SavedResponse,
+};
 pub use memory::MemoryTable;
 pub use programme::{ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary};
 pub use registrations::{

@@ -98,24 +98,28 @@ impl Change {
     }
 
     /// Writes the registration, if it is still at `expected_rev` (0: it must not exist yet).
+    /// An update, not a put, so counters kept beside the document (join-link use) survive.
     pub fn save(
         &mut self,
         r: &Registration,
         expected_rev: u64,
     ) -> Result<&mut Self, StoreError> {
-        let mut item = doc_item(keys::registration(&r.event_id, &r.id), r)?;
-        item.insert(STATUS.into(), Value::from(r.status.code()));
-        item.insert(REV.into(), Value::from(expected_rev + 1));
-        if let Some(t) = r.confirm_by.filter(|_| r.status == Status::PendingConfirmation) {
-            // Lapsed unconfirmed registrations are cleaned up by TTL (readers check too).
-            item.insert(TTL.into(), Value::from(t.as_second() + 7 * 24 * 3600));
-        }
+        let doc = serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut w = Write::update(keys::registration(&r.event_id, &r.id))
+            .set(super::events::DOC, doc)
+            .set(STATUS, r.status.code())
+            .set(REV, expected_rev + 1);
+        w = match r.confirm_by.filter(|_| r.status == Status::PendingConfirmation) {
+            // Lapsed unconfirmed registrations are cleaned up by TTL a week on (readers check too).
+            Some(t) => w.set(TTL, t.as_second() + 7 * 24 * 3600),
+            None => w.remove(TTL),
+        };
         let cond = if expected_rev == 0 {
             Cond::NotExists
         } else {
             Cond::eq(REV, expected_rev)
         };
-        Ok(self.push(Write::put(item).when(cond), Conflict::Stale))
+        Ok(self.push(w.when(cond), Conflict::Stale))
     }
 
     /// Claims the address for `r`: free, or held by an unconfirmed registration that lapsed.
@@ -260,11 +264,28 @@ pub trait RegistrationStore: Send + Sync {
         after: Option<String>,
     ) -> Result<RegistrationPage, StoreError>;
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
+    /// Counts one use of a personal join link (atomic, beside the document).
+    async fn record_join_use(&self, r: &Registration, now: Timestamp) -> Result<(), StoreError>;
 }
 
+const JOIN_USES: &str = "join_uses";
+const JOIN_FIRST: &str = "join_first_used_at";
+const JOIN_LAST: &str = "join_last_used_at";
+
 fn stored(item: &Item) -> Result<Stored, StoreError> {
+    let mut registration: Registration = doc_of(item)?;
+    let at = |a: &str| {
+        item.get(a)
+            .and_then(Value::as_i64)
+            .and_then(|s| Timestamp::from_second(s).ok())
+    };
+    registration.join_use = crate::domain::JoinUse {
+        count: item.get(JOIN_USES).and_then(Value::as_u64).unwrap_or(0),
+        first_used_at: at(JOIN_FIRST),
+        last_used_at: at(JOIN_LAST),
+    };
     Ok(Stored {
-        registration: doc_of(item)?,
+        registration,
         rev: item.get(REV).and_then(Value::as_u64).unwrap_or(0),
     })
 }
@@ -397,6 +418,22 @@ impl RegistrationStore for TableStore {
                     });
                 }
             }
+        }
+    }
+
+    async fn record_join_use(&self, r: &Registration, now: Timestamp) -> Result<(), StoreError> {
+        let key = keys::registration(&r.event_id, &r.id);
+        let count = Write::update(key.clone())
+            .add(JOIN_USES, 1)
+            .set(JOIN_LAST, now.as_second())
+            .when(Cond::Exists);
+        self.table.write(count).await?;
+        let first = Write::update(key)
+            .set(JOIN_FIRST, now.as_second())
+            .when(Cond::Absent(JOIN_FIRST.into()));
+        match self.table.write(first).await {
+            Ok(()) | Err(TableError::ConditionFailed { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 

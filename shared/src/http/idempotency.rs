@@ -1,0 +1,107 @@
+//! `Idempotency-Key` (IETF draft "The Idempotency-Key HTTP Header Field"): the same key with the
+//! same request within 24 hours gets the first answer again with no second effect; with another
+//! request, 422; while the first is still running, 409.
+
+use http::{HeaderValue, StatusCode, header};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use super::body::body_bytes;
+use super::{Problem, Request, Response};
+use crate::store::{Begin, IdempotencyStore, SavedResponse};
+use crate::token::hex;
+
+pub const HEADER: &str = "idempotency-key";
+
+fn hash(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    hex(&h.finalize())
+}
+
+fn body_text(res: &Response) -> String {
+    match res.body() {
+        lambda_http::Body::Text(s) => s.clone(),
+        lambda_http::Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Runs `run` at most once per (scope, key); without the header it simply runs.
+pub async fn idempotent(
+    store: &dyn IdempotencyStore,
+    scope: &str,
+    req: &Request,
+    now: Timestamp,
+    run: impl AsyncFnOnce() -> Result<Response, Problem>,
+) -> Result<Response, Problem> {
+    let Some(raw) = req.headers().get(HEADER) else {
+        return run().await;
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| (1..=255).contains(&k.len()))
+        .ok_or_else(|| {
+            Problem::invalid_field(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    let key_hash = hash(&[scope.as_bytes(), key.as_bytes()]);
+    let request_hash = hash(&[
+        req.method().as_str().as_bytes(),
+        req.uri().path().as_bytes(),
+        body_bytes(req),
+    ]);
+    match store.begin(&key_hash, &request_hash, now).await? {
+        Begin::Fresh => {
+            let res = run().await.unwrap_or_else(Problem::into_response);
+            if res.status().is_server_error() {
+                // A fault of ours: let the client retry with the same key.
+                store.abandon(&key_hash).await?;
+            } else {
+                let saved = SavedResponse {
+                    status: res.status().as_u16(),
+                    content_type: res
+                        .headers()
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("application/json")
+                        .to_owned(),
+                    body: body_text(&res),
+                };
+                store.finish(&key_hash, &saved, now).await?;
+            }
+            Ok(res)
+        }
+        Begin::Replay(saved) => {
+            let mut res = http::Response::builder()
+                .status(StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK))
+                .body(lambda_http::Body::Text(saved.body))
+                .unwrap_or_default();
+            if let Ok(ct) = HeaderValue::from_str(&saved.content_type) {
+                res.headers_mut().insert(header::CONTENT_TYPE, ct);
+            }
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            Ok(res)
+        }
+        Begin::InProgress => Err(Problem::conflict(
+            "idempotency-key-in-use",
+            "A request with this Idempotency-Key is still being processed",
+            "wait for the first request to finish, then retry",
+        )
+        .header(header::RETRY_AFTER, "1")),
+        Begin::Mismatch => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "This Idempotency-Key was used for a different request",
+        )
+        .detail("use a new key for a new request")),
+    }
+}
