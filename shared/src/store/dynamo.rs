@@ -260,8 +260,8 @@ impl Expr {
             Cond::Absent(a) => format!("attribute_not_exists({})", self.name(a)),
             Cond::Eq(a, v) => self.compare(a, "=", to_attr(v)),
             Cond::Ne(a, v) => self.compare(a, "<>", to_attr(v)),
-            Cond::Lt(a, n) => self.compare(a, "<", AttributeValue::N(n.to_string())),
-            Cond::Le(a, n) => self.compare(a, "<=", AttributeValue::N(n.to_string())),
+            Cond::Lt(a, n) => self.numeric(a, "<", *n),
+            Cond::Le(a, n) => self.numeric(a, "<=", *n),
             Cond::And(cs) => self.join(cs, " AND "),
             Cond::Or(cs) => self.join(cs, " OR "),
         }
@@ -271,6 +271,16 @@ impl Expr {
         let name = self.name(attr);
         let value = self.value(v);
         format!("{name} {op} {value}")
+    }
+
+    /// DynamoDB finds a non-number attribute not less than any number; the explicit type test
+    /// says so too, and keeps moto (which raises a TypeError comparing a string with a number)
+    /// to the same answer.
+    fn numeric(&mut self, attr: &str, op: &str, n: i64) -> String {
+        let name = self.name(attr);
+        let number = self.value(AttributeValue::S("N".to_owned()));
+        let comparison = self.compare(attr, op, AttributeValue::N(n.to_string()));
+        format!("(attribute_type({name}, {number}) AND {comparison})")
     }
 
     /// DynamoDB has no literal true or false.
