@@ -554,6 +554,16 @@ async fn paging_with_limit_and_after_visits_every_item_exactly_once(t: T) {
         .expect("query");
     assert_eq!(sks(&first.items), a_items(1..=3));
     assert_eq!(first.last.as_deref(), Some("a#3"));
+    // A limit the items do not reach ends the query.
+    let whole = t
+        .query(&Query {
+            limit: Some(8),
+            ..Query::prefix("q", "a#")
+        })
+        .await
+        .expect("query");
+    assert_eq!(sks(&whole.items), a_items(1..=7));
+    assert_eq!(whole.last, None);
 }
 
 async fn a_query_between_two_sort_keys_includes_both_ends(t: T) {

@@ -101,7 +101,9 @@ impl Table for MemoryTable {
             candidates.collect()
         };
         let limit = q.limit.map_or(usize::MAX, |l| l as usize);
-        let more = evaluated.len() > limit;
+        // DynamoDB stops at `Limit` and reports the last key even when nothing follows, so
+        // callers here meet the empty final page they will meet there.
+        let more = evaluated.len() >= limit;
         let page: Vec<_> = evaluated.into_iter().take(limit).collect();
         let last = if more {
             page.last().map(|(k, _)| k.sk.clone())

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 /// An item: attribute name to value. `pk` and `sk` are always strings. JSON numbers become
-/// DynamoDB numbers, strings strings, booleans booleans, lists and objects L and M.
+/// DynamoDB numbers, strings strings, booleans booleans, lists and objects L and M. DynamoDB
+/// normalises numbers, so a float with an integral value (2.0) may read back as the integer 2:
+/// compare numbers with [`values_equal`].
 pub type Item = Map<String, Value>;
 
 pub const PK: &str = "pk";
@@ -304,6 +306,7 @@ impl Query {
 pub struct Page {
     pub items: Vec<Item>,
     /// The last sort key evaluated when more may follow; pass it as `after` for the next page.
+    /// Set whenever the limit was reached, so the next page may be empty.
     pub last: Option<String>,
 }
 
