@@ -657,3 +657,139 @@ impl Table for DynamoTable {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::config::http::HttpResponse;
+    use aws_sdk_dynamodb::error::ErrorMetadata;
+    use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    use aws_sdk_dynamodb::types::CancellationReason;
+    use aws_sdk_dynamodb::types::error::TransactionCanceledException;
+    use aws_smithy_types::body::SdkBody;
+    use serde_json::json;
+
+    use super::*;
+
+    fn response(status: u16) -> HttpResponse {
+        HttpResponse::new(status.try_into().expect("status"), SdkBody::empty())
+    }
+
+    fn single(code: &str, status: u16) -> TableError {
+        let meta = ErrorMetadata::builder().code(code).message("msg").build();
+        translate(SdkError::service_error(
+            PutItemError::generic(meta),
+            response(status),
+        ))
+    }
+
+    fn cancelled(codes: &[&str]) -> TableError {
+        let mut e = TransactionCanceledException::builder().meta(
+            ErrorMetadata::builder()
+                .code("TransactionCanceledException")
+                .build(),
+        );
+        for code in codes {
+            e = e.cancellation_reasons(CancellationReason::builder().code(*code).build());
+        }
+        translate_transaction(SdkError::service_error(
+            TransactWriteItemsError::TransactionCanceledException(e.build()),
+            response(400),
+        ))
+    }
+
+    #[test]
+    fn single_write_errors_translate_to_the_contract() {
+        assert_eq!(
+            single("ConditionalCheckFailedException", 400),
+            TableError::ConditionFailed { index: 0 }
+        );
+        assert_eq!(
+            single("TransactionConflictException", 400),
+            TableError::Conflict
+        );
+        assert_eq!(
+            single("ProvisionedThroughputExceededException", 400),
+            TableError::Throttled
+        );
+        assert_eq!(single("ThrottlingException", 400), TableError::Throttled);
+        assert_eq!(single("RequestLimitExceeded", 400), TableError::Throttled);
+        assert_eq!(
+            single("ValidationException", 400),
+            TableError::Invalid("msg".to_owned())
+        );
+        assert!(matches!(
+            single("InternalServerError", 500),
+            TableError::Unavailable(_)
+        ));
+        assert!(matches!(
+            single("ResourceNotFoundException", 400),
+            TableError::Invalid(_)
+        ));
+        let timeout: SdkError<PutItemError> = SdkError::timeout_error("slow");
+        assert!(matches!(translate(timeout), TableError::Unavailable(_)));
+    }
+
+    #[test]
+    fn a_cancelled_transaction_names_the_first_failed_condition() {
+        assert_eq!(
+            cancelled(&[
+                "None",
+                "None",
+                "ConditionalCheckFailed",
+                "ConditionalCheckFailed"
+            ]),
+            TableError::ConditionFailed { index: 2 }
+        );
+        assert_eq!(
+            cancelled(&["None", "TransactionConflict"]),
+            TableError::Conflict
+        );
+        assert_eq!(
+            cancelled(&["ThrottlingError", "None"]),
+            TableError::Throttled
+        );
+        assert_eq!(
+            cancelled(&["ProvisionedThroughputExceeded"]),
+            TableError::Throttled
+        );
+        assert!(matches!(
+            cancelled(&["ValidationError"]),
+            TableError::Invalid(_)
+        ));
+    }
+
+    #[test]
+    fn numbers_read_back_as_integers_when_they_are() {
+        assert_eq!(number("42").ok(), Some(json!(42)));
+        assert_eq!(number("-7").ok(), Some(json!(-7)));
+        assert_eq!(number("18446744073709551615").ok(), Some(json!(u64::MAX)));
+        assert_eq!(number("1.5").ok(), Some(json!(1.5)));
+        assert_eq!(number("1E+3").ok(), Some(json!(1000.0)));
+        assert!(number("x").is_err());
+    }
+
+    #[test]
+    fn every_attribute_goes_through_a_name_placeholder() {
+        let mut e = Expr::default();
+        let c = e.cond(&Cond::Or(vec![
+            Cond::Absent("capacity".into()),
+            Cond::And(vec![
+                Cond::Lt("capacity".into(), 10),
+                Cond::Ne("status".into(), json!("closed")),
+            ]),
+        ]));
+        assert_eq!(
+            c,
+            "(attribute_not_exists(#a0) OR ((attribute_type(#a0, :v0) AND #a0 < :v1) AND #a1 <> :v2))"
+        );
+        let u = e.update(
+            &[("name".into(), json!("x"))],
+            &[("n".into(), 1)],
+            &["old".into()],
+        );
+        assert_eq!(u.as_deref(), Some("SET #a2 = :v3 ADD #a3 :v4 REMOVE #a4"));
+        assert_eq!(e.names.get("#a0").map(String::as_str), Some("capacity"));
+        assert_eq!(e.names.len(), 5);
+        assert_eq!(e.values.len(), 5);
+    }
+}
