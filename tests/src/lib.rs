@@ -1,4 +1,56 @@
-//! Test plumbing shared by the suites in `tests/tests/`: starting the local stack as a real
-//! process and talking HTTP to it.
+//! Plumbing shared by the black-box suites and the store contract suite: fresh DynamoDB tables
+//! on the emulator, and the local stack started as a real process.
 
 pub mod stack;
+
+/// Fresh DynamoDB tables on the emulator, for the suites that run against both adapters.
+pub mod dynamo_fixture {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use plenary::store::{DynamoTable, dynamo_client, ensure_table};
+
+    /// Where the emulator listens; `scripts/emulator.sh start` prints it.
+    pub const ENDPOINT_VAR: &str = "PLENARY_TEST_AWS_ENDPOINT";
+
+    /// The emulator's endpoint. Panics when it is not set: a DynamoDB test that skipped itself
+    /// would pass without testing anything.
+    pub fn endpoint() -> String {
+        match std::env::var(ENDPOINT_VAR) {
+            Ok(endpoint) if !endpoint.trim().is_empty() => endpoint,
+            _ => panic!(
+                "{ENDPOINT_VAR} is not set, so the DynamoDB tests have no emulator to run against. \
+                 Run the test command from the README, or start the emulator first with \
+                 `eval \"$(scripts/emulator.sh start)\"` (and `scripts/emulator.sh stop` after)."
+            ),
+        }
+    }
+
+    /// A table name no other test (in this process or a concurrent one) uses.
+    pub fn unique_table_name(prefix: &str) -> String {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{prefix}-{}-{nanos}-{n}", std::process::id())
+    }
+
+    /// A client for the emulator.
+    pub async fn client() -> aws_sdk_dynamodb::Client {
+        dynamo_client(Some(&endpoint())).await
+    }
+
+    /// A new, empty, ACTIVE table on the emulator.
+    pub async fn fresh_table(prefix: &str) -> DynamoTable {
+        let client = client().await;
+        let name = unique_table_name(prefix);
+        if let Err(e) = ensure_table(&client, &name).await {
+            panic!(
+                "could not create table {name} on the emulator at {}: {e}",
+                endpoint()
+            );
+        }
+        DynamoTable::new(client, name)
+    }
+}

@@ -4,7 +4,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// The organiser token every test stack is started with.
@@ -32,30 +31,6 @@ pub fn binary() -> PathBuf {
     bin
 }
 
-/// The emulator's endpoint; the DynamoDB cases need it and fail loudly without it.
-pub fn aws_endpoint() -> String {
-    std::env::var("PLENARY_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
-        panic!(
-            "PLENARY_TEST_AWS_ENDPOINT is not set: run the README's test command, or \
-             `eval \"$(scripts/emulator.sh start)\"` first"
-        )
-    })
-}
-
-/// A table name no other test uses.
-pub fn unique_table(prefix: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}-{}-{}-{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 #[derive(Debug)]
 pub struct LocalStack {
     child: Child,
@@ -70,8 +45,8 @@ impl LocalStack {
         let mut cmd = Command::new(binary());
         cmd.args(["--port", "0", "--organiser-token", ORGANISER_TOKEN]);
         if store == Store::Dynamodb {
-            let endpoint = aws_endpoint();
-            let table = unique_table("e2e");
+            let endpoint = crate::dynamo_fixture::endpoint();
+            let table = crate::dynamo_fixture::unique_table_name("e2e");
             cmd.args([
                 "--store",
                 "dynamodb",

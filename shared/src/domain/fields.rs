@@ -106,9 +106,7 @@ impl<'a> Fields<'a> {
         field: &str,
         parse: impl FnOnce(&'a Value) -> Result<T, String>,
     ) -> Option<T> {
-        if self.obj.is_none() {
-            return None;
-        }
+        self.obj?;
         match self.get(field) {
             None => {
                 self.error(field, "is required");

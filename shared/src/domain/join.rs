@@ -63,8 +63,10 @@ mod tests {
 
     #[test]
     fn join_info_needs_a_web_url_and_a_release_time() {
-        let ok = JoinInfo::parse(&json!({"url": "https://meet.example/abc", "passcode": "123",
-                                         "release_at": "2021-09-07T12:00:00Z"}))
+        let ok = JoinInfo::parse(
+            &json!({"url": "https://meet.example/abc", "passcode": "123",
+                                         "release_at": "2021-09-07T12:00:00Z"}),
+        )
         .unwrap();
         assert!(!ok.is_released("2021-09-07T11:59:59Z".parse().unwrap()));
         assert!(ok.is_released("2021-09-07T12:00:00Z".parse().unwrap()));

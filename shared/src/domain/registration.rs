@@ -149,8 +149,10 @@ impl Application {
             Some(true) | None => {}
             Some(false) => f.error("consent", "must be true to register"),
         }
-        let accessibility_needs =
-            f.optional("accessibility_needs", parse::with(Paragraph::<1_000>::parse));
+        let accessibility_needs = f.optional(
+            "accessibility_needs",
+            parse::with(Paragraph::<1_000>::parse),
+        );
         let notifications = notifications(&mut f).unwrap_or_default();
         let app = (|| {
             Some(Self {
@@ -216,7 +218,10 @@ impl Amendment {
         for fixed in ["email", "event_id", "country", "category"] {
             if body.get(fixed).is_some() {
                 // Reported by Fields as unknown already; say why too.
-                f.error(fixed, "cannot be changed; cancel and register again instead");
+                f.error(
+                    fixed,
+                    "cannot be changed; cancel and register again instead",
+                );
             }
         }
         let given_name = f.optional("given_name", parse::with(Line::<100>::parse));
@@ -227,7 +232,10 @@ impl Amendment {
             None => None,
             Some(Value::Null) => Some(None),
             Some(_) => f
-                .optional("accessibility_needs", parse::with(Paragraph::<1_000>::parse))
+                .optional(
+                    "accessibility_needs",
+                    parse::with(Paragraph::<1_000>::parse),
+                )
                 .map(Some),
         };
         let notifications = notifications(&mut f);

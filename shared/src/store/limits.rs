@@ -114,7 +114,13 @@ impl IdempotencyStore for TableStore {
             // Expired and removed in between: the next attempt will claim it.
             return Ok(Begin::InProgress);
         };
-        let s = |a: &str| found.get(a).and_then(Value::as_str).unwrap_or("").to_owned();
+        let s = |a: &str| {
+            found
+                .get(a)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
         if s("request") != request_hash {
             return Ok(Begin::Mismatch);
         }

@@ -8,9 +8,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde_json::Value;
 
-use super::table::{
-    Cond, Item, Key, MAX_TRANSACTION_WRITES, Page, Query, Table, TableError, Write,
-};
+use super::table::{Item, Key, Page, Query, Table, TableError, Write, validate_transaction};
 
 #[derive(Debug, Default)]
 pub struct MemoryTable {
@@ -36,43 +34,6 @@ impl MemoryTable {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-fn condition_of(w: &Write) -> Option<&Cond> {
-    match w {
-        Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => {
-            cond.as_ref()
-        }
-        Write::Check { cond, .. } => Some(cond),
-    }
-}
-
-fn validate(w: &Write) -> Result<Key, TableError> {
-    let key = w
-        .key()
-        .ok_or_else(|| TableError::Invalid("an item needs string pk and sk".to_owned()))?;
-    if key.pk.is_empty() || key.sk.is_empty() {
-        return Err(TableError::Invalid(
-            "key attributes must not be empty".to_owned(),
-        ));
-    }
-    if let Write::Update {
-        set, add, remove, ..
-    } = w
-    {
-        let touches_key = set
-            .iter()
-            .map(|(a, _)| a)
-            .chain(add.iter().map(|(a, _)| a))
-            .chain(remove.iter())
-            .any(|a| a == super::PK || a == super::SK);
-        if touches_key {
-            return Err(TableError::Invalid(
-                "an update cannot change the key".to_owned(),
-            ));
-        }
-    }
-    Ok(key)
 }
 
 fn apply(items: &mut BTreeMap<Key, Item>, key: Key, w: Write) -> Item {
@@ -109,6 +70,7 @@ impl Table for MemoryTable {
     }
 
     async fn query(&self, q: &Query) -> Result<Page, TableError> {
+        q.validate()?;
         let items = self.lock();
         let lo = Key::new(q.pk.clone(), String::new());
         let in_key = |k: &Key| {
@@ -139,7 +101,9 @@ impl Table for MemoryTable {
             candidates.collect()
         };
         let limit = q.limit.map_or(usize::MAX, |l| l as usize);
-        let more = evaluated.len() > limit;
+        // DynamoDB stops at `Limit` and reports the last key even when nothing follows, so
+        // callers here meet the empty final page they will meet there.
+        let more = evaluated.len() >= limit;
         let page: Vec<_> = evaluated.into_iter().take(limit).collect();
         let last = if more {
             page.last().map(|(k, _)| k.sk.clone())
@@ -164,9 +128,9 @@ impl Table for MemoryTable {
                 "a check belongs in a transaction".to_owned(),
             ));
         }
-        let key = validate(&w)?;
+        let key = w.validate()?;
         let mut items = self.lock();
-        if let Some(c) = condition_of(&w)
+        if let Some(c) = w.condition()
             && !c.holds(items.get(&key))
         {
             return Err(TableError::ConditionFailed { index: 0 });
@@ -175,21 +139,10 @@ impl Table for MemoryTable {
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
-        if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
-            return Err(TableError::Invalid(format!(
-                "a transaction takes 1 to {MAX_TRANSACTION_WRITES} writes"
-            )));
-        }
-        let keys = writes.iter().map(validate).collect::<Result<Vec<_>, _>>()?;
-        let mut seen = std::collections::BTreeSet::new();
-        if !keys.iter().all(|k| seen.insert(k)) {
-            return Err(TableError::Invalid(
-                "a transaction may touch each item only once".to_owned(),
-            ));
-        }
+        let keys = validate_transaction(&writes)?;
         let mut items = self.lock();
         for (index, (w, k)) in writes.iter().zip(&keys).enumerate() {
-            if let Some(c) = condition_of(w)
+            if let Some(c) = w.condition()
                 && !c.holds(items.get(k))
             {
                 return Err(TableError::ConditionFailed { index });

@@ -3,6 +3,7 @@
 //! [`DynamoTable`]) implement only the table, and translate their own errors into
 //! [`TableError`]. Every key is in [`keys`].
 
+mod dynamo;
 mod events;
 pub mod keys;
 mod limits;
@@ -13,6 +14,7 @@ mod table;
 
 use std::sync::Arc;
 
+pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
 pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
 pub use limits::{
     Begin, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits, SavedResponse,

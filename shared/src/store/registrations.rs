@@ -99,17 +99,16 @@ impl Change {
 
     /// Writes the registration, if it is still at `expected_rev` (0: it must not exist yet).
     /// An update, not a put, so counters kept beside the document (join-link use) survive.
-    pub fn save(
-        &mut self,
-        r: &Registration,
-        expected_rev: u64,
-    ) -> Result<&mut Self, StoreError> {
+    pub fn save(&mut self, r: &Registration, expected_rev: u64) -> Result<&mut Self, StoreError> {
         let doc = serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut w = Write::update(keys::registration(&r.event_id, &r.id))
             .set(super::events::DOC, doc)
             .set(STATUS, r.status.code())
             .set(REV, expected_rev + 1);
-        w = match r.confirm_by.filter(|_| r.status == Status::PendingConfirmation) {
+        w = match r
+            .confirm_by
+            .filter(|_| r.status == Status::PendingConfirmation)
+        {
             // Lapsed unconfirmed registrations are cleaned up by TTL a week on (readers check too).
             Some(t) => w.set(TTL, t.as_second() + 7 * 24 * 3600),
             None => w.remove(TTL),
@@ -218,7 +217,10 @@ impl Change {
     /// Queues an email.
     pub fn notify(&mut self, notice: &Notice) -> Result<&mut Self, StoreError> {
         let mut item = doc_item(keys::outbox(&notice.id), notice)?;
-        item.insert("not_before".into(), Value::from(notice.not_before.as_second()));
+        item.insert(
+            "not_before".into(),
+            Value::from(notice.not_before.as_second()),
+        );
         Ok(self.push(Write::put_new(item), Conflict::Stale))
     }
 
@@ -299,7 +301,9 @@ impl TableStore {
             pointer.get(EVENT_ID).and_then(Value::as_str),
             pointer.get(REGISTRATION_ID).and_then(Value::as_str),
         ) else {
-            return Err(StoreError::Corrupt("a token item lacks its registration".into()));
+            return Err(StoreError::Corrupt(
+                "a token item lacks its registration".into(),
+            ));
         };
         let event = EventId::parse(event).map_err(StoreError::Corrupt)?;
         self.registration(&event, id).await
@@ -443,11 +447,12 @@ impl RegistrationStore for TableStore {
         }
         let Change { writes, meanings } = change;
         let result = if writes.len() == 1 {
-            self.table.write(writes.into_iter().next().unwrap_or(Write::Check {
-                key: super::Key::new("-", "-"),
-                cond: Cond::Exists,
-            }))
-            .await
+            self.table
+                .write(writes.into_iter().next().unwrap_or(Write::Check {
+                    key: super::Key::new("-", "-"),
+                    cond: Cond::Exists,
+                }))
+                .await
         } else {
             self.table.transact(writes).await
         };

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 /// An item: attribute name to value. `pk` and `sk` are always strings. JSON numbers become
-/// DynamoDB numbers, strings strings, booleans booleans, lists and objects L and M.
+/// DynamoDB numbers, strings strings, booleans booleans, lists and objects L and M. DynamoDB
+/// normalises numbers, so a float with an integral value (2.0) may read back as the integer 2:
+/// compare numbers with [`values_equal`].
 pub type Item = Map<String, Value>;
 
 pub const PK: &str = "pk";
@@ -184,6 +186,77 @@ impl Write {
             }
         }
     }
+
+    /// The condition the write carries, if any.
+    pub fn condition(&self) -> Option<&Cond> {
+        match self {
+            Self::Put { cond, .. } | Self::Update { cond, .. } | Self::Delete { cond, .. } => {
+                cond.as_ref()
+            }
+            Self::Check { cond, .. } => Some(cond),
+        }
+    }
+
+    /// The key of a well-formed write; both adapters refuse the same malformed writes.
+    pub(crate) fn validate(&self) -> Result<Key, TableError> {
+        let key = self
+            .key()
+            .ok_or_else(|| TableError::Invalid("an item needs string pk and sk".to_owned()))?;
+        if key.pk.is_empty() || key.sk.is_empty() {
+            return Err(TableError::Invalid(
+                "key attributes must not be empty".to_owned(),
+            ));
+        }
+        if let Self::Update {
+            set, add, remove, ..
+        } = self
+        {
+            let touches_key = set
+                .iter()
+                .map(|(a, _)| a)
+                .chain(add.iter().map(|(a, _)| a))
+                .chain(remove.iter())
+                .any(|a| a == PK || a == SK);
+            if touches_key {
+                return Err(TableError::Invalid(
+                    "an update cannot change the key".to_owned(),
+                ));
+            }
+        }
+        Ok(key)
+    }
+}
+
+/// The keys of a well-formed transaction: 1 to [`MAX_TRANSACTION_WRITES`] valid writes, each
+/// key at most once (DynamoDB refuses a transaction that touches an item twice), no empty update.
+pub(crate) fn validate_transaction(writes: &[Write]) -> Result<Vec<Key>, TableError> {
+    if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
+        return Err(TableError::Invalid(format!(
+            "a transaction takes 1 to {MAX_TRANSACTION_WRITES} writes"
+        )));
+    }
+    let keys = writes
+        .iter()
+        .map(Write::validate)
+        .collect::<Result<Vec<_>, _>>()?;
+    // DynamoDB requires an update expression inside a transaction (outside, an empty update
+    // merely creates the key).
+    let empty_update = writes.iter().any(|w| {
+        matches!(w, Write::Update { set, add, remove, .. }
+            if set.is_empty() && add.is_empty() && remove.is_empty())
+    });
+    if empty_update {
+        return Err(TableError::Invalid(
+            "an update in a transaction must change something".to_owned(),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if !keys.iter().all(|k| seen.insert(k)) {
+        return Err(TableError::Invalid(
+            "a transaction may touch each item only once".to_owned(),
+        ));
+    }
+    Ok(keys)
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -202,6 +275,24 @@ pub struct Query {
 }
 
 impl Query {
+    /// Refuses what DynamoDB refuses: one sort-key condition at most, and a positive limit.
+    pub(crate) fn validate(&self) -> Result<(), TableError> {
+        if self.pk.is_empty() {
+            return Err(TableError::Invalid("a query needs a pk".to_owned()));
+        }
+        if self.sk_prefix.is_some() && self.sk_between.is_some() {
+            return Err(TableError::Invalid(
+                "a query takes a sort-key prefix or a range, not both".to_owned(),
+            ));
+        }
+        if self.limit == Some(0) {
+            return Err(TableError::Invalid(
+                "a query limit must be positive".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn prefix(pk: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self {
             pk: pk.into(),
@@ -215,6 +306,7 @@ impl Query {
 pub struct Page {
     pub items: Vec<Item>,
     /// The last sort key evaluated when more may follow; pass it as `after` for the next page.
+    /// Set whenever the limit was reached, so the next page may be empty.
     pub last: Option<String>,
 }
 

@@ -340,7 +340,12 @@ impl Registrar<'_> {
         )))
     }
 
-    async fn waitlist(&self, s: &Stored, email: &Email, now: Timestamp) -> Result<Seen, CommitError> {
+    async fn waitlist(
+        &self,
+        s: &Stored,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<Seen, CommitError> {
         let ticket = self.store.next_ticket(&s.registration.event_id).await?;
         let mut next = s.registration.clone();
         next.status = Status::Waitlisted;
@@ -353,10 +358,7 @@ impl Registrar<'_> {
             .keep_address(&next, email)
             .join_waitlist(&next.event_id, ticket, &next.id);
         self.store.commit(ch).await?;
-        let position = self
-            .store
-            .waitlist_position(&next.event_id, ticket)
-            .await?;
+        let position = self.store.waitlist_position(&next.event_id, ticket).await?;
         Ok(Seen {
             registration: next,
             waitlist_position: Some(position),
@@ -587,7 +589,14 @@ impl Registrar<'_> {
                 .grant_join(&self.join_token(&next).hash(), &next)
                 .notify(&self.notice(MessageKind::JoinLink, &next))?;
             match self.store.commit(ch).await {
-                Ok(()) => return Ok(self.seen(Stored { registration: next, rev: s.rev + 1 }).await?),
+                Ok(()) => {
+                    return Ok(self
+                        .seen(Stored {
+                            registration: next,
+                            rev: s.rev + 1,
+                        })
+                        .await?);
+                }
                 Err(CommitError::Conflict(_)) => continue,
                 Err(CommitError::Store(e)) => return Err(e.into()),
             }
