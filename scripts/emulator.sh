@@ -23,7 +23,7 @@ case "${1:-}" in
     nohup "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
     echo $! >"$state/moto.pid"
     for _ in $(seq 1 100); do
-      if curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then
+      if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then
         echo "export PLENARY_TEST_AWS_ENDPOINT=http://127.0.0.1:$port"
         echo "export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true"
         exit 0

@@ -18,10 +18,6 @@ pub(crate) fn body_bytes(req: &Request) -> &[u8] {
 
 /// The body as a JSON value: 415 unless it says it is JSON, 413 past 64 KiB, 400 when it is not
 /// well-formed JSON. Field-level checks are the caller's, through `Fields`.
-#[allow(
-    clippy::result_large_err,
-    reason = "a Problem answers a failed request once; boxing it would only move the allocation"
-)]
 pub fn json_body(req: &Request) -> Result<Value, Problem> {
     let ct = req
         .headers()
