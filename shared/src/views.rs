@@ -2,8 +2,8 @@
 //! the functions that show them: programme reads, organiser answers and notification digests.
 
 use crate::domain::{
-    Change, ChangeKind, Event, EventFormat, Language, Programme, Publication, Session, SessionKind,
-    Speaker, Zone,
+    Category, Change, ChangeKind, Event, EventFormat, Language, NotificationChoices, Programme,
+    Publication, Registration, Session, SessionKind, Speaker, Status, Zone,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -321,6 +321,55 @@ impl DraftView {
                         .collect(),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A registration as its owner and the organiser see it (`GET /v1/registrations/me`).
+#[derive(Debug, Serialize)]
+pub struct RegistrantView {
+    pub id: String,
+    pub event_id: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waitlist_position: Option<u64>,
+    pub email: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub country: String,
+    pub organisation: Option<String>,
+    pub category: Category,
+    pub language: Language,
+    pub accessibility_needs: Option<String>,
+    pub notifications: NotificationChoices,
+    pub created_at: String,
+    pub confirmed_at: Option<String>,
+    pub updated_at: String,
+}
+
+impl RegistrantView {
+    pub fn of(r: &Registration, waitlist_position: Option<u64>) -> Self {
+        let p = r.person.as_ref();
+        let utc = |t: Timestamp| t.to_string();
+        Self {
+            id: r.id.clone(),
+            event_id: r.event_id.to_string(),
+            status: r.status,
+            waitlist_position,
+            email: p.map(|p| p.email.to_string()),
+            given_name: p.map(|p| p.given_name.to_string()),
+            family_name: p.map(|p| p.family_name.to_string()),
+            country: r.country.to_string(),
+            organisation: p.map(|p| p.organisation.to_string()),
+            category: r.category,
+            language: r.language,
+            accessibility_needs: p
+                .and_then(|p| p.accessibility_needs.as_ref())
+                .map(|a| a.as_str().to_owned()),
+            notifications: r.notifications,
+            created_at: utc(r.created_at),
+            confirmed_at: r.confirmed_at.map(utc),
+            updated_at: utc(r.updated_at),
         }
     }
 }

@@ -1,22 +1,103 @@
 //! The `registration` function: the public registration routes and the registrant's own routes.
+//! The rules live in `plenary::usecases::registration`; this maps requests to them and their
+//! errors to HTTP, each error type in one place.
 
 use std::sync::Arc;
 
+use ::http::{HeaderValue, Method, StatusCode, header};
 use plenary::Clock;
 use plenary::config::CorsConfig;
-use plenary::http::{self, Params, Problem, Request, Response, Route};
-use plenary::store::EventReader;
+use plenary::domain::{Amendment, EventId, Status};
+use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
+use plenary::store::{EventReader, IdempotencyStore, JoinInfoStore, RateLimits, RegistrationStore};
+use plenary::token::{JoinKey, Token, TokenSource};
+use plenary::usecases::registration::{
+    AuthError, ChangeError, ConfirmError, FollowError, JoinError, RegisterError, Registrar, Seen,
+};
+use plenary::views::RegistrantView;
+use serde_json::json;
 
+/// What this function is given: registrations (read and write), events and join details (read).
 pub struct App {
     pub events: Arc<dyn EventReader>,
+    pub registrations: Arc<dyn RegistrationStore>,
+    pub limits: Arc<dyn RateLimits>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    pub join_info: Arc<dyn JoinInfoStore>,
     pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<dyn TokenSource>,
+    pub join_key: JoinKey,
     pub cors: CorsConfig,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum Endpoint {}
+impl App {
+    fn registrar(&self) -> Registrar<'_> {
+        Registrar {
+            events: self.events.as_ref(),
+            store: self.registrations.as_ref(),
+            limits: self.limits.as_ref(),
+            join_info: self.join_info.as_ref(),
+            clock: self.clock.as_ref(),
+            ids: self.tokens.as_ref(),
+            join_key: &self.join_key,
+        }
+    }
+}
 
-pub const ROUTES: &[Route<Endpoint>] = &[];
+#[derive(Debug, Clone, Copy)]
+pub enum Endpoint {
+    Register,
+    Resend,
+    Confirm,
+    Me,
+    Amend,
+    Cancel,
+    Join,
+    FollowJoin,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route {
+        method: Method::POST,
+        pattern: "/v1/events/{event_id}/registrations",
+        endpoint: Endpoint::Register,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/events/{event_id}/registrations/resend",
+        endpoint: Endpoint::Resend,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/registrations/confirm",
+        endpoint: Endpoint::Confirm,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/registrations/me",
+        endpoint: Endpoint::Me,
+    },
+    Route {
+        method: Method::PATCH,
+        pattern: "/v1/registrations/me",
+        endpoint: Endpoint::Amend,
+    },
+    Route {
+        method: Method::DELETE,
+        pattern: "/v1/registrations/me",
+        endpoint: Endpoint::Cancel,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/registrations/me/join",
+        endpoint: Endpoint::Join,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/join/{join_token}",
+        endpoint: Endpoint::FollowJoin,
+    },
+];
 
 pub async fn handle(app: &App, req: Request) -> Response {
     http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
@@ -26,10 +107,276 @@ pub async fn handle(app: &App, req: Request) -> Response {
 }
 
 async fn dispatch(
-    _app: &App,
+    app: &App,
     ep: Endpoint,
-    _params: &Params,
-    _req: &Request,
+    params: &Params,
+    req: &Request,
 ) -> Result<Response, Problem> {
-    match ep {}
+    match ep {
+        Endpoint::Register => register(app, params.get("event_id"), req).await,
+        Endpoint::Resend => resend(app, params.get("event_id"), req).await,
+        Endpoint::Confirm => confirm(app, req).await,
+        Endpoint::Me => me(app, req).await,
+        Endpoint::Amend => amend(app, req).await,
+        Endpoint::Cancel => cancel(app, req).await,
+        Endpoint::Join => join(app, req).await,
+        Endpoint::FollowJoin => follow(app, params.get("join_token")).await,
+    }
+}
+
+fn registration_problem(e: RegisterError) -> Problem {
+    match e {
+        RegisterError::NoEvent => Problem::not_found("the event"),
+        RegisterError::Closed => Problem::conflict(
+            "registration-closed",
+            "Registration is closed",
+            "this event does not take registrations now",
+        ),
+        RegisterError::Invalid(f) => Problem::invalid(f),
+        RegisterError::NotEligible(why) => Problem::forbidden("not-eligible", &why),
+        RegisterError::Store(s) => s.to_problem(),
+    }
+}
+
+fn confirm_problem(e: ConfirmError) -> Problem {
+    match e {
+        ConfirmError::UnknownToken => Problem::not_found("this confirmation link"),
+        ConfirmError::Expired => {
+            Problem::new(StatusCode::GONE, "link-expired", "This link has expired")
+                .detail("unconfirmed registrations lapse after 48 hours; please register again")
+        }
+        ConfirmError::Gone => Problem::new(
+            StatusCode::GONE,
+            "registration-ended",
+            "This registration was cancelled or rejected",
+        ),
+        ConfirmError::Full => Problem::conflict(
+            "event-full",
+            "The event is full",
+            "no seat is free and this event has no waiting list",
+        ),
+        ConfirmError::Store(s) => s.to_problem(),
+    }
+}
+
+fn auth_problem(e: AuthError) -> Problem {
+    match e {
+        AuthError::Missing => {
+            Problem::unauthorized("send the token from your email as Authorization: Bearer <token>")
+        }
+        AuthError::Refused => Problem::unauthorized(
+            "this token does not open a registration: it is unknown, its registration was \
+             cancelled, or the address is not confirmed yet",
+        ),
+        AuthError::Store(s) => s.to_problem(),
+    }
+}
+
+fn change_problem(e: ChangeError) -> Problem {
+    match e {
+        ChangeError::NotFound => Problem::not_found("the registration"),
+        ChangeError::WrongStatus(s) => Problem::conflict(
+            "wrong-status",
+            "The registration's status does not allow this",
+            &format!("the registration is {}", s.code()),
+        ),
+        ChangeError::Full => {
+            Problem::conflict("event-full", "The event is full", "no seat is free")
+        }
+        ChangeError::Busy => Problem::conflict(
+            "busy",
+            "The registration is changing",
+            "it was changed by another request; try again",
+        )
+        .header(header::RETRY_AFTER, "1"),
+        ChangeError::Store(s) => s.to_problem(),
+    }
+}
+
+fn join_problem(e: JoinError) -> Problem {
+    match e {
+        JoinError::NotConfirmed => Problem::forbidden(
+            "not-confirmed",
+            "connection details are for confirmed registrations only",
+        ),
+        JoinError::NotReleased(at) => Problem::forbidden(
+            "not-released",
+            &match at {
+                Some(t) => format!("connection details are released at {t}"),
+                None => "connection details are not available yet".to_owned(),
+            },
+        ),
+        JoinError::Store(s) => s.to_problem(),
+    }
+}
+
+fn follow_problem(e: FollowError) -> Problem {
+    match e {
+        FollowError::Unknown => Problem::not_found("this join link"),
+        FollowError::Revoked => Problem::new(
+            StatusCode::GONE,
+            "join-link-revoked",
+            "This join link no longer works",
+        )
+        .detail("it was revoked or its registration ended; use the newest link from your email"),
+        FollowError::NotReleased => Problem::forbidden(
+            "not-released",
+            "the connection details are not released yet",
+        ),
+        FollowError::Store(s) => s.to_problem(),
+    }
+}
+
+fn event_id(raw: &str) -> Result<EventId, Problem> {
+    EventId::parse(raw).map_err(|_| Problem::not_found("the event"))
+}
+
+fn check_email() -> Response {
+    http::json_with_status(StatusCode::ACCEPTED, &json!({"status": "check_email"}))
+}
+
+async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let id = event_id(raw_id)?;
+    let scope = format!("register:{id}");
+    http::idempotent(
+        app.idempotency.as_ref(),
+        &scope,
+        req,
+        app.clock.now(),
+        async || {
+            app.registrar()
+                .register(&id, &body)
+                .await
+                .map_err(registration_problem)?;
+            Ok(check_email())
+        },
+    )
+    .await
+}
+
+async fn resend(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let id = event_id(raw_id)?;
+    app.registrar()
+        .resend(&id, &body)
+        .await
+        .map_err(registration_problem)?;
+    Ok(check_email())
+}
+
+fn seen(s: &Seen) -> Response {
+    http::json(&RegistrantView::of(&s.registration, s.waitlist_position))
+}
+
+async fn confirm(app: &App, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let mut f = plenary::domain::Fields::of(&body, &["token"]);
+    let token = f.required("token", plenary::domain::fields::parse::with(Token::parse));
+    let token = f.finish(token).map_err(Problem::invalid)?;
+    let s = app
+        .registrar()
+        .confirm(&token)
+        .await
+        .map_err(confirm_problem)?;
+    Ok(seen(&s))
+}
+
+async fn authenticated(app: &App, req: &Request) -> Result<plenary::store::Stored, Problem> {
+    app.registrar()
+        .authenticate(http::bearer_token(req))
+        .await
+        .map_err(auth_problem)
+}
+
+async fn me(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    let seen_now = app.registrar().seen(s).await?;
+    Ok(private(seen(&seen_now)))
+}
+
+async fn amend(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    let body = http::json_body(req)?;
+    let a = Amendment::parse(&body).map_err(Problem::invalid)?;
+    let s = app.registrar().amend(s, &a).await.map_err(change_problem)?;
+    Ok(private(seen(&s)))
+}
+
+async fn cancel(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    let erase = match query_params(req).iter().find(|(k, _)| k == "erase") {
+        None => false,
+        Some((_, v)) if v == "true" => true,
+        Some((_, v)) if v == "false" => false,
+        Some(_) => return Err(Problem::invalid_field("erase", "must be true or false")),
+    };
+    app.registrar()
+        .end(s, Status::Cancelled, erase)
+        .await
+        .map_err(change_problem)?;
+    Ok(private(http::json(
+        &json!({"status": "cancelled", "erased": erase}),
+    )))
+}
+
+/// The API's own base URL as the client reached it, for links that lead back here.
+fn api_base(req: &Request) -> String {
+    let h = req.headers();
+    let host = h
+        .get("x-forwarded-host")
+        .or_else(|| h.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let proto = h
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(
+            if host.starts_with("127.0.0.1") || host.starts_with("localhost") {
+                "http"
+            } else {
+                "https"
+            },
+        );
+    format!("{proto}://{host}")
+}
+
+async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    let (info, token) = app
+        .registrar()
+        .join_details(&s.registration)
+        .await
+        .map_err(join_problem)?;
+    Ok(private(http::json(&json!({
+        "personal_url": format!("{}/v1/join/{}", api_base(req), token.expose()),
+        "passcode": info.passcode,
+        "dial_in": info.dial_in.as_ref().map(|d| d.as_str()),
+        "instructions": info.instructions.as_str(),
+        "release_at": info.release_at.to_string(),
+    }))))
+}
+
+async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
+    let token = Token::parse(raw).map_err(|_| Problem::not_found("this join link"))?;
+    let url = app
+        .registrar()
+        .follow(&token)
+        .await
+        .map_err(follow_problem)?;
+    let mut res = ::http::Response::builder()
+        .status(StatusCode::FOUND)
+        .body(lambda_http::Body::Empty)
+        .unwrap_or_default();
+    if let Ok(v) = HeaderValue::from_str(&url) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(private(res))
+}
+
+/// A registrant's own data must never sit in a shared cache.
+fn private(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
