@@ -5,8 +5,10 @@
 //!   (the embedded [`store::MemoryTable`] and [`store::DynamoTable`]).
 //! - [`mail`]: the mailer port with the SES and local outbox adapters.
 //! - [`http`]: problem+json, JSON body parsing, CORS, routing and request ids.
+//! - [`calendar`]: the programme as iCalendar and as frab / c3voc `schedule.json`.
 //! - [`clock`], [`token`]: the injected clock and the token/id source.
 
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod domain;
