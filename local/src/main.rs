@@ -145,7 +145,28 @@ async fn main() {
         cors,
         organiser_token: TokenHash::of(organiser_token.expose()),
         outbox,
+        mailer,
+        join_key: plenary::token::JoinKey::random(),
+        sender,
+        site_url: site_url.trim_end_matches('/').to_owned(),
+        api_url: own_url.clone(),
     }));
+
+    if cli.notifications_interval > 0.0 {
+        let stack = stack.clone();
+        let every = std::time::Duration::from_secs_f64(cli.notifications_interval);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let now = stack.notifications.clock.now();
+                if let Err(e) = stack.run_job(now).await {
+                    tracing::warn!(error = %e, "the notifications job failed; it runs again shortly");
+                }
+            }
+        });
+    }
 
     println!("Plenary local stack listening on {own_url}");
     println!(

@@ -6,17 +6,21 @@ use std::sync::Arc;
 use ::http::{Method, StatusCode};
 use plenary::Clock;
 use plenary::config::CorsConfig;
+use plenary::domain::Email;
 use plenary::http::{self, Params, Problem, Request, Response, Route, knows_path};
-use plenary::mail::OutboxMailer;
+use plenary::mail::{Mailer, OutboxMailer};
 use plenary::store::TableStore;
-use plenary::token::TokenHash;
+use plenary::token::{JoinKey, OsTokenSource, TokenHash};
 
 pub struct Stack {
     pub programme: plenary_programme::App,
     pub registration: plenary_registration::App,
     pub organiser: plenary_organiser::App,
+    pub notifications: plenary_notifications::App,
     pub outbox: Option<Arc<OutboxMailer>>,
     pub cors: CorsConfig,
+    /// One job run at a time: the timer and `/_local/notifications/run` take turns.
+    pub job: tokio::sync::Mutex<()>,
 }
 
 pub struct Parts {
@@ -25,35 +29,81 @@ pub struct Parts {
     pub cors: CorsConfig,
     pub organiser_token: TokenHash,
     pub outbox: Option<Arc<OutboxMailer>>,
+    pub mailer: Arc<dyn Mailer>,
+    pub join_key: JoinKey,
+    pub sender: Email,
+    pub site_url: String,
+    pub api_url: String,
 }
 
 impl Stack {
     pub fn new(p: Parts) -> Self {
         let store = Arc::new(p.store);
+        let tokens = Arc::new(OsTokenSource);
         Self {
             programme: plenary_programme::App {
                 events: store.clone(),
                 programme: store.clone(),
                 clock: p.clock.clone(),
                 cors: p.cors.clone(),
+                site_url: p.site_url.clone(),
             },
             registration: plenary_registration::App {
                 events: store.clone(),
+                registrations: store.clone(),
+                limits: store.clone(),
+                idempotency: store.clone(),
+                join_info: store.clone(),
                 clock: p.clock.clone(),
+                tokens: tokens.clone(),
+                join_key: p.join_key.clone(),
                 cors: p.cors.clone(),
+            },
+            notifications: plenary_notifications::App {
+                events: store.clone(),
+                registrations: store.clone(),
+                outbox: store.clone(),
+                suppressions: store.clone(),
+                programme: store.clone(),
+                join_info: store.clone(),
+                mailer: p.mailer,
+                clock: p.clock.clone(),
+                tokens: tokens.clone(),
+                join_key: p.join_key.clone(),
+                sender: p.sender,
+                sender_name: "Plenary (local)".to_owned(),
+                site_url: p.site_url,
+                api_url: p.api_url,
+                pacer: plenary_notifications::pace::Pacer::unlimited(),
             },
             organiser: plenary_organiser::App {
                 events: store.clone(),
                 event_writer: store.clone(),
                 programme: store.clone(),
                 programme_writer: store.clone(),
+                registrations: store.clone(),
+                limits: store.clone(),
+                join_info: store.clone(),
+                tokens,
+                join_key: p.join_key,
                 clock: p.clock.clone(),
                 cors: p.cors.clone(),
                 organiser_token: p.organiser_token,
             },
             outbox: p.outbox,
             cors: p.cors,
+            job: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// One run of the notifications job as if at `now`.
+    pub async fn run_job(
+        &self,
+        now: jiff::Timestamp,
+    ) -> Result<plenary_notifications::Report, plenary_notifications::RunError> {
+        let _turn = self.job.lock().await;
+        plenary_notifications::run(&self.notifications, now, std::time::Duration::from_secs(60))
+            .await
     }
 
     pub async fn handle(&self, req: Request) -> Response {
@@ -105,6 +155,7 @@ impl Stack {
 pub enum Local {
     Health,
     Outbox,
+    RunNotifications,
 }
 
 pub const LOCAL_ROUTES: &[Route<Local>] = &[
@@ -117,5 +168,10 @@ pub const LOCAL_ROUTES: &[Route<Local>] = &[
         method: Method::GET,
         pattern: "/_local/outbox",
         endpoint: Local::Outbox,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/_local/notifications/run",
+        endpoint: Local::RunNotifications,
     },
 ];

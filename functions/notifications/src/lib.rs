@@ -1,1 +1,83 @@
+//! The `notifications` function: sends what the outbox holds (and, on schedule, reminders and
+//! programme-change digests), each message claimed under a deterministic key before it goes, in
+//! the recipient's language, paced to the SES send rate.
+//!
+//! The one window where a message can go twice: a run that crashes after SES accepted a message
+//! and before its claim was marked `sent` leaves the claim `sending`; after
+//! [`plenary::store::CLAIM_GRACE`] another run takes the claim over and sends that one message
+//! again. Every other message of the run was either marked sent or never claimed, so the
+//! window is one message per recipient at most.
 
+mod compose;
+mod outbox;
+pub mod pace;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use plenary::Clock;
+use plenary::domain::Email;
+use plenary::mail::Mailer;
+use plenary::store::{
+    EventReader, JoinInfoStore, OutboxStore, ProgrammeReader, RegistrationStore, StoreError,
+    SuppressionStore,
+};
+use plenary::token::{JoinKey, TokenSource};
+use serde::Serialize;
+
+pub use outbox::MAX_ATTEMPTS;
+
+pub struct App {
+    pub events: Arc<dyn EventReader>,
+    pub registrations: Arc<dyn RegistrationStore>,
+    pub outbox: Arc<dyn OutboxStore>,
+    pub suppressions: Arc<dyn SuppressionStore>,
+    pub programme: Arc<dyn ProgrammeReader>,
+    pub join_info: Arc<dyn JoinInfoStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<dyn TokenSource>,
+    pub join_key: JoinKey,
+    pub sender: Email,
+    pub sender_name: String,
+    /// The website, for links in emails.
+    pub site_url: String,
+    /// The API's own base URL, for personal join links.
+    pub api_url: String,
+    pub pacer: pace::Pacer,
+}
+
+/// What a run sent and what it left.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub sent: Vec<SentSummary>,
+    pub retried: u32,
+    pub failed: u32,
+    pub suppressed: u32,
+    pub skipped: u32,
+    /// True when the run stopped before its deadline with work left (the next run resumes).
+    pub more: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SentSummary {
+    pub key: String,
+    pub kind: &'static str,
+    pub registration_id: String,
+    pub event_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One run of the job as if at `now`, stopping by `deadline` (Lambda's time limit).
+pub async fn run(app: &App, now: Timestamp, deadline: Duration) -> Result<Report, RunError> {
+    let started = std::time::Instant::now();
+    let mut report = Report::default();
+    outbox::send_due(app, now, started, deadline, &mut report).await?;
+    Ok(report)
+}

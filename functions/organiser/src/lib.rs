@@ -6,19 +6,28 @@ use std::sync::Arc;
 use ::http::{Method, StatusCode};
 use plenary::Clock;
 use plenary::config::CorsConfig;
-use plenary::domain::{Event, EventId, Programme, Publication, PublishRefusal};
+use plenary::domain::{Event, EventId, JoinInfo, Programme, Publication, PublishRefusal, Status};
 use plenary::http::{self, Params, Problem, Request, Response, Route};
 use plenary::store::{
-    EventReader, EventWriter, ProgrammeReader, ProgrammeWriter, PublishError, Saved,
+    EventReader, EventWriter, JoinInfoStore, ProgrammeReader, ProgrammeWriter, PublishError,
+    RateLimits, RegistrationStore, Saved,
 };
-use plenary::token::TokenHash;
+use plenary::token::{JoinKey, TokenHash, TokenSource};
+use plenary::usecases::registration::{ChangeError, Registrar};
 use plenary::views;
+
+mod registrations;
 
 pub struct App {
     pub events: Arc<dyn EventReader>,
     pub event_writer: Arc<dyn EventWriter>,
     pub programme: Arc<dyn ProgrammeReader>,
     pub programme_writer: Arc<dyn ProgrammeWriter>,
+    pub registrations: Arc<dyn RegistrationStore>,
+    pub limits: Arc<dyn RateLimits>,
+    pub join_info: Arc<dyn JoinInfoStore>,
+    pub tokens: Arc<dyn TokenSource>,
+    pub join_key: JoinKey,
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
     /// SHA-256 of the organiser token; the token itself is never held.
@@ -31,6 +40,13 @@ pub enum Endpoint {
     GetDraft,
     PutDraft,
     Publish,
+    PutJoinInfo,
+    ListRegistrations,
+    RegistrationsCsv,
+    Approve,
+    Reject,
+    RevokeJoin,
+    Stats,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -54,7 +70,56 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         pattern: "/v1/admin/events/{event_id}/programme/publish",
         endpoint: Endpoint::Publish,
     },
+    Route {
+        method: Method::PUT,
+        pattern: "/v1/admin/events/{event_id}/join-info",
+        endpoint: Endpoint::PutJoinInfo,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/admin/events/{event_id}/registrations",
+        endpoint: Endpoint::ListRegistrations,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/admin/events/{event_id}/registrations.csv",
+        endpoint: Endpoint::RegistrationsCsv,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/admin/events/{event_id}/registrations/{registration_id}/approve",
+        endpoint: Endpoint::Approve,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/admin/events/{event_id}/registrations/{registration_id}/reject",
+        endpoint: Endpoint::Reject,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/admin/events/{event_id}/registrations/{registration_id}/revoke-join",
+        endpoint: Endpoint::RevokeJoin,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/admin/events/{event_id}/stats",
+        endpoint: Endpoint::Stats,
+    },
 ];
+
+impl App {
+    fn registrar(&self) -> Registrar<'_> {
+        Registrar {
+            events: self.events.as_ref(),
+            store: self.registrations.as_ref(),
+            limits: self.limits.as_ref(),
+            join_info: self.join_info.as_ref(),
+            clock: self.clock.as_ref(),
+            ids: self.tokens.as_ref(),
+            join_key: &self.join_key,
+        }
+    }
+}
 
 pub async fn handle(app: &App, req: Request) -> Response {
     http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
@@ -95,7 +160,100 @@ async fn dispatch(
         Endpoint::GetDraft => get_draft(app, id).await,
         Endpoint::PutDraft => put_draft(app, id, req).await,
         Endpoint::Publish => publish(app, id).await,
+        Endpoint::PutJoinInfo => put_join_info(app, id, req).await,
+        Endpoint::ListRegistrations => registrations::list(app, id, req).await,
+        Endpoint::RegistrationsCsv => registrations::csv(app, id).await,
+        Endpoint::Approve => review(app, id, params.get("registration_id"), Review::Approve).await,
+        Endpoint::Reject => review(app, id, params.get("registration_id"), Review::Reject).await,
+        Endpoint::RevokeJoin => {
+            review(app, id, params.get("registration_id"), Review::RevokeJoin).await
+        }
+        Endpoint::Stats => registrations::stats(app, id).await,
     }
+}
+
+async fn put_join_info(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let event = existing_event(app, raw_id).await?;
+    let info = JoinInfo::parse(&body).map_err(Problem::invalid)?;
+    app.join_info.put_join_info(&event.id, &info).await?;
+    Ok(http::json(&serde_json::json!({
+        "event_id": event.id,
+        "release_at": info.release_at.to_string(),
+        "released": info.is_released(app.clock.now()),
+    })))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Review {
+    Approve,
+    Reject,
+    RevokeJoin,
+}
+
+fn change_problem(e: ChangeError) -> Problem {
+    match e {
+        ChangeError::NotFound => Problem::not_found("the registration"),
+        ChangeError::WrongStatus(s) => Problem::conflict(
+            "wrong-status",
+            "The registration's status does not allow this",
+            &format!("the registration is {}", s.code()),
+        ),
+        ChangeError::Full => Problem::conflict(
+            "event-full",
+            "The event is full",
+            "no seat is free and the event has no waiting list",
+        ),
+        ChangeError::Busy => Problem::conflict(
+            "busy",
+            "The registration is changing",
+            "it was changed by another request; try again",
+        )
+        .header(::http::header::RETRY_AFTER, "1"),
+        ChangeError::Store(s) => s.to_problem(),
+    }
+}
+
+async fn review(
+    app: &App,
+    raw_event: &str,
+    reg_id: &str,
+    what: Review,
+) -> Result<Response, Problem> {
+    let event = existing_event(app, raw_event).await?;
+    let r = app.registrar();
+    let seen = match what {
+        Review::Approve => r.approve(&event, reg_id).await.map_err(change_problem)?,
+        Review::RevokeJoin => r
+            .revoke_join(&event.id, reg_id)
+            .await
+            .map_err(change_problem)?,
+        Review::Reject => {
+            let s = app
+                .registrations
+                .registration(&event.id, reg_id)
+                .await?
+                .ok_or_else(|| Problem::not_found("the registration"))?;
+            if !s.registration.status.is_live() {
+                return Err(change_problem(ChangeError::WrongStatus(
+                    s.registration.status,
+                )));
+            }
+            r.end(s, Status::Rejected, false)
+                .await
+                .map_err(change_problem)?;
+            let s = app
+                .registrations
+                .registration(&event.id, reg_id)
+                .await?
+                .ok_or_else(|| Problem::not_found("the registration"))?;
+            r.seen(s).await?
+        }
+    };
+    Ok(http::json(&views::RegistrantView::of(
+        &seen.registration,
+        seen.waitlist_position,
+    )))
 }
 
 async fn existing_event(app: &App, raw_id: &str) -> Result<Event, Problem> {

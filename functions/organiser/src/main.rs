@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use plenary::Config;
 use plenary::clock::SystemClock;
-use plenary::store::{DynamoTable, TableStore, dynamo_client};
+use plenary::store::TableStore;
+use plenary::token::OsTokenSource;
 use plenary_organiser::{App, handle};
 
 #[tokio::main]
@@ -14,13 +15,18 @@ async fn main() -> Result<(), lambda_http::Error> {
     plenary::telemetry::init_json_logs();
     let config = Config::from_env()?;
     let organiser_token = config.require_organiser_token()?;
-    let table = DynamoTable::new(dynamo_client(None).await, config.table.clone());
-    let store = Arc::new(TableStore::new(Arc::new(table)));
+    let join_key = config.require_join_key()?;
+    let store = Arc::new(TableStore::dynamo(&config.table).await);
     let app: &'static App = Box::leak(Box::new(App {
         events: store.clone(),
         event_writer: store.clone(),
         programme: store.clone(),
-        programme_writer: store,
+        programme_writer: store.clone(),
+        registrations: store.clone(),
+        limits: store.clone(),
+        join_info: store,
+        tokens: Arc::new(OsTokenSource),
+        join_key,
         clock: Arc::new(SystemClock),
         cors: config.cors,
         organiser_token,

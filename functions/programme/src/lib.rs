@@ -17,6 +17,8 @@ pub struct App {
     pub programme: Arc<dyn ProgrammeReader>,
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
+    /// The website's base URL, for links in the calendar and schedule exports.
+    pub site_url: String,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +29,8 @@ pub enum Endpoint {
     Versions,
     Changes,
     Speakers,
+    Calendar,
+    Schedule,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -60,6 +64,16 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         pattern: "/v1/events/{event_id}/speakers",
         endpoint: Endpoint::Speakers,
     },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}/programme.ics",
+        endpoint: Endpoint::Calendar,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/events/{event_id}/schedule.json",
+        endpoint: Endpoint::Schedule,
+    },
 ];
 
 /// Bumped when the rendered shape changes, so caches do not keep an old rendering of a version.
@@ -86,6 +100,8 @@ async fn dispatch(
         Endpoint::Versions => versions(app, id).await,
         Endpoint::Changes => changes_between(app, id, req).await,
         Endpoint::Speakers => speakers(app, id).await,
+        Endpoint::Calendar => calendar(app, id, req).await,
+        Endpoint::Schedule => schedule(app, id, req).await,
     }
 }
 
@@ -161,22 +177,55 @@ fn etag_matches(req: &Request, etag: &str) -> bool {
         .any(|t| t == etag || t == "*")
 }
 
-async fn programme(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
-    let (event, publication) = latest(app, raw_id).await?;
-    let zone = zone_param(req, &event)?;
-    let etag = format!("\"r{RENDERING}-v{}-{}\"", publication.version, zone.name());
-    let mut res = if etag_matches(req, &etag) {
+/// Answers 304 when the client holds `etag`, else renders; either way with the ETag.
+fn versioned(req: &Request, etag: &str, render: impl FnOnce() -> Response) -> Response {
+    let mut res = if etag_matches(req, etag) {
         ::http::Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .body(lambda_http::Body::Empty)
             .unwrap_or_default()
     } else {
-        http::json(&views::ProgrammeView::of(&event, &publication, &zone))
+        render()
     };
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         res.headers_mut().insert(header::ETAG, v);
     }
-    Ok(cacheable(res))
+    cacheable(res)
+}
+
+async fn programme(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let (event, publication) = latest(app, raw_id).await?;
+    let zone = zone_param(req, &event)?;
+    let etag = format!("\"r{RENDERING}-v{}-{}\"", publication.version, zone.name());
+    Ok(versioned(req, &etag, || {
+        http::json(&views::ProgrammeView::of(&event, &publication, &zone))
+    }))
+}
+
+async fn calendar(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let (event, publication) = latest(app, raw_id).await?;
+    let etag = format!("\"r{RENDERING}-v{}-ics\"", publication.version);
+    Ok(versioned(req, &etag, || {
+        let body = plenary::calendar::programme_ics(&event, &publication, &app.site_url);
+        let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);
+        let disposition = format!("inline; filename=\"{}.ics\"", event.id);
+        if let Ok(v) = HeaderValue::from_str(&disposition) {
+            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+        res
+    }))
+}
+
+async fn schedule(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let (event, publication) = latest(app, raw_id).await?;
+    let etag = format!("\"r{RENDERING}-v{}-schedule\"", publication.version);
+    Ok(versioned(req, &etag, || {
+        http::json(&plenary::calendar::schedule_json(
+            &event,
+            &publication,
+            &app.site_url,
+        ))
+    }))
 }
 
 async fn versions(app: &App, raw_id: &str) -> Result<Response, Problem> {

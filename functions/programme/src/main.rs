@@ -6,20 +6,20 @@ use std::sync::Arc;
 
 use plenary::Config;
 use plenary::clock::SystemClock;
-use plenary::store::{DynamoTable, TableStore, dynamo_client};
+use plenary::store::TableStore;
 use plenary_programme::{App, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     plenary::telemetry::init_json_logs();
     let config = Config::from_env()?;
-    let table = DynamoTable::new(dynamo_client(None).await, config.table.clone());
-    let store = Arc::new(TableStore::new(Arc::new(table)));
+    let store = Arc::new(TableStore::dynamo(&config.table).await);
     let app: &'static App = Box::leak(Box::new(App {
         events: store.clone(),
         programme: store,
         clock: Arc::new(SystemClock),
         cors: config.cors,
+        site_url: config.site_url.as_str().trim_end_matches('/').to_owned(),
     }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
         Ok::<_, Infallible>(handle(app, req).await)

@@ -6,18 +6,25 @@ use std::sync::Arc;
 
 use plenary::Config;
 use plenary::clock::SystemClock;
-use plenary::store::{DynamoTable, TableStore, dynamo_client};
+use plenary::store::TableStore;
+use plenary::token::OsTokenSource;
 use plenary_registration::{App, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     plenary::telemetry::init_json_logs();
     let config = Config::from_env()?;
-    let table = DynamoTable::new(dynamo_client(None).await, config.table.clone());
-    let store = Arc::new(TableStore::new(Arc::new(table)));
+    let store = Arc::new(TableStore::dynamo(&config.table).await);
+    let join_key = config.require_join_key()?;
     let app: &'static App = Box::leak(Box::new(App {
-        events: store,
+        events: store.clone(),
+        registrations: store.clone(),
+        limits: store.clone(),
+        idempotency: store.clone(),
+        join_info: store,
         clock: Arc::new(SystemClock),
+        tokens: Arc::new(OsTokenSource),
+        join_key,
         cors: config.cors,
     }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {

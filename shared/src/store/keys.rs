@@ -15,6 +15,8 @@
 //! | personal join token (hash) → registration | `JOIN#{sha256(token)}` | `JOIN` |
 //! | outbox entry (mail to send) | `OUTBOX` | `MSG#{id}` |
 //! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
+//! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
+//! | suppressed address (bounce, complaint) | `SUPPRESSED#{sha256(normalised email)}` | `SUPPRESSED` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 

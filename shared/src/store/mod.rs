@@ -8,6 +8,7 @@ mod events;
 pub mod keys;
 mod limits;
 mod memory;
+mod outbox;
 mod programme;
 mod registrations;
 mod table;
@@ -20,6 +21,9 @@ pub use limits::{
     Begin, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits, SavedResponse,
 };
 pub use memory::MemoryTable;
+pub use outbox::{
+    CLAIM_GRACE, Claim, MailCounts, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
+};
 pub use programme::{ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary};
 pub use registrations::{
     Change, CommitError, Conflict, Notice, RegistrationPage, RegistrationStore, Seats, Stored,
@@ -43,6 +47,11 @@ impl TableStore {
 
     pub fn table(&self) -> &Arc<dyn Table> {
         &self.table
+    }
+
+    /// The deployed store: the configured DynamoDB table, with the SDK's usual endpoint.
+    pub async fn dynamo(table: &str) -> Self {
+        Self::new(Arc::new(DynamoTable::new(dynamo_client(None).await, table)))
     }
 }
 

@@ -84,6 +84,8 @@ pub struct Change {
     writes: Vec<Write>,
     /// What a failed condition on the write at the same index means.
     meanings: Vec<Conflict>,
+    /// Notices queued per event, counted in one write per event at commit.
+    queued: std::collections::BTreeMap<EventId, i64>,
 }
 
 impl Change {
@@ -445,7 +447,14 @@ impl RegistrationStore for TableStore {
         if change.writes.is_empty() {
             return Ok(());
         }
-        let Change { writes, meanings } = change;
+        let Change {
+            mut writes,
+            meanings,
+            queued,
+        } = change;
+        for (event, n) in queued {
+            writes.push(Write::update(super::outbox::mail_stats(&event)).add("queued", n));
+        }
         let result = if writes.len() == 1 {
             self.table
                 .write(writes.into_iter().next().unwrap_or(Write::Check {

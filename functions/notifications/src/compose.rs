@@ -1,0 +1,156 @@
+//! Turning a notice into an email: the links it needs (a fresh registrant token is granted for
+//! each, since tokens are stored only as hashes), the event's facts in its own zone, and the
+//! template in the registrant's language.
+
+use plenary::domain::{Event, Person, Registration};
+use plenary::mail::templates::{self, Content, EventFacts, Message};
+use plenary::mail::{MessageKind, OutgoingEmail};
+use plenary::store::{Change, CommitError, StoreError};
+
+use crate::App;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the template failed: {0}")]
+    Template(String),
+}
+
+impl From<CommitError> for ComposeError {
+    fn from(e: CommitError) -> Self {
+        match e {
+            CommitError::Store(s) => Self::Store(s),
+            CommitError::Conflict(c) => Self::Store(StoreError::Corrupt(c.to_string())),
+        }
+    }
+}
+
+pub fn facts(event: &Event, language: plenary::domain::Language) -> EventFacts {
+    let tz = event.timezone.tz();
+    EventFacts {
+        title: event.title.to_string(),
+        starts_local: templates::format_instant(event.starts_at, tz, language),
+        ends_local: templates::format_instant(event.ends_at, tz, language),
+        zone_name: event.timezone.name().to_owned(),
+        zone_label: templates::zone_label(event.starts_at, tz),
+    }
+}
+
+fn link(app: &App, path: &str, token: &str) -> String {
+    let mut url = format!("{}{path}", app.site_url);
+    url.push_str("?token=");
+    url.push_str(token);
+    url
+}
+
+/// A new bearer token for `r`, granted before the email that carries it is sent.
+async fn grant_token(app: &App, r: &Registration) -> Result<String, ComposeError> {
+    let token = app.tokens.new_token();
+    let mut ch = Change::new();
+    ch.grant_token(&token.hash(), r);
+    app.registrations.commit(ch).await?;
+    Ok(token.expose().to_owned())
+}
+
+pub fn join_url(app: &App, r: &Registration) -> String {
+    format!(
+        "{}/v1/join/{}",
+        app.api_url,
+        app.join_key.token_for(&r.id, r.join_generation).expose()
+    )
+}
+
+/// The email for a transactional notice.
+pub async fn transactional(
+    app: &App,
+    key: &str,
+    kind: MessageKind,
+    event: &Event,
+    r: &Registration,
+    person: &Person,
+) -> Result<OutgoingEmail, ComposeError> {
+    let content = match kind {
+        MessageKind::Confirmation => {
+            let token = grant_token(app, r).await?;
+            let expires = r.confirm_by.unwrap_or(r.created_at);
+            Content::Confirmation {
+                confirm_url: link(app, "/registration/confirm", &token),
+                expires_local: templates::format_instant(expires, event.timezone.tz(), r.language),
+            }
+        }
+        MessageKind::ManageLink => Content::ManageLink {
+            manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+        },
+        MessageKind::Promotion => Content::Promotion {
+            manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+        },
+        MessageKind::Approval => Content::Approval {
+            manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+        },
+        MessageKind::Rejection => Content::Rejection,
+        MessageKind::JoinLink => {
+            let released = app
+                .join_info
+                .join_info(&event.id)
+                .await?
+                .is_some_and(|i| i.is_released(app.clock.now()));
+            Content::JoinLink {
+                manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+                join_url: released.then(|| join_url(app, r)),
+            }
+        }
+        other => {
+            return Err(ComposeError::Template(format!(
+                "{} is not a transactional message",
+                other.code()
+            )));
+        }
+    };
+    email(app, key, kind, event, r, person, &content, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn email(
+    app: &App,
+    key: &str,
+    kind: MessageKind,
+    event: &Event,
+    r: &Registration,
+    person: &Person,
+    content: &Content,
+    unsubscribe_url: Option<&str>,
+) -> Result<OutgoingEmail, ComposeError> {
+    let name = format!("{} {}", person.given_name, person.family_name);
+    let facts = facts(event, r.language);
+    let rendered = templates::render(&Message {
+        kind,
+        language: r.language,
+        recipient_name: &name,
+        event: &facts,
+        content,
+        unsubscribe_url,
+    })
+    .map_err(|e| ComposeError::Template(e.to_string()))?;
+    let mut headers = Vec::new();
+    if let (true, Some(u)) = (kind.is_optional(), unsubscribe_url) {
+        headers.push(("List-Unsubscribe".to_owned(), format!("<{u}>")));
+        headers.push((
+            "List-Unsubscribe-Post".to_owned(),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ));
+    }
+    Ok(OutgoingEmail {
+        key: key.to_owned(),
+        from: app.sender.clone(),
+        from_name: app.sender_name.clone(),
+        to: person.email.clone(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: Some(rendered.html),
+        language: r.language,
+        kind,
+        headers,
+        attachments: Vec::new(),
+    })
+}

@@ -1,0 +1,221 @@
+//! The organiser's view of registrations: pages, the CSV export and the counts.
+
+use std::collections::BTreeMap;
+
+use ::http::{HeaderValue, StatusCode, header};
+use plenary::domain::{FieldError, FieldErrors, Registration, Status};
+use plenary::http::{self, Problem, Request, Response, query_params};
+use plenary::views::RegistrantView;
+use serde_json::json;
+
+use super::{App, existing_event};
+
+pub const MAX_PAGE: u32 = 500;
+const DEFAULT_PAGE: u32 = 50;
+
+pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let mut errors = Vec::new();
+    let mut status = None;
+    let mut limit = DEFAULT_PAGE;
+    let mut cursor = None;
+    for (k, v) in query_params(req) {
+        match k.as_str() {
+            "status" => match Status::parse(&v) {
+                Ok(s) => status = Some(s),
+                Err(m) => errors.push(FieldError {
+                    field: "status".into(),
+                    message: m,
+                }),
+            },
+            "limit" => match v.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => errors.push(FieldError {
+                    field: "limit".into(),
+                    message: format!("must be a whole number from 1 to {MAX_PAGE}"),
+                }),
+            },
+            "cursor" => {
+                // Cursors are registration ids (ULIDs): refuse anything else early.
+                if v.len() == 26 && v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    cursor = Some(v);
+                } else {
+                    errors.push(FieldError {
+                        field: "cursor".into(),
+                        message: "is not a cursor this API gave".into(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(FieldErrors(errors)));
+    }
+    let event = existing_event(app, raw_id).await?;
+    let page = app
+        .registrations
+        .page(&event.id, status, limit, cursor)
+        .await?;
+    let mut out = Vec::with_capacity(page.registrations.len());
+    for r in page.registrations {
+        let position = match (r.status, r.waitlist_ticket) {
+            (Status::Waitlisted, Some(t)) => {
+                Some(app.registrations.waitlist_position(&event.id, t).await?)
+            }
+            _ => None,
+        };
+        out.push(RegistrantView::of(&r, position));
+    }
+    Ok(private(http::json(
+        &json!({"registrations": out, "next_cursor": page.next}),
+    )))
+}
+
+async fn everyone(
+    app: &App,
+    event: &plenary::domain::EventId,
+) -> Result<Vec<Registration>, Problem> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .registrations
+            .page(event, None, MAX_PAGE, cursor)
+            .await?;
+        all.extend(page.registrations);
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// Spreadsheets run cells that start with these as formulas (CSV injection); a leading
+/// apostrophe makes them text.
+fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "status",
+        "email",
+        "given_name",
+        "family_name",
+        "country",
+        "organisation",
+        "category",
+        "language",
+        "accessibility_needs",
+        "reminders",
+        "programme_changes",
+        "created_at",
+        "confirmed_at",
+        "join_link_uses",
+        "join_link_first_used_at",
+        "join_link_last_used_at",
+    ])?;
+    for r in registrations {
+        let p = r.person.as_ref();
+        let t = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+        let cells = [
+            r.id.clone(),
+            r.status.code().to_owned(),
+            p.map(|p| p.email.to_string()).unwrap_or_default(),
+            p.map(|p| p.given_name.to_string()).unwrap_or_default(),
+            p.map(|p| p.family_name.to_string()).unwrap_or_default(),
+            r.country.to_string(),
+            p.map(|p| p.organisation.to_string()).unwrap_or_default(),
+            r.category.code().to_owned(),
+            r.language.code().to_owned(),
+            p.and_then(|p| p.accessibility_needs.as_ref())
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+            r.notifications.reminders.to_string(),
+            r.notifications.programme_changes.to_string(),
+            r.created_at.to_string(),
+            t(r.confirmed_at),
+            r.join_use.count.to_string(),
+            t(r.join_use.first_used_at),
+            t(r.join_use.last_used_at),
+        ];
+        w.write_record(cells.iter().map(|c| neutralise(c)))?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    // A byte-order mark makes spreadsheet programs read the file as UTF-8.
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
+pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let event = existing_event(app, raw_id).await?;
+    let all = everyone(app, &event.id).await?;
+    let body = to_csv(&all).map_err(|e| Problem::internal(&e))?;
+    let mut res = http::text(StatusCode::OK, "text/csv; charset=utf-8", body);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-registrations.csv\"",
+        event.id
+    )) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(private(res))
+}
+
+pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let event = existing_event(app, raw_id).await?;
+    let all = everyone(app, &event.id).await?;
+    let now = app.clock.now();
+    let mut by_status: BTreeMap<&str, u64> = Status::ALL.iter().map(|s| (s.code(), 0)).collect();
+    let mut by_category: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_language: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut lapsed = 0;
+    for r in &all {
+        if r.is_expired(now) {
+            lapsed += 1;
+            continue;
+        }
+        *by_status.entry(r.status.code()).or_default() += 1;
+        if r.status.is_live() {
+            *by_category.entry(r.category.code()).or_default() += 1;
+            *by_country.entry(r.country.to_string()).or_default() += 1;
+            *by_language.entry(r.language.code()).or_default() += 1;
+        }
+    }
+    let seats = app.registrations.seats(&event.id).await?;
+    Ok(private(http::json(&json!({
+        "event_id": event.id,
+        "total": all.len(),
+        "by_status": by_status,
+        "lapsed_unconfirmed": lapsed,
+        "by_category": by_category,
+        "by_country": by_country,
+        "by_language": by_language,
+        "capacity": event.capacity,
+        "seats_taken": seats.taken,
+    }))))
+}
+
+fn private(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Ada"), "Ada");
+    }
+}
