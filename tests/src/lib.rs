@@ -1,6 +1,7 @@
 //! Plumbing shared by the black-box suites and the store contract suite: fresh DynamoDB tables
 //! on the emulator, and the local stack started as a real process.
 
+pub mod flows;
 pub mod stack;
 
 /// Fresh DynamoDB tables on the emulator, for the suites that run against both adapters.

@@ -11,6 +11,7 @@
 mod compose;
 mod outbox;
 pub mod pace;
+pub mod triggers;
 
 use std::sync::Arc;
 use std::time::Duration;

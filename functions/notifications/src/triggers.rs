@@ -1,0 +1,166 @@
+//! What starts a run in AWS: EventBridge Scheduler (every few minutes), the DynamoDB stream of
+//! new outbox entries, and SNS carrying SES bounce and complaint notifications. Each payload is
+//! read with the `aws_lambda_events` types.
+
+use std::time::Duration;
+
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_lambda_events::event::sns::SnsEvent;
+use jiff::Timestamp;
+use plenary::domain::Email;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{App, RunError};
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    Stream { records: usize },
+    Ses(Vec<SesNotice>),
+}
+
+/// A bounce or complaint: the addresses to suppress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SesNotice {
+    pub kind: String,
+    pub addresses: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SesMessage {
+    notification_type: Option<String>,
+    event_type: Option<String>,
+    bounce: Option<Bounce>,
+    complaint: Option<Complaint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Bounce {
+    bounce_type: String,
+    bounced_recipients: Vec<Recipient>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Complaint {
+    complained_recipients: Vec<Recipient>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Recipient {
+    email_address: String,
+}
+
+/// Reads one SES notification (as SNS delivers it): permanent bounces and complaints suppress;
+/// transient bounces do not.
+pub fn ses_notice(message: &str) -> Option<SesNotice> {
+    let m: SesMessage = serde_json::from_str(message).ok()?;
+    let kind = m.notification_type.or(m.event_type)?;
+    let addresses = match kind.as_str() {
+        "Bounce" => {
+            let b = m.bounce?;
+            if b.bounce_type != "Permanent" {
+                return None;
+            }
+            b.bounced_recipients
+        }
+        "Complaint" => m.complaint?.complained_recipients,
+        _ => return None,
+    };
+    Some(SesNotice {
+        kind,
+        addresses: addresses.into_iter().map(|r| r.email_address).collect(),
+    })
+}
+
+pub fn classify(payload: &Value) -> Trigger {
+    let source = payload["Records"][0]
+        .get("EventSource")
+        .or_else(|| payload["Records"][0].get("eventSource"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if source == "aws:sns"
+        && let Ok(e) = serde_json::from_value::<SnsEvent>(payload.clone())
+    {
+        return Trigger::Ses(
+            e.records
+                .iter()
+                .filter_map(|r| ses_notice(&r.sns.message))
+                .collect(),
+        );
+    }
+    if source == "aws:dynamodb"
+        && let Ok(e) = serde_json::from_value::<StreamEvent>(payload.clone())
+    {
+        return Trigger::Stream {
+            records: e.records.len(),
+        };
+    }
+    Trigger::Schedule
+}
+
+/// Handles one invocation; `deadline` is the time left before Lambda stops it.
+pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Value, RunError> {
+    let now: Timestamp = app.clock.now();
+    match classify(&payload) {
+        Trigger::Ses(notices) => {
+            let mut suppressed = 0;
+            for n in &notices {
+                for a in &n.addresses {
+                    match Email::parse(a) {
+                        Ok(email) => {
+                            app.suppressions.suppress(&email, &n.kind, now).await?;
+                            suppressed += 1;
+                        }
+                        Err(_) => tracing::warn!("an SES notification named an unusable address"),
+                    }
+                }
+            }
+            Ok(json!({"suppressed": suppressed}))
+        }
+        Trigger::Stream { .. } | Trigger::Schedule => {
+            let report = crate::run(app, now, deadline).await?;
+            Ok(serde_json::to_value(&report).unwrap_or(Value::Null))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_permanent_bounce_names_its_addresses_and_a_transient_one_is_ignored() {
+        let permanent = r#"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent",
+            "bouncedRecipients":[{"emailAddress":"gone@example.org"}]},"mail":{}}"#;
+        assert_eq!(
+            ses_notice(permanent).unwrap().addresses,
+            ["gone@example.org"]
+        );
+        let transient = permanent.replace("Permanent", "Transient");
+        assert!(ses_notice(&transient).is_none());
+    }
+
+    #[test]
+    fn a_complaint_suppresses_its_addresses() {
+        let c = r#"{"notificationType":"Complaint","complaint":{
+            "complainedRecipients":[{"emailAddress":"angry@example.org"}]},"mail":{}}"#;
+        assert_eq!(ses_notice(c).unwrap().kind, "Complaint");
+    }
+
+    #[test]
+    fn payloads_are_told_apart_by_their_source() {
+        let sns = json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+            "EventSubscriptionArn": "arn", "Sns": {"Type": "Notification", "MessageId": "m",
+            "TopicArn": "arn", "Subject": null, "Message": "{\"notificationType\":\"Complaint\",\"complaint\":{\"complainedRecipients\":[{\"emailAddress\":\"a@b.org\"}]}}",
+            "Timestamp": "2021-09-01T00:00:00Z", "SignatureVersion": "1", "Signature": "s",
+            "SigningCertUrl": "u", "UnsubscribeUrl": "u", "MessageAttributes": {}}}]});
+        assert!(matches!(classify(&sns), Trigger::Ses(n) if n.len() == 1));
+        let schedule = json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"});
+        assert_eq!(classify(&schedule), Trigger::Schedule);
+    }
+}

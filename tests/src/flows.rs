@@ -1,0 +1,106 @@
+//! Steps the registration suites share: register, read the outbox, confirm.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::stack::LocalStack;
+
+pub fn person(email: &str) -> Value {
+    json!({"email": email, "given_name": "Ada", "family_name": "Lovelace", "country": "GB",
+           "organisation": "Analytical Engines", "category": "academia", "language": "en",
+           "consent": true})
+}
+
+/// An event open for registration under the seed's simulated clock (August 2021).
+pub fn event_body(capacity: Option<u32>, waitlist: bool, approval: bool) -> Value {
+    let mut e = json!({"title": "Race workshop", "timezone": "Europe/Zurich",
+           "starts_at": "2030-03-10T09:00:00+01:00", "ends_at": "2030-03-10T17:00:00+01:00",
+           "registration": {"opens_at": "2021-01-01T00:00:00Z"},
+           "waitlist": waitlist, "approval_required": approval,
+           "eligibility": {"categories": ["academia", "individual"], "itu_member_states_only": true},
+           "reminders": ["P1D", "PT1H"]});
+    if let Some(c) = capacity {
+        e["capacity"] = json!(c);
+    }
+    e
+}
+
+pub async fn create_event(s: &LocalStack, id: &str, body: &Value) {
+    let res = s
+        .admin(Method::PUT, &format!("/v1/admin/events/{id}"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "event not created: {}", res.status());
+}
+
+pub async fn register(s: &LocalStack, event: &str, email: &str) -> reqwest::Response {
+    s.post(&format!("/v1/events/{event}/registrations"))
+        .json(&person(email))
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn run_job(s: &LocalStack) -> Value {
+    let res = s.post("/_local/notifications/run").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+pub async fn outbox(s: &LocalStack) -> Vec<Value> {
+    let body: Value = s.get("/_local/outbox").send().await.unwrap().json().await.unwrap();
+    body["messages"].as_array().cloned().unwrap_or_default()
+}
+
+/// The messages to `to`, oldest first.
+pub async fn mail_to(s: &LocalStack, to: &str) -> Vec<Value> {
+    outbox(s)
+        .await
+        .into_iter()
+        .filter(|m| m["to"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(to)))
+        .collect()
+}
+
+/// The token of the first `token=` link in a message's text.
+pub fn token_in(message: &Value) -> String {
+    let text = message["text"].as_str().unwrap_or_default();
+    let start = text
+        .find("token=")
+        .unwrap_or_else(|| panic!("no token link in: {text}"))
+        + "token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// Registers `email`, runs the job, and returns the token of the confirmation email.
+pub async fn register_for_token(s: &LocalStack, event: &str, email: &str) -> String {
+    assert_eq!(register(s, event, email).await.status(), 202);
+    run_job(s).await;
+    let mails = mail_to(s, email).await;
+    let confirmation = mails
+        .iter()
+        .rev()
+        .find(|m| m["kind"] == "confirmation")
+        .unwrap_or_else(|| panic!("no confirmation email for {email}"));
+    token_in(confirmation)
+}
+
+pub async fn confirm(s: &LocalStack, token: &str) -> reqwest::Response {
+    s.post("/v1/registrations/confirm")
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn me(s: &LocalStack, token: &str) -> reqwest::Response {
+    s.get("/v1/registrations/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}

@@ -1,0 +1,446 @@
+//! Registration over HTTP, on the memory store and on DynamoDB: the newcomer's whole path, every
+//! refusal as problem+json, duplicates without enumeration, idempotency, capacity, the waiting
+//! list, approval, join links and erasure.
+
+use std::collections::BTreeSet;
+
+use plenary_tests::flows::*;
+use plenary_tests::stack::{LocalStack, Store, problem};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
+        }
+        mod dynamodb {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
+        }
+    };
+}
+
+on_both_stores!(
+    a_newcomer_registers_confirms_sees_joins_and_cancels,
+    every_refusal_of_a_registration_is_a_clear_problem,
+    a_repeat_registration_answers_the_same_and_mails_the_existing_registrant,
+    the_same_idempotency_key_replays_and_a_different_body_is_422,
+    a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line,
+    a_full_event_without_a_waiting_list_refuses_confirmation,
+    approval_required_registrations_wait_for_the_organiser,
+    sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places,
+    thirty_identical_registrations_at_once_give_one_registration,
+    the_organiser_lists_pages_exports_csv_and_counts,
+    erasure_removes_personal_data_and_frees_the_address,
+);
+
+const QOS: &str = "qos-workshop-2021";
+
+async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let email = "newcomer@example.org";
+    let res = register(&s, QOS, email).await;
+    assert_eq!(res.status(), 202);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "check_email"}));
+
+    let report = run_job(&s).await;
+    assert_eq!(report["sent"][0]["kind"], "confirmation");
+    let mails = mail_to(&s, email).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0]["text"].as_str().unwrap().contains("/registration/confirm?token="));
+    let token = token_in(&mails[0]);
+
+    // Before confirming, the token does not open the /me routes.
+    problem(me(&s, &token).await, 401).await;
+
+    let confirmed: Value = confirm(&s, &token).await.json().await.unwrap();
+    assert_eq!(confirmed["status"], "confirmed");
+    assert_eq!(confirmed["email"], email);
+    // Confirming twice is harmless.
+    assert_eq!(confirm(&s, &token).await.status(), 200);
+
+    let mine: Value = me(&s, &token).await.json().await.unwrap();
+    for field in ["id", "event_id", "status", "given_name", "family_name", "country", "organisation", "category", "language"] {
+        assert!(!mine[field].is_null(), "{field} missing");
+    }
+    assert_eq!(mine["event_id"], QOS);
+
+    let patched: Value = s
+        .http
+        .patch(s.url("/v1/registrations/me"))
+        .bearer_auth(&token)
+        .json(&json!({"organisation": "ITU", "language": "fr", "notifications": {"reminders": false}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["organisation"], "ITU");
+    assert_eq!(patched["language"], "fr");
+    assert_eq!(patched["notifications"]["reminders"], false);
+
+    // Join details: refused until released.
+    let join = |t: &str| s.get("/v1/registrations/me/join").bearer_auth(t.to_owned()).send();
+    problem(join(&token).await.unwrap(), 403).await;
+    let res = s
+        .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
+        .json(&json!({"url": "https://meet.example/qos", "passcode": "4321",
+                      "dial_in": "+41 22 000 00 00", "instructions": "Join five minutes early.",
+                      "release_at": "2021-08-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let details: Value = join(&token).await.unwrap().json().await.unwrap();
+    assert_eq!(details["passcode"], "4321");
+    let personal = details["personal_url"].as_str().unwrap().to_owned();
+    assert!(personal.contains("/v1/join/"), "{personal}");
+
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let hop = no_redirects.get(&personal).send().await.unwrap();
+    assert_eq!(hop.status(), 302);
+    assert_eq!(hop.headers()["location"], "https://meet.example/qos");
+    no_redirects.get(&personal).send().await.unwrap();
+
+    // The organiser sees the uses.
+    let csv = s
+        .admin(Method::GET, &format!("/v1/admin/events/{QOS}/registrations.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().any(|l| l.contains(email) && l.contains(",2,")), "{csv}");
+
+    // Cancel: the token and the link stop working.
+    let res = s
+        .http
+        .delete(s.url("/v1/registrations/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    problem(me(&s, &token).await, 401).await;
+    problem(no_redirects.get(&personal).send().await.unwrap(), 410).await;
+    problem(no_redirects.get(s.url("/v1/join/unknown-token-unknown-token")).send().await.unwrap(), 404).await;
+}
+
+async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let bad = json!({"email": "not-an-address", "given_name": "", "family_name": "X\nY",
+                     "country": "ZZ", "organisation": "O", "category": "robot",
+                     "language": "de", "consent": false, "surprise": 1});
+    let p = problem(
+        s.post(&format!("/v1/events/{QOS}/registrations")).json(&bad).send().await.unwrap(),
+        400,
+    )
+    .await;
+    let fields: BTreeSet<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from(["email", "given_name", "family_name", "country", "category", "language", "consent", "surprise"])
+    );
+
+    let mut palau = person("palau@example.org");
+    palau["country"] = json!("PW");
+    let p = problem(
+        s.post(&format!("/v1/events/{QOS}/registrations")).json(&palau).send().await.unwrap(),
+        403,
+    )
+    .await;
+    assert_eq!(p["code"], "not-eligible");
+
+    problem(register(&s, "no-such-event", "a@example.org").await, 404).await;
+
+    let mut closed = event_body(None, false, false);
+    closed["registration"] = json!({"opens_at": "2021-01-01T00:00:00Z", "closes_at": "2021-02-01T00:00:00Z"});
+    create_event(&s, "closed-ws", &closed).await;
+    let p = problem(register(&s, "closed-ws", "late@example.org").await, 409).await;
+    assert_eq!(p["code"], "registration-closed");
+
+    let res = s
+        .post(&format!("/v1/events/{QOS}/registrations"))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415).await;
+
+    problem(confirm(&s, "no-such-token-no-such-token").await, 404).await;
+    problem(me(&s, "no-such-token-no-such-token").await, 401).await;
+    problem(s.get("/v1/registrations/me").send().await.unwrap(), 401).await;
+}
+
+async fn a_repeat_registration_answers_the_same_and_mails_the_existing_registrant(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let email = "repeat@example.org";
+    let token = register_for_token(&s, QOS, email).await;
+    // Unconfirmed: a repeat sends a fresh confirmation link.
+    assert_eq!(register(&s, QOS, email).await.status(), 202);
+    run_job(&s).await;
+    let kinds: Vec<Value> = mail_to(&s, email).await.iter().map(|m| m["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("confirmation"), json!("confirmation")]);
+    assert_eq!(confirm(&s, &token).await.status(), 200);
+    // Confirmed: a repeat (even with another letter case) mails the manage link.
+    assert_eq!(register(&s, QOS, "Repeat@Example.org").await.status(), 202);
+    run_job(&s).await;
+    let mails = mail_to(&s, email).await;
+    assert_eq!(mails.last().unwrap()["kind"], "manage_link");
+    let manage = token_in(mails.last().unwrap());
+    assert_eq!(me(&s, &manage).await.status(), 200);
+    // At most three such emails per address per hour.
+    for _ in 0..5 {
+        assert_eq!(register(&s, QOS, email).await.status(), 202);
+    }
+    run_job(&s).await;
+    assert_eq!(mail_to(&s, email).await.len(), 2 + 2, "the hourly limit was not applied");
+    // Resend answers 202 for strangers too.
+    let res = s
+        .post(&format!("/v1/events/{QOS}/registrations/resend"))
+        .json(&json!({"email": "stranger@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+}
+
+async fn the_same_idempotency_key_replays_and_a_different_body_is_422(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let path = format!("/v1/events/{QOS}/registrations");
+    let send = |body: Value| {
+        s.post(&path)
+            .header("idempotency-key", "key-123")
+            .json(&body)
+            .send()
+    };
+    let first = send(person("idem@example.org")).await.unwrap();
+    assert_eq!(first.status(), 202);
+    let again = send(person("idem@example.org")).await.unwrap();
+    assert_eq!(again.status(), 202);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    run_job(&s).await;
+    assert_eq!(mail_to(&s, "idem@example.org").await.len(), 1, "the replay had an effect");
+    let other = send(person("other@example.org")).await.unwrap();
+    let p = problem(other, 422).await;
+    assert_eq!(p["code"], "idempotency-key-reused");
+}
+
+async fn confirmed(s: &LocalStack, event: &str, email: &str) -> (String, Value) {
+    let token = register_for_token(s, event, email).await;
+    let res = confirm(s, &token).await;
+    assert_eq!(res.status(), 200);
+    (token, res.json().await.unwrap())
+}
+
+async fn a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "small", &event_body(Some(2), true, false)).await;
+    let (a, ra) = confirmed(&s, "small", "a@example.org").await;
+    let (_, rb) = confirmed(&s, "small", "b@example.org").await;
+    let (c, rc) = confirmed(&s, "small", "c@example.org").await;
+    let (_, rd) = confirmed(&s, "small", "d@example.org").await;
+    assert_eq!((ra["status"].clone(), rb["status"].clone()), (json!("confirmed"), json!("confirmed")));
+    assert_eq!(rc["status"], "waitlisted");
+    assert_eq!(rc["waitlist_position"], 1);
+    assert_eq!(rd["waitlist_position"], 2);
+    let res = s.http.delete(s.url("/v1/registrations/me")).bearer_auth(&a).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let now_c: Value = me(&s, &c).await.json().await.unwrap();
+    assert_eq!(now_c["status"], "confirmed");
+    run_job(&s).await;
+    assert!(mail_to(&s, "c@example.org").await.iter().any(|m| m["kind"] == "promotion"));
+    let stats: Value = s.admin(Method::GET, "/v1/admin/events/small/stats").send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["seats_taken"], 2);
+    assert_eq!(stats["by_status"]["waitlisted"], 1);
+}
+
+async fn a_full_event_without_a_waiting_list_refuses_confirmation(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "tiny", &event_body(Some(1), false, false)).await;
+    confirmed(&s, "tiny", "first@example.org").await;
+    let token = register_for_token(&s, "tiny", "second@example.org").await;
+    let p = problem(confirm(&s, &token).await, 409).await;
+    assert_eq!(p["code"], "event-full");
+}
+
+async fn approval_required_registrations_wait_for_the_organiser(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "vetted", &event_body(Some(5), true, true)).await;
+    let (_, a) = confirmed(&s, "vetted", "yes@example.org").await;
+    let (_, b) = confirmed(&s, "vetted", "no@example.org").await;
+    assert_eq!(a["status"], "pending_approval");
+    let approve = |id: &str| s.admin(Method::POST, &format!("/v1/admin/events/vetted/registrations/{id}/approve")).send();
+    let reject = |id: &str| s.admin(Method::POST, &format!("/v1/admin/events/vetted/registrations/{id}/reject")).send();
+    let ok: Value = approve(a["id"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    assert_eq!(ok["status"], "confirmed");
+    problem(approve(a["id"].as_str().unwrap()).await.unwrap(), 409).await;
+    let no: Value = reject(b["id"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    assert_eq!(no["status"], "rejected");
+    problem(approve("01ARZ3NDEKTSV4RRFFQ69G5FAV").await.unwrap(), 404).await;
+    run_job(&s).await;
+    assert!(mail_to(&s, "yes@example.org").await.iter().any(|m| m["kind"] == "approval"));
+    assert!(mail_to(&s, "no@example.org").await.iter().any(|m| m["kind"] == "rejection"));
+}
+
+async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "race", &event_body(Some(20), true, false)).await;
+    let mut tokens = Vec::new();
+    for i in 0..60 {
+        assert_eq!(register(&s, "race", &format!("racer{i}@example.org")).await.status(), 202);
+    }
+    run_job(&s).await;
+    for i in 0..60 {
+        let mails = mail_to(&s, &format!("racer{i}@example.org")).await;
+        tokens.push(token_in(&mails[0]));
+    }
+    let base = s.base.clone();
+    let handles: Vec<_> = tokens
+        .into_iter()
+        .map(|t| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                let res = reqwest::Client::new()
+                    .post(format!("{base}/v1/registrations/confirm"))
+                    .json(&json!({"token": t}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 200);
+                res.json::<Value>().await.unwrap()
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for h in handles {
+        outcomes.push(h.await.unwrap());
+    }
+    let confirmed = outcomes.iter().filter(|o| o["status"] == "confirmed").count();
+    assert_eq!(confirmed, 20);
+    // Positions as they stand now: 1..40, no gaps, no repeats.
+    let list: Value = s
+        .admin(Method::GET, "/v1/admin/events/race/registrations?status=waitlisted&limit=100")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut positions: Vec<u64> = list["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["waitlist_position"].as_u64().unwrap())
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(positions, (1..=40).collect::<Vec<u64>>());
+    let stats: Value = s.admin(Method::GET, "/v1/admin/events/race/stats").send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["seats_taken"], 20);
+}
+
+async fn thirty_identical_registrations_at_once_give_one_registration(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "twins", &event_body(None, false, false)).await;
+    let base = s.base.clone();
+    let handles: Vec<_> = (0..30)
+        .map(|_| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(format!("{base}/v1/events/twins/registrations"))
+                    .json(&person("twin@example.org"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.await.unwrap(), 202);
+    }
+    let list: Value = s
+        .admin(Method::GET, "/v1/admin/events/twins/registrations")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["registrations"].as_array().unwrap().len(), 1);
+}
+
+async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "paged", &event_body(None, false, false)).await;
+    for i in 0..7 {
+        let mut p = person(&format!("p{i}@example.org"));
+        if i == 3 {
+            p["organisation"] = json!("=HYPERLINK(\"http://evil.example\")");
+        }
+        let res = s.post("/v1/events/paged/registrations").json(&p).send().await.unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    let mut seen = BTreeSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/admin/events/paged/registrations?limit=3&cursor={c}"),
+            None => "/v1/admin/events/paged/registrations?limit=3".to_owned(),
+        };
+        let page: Value = s.admin(Method::GET, &path).send().await.unwrap().json().await.unwrap();
+        for r in page["registrations"].as_array().unwrap() {
+            assert!(seen.insert(r["id"].as_str().unwrap().to_owned()), "seen twice");
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    problem(s.admin(Method::GET, "/v1/admin/events/paged/registrations?limit=0").send().await.unwrap(), 400).await;
+    problem(s.admin(Method::GET, "/v1/admin/events/paged/registrations?status=vip").send().await.unwrap(), 400).await;
+    let res = s.admin(Method::GET, "/v1/admin/events/paged/registrations.csv").send().await.unwrap();
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), 8);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    let stats: Value = s.admin(Method::GET, "/v1/admin/events/paged/stats").send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["by_status"]["pending_confirmation"], 7);
+    assert_eq!(stats["by_country"]["GB"], 7);
+    problem(s.get("/v1/admin/events/paged/stats").send().await.unwrap(), 401).await;
+}
+
+async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "forget", &event_body(Some(3), false, false)).await;
+    let (token, r) = confirmed(&s, "forget", "forget.me@example.org").await;
+    let res = s
+        .http
+        .delete(s.url("/v1/registrations/me?erase=true"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csv = s.admin(Method::GET, "/v1/admin/events/forget/registrations.csv").send().await.unwrap().text().await.unwrap();
+    assert!(!csv.contains("forget.me"), "{csv}");
+    assert!(!csv.contains("Lovelace"));
+    assert!(csv.contains(r["id"].as_str().unwrap()));
+    let stats: Value = s.admin(Method::GET, "/v1/admin/events/forget/stats").send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["by_status"]["cancelled"], 1);
+    assert_eq!(stats["seats_taken"], 0);
+    // The address may register again.
+    let again = register_for_token(&s, "forget", "forget.me@example.org").await;
+    assert_eq!(confirm(&s, &again).await.status(), 200);
+}
