@@ -1,7 +1,7 @@
 //! Translations as data: one JSON file per language under `i18n/`. The messages are plain text
 //! with `{name}` placeholders; escaping happens where they are printed, never in the data.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use jiff::Span;
 use serde::Deserialize;
@@ -252,13 +252,4 @@ pub(super) fn fill(
     }
     out.push_str(rest);
     Ok(out)
-}
-
-/// The placeholder names a pattern uses.
-pub(super) fn placeholders(pattern: &str) -> BTreeSet<&str> {
-    pattern
-        .split('{')
-        .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
-        .collect()
 }
