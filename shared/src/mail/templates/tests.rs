@@ -266,6 +266,8 @@ fn links_are_escaped_for_attributes_but_keep_their_slashes() {
             .contains("href=\"https://plenary.example/r/confirm?k=ABC\"")
     );
     assert!(r.text.contains("https://plenary.example/r/confirm?k=ABC"));
+    // One element a line after the button, for whoever reads the source.
+    assert!(!r.html.contains("</p><p"), "{}", r.html);
 }
 
 #[test]
