@@ -5,6 +5,7 @@
 pub mod mime;
 mod outbox;
 mod ses;
+pub mod templates;
 
 pub use outbox::{OutboxMailer, SentMessage};
 pub use ses::{SesMailer, ses_client};

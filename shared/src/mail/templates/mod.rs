@@ -1,0 +1,509 @@
+//! The email templates: one text and one HTML template per [`MessageKind`], embedded in the
+//! binary, and one translations file per [`Language`] (`i18n/*.json`) holding every
+//! user-visible string. Adding a language is adding a file; a missing key fails a test, not a
+//! send.
+//!
+//! HTML is auto-escaped (the `.html` templates); the text part is not. Translations are plain
+//! text filled in by the `fill` filter (`{{ t.greeting | fill(name=name) }}`) and escaped where
+//! they are printed.
+
+mod i18n;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
+
+use crate::domain::{ChangeKind, Language};
+use crate::mail::MessageKind;
+
+use i18n::Translations;
+
+/// A rendered message, ready for [`super::OutgoingEmail`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The event as the recipient reads it; times already formatted in the event's zone (see
+/// [`format_instant`] and [`zone_label`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFacts {
+    pub title: String,
+    /// E.g. "Wednesday 8 September 2021, 14:00".
+    pub starts_local: String,
+    pub ends_local: String,
+    /// The IANA name, e.g. "Europe/Zurich".
+    pub zone_name: String,
+    /// E.g. "CEST (UTC+02:00)".
+    pub zone_label: String,
+}
+
+/// One line of a programme-changes message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeLine {
+    pub change: ChangeKind,
+    pub title: String,
+    /// The formatted old time, if the session had one.
+    pub before: Option<String>,
+    /// The formatted new time, if the session has one.
+    pub after: Option<String>,
+}
+
+/// What a message says beyond the event; one variant per [`MessageKind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Confirmation {
+        confirm_url: String,
+        /// When the confirmation link expires, formatted in the event's zone.
+        expires_local: String,
+    },
+    ManageLink {
+        manage_url: String,
+    },
+    Promotion {
+        manage_url: String,
+    },
+    Approval {
+        manage_url: String,
+    },
+    Rejection,
+    JoinLink {
+        manage_url: String,
+        join_url: Option<String>,
+    },
+    Reminder {
+        /// Not rendered: the lead is localised from `offset` in each language. Kept so the
+        /// variant has the shape callers were given; it may be left empty.
+        lead: String,
+        /// The ISO 8601 reminder offset, e.g. "P7D", "PT1H".
+        offset: String,
+        manage_url: String,
+        join_url: Option<String>,
+        passcode: Option<String>,
+    },
+    ProgrammeChanges {
+        changes: Vec<ChangeLine>,
+        programme_url: String,
+    },
+    /// Written by the organisers: plain text, blank lines between paragraphs.
+    Announcement {
+        subject: String,
+        body: String,
+    },
+}
+
+impl Content {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Self::Confirmation { .. } => MessageKind::Confirmation,
+            Self::ManageLink { .. } => MessageKind::ManageLink,
+            Self::Promotion { .. } => MessageKind::Promotion,
+            Self::Approval { .. } => MessageKind::Approval,
+            Self::Rejection => MessageKind::Rejection,
+            Self::JoinLink { .. } => MessageKind::JoinLink,
+            Self::Reminder { .. } => MessageKind::Reminder,
+            Self::ProgrammeChanges { .. } => MessageKind::ProgrammeChanges,
+            Self::Announcement { .. } => MessageKind::Announcement,
+        }
+    }
+}
+
+/// Everything one message needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    pub kind: MessageKind,
+    pub language: Language,
+    pub recipient_name: &'a str,
+    pub event: &'a EventFacts,
+    pub content: &'a Content,
+    /// The one-click unsubscribe link; required for optional kinds, ignored for transactional
+    /// ones.
+    pub unsubscribe_url: Option<&'a str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("{} email in {language}: the content is for a {} email", .kind.code(), .content.code())]
+    KindMismatch {
+        kind: MessageKind,
+        language: Language,
+        content: MessageKind,
+    },
+    #[error("{} email in {language}: optional mail needs an unsubscribe link", .kind.code())]
+    MissingUnsubscribe {
+        kind: MessageKind,
+        language: Language,
+    },
+    /// Bad input (e.g. a reminder offset) or bad translations data.
+    #[error("{} email in {language}: {reason}", .kind.code())]
+    Data {
+        kind: MessageKind,
+        language: Language,
+        reason: String,
+    },
+    #[error("{} email in {language}: {source}", .kind.code())]
+    Render {
+        kind: MessageKind,
+        language: Language,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("layout.html")),
+    ("layout.txt", include_str!("layout.txt")),
+    ("button.html", include_str!("button.html")),
+    ("confirmation.html", include_str!("confirmation.html")),
+    ("confirmation.txt", include_str!("confirmation.txt")),
+    ("manage_link.html", include_str!("manage_link.html")),
+    ("manage_link.txt", include_str!("manage_link.txt")),
+    ("promotion.html", include_str!("promotion.html")),
+    ("promotion.txt", include_str!("promotion.txt")),
+    ("approval.html", include_str!("approval.html")),
+    ("approval.txt", include_str!("approval.txt")),
+    ("rejection.html", include_str!("rejection.html")),
+    ("rejection.txt", include_str!("rejection.txt")),
+    ("join_link.html", include_str!("join_link.html")),
+    ("join_link.txt", include_str!("join_link.txt")),
+    ("reminder.html", include_str!("reminder.html")),
+    ("reminder.txt", include_str!("reminder.txt")),
+    (
+        "programme_changes.html",
+        include_str!("programme_changes.html"),
+    ),
+    (
+        "programme_changes.txt",
+        include_str!("programme_changes.txt"),
+    ),
+    ("announcement.html", include_str!("announcement.html")),
+    ("announcement.txt", include_str!("announcement.txt")),
+];
+
+/// A language's translations, parsed, and its messages as the template value `t`.
+struct Loaded {
+    tr: Translations,
+    t: Value,
+}
+
+// Built once; a failure is kept and reported by every render rather than panicking, though the
+// tests make sure it cannot happen with the data that ships.
+static TRANSLATIONS: LazyLock<Result<BTreeMap<Language, Loaded>, String>> =
+    LazyLock::new(load_translations);
+// minijinja::Error is not Clone, so a build failure is kept as its message.
+static ENVIRONMENT: LazyLock<Result<Environment<'static>, String>> =
+    LazyLock::new(|| build_environment().map_err(|e| format!("building the templates: {e:#}")));
+
+fn load_translations() -> Result<BTreeMap<Language, Loaded>, String> {
+    Language::ALL
+        .into_iter()
+        .map(|language| {
+            let tr = Translations::parse(i18n::source(language))
+                .map_err(|e| format!("i18n/{language}.json: {e}"))?;
+            let t = Value::from(tr.messages.clone());
+            Ok((language, Loaded { tr, t }))
+        })
+        .collect()
+}
+
+fn build_environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    // A misspelt variable or message id is an error, not an empty string in someone's inbox.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()?,
+    );
+    env.set_formatter(format_value);
+    env.add_filter("fill", fill_filter);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// HTML-escapes like minijinja's default but leaves `/` alone, so links read as written (some
+/// mail clients and link scanners do not decode `&#x2f;` in `href`).
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if !matches!(state.auto_escape(), AutoEscape::Html) || value.is_safe() {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let raw = value.to_string();
+    let mut escaped = String::with_capacity(raw.len() + 16);
+    for c in raw.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            c => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped)
+        .map_err(|e| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string()))
+}
+
+/// `{{ t.key | fill(name=value, ...) }}`: fills a translation's `{name}` placeholders.
+fn fill_filter(pattern: &str, args: Kwargs) -> Result<String, minijinja::Error> {
+    i18n::fill(pattern, |name| {
+        args.has(name)
+            .then(|| args.get::<Value>(name).ok())
+            .flatten()
+            .map(|v| v.to_string())
+    })
+    .map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, e))
+}
+
+/// Renders the subject, text and HTML of a message in its language.
+pub fn render(m: &Message) -> Result<Rendered, TemplateError> {
+    let (kind, language) = (m.kind, m.language);
+    let data = |reason: String| TemplateError::Data {
+        kind,
+        language,
+        reason,
+    };
+    let content_kind = m.content.kind();
+    if content_kind != kind {
+        return Err(TemplateError::KindMismatch {
+            kind,
+            language,
+            content: content_kind,
+        });
+    }
+    // Transactional mail never offers to unsubscribe, even if handed a link.
+    let unsubscribe_url = match (kind.is_optional(), m.unsubscribe_url) {
+        (true, Some(url)) => Some(url),
+        (true, None) => return Err(TemplateError::MissingUnsubscribe { kind, language }),
+        (false, _) => None,
+    };
+    let translations = TRANSLATIONS.as_ref().map_err(|e| data(e.clone()))?;
+    let loaded = translations
+        .get(&language)
+        .ok_or_else(|| data("no translations".to_owned()))?;
+    let env = ENVIRONMENT.as_ref().map_err(|e| data(e.clone()))?;
+    let tr = &loaded.tr;
+    let title = m.event.title.as_str();
+
+    let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
+    let subject_id = format!("subject_{}", kind.code());
+    let subject = match m.content {
+        Content::Announcement { subject, .. } => subject.clone(),
+        Content::Reminder { offset, .. } => {
+            let lead = tr.lead(offset).map_err(data)?;
+            let subject = i18n::fill(tr.message(&subject_id).map_err(data)?, |k| match k {
+                "title" => Some(title.to_owned()),
+                "lead" => Some(lead.clone()),
+                _ => None,
+            })
+            .map_err(data)?;
+            ctx.insert("lead", lead.into());
+            subject
+        }
+        _ => i18n::fill(tr.message(&subject_id).map_err(data)?, |k| {
+            (k == "title").then(|| title.to_owned())
+        })
+        .map_err(data)?,
+    };
+    // A header is one line, whatever the organiser or the event title contain.
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+
+    ctx.insert("t", loaded.t.clone());
+    ctx.insert("lang", language.code().into());
+    let rtl = language.is_right_to_left();
+    ctx.insert("dir", if rtl { "rtl" } else { "ltr" }.into());
+    ctx.insert("align", if rtl { "right" } else { "left" }.into());
+    ctx.insert("subject", subject.as_str().into());
+    ctx.insert("name", m.recipient_name.into());
+    ctx.insert("event", event_value(m.event));
+    ctx.insert("optional", kind.is_optional().into());
+    ctx.insert("unsubscribe_url", unsubscribe_url.into());
+    insert_content(&mut ctx, m.content);
+    let ctx = Value::from(ctx);
+
+    let render_one = |ext: &str| {
+        env.get_template(&format!("{}.{ext}", kind.code()))
+            .and_then(|t| t.render(&ctx))
+            .map_err(|source| TemplateError::Render {
+                kind,
+                language,
+                source,
+            })
+    };
+    Ok(Rendered {
+        text: tidy_text(&render_one("txt")?),
+        html: render_one("html")?,
+        subject,
+    })
+}
+
+fn event_value(e: &EventFacts) -> Value {
+    Value::from(BTreeMap::from([
+        ("title", Value::from(e.title.as_str())),
+        ("starts_local", e.starts_local.as_str().into()),
+        ("ends_local", e.ends_local.as_str().into()),
+        ("zone_name", e.zone_name.as_str().into()),
+        ("zone_label", e.zone_label.as_str().into()),
+    ]))
+}
+
+fn insert_content(ctx: &mut BTreeMap<&str, Value>, content: &Content) {
+    match content {
+        Content::Confirmation {
+            confirm_url,
+            expires_local,
+        } => {
+            ctx.insert("confirm_url", confirm_url.as_str().into());
+            ctx.insert("expires_local", expires_local.as_str().into());
+        }
+        Content::ManageLink { manage_url }
+        | Content::Promotion { manage_url }
+        | Content::Approval { manage_url } => {
+            ctx.insert("manage_url", manage_url.as_str().into());
+        }
+        Content::Rejection => {}
+        Content::JoinLink {
+            manage_url,
+            join_url,
+        } => {
+            ctx.insert("manage_url", manage_url.as_str().into());
+            ctx.insert("join_url", join_url.as_deref().into());
+        }
+        Content::Reminder {
+            manage_url,
+            join_url,
+            passcode,
+            ..
+        } => {
+            ctx.insert("manage_url", manage_url.as_str().into());
+            ctx.insert("join_url", join_url.as_deref().into());
+            ctx.insert("passcode", passcode.as_deref().into());
+        }
+        Content::ProgrammeChanges {
+            changes,
+            programme_url,
+        } => {
+            let changes: Vec<Value> = changes.iter().map(change_value).collect();
+            ctx.insert("changes", changes.into());
+            ctx.insert("programme_url", programme_url.as_str().into());
+        }
+        Content::Announcement { body, .. } => {
+            let body = body.replace("\r\n", "\n");
+            // Paragraphs of lines, so the HTML keeps the organiser's line breaks.
+            let paragraphs: Vec<Value> = body
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.lines()
+                        .map(|l| Value::from(l.trim_end()))
+                        .collect::<Vec<_>>()
+                })
+                .map(Value::from)
+                .collect();
+            ctx.insert("paragraphs", paragraphs.into());
+            ctx.insert("body", body.trim().into());
+        }
+    }
+}
+
+fn change_value(c: &ChangeLine) -> Value {
+    let change = match c.change {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Moved => "moved",
+        ChangeKind::Updated => "updated",
+    };
+    Value::from(BTreeMap::from([
+        ("change", Value::from(change)),
+        ("title", c.title.as_str().into()),
+        ("before", c.before.as_deref().into()),
+        ("after", c.after.as_deref().into()),
+    ]))
+}
+
+/// Conditional blocks leave blank lines behind; a text mail reads better with at most one blank
+/// line between paragraphs and no trailing spaces.
+fn tidy_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut blank_run = 0;
+    for line in raw.trim().lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+/// A localised date and time in `zone`, e.g. "Wednesday 8 September 2021, 14:00" or
+/// "mercredi 8 septembre 2021, 14 h 00".
+pub fn format_instant(t: Timestamp, zone: &TimeZone, language: Language) -> String {
+    let z = t.to_zoned(zone.clone());
+    let fallback = || z.strftime("%Y-%m-%d %H:%M").to_string();
+    let Some(tr) = TRANSLATIONS
+        .as_ref()
+        .ok()
+        .and_then(|all| all.get(&language))
+        .map(|l| &l.tr)
+    else {
+        return fallback();
+    };
+    let weekday = usize::try_from(z.weekday().to_monday_zero_offset())
+        .ok()
+        .and_then(|i| tr.weekdays.get(i));
+    let month = usize::try_from(z.month() - 1)
+        .ok()
+        .and_then(|i| tr.months.get(i));
+    let (Some(weekday), Some(month)) = (weekday, month) else {
+        return fallback();
+    };
+    i18n::fill(&tr.datetime, |k| match k {
+        "weekday" => Some(weekday.clone()),
+        "day" => Some(z.day().to_string()),
+        "month" => Some(month.clone()),
+        "year" => Some(z.year().to_string()),
+        "hh" => Some(format!("{:02}", z.hour())),
+        "h" => Some(z.hour().to_string()),
+        "mm" => Some(format!("{:02}", z.minute())),
+        _ => None,
+    })
+    .unwrap_or_else(|_| fallback())
+}
+
+/// The zone's abbreviation and UTC offset at `t`, e.g. "CEST (UTC+02:00)"; just the offset
+/// where the zone has no abbreviation (tzdb writes those as "+04").
+pub fn zone_label(t: Timestamp, zone: &TimeZone) -> String {
+    let info = zone.to_offset_info(t);
+    let seconds = info.offset().seconds();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let abs = seconds.unsigned_abs();
+    let utc = format!("UTC{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60);
+    let abbreviation = info.abbreviation();
+    if abbreviation.is_empty() || abbreviation.starts_with(['+', '-']) {
+        utc
+    } else {
+        format!("{abbreviation} ({utc})")
+    }
+}
