@@ -131,6 +131,19 @@ async fn main() {
         ))),
         MailerKind::Ses => None,
     };
+    let mailer: Arc<dyn plenary::mail::Mailer> = match &outbox {
+        Some(o) => o.clone(),
+        None => {
+            let endpoint = cli
+                .ses_endpoint
+                .as_deref()
+                .or(cli.dynamodb_endpoint.as_deref());
+            let client = plenary::mail::ses_client(endpoint).await;
+            Arc::new(plenary::mail::SesMailer::new(client, None))
+        }
+    };
+    let sender = plenary::domain::Email::parse(&cli.sender)
+        .unwrap_or_else(|e| fail(format!("--sender {:?}: {e}", cli.sender)));
 
     let organiser_token = match &cli.organiser_token {
         Some(t) => Token::parse(t).unwrap_or_else(|_| {

@@ -128,13 +128,21 @@ impl Stack {
         }
     }
 
-    async fn local(
-        &self,
-        ep: Local,
-        _params: &Params,
-        _req: &Request,
-    ) -> Result<Response, Problem> {
+    async fn local(&self, ep: Local, _params: &Params, req: &Request) -> Result<Response, Problem> {
         match ep {
+            Local::RunNotifications => {
+                let now = match http::query_params(req)
+                    .into_iter()
+                    .find(|(k, _)| k == "now")
+                {
+                    None => self.notifications.clock.now(),
+                    Some((_, v)) => v.parse().map_err(|_| {
+                        Problem::invalid_field("now", "must be an RFC 3339 instant with an offset")
+                    })?,
+                };
+                let report = self.run_job(now).await.map_err(|e| Problem::internal(&e))?;
+                Ok(http::json(&report))
+            }
             Local::Health => Ok(http::json(&serde_json::json!({"status": "ok"}))),
             Local::Outbox => match &self.outbox {
                 Some(outbox) => Ok(http::json(

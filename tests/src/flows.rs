@@ -32,7 +32,11 @@ pub async fn create_event(s: &LocalStack, id: &str, body: &Value) {
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_success(), "event not created: {}", res.status());
+    assert!(
+        res.status().is_success(),
+        "event not created: {}",
+        res.status()
+    );
 }
 
 pub async fn register(s: &LocalStack, event: &str, email: &str) -> reqwest::Response {
@@ -50,7 +54,14 @@ pub async fn run_job(s: &LocalStack) -> Value {
 }
 
 pub async fn outbox(s: &LocalStack) -> Vec<Value> {
-    let body: Value = s.get("/_local/outbox").send().await.unwrap().json().await.unwrap();
+    let body: Value = s
+        .get("/_local/outbox")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     body["messages"].as_array().cloned().unwrap_or_default()
 }
 

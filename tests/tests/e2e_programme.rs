@@ -39,8 +39,15 @@ async fn json(res: reqwest::Response) -> Value {
 
 async fn the_seeded_programme_is_published_in_the_events_zone_by_day(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let res = s.get(&format!("/v1/events/{QOS}/programme")).send().await.unwrap();
-    assert_eq!(res.headers()["cache-control"], "public, max-age=60, stale-while-revalidate=300");
+    let res = s
+        .get(&format!("/v1/events/{QOS}/programme"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=60, stale-while-revalidate=300"
+    );
     assert!(res.headers().contains_key("etag"));
     let p = json(res).await;
     assert_eq!(p["event_id"], QOS);
@@ -53,31 +60,85 @@ async fn the_seeded_programme_is_published_in_the_events_zone_by_day(store: Stor
     let first = &days[0]["sessions"][0];
     assert_eq!(first["kind"], "opening");
     assert_eq!(first["starts_at"], "2021-09-08T14:00:00+02:00");
-    let last = days[1]["sessions"].as_array().unwrap().last().unwrap().clone();
+    let last = days[1]["sessions"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["kind"], "closing");
     assert_eq!(last["ends_at"], "2021-09-09T16:30:00+02:00");
     for day in days {
         for session in day["sessions"].as_array().unwrap() {
-            for field in ["id", "title", "kind", "starts_at", "ends_at", "abstract", "speakers"] {
+            for field in [
+                "id",
+                "title",
+                "kind",
+                "starts_at",
+                "ends_at",
+                "abstract",
+                "speakers",
+            ] {
                 assert!(!session[field].is_null(), "{field} missing");
             }
         }
     }
-    let versions = json(s.get(&format!("/v1/events/{QOS}/programme/versions")).send().await.unwrap()).await;
+    let versions = json(
+        s.get(&format!("/v1/events/{QOS}/programme/versions"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(versions["versions"][0]["version"], 1);
-    let speakers = json(s.get(&format!("/v1/events/{QOS}/speakers")).send().await.unwrap()).await;
+    let speakers = json(
+        s.get(&format!("/v1/events/{QOS}/speakers"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(speakers["speakers"], json!([]));
 }
 
 async fn another_zone_shows_the_same_instants_and_an_unknown_zone_is_400(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let ny = json(s.get(&format!("/v1/events/{QOS}/programme?tz=America/New_York")).send().await.unwrap()).await;
+    let ny = json(
+        s.get(&format!("/v1/events/{QOS}/programme?tz=America/New_York"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(ny["timezone"], "America/New_York");
-    assert_eq!(ny["days"][0]["sessions"][0]["starts_at"], "2021-09-08T08:00:00-04:00");
-    let tokyo = json(s.get(&format!("/v1/events/{QOS}/programme?tz=Asia/Tokyo")).send().await.unwrap()).await;
+    assert_eq!(
+        ny["days"][0]["sessions"][0]["starts_at"],
+        "2021-09-08T08:00:00-04:00"
+    );
+    let tokyo = json(
+        s.get(&format!("/v1/events/{QOS}/programme?tz=Asia/Tokyo"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     // 16:15 in Zurich is 23:15 in Tokyo, still 8 September; the closing of 9 September ends at 23:30.
-    assert_eq!(tokyo["days"][1]["sessions"].as_array().unwrap().last().unwrap()["ends_at"], "2021-09-09T23:30:00+09:00");
-    let p = problem(s.get(&format!("/v1/events/{QOS}/programme?tz=Mars/Olympus")).send().await.unwrap(), 400).await;
+    assert_eq!(
+        tokyo["days"][1]["sessions"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["ends_at"],
+        "2021-09-09T23:30:00+09:00"
+    );
+    let p = problem(
+        s.get(&format!("/v1/events/{QOS}/programme?tz=Mars/Olympus"))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "tz");
 }
 
@@ -86,21 +147,52 @@ async fn an_unchanged_programme_answers_304_to_its_etag(store: Store) {
     let path = format!("/v1/events/{QOS}/programme");
     let res = s.get(&path).send().await.unwrap();
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-    let again = s.get(&path).header("if-none-match", &etag).send().await.unwrap();
+    let again = s
+        .get(&path)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
     assert!(again.bytes().await.unwrap().is_empty());
     // Another zone is another representation.
-    let other = s.get(&format!("{path}?tz=Asia/Tokyo")).header("if-none-match", &etag).send().await.unwrap();
+    let other = s
+        .get(&format!("{path}?tz=Asia/Tokyo"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), 200);
 }
 
 async fn an_unpublished_programme_is_404_and_unknown_events_are_404(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let p = problem(s.get("/v1/events/sg12rg-afr-2021/programme").send().await.unwrap(), 404).await;
+    let p = problem(
+        s.get("/v1/events/sg12rg-afr-2021/programme")
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
     assert_eq!(p["code"], "programme-not-published");
-    problem(s.get("/v1/events/nothing-here/programme").send().await.unwrap(), 404).await;
-    problem(s.get("/v1/events/nothing-here/programme.ics").send().await.unwrap(), 404).await;
+    problem(
+        s.get("/v1/events/nothing-here/programme")
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    problem(
+        s.get("/v1/events/nothing-here/programme.ics")
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
 }
 
 async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_changes(store: Store) {
@@ -110,7 +202,13 @@ async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_change
     assert_eq!(draft["sessions"].as_array().unwrap().len(), 8);
     // Publishing the unchanged draft is refused.
     let p = problem(
-        s.admin(Method::POST, &format!("/v1/admin/events/{QOS}/programme/publish")).send().await.unwrap(),
+        s.admin(
+            Method::POST,
+            &format!("/v1/admin/events/{QOS}/programme/publish"),
+        )
+        .send()
+        .await
+        .unwrap(),
         409,
     )
     .await;
@@ -120,12 +218,24 @@ async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_change
     sessions[1]["ends_at"] = json!("2021-09-08T15:00:00+02:00");
     sessions[6]["title"] = json!("Session 4: Monitoring systems and methodologies");
     sessions.remove(5);
-    draft["speakers"] = json!([{"id": "chair", "name": "Workshop Chair", "affiliation": "ITU", "bio": ""}]);
+    draft["speakers"] =
+        json!([{"id": "chair", "name": "Workshop Chair", "affiliation": "ITU", "bio": ""}]);
     draft["sessions"][0]["speakers"] = json!([{"id": "chair", "role": "chair"}]);
-    let res = s.admin(Method::PUT, &draft_path).json(&draft).send().await.unwrap();
+    let res = s
+        .admin(Method::PUT, &draft_path)
+        .json(&draft)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let published = json(
-        s.admin(Method::POST, &format!("/v1/admin/events/{QOS}/programme/publish")).send().await.unwrap(),
+        s.admin(
+            Method::POST,
+            &format!("/v1/admin/events/{QOS}/programme/publish"),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(published["version"], 2);
@@ -133,29 +243,108 @@ async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_change
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["session_id"].as_str().unwrap().to_owned(), c["change"].as_str().unwrap().to_owned()))
+        .map(|c| {
+            (
+                c["session_id"].as_str().unwrap().to_owned(),
+                c["change"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    assert!(kinds.contains(&("session-1-evaluation".into(), "moved".into())), "{kinds:?}");
-    assert!(kinds.contains(&("session-4-monitoring".into(), "updated".into())), "{kinds:?}");
-    assert!(kinds.contains(&("break-day-2".into(), "removed".into())), "{kinds:?}");
-    assert!(kinds.contains(&("opening".into(), "updated".into())), "{kinds:?}");
+    assert!(
+        kinds.contains(&("session-1-evaluation".into(), "moved".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("session-4-monitoring".into(), "updated".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("break-day-2".into(), "removed".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("opening".into(), "updated".into())),
+        "{kinds:?}"
+    );
 
-    let p = json(s.get(&format!("/v1/events/{QOS}/programme")).send().await.unwrap()).await;
+    let p = json(
+        s.get(&format!("/v1/events/{QOS}/programme"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(p["version"], 2);
-    assert_eq!(p["days"][0]["sessions"][0]["speakers"][0]["name"], "Workshop Chair");
-    let changes = json(s.get(&format!("/v1/events/{QOS}/programme/changes?from=1")).send().await.unwrap()).await;
-    assert_eq!((changes["from"].clone(), changes["to"].clone()), (json!(1), json!(2)));
-    let moved = changes["changes"].as_array().unwrap().iter().find(|c| c["change"] == "moved").unwrap();
+    assert_eq!(
+        p["days"][0]["sessions"][0]["speakers"][0]["name"],
+        "Workshop Chair"
+    );
+    let changes = json(
+        s.get(&format!("/v1/events/{QOS}/programme/changes?from=1"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (changes["from"].clone(), changes["to"].clone()),
+        (json!(1), json!(2))
+    );
+    let moved = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["change"] == "moved")
+        .unwrap();
     assert_eq!(moved["before"]["ends_at"], "2021-09-08T15:15:00+02:00");
     assert_eq!(moved["after"]["ends_at"], "2021-09-08T15:00:00+02:00");
-    let all = json(s.get(&format!("/v1/events/{QOS}/programme/changes?from=0&to=1")).send().await.unwrap()).await;
+    let all = json(
+        s.get(&format!("/v1/events/{QOS}/programme/changes?from=0&to=1"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(all["changes"].as_array().unwrap().len(), 8);
-    problem(s.get(&format!("/v1/events/{QOS}/programme/changes")).send().await.unwrap(), 400).await;
-    problem(s.get(&format!("/v1/events/{QOS}/programme/changes?from=5")).send().await.unwrap(), 400).await;
-    problem(s.get(&format!("/v1/events/{QOS}/programme/changes?from=x")).send().await.unwrap(), 400).await;
-    let speakers = json(s.get(&format!("/v1/events/{QOS}/speakers")).send().await.unwrap()).await;
+    problem(
+        s.get(&format!("/v1/events/{QOS}/programme/changes"))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    problem(
+        s.get(&format!("/v1/events/{QOS}/programme/changes?from=5"))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    problem(
+        s.get(&format!("/v1/events/{QOS}/programme/changes?from=x"))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    let speakers = json(
+        s.get(&format!("/v1/events/{QOS}/speakers"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(speakers["speakers"][0]["sessions"], json!(["opening"]));
-    let versions = json(s.get(&format!("/v1/events/{QOS}/programme/versions")).send().await.unwrap()).await;
+    let versions = json(
+        s.get(&format!("/v1/events/{QOS}/programme/versions"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
 }
 
@@ -167,16 +356,38 @@ async fn a_bad_draft_is_400_naming_every_problem(store: Store) {
         {"id": "c", "title": "", "kind": "talk", "starts_at": "not a time", "ends_at": "2021-09-08T15:00:00+02:00"}
     ]});
     let p = problem(
-        s.admin(Method::PUT, &format!("/v1/admin/events/{QOS}/programme/draft")).json(&draft).send().await.unwrap(),
+        s.admin(
+            Method::PUT,
+            &format!("/v1/admin/events/{QOS}/programme/draft"),
+        )
+        .json(&draft)
+        .send()
+        .await
+        .unwrap(),
         400,
     )
     .await;
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for f in ["sessions[0].ends_at", "sessions[1].kind", "sessions[1].starts_at", "sessions[2].title", "sessions[2].starts_at"] {
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "sessions[0].ends_at",
+        "sessions[1].kind",
+        "sessions[1].starts_at",
+        "sessions[2].title",
+        "sessions[2].starts_at",
+    ] {
         assert!(fields.contains(&f), "{f} not in {fields:?}");
     }
     problem(
-        s.admin(Method::PUT, "/v1/admin/events/nothing-here/programme/draft").json(&json!({"sessions": []})).send().await.unwrap(),
+        s.admin(Method::PUT, "/v1/admin/events/nothing-here/programme/draft")
+            .json(&json!({"sessions": []}))
+            .send()
+            .await
+            .unwrap(),
         404,
     )
     .await;
@@ -184,9 +395,18 @@ async fn a_bad_draft_is_400_naming_every_problem(store: Store) {
 
 async fn the_calendar_export_is_rfc_5545_with_stable_uids(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let res = s.get(&format!("/v1/events/{QOS}/programme.ics")).send().await.unwrap();
+    let res = s
+        .get(&format!("/v1/events/{QOS}/programme.ics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
     let ics = res.text().await.unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8);
@@ -197,7 +417,13 @@ async fn the_calendar_export_is_rfc_5545_with_stable_uids(store: Store) {
 
 async fn the_schedule_export_is_in_the_frab_shape(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let j = json(s.get(&format!("/v1/events/{QOS}/schedule.json")).send().await.unwrap()).await;
+    let j = json(
+        s.get(&format!("/v1/events/{QOS}/schedule.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let c = &j["schedule"]["conference"];
     assert_eq!(c["daysCount"], 2);
     assert_eq!(c["time_zone_name"], "Europe/Zurich");

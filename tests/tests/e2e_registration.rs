@@ -43,13 +43,21 @@ async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
     let email = "newcomer@example.org";
     let res = register(&s, QOS, email).await;
     assert_eq!(res.status(), 202);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "check_email"}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"status": "check_email"})
+    );
 
     let report = run_job(&s).await;
     assert_eq!(report["sent"][0]["kind"], "confirmation");
     let mails = mail_to(&s, email).await;
     assert_eq!(mails.len(), 1);
-    assert!(mails[0]["text"].as_str().unwrap().contains("/registration/confirm?token="));
+    assert!(
+        mails[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/registration/confirm?token=")
+    );
     let token = token_in(&mails[0]);
 
     // Before confirming, the token does not open the /me routes.
@@ -62,7 +70,17 @@ async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
     assert_eq!(confirm(&s, &token).await.status(), 200);
 
     let mine: Value = me(&s, &token).await.json().await.unwrap();
-    for field in ["id", "event_id", "status", "given_name", "family_name", "country", "organisation", "category", "language"] {
+    for field in [
+        "id",
+        "event_id",
+        "status",
+        "given_name",
+        "family_name",
+        "country",
+        "organisation",
+        "category",
+        "language",
+    ] {
         assert!(!mine[field].is_null(), "{field} missing");
     }
     assert_eq!(mine["event_id"], QOS);
@@ -83,13 +101,19 @@ async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
     assert_eq!(patched["notifications"]["reminders"], false);
 
     // Join details: refused until released.
-    let join = |t: &str| s.get("/v1/registrations/me/join").bearer_auth(t.to_owned()).send();
+    let join = |t: &str| {
+        s.get("/v1/registrations/me/join")
+            .bearer_auth(t.to_owned())
+            .send()
+    };
     problem(join(&token).await.unwrap(), 403).await;
     let res = s
         .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
-        .json(&json!({"url": "https://meet.example/qos", "passcode": "4321",
+        .json(
+            &json!({"url": "https://meet.example/qos", "passcode": "4321",
                       "dial_in": "+41 22 000 00 00", "instructions": "Join five minutes early.",
-                      "release_at": "2021-08-01T00:00:00Z"}))
+                      "release_at": "2021-08-01T00:00:00Z"}),
+        )
         .send()
         .await
         .unwrap();
@@ -110,14 +134,20 @@ async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
 
     // The organiser sees the uses.
     let csv = s
-        .admin(Method::GET, &format!("/v1/admin/events/{QOS}/registrations.csv"))
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/events/{QOS}/registrations.csv"),
+        )
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(csv.lines().any(|l| l.contains(email) && l.contains(",2,")), "{csv}");
+    assert!(
+        csv.lines().any(|l| l.contains(email) && l.contains(",2,")),
+        "{csv}"
+    );
 
     // Cancel: the token and the link stop working.
     let res = s
@@ -130,7 +160,15 @@ async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
     assert_eq!(res.status(), 200);
     problem(me(&s, &token).await, 401).await;
     problem(no_redirects.get(&personal).send().await.unwrap(), 410).await;
-    problem(no_redirects.get(s.url("/v1/join/unknown-token-unknown-token")).send().await.unwrap(), 404).await;
+    problem(
+        no_redirects
+            .get(s.url("/v1/join/unknown-token-unknown-token"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
 }
 
 async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
@@ -139,20 +177,42 @@ async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
                      "country": "ZZ", "organisation": "O", "category": "robot",
                      "language": "de", "consent": false, "surprise": 1});
     let p = problem(
-        s.post(&format!("/v1/events/{QOS}/registrations")).json(&bad).send().await.unwrap(),
+        s.post(&format!("/v1/events/{QOS}/registrations"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap(),
         400,
     )
     .await;
-    let fields: BTreeSet<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: BTreeSet<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(
         fields,
-        BTreeSet::from(["email", "given_name", "family_name", "country", "category", "language", "consent", "surprise"])
+        BTreeSet::from([
+            "email",
+            "given_name",
+            "family_name",
+            "country",
+            "category",
+            "language",
+            "consent",
+            "surprise"
+        ])
     );
 
     let mut palau = person("palau@example.org");
     palau["country"] = json!("PW");
     let p = problem(
-        s.post(&format!("/v1/events/{QOS}/registrations")).json(&palau).send().await.unwrap(),
+        s.post(&format!("/v1/events/{QOS}/registrations"))
+            .json(&palau)
+            .send()
+            .await
+            .unwrap(),
         403,
     )
     .await;
@@ -161,7 +221,8 @@ async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
     problem(register(&s, "no-such-event", "a@example.org").await, 404).await;
 
     let mut closed = event_body(None, false, false);
-    closed["registration"] = json!({"opens_at": "2021-01-01T00:00:00Z", "closes_at": "2021-02-01T00:00:00Z"});
+    closed["registration"] =
+        json!({"opens_at": "2021-01-01T00:00:00Z", "closes_at": "2021-02-01T00:00:00Z"});
     create_event(&s, "closed-ws", &closed).await;
     let p = problem(register(&s, "closed-ws", "late@example.org").await, 409).await;
     assert_eq!(p["code"], "registration-closed");
@@ -187,7 +248,11 @@ async fn a_repeat_registration_answers_the_same_and_mails_the_existing_registran
     // Unconfirmed: a repeat sends a fresh confirmation link.
     assert_eq!(register(&s, QOS, email).await.status(), 202);
     run_job(&s).await;
-    let kinds: Vec<Value> = mail_to(&s, email).await.iter().map(|m| m["kind"].clone()).collect();
+    let kinds: Vec<Value> = mail_to(&s, email)
+        .await
+        .iter()
+        .map(|m| m["kind"].clone())
+        .collect();
     assert_eq!(kinds, [json!("confirmation"), json!("confirmation")]);
     assert_eq!(confirm(&s, &token).await.status(), 200);
     // Confirmed: a repeat (even with another letter case) mails the manage link.
@@ -202,7 +267,11 @@ async fn a_repeat_registration_answers_the_same_and_mails_the_existing_registran
         assert_eq!(register(&s, QOS, email).await.status(), 202);
     }
     run_job(&s).await;
-    assert_eq!(mail_to(&s, email).await.len(), 2 + 2, "the hourly limit was not applied");
+    assert_eq!(
+        mail_to(&s, email).await.len(),
+        2 + 2,
+        "the hourly limit was not applied"
+    );
     // Resend answers 202 for strangers too.
     let res = s
         .post(&format!("/v1/events/{QOS}/registrations/resend"))
@@ -228,7 +297,11 @@ async fn the_same_idempotency_key_replays_and_a_different_body_is_422(store: Sto
     assert_eq!(again.status(), 202);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     run_job(&s).await;
-    assert_eq!(mail_to(&s, "idem@example.org").await.len(), 1, "the replay had an effect");
+    assert_eq!(
+        mail_to(&s, "idem@example.org").await.len(),
+        1,
+        "the replay had an effect"
+    );
     let other = send(person("other@example.org")).await.unwrap();
     let p = problem(other, 422).await;
     assert_eq!(p["code"], "idempotency-key-reused");
@@ -248,17 +321,38 @@ async fn a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line(st
     let (_, rb) = confirmed(&s, "small", "b@example.org").await;
     let (c, rc) = confirmed(&s, "small", "c@example.org").await;
     let (_, rd) = confirmed(&s, "small", "d@example.org").await;
-    assert_eq!((ra["status"].clone(), rb["status"].clone()), (json!("confirmed"), json!("confirmed")));
+    assert_eq!(
+        (ra["status"].clone(), rb["status"].clone()),
+        (json!("confirmed"), json!("confirmed"))
+    );
     assert_eq!(rc["status"], "waitlisted");
     assert_eq!(rc["waitlist_position"], 1);
     assert_eq!(rd["waitlist_position"], 2);
-    let res = s.http.delete(s.url("/v1/registrations/me")).bearer_auth(&a).send().await.unwrap();
+    let res = s
+        .http
+        .delete(s.url("/v1/registrations/me"))
+        .bearer_auth(&a)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let now_c: Value = me(&s, &c).await.json().await.unwrap();
     assert_eq!(now_c["status"], "confirmed");
     run_job(&s).await;
-    assert!(mail_to(&s, "c@example.org").await.iter().any(|m| m["kind"] == "promotion"));
-    let stats: Value = s.admin(Method::GET, "/v1/admin/events/small/stats").send().await.unwrap().json().await.unwrap();
+    assert!(
+        mail_to(&s, "c@example.org")
+            .await
+            .iter()
+            .any(|m| m["kind"] == "promotion")
+    );
+    let stats: Value = s
+        .admin(Method::GET, "/v1/admin/events/small/stats")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["seats_taken"], 2);
     assert_eq!(stats["by_status"]["waitlisted"], 1);
 }
@@ -278,17 +372,49 @@ async fn approval_required_registrations_wait_for_the_organiser(store: Store) {
     let (_, a) = confirmed(&s, "vetted", "yes@example.org").await;
     let (_, b) = confirmed(&s, "vetted", "no@example.org").await;
     assert_eq!(a["status"], "pending_approval");
-    let approve = |id: &str| s.admin(Method::POST, &format!("/v1/admin/events/vetted/registrations/{id}/approve")).send();
-    let reject = |id: &str| s.admin(Method::POST, &format!("/v1/admin/events/vetted/registrations/{id}/reject")).send();
-    let ok: Value = approve(a["id"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    let approve = |id: &str| {
+        s.admin(
+            Method::POST,
+            &format!("/v1/admin/events/vetted/registrations/{id}/approve"),
+        )
+        .send()
+    };
+    let reject = |id: &str| {
+        s.admin(
+            Method::POST,
+            &format!("/v1/admin/events/vetted/registrations/{id}/reject"),
+        )
+        .send()
+    };
+    let ok: Value = approve(a["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ok["status"], "confirmed");
     problem(approve(a["id"].as_str().unwrap()).await.unwrap(), 409).await;
-    let no: Value = reject(b["id"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    let no: Value = reject(b["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(no["status"], "rejected");
     problem(approve("01ARZ3NDEKTSV4RRFFQ69G5FAV").await.unwrap(), 404).await;
     run_job(&s).await;
-    assert!(mail_to(&s, "yes@example.org").await.iter().any(|m| m["kind"] == "approval"));
-    assert!(mail_to(&s, "no@example.org").await.iter().any(|m| m["kind"] == "rejection"));
+    assert!(
+        mail_to(&s, "yes@example.org")
+            .await
+            .iter()
+            .any(|m| m["kind"] == "approval")
+    );
+    assert!(
+        mail_to(&s, "no@example.org")
+            .await
+            .iter()
+            .any(|m| m["kind"] == "rejection")
+    );
 }
 
 async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places(store: Store) {
@@ -296,7 +422,12 @@ async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places
     create_event(&s, "race", &event_body(Some(20), true, false)).await;
     let mut tokens = Vec::new();
     for i in 0..60 {
-        assert_eq!(register(&s, "race", &format!("racer{i}@example.org")).await.status(), 202);
+        assert_eq!(
+            register(&s, "race", &format!("racer{i}@example.org"))
+                .await
+                .status(),
+            202
+        );
     }
     run_job(&s).await;
     for i in 0..60 {
@@ -324,11 +455,17 @@ async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places
     for h in handles {
         outcomes.push(h.await.unwrap());
     }
-    let confirmed = outcomes.iter().filter(|o| o["status"] == "confirmed").count();
+    let confirmed = outcomes
+        .iter()
+        .filter(|o| o["status"] == "confirmed")
+        .count();
     assert_eq!(confirmed, 20);
     // Positions as they stand now: 1..40, no gaps, no repeats.
     let list: Value = s
-        .admin(Method::GET, "/v1/admin/events/race/registrations?status=waitlisted&limit=100")
+        .admin(
+            Method::GET,
+            "/v1/admin/events/race/registrations?status=waitlisted&limit=100",
+        )
         .send()
         .await
         .unwrap()
@@ -343,7 +480,14 @@ async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places
         .collect();
     positions.sort_unstable();
     assert_eq!(positions, (1..=40).collect::<Vec<u64>>());
-    let stats: Value = s.admin(Method::GET, "/v1/admin/events/race/stats").send().await.unwrap().json().await.unwrap();
+    let stats: Value = s
+        .admin(Method::GET, "/v1/admin/events/race/stats")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["seats_taken"], 20);
 }
 
@@ -387,7 +531,12 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
         if i == 3 {
             p["organisation"] = json!("=HYPERLINK(\"http://evil.example\")");
         }
-        let res = s.post("/v1/events/paged/registrations").json(&p).send().await.unwrap();
+        let res = s
+            .post("/v1/events/paged/registrations")
+            .json(&p)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 202);
     }
     let mut seen = BTreeSet::new();
@@ -397,9 +546,19 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
             Some(c) => format!("/v1/admin/events/paged/registrations?limit=3&cursor={c}"),
             None => "/v1/admin/events/paged/registrations?limit=3".to_owned(),
         };
-        let page: Value = s.admin(Method::GET, &path).send().await.unwrap().json().await.unwrap();
+        let page: Value = s
+            .admin(Method::GET, &path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         for r in page["registrations"].as_array().unwrap() {
-            assert!(seen.insert(r["id"].as_str().unwrap().to_owned()), "seen twice");
+            assert!(
+                seen.insert(r["id"].as_str().unwrap().to_owned()),
+                "seen twice"
+            );
         }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
@@ -407,18 +566,55 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
         }
     }
     assert_eq!(seen.len(), 7);
-    problem(s.admin(Method::GET, "/v1/admin/events/paged/registrations?limit=0").send().await.unwrap(), 400).await;
-    problem(s.admin(Method::GET, "/v1/admin/events/paged/registrations?status=vip").send().await.unwrap(), 400).await;
-    let res = s.admin(Method::GET, "/v1/admin/events/paged/registrations.csv").send().await.unwrap();
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    problem(
+        s.admin(Method::GET, "/v1/admin/events/paged/registrations?limit=0")
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    problem(
+        s.admin(
+            Method::GET,
+            "/v1/admin/events/paged/registrations?status=vip",
+        )
+        .send()
+        .await
+        .unwrap(),
+        400,
+    )
+    .await;
+    let res = s
+        .admin(Method::GET, "/v1/admin/events/paged/registrations.csv")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), 8);
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
-    let stats: Value = s.admin(Method::GET, "/v1/admin/events/paged/stats").send().await.unwrap().json().await.unwrap();
+    let stats: Value = s
+        .admin(Method::GET, "/v1/admin/events/paged/stats")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["by_status"]["pending_confirmation"], 7);
     assert_eq!(stats["by_country"]["GB"], 7);
-    problem(s.get("/v1/admin/events/paged/stats").send().await.unwrap(), 401).await;
+    problem(
+        s.get("/v1/admin/events/paged/stats").send().await.unwrap(),
+        401,
+    )
+    .await;
 }
 
 async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
@@ -433,11 +629,25 @@ async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let csv = s.admin(Method::GET, "/v1/admin/events/forget/registrations.csv").send().await.unwrap().text().await.unwrap();
+    let csv = s
+        .admin(Method::GET, "/v1/admin/events/forget/registrations.csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!csv.contains("forget.me"), "{csv}");
     assert!(!csv.contains("Lovelace"));
     assert!(csv.contains(r["id"].as_str().unwrap()));
-    let stats: Value = s.admin(Method::GET, "/v1/admin/events/forget/stats").send().await.unwrap().json().await.unwrap();
+    let stats: Value = s
+        .admin(Method::GET, "/v1/admin/events/forget/stats")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["by_status"]["cancelled"], 1);
     assert_eq!(stats["seats_taken"], 0);
     // The address may register again.

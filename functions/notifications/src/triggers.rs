@@ -160,7 +160,8 @@ mod tests {
             "Timestamp": "2021-09-01T00:00:00Z", "SignatureVersion": "1", "Signature": "s",
             "SigningCertUrl": "u", "UnsubscribeUrl": "u", "MessageAttributes": {}}}]});
         assert!(matches!(classify(&sns), Trigger::Ses(n) if n.len() == 1));
-        let schedule = json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"});
+        let schedule =
+            json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"});
         assert_eq!(classify(&schedule), Trigger::Schedule);
     }
 }
