@@ -20,7 +20,7 @@ case "${1:-}" in
   start)
     venv
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    nohup "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
+    nohup "$root/.venv/bin/python" "$root/scripts/emulator_server.py" 127.0.0.1 "$port" >"$state/moto.log" 2>&1 &
     echo $! >"$state/moto.pid"
     for _ in $(seq 1 100); do
       if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then

@@ -294,7 +294,34 @@ fn stored(item: &Item) -> Result<Stored, StoreError> {
     })
 }
 
+/// Tries of a transaction that meets concurrent transactions on the same items (DynamoDB's
+/// TransactionConflict) before the conflict is reported.
+const CONFLICT_TRIES: u32 = 12;
+
 impl TableStore {
+    /// Commits, retrying with jittered back-off while concurrent transactions conflict: a
+    /// conflict says nothing about our conditions, only that the items were busy.
+    async fn commit_writes(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        let mut tries = 0;
+        loop {
+            let result = match writes.as_slice() {
+                [single] => self.table.write(single.clone()).await,
+                _ => self.table.transact(writes.clone()).await,
+            };
+            match result {
+                Err(TableError::Conflict) if tries + 1 < CONFLICT_TRIES => {
+                    tries += 1;
+                    let mut b = [0u8; 2];
+                    let _ = getrandom::fill(&mut b);
+                    let jitter = u64::from(u16::from_le_bytes(b)) % 20;
+                    let wait = (5u64 << tries.min(6)) + jitter;
+                    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     async fn via(&self, key: super::Key) -> Result<Option<Stored>, StoreError> {
         let Some(pointer) = self.table.get(&key).await? else {
             return Ok(None);
@@ -455,16 +482,7 @@ impl RegistrationStore for TableStore {
         for (event, n) in queued {
             writes.push(Write::update(super::outbox::mail_stats(&event)).add("queued", n));
         }
-        let result = if writes.len() == 1 {
-            self.table
-                .write(writes.into_iter().next().unwrap_or(Write::Check {
-                    key: super::Key::new("-", "-"),
-                    cond: Cond::Exists,
-                }))
-                .await
-        } else {
-            self.table.transact(writes).await
-        };
+        let result = self.commit_writes(writes).await;
         match result {
             Ok(()) => Ok(()),
             Err(TableError::ConditionFailed { index }) => Err(CommitError::Conflict(
