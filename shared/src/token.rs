@@ -222,10 +222,21 @@ impl JoinKey {
     }
 
     pub fn token_for(&self, registration_id: &str, generation: u32) -> Token {
+        self.derive(b"plenary-join", registration_id, generation)
+    }
+
+    /// The registration's one-click unsubscribe token (RFC 8058): stable, so every optional
+    /// email carries the same one, and useless for anything else.
+    pub fn unsubscribe_token(&self, registration_id: &str) -> Token {
+        self.derive(b"plenary-unsubscribe", registration_id, 0)
+    }
+
+    fn derive(&self, purpose: &[u8], registration_id: &str, generation: u32) -> Token {
         use hmac::Mac as _;
         let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.0)
             .expect("HMAC takes a key of any length");
-        mac.update(b"plenary-join\0");
+        mac.update(purpose);
+        mac.update(b"\0");
         mac.update(registration_id.as_bytes());
         mac.update(b"\0");
         mac.update(&generation.to_be_bytes());

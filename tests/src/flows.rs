@@ -115,3 +115,19 @@ pub async fn me(s: &LocalStack, token: &str) -> reqwest::Response {
         .await
         .unwrap()
 }
+
+/// The text/calendar part of a raw email, decoded (base64 or quoted-printable).
+pub fn decoded_calendar(eml: &str) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(eml.as_bytes())
+        .expect("a parsable email");
+    message
+        .attachments()
+        .find(|a| mail_parser::MimeHeaders::is_content_type(*a, "text", "calendar"))
+        .and_then(|a| {
+            a.text_contents()
+                .map(str::to_owned)
+                .or_else(|| String::from_utf8(a.contents().to_vec()).ok())
+        })
+        .expect("a calendar attachment")
+}

@@ -8,9 +8,13 @@
 //! again. Every other message of the run was either marked sent or never claimed, so the
 //! window is one message per recipient at most.
 
+pub mod announcements;
 mod compose;
+pub mod digests;
+mod fanout;
 mod outbox;
 pub mod pace;
+pub mod reminders;
 pub mod triggers;
 
 use std::sync::Arc;
@@ -21,8 +25,8 @@ use plenary::Clock;
 use plenary::domain::Email;
 use plenary::mail::Mailer;
 use plenary::store::{
-    EventReader, JoinInfoStore, OutboxStore, ProgrammeReader, RegistrationStore, StoreError,
-    SuppressionStore,
+    EventReader, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader, RegistrationStore,
+    StoreError, SuppressionStore,
 };
 use plenary::token::{JoinKey, TokenSource};
 use serde::Serialize;
@@ -33,6 +37,7 @@ pub struct App {
     pub events: Arc<dyn EventReader>,
     pub registrations: Arc<dyn RegistrationStore>,
     pub outbox: Arc<dyn OutboxStore>,
+    pub jobs: Arc<dyn JobStore>,
     pub suppressions: Arc<dyn SuppressionStore>,
     pub programme: Arc<dyn ProgrammeReader>,
     pub join_info: Arc<dyn JoinInfoStore>,
@@ -79,6 +84,16 @@ pub enum RunError {
 pub async fn run(app: &App, now: Timestamp, deadline: Duration) -> Result<Report, RunError> {
     let started = std::time::Instant::now();
     let mut report = Report::default();
+    // Transactional mail first: people wait for their confirmation link.
     outbox::send_due(app, now, started, deadline, &mut report).await?;
+    if !report.more {
+        reminders::send(app, now, started, deadline, &mut report).await?;
+    }
+    if !report.more {
+        digests::send(app, now, started, deadline, &mut report).await?;
+    }
+    if !report.more {
+        announcements::send(app, now, started, deadline, &mut report).await?;
+    }
     Ok(report)
 }

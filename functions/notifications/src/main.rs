@@ -24,6 +24,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         events: store.clone(),
         registrations: store.clone(),
         outbox: store.clone(),
+        jobs: store.clone(),
         suppressions: store.clone(),
         programme: store.clone(),
         join_info: store,

@@ -9,8 +9,8 @@ use plenary::config::CorsConfig;
 use plenary::domain::{Event, EventId, JoinInfo, Programme, Publication, PublishRefusal, Status};
 use plenary::http::{self, Params, Problem, Request, Response, Route};
 use plenary::store::{
-    EventReader, EventWriter, JoinInfoStore, ProgrammeReader, ProgrammeWriter, PublishError,
-    RateLimits, RegistrationStore, Saved,
+    EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader,
+    ProgrammeWriter, PublishError, RateLimits, RegistrationStore, Saved,
 };
 use plenary::token::{JoinKey, TokenHash, TokenSource};
 use plenary::usecases::registration::{ChangeError, Registrar};
@@ -26,6 +26,9 @@ pub struct App {
     pub registrations: Arc<dyn RegistrationStore>,
     pub limits: Arc<dyn RateLimits>,
     pub join_info: Arc<dyn JoinInfoStore>,
+    pub jobs: Arc<dyn JobStore>,
+    /// Read only: the mail counts of the stats.
+    pub outbox: Arc<dyn OutboxStore>,
     pub tokens: Arc<dyn TokenSource>,
     pub join_key: JoinKey,
     pub clock: Arc<dyn Clock>,
@@ -47,6 +50,7 @@ pub enum Endpoint {
     Reject,
     RevokeJoin,
     Stats,
+    Announce,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -104,6 +108,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         method: Method::GET,
         pattern: "/v1/admin/events/{event_id}/stats",
         endpoint: Endpoint::Stats,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/admin/events/{event_id}/announcements",
+        endpoint: Endpoint::Announce,
     },
 ];
 
@@ -169,6 +178,7 @@ async fn dispatch(
             review(app, id, params.get("registration_id"), Review::RevokeJoin).await
         }
         Endpoint::Stats => registrations::stats(app, id).await,
+        Endpoint::Announce => registrations::announce(app, id, req).await,
     }
 }
 

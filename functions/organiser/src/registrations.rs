@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use ::http::{HeaderValue, StatusCode, header};
-use plenary::domain::{FieldError, FieldErrors, Registration, Status};
+use plenary::domain::{FieldError, FieldErrors, Language, Registration, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
+use plenary::store::{Announcement, Audience};
 use plenary::views::RegistrantView;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{App, existing_event};
 
@@ -187,6 +188,7 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
         }
     }
     let seats = app.registrations.seats(&event.id).await?;
+    let mail = app.outbox.mail_counts(&event.id).await?;
     Ok(private(http::json(&json!({
         "event_id": event.id,
         "total": all.len(),
@@ -197,6 +199,8 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
         "by_language": by_language,
         "capacity": event.capacity,
         "seats_taken": seats.taken,
+        "emails": {"queued": mail.queued, "sent": mail.sent, "failed": mail.failed,
+                   "suppressed": mail.suppressed},
     }))))
 }
 
@@ -218,4 +222,118 @@ mod tests {
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("Ada"), "Ada");
     }
+}
+
+fn per_language(
+    v: &Value,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+    max: usize,
+) -> Vec<(Language, String)> {
+    let mut out = Vec::new();
+    let mut bad = |m: String| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message: m,
+        })
+    };
+    match v.get(field) {
+        None | Some(Value::Null) => bad("is required".into()),
+        // A plain string is the English text.
+        Some(Value::String(t)) => out.push((Language::En, t.trim().to_owned())),
+        Some(Value::Object(m)) => {
+            for (lang, text) in m {
+                match (Language::parse(lang), text.as_str()) {
+                    (Ok(l), Some(t)) => out.push((l, t.trim().to_owned())),
+                    (Err(_), _) => errors.push(FieldError {
+                        field: format!("{field}.{lang}"),
+                        message: "is not one of ar, zh, en, fr, ru, es".into(),
+                    }),
+                    (_, None) => errors.push(FieldError {
+                        field: format!("{field}.{lang}"),
+                        message: "must be a string".into(),
+                    }),
+                }
+            }
+            if !out.iter().any(|(l, _)| *l == Language::En) && !out.is_empty() {
+                errors.push(FieldError {
+                    field: format!("{field}.en"),
+                    message: "is required: English is the fall-back for other languages".into(),
+                });
+            }
+        }
+        Some(_) => bad("must be a string or an object of language → text".into()),
+    }
+    for (l, t) in &out {
+        if t.is_empty() || t.chars().count() > max {
+            errors.push(FieldError {
+                field: format!("{field}.{l}"),
+                message: format!("must be 1 to {max} characters"),
+            });
+        } else if field == "subject" && t.chars().any(char::is_control) {
+            errors.push(FieldError {
+                field: format!("{field}.{l}"),
+                message: "must be one line".into(),
+            });
+        }
+    }
+    out
+}
+
+pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let mut errors = Vec::new();
+    if let Some(obj) = body.as_object() {
+        for k in obj.keys() {
+            if !["subject", "body", "audience"].contains(&k.as_str()) {
+                errors.push(FieldError {
+                    field: k.clone(),
+                    message: "is not a known field".into(),
+                });
+            }
+        }
+    } else {
+        errors.push(FieldError {
+            field: "body".into(),
+            message: "must be a JSON object".into(),
+        });
+    }
+    let subject = per_language(&body, "subject", &mut errors, 200);
+    let text = per_language(&body, "body", &mut errors, 20_000);
+    let audience = match body.get("audience").and_then(Value::as_str) {
+        None if body.get("audience").is_none() => Audience::Confirmed,
+        Some("confirmed") => Audience::Confirmed,
+        Some("all") => Audience::All,
+        _ => {
+            errors.push(FieldError {
+                field: "audience".into(),
+                message: "must be confirmed or all".into(),
+            });
+            Audience::Confirmed
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::invalid(FieldErrors(errors)));
+    }
+    let event = existing_event(app, raw_id).await?;
+    let recipients = everyone(app, &event.id)
+        .await?
+        .iter()
+        .filter(|r| audience.reaches(r))
+        .count() as u64;
+    let now = app.clock.now();
+    let a = Announcement {
+        id: app.tokens.new_id(now.as_millisecond().max(0) as u64),
+        event_id: event.id.clone(),
+        subject,
+        body: text,
+        audience,
+        created_at: now,
+        recipients,
+    };
+    app.jobs.add_announcement(&a).await?;
+    Ok(http::json_with_status(
+        StatusCode::ACCEPTED,
+        &json!({"announcement_id": a.id, "recipients": recipients}),
+    ))
 }

@@ -54,6 +54,7 @@ pub enum Endpoint {
     Cancel,
     Join,
     FollowJoin,
+    Unsubscribe,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -97,6 +98,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         pattern: "/v1/join/{join_token}",
         endpoint: Endpoint::FollowJoin,
     },
+    Route {
+        method: Method::POST,
+        pattern: "/v1/unsubscribe",
+        endpoint: Endpoint::Unsubscribe,
+    },
 ];
 
 pub async fn handle(app: &App, req: Request) -> Response {
@@ -121,6 +127,7 @@ async fn dispatch(
         Endpoint::Cancel => cancel(app, req).await,
         Endpoint::Join => join(app, req).await,
         Endpoint::FollowJoin => follow(app, params.get("join_token")).await,
+        Endpoint::Unsubscribe => unsubscribe(app, req).await,
     }
 }
 
@@ -372,6 +379,28 @@ async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
         res.headers_mut().insert(header::LOCATION, v);
     }
     Ok(private(res))
+}
+
+/// RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` as a form, so
+/// this route takes any body; the token in the query is what counts.
+async fn unsubscribe(app: &App, req: &Request) -> Result<Response, Problem> {
+    let raw = query_params(req)
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
+        .ok_or_else(|| Problem::invalid_field("token", "is required"))?;
+    let token = Token::parse(&raw).map_err(|_| Problem::not_found("this unsubscribe link"))?;
+    app.registrar()
+        .unsubscribe(&token)
+        .await
+        .map_err(|e| match e {
+            ChangeError::NotFound => Problem::not_found("this unsubscribe link"),
+            other => change_problem(other),
+        })?;
+    Ok(private(http::json(&json!({
+        "status": "unsubscribed",
+        "stopped": ["reminders", "programme_changes", "announcements"],
+    }))))
 }
 
 /// A registrant's own data must never sit in a shared cache.

@@ -17,6 +17,9 @@
 //! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
 //! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
 //! | suppressed address (bounce, complaint) | `SUPPRESSED#{sha256(normalised email)}` | `SUPPRESSED` |
+//! | fan-out progress of a reminder, digest or announcement | `EVENT#{event_id}` | `FANOUT#{job}` |
+//! | programme waiting for its change digest | `DIGESTS` | `{event_id}` |
+//! | announcement | `ANNOUNCEMENTS` | `{announcement_id}` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 
@@ -113,4 +116,28 @@ pub fn idempotency(key_hash: &str) -> Key {
 
 pub fn join_info(event: &EventId) -> Key {
     Key::new(event_pk(event), "JOININFO")
+}
+
+pub fn fanout(event: &EventId, job: &str) -> Key {
+    Key::new(event_pk(event), format!("FANOUT#{job}"))
+}
+
+pub const DIGESTS_PK: &str = "DIGESTS";
+
+pub fn digest(event: &EventId) -> Key {
+    Key::new(DIGESTS_PK, event.to_string())
+}
+
+pub const ANNOUNCEMENTS_PK: &str = "ANNOUNCEMENTS";
+
+pub fn announcement(id: &str) -> Key {
+    Key::new(ANNOUNCEMENTS_PK, id)
+}
+
+pub fn unsubscribe(hash: &str) -> Key {
+    Key::new(format!("UNSUBSCRIBE#{hash}"), "UNSUBSCRIBE")
+}
+
+pub fn mail_stats(event: &EventId) -> Key {
+    Key::new(event_pk(event), "MAILSTATS")
 }

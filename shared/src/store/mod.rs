@@ -5,6 +5,7 @@
 
 mod dynamo;
 mod events;
+mod jobs;
 pub mod keys;
 mod limits;
 mod memory;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
 pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
+pub use jobs::{Announcement, Audience, Checkpoint, JobStore, PendingDigest};
 pub use limits::{
     Begin, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits, SavedResponse,
 };

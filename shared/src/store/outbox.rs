@@ -78,10 +78,6 @@ pub trait OutboxStore: Send + Sync {
 const STATE: &str = "state";
 const SINCE: &str = "since";
 
-pub(crate) fn mail_stats(event: &EventId) -> super::Key {
-    super::Key::new(format!("EVENT#{event}"), "MAILSTATS")
-}
-
 #[async_trait]
 impl OutboxStore for TableStore {
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
@@ -131,7 +127,7 @@ impl OutboxStore for TableStore {
         event: &EventId,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut stats = Write::update(mail_stats(event)).add("sent", 1);
+        let mut stats = Write::update(keys::mail_stats(event)).add("sent", 1);
         let mut writes = vec![
             Write::update(keys::sent(key))
                 .set(STATE, "sent")
@@ -190,7 +186,7 @@ impl OutboxStore for TableStore {
             Unsent::Suppressed => ("suppressed", Some("suppressed")),
             Unsent::Skipped => ("skipped", None),
         };
-        let mut stats = Write::update(mail_stats(event));
+        let mut stats = Write::update(keys::mail_stats(event));
         if let Some(c) = counter {
             stats = stats.add(c, 1);
         }
@@ -212,7 +208,7 @@ impl OutboxStore for TableStore {
     async fn mail_counts(&self, event: &EventId) -> Result<MailCounts, StoreError> {
         let item = self
             .table
-            .get(&mail_stats(event))
+            .get(&keys::mail_stats(event))
             .await?
             .unwrap_or_default();
         let n = |a: &str| item.get(a).and_then(Value::as_i64).unwrap_or(0).max(0) as u64;

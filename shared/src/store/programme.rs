@@ -135,9 +135,15 @@ impl ProgrammeWriter for TableStore {
         } else {
             Cond::eq(VERSION, n - 1)
         };
+        // Registrants who want change notices get one digest; the job waits until
+        // publications settle (see notifications), so this marks the latest one.
+        let pending_digest = Write::update(keys::digest(event))
+            .set("version", n)
+            .set("published_at", publication.published_at.as_second());
         let writes = vec![
             Write::put_new(version),
             Write::put(latest).when(latest_cond),
+            pending_digest,
         ];
         match self.table.transact(writes).await {
             Ok(()) => Ok(()),

@@ -206,6 +206,14 @@ impl Change {
         self.push(Write::put(item), Conflict::TokenTaken)
     }
 
+    /// Makes `hash` the registration's one-click unsubscribe token.
+    pub fn grant_unsubscribe(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
+        let mut item = keys::unsubscribe(hash.as_str()).item();
+        item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        self.push(Write::put(item), Conflict::TokenTaken)
+    }
+
     pub fn revoke_join(&mut self, hash: &TokenHash) -> &mut Self {
         self.push(
             Write::Delete {
@@ -250,6 +258,7 @@ pub trait RegistrationStore: Send + Sync {
     /// The registration a registrant token was granted for.
     async fn by_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     async fn by_join_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
+    async fn by_unsubscribe_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     /// The live registration holding `email` for the event, if any.
     async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError>;
     /// A new waiting-list ticket (tickets only grow; positions are counted from them).
@@ -354,6 +363,10 @@ impl RegistrationStore for TableStore {
 
     async fn by_join_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError> {
         self.via(keys::join_token(hash.as_str())).await
+    }
+
+    async fn by_unsubscribe_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError> {
+        self.via(keys::unsubscribe(hash.as_str())).await
     }
 
     async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError> {
@@ -480,7 +493,7 @@ impl RegistrationStore for TableStore {
             queued,
         } = change;
         for (event, n) in queued {
-            writes.push(Write::update(super::outbox::mail_stats(&event)).add("queued", n));
+            writes.push(Write::update(keys::mail_stats(&event)).add("queued", n));
         }
         let result = self.commit_writes(writes).await;
         match result {

@@ -515,6 +515,8 @@ impl Registrar<'_> {
         promoted.status = Status::Confirmed;
         promoted.waitlist_ticket = None;
         promoted.updated_at = self.now();
+        // Confirmed from now: reminders already due before this are not owed to them.
+        promoted.confirmed_at = Some(self.now());
         ch.leave_waitlist(event, ticket)
             .save(&promoted, w.rev)?
             .grant_join(&self.join_token(&promoted).hash(), &promoted)
@@ -539,6 +541,7 @@ impl Registrar<'_> {
             let mut next = r.clone();
             next.status = Status::Confirmed;
             next.updated_at = now;
+            next.confirmed_at = Some(now);
             let mut ch = Change::new();
             ch.save(&next, s.rev)?
                 .take_seat(&event.id, event.capacity)
@@ -597,6 +600,34 @@ impl Registrar<'_> {
                         })
                         .await?);
                 }
+                Err(CommitError::Conflict(_)) => continue,
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+        Err(ChangeError::Busy)
+    }
+
+    /// `POST /v1/unsubscribe?token=…`: stops reminders, change notices and announcements at once.
+    /// Unknown tokens are an error; repeating is harmless.
+    pub async fn unsubscribe(&self, token: &Token) -> Result<(), ChangeError> {
+        for _ in 0..ATTEMPTS {
+            let s = self
+                .store
+                .by_unsubscribe_token(&token.hash())
+                .await?
+                .ok_or(ChangeError::NotFound)?;
+            if s.registration.unsubscribed_at.is_some() {
+                return Ok(());
+            }
+            let mut next = s.registration.clone();
+            next.notifications.reminders = false;
+            next.notifications.programme_changes = false;
+            next.unsubscribed_at = Some(self.now());
+            next.updated_at = self.now();
+            let mut ch = Change::new();
+            ch.save(&next, s.rev)?;
+            match self.store.commit(ch).await {
+                Ok(()) => return Ok(()),
                 Err(CommitError::Conflict(_)) => continue,
                 Err(CommitError::Store(e)) => return Err(e.into()),
             }

@@ -1,0 +1,51 @@
+//! Announcements: the organiser's message, per language with English as the fall-back, to the
+//! chosen audience.
+
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use plenary::domain::Registration;
+use plenary::mail::MessageKind;
+use plenary::mail::templates::Content;
+use plenary::store::StoreError;
+
+use crate::fanout::{self, Fanout, Outcome};
+use crate::{App, Report};
+
+pub async fn send(
+    app: &App,
+    now: Timestamp,
+    started: Instant,
+    deadline: Duration,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    for a in app.jobs.open_announcements().await? {
+        let Some(event) = app.events.event(&a.event_id).await? else {
+            app.jobs.close_announcement(&a).await?;
+            continue;
+        };
+        let audience = a.audience;
+        let wants = move |r: &Registration| audience.reaches(r);
+        let content = |_: &App, r: &Registration, _manage: String| {
+            let (subject, body) = a.text(r.language);
+            Content::Announcement {
+                subject: subject.to_owned(),
+                body: body.to_owned(),
+            }
+        };
+        let f = Fanout {
+            event: &event,
+            job: format!("announcement#{}", a.id),
+            key: format!("announcement:{}", a.id),
+            kind: MessageKind::Announcement,
+            wants: &wants,
+            content: &content,
+            attachments: Vec::new(),
+        };
+        match fanout::run(app, &f, now, started, deadline, report).await? {
+            Outcome::Done => app.jobs.close_announcement(&a).await?,
+            Outcome::Stopped => return Ok(()),
+        }
+    }
+    Ok(())
+}

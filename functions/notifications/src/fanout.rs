@@ -1,0 +1,219 @@
+//! Sending one kind of optional mail to many registrants of an event: each recipient claimed
+//! under `{job key}:{registration}` before sending, progress saved as a checkpoint after every
+//! page, and the run stopped cleanly before its deadline or when SES is down; the next run
+//! resumes at the checkpoint, and the claims make any overlap send nothing twice.
+
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use plenary::domain::{Event, Registration};
+use plenary::mail::templates::Content;
+use plenary::mail::{Attachment, MailError, MessageKind};
+use plenary::store::{Change, Checkpoint, Claim, StoreError, Unsent};
+
+use crate::compose;
+use crate::outbox::time_left;
+use crate::{App, Report, SentSummary};
+
+const PAGE: u32 = 200;
+
+/// One fan-out: who, what and under which keys.
+pub struct Fanout<'a> {
+    pub event: &'a Event,
+    /// Names the checkpoint (`reminder#P1D`, `digest#3`, `announcement#…`).
+    pub job: String,
+    /// Prefix of each message's deterministic key.
+    pub key: String,
+    pub kind: MessageKind,
+    pub wants: &'a (dyn Fn(&Registration) -> bool + Sync),
+    pub content: &'a (dyn Fn(&App, &Registration, String) -> Content + Sync),
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everyone was handled.
+    Done,
+    /// Stopped with work left (deadline, or SES unavailable); the checkpoint says where.
+    Stopped,
+}
+
+enum Delivery {
+    Handled,
+    /// Try this recipient again in a later run.
+    Later,
+}
+
+pub async fn run(
+    app: &App,
+    f: &Fanout<'_>,
+    now: Timestamp,
+    started: Instant,
+    deadline: Duration,
+    report: &mut Report,
+) -> Result<Outcome, StoreError> {
+    let event = &f.event.id;
+    let mut cp = app.jobs.checkpoint(event, &f.job).await?;
+    if cp.done {
+        return Ok(Outcome::Done);
+    }
+    loop {
+        let page = app
+            .registrations
+            .page(event, None, PAGE, cp.after.clone())
+            .await?;
+        for r in &page.registrations {
+            if !time_left(started, deadline) {
+                app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+                report.more = true;
+                return Ok(Outcome::Stopped);
+            }
+            if (f.wants)(r) && r.person.is_some() && r.unsubscribed_at.is_none() {
+                match deliver(app, f, r, now, started, deadline, report).await? {
+                    Delivery::Handled => {}
+                    Delivery::Later => {
+                        app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+                        report.more = true;
+                        return Ok(Outcome::Stopped);
+                    }
+                }
+            }
+            cp.after = Some(r.id.clone());
+        }
+        if page.next.is_none() {
+            cp.done = true;
+            app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+            return Ok(Outcome::Done);
+        }
+        app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+    }
+}
+
+fn unsubscribe_url(app: &App, r: &Registration) -> String {
+    format!(
+        "{}/v1/unsubscribe?token={}",
+        app.api_url,
+        app.join_key.unsubscribe_token(&r.id).expose()
+    )
+}
+
+/// A fresh manage link for `r` (its token granted before the email goes), plus the grant of the
+/// unsubscribe token that optional mail carries.
+async fn links(app: &App, r: &Registration) -> Result<String, StoreError> {
+    let token = app.tokens.new_token();
+    let mut ch = Change::new();
+    ch.grant_token(&token.hash(), r)
+        .grant_unsubscribe(&app.join_key.unsubscribe_token(&r.id).hash(), r);
+    app.registrations.commit(ch).await.map_err(|e| match e {
+        plenary::store::CommitError::Store(s) => s,
+        plenary::store::CommitError::Conflict(c) => StoreError::Corrupt(c.to_string()),
+    })?;
+    Ok(format!(
+        "{}/registration/manage?token={}",
+        app.site_url,
+        token.expose()
+    ))
+}
+
+async fn deliver(
+    app: &App,
+    f: &Fanout<'_>,
+    r: &Registration,
+    now: Timestamp,
+    started: Instant,
+    deadline: Duration,
+    report: &mut Report,
+) -> Result<Delivery, StoreError> {
+    let key = format!("{}:{}", f.key, r.id);
+    let event = &f.event.id;
+    if app.outbox.claim(&key, now).await? == Claim::Taken {
+        return Ok(Delivery::Handled);
+    }
+    let Some(person) = r.person.as_ref() else {
+        app.outbox
+            .settle(&key, None, event, Unsent::Skipped)
+            .await?;
+        return Ok(Delivery::Handled);
+    };
+    if app.suppressions.is_suppressed(&person.email).await? {
+        app.outbox
+            .settle(&key, None, event, Unsent::Suppressed)
+            .await?;
+        report.suppressed += 1;
+        return Ok(Delivery::Handled);
+    }
+    let manage = links(app, r).await?;
+    let content = (f.content)(app, r, manage);
+    let unsubscribe = unsubscribe_url(app, r);
+    let mut email = match compose::email(
+        app,
+        &key,
+        f.kind,
+        f.event,
+        r,
+        person,
+        &content,
+        Some(&unsubscribe),
+    ) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(kind = f.kind.code(), error = %e, "a message could not be composed");
+            app.outbox.settle(&key, None, event, Unsent::Failed).await?;
+            report.failed += 1;
+            return Ok(Delivery::Handled);
+        }
+    };
+    email.attachments = f.attachments.clone();
+    loop {
+        app.pacer.wait().await;
+        match app.mailer.send(&email).await {
+            Ok(_) => {
+                app.outbox.sent(&key, None, event, app.clock.now()).await?;
+                report.sent.push(SentSummary {
+                    key,
+                    kind: f.kind.code(),
+                    registration_id: r.id.clone(),
+                    event_id: event.to_string(),
+                });
+                return Ok(Delivery::Handled);
+            }
+            // Throttled: wait as SES asks and send the same message again, never drop it.
+            Err(MailError::Throttled { retry_after })
+                if time_left(started, deadline.saturating_sub(retry_after)) =>
+            {
+                report.retried += 1;
+                tokio::time::sleep(retry_after).await;
+            }
+            Err(MailError::Throttled { .. }) | Err(MailError::Unavailable(_)) => {
+                app.outbox.retry(&key, None, now).await?;
+                report.retried += 1;
+                return Ok(Delivery::Later);
+            }
+            Err(e @ MailError::Rejected(_)) => {
+                tracing::error!(kind = f.kind.code(), error = %e, "send failed for good");
+                app.outbox.settle(&key, None, event, Unsent::Failed).await?;
+                report.failed += 1;
+                return Ok(Delivery::Handled);
+            }
+        }
+    }
+}
+
+/// Makes sure nothing is owed from a fan-out that will not run (an older reminder overtaken
+/// by a later one): it is marked done as it stands.
+pub async fn close(app: &App, event: &Event, job: &str) -> Result<(), StoreError> {
+    let cp = app.jobs.checkpoint(&event.id, job).await?;
+    if !cp.done {
+        app.jobs
+            .save_checkpoint(
+                &event.id,
+                job,
+                &Checkpoint {
+                    after: cp.after,
+                    done: true,
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Reminders at each of the event's offsets before its start, to every confirmed registrant who
+//! wants them and was confirmed by the reminder's moment; nothing once the event has started.
+
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use plenary::domain::{Event, Registration, Status};
+use plenary::mail::MessageKind;
+use plenary::mail::templates::Content;
+use plenary::store::StoreError;
+
+use crate::fanout::{self, Fanout, Outcome};
+use crate::{App, Report, compose};
+
+/// The offsets of `event` due at `now`, earliest due first, each with its moment.
+pub fn due(event: &Event, now: Timestamp) -> Vec<(String, Timestamp)> {
+    if now >= event.starts_at {
+        return Vec::new();
+    }
+    let mut due: Vec<(String, Timestamp)> = event
+        .reminders
+        .iter()
+        .filter_map(|o| {
+            let at = o.due_before(event.starts_at, &event.timezone)?;
+            (at <= now).then(|| (o.as_str().to_owned(), at))
+        })
+        .collect();
+    due.sort_by_key(|(_, at)| *at);
+    due
+}
+
+pub async fn send(
+    app: &App,
+    now: Timestamp,
+    started: Instant,
+    deadline: Duration,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    for event in app.events.events().await? {
+        let due = due(&event, now);
+        let Some((latest, _)) = due.last().cloned() else {
+            continue;
+        };
+        for (offset, at) in &due {
+            let job = format!("reminder#{offset}");
+            if *offset != latest {
+                // Overtaken by a later reminder (the job did not run at this one's moment):
+                // a stale "in 7 days" an hour before the start would only mislead.
+                fanout::close(app, &event, &job).await?;
+                continue;
+            }
+            let at = *at;
+            let wants = move |r: &Registration| {
+                r.status == Status::Confirmed
+                    && r.notifications.reminders
+                    && r.confirmed_at.is_some_and(|c| c <= at)
+            };
+            let released = app
+                .join_info
+                .join_info(&event.id)
+                .await?
+                .filter(|i| i.is_released(now));
+            let offset_text = offset.clone();
+            let content =
+                move |app: &App, r: &Registration, manage_url: String| Content::Reminder {
+                    lead: String::new(),
+                    offset: offset_text.clone(),
+                    manage_url,
+                    join_url: released.as_ref().map(|_| compose::join_url(app, r)),
+                    passcode: released
+                        .as_ref()
+                        .and_then(|i| i.passcode.as_ref().map(ToString::to_string)),
+                };
+            let f = Fanout {
+                event: &event,
+                job: job.clone(),
+                key: format!("reminder:{}:{offset}", event.id),
+                kind: MessageKind::Reminder,
+                wants: &wants,
+                content: &content,
+                attachments: Vec::new(),
+            };
+            if fanout::run(app, &f, now, started, deadline, report).await? == Outcome::Stopped {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plenary::domain::EventId;
+    use serde_json::json;
+
+    fn event() -> Event {
+        Event::parse(
+            EventId::parse("ws").unwrap(),
+            &json!({"title": "W", "timezone": "Europe/Zurich",
+                    "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-09T16:30:00+02:00",
+                    "reminders": ["P7D", "P1D", "PT1H"]}),
+        )
+        .unwrap()
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn offsets_fall_due_at_their_moment_and_stop_at_the_start() {
+        let e = event();
+        assert!(due(&e, at("2021-08-31T11:59:59Z")).is_empty());
+        let week = due(&e, at("2021-09-01T12:00:00Z"));
+        assert_eq!(week, [("P7D".to_owned(), at("2021-09-01T12:00:00Z"))]);
+        let hour = due(&e, at("2021-09-08T11:00:00Z"));
+        assert_eq!(hour.last().unwrap().0, "PT1H");
+        assert_eq!(hour.len(), 3);
+        assert!(due(&e, at("2021-09-08T12:00:00Z")).is_empty());
+    }
+}

@@ -1,0 +1,355 @@
+//! Notifications over HTTP, on the memory store and on DynamoDB: reminders at the seeded
+//! workshop's offsets exactly once in each registrant's language, nothing for late registrants
+//! or after the start, one digest with a calendar update for close publications, announcements
+//! with an English fall-back, and one-click unsubscribe.
+
+use plenary_tests::flows::*;
+use plenary_tests::stack::{LocalStack, Store, problem};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
+        }
+        mod dynamodb {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
+        }
+    };
+}
+
+on_both_stores!(
+    each_reminder_reaches_each_confirmed_registrant_once_in_their_language,
+    a_late_registrant_gets_no_reminder_that_was_due_before_they_confirmed,
+    close_publications_reach_registrants_as_one_digest_with_a_calendar_update,
+    an_announcement_reaches_its_audience_with_an_english_fall_back,
+    one_click_unsubscribe_stops_optional_mail_at_once,
+);
+
+const QOS: &str = "qos-workshop-2021";
+
+async fn run_at(s: &LocalStack, now: &str) -> Value {
+    let res = s
+        .post(&format!("/_local/notifications/run?now={now}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn confirmed_in(s: &LocalStack, email: &str, language: &str) -> String {
+    let mut p = person(email);
+    p["language"] = json!(language);
+    let res = s
+        .post(&format!("/v1/events/{QOS}/registrations"))
+        .json(&p)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    run_job(s).await;
+    let mails = mail_to(s, email).await;
+    let token = token_in(mails.last().unwrap());
+    assert_eq!(confirm(s, &token).await.status(), 200);
+    token
+}
+
+fn kinds(mails: &[Value]) -> Vec<String> {
+    mails
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn each_reminder_reaches_each_confirmed_registrant_once_in_their_language(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    confirmed_in(&s, "en@example.org", "en").await;
+    confirmed_in(&s, "fr@example.org", "fr").await;
+    confirmed_in(&s, "ar@example.org", "ar").await;
+    // The workshop starts 2021-09-08T12:00Z; reminders P7D, P1D, PT1H.
+    for now in ["2021-09-01T12:00:00Z", "2021-09-01T12:05:00Z"] {
+        run_at(&s, now).await;
+    }
+    for (who, lang) in [
+        ("en@example.org", "en"),
+        ("fr@example.org", "fr"),
+        ("ar@example.org", "ar"),
+    ] {
+        let reminders: Vec<Value> = mail_to(&s, who)
+            .await
+            .into_iter()
+            .filter(|m| m["kind"] == "reminder")
+            .collect();
+        assert_eq!(reminders.len(), 1, "{who} got {}", reminders.len());
+        assert_eq!(reminders[0]["language"], lang);
+        assert!(
+            reminders[0]["headers"]["List-Unsubscribe"]
+                .as_str()
+                .unwrap()
+                .contains("/v1/unsubscribe?token=")
+        );
+        assert_eq!(
+            reminders[0]["headers"]["List-Unsubscribe-Post"],
+            "List-Unsubscribe=One-Click"
+        );
+    }
+    let ar = mail_to(&s, "ar@example.org").await;
+    assert!(
+        ar.last().unwrap()["html"]
+            .as_str()
+            .unwrap()
+            .contains("dir=\"rtl\"")
+    );
+    // Transactional mail carries no unsubscribe header.
+    assert!(ar[0]["headers"].get("List-Unsubscribe").is_none());
+
+    // Connection details released: the one-hour reminder carries the personal link and passcode.
+    let res = s
+        .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
+        .json(&json!({"url": "https://meet.example/qos", "passcode": "4321", "release_at": "2021-09-07T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    run_at(&s, "2021-09-07T12:00:00Z").await;
+    run_at(&s, "2021-09-08T11:00:00Z").await;
+    run_at(&s, "2021-09-08T11:30:00Z").await;
+    // After the start: nothing more.
+    run_at(&s, "2021-09-08T12:00:00Z").await;
+    let en: Vec<Value> = mail_to(&s, "en@example.org")
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "reminder")
+        .collect();
+    assert_eq!(en.len(), 3);
+    let last = en.last().unwrap()["text"].as_str().unwrap().to_owned();
+    assert!(last.contains("/v1/join/"), "{last}");
+    assert!(last.contains("4321"), "{last}");
+}
+
+async fn a_late_registrant_gets_no_reminder_that_was_due_before_they_confirmed(store: Store) {
+    let s = LocalStack::start(store, &["--clock", "2021-09-05T00:00:00Z"]);
+    confirmed_in(&s, "late@example.org", "en").await;
+    // The one-week reminder was due on 1 September: not owed to someone confirmed on the 5th.
+    run_at(&s, "2021-09-05T00:10:00Z").await;
+    assert!(
+        kinds(&mail_to(&s, "late@example.org").await)
+            .iter()
+            .all(|k| k != "reminder")
+    );
+    run_at(&s, "2021-09-07T12:00:00Z").await;
+    let k = kinds(&mail_to(&s, "late@example.org").await);
+    assert_eq!(k.iter().filter(|k| *k == "reminder").count(), 1);
+}
+
+async fn publish_moved_opening(s: &LocalStack, minutes: u32) {
+    let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
+    let mut draft: Value = s
+        .admin(Method::GET, &draft_path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    draft["sessions"][0]["ends_at"] = json!(format!("2021-09-08T14:{minutes:02}:00+02:00"));
+    draft["sessions"][1]["starts_at"] = json!(format!("2021-09-08T14:{minutes:02}:00+02:00"));
+    assert_eq!(
+        s.admin(Method::PUT, &draft_path)
+            .json(&draft)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let res = s
+        .admin(
+            Method::POST,
+            &format!("/v1/admin/events/{QOS}/programme/publish"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+async fn close_publications_reach_registrants_as_one_digest_with_a_calendar_update(store: Store) {
+    let dir = std::env::temp_dir().join(format!(
+        "plenary-digest-{}-{}",
+        std::process::id(),
+        store as u8
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = LocalStack::start(
+        store,
+        &[
+            "--clock",
+            "2021-08-23T08:00:00Z",
+            "--outbox-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    confirmed_in(&s, "changes@example.org", "en").await;
+    let mut quiet = person("quiet@example.org");
+    quiet["notifications"] = json!({"programme_changes": false});
+    s.post(&format!("/v1/events/{QOS}/registrations"))
+        .json(&quiet)
+        .send()
+        .await
+        .unwrap();
+    run_job(&s).await;
+    let t = token_in(mail_to(&s, "quiet@example.org").await.last().unwrap());
+    confirm(&s, &t).await;
+
+    publish_moved_opening(&s, 20).await;
+    publish_moved_opening(&s, 25).await;
+    // Within ten minutes of the last publication: nothing yet.
+    run_at(&s, "2021-08-23T08:05:00Z").await;
+    assert!(
+        kinds(&mail_to(&s, "changes@example.org").await)
+            .iter()
+            .all(|k| k != "programme_changes")
+    );
+    run_at(&s, "2021-08-23T09:00:00Z").await;
+    run_at(&s, "2021-08-23T09:30:00Z").await;
+    let digests: Vec<Value> = mail_to(&s, "changes@example.org")
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "programme_changes")
+        .collect();
+    assert_eq!(
+        digests.len(),
+        1,
+        "two close publications must make one digest"
+    );
+    assert!(
+        kinds(&mail_to(&s, "quiet@example.org").await)
+            .iter()
+            .all(|k| k != "programme_changes")
+    );
+    // The calendar attachment updates the opening under its programme.ics UID, with a raised SEQUENCE.
+    let eml = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .find(|t| t.contains("X-Plenary-Kind: programme_changes"))
+        .expect("the digest's .eml file");
+    assert!(eml.contains("text/calendar"), "no calendar part");
+    let ics = plenary_tests::flows::decoded_calendar(&eml);
+    assert!(
+        ics.contains("UID:opening.qos-workshop-2021@plenary"),
+        "{ics}"
+    );
+    assert!(ics.contains("SEQUENCE:2"), "{ics}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn an_announcement_reaches_its_audience_with_an_english_fall_back(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    confirmed_in(&s, "a-en@example.org", "en").await;
+    confirmed_in(&s, "a-es@example.org", "es").await;
+    confirmed_in(&s, "a-ru@example.org", "ru").await;
+    let path = format!("/v1/admin/events/{QOS}/announcements");
+    let res = s
+        .admin(Method::POST, &path)
+        .json(
+            &json!({"subject": {"en": "Room change", "es": "Cambio de sala"},
+                      "body": {"en": "We moved to a new room.", "es": "Nos hemos mudado."},
+                      "audience": "confirmed"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["recipients"], 3);
+    assert!(body["announcement_id"].is_string());
+    run_job(&s).await;
+    run_job(&s).await;
+    let es: Vec<Value> = mail_to(&s, "a-es@example.org")
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "announcement")
+        .collect();
+    assert_eq!(es.len(), 1);
+    assert!(
+        es[0]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Cambio de sala")
+    );
+    let ru: Vec<Value> = mail_to(&s, "a-ru@example.org")
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "announcement")
+        .collect();
+    assert!(
+        ru[0]["subject"].as_str().unwrap().contains("Room change"),
+        "English is the fall-back"
+    );
+    let p = problem(
+        s.admin(Method::POST, &path)
+            .json(&json!({"subject": {"fr": "x"}, "body": "y", "audience": "everyone"}))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"subject.en") && fields.contains(&"audience"),
+        "{fields:?}"
+    );
+}
+
+async fn one_click_unsubscribe_stops_optional_mail_at_once(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let token = confirmed_in(&s, "bye@example.org", "en").await;
+    run_at(&s, "2021-09-01T12:00:00Z").await;
+    let reminder = mail_to(&s, "bye@example.org")
+        .await
+        .into_iter()
+        .find(|m| m["kind"] == "reminder")
+        .unwrap();
+    let header = reminder["headers"]["List-Unsubscribe"].as_str().unwrap();
+    let url = header.trim_start_matches('<').trim_end_matches('>');
+    let res = s
+        .http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mine: Value = me(&s, &token).await.json().await.unwrap();
+    assert_eq!(
+        mine["notifications"],
+        json!({"reminders": false, "programme_changes": false})
+    );
+    run_at(&s, "2021-09-07T12:00:00Z").await;
+    let n = mail_to(&s, "bye@example.org")
+        .await
+        .iter()
+        .filter(|m| m["kind"] == "reminder")
+        .count();
+    assert_eq!(n, 1, "a reminder went out after unsubscribing");
+    problem(
+        s.post("/v1/unsubscribe?token=not-a-real-token-at-all")
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+}
