@@ -126,8 +126,11 @@ async fn deliver(
 ) -> Result<Delivery, StoreError> {
     let key = format!("{}:{}", f.key, r.id);
     let event = &f.event.id;
-    if app.outbox.claim(&key, now).await? == Claim::Taken {
-        return Ok(Delivery::Handled);
+    match app.outbox.claim(&key, now).await? {
+        Claim::Won => {}
+        Claim::Done => return Ok(Delivery::Handled),
+        // Another run is on it, or one crashed mid-send: come back after its grace period.
+        Claim::Busy => return Ok(Delivery::Later),
     }
     let Some(person) = r.person.as_ref() else {
         app.outbox

@@ -73,7 +73,9 @@ async fn send_one(
     report: &mut Report,
 ) -> Result<Step, StoreError> {
     let key = format!("notice:{}", notice.id);
-    if app.outbox.claim(&key, now).await? == Claim::Taken {
+    if app.outbox.claim(&key, now).await? != Claim::Won {
+        // Busy: another run sends it, or a crashed one's claim awaits its grace period; the
+        // notice stays until then. (Done cannot hold a notice: settling deletes it.)
         return Ok(Step::Busy);
     }
     let event_id = &notice.event_id;

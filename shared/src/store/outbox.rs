@@ -29,8 +29,10 @@ pub enum Unsent {
 pub enum Claim {
     /// Ours to send.
     Won,
-    /// Sent already, or being sent by a live run.
-    Taken,
+    /// Settled already (sent, failed, suppressed or skipped).
+    Done,
+    /// Being sent by another run, or left by a crashed one still within its grace period.
+    Busy,
 }
 
 /// Mail counts of an event, for the organiser's stats.
@@ -115,7 +117,19 @@ impl OutboxStore for TableStore {
         ]));
         match self.table.write(w).await {
             Ok(()) => Ok(Claim::Won),
-            Err(TableError::ConditionFailed { .. }) => Ok(Claim::Taken),
+            Err(TableError::ConditionFailed { .. }) => {
+                let state = self
+                    .table
+                    .get(&keys::sent(key))
+                    .await?
+                    .and_then(|i| i.get(STATE).and_then(Value::as_str).map(str::to_owned));
+                Ok(match state.as_deref() {
+                    Some("sending") => Claim::Busy,
+                    // Released between our write and our read: the next run takes it.
+                    None => Claim::Busy,
+                    Some(_) => Claim::Done,
+                })
+            }
             Err(e) => Err(e.into()),
         }
     }

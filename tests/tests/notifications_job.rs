@@ -1,0 +1,342 @@
+//! The notifications job in process, on both stores, under faults: a duplicate trigger, two
+//! concurrent runs, a run stopped mid-fan-out and resumed, SES throttling and outages, bounces
+//! from SNS, and real SES calls to the emulator.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use plenary::clock::ManualClock;
+use plenary::domain::{Application, Event, EventId, Registration, Status};
+use plenary::mail::{MailError, Mailer, OutboxMailer};
+use plenary::store::{
+    Change, EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore,
+};
+use plenary::token::{JoinKey, OsTokenSource};
+use plenary_notifications::{App, pace::Pacer};
+use plenary_tests::dynamo_fixture;
+use serde_json::json;
+
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Kind::Memory).await } )*
+        }
+        mod dynamodb {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case(Kind::Dynamodb).await } )*
+        }
+    };
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Memory,
+    Dynamodb,
+}
+
+on_both_stores!(
+    a_duplicate_trigger_sends_nothing_twice,
+    two_concurrent_runs_send_each_reminder_once,
+    a_fan_out_stopped_by_its_deadline_resumes_where_it_stopped,
+    throttling_waits_and_retries_and_loses_nothing,
+    an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_attempt,
+    a_bounce_from_sns_suppresses_further_mail,
+    a_claim_left_by_a_crashed_run_blocks_until_its_grace_period_ends,
+);
+
+const START: &str = "2021-09-08T12:00:00Z";
+/// The one-day reminder's moment.
+const P1D: &str = "2021-09-07T12:00:00Z";
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+async fn table(kind: Kind) -> Arc<dyn Table> {
+    match kind {
+        Kind::Memory => Arc::new(MemoryTable::new()),
+        Kind::Dynamodb => Arc::new(dynamo_fixture::fresh_table("job").await),
+    }
+}
+
+struct World {
+    store: TableStore,
+    outbox: Arc<OutboxMailer>,
+    clock: Arc<ManualClock>,
+    app: Arc<App>,
+    event: Event,
+}
+
+async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
+    let store = TableStore::new(table(kind).await);
+    let clock = Arc::new(ManualClock::at(at("2021-08-23T08:00:00Z")));
+    let outbox = Arc::new(OutboxMailer::new(None, clock.clone()));
+    let event = Event::parse(
+        EventId::parse("ws").unwrap(),
+        &json!({"title": "Workshop", "timezone": "Europe/Zurich",
+                "starts_at": START, "ends_at": "2021-09-08T14:30:00Z",
+                "reminders": ["P1D"]}),
+    )
+    .unwrap();
+    store.put_event(&event).await.unwrap();
+    let s = Arc::new(store.clone());
+    let app = Arc::new(App {
+        events: s.clone(),
+        registrations: s.clone(),
+        outbox: s.clone(),
+        jobs: s.clone(),
+        suppressions: s.clone(),
+        programme: s.clone(),
+        join_info: s.clone(),
+        mailer: mailer.unwrap_or_else(|| outbox.clone()),
+        clock: clock.clone(),
+        tokens: Arc::new(OsTokenSource),
+        join_key: JoinKey::random(),
+        sender: plenary::domain::Email::parse("events@plenary.test").unwrap(),
+        sender_name: "Plenary tests".into(),
+        site_url: "https://site.test".into(),
+        api_url: "https://api.test".into(),
+        pacer: Pacer::unlimited(),
+    });
+    World {
+        store,
+        outbox,
+        clock,
+        app,
+        event,
+    }
+}
+
+/// `n` confirmed registrations, written directly (the registration rules are tested elsewhere).
+async fn confirmed(w: &World, n: usize, domain: &str) {
+    for i in 0..n {
+        let language = ["en", "fr", "es"][i % 3];
+        let app = Application::parse(
+            &w.event,
+            &json!({"email": format!("r{i}@{domain}"), "given_name": "R", "family_name": format!("{i}"),
+                    "country": "CH", "organisation": "O", "category": "academia",
+                    "language": language, "consent": true}),
+        )
+        .unwrap();
+        let now = w.clock.now();
+        let r = Registration {
+            id: format!("01J0000000000000000000{i:04}"),
+            event_id: w.event.id.clone(),
+            status: Status::Confirmed,
+            person: Some(app.person),
+            country: app.country,
+            category: app.category,
+            language: app.language,
+            notifications: app.notifications,
+            created_at: now,
+            updated_at: now,
+            confirm_by: None,
+            confirmed_at: Some(now),
+            waitlist_ticket: None,
+            join_generation: 0,
+            join_use: Default::default(),
+            unsubscribed_at: None,
+        };
+        let mut ch = Change::new();
+        ch.save(&r, 0).unwrap();
+        w.store.commit(ch).await.unwrap();
+    }
+}
+
+use plenary::Clock as _;
+
+async fn run(w: &World, now: &str, deadline: Duration) -> plenary_notifications::Report {
+    plenary_notifications::run(&w.app, at(now), deadline)
+        .await
+        .unwrap()
+}
+
+fn per_recipient(w: &World) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for msg in w.outbox.messages() {
+        *m.entry(msg.to.to_string()).or_default() += 1;
+    }
+    m
+}
+
+const LONG: Duration = Duration::from_secs(300);
+
+async fn a_duplicate_trigger_sends_nothing_twice(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 5, "dup.test").await;
+    let first = run(&w, P1D, LONG).await;
+    assert_eq!(first.sent.len(), 5);
+    let again = run(&w, P1D, LONG).await;
+    assert!(again.sent.is_empty());
+    assert!(per_recipient(&w).values().all(|n| *n == 1));
+}
+
+async fn two_concurrent_runs_send_each_reminder_once(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 12, "twice.test").await;
+    let (a, b) = tokio::join!(run(&w, P1D, LONG), run(&w, P1D, LONG));
+    assert_eq!(a.sent.len() + b.sent.len(), 12);
+    let counts = per_recipient(&w);
+    assert_eq!(counts.len(), 12);
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+}
+
+async fn a_fan_out_stopped_by_its_deadline_resumes_where_it_stopped(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 8, "resume.test").await;
+    // A deadline inside the safety margin: the run stops at once, saving its checkpoint.
+    let stopped = run(&w, P1D, Duration::from_secs(2)).await;
+    assert!(stopped.more);
+    assert!(stopped.sent.len() < 8);
+    let resumed = run(&w, P1D, LONG).await;
+    assert_eq!(stopped.sent.len() + resumed.sent.len(), 8);
+    assert!(per_recipient(&w).values().all(|n| *n == 1));
+    assert_eq!(per_recipient(&w).len(), 8);
+}
+
+async fn throttling_waits_and_retries_and_loses_nothing(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 6, "slow.test").await;
+    w.outbox.fail_next(
+        3,
+        MailError::Throttled {
+            retry_after: Duration::from_millis(20),
+        },
+    );
+    let r = run(&w, P1D, LONG).await;
+    assert_eq!(r.sent.len(), 6);
+    assert_eq!(r.retried, 3);
+    assert!(per_recipient(&w).values().all(|n| *n == 1));
+}
+
+async fn an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_attempt(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 2, "down.test").await;
+    // SES down during the fan-out: the run stops, the next one finishes.
+    w.outbox
+        .fail_next(1, MailError::Unavailable("connection reset".into()));
+    let first = run(&w, P1D, LONG).await;
+    assert!(first.more && first.sent.is_empty());
+    let second = run(&w, P1D, LONG).await;
+    assert_eq!(second.sent.len(), 2);
+
+    // A transactional notice that keeps failing is retried with back-off, then counted failed.
+    let s = w
+        .store
+        .registration(&w.event.id, "01J00000000000000000000000")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ch = Change::new();
+    ch.notify(&plenary::store::Notice {
+        id: "01J0NOTICE0000000000000000".into(),
+        kind: plenary::mail::MessageKind::ManageLink,
+        event_id: w.event.id.clone(),
+        registration_id: s.registration.id.clone(),
+        created_at: at(P1D),
+        attempts: 0,
+        not_before: at(P1D),
+    })
+    .unwrap();
+    w.store.commit(ch).await.unwrap();
+    w.outbox
+        .fail_next(100, MailError::Unavailable("still down".into()));
+    let mut now = at(P1D);
+    let mut failed = 0;
+    for _ in 0..plenary_notifications::MAX_ATTEMPTS {
+        let r = plenary_notifications::run(&w.app, now, LONG).await.unwrap();
+        failed += r.failed;
+        // Before its back-off ends, a notice is not tried again.
+        let early = plenary_notifications::run(&w.app, now, LONG).await.unwrap();
+        assert_eq!(early.retried + early.failed, 0);
+        now = now
+            .checked_add(jiff::SignedDuration::from_hours(2))
+            .unwrap();
+    }
+    assert_eq!(failed, 1);
+    let counts = w.store.mail_counts(&w.event.id).await.unwrap();
+    assert_eq!(counts.failed, 1);
+    assert_eq!(counts.queued, 0);
+}
+
+async fn a_bounce_from_sns_suppresses_further_mail(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 2, "bounce.test").await;
+    let message = json!({"notificationType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": "r0@bounce.test"}]},
+        "mail": {}}).to_string();
+    let sns = json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+        "EventSubscriptionArn": "arn:aws:sns:us-east-1:1:t:1", "Sns": {"Type": "Notification",
+        "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:1:t", "Subject": null,
+        "Message": message, "Timestamp": "2021-09-01T00:00:00Z", "SignatureVersion": "1",
+        "Signature": "s", "SigningCertUrl": "u", "UnsubscribeUrl": "u", "MessageAttributes": {}}}]});
+    let out = plenary_notifications::triggers::handle(&w.app, sns, LONG)
+        .await
+        .unwrap();
+    assert_eq!(out["suppressed"], 1);
+    let r = run(&w, P1D, LONG).await;
+    assert_eq!(r.sent.len(), 1);
+    assert_eq!(r.suppressed, 1);
+    assert!(per_recipient(&w).keys().all(|k| k != "r0@bounce.test"));
+    assert_eq!(
+        w.store.mail_counts(&w.event.id).await.unwrap().suppressed,
+        1
+    );
+}
+
+#[tokio::test]
+async fn reminders_reach_the_ses_emulator_once_each() {
+    let endpoint = dynamo_fixture::endpoint();
+    let client = plenary::mail::ses_client(Some(&endpoint)).await;
+    let sender = "events-job@plenary.test";
+    client
+        .verify_email_identity()
+        .email_address(sender)
+        .send()
+        .await
+        .unwrap();
+    let ses: Arc<dyn Mailer> = Arc::new(plenary::mail::SesMailer::new(client, None));
+    let mut w = world(Kind::Memory, Some(ses)).await;
+    Arc::get_mut(&mut w.app).unwrap().sender = plenary::domain::Email::parse(sender).unwrap();
+    let domain = format!("ses{}.test", std::process::id());
+    confirmed(&w, 3, &domain).await;
+    assert_eq!(run(&w, P1D, LONG).await.sent.len(), 3);
+    assert!(run(&w, P1D, LONG).await.sent.is_empty());
+    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let raw = data["ses"].to_string();
+    for i in 0..3 {
+        assert_eq!(raw.matches(&format!("r{i}@{domain}")).count() >= 1, true);
+    }
+    assert_eq!(raw.matches("List-Unsubscribe-Post").count() >= 3, true);
+}
+
+async fn a_claim_left_by_a_crashed_run_blocks_until_its_grace_period_ends(kind: Kind) {
+    let w = world(kind, None).await;
+    confirmed(&w, 1, "crash.test").await;
+    // A run that crashed after claiming (and perhaps sending) left the claim `sending`.
+    let key = format!("reminder:ws:P1D:{}", "01J00000000000000000000000");
+    assert_eq!(
+        w.store.claim(&key, at(P1D)).await.unwrap(),
+        plenary::store::Claim::Won
+    );
+    let blocked = run(&w, P1D, LONG).await;
+    assert!(blocked.sent.is_empty() && blocked.more);
+    // After the grace period the claim is taken over: the one message that may go twice.
+    let later = at(P1D)
+        .checked_add(plenary::store::CLAIM_GRACE)
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap();
+    let r = plenary_notifications::run(&w.app, later, LONG)
+        .await
+        .unwrap();
+    assert_eq!(r.sent.len(), 1, "the crashed run's message was never sent");
+    assert!(run(&w, P1D, LONG).await.sent.is_empty());
+}
