@@ -312,9 +312,9 @@ async fn reminders_reach_the_ses_emulator_once_each() {
         .unwrap();
     let raw = data["ses"].to_string();
     for i in 0..3 {
-        assert_eq!(raw.matches(&format!("r{i}@{domain}")).count() >= 1, true);
+        assert!(raw.contains(&format!("r{i}@{domain}")), "r{i} not recorded by SES");
     }
-    assert_eq!(raw.matches("List-Unsubscribe-Post").count() >= 3, true);
+    assert!(raw.matches("List-Unsubscribe-Post").count() >= 3);
 }
 
 async fn a_claim_left_by_a_crashed_run_blocks_until_its_grace_period_ends(kind: Kind) {
