@@ -312,7 +312,10 @@ async fn reminders_reach_the_ses_emulator_once_each() {
         .unwrap();
     let raw = data["ses"].to_string();
     for i in 0..3 {
-        assert!(raw.contains(&format!("r{i}@{domain}")), "r{i} not recorded by SES");
+        assert!(
+            raw.contains(&format!("r{i}@{domain}")),
+            "r{i} not recorded by SES"
+        );
     }
     assert!(raw.matches("List-Unsubscribe-Post").count() >= 3);
 }

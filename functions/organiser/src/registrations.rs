@@ -210,20 +210,6 @@ fn private(mut res: Response) -> Response {
     res
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("+1"), "'+1");
-        assert_eq!(neutralise("-2"), "'-2");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("Ada"), "Ada");
-    }
-}
-
 fn per_language(
     v: &Value,
     field: &str,
@@ -336,4 +322,18 @@ pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response
         StatusCode::ACCEPTED,
         &json!({"announcement_id": a.id, "recipients": recipients}),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Ada"), "Ada");
+    }
 }
