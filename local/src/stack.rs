@@ -54,10 +54,12 @@ impl Stack {
                 limits: store.clone(),
                 idempotency: store.clone(),
                 join_info: store.clone(),
+                programme: store.clone(),
                 clock: p.clock.clone(),
                 tokens: tokens.clone(),
                 join_key: p.join_key.clone(),
                 cors: p.cors.clone(),
+                site_url: p.site_url.clone(),
             },
             notifications: plenary_notifications::App {
                 events: store.clone(),

@@ -14,6 +14,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod mail;
+pub mod openapi;
 pub mod store;
 pub mod telemetry;
 pub mod token;

@@ -6,6 +6,7 @@ use crate::domain::{
     Publication, Registration, Session, SessionKind, Speaker, Status, Zone,
 };
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Instants go out as RFC 3339 with the event's own offset, so a reader sees local times.
@@ -13,12 +14,12 @@ fn local(e: &Event, t: Timestamp) -> String {
     at(&e.timezone, t)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct EventList {
     pub events: Vec<EventSummary>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RegistrationView {
     pub opens_at: Option<String>,
     pub closes_at: Option<String>,
@@ -35,7 +36,7 @@ impl RegistrationView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct EventSummary {
     pub id: String,
     pub title: String,
@@ -58,13 +59,13 @@ impl EventSummary {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ContactView {
     pub name: String,
     pub email: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct EventView {
     pub id: String,
     pub title: String,
@@ -109,7 +110,7 @@ pub fn at(zone: &Zone, t: Timestamp) -> String {
     zone.at(t).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpeakerRef {
     pub id: String,
     pub name: String,
@@ -117,7 +118,7 @@ pub struct SpeakerRef {
     pub role: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionView {
     pub id: String,
     pub title: String,
@@ -159,13 +160,13 @@ impl SessionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DayView {
     pub date: String,
     pub sessions: Vec<SessionView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProgrammeView {
     pub event_id: String,
     pub version: u32,
@@ -199,14 +200,14 @@ impl ProgrammeView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct VersionView {
     pub version: u32,
     pub published_at: String,
     pub summary: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ChangeView {
     pub change: ChangeKind,
     pub session_id: String,
@@ -227,7 +228,7 @@ impl ChangeView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpeakerView {
     pub id: String,
     pub name: String,
@@ -253,7 +254,7 @@ impl SpeakerView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DraftSessionView {
     pub id: String,
     pub title: String,
@@ -266,13 +267,13 @@ pub struct DraftSessionView {
     pub speakers: Vec<DraftSpeakerRef>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DraftSpeakerRef {
     pub id: String,
     pub role: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DraftSpeakerView {
     pub id: String,
     pub name: String,
@@ -281,7 +282,7 @@ pub struct DraftSpeakerView {
 }
 
 /// A draft in the very shape `PUT …/programme/draft` takes, so it can be edited and sent back.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DraftView {
     pub speakers: Vec<DraftSpeakerView>,
     pub sessions: Vec<DraftSessionView>,
@@ -326,7 +327,7 @@ impl DraftView {
 }
 
 /// A registration as its owner and the organiser see it (`GET /v1/registrations/me`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RegistrantView {
     pub id: String,
     pub event_id: String,
@@ -372,4 +373,132 @@ impl RegistrantView {
             updated_at: utc(r.updated_at),
         }
     }
+}
+
+/// `GET …/programme/versions`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VersionList {
+    pub versions: Vec<VersionView>,
+}
+
+/// `GET …/programme/changes?from=N[&to=M]`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChangeList {
+    pub from: u32,
+    pub to: u32,
+    pub changes: Vec<ChangeView>,
+}
+
+/// `GET …/speakers`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SpeakerList {
+    pub speakers: Vec<SpeakerView>,
+}
+
+/// `PUT /v1/admin/events/{id}`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EventSaved {
+    pub id: String,
+    /// `created` or `replaced`.
+    pub saved: String,
+}
+
+/// `POST …/programme/publish`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PublishedVersion {
+    pub version: u32,
+    pub changes: Vec<ChangeView>,
+}
+
+/// `PUT …/join-info`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JoinInfoSaved {
+    pub event_id: String,
+    pub release_at: String,
+    pub released: bool,
+}
+
+/// `GET /v1/admin/events/{id}/registrations`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RegistrationPageView {
+    pub registrations: Vec<RegistrantView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MailCountsView {
+    pub queued: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub suppressed: u64,
+}
+
+/// `GET /v1/admin/events/{id}/stats`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StatsView {
+    pub event_id: String,
+    pub total: u64,
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Unconfirmed registrations past their 48 hours (not in `by_status`).
+    pub lapsed_unconfirmed: u64,
+    pub by_category: std::collections::BTreeMap<String, u64>,
+    pub by_country: std::collections::BTreeMap<String, u64>,
+    pub by_language: std::collections::BTreeMap<String, u64>,
+    pub capacity: Option<u32>,
+    pub seats_taken: u64,
+    pub emails: MailCountsView,
+}
+
+/// `POST …/announcements`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AnnouncementAccepted {
+    pub announcement_id: String,
+    pub recipients: u64,
+}
+
+/// `202` of the public registration routes, whatever happened (no enumeration).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckEmail {
+    /// Always `check_email`.
+    pub status: String,
+}
+
+impl CheckEmail {
+    pub fn new() -> Self {
+        Self {
+            status: "check_email".to_owned(),
+        }
+    }
+}
+
+impl Default for CheckEmail {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `DELETE /v1/registrations/me`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Cancelled {
+    /// Always `cancelled`.
+    pub status: String,
+    pub erased: bool,
+}
+
+/// `GET /v1/registrations/me/join`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JoinDetailsView {
+    pub personal_url: String,
+    pub passcode: Option<String>,
+    pub dial_in: Option<String>,
+    pub instructions: String,
+    pub release_at: String,
+}
+
+/// `POST /v1/unsubscribe`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Unsubscribed {
+    /// Always `unsubscribed`.
+    pub status: String,
+    pub stopped: Vec<String>,
 }

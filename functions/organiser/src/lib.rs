@@ -187,11 +187,11 @@ async fn put_join_info(app: &App, raw_id: &str, req: &Request) -> Result<Respons
     let event = existing_event(app, raw_id).await?;
     let info = JoinInfo::parse(&body).map_err(Problem::invalid)?;
     app.join_info.put_join_info(&event.id, &info).await?;
-    Ok(http::json(&serde_json::json!({
-        "event_id": event.id,
-        "release_at": info.release_at.to_string(),
-        "released": info.is_released(app.clock.now()),
-    })))
+    Ok(http::json(&views::JoinInfoSaved {
+        event_id: event.id.to_string(),
+        release_at: info.release_at.to_string(),
+        released: info.is_released(app.clock.now()),
+    }))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -347,9 +347,10 @@ async fn publish(app: &App, raw_id: &str) -> Result<Response, Problem> {
         .iter()
         .map(|c| views::ChangeView::of(c, &old, &publication.programme, &event.timezone))
         .collect();
-    Ok(http::json(
-        &serde_json::json!({"version": publication.version, "changes": changes}),
-    ))
+    Ok(http::json(&views::PublishedVersion {
+        version: publication.version,
+        changes,
+    }))
 }
 
 async fn put_event(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
@@ -363,6 +364,9 @@ async fn put_event(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     };
     Ok(http::json_with_status(
         status,
-        &serde_json::json!({"id": event.id, "saved": saved}),
+        &views::EventSaved {
+            id: event.id.to_string(),
+            saved: saved.to_owned(),
+        },
     ))
 }

@@ -6,8 +6,8 @@ use ::http::{HeaderValue, StatusCode, header};
 use plenary::domain::{FieldError, FieldErrors, Language, Registration, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::store::{Announcement, Audience};
-use plenary::views::RegistrantView;
-use serde_json::{Value, json};
+use plenary::views::{self, RegistrantView};
+use serde_json::Value;
 
 use super::{App, existing_event};
 
@@ -67,9 +67,10 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
         };
         out.push(RegistrantView::of(&r, position));
     }
-    Ok(private(http::json(
-        &json!({"registrations": out, "next_cursor": page.next}),
-    )))
+    Ok(private(http::json(&views::RegistrationPageView {
+        registrations: out,
+        next_cursor: page.next,
+    })))
 }
 
 async fn everyone(
@@ -189,19 +190,24 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     }
     let seats = app.registrations.seats(&event.id).await?;
     let mail = app.outbox.mail_counts(&event.id).await?;
-    Ok(private(http::json(&json!({
-        "event_id": event.id,
-        "total": all.len(),
-        "by_status": by_status,
-        "lapsed_unconfirmed": lapsed,
-        "by_category": by_category,
-        "by_country": by_country,
-        "by_language": by_language,
-        "capacity": event.capacity,
-        "seats_taken": seats.taken,
-        "emails": {"queued": mail.queued, "sent": mail.sent, "failed": mail.failed,
-                   "suppressed": mail.suppressed},
-    }))))
+    let own = |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    Ok(private(http::json(&views::StatsView {
+        event_id: event.id.to_string(),
+        total: all.len() as u64,
+        by_status: own(by_status),
+        lapsed_unconfirmed: lapsed,
+        by_category: own(by_category),
+        by_country,
+        by_language: own(by_language),
+        capacity: event.capacity,
+        seats_taken: seats.taken,
+        emails: views::MailCountsView {
+            queued: mail.queued,
+            sent: mail.sent,
+            failed: mail.failed,
+            suppressed: mail.suppressed,
+        },
+    })))
 }
 
 fn private(mut res: Response) -> Response {
@@ -320,7 +326,10 @@ pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response
     app.jobs.add_announcement(&a).await?;
     Ok(http::json_with_status(
         StatusCode::ACCEPTED,
-        &json!({"announcement_id": a.id, "recipients": recipients}),
+        &views::AnnouncementAccepted {
+            announcement_id: a.id.clone(),
+            recipients,
+        },
     ))
 }
 

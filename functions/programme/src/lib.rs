@@ -31,6 +31,7 @@ pub enum Endpoint {
     Speakers,
     Calendar,
     Schedule,
+    OpenApi,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -74,6 +75,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         pattern: "/v1/events/{event_id}/schedule.json",
         endpoint: Endpoint::Schedule,
     },
+    Route {
+        method: Method::GET,
+        pattern: "/v1/openapi.json",
+        endpoint: Endpoint::OpenApi,
+    },
 ];
 
 /// Bumped when the rendered shape changes, so caches do not keep an old rendering of a version.
@@ -102,6 +108,11 @@ async fn dispatch(
         Endpoint::Speakers => speakers(app, id).await,
         Endpoint::Calendar => calendar(app, id, req).await,
         Endpoint::Schedule => schedule(app, id, req).await,
+        Endpoint::OpenApi => Ok(cacheable(http::text(
+            StatusCode::OK,
+            "application/json",
+            plenary::openapi::document().to_owned(),
+        ))),
     }
 }
 
@@ -234,11 +245,16 @@ async fn versions(app: &App, raw_id: &str) -> Result<Response, Problem> {
     if list.is_empty() {
         return Err(not_published());
     }
-    let body = serde_json::json!({"versions": list.iter().map(|v| views::VersionView {
-        version: v.version,
-        published_at: views::at(&event.timezone, v.published_at),
-        summary: v.summary.clone(),
-    }).collect::<Vec<_>>()});
+    let body = views::VersionList {
+        versions: list
+            .iter()
+            .map(|v| views::VersionView {
+                version: v.version,
+                published_at: views::at(&event.timezone, v.published_at),
+                summary: v.summary.clone(),
+            })
+            .collect(),
+    };
     Ok(cacheable(http::json(&body)))
 }
 
@@ -314,9 +330,11 @@ async fn changes_between(app: &App, raw_id: &str, req: &Request) -> Result<Respo
         .iter()
         .map(|c| views::ChangeView::of(c, &old, &new, &event.timezone))
         .collect();
-    Ok(cacheable(http::json(
-        &serde_json::json!({"from": from, "to": to, "changes": list}),
-    )))
+    Ok(cacheable(http::json(&views::ChangeList {
+        from,
+        to,
+        changes: list,
+    })))
 }
 
 async fn speakers(app: &App, raw_id: &str) -> Result<Response, Problem> {
@@ -327,9 +345,9 @@ async fn speakers(app: &App, raw_id: &str) -> Result<Response, Problem> {
         .iter()
         .map(|s| views::SpeakerView::of(s, p))
         .collect();
-    Ok(cacheable(http::json(
-        &serde_json::json!({"speakers": list}),
-    )))
+    Ok(cacheable(http::json(&views::SpeakerList {
+        speakers: list,
+    })))
 }
 
 /// Public reads may be cached briefly by browsers and CDNs, and served stale while revalidating.

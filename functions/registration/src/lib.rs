@@ -9,13 +9,14 @@ use plenary::Clock;
 use plenary::config::CorsConfig;
 use plenary::domain::{Amendment, EventId, Status};
 use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
-use plenary::store::{EventReader, IdempotencyStore, JoinInfoStore, RateLimits, RegistrationStore};
+use plenary::store::{
+    EventReader, IdempotencyStore, JoinInfoStore, ProgrammeReader, RateLimits, RegistrationStore,
+};
 use plenary::token::{JoinKey, Token, TokenSource};
 use plenary::usecases::registration::{
     AuthError, ChangeError, ConfirmError, FollowError, JoinError, RegisterError, Registrar, Seen,
 };
-use plenary::views::RegistrantView;
-use serde_json::json;
+use plenary::views::{self, RegistrantView};
 
 /// What this function is given: registrations (read and write), events and join details (read).
 pub struct App {
@@ -24,10 +25,13 @@ pub struct App {
     pub limits: Arc<dyn RateLimits>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub join_info: Arc<dyn JoinInfoStore>,
+    pub programme: Arc<dyn ProgrammeReader>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<dyn TokenSource>,
     pub join_key: JoinKey,
     pub cors: CorsConfig,
+    /// The website, for links in the personal calendar.
+    pub site_url: String,
 }
 
 impl App {
@@ -53,6 +57,7 @@ pub enum Endpoint {
     Amend,
     Cancel,
     Join,
+    Calendar,
     FollowJoin,
     Unsubscribe,
 }
@@ -95,6 +100,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     },
     Route {
         method: Method::GET,
+        pattern: "/v1/registrations/me/calendar.ics",
+        endpoint: Endpoint::Calendar,
+    },
+    Route {
+        method: Method::GET,
         pattern: "/v1/join/{join_token}",
         endpoint: Endpoint::FollowJoin,
     },
@@ -126,6 +136,7 @@ async fn dispatch(
         Endpoint::Amend => amend(app, req).await,
         Endpoint::Cancel => cancel(app, req).await,
         Endpoint::Join => join(app, req).await,
+        Endpoint::Calendar => calendar(app, req).await,
         Endpoint::FollowJoin => follow(app, params.get("join_token")).await,
         Endpoint::Unsubscribe => unsubscribe(app, req).await,
     }
@@ -239,7 +250,7 @@ fn event_id(raw: &str) -> Result<EventId, Problem> {
 }
 
 fn check_email() -> Response {
-    http::json_with_status(StatusCode::ACCEPTED, &json!({"status": "check_email"}))
+    http::json_with_status(StatusCode::ACCEPTED, &views::CheckEmail::new())
 }
 
 async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
@@ -322,9 +333,10 @@ async fn cancel(app: &App, req: &Request) -> Result<Response, Problem> {
         .end(s, Status::Cancelled, erase)
         .await
         .map_err(change_problem)?;
-    Ok(private(http::json(
-        &json!({"status": "cancelled", "erased": erase}),
-    )))
+    Ok(private(http::json(&views::Cancelled {
+        status: "cancelled".to_owned(),
+        erased: erase,
+    })))
 }
 
 /// The API's own base URL as the client reached it, for links that lead back here.
@@ -355,13 +367,45 @@ async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
         .join_details(&s.registration)
         .await
         .map_err(join_problem)?;
-    Ok(private(http::json(&json!({
-        "personal_url": format!("{}/v1/join/{}", api_base(req), token.expose()),
-        "passcode": info.passcode,
-        "dial_in": info.dial_in.as_ref().map(|d| d.as_str()),
-        "instructions": info.instructions.as_str(),
-        "release_at": info.release_at.to_string(),
-    }))))
+    Ok(private(http::json(&views::JoinDetailsView {
+        personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
+        passcode: info.passcode.as_ref().map(ToString::to_string),
+        dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
+        instructions: info.instructions.as_str().to_owned(),
+        release_at: info.release_at.to_string(),
+    })))
+}
+
+/// The registrant's own calendar: the sessions, and the personal join link once they may see it.
+async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    let r = &s.registration;
+    let event = app
+        .events
+        .event(&r.event_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("the event"))?;
+    let published = app.programme.latest(&event.id).await?;
+    let join = match app.registrar().join_details(r).await {
+        Ok((info, token)) => Some(plenary::calendar::JoinDetails {
+            personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
+            passcode: info.passcode.as_ref().map(ToString::to_string),
+            dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
+        }),
+        Err(JoinError::Store(e)) => return Err(e.to_problem()),
+        Err(_) => None,
+    };
+    let body = plenary::calendar::registrant_ics(
+        &event,
+        published.as_ref().map(|p| &p.publication),
+        join.as_ref(),
+        &app.site_url,
+    );
+    let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}.ics\"", event.id)) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(private(res))
 }
 
 async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
@@ -397,10 +441,12 @@ async fn unsubscribe(app: &App, req: &Request) -> Result<Response, Problem> {
             ChangeError::NotFound => Problem::not_found("this unsubscribe link"),
             other => change_problem(other),
         })?;
-    Ok(private(http::json(&json!({
-        "status": "unsubscribed",
-        "stopped": ["reminders", "programme_changes", "announcements"],
-    }))))
+    Ok(private(http::json(&views::Unsubscribed {
+        status: "unsubscribed".to_owned(),
+        stopped: ["reminders", "programme_changes", "announcements"]
+            .map(str::to_owned)
+            .to_vec(),
+    })))
 }
 
 /// A registrant's own data must never sit in a shared cache.

@@ -21,11 +21,13 @@ async fn main() -> Result<(), lambda_http::Error> {
         registrations: store.clone(),
         limits: store.clone(),
         idempotency: store.clone(),
-        join_info: store,
+        join_info: store.clone(),
+        programme: store,
         clock: Arc::new(SystemClock),
         tokens: Arc::new(OsTokenSource),
         join_key,
         cors: config.cors,
+        site_url: config.site_url.as_str().trim_end_matches('/').to_owned(),
     }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
         Ok::<_, Infallible>(handle(app, req).await)

@@ -15,7 +15,7 @@ use super::{Event, FieldErrors, Fields, Line, Paragraph, Slug};
 pub const MAX_SESSIONS: usize = 500;
 pub const MAX_SPEAKERS: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     Opening,
@@ -253,7 +253,7 @@ fn check_references(f: &mut Fields<'_>, speakers: &[Speaker], sessions: &[Sessio
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Added,

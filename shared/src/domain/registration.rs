@@ -12,7 +12,19 @@ use super::{
 /// Unconfirmed registrations hold no seat and lapse after this long.
 pub const CONFIRMATION_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     PendingConfirmation,
@@ -59,7 +71,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NotificationChoices {
     pub reminders: bool,
     pub programme_changes: bool,

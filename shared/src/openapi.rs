@@ -1,0 +1,549 @@
+//! The OpenAPI 3.1 document of the public API, served at `GET /v1/openapi.json`. Paths come from
+//! [`OPERATIONS`] (a test holds it equal to the routers' `ROUTES`), response bodies from the very
+//! view types the handlers serialise, request bodies from the types below (tests hold their
+//! fields equal to what the parsers accept), so the document cannot drift from the code.
+
+use std::sync::LazyLock;
+
+use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::domain::{Category, EventFormat, Language, NotificationChoices, SessionKind};
+use crate::views;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    Public,
+    Registrant,
+    Organiser,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Body {
+    Json(fn(&mut SchemaGenerator) -> schemars::Schema),
+    /// `text/calendar`, `text/csv` and the like.
+    Text(&'static str),
+    None,
+}
+
+/// One documented operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub auth: Auth,
+    /// Query parameters: name, required, description.
+    pub query: &'static [(&'static str, bool, &'static str)],
+    pub headers: &'static [(&'static str, &'static str)],
+    pub request: Body,
+    pub status: u16,
+    pub response: Body,
+    /// Problem statuses besides the ones every route may give (400, 404, 405, 413, 415, 429, 500, 503).
+    pub problems: &'static [u16],
+}
+
+fn s<T: JsonSchema>(g: &mut SchemaGenerator) -> schemars::Schema {
+    g.subschema_for::<T>()
+}
+
+const IDEMPOTENCY: (&str, &str) = (
+    "Idempotency-Key",
+    "Repeat the same request with the same key within 24 hours to get the first answer again, with no second effect.",
+);
+const IF_NONE_MATCH: (&str, &str) = (
+    "If-None-Match",
+    "An ETag from an earlier answer: 304 when unchanged.",
+);
+
+macro_rules! op {
+    ($method:literal $path:literal, $id:literal, $summary:literal, $tag:literal, $auth:ident,
+     query: $query:expr, headers: $headers:expr, request: $req:expr, $status:literal => $res:expr,
+     problems: $problems:expr) => {
+        Operation {
+            method: $method,
+            path: $path,
+            id: $id,
+            summary: $summary,
+            tag: $tag,
+            auth: Auth::$auth,
+            query: $query,
+            headers: $headers,
+            request: $req,
+            status: $status,
+            response: $res,
+            problems: $problems,
+        }
+    };
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    op!("get" "/v1/events", "listEvents", "Every event with its registration window", "Events", Public,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventList>), problems: &[]),
+    op!("get" "/v1/events/{event_id}", "getEvent", "One event", "Events", Public,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventView>), problems: &[]),
+    op!("get" "/v1/events/{event_id}/programme", "getProgramme", "The latest published programme, in the event's zone or another", "Programme", Public,
+        query: &[("tz", false, "An IANA time zone to show every instant in, e.g. America/New_York")],
+        headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<views::ProgrammeView>), problems: &[304]),
+    op!("get" "/v1/events/{event_id}/programme/versions", "listProgrammeVersions", "Every published version", "Programme", Public,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::VersionList>), problems: &[]),
+    op!("get" "/v1/events/{event_id}/programme/changes", "getProgrammeChanges", "What changed between two versions", "Programme", Public,
+        query: &[("from", true, "The earlier version (0: before the first)"), ("to", false, "The later version (default: the latest)")],
+        headers: &[], request: Body::None, 200 => Body::Json(s::<views::ChangeList>), problems: &[]),
+    op!("get" "/v1/events/{event_id}/programme.ics", "getProgrammeCalendar", "The programme as an RFC 5545 calendar", "Programme", Public,
+        query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[304]),
+    op!("get" "/v1/events/{event_id}/schedule.json", "getSchedule", "The programme in the frab/c3voc schedule.json shape", "Programme", Public,
+        query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[304]),
+    op!("get" "/v1/events/{event_id}/speakers", "listSpeakers", "The speakers of the latest programme", "Programme", Public,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::SpeakerList>), problems: &[]),
+    op!("post" "/v1/events/{event_id}/registrations", "register", "Register (answers the same whether or not the address was registered)", "Registration", Public,
+        query: &[], headers: &[IDEMPOTENCY], request: Body::Json(s::<RegistrationRequest>), 202 => Body::Json(s::<views::CheckEmail>), problems: &[403, 409, 422]),
+    op!("post" "/v1/events/{event_id}/registrations/resend", "resendLink", "Send the registrant their link again", "Registration", Public,
+        query: &[], headers: &[], request: Body::Json(s::<ResendRequest>), 202 => Body::Json(s::<views::CheckEmail>), problems: &[]),
+    op!("post" "/v1/registrations/confirm", "confirm", "Confirm the address with the emailed token", "Registration", Public,
+        query: &[], headers: &[], request: Body::Json(s::<ConfirmRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[409, 410]),
+    op!("get" "/v1/registrations/me", "getMyRegistration", "The registrant's own registration", "Registrant", Registrant,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401]),
+    op!("patch" "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs or notification choices", "Registrant", Registrant,
+        query: &[], headers: &[], request: Body::Json(s::<AmendRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 409]),
+    op!("delete" "/v1/registrations/me", "cancelMyRegistration", "Cancel; with erase=true also erase the personal data", "Registrant", Registrant,
+        query: &[("erase", false, "true to erase the personal data too")], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409]),
+    op!("get" "/v1/registrations/me/join", "getMyJoinDetails", "Remote connection details, once released, for confirmed registrations", "Registrant", Registrant,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::JoinDetailsView>), problems: &[401, 403]),
+    op!("get" "/v1/registrations/me/calendar.ics", "getMyCalendar", "The registrant's own calendar, with join details when they may see them", "Registrant", Registrant,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[401]),
+    op!("get" "/v1/join/{join_token}", "followJoinLink", "A personal join link: 302 to the meeting", "Registrant", Public,
+        query: &[], headers: &[], request: Body::None, 302 => Body::None, problems: &[403, 410]),
+    op!("post" "/v1/unsubscribe", "unsubscribe", "RFC 8058 one-click unsubscribe from reminders, change notices and announcements", "Registrant", Public,
+        query: &[("token", true, "The token of the List-Unsubscribe link")], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[]),
+    op!("put" "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403]),
+    op!("get" "/v1/admin/events/{event_id}/programme/draft", "getDraft", "The draft programme", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403]),
+    op!("put" "/v1/admin/events/{event_id}/programme/draft", "putDraft", "Replace the whole draft programme", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<DraftRequest>), 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403]),
+    op!("post" "/v1/admin/events/{event_id}/programme/publish", "publish", "Publish the draft as the next version", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::PublishedVersion>), problems: &[401, 403, 409]),
+    op!("put" "/v1/admin/events/{event_id}/join-info", "putJoinInfo", "Remote connection details and when they are released", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<JoinInfoRequest>), 200 => Body::Json(s::<views::JoinInfoSaved>), problems: &[401, 403]),
+    op!("get" "/v1/admin/events/{event_id}/registrations", "listRegistrations", "A page of registrations", "Organiser", Organiser,
+        query: &[("status", false, "Only this status"), ("limit", false, "1 to 500 (default 50)"), ("cursor", false, "next_cursor of the previous page")],
+        headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrationPageView>), problems: &[401, 403]),
+    op!("get" "/v1/admin/events/{event_id}/registrations.csv", "exportRegistrations", "Every registration as CSV (UTF-8 with BOM; formula cells neutralised)", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/csv"), problems: &[401, 403]),
+    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/approve", "approve", "Approve a registration awaiting approval", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
+    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/reject", "reject", "Reject a registration", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
+    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/revoke-join", "revokeJoin", "Revoke a personal join link and email a new one", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
+    op!("get" "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language; emails", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403]),
+    op!("post" "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403]),
+    op!("get" "/v1/openapi.json", "getOpenApi", "This document", "Meta", Public,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[]),
+];
+
+// Request bodies, as the parsers accept them (see the tests at the end).
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationRequest {
+    #[schemars(extend("format" = "email"), length(max = 254))]
+    pub email: String,
+    #[schemars(length(min = 1, max = 100))]
+    pub given_name: String,
+    #[schemars(length(min = 1, max = 100))]
+    pub family_name: String,
+    /// ISO 3166-1 alpha-2.
+    #[schemars(regex(pattern = r"^[A-Za-z]{2}$"))]
+    pub country: String,
+    #[schemars(length(min = 1, max = 200))]
+    pub organisation: String,
+    pub category: Category,
+    pub language: Language,
+    /// Must be true.
+    pub consent: bool,
+    #[schemars(length(max = 1000))]
+    pub accessibility_needs: Option<String>,
+    pub notifications: Option<NotificationChoicesRequest>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationChoicesRequest {
+    pub reminders: Option<bool>,
+    pub programme_changes: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendRequest {
+    #[schemars(extend("format" = "email"))]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    #[schemars(length(min = 22, max = 128), regex(pattern = r"^[A-Za-z0-9_-]+$"))]
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendRequest {
+    #[schemars(length(min = 1, max = 100))]
+    pub given_name: Option<String>,
+    #[schemars(length(min = 1, max = 100))]
+    pub family_name: Option<String>,
+    #[schemars(length(min = 1, max = 200))]
+    pub organisation: Option<String>,
+    pub language: Option<Language>,
+    #[schemars(length(max = 1000))]
+    pub accessibility_needs: Option<String>,
+    pub notifications: Option<NotificationChoicesRequest>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowRequest {
+    #[schemars(extend("format" = "date-time"))]
+    pub opens_at: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
+    pub closes_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    #[schemars(length(min = 1, max = 100))]
+    pub name: String,
+    #[schemars(extend("format" = "email"))]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityRequest {
+    pub categories: Option<Vec<Category>>,
+    pub itu_member_states_only: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventRequest {
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    #[schemars(length(max = 10000))]
+    pub description: Option<String>,
+    /// An IANA time zone, e.g. Europe/Zurich.
+    pub timezone: String,
+    #[schemars(extend("format" = "date-time"))]
+    pub starts_at: String,
+    #[schemars(extend("format" = "date-time"))]
+    pub ends_at: String,
+    pub format: Option<EventFormat>,
+    pub languages: Option<Vec<Language>>,
+    pub registration: Option<WindowRequest>,
+    pub contact: Option<ContactRequest>,
+    #[schemars(range(min = 1, max = 1000000))]
+    pub capacity: Option<u32>,
+    pub waitlist: Option<bool>,
+    pub approval_required: Option<bool>,
+    pub eligibility: Option<EligibilityRequest>,
+    /// ISO 8601 durations before the start, e.g. P7D, PT1H.
+    pub reminders: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerRequest {
+    pub id: String,
+    #[schemars(length(min = 1, max = 100))]
+    pub name: String,
+    pub affiliation: Option<String>,
+    pub bio: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSpeakerRequest {
+    pub id: String,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRequest {
+    pub id: String,
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    pub kind: SessionKind,
+    pub track: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
+    pub starts_at: String,
+    #[schemars(extend("format" = "date-time"))]
+    pub ends_at: String,
+    #[serde(rename = "abstract")]
+    pub summary: Option<String>,
+    pub speakers: Option<Vec<SessionSpeakerRequest>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftRequest {
+    pub speakers: Option<Vec<SpeakerRequest>>,
+    pub sessions: Option<Vec<SessionRequest>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinInfoRequest {
+    #[schemars(extend("format" = "uri"))]
+    pub url: String,
+    pub passcode: Option<String>,
+    pub dial_in: Option<String>,
+    pub instructions: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
+    pub release_at: String,
+}
+
+/// Text per language (ar, zh, en, fr, ru, es; English required), or one string in English.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PerLanguage {
+    English(String),
+    Languages(std::collections::BTreeMap<Language, String>),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AudienceRequest {
+    Confirmed,
+    All,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementRequest {
+    pub subject: PerLanguage,
+    pub body: PerLanguage,
+    pub audience: Option<AudienceRequest>,
+}
+
+fn problem_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "errors": {"type": "array", "items": {
+                "type": "object", "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+        }
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        201 => "Created",
+        302 => "Redirect to the meeting",
+        304 => "Not modified",
+        400 => "Invalid request: every bad field is listed",
+        401 => "Missing or unknown bearer token",
+        403 => "Forbidden",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict with the current state",
+        410 => "Gone",
+        413 => "Body larger than 64 KiB",
+        415 => "Body is not JSON",
+        422 => "Idempotency-Key reused with another request",
+        429 => "Too many requests",
+        500 => "Internal error",
+        503 => "Temporarily unavailable; retry after the Retry-After seconds",
+        _ => "Response",
+    }
+}
+
+fn content(body: &Body, g: &mut SchemaGenerator) -> Option<Value> {
+    match body {
+        Body::Json(f) => Some(json!({"application/json": {"schema": f(g)}})),
+        Body::Text(ct) => Some(json!({*ct: {"schema": {"type": "string"}}})),
+        Body::None => None,
+    }
+}
+
+fn build() -> Value {
+    // OpenAPI 3.1 speaks JSON Schema 2020-12; only the home of shared definitions differs.
+    let mut g = SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.meta_schema = None;
+            s.definitions_path = "/components/schemas/".into();
+        })
+        .into_generator();
+    let mut paths = Map::new();
+    for op in OPERATIONS {
+        let mut parameters: Vec<Value> = op
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        for (name, required, description) in op.query {
+            parameters.push(json!({"name": name, "in": "query", "required": required,
+                                   "description": description, "schema": {"type": "string"}}));
+        }
+        for (name, description) in op.headers {
+            parameters.push(json!({"name": name, "in": "header", "required": false,
+                                   "description": description, "schema": {"type": "string"}}));
+        }
+        let mut responses = Map::new();
+        let mut ok = json!({"description": reason(op.status)});
+        if let Some(c) = content(&op.response, &mut g) {
+            ok["content"] = c;
+        }
+        if op.status == 302 {
+            ok["headers"] = json!({"Location": {"schema": {"type": "string"}}});
+        }
+        responses.insert(op.status.to_string(), ok);
+        let mut statuses: Vec<u16> = vec![400, 404, 405, 413, 415, 429, 500, 503];
+        statuses.extend(op.problems);
+        for st in statuses {
+            let r = match st {
+                201 => {
+                    let mut r = json!({"description": reason(st)});
+                    if let Some(c) = content(&op.response, &mut g) {
+                        r["content"] = c;
+                    }
+                    r
+                }
+                304 => json!({"description": reason(st)}),
+                _ => json!({"description": reason(st), "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+            };
+            responses.insert(st.to_string(), r);
+        }
+        let mut operation = json!({
+            "operationId": op.id,
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": parameters,
+            "responses": responses,
+        });
+        match op.auth {
+            Auth::Public => operation["security"] = json!([]),
+            Auth::Registrant => operation["security"] = json!([{"registrantToken": []}]),
+            Auth::Organiser => operation["security"] = json!([{"organiserToken": []}]),
+        }
+        if let Some(c) = content(&op.request, &mut g) {
+            operation["requestBody"] = json!({"required": true, "content": c});
+        }
+        let path = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
+        path[op.method] = operation;
+    }
+    let mut schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
+    schemas.insert("Problem".to_owned(), problem_schema());
+    let _ = NotificationChoices::default();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Plenary",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The HTTP API of Plenary, the backend of a workshop website: programme, registration, registrants' own routes, and the organiser's routes. Errors are RFC 9457 problem details.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "registrantToken": {"type": "http", "scheme": "bearer", "description": "The token from the registrant's email"},
+                "organiserToken": {"type": "http", "scheme": "bearer", "description": "The organiser token"}
+            }
+        }
+    })
+}
+
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| build().to_string());
+
+/// The document, built once.
+pub fn document() -> &'static str {
+    &DOCUMENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn properties<T: JsonSchema>() -> Vec<String> {
+        let schema = schemars::schema_for!(T);
+        let mut p: Vec<String> = schema
+            .as_value()
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        p.sort();
+        p
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_documented_request_bodies_have_exactly_the_fields_the_parsers_accept() {
+        assert_eq!(
+            properties::<RegistrationRequest>(),
+            sorted(crate::domain::APPLICATION_FIELDS)
+        );
+        assert_eq!(
+            properties::<EventRequest>(),
+            sorted(crate::domain::Event::FIELDS)
+        );
+        assert_eq!(
+            properties::<DraftRequest>(),
+            sorted(crate::domain::Programme::FIELDS)
+        );
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_every_operation_and_its_problems() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let n: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(n, OPERATIONS.len());
+        let reg = &doc["paths"]["/v1/events/{event_id}/registrations"]["post"];
+        assert!(reg["responses"]["403"].is_object());
+        assert!(reg["requestBody"]["content"]["application/json"]["schema"].is_object());
+        // Every $ref resolves.
+        let text = document();
+        for r in text.split("\"$ref\":\"").skip(1) {
+            let name = r
+                .split('"')
+                .next()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/");
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{name} unresolved"
+            );
+        }
+    }
+}
