@@ -30,3 +30,6 @@ if [ "$passed" -eq 0 ]; then
   exit 1
 fi
 echo "all tests passed: $passed"
+
+step "browser tests of the reference website (Chromium, playwright-core)"
+scripts/browser-test.sh

@@ -4,6 +4,7 @@
 mod cli;
 mod seed;
 mod server;
+mod site;
 mod stack;
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! The whole system in one process: the three HTTP functions' apps over one store, plus the
-//! local-only routes (`/health`, `/_local/outbox`, `/_local/notifications/run`).
+//! local-only routes (`/health`, `/_local/outbox`, `/_local/notifications/run`) and the reference
+//! website on every other GET path.
 
 use std::sync::Arc;
 
@@ -124,6 +125,8 @@ impl Stack {
             plenary_registration::handle(&self.registration, req).await
         } else if knows_path(plenary_organiser::ROUTES, path) {
             plenary_organiser::handle(&self.organiser, req).await
+        } else if crate::site::serves(req.method(), path) {
+            crate::site::respond(path)
         } else {
             // Unknown everywhere: let the shared glue answer the 404 (with request id and CORS).
             http::serve(&self.cors, LOCAL_ROUTES, req, async |ep, params, req| {

@@ -1,0 +1,306 @@
+// Shared by every page: the six languages, API calls, and the helpers the pages render with.
+// No framework and no build step: each page loads this file, then its own script.
+'use strict';
+
+const Plenary = (() => {
+  const LANGUAGES = [
+    ['ar', 'العربية'], ['zh', '中文'], ['en', 'English'],
+    ['fr', 'Français'], ['ru', 'Русский'], ['es', 'Español'],
+  ];
+  const CODES = LANGUAGES.map(([code]) => code);
+  const RTL = new Set(['ar']);
+  const STORAGE_KEY = 'plenary.language';
+  // ISO 3166-1 alpha-2, as the API accepts them (shared/data/iso3166-1-alpha2.tsv); names come
+  // from the browser (Intl.DisplayNames) in the reader's language.
+  const COUNTRIES = `
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS 
+    BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE 
+    EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM 
+    HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC 
+    LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA 
+    NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW 
+    SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO 
+    TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+  `.trim().split(/\s+/);
+
+  // The API's base URL: empty when the site and the API share an origin (the local stack); a
+  // site hosted elsewhere sets <meta name="plenary-api" content="https://api.example">.
+  const meta = document.querySelector('meta[name="plenary-api"]');
+  const API = ((meta && meta.content) || '').replace(/\/+$/, '');
+
+  let language = 'en';
+  let dictionary = {};
+  let rerender = () => {};
+
+  function storedLanguage() {
+    try { return localStorage.getItem(STORAGE_KEY); } catch { return null; }
+  }
+
+  function preferredLanguage() {
+    const saved = storedLanguage();
+    if (CODES.includes(saved)) return saved;
+    for (const tag of navigator.languages || [navigator.language || 'en']) {
+      const base = String(tag).toLowerCase().split('-')[0];
+      if (CODES.includes(base)) return base;
+    }
+    return 'en';
+  }
+
+  /** The UI string `key`, with `{name}` placeholders filled from `vars`. */
+  function t(key, vars = {}) {
+    const s = Object.prototype.hasOwnProperty.call(dictionary, key) ? dictionary[key] : key;
+    return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  }
+
+  function has(key) {
+    return Object.prototype.hasOwnProperty.call(dictionary, key);
+  }
+
+  /** Translates elements marked data-i18n (text) and data-i18n-attr ("attr:key;attr:key"). */
+  function translate(root = document) {
+    root.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    root.querySelectorAll('[data-i18n-attr]').forEach((el) => {
+      for (const pair of el.dataset.i18nAttr.split(';')) {
+        const [attr, key] = pair.split(':');
+        if (attr && key) el.setAttribute(attr.trim(), t(key.trim()));
+      }
+    });
+  }
+
+  async function useLanguage(code) {
+    const res = await fetch(`/i18n/${code}.json`);
+    if (!res.ok) throw new Error(`no dictionary for ${code}`);
+    dictionary = await res.json();
+    language = code;
+    document.documentElement.lang = code;
+    document.documentElement.dir = RTL.has(code) ? 'rtl' : 'ltr';
+    translate();
+    fillLanguageSelects();
+  }
+
+  function fillLanguageSelects() {
+    document.querySelectorAll('select[data-languages]').forEach((select) => {
+      const value = select.value || language;
+      select.replaceChildren(...LANGUAGES.map(([code, name]) => {
+        const o = new Option(name, code);
+        o.lang = code;
+        return o;
+      }));
+      select.value = select.id === 'language-switch' ? language : value;
+    });
+  }
+
+  /** Loads the reader's language, wires the switcher, then renders the page (again on switch). */
+  async function start(render) {
+    rerender = render;
+    await useLanguage(preferredLanguage());
+    const switcher = document.getElementById('language-switch');
+    if (switcher) {
+      switcher.value = language;
+      switcher.addEventListener('change', async () => {
+        try { localStorage.setItem(STORAGE_KEY, switcher.value); } catch { /* private mode */ }
+        await useLanguage(switcher.value);
+        rerender();
+      });
+    }
+    await render();
+  }
+
+  /** The absolute address of an API path, for links and the rare call api() cannot make. */
+  function apiUrl(path) {
+    return API + path;
+  }
+
+  /** A problem+json error from the API, or a network failure (status 0). */
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && problem.detail) || `HTTP ${status}`);
+      this.status = status;
+      this.problem = problem || {};
+      // The slug of the problem's `type` URI, e.g. `not-eligible`.
+      this.code = String(this.problem.type || '').split('/').pop();
+    }
+  }
+
+  /** Calls the public API; resolves to the JSON body (or null), rejects with an ApiError. */
+  async function api(method, path, { body, token, headers = {} } = {}) {
+    const init = { method, headers: { Accept: 'application/json', ...headers } };
+    if (token) init.headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(apiUrl(path), init);
+    } catch (e) {
+      throw new ApiError(0, { detail: String(e) });
+    }
+    const type = res.headers.get('Content-Type') || '';
+    const data = type.includes('json') ? await res.json().catch(() => null) : null;
+    if (!res.ok) throw new ApiError(res.status, data);
+    return data;
+  }
+
+  /** The localized sentence for a failed call: by problem code, then by status, then generic. */
+  function errorMessage(e) {
+    if (e.code && has(`problem.${e.code}`)) return t(`problem.${e.code}`);
+    if (e.status === 0) return t('problem.network');
+    if (e.status === 429) return t('problem.too-many-requests');
+    return t('problem.generic');
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'text') node.textContent = v;
+      else if (k === 'class') node.className = v;
+      else node.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children.flat()) {
+      if (c !== null && c !== undefined && c !== false) node.append(c);
+    }
+    return node;
+  }
+
+  /** Text that may be in another script (names, zones, addresses), isolated for bidi. */
+  function bdi(text) {
+    return el('bdi', { text });
+  }
+
+  /** Shows a status line in the page's live region so screen readers hear it. */
+  function announce(text, kind = 'info') {
+    const region = document.getElementById('announce');
+    if (!region) return;
+    region.textContent = text;
+    region.dataset.kind = kind;
+    region.hidden = !text;
+  }
+
+  function query(name) {
+    return new URLSearchParams(location.search).get(name);
+  }
+
+  function locale() {
+    // Latin digits in Arabic keep times and dates readable next to the zone names.
+    return language === 'ar' ? 'ar-u-nu-latn' : language;
+  }
+
+  function formatTime(iso, zone) {
+    return new Intl.DateTimeFormat(locale(), { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .format(new Date(iso));
+  }
+
+  function formatDate(iso, zone) {
+    return new Intl.DateTimeFormat(locale(), { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+      .format(new Date(iso));
+  }
+
+  /** A calendar date (YYYY-MM-DD) as words, independent of any zone. */
+  function formatDay(date) {
+    return formatDate(`${date}T12:00:00Z`, 'UTC');
+  }
+
+  /** "UTC+02:00"-style offset of `zone` at `iso`. */
+  function zoneOffset(zone, iso) {
+    const parts = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(iso));
+    const name = parts.find((p) => p.type === 'timeZoneName');
+    return name ? name.value.replace('GMT', 'UTC').replace(/^UTC$/, 'UTC+00:00') : '';
+  }
+
+  function visitorZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; }
+  }
+
+  function countryName(code) {
+    try {
+      return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) || code;
+    } catch { return code; }
+  }
+
+  /** Fills a <select> with every country, named in the reader's language, keeping its choice. */
+  function fillCountries(select) {
+    const value = select.value;
+    const collator = new Intl.Collator(locale());
+    const options = COUNTRIES.map((code) => [code, countryName(code)])
+      .sort((a, b) => collator.compare(a[1], b[1]))
+      .map(([code, name]) => new Option(name, code));
+    select.replaceChildren(new Option(t('form.choose'), ''), ...options);
+    select.value = value;
+  }
+
+  /** Fills a <select> whose options are `values`, labelled by `prefix.value` keys. */
+  function fillChoices(select, values, prefix, { placeholder = true } = {}) {
+    const value = select.value;
+    const options = values.map((v) => new Option(t(`${prefix}.${v}`), v));
+    select.replaceChildren(...(placeholder ? [new Option(t('form.choose'), '')] : []), ...options);
+    select.value = value;
+  }
+
+  // ---- Field errors (problem+json `errors`) ----
+
+  function fieldControl(form, field) {
+    return form.querySelector(`[name="${CSS.escape(field)}"]`);
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll('.field-error').forEach((p) => { p.textContent = ''; p.hidden = true; });
+    form.querySelectorAll('[aria-invalid]').forEach((c) => {
+      c.removeAttribute('aria-invalid');
+      const hint = c.dataset.hint;
+      if (hint) c.setAttribute('aria-describedby', hint); else c.removeAttribute('aria-describedby');
+    });
+    const summary = form.querySelector('.error-summary');
+    if (summary) { summary.hidden = true; summary.replaceChildren(); }
+  }
+
+  /**
+   * Shows each `{field, message}` next to its control (aria-invalid, aria-describedby) and a
+   * summary with links to them at the top of the form, which takes focus so it is read out.
+   */
+  function showErrors(form, errors, prefix) {
+    clearErrors(form);
+    const summary = form.querySelector('.error-summary');
+    const items = [];
+    for (const { field, message } of errors) {
+      const text = has(`fieldError.${field}`) ? t(`fieldError.${field}`) : `${field}: ${message}`;
+      const control = fieldControl(form, field);
+      if (control) {
+        const id = `${control.id}-error`;
+        let p = document.getElementById(id);
+        if (!p) {
+          p = el('p', { id, class: 'field-error' });
+          control.closest('.field').append(p);
+        }
+        p.textContent = text;
+        p.hidden = false;
+        control.setAttribute('aria-invalid', 'true');
+        control.setAttribute('aria-describedby', [control.dataset.hint, id].filter(Boolean).join(' '));
+        items.push(el('li', {}, el('a', { href: `#${control.id}`, 'data-field': field, text })));
+      } else {
+        items.push(el('li', { text }));
+      }
+    }
+    if (summary) {
+      summary.replaceChildren(
+        el('h3', { text: t(`${prefix}.errorsTitle`, { count: errors.length }) }),
+        el('ul', {}, items),
+      );
+      summary.hidden = false;
+      summary.focus();
+      summary.querySelectorAll('a[href^="#"]').forEach((a) => a.addEventListener('click', (ev) => {
+        ev.preventDefault();
+        const target = document.getElementById(a.getAttribute('href').slice(1));
+        if (target) target.focus();
+      }));
+    }
+  }
+
+  return {
+    LANGUAGES: CODES, start, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
+    formatTime, formatDate, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
+    clearErrors, showErrors, language: () => language, locale,
+  };
+})();
