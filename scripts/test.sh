@@ -33,3 +33,6 @@ echo "all tests passed: $passed"
 
 step "browser tests of the reference website (Chromium, playwright-core)"
 scripts/browser-test.sh
+
+step "schemathesis against the OpenAPI document (the local stack, every check but positive-data acceptance)"
+scripts/schemathesis.sh

@@ -36,8 +36,8 @@ pub struct Operation {
     pub summary: &'static str,
     pub tag: &'static str,
     pub auth: Auth,
-    /// Query parameters: name, required, description.
-    pub query: &'static [(&'static str, bool, &'static str)],
+    /// Query parameters: name, required, description, JSON Schema.
+    pub query: &'static [(&'static str, bool, &'static str, &'static str)],
     pub headers: &'static [(&'static str, &'static str)],
     pub request: Body,
     pub status: u16,
@@ -58,6 +58,23 @@ const IF_NONE_MATCH: (&str, &str) = (
     "If-None-Match",
     "An ETag from an earlier answer: 304 when unchanged.",
 );
+
+const ZONE: &str = r#"{"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", "maxLength": 64}"#;
+const VERSION_NO: &str = r#"{"type": "integer", "minimum": 0}"#;
+const BOOLEAN: &str = r#"{"type": "boolean"}"#;
+const TOKEN: &str = r#"{"type": "string", "pattern": "^[A-Za-z0-9_-]{22,128}$"}"#;
+const STATUS: &str = r#"{"type": "string", "enum": ["pending_confirmation", "pending_approval", "confirmed", "waitlisted", "rejected", "cancelled"]}"#;
+const LIMIT: &str = r#"{"type": "integer", "minimum": 1, "maximum": 500}"#;
+const CURSOR: &str = r#"{"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}"#;
+
+/// Path parameters by name.
+fn path_schema(name: &str) -> Value {
+    match name {
+        "event_id" => json!({"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"}),
+        "registration_id" => serde_json::from_str(CURSOR).unwrap_or_default(),
+        _ => serde_json::from_str(TOKEN).unwrap_or_default(),
+    }
+}
 
 macro_rules! op {
     ($method:literal $path:literal, $id:literal, $summary:literal, $tag:literal, $auth:ident,
@@ -86,12 +103,12 @@ pub const OPERATIONS: &[Operation] = &[
     op!("get" "/v1/events/{event_id}", "getEvent", "One event", "Events", Public,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventView>), problems: &[]),
     op!("get" "/v1/events/{event_id}/programme", "getProgramme", "The latest published programme, in the event's zone or another", "Programme", Public,
-        query: &[("tz", false, "An IANA time zone to show every instant in, e.g. America/New_York")],
+        query: &[("tz", false, "An IANA time zone to show every instant in, e.g. America/New_York", ZONE)],
         headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<views::ProgrammeView>), problems: &[304]),
     op!("get" "/v1/events/{event_id}/programme/versions", "listProgrammeVersions", "Every published version", "Programme", Public,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::VersionList>), problems: &[]),
     op!("get" "/v1/events/{event_id}/programme/changes", "getProgrammeChanges", "What changed between two versions", "Programme", Public,
-        query: &[("from", true, "The earlier version (0: before the first)"), ("to", false, "The later version (default: the latest)")],
+        query: &[("from", true, "The earlier version (0: before the first)", VERSION_NO), ("to", false, "The later version (default: the latest)", VERSION_NO)],
         headers: &[], request: Body::None, 200 => Body::Json(s::<views::ChangeList>), problems: &[]),
     op!("get" "/v1/events/{event_id}/programme.ics", "getProgrammeCalendar", "The programme as an RFC 5545 calendar", "Programme", Public,
         query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[304]),
@@ -110,7 +127,7 @@ pub const OPERATIONS: &[Operation] = &[
     op!("patch" "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs or notification choices", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::Json(s::<AmendRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 409]),
     op!("delete" "/v1/registrations/me", "cancelMyRegistration", "Cancel; with erase=true also erase the personal data", "Registrant", Registrant,
-        query: &[("erase", false, "true to erase the personal data too")], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409]),
+        query: &[("erase", false, "true to erase the personal data too", BOOLEAN)], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409]),
     op!("get" "/v1/registrations/me/join", "getMyJoinDetails", "Remote connection details, once released, for confirmed registrations", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::JoinDetailsView>), problems: &[401, 403]),
     op!("get" "/v1/registrations/me/calendar.ics", "getMyCalendar", "The registrant's own calendar, with join details when they may see them", "Registrant", Registrant,
@@ -118,7 +135,7 @@ pub const OPERATIONS: &[Operation] = &[
     op!("get" "/v1/join/{join_token}", "followJoinLink", "A personal join link: 302 to the meeting", "Registrant", Public,
         query: &[], headers: &[], request: Body::None, 302 => Body::None, problems: &[403, 410]),
     op!("post" "/v1/unsubscribe", "unsubscribe", "RFC 8058 one-click unsubscribe from reminders, change notices and announcements", "Registrant", Public,
-        query: &[("token", true, "The token of the List-Unsubscribe link")], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[]),
+        query: &[("token", true, "The token of the List-Unsubscribe link", TOKEN)], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[]),
     op!("put" "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403]),
     op!("get" "/v1/admin/events/{event_id}/programme/draft", "getDraft", "The draft programme", "Organiser", Organiser,
@@ -130,7 +147,7 @@ pub const OPERATIONS: &[Operation] = &[
     op!("put" "/v1/admin/events/{event_id}/join-info", "putJoinInfo", "Remote connection details and when they are released", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<JoinInfoRequest>), 200 => Body::Json(s::<views::JoinInfoSaved>), problems: &[401, 403]),
     op!("get" "/v1/admin/events/{event_id}/registrations", "listRegistrations", "A page of registrations", "Organiser", Organiser,
-        query: &[("status", false, "Only this status"), ("limit", false, "1 to 500 (default 50)"), ("cursor", false, "next_cursor of the previous page")],
+        query: &[("status", false, "Only this status", STATUS), ("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
         headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrationPageView>), problems: &[401, 403]),
     op!("get" "/v1/admin/events/{event_id}/registrations.csv", "exportRegistrations", "Every registration as CSV (UTF-8 with BOM; formula cells neutralised)", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/csv"), problems: &[401, 403]),
@@ -397,15 +414,22 @@ fn build() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}))
             .collect();
-        for (name, required, description) in op.query {
+        for (name, required, description, schema) in op.query {
+            let schema: Value =
+                serde_json::from_str(schema).unwrap_or_else(|_| json!({"type": "string"}));
             parameters.push(json!({"name": name, "in": "query", "required": required,
-                                   "description": description, "schema": {"type": "string"}}));
+                                   "description": description, "schema": schema}));
         }
         for (name, description) in op.headers {
+            let schema = if *name == IDEMPOTENCY.0 {
+                json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
+            } else {
+                json!({"type": "string"})
+            };
             parameters.push(json!({"name": name, "in": "header", "required": false,
-                                   "description": description, "schema": {"type": "string"}}));
+                                   "description": description, "schema": schema}));
         }
         let mut responses = Map::new();
         let mut ok = json!({"description": reason(op.status)});

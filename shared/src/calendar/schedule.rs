@@ -50,7 +50,9 @@ pub fn schedule_json(event: &Event, publication: &Publication, site_url: &str) -
         .date();
     let mut dates = BTreeSet::new();
     let mut d = first;
-    while d <= last {
+    // Events last at most MAX_EVENT_DAYS (checked when one is saved); the cap also bounds the
+    // work for anything stored before that rule.
+    while d <= last && dates.len() < crate::domain::MAX_EVENT_DAYS as usize {
         dates.insert(d);
         match d.tomorrow() {
             Ok(next) => d = next,

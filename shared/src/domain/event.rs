@@ -4,7 +4,7 @@
 use std::fmt;
 
 use jiff::tz::TimeZone;
-use jiff::{Span, Timestamp, Zoned};
+use jiff::{SignedDuration, Span, Timestamp, Zoned};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -257,6 +257,9 @@ pub struct Event {
     pub reminders: Vec<ReminderOffset>,
 }
 
+/// The longest event: a workshop or conference, not a season.
+pub const MAX_EVENT_DAYS: i64 = 60;
+
 pub(crate) fn instant(v: &Value) -> Result<Timestamp, String> {
     let s = parse::string(v)?;
     // RFC 3339 with an explicit offset: a bare local time is ambiguous.
@@ -293,10 +296,15 @@ impl Event {
         let timezone = f.required("timezone", parse::with(Zone::parse));
         let starts_at = f.required("starts_at", instant);
         let ends_at = f.required("ends_at", instant);
-        if let (Some(s), Some(e)) = (starts_at, ends_at)
-            && e <= s
-        {
-            f.error("ends_at", "must be after starts_at");
+        if let (Some(s), Some(e)) = (starts_at, ends_at) {
+            if e <= s {
+                f.error("ends_at", "must be after starts_at");
+            } else if e.duration_since(s) > SignedDuration::from_hours(24 * MAX_EVENT_DAYS) {
+                f.error(
+                    "ends_at",
+                    format!("an event lasts at most {MAX_EVENT_DAYS} days"),
+                );
+            }
         }
         let format = f
             .optional("format", parse::with(EventFormat::parse))

@@ -15,7 +15,8 @@ mod text;
 pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{
-    Category, Contact, Eligibility, Event, EventFormat, RegistrationWindow, ReminderOffset, Zone,
+    Category, Contact, Eligibility, Event, EventFormat, MAX_EVENT_DAYS, RegistrationWindow,
+    ReminderOffset, Zone,
 };
 pub use fields::{FieldError, FieldErrors, Fields};
 pub use ids::{EventId, Slug};

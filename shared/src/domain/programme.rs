@@ -13,6 +13,8 @@ use super::fields::parse;
 use super::{Event, FieldErrors, Fields, Line, Paragraph, Slug};
 
 pub const MAX_SESSIONS: usize = 500;
+/// A programme's document must fit one DynamoDB item (400 KB) with its event beside it.
+pub const MAX_PROGRAMME_BYTES: usize = 300_000;
 pub const MAX_SPEAKERS: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -188,6 +190,15 @@ impl Programme {
             check_references(&mut f, &speakers, &sessions);
         }
         let mut programme = Self { speakers, sessions };
+        let size = serde_json::to_vec(&programme).map_or(0, |v| v.len());
+        if size > MAX_PROGRAMME_BYTES {
+            f.error(
+                "sessions",
+                format!(
+                    "the programme is {size} bytes; at most {MAX_PROGRAMME_BYTES} fit (shorten abstracts or bios)"
+                ),
+            );
+        }
         programme
             .sessions
             .sort_by(|a, b| (a.starts_at, a.ends_at, &a.id).cmp(&(b.starts_at, b.ends_at, &b.id)));
@@ -339,6 +350,9 @@ pub struct Publication {
     pub version: u32,
     pub published_at: Timestamp,
     pub programme: Programme,
+    /// From the previous version; computed when publishing, not stored (any two versions can
+    /// be compared again), which keeps a version's item well inside DynamoDB's 400 KB.
+    #[serde(skip_serializing, default)]
     pub changes: Vec<Change>,
     /// Per session: how many published versions changed it after it first appeared.
     pub sequences: BTreeMap<Slug, u32>,

@@ -72,7 +72,14 @@ impl Table for MemoryTable {
     async fn query(&self, q: &Query) -> Result<Page, TableError> {
         q.validate()?;
         let items = self.lock();
-        let lo = Key::new(q.pk.clone(), String::new());
+        // Start at the first key the condition admits, not at the partition's start.
+        let lo = Key::new(
+            q.pk.clone(),
+            q.sk_prefix
+                .clone()
+                .or_else(|| q.sk_between.as_ref().map(|(a, _)| a.clone()))
+                .unwrap_or_default(),
+        );
         let in_key = |k: &Key| {
             k.pk == q.pk
                 && q.sk_prefix
@@ -91,7 +98,14 @@ impl Table for MemoryTable {
         };
         let candidates = items
             .range(lo..)
-            .take_while(|(k, _)| k.pk == q.pk)
+            // Keys with the prefix (or inside the range) are contiguous: stop after them.
+            .take_while(|(k, _)| {
+                k.pk == q.pk
+                    && q.sk_prefix
+                        .as_ref()
+                        .is_none_or(|p| k.sk.starts_with(p.as_str()))
+                    && q.sk_between.as_ref().is_none_or(|(_, b)| k.sk <= *b)
+            })
             .filter(|(k, _)| in_key(k));
         let evaluated: Vec<(&Key, &Item)> = if q.descending {
             let mut all: Vec<_> = candidates.collect();

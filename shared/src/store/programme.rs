@@ -49,6 +49,8 @@ pub trait ProgrammeWriter: Send + Sync {
 }
 
 const VERSION: &str = "version";
+const SUMMARY: &str = "summary";
+const PUBLISHED_AT: &str = "published_at";
 /// The event as it is now, kept beside the latest version.
 pub(crate) const EVENT: &str = "event";
 
@@ -90,11 +92,27 @@ impl ProgrammeReader for TableStore {
         loop {
             let page = self.table.query(&q).await?;
             for item in &page.items {
-                let p: Publication = doc_of(item)?;
-                out.push(VersionSummary {
-                    version: p.version,
-                    published_at: p.published_at,
-                    summary: p.summary,
+                let version = item.get(VERSION).and_then(Value::as_u64);
+                let at = item
+                    .get(PUBLISHED_AT)
+                    .and_then(Value::as_i64)
+                    .and_then(|s| jiff::Timestamp::from_second(s).ok());
+                let summary = item.get(SUMMARY).and_then(Value::as_str);
+                out.push(match (version, at, summary) {
+                    (Some(v), Some(at), Some(s)) => VersionSummary {
+                        version: v as u32,
+                        published_at: at,
+                        summary: s.to_owned(),
+                    },
+                    // Written before summaries were kept beside the document.
+                    _ => {
+                        let p: Publication = doc_of(item)?;
+                        VersionSummary {
+                            version: p.version,
+                            published_at: p.published_at,
+                            summary: p.summary,
+                        }
+                    }
                 });
             }
             match page.last {
@@ -127,6 +145,12 @@ impl ProgrammeWriter for TableStore {
         let event = &event.id;
         let mut version = doc_item(keys::version(event, n), publication)?;
         version.insert(VERSION.to_owned(), Value::from(n));
+        // The version list reads these, not the whole document.
+        version.insert(SUMMARY.to_owned(), Value::from(publication.summary.clone()));
+        version.insert(
+            PUBLISHED_AT.to_owned(),
+            Value::from(publication.published_at.as_second()),
+        );
         let mut latest = doc_item(keys::latest(event), publication)?;
         latest.insert(VERSION.to_owned(), Value::from(n));
         latest.insert(EVENT.to_owned(), snapshot);
