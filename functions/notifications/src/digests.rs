@@ -81,7 +81,7 @@ pub async fn send(
             app.jobs.digest_sent(&event.id, new.version).await?;
             continue;
         }
-        let ics = plenary::calendar::changes_ics(&event, &new, old.as_ref(), &app.site_url);
+        let ics = plenary::calendar::changes_ics(&event, &new, old.as_ref(), &list, &app.site_url);
         let programme_url = format!("{}/events/{}", app.site_url, event.id);
         let zone = event.timezone.tz().clone();
         let wants = |r: &Registration| {

@@ -11,7 +11,7 @@
 use jiff::Timestamp;
 
 use super::base;
-use crate::domain::{ChangeKind, Event, Line, Programme, Publication, Session};
+use crate::domain::{Change, ChangeKind, Event, Line, Programme, Publication, Session};
 
 const PRODID: &str = "-//Plenary//Plenary//EN";
 /// RFC 5545 §3.1: a content line is at most 75 octets, not counting its CRLF.
@@ -79,17 +79,19 @@ pub fn registrant_ics(
     cal.finish()
 }
 
-/// What `publication` changed: the added, moved and updated sessions as they are now, and each
-/// removed one cancelled at its old time. `previous` is the version before `publication`; it
-/// holds the removed sessions' last SEQUENCE, which a cancellation must exceed.
+/// What changed from `previous` to `publication` (`changes`, which may span several versions
+/// when publications are merged into one digest): the added, moved and updated sessions as they
+/// are now, and each removed one cancelled at its old time. `previous` holds the removed
+/// sessions' last SEQUENCE, which a cancellation must exceed.
 pub fn changes_ics(
     event: &Event,
     publication: &Publication,
     previous: Option<&Publication>,
+    changes: &[Change],
     site_url: &str,
 ) -> String {
     let mut cal = Writer::calendar(event);
-    for change in &publication.changes {
+    for change in changes {
         match (change.change, &change.after, &change.before) {
             (ChangeKind::Added | ChangeKind::Moved | ChangeKind::Updated, Some(after), _) => {
                 cal.vevent(&session_entry(

@@ -216,7 +216,7 @@ fn a_moved_session_keeps_its_uid_and_raises_its_sequence() {
 fn the_change_digest_updates_changed_sessions_and_cancels_removed_ones_at_their_old_time() {
     let v1 = first();
     let v2 = second(&v1);
-    let ics = changes_ics(&event(), &v2, Some(&v1), SITE);
+    let ics = changes_ics(&event(), &v2, Some(&v1), &v2.changes, SITE);
     assert_well_formed(&ics);
     let (cal, events) = parse(&ics);
     assert_eq!(cal.property_value("METHOD"), Some("PUBLISH"));
@@ -248,7 +248,7 @@ fn a_cancellation_exceeds_the_last_sequence_the_removed_session_had() {
     );
     s.pop();
     let v3 = Publication::next(Some(&v2), programme(s), at("2021-10-20T00:00:00Z")).unwrap();
-    let events = by_uid(&parse(&changes_ics(&event(), &v3, Some(&v2), SITE)).1);
+    let events = by_uid(&parse(&changes_ics(&event(), &v3, Some(&v2), &v3.changes, SITE)).1);
     let removed = &events["closing.itu-ws-2021@plenary"];
     assert_eq!(removed["SEQUENCE"], "2");
     assert_eq!(removed["SUMMARY"], "Closing, renamed");
