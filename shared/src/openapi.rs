@@ -186,14 +186,18 @@ pub struct RegistrationRequest {
     /// Must be true.
     pub consent: bool,
     #[schemars(length(max = 1000))]
+    #[serde(default)]
     pub accessibility_needs: Option<String>,
+    #[serde(default)]
     pub notifications: Option<NotificationChoicesRequest>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationChoicesRequest {
+    #[serde(default)]
     pub reminders: Option<bool>,
+    #[serde(default)]
     pub programme_changes: Option<bool>,
 }
 
@@ -215,14 +219,20 @@ pub struct ConfirmRequest {
 #[serde(deny_unknown_fields)]
 pub struct AmendRequest {
     #[schemars(length(min = 1, max = 100))]
+    #[serde(default)]
     pub given_name: Option<String>,
     #[schemars(length(min = 1, max = 100))]
+    #[serde(default)]
     pub family_name: Option<String>,
     #[schemars(length(min = 1, max = 200))]
+    #[serde(default)]
     pub organisation: Option<String>,
+    #[serde(default)]
     pub language: Option<Language>,
     #[schemars(length(max = 1000))]
+    #[serde(default)]
     pub accessibility_needs: Option<String>,
+    #[serde(default)]
     pub notifications: Option<NotificationChoicesRequest>,
 }
 
@@ -230,8 +240,10 @@ pub struct AmendRequest {
 #[serde(deny_unknown_fields)]
 pub struct WindowRequest {
     #[schemars(extend("format" = "date-time"))]
+    #[serde(default)]
     pub opens_at: Option<String>,
     #[schemars(extend("format" = "date-time"))]
+    #[serde(default)]
     pub closes_at: Option<String>,
 }
 
@@ -247,7 +259,9 @@ pub struct ContactRequest {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityRequest {
+    #[serde(default)]
     pub categories: Option<Vec<Category>>,
+    #[serde(default)]
     pub itu_member_states_only: Option<bool>,
 }
 
@@ -257,6 +271,7 @@ pub struct EventRequest {
     #[schemars(length(min = 1, max = 200))]
     pub title: String,
     #[schemars(length(max = 10000))]
+    #[serde(default)]
     pub description: Option<String>,
     /// An IANA time zone, e.g. Europe/Zurich.
     pub timezone: String,
@@ -264,16 +279,25 @@ pub struct EventRequest {
     pub starts_at: String,
     #[schemars(extend("format" = "date-time"))]
     pub ends_at: String,
+    #[serde(default)]
     pub format: Option<EventFormat>,
+    #[serde(default)]
     pub languages: Option<Vec<Language>>,
+    #[serde(default)]
     pub registration: Option<WindowRequest>,
+    #[serde(default)]
     pub contact: Option<ContactRequest>,
     #[schemars(range(min = 1, max = 1000000))]
+    #[serde(default)]
     pub capacity: Option<u32>,
+    #[serde(default)]
     pub waitlist: Option<bool>,
+    #[serde(default)]
     pub approval_required: Option<bool>,
+    #[serde(default)]
     pub eligibility: Option<EligibilityRequest>,
     /// ISO 8601 durations before the start, e.g. P7D, PT1H.
+    #[serde(default)]
     pub reminders: Option<Vec<String>>,
 }
 
@@ -283,7 +307,9 @@ pub struct SpeakerRequest {
     pub id: String,
     #[schemars(length(min = 1, max = 100))]
     pub name: String,
+    #[serde(default)]
     pub affiliation: Option<String>,
+    #[serde(default)]
     pub bio: Option<String>,
 }
 
@@ -291,6 +317,7 @@ pub struct SpeakerRequest {
 #[serde(deny_unknown_fields)]
 pub struct SessionSpeakerRequest {
     pub id: String,
+    #[serde(default)]
     pub role: Option<String>,
 }
 
@@ -301,20 +328,25 @@ pub struct SessionRequest {
     #[schemars(length(min = 1, max = 200))]
     pub title: String,
     pub kind: SessionKind,
+    #[serde(default)]
     pub track: Option<String>,
     #[schemars(extend("format" = "date-time"))]
     pub starts_at: String,
     #[schemars(extend("format" = "date-time"))]
     pub ends_at: String,
     #[serde(rename = "abstract")]
+    #[serde(default)]
     pub summary: Option<String>,
+    #[serde(default)]
     pub speakers: Option<Vec<SessionSpeakerRequest>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DraftRequest {
+    #[serde(default)]
     pub speakers: Option<Vec<SpeakerRequest>>,
+    #[serde(default)]
     pub sessions: Option<Vec<SessionRequest>>,
 }
 
@@ -323,8 +355,11 @@ pub struct DraftRequest {
 pub struct JoinInfoRequest {
     #[schemars(extend("format" = "uri"))]
     pub url: String,
+    #[serde(default)]
     pub passcode: Option<String>,
+    #[serde(default)]
     pub dial_in: Option<String>,
+    #[serde(default)]
     pub instructions: Option<String>,
     #[schemars(extend("format" = "date-time"))]
     pub release_at: String,
@@ -350,6 +385,7 @@ pub enum AudienceRequest {
 pub struct AnnouncementRequest {
     pub subject: PerLanguage,
     pub body: PerLanguage,
+    #[serde(default)]
     pub audience: Option<AudienceRequest>,
 }
 
@@ -540,6 +576,21 @@ mod tests {
             properties::<DraftRequest>(),
             sorted(crate::domain::Programme::FIELDS)
         );
+    }
+
+    #[test]
+    fn only_the_fields_a_parser_requires_are_required() {
+        let schema = schemars::schema_for!(JoinInfoRequest);
+        let required = schema.as_value()["required"].clone();
+        assert_eq!(required, json!(["url", "release_at"]));
+        let schema = schemars::schema_for!(RegistrationRequest);
+        let required: Vec<&str> = schema.as_value()["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(!required.contains(&"accessibility_needs") && required.contains(&"consent"));
     }
 
     #[test]
