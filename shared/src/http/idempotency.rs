@@ -45,7 +45,7 @@ pub async fn idempotent(
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| (1..=255).contains(&k.len()))
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| (b'!'..=b'~').contains(&b)))
         .ok_or_else(|| {
             Problem::invalid_field(
                 "Idempotency-Key",
