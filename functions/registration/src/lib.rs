@@ -10,7 +10,8 @@ use plenary::config::CorsConfig;
 use plenary::domain::{Amendment, EventId, Status};
 use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
 use plenary::store::{
-    EventReader, IdempotencyStore, JoinInfoStore, ProgrammeReader, RateLimits, RegistrationStore,
+    Completion, EventReader, IdempotencyStore, JoinInfoStore, ProgrammeReader, RateLimits,
+    RegistrationStore, SavedResponse,
 };
 use plenary::token::{JoinKey, Token, TokenSource};
 use plenary::usecases::registration::{
@@ -262,12 +263,21 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
         &scope,
         req,
         app.clock.now(),
-        async || {
-            app.registrar()
-                .register(&id, &body)
+        async |key: http::KeyHash| {
+            let completion = key.map(|key_hash| Completion {
+                key_hash,
+                response: SavedResponse {
+                    status: 202,
+                    content_type: "application/json".to_owned(),
+                    body: serde_json::to_string(&views::CheckEmail::new()).unwrap_or_default(),
+                },
+            });
+            let recorded = app
+                .registrar()
+                .register(&id, &body, completion.as_ref())
                 .await
                 .map_err(registration_problem)?;
-            Ok(check_email())
+            Ok((check_email(), recorded))
         },
     )
     .await

@@ -30,16 +30,21 @@ fn body_text(res: &Response) -> String {
     }
 }
 
+/// What `run` is told: the key's hash when the request carries one. When `run` commits the
+/// answer itself (in its own transaction, through `Change::complete_idempotency`), it says so
+/// by returning `true`, and nothing more is written here.
+pub type KeyHash = Option<String>;
+
 /// Runs `run` at most once per (scope, key); without the header it simply runs.
 pub async fn idempotent(
     store: &dyn IdempotencyStore,
     scope: &str,
     req: &Request,
     now: Timestamp,
-    run: impl AsyncFnOnce() -> Result<Response, Problem>,
+    run: impl AsyncFnOnce(KeyHash) -> Result<(Response, bool), Problem>,
 ) -> Result<Response, Problem> {
     let Some(raw) = req.headers().get(HEADER) else {
-        return run().await;
+        return run(None).await.map(|(res, _)| res);
     };
     let key = raw
         .to_str()
@@ -60,7 +65,13 @@ pub async fn idempotent(
     ]);
     match store.begin(&key_hash, &request_hash, now).await? {
         Begin::Fresh => {
-            let res = run().await.unwrap_or_else(Problem::into_response);
+            let (res, recorded) = match run(Some(key_hash.clone())).await {
+                Ok(done) => done,
+                Err(p) => (p.into_response(), false),
+            };
+            if recorded {
+                return Ok(res);
+            }
             if res.status().is_server_error() {
                 // A fault of ours: let the client retry with the same key.
                 store.abandon(&key_hash).await?;

@@ -45,6 +45,13 @@ impl RateLimits for TableStore {
     }
 }
 
+/// The answer a use case will give, to be recorded with its own transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub key_hash: String,
+    pub response: SavedResponse,
+}
+
 /// A response kept to be given again for a repeated request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedResponse {

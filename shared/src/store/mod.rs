@@ -5,6 +5,7 @@
 
 mod dynamo;
 mod events;
+mod faults;
 mod jobs;
 pub mod keys;
 mod limits;
@@ -18,9 +19,11 @@ use std::sync::Arc;
 
 pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
 pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
+pub use faults::FaultyTable;
 pub use jobs::{Announcement, Audience, Checkpoint, JobStore, PendingDigest};
 pub use limits::{
-    Begin, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits, SavedResponse,
+    Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits,
+    SavedResponse,
 };
 pub use memory::MemoryTable;
 pub use outbox::{

@@ -234,6 +234,22 @@ impl Change {
         Ok(self.push(Write::put_new(item), Conflict::Stale))
     }
 
+    /// Records the answer to an Idempotency-Key in the same transaction as the effect, so a
+    /// retry after a fault finds either both or neither.
+    pub fn complete_idempotency(
+        &mut self,
+        c: &super::limits::Completion,
+        now: Timestamp,
+    ) -> &mut Self {
+        let w = Write::update(keys::idempotency(&c.key_hash))
+            .set("state", "done")
+            .set("status", u64::from(c.response.status))
+            .set("content_type", c.response.content_type.clone())
+            .set("body", c.response.body.clone())
+            .set(TTL, now.as_second() + super::IDEMPOTENCY_WINDOW.as_secs());
+        self.push(w, Conflict::Stale)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
     }

@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::domain::{Fields, fields::parse};
 use crate::mail::MessageKind;
 use crate::store::{
-    Change, CommitError, Conflict, EventReader, JoinInfoStore, Notice, RateLimits,
+    Change, CommitError, Completion, Conflict, EventReader, JoinInfoStore, Notice, RateLimits,
     RegistrationStore, StoreError, Stored,
 };
 use crate::token::{JoinKey, Token, TokenHash, TokenSource};
@@ -169,7 +169,14 @@ impl Registrar<'_> {
     }
 
     /// Queues `kind` for the holder of `email` unless the address had its hourly share.
-    async fn remind(&self, s: &Stored, email: &Email) -> Result<(), StoreError> {
+    /// Queues `kind` for the holder of `email` unless the address had its hourly share; true
+    /// when `completion` was committed with it.
+    async fn remind(
+        &self,
+        s: &Stored,
+        email: &Email,
+        completion: Option<&Completion>,
+    ) -> Result<bool, StoreError> {
         let scope = format!(
             "email#{}#{}",
             s.registration.event_id,
@@ -186,7 +193,7 @@ impl Registrar<'_> {
             .await?;
         if !ok {
             tracing::info!("an address reached its hourly email limit; nothing sent");
-            return Ok(());
+            return Ok(false);
         }
         let kind = if s.registration.status == Status::PendingConfirmation {
             MessageKind::Confirmation
@@ -195,17 +202,28 @@ impl Registrar<'_> {
         };
         let mut ch = Change::new();
         ch.notify(&self.notice(kind, &s.registration))?;
+        if let Some(c) = completion {
+            ch.complete_idempotency(c, self.now());
+        }
         match self.store.commit(ch).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(completion.is_some()),
             Err(CommitError::Store(e)) => Err(e),
             // A notice id is new each time; a conflict cannot happen and is harmless.
-            Err(CommitError::Conflict(_)) => Ok(()),
+            Err(CommitError::Conflict(_)) => Ok(false),
         }
     }
 
     /// `POST /v1/events/{id}/registrations`. Answers the same whether or not the address was
     /// registered, so the route does not reveal who registered.
-    pub async fn register(&self, event_id: &EventId, body: &Value) -> Result<(), RegisterError> {
+    ///
+    /// With `completion`, the answer to the request's Idempotency-Key is committed in the same
+    /// transaction as the registration (or the reminder email): the result says whether it was.
+    pub async fn register(
+        &self,
+        event_id: &EventId,
+        body: &Value,
+        completion: Option<&Completion>,
+    ) -> Result<bool, RegisterError> {
         let event = self.event(event_id).await?.ok_or(RegisterError::NoEvent)?;
         let app = Application::parse(&event, body).map_err(|e| match e {
             ApplicationError::Invalid(f) => RegisterError::Invalid(f),
@@ -220,8 +238,9 @@ impl Registrar<'_> {
                 && existing.registration.status.is_live()
                 && !existing.registration.is_expired(now)
             {
-                self.remind(&existing, &app.person.email).await?;
-                return Ok(());
+                return Ok(self
+                    .remind(&existing, &app.person.email, completion)
+                    .await?);
             }
             let r = Registration {
                 id: self.ids.new_id(now.as_millisecond().max(0) as u64),
@@ -245,8 +264,11 @@ impl Registrar<'_> {
             ch.save(&r, 0)?
                 .claim_address(&r, &app.person.email, now)
                 .notify(&self.notice(MessageKind::Confirmation, &r))?;
+            if let Some(c) = completion {
+                ch.complete_idempotency(c, now);
+            }
             match self.store.commit(ch).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(completion.is_some()),
                 // Someone registered this address at the same moment: treat as a repeat.
                 Err(CommitError::Conflict(_)) => continue,
                 Err(CommitError::Store(e)) => return Err(e.into()),
@@ -267,7 +289,7 @@ impl Registrar<'_> {
             && s.registration.status.is_live()
             && !s.registration.is_expired(self.now())
         {
-            self.remind(&s, &email).await?;
+            self.remind(&s, &email, None).await?;
         }
         Ok(())
     }
