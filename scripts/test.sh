@@ -18,6 +18,9 @@ echo "emulator at $PLENARY_TEST_AWS_ENDPOINT"
 step "clippy, warnings are errors"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "deployment template: cfn-lint, sam validate, checkov (own venv .venv-infra)"
+scripts/infra-check.sh
+
 step "build the local stack the end-to-end tests start"
 cargo build -p plenary-local --locked
 

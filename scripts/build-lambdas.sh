@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the four Lambda functions for AWS (provided.al2023, arm64) as zip files:
+#   target/lambda/{programme,registration,organiser,notifications}/bootstrap.zip
+# Installs cargo-lambda and Zig (pinned in scripts/requirements-build.txt) into ./.venv and the
+# aarch64 Rust standard library with rustup. Extra arguments go to `cargo lambda build`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+if [ ! -x .venv/bin/cargo-lambda ] || ! cmp -s scripts/requirements-build.txt .venv/.requirements-build; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-build.txt
+  cp scripts/requirements-build.txt .venv/.requirements-build
+fi
+# cargo-zigbuild finds Zig as `python3 -m ziglang`, so the venv's python must come first.
+export PATH="$root/.venv/bin:$PATH"
+
+rustup target add aarch64-unknown-linux-gnu
+
+# Zig links against an old glibc, not this machine's: Amazon Linux 2023 has 2.34
+# (scripts/infra-check.sh checks the built binaries need no newer one).
+cargo lambda build --release --arm64 --locked --output-format zip \
+  -p plenary-programme -p plenary-registration -p plenary-organiser -p plenary-notifications "$@"
+
+for name in programme registration organiser notifications; do
+  zip="target/lambda/$name/bootstrap.zip"
+  [ -f "$zip" ] || { echo "missing $zip" >&2; exit 1; }
+  printf '%-14s %8d bytes  %s\n' "$name" "$(stat -c %s "$zip")" "$zip"
+done
