@@ -34,6 +34,7 @@ on_both_stores!(
     thirty_identical_registrations_at_once_give_one_registration,
     the_organiser_lists_pages_exports_csv_and_counts,
     erasure_removes_personal_data_and_frees_the_address,
+    a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calendar,
 );
 
 const QOS: &str = "qos-workshop-2021";
@@ -653,4 +654,48 @@ async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
     // The address may register again.
     let again = register_for_token(&s, "forget", "forget.me@example.org").await;
     assert_eq!(confirm(&s, &again).await.status(), 200);
+}
+
+async fn a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calendar(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let (token, r) = confirmed(&s, QOS, "revoke@example.org").await;
+    let res = s
+        .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
+        .json(&json!({"url": "https://meet.example/qos", "passcode": "9", "release_at": "2021-08-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let join = |t: String| s.get("/v1/registrations/me/join").bearer_auth(t).send();
+    let old: Value = join(token.clone()).await.unwrap().json().await.unwrap();
+    let old_url = old["personal_url"].as_str().unwrap().to_owned();
+
+    let calendar = s.get("/v1/registrations/me/calendar.ics").bearer_auth(&token).send().await.unwrap();
+    assert_eq!(calendar.status(), 200);
+    let ics = calendar.text().await.unwrap();
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8);
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(unfolded.contains(&old_url), "the personal link is not in the calendar");
+
+    let id = r["id"].as_str().unwrap();
+    let res = s
+        .admin(Method::POST, &format!("/v1/admin/events/{QOS}/registrations/{id}/revoke-join"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    problem(no_redirects.get(&old_url).send().await.unwrap(), 410).await;
+    let new: Value = join(token.clone()).await.unwrap().json().await.unwrap();
+    let new_url = new["personal_url"].as_str().unwrap().to_owned();
+    assert_ne!(new_url, old_url);
+    assert_eq!(no_redirects.get(&new_url).send().await.unwrap().status(), 302);
+    run_job(&s).await;
+    let mail = mail_to(&s, "revoke@example.org").await;
+    let sent = mail.iter().find(|m| m["kind"] == "join_link").expect("a join_link email");
+    let path = new_url.split("/v1/join/").nth(1).unwrap();
+    assert!(sent["text"].as_str().unwrap().contains(path), "the email lacks the new link");
 }

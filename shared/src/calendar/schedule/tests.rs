@@ -249,3 +249,41 @@ fn the_schema_check_rejects_what_breaks_the_c3voc_rules() {
         assert!(!validator.is_valid(&bad), "{pointer} should be refused");
     }
 }
+
+/// The bundled seed of the local stack, rendered as the stack would: the circular's workshop.
+fn seeded() -> (crate::domain::Event, crate::domain::Publication) {
+    let seed: Value =
+        serde_json::from_str(include_str!("../../../../local/seed/circular-331.json")).unwrap();
+    let qos = &seed["events"][0];
+    let event = crate::domain::Event::parse(
+        crate::domain::EventId::parse(qos["id"].as_str().unwrap()).unwrap(),
+        &qos["event"],
+    )
+    .unwrap();
+    let draft = crate::domain::Programme::parse(&event, &qos["programme"]["draft"]).unwrap();
+    let p = crate::domain::Publication::next(None, draft, at("2021-08-23T08:00:00Z")).unwrap();
+    (event, p)
+}
+
+#[test]
+fn the_seeded_workshops_schedule_validates_against_the_c3voc_schema() {
+    let (event, p) = seeded();
+    let schedule = schedule_json(&event, &p, SITE);
+    assert_valid(&schedule);
+    assert_eq!(schedule["schedule"]["conference"]["daysCount"], 2);
+}
+
+#[test]
+fn the_seeded_workshops_calendar_parses_back_with_one_event_per_session() {
+    use std::str::FromStr as _;
+    let (event, p) = seeded();
+    let ics = crate::calendar::programme_ics(&event, &p, SITE);
+    let cal = icalendar::Calendar::from_str(&ics).expect("RFC 5545");
+    let events = cal
+        .components
+        .iter()
+        .filter(|c| c.as_event().is_some())
+        .count();
+    assert_eq!(events, p.programme.sessions.len());
+    assert!(ics.split("\r\n").all(|l| l.len() <= 75));
+}
