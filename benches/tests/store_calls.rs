@@ -161,3 +161,38 @@ async fn a_confirmation_is_reads_and_one_transaction() {
     );
     eprintln!("confirm made {calls:?}:{}", show(&log));
 }
+
+/// Not a target, printed for the cost model: what the job's sending of one confirmation email
+/// costs in store calls (the outbox entry the POST wrote, the token it grants, the claim).
+#[tokio::test]
+async fn the_confirmation_email_of_a_registration() {
+    let (counter, store, app) = registration_world().await;
+    let res = plenary_registration::handle(
+        &app,
+        post_json(&registrations_path(), &person("eve@count.test")),
+    )
+    .await;
+    assert_eq!(res.status(), 202);
+    let clock = clock();
+    let outbox = Arc::new(plenary::mail::OutboxMailer::new(None, clock.clone()));
+    let job = plenary_benches::notifications_app(
+        &store,
+        clock,
+        outbox.clone(),
+        plenary_notifications::pace::Pacer::unlimited(),
+    );
+    counter.reset();
+    let report = plenary_notifications::run(
+        &job,
+        at(plenary_benches::CLOCK),
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent.len(), 1);
+    eprintln!(
+        "one confirmation email made {:?}:{}",
+        counter.calls(),
+        show(&counter.take_log())
+    );
+}

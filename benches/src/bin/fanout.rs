@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use plenary::mail::OutboxMailer;
 use plenary::store::{EventWriter, TableStore};
-use plenary_benches::{CLOCK, REMINDER_DUE, at, clock, confirmed, notifications_app, peak_rss_kib};
+use plenary_benches::{
+    CLOCK, CountingTable, REMINDER_DUE, at, clock, confirmed, notifications_app, peak_rss_kib,
+};
 use plenary_notifications::pace::Pacer;
 
 struct Outcome {
@@ -19,13 +21,16 @@ struct Outcome {
     duplicates: usize,
     lost: usize,
     more: bool,
+    calls: plenary_benches::Calls,
 }
 
 async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
-    let store = TableStore::new(plenary_benches::memory_table());
+    let counter = Arc::new(CountingTable::new(plenary_benches::memory_table()));
+    let store = TableStore::new(counter.clone());
     let event = plenary_benches::event();
     store.put_event(&event).await.expect("stored");
     confirmed(&store, &event, n, at(CLOCK)).await;
+    counter.reset();
     let clock = clock();
     let outbox = Arc::new(OutboxMailer::new(None, clock.clone()));
     let app = notifications_app(&store, clock, outbox.clone(), pacer);
@@ -36,6 +41,7 @@ async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
         .await
         .expect("the job runs");
     let elapsed = started.elapsed();
+    let calls = counter.calls();
     let mut per: BTreeMap<String, usize> = BTreeMap::new();
     for m in outbox.messages() {
         *per.entry(m.to.to_string()).or_default() += 1;
@@ -49,6 +55,7 @@ async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
         duplicates: per.values().map(|c| c.saturating_sub(1)).sum(),
         lost,
         more: report.more,
+        calls,
     }
 }
 
@@ -68,6 +75,16 @@ fn print(label: &str, n: usize, o: &Outcome) {
         o.duplicates,
         o.lost,
         o.more
+    );
+    let per = |x: u64| x as f64 / o.sent.max(1) as f64;
+    let c = &o.calls;
+    println!(
+        "{label}: store calls per message: get {:.2}, query {:.3}, write {:.2}, update_returning {:.2}, transact {:.2}",
+        per(c.get),
+        per(c.query),
+        per(c.write),
+        per(c.update_returning),
+        per(c.transact)
     );
 }
 
