@@ -19,7 +19,7 @@ mkdir -p "$OUT"
 if [[ -z ${BENCH_NO_BUILD:-} ]]; then
     cargo build --release -p plenary-programme -p plenary-registration -p plenary-organiser \
         -p plenary-notifications -p plenary-local >&2
-    cargo build --release -p plenary-benches --bin runtime-stub >&2
+    cargo build -p plenary-benches --bin runtime-stub >&2
 fi
 
 fixtures=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/aws_lambda_events-1.*/src/fixtures | tail -1)
@@ -43,7 +43,8 @@ export PLENARY_TABLE=$TABLE PLENARY_SENDER=events@plenary.test PLENARY_SITE_URL=
     PLENARY_JOIN_KEY=$(printf %064d 7) \
     AWS_ENDPOINT_URL=$PLENARY_TEST_AWS_ENDPOINT RUST_LOG=${RUST_LOG:-info}
 
-stub=target/release/runtime-stub
+# The stub only serves and times; a debug build of it is enough.
+stub=target/debug/runtime-stub
 http="$fixtures/example-apigw-v2-request-no-authorizer.json"
 {
     echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
