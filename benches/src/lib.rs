@@ -1,0 +1,309 @@
+//! Shared pieces of the benchmarks: a store-call counting [`Table`](plenary::store::Table),
+//! a generated 200-session programme, and the apps of the functions wired in process over one
+//! memory store (as `tests/tests/notifications_job.rs` does).
+
+pub mod counting;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use plenary::Clock;
+use plenary::clock::ManualClock;
+use plenary::config::CorsConfig;
+use plenary::domain::{Application, Event, EventId, Programme, Publication, Registration, Status};
+use plenary::mail::Mailer;
+use plenary::store::{
+    Change, EventWriter, ProgrammeReader, ProgrammeWriter, RegistrationStore, Table, TableStore,
+};
+use plenary::token::{JoinKey, OsTokenSource};
+use serde_json::{Value, json};
+
+pub use counting::{Call, Calls, CountingTable};
+
+/// The benchmark event: two days, registration open under [`CLOCK`].
+pub const EVENT: &str = "bench-2030";
+/// The clock the apps run on: registration is open, the event years ahead.
+pub const CLOCK: &str = "2021-08-23T08:00:00Z";
+/// The one-day reminder's moment for [`EVENT`].
+pub const REMINDER_DUE: &str = "2030-03-09T08:00:00Z";
+
+pub fn at(s: &str) -> Timestamp {
+    s.parse().expect("an RFC 3339 instant")
+}
+
+pub fn event_json() -> Value {
+    json!({
+        "title": "Benchmark workshop on quality of service",
+        "description": "Two days, four rooms, two hundred sessions.",
+        "timezone": "Europe/Zurich",
+        "starts_at": "2030-03-10T08:00:00+01:00",
+        "ends_at": "2030-03-11T18:00:00+01:00",
+        "format": "virtual",
+        "languages": ["en", "fr", "es"],
+        "registration": {"opens_at": "2021-01-01T00:00:00Z"},
+        "contact": {"name": "Bench", "email": "bench@plenary.test"},
+        "waitlist": false,
+        "approval_required": false,
+        "eligibility": {"categories": ["academia", "individual", "member_state", "sector_member"],
+                        "itu_member_states_only": true},
+        "reminders": ["P1D"],
+    })
+}
+
+pub fn event() -> Event {
+    Event::parse(EventId::parse(EVENT).expect("an id"), &event_json()).expect("a valid event")
+}
+
+const TRACKS: [&str; 4] = ["Room A", "Room B", "Room C", "Room D"];
+const LOREM: &str = "Measurement campaigns, crowdsourced data and regulatory benchmarks of mobile \
+    and fixed service quality: methods, pitfalls and lessons from national regulators, operators \
+    and academia, with a view to harmonised key performance indicators and comparable results.";
+
+/// A programme of `sessions` sessions over the event's two days in four rooms of 20-minute
+/// slots (at most 2 × 4 × 30), with `speakers` speakers, two or three per session.
+pub fn programme_json(sessions: usize, speakers: usize) -> Value {
+    let speakers_json: Vec<Value> = (0..speakers)
+        .map(|i| {
+            json!({"id": format!("speaker-{i}"), "name": format!("Speaker Number {i}"),
+                   "affiliation": format!("Administration {i}, Ministry of ICT"),
+                   "bio": format!("Speaker {i} leads the quality-of-service unit. {LOREM}")})
+        })
+        .collect();
+    let per_day = sessions.div_ceil(2);
+    let mut list = Vec::with_capacity(sessions);
+    for n in 0..sessions {
+        let (day, k) = (n / per_day, n % per_day);
+        let (track, slot) = (k % TRACKS.len(), k / TRACKS.len());
+        let start = at(&format!("2030-03-{}T07:00:00Z", 10 + day))
+            .checked_add(jiff::SignedDuration::from_mins(20 * slot as i64))
+            .expect("in range");
+        let end = start
+            .checked_add(jiff::SignedDuration::from_mins(20))
+            .expect("in range");
+        let panel = n % 5 == 0;
+        let who: Vec<Value> = (0..if panel { 3 } else { 2 })
+            .map(|j| {
+                json!({"id": format!("speaker-{}", (n * 3 + j) % speakers),
+                       "role": if panel && j == 0 { "moderator" } else { "speaker" }})
+            })
+            .collect();
+        list.push(json!({
+            "id": format!("s{n:03}"),
+            "title": format!("Session {n}: service quality evaluation and benchmarking, part {}", n % 7 + 1),
+            "kind": if panel { "panel" } else { "talk" },
+            "track": TRACKS[track],
+            "starts_at": start.to_string(),
+            "ends_at": end.to_string(),
+            "abstract": LOREM,
+            "speakers": who,
+        }));
+    }
+    json!({"speakers": speakers_json, "sessions": list})
+}
+
+/// The event with a published programme of `sessions` sessions: version 1, then a version 2
+/// that retitles three sessions (so the latest document carries a short change list, as a
+/// real programme's latest version does).
+pub async fn publish(store: &TableStore, sessions: usize, now: Timestamp) -> Event {
+    let event = event();
+    store.put_event(&event).await.expect("event stored");
+    let mut body = programme_json(sessions, 80);
+    let v1 = Programme::parse(&event, &body).expect("a valid programme");
+    store
+        .publish(&event, &Publication::next(None, v1, now).expect("v1"))
+        .await
+        .expect("v1 published");
+    for n in [3, 50, 120] {
+        if let Some(s) = body["sessions"].get_mut(n) {
+            s["title"] = json!(format!("Session {n} (updated)"));
+        }
+    }
+    let v2 = Programme::parse(&event, &body).expect("a valid programme");
+    let latest = store.latest(&event.id).await.expect("read").expect("v1");
+    store
+        .publish(
+            &event,
+            &Publication::next(Some(&latest.publication), v2, now).expect("v2"),
+        )
+        .await
+        .expect("v2 published");
+    event
+}
+
+/// A seed file for `plenary-local --seed`: the bundled seed's clock and the benchmark event
+/// with a published programme of `sessions` sessions.
+pub fn seed_json(sessions: usize) -> Value {
+    json!({
+        "source": "generated by plenary-benches (bench-seed)",
+        "clock": CLOCK,
+        "events": [{"id": EVENT, "event": event_json(),
+                    "programme": {"draft": programme_json(sessions, 80), "publish": true}}],
+    })
+}
+
+pub fn cors() -> CorsConfig {
+    CorsConfig {
+        allowed_origins: vec!["https://site.test".into()],
+    }
+}
+
+pub fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::at(at(CLOCK)))
+}
+
+pub fn programme_app(store: &TableStore, clock: Arc<dyn Clock>) -> plenary_programme::App {
+    let s = Arc::new(store.clone());
+    plenary_programme::App {
+        events: s.clone(),
+        programme: s,
+        clock,
+        cors: cors(),
+        site_url: "https://site.test".into(),
+    }
+}
+
+pub fn registration_app(store: &TableStore, clock: Arc<dyn Clock>) -> plenary_registration::App {
+    let s = Arc::new(store.clone());
+    plenary_registration::App {
+        events: s.clone(),
+        registrations: s.clone(),
+        limits: s.clone(),
+        idempotency: s.clone(),
+        join_info: s,
+        clock,
+        tokens: Arc::new(OsTokenSource),
+        join_key: JoinKey::random(),
+        cors: cors(),
+    }
+}
+
+pub fn notifications_app(
+    store: &TableStore,
+    clock: Arc<dyn Clock>,
+    mailer: Arc<dyn Mailer>,
+    pacer: plenary_notifications::pace::Pacer,
+) -> plenary_notifications::App {
+    let s = Arc::new(store.clone());
+    plenary_notifications::App {
+        events: s.clone(),
+        registrations: s.clone(),
+        outbox: s.clone(),
+        jobs: s.clone(),
+        suppressions: s.clone(),
+        programme: s.clone(),
+        join_info: s,
+        mailer,
+        clock,
+        tokens: Arc::new(OsTokenSource),
+        join_key: JoinKey::random(),
+        sender: plenary::domain::Email::parse("events@plenary.test").expect("an address"),
+        sender_name: "Plenary bench".into(),
+        site_url: "https://site.test".into(),
+        api_url: "https://api.test".into(),
+        pacer,
+    }
+}
+
+/// A registration body; `email` must be unique per registration to take the new-registration
+/// path (a repeat address takes the reminder path instead).
+pub fn person(email: &str) -> Value {
+    json!({"email": email, "given_name": "Ada", "family_name": "Lovelace", "country": "GB",
+           "organisation": "Analytical Engines", "category": "academia", "language": "en",
+           "consent": true})
+}
+
+pub fn get(uri: &str) -> plenary::http::Request {
+    http::Request::builder()
+        .method("GET")
+        .uri(uri)
+        .body(lambda_http::Body::Empty)
+        .expect("a request")
+}
+
+pub fn post_json(uri: &str, body: &Value) -> plenary::http::Request {
+    http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::Text(body.to_string()))
+        .expect("a request")
+}
+
+pub fn programme_path() -> String {
+    format!("/v1/events/{EVENT}/programme")
+}
+
+pub fn registrations_path() -> String {
+    format!("/v1/events/{EVENT}/registrations")
+}
+
+/// A memory store (optionally behind a counter) holding the benchmark event.
+pub fn memory_table() -> Arc<dyn Table> {
+    Arc::new(plenary::store::MemoryTable::new())
+}
+
+/// `n` confirmed registrations of `event` (ids `…{i:06}`), written directly as
+/// `tests/tests/notifications_job.rs` does: the registration rules are not what is measured.
+pub async fn confirmed(store: &TableStore, event: &Event, n: usize, now: Timestamp) {
+    for i in 0..n {
+        let language = ["en", "fr", "es"][i % 3];
+        let app = Application::parse(
+            event,
+            &json!({"email": format!("r{i}@fanout.test"), "given_name": "R",
+                    "family_name": format!("{i}"), "country": "CH", "organisation": "O",
+                    "category": "academia", "language": language, "consent": true}),
+        )
+        .expect("a valid application");
+        let r = Registration {
+            id: format!("01J00000000000000000{i:06}"),
+            event_id: event.id.clone(),
+            status: Status::Confirmed,
+            person: Some(app.person),
+            country: app.country,
+            category: app.category,
+            language: app.language,
+            notifications: app.notifications,
+            created_at: now,
+            updated_at: now,
+            confirm_by: None,
+            confirmed_at: Some(now),
+            waitlist_ticket: None,
+            join_generation: 0,
+            join_use: Default::default(),
+            unsubscribed_at: None,
+        };
+        let mut ch = Change::new();
+        ch.save(&r, 0).expect("a change");
+        store.commit(ch).await.expect("committed");
+    }
+}
+
+/// A confirmation token for the live registration of `email`, granted directly (what the
+/// notifications job does when it sends the confirmation email).
+pub async fn grant_confirmation_token(
+    store: &TableStore,
+    event: &EventId,
+    email: &str,
+) -> plenary::token::Token {
+    use plenary::TokenSource;
+    let email = plenary::domain::Email::parse(email).expect("an address");
+    let s = store
+        .by_email(event, &email)
+        .await
+        .expect("read")
+        .expect("registered");
+    let token = OsTokenSource.new_token();
+    let mut ch = Change::new();
+    ch.grant_token(&token.hash(), &s.registration);
+    store.commit(ch).await.expect("granted");
+    token
+}
+
+/// Peak resident set of this process (VmHWM), in KiB.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -1,0 +1,198 @@
+//! How many store calls a request costs, counted through [`CountingTable`]: each is one DynamoDB
+//! request in production, so these numbers are the cost model's (docs/cost-model.md).
+
+use std::sync::Arc;
+
+use plenary::store::TableStore;
+use plenary_benches::{
+    Calls, CountingTable, at, clock, get, grant_confirmation_token, person, post_json,
+    programme_app, programme_path, publish, registration_app, registrations_path,
+};
+
+fn show(log: &[plenary_benches::Call]) -> String {
+    log.iter().map(|c| format!("\n  {c}")).collect()
+}
+
+async fn programme_world() -> (Arc<CountingTable>, plenary_programme::App) {
+    let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
+    let store = TableStore::new(counter.clone());
+    publish(&store, 200, at(plenary_benches::CLOCK)).await;
+    let app = programme_app(&store, clock());
+    counter.reset();
+    (counter, app)
+}
+
+#[tokio::test]
+async fn a_programme_get_is_exactly_one_store_read() {
+    let (counter, app) = programme_world().await;
+    let path = programme_path();
+    for uri in [path.clone(), format!("{path}?tz=America/New_York")] {
+        let res = plenary_programme::handle(&app, get(&uri)).await;
+        assert_eq!(res.status(), 200);
+        let log = counter.take_log();
+        let calls = counter.calls();
+        eprintln!("GET {uri} made:{}", show(&log));
+        assert_eq!(
+            calls,
+            Calls {
+                get: 1,
+                ..Calls::default()
+            },
+            "GET {uri} made:{}",
+            show(&log)
+        );
+        counter.reset();
+    }
+}
+
+#[tokio::test]
+async fn a_revalidated_programme_get_is_one_store_read_too() {
+    let (counter, app) = programme_world().await;
+    let first = plenary_programme::handle(&app, get(&programme_path())).await;
+    let etag = first.headers()["etag"].clone();
+    counter.reset();
+    let mut req = get(&programme_path());
+    req.headers_mut().insert("if-none-match", etag);
+    let res = plenary_programme::handle(&app, req).await;
+    assert_eq!(res.status(), 304);
+    assert_eq!(
+        counter.calls(),
+        Calls {
+            get: 1,
+            ..Calls::default()
+        },
+        "{}",
+        show(&counter.take_log())
+    );
+}
+
+async fn registration_world() -> (Arc<CountingTable>, TableStore, plenary_registration::App) {
+    let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
+    let store = TableStore::new(counter.clone());
+    publish(&store, 8, at(plenary_benches::CLOCK)).await;
+    let app = registration_app(&store, clock());
+    counter.reset();
+    (counter, store, app)
+}
+
+/// The writes of a new registration: one transaction, every write in it conditional. Reads
+/// before it (the event, the address's guard) are counted and pinned here as they are today.
+#[tokio::test]
+async fn a_registration_post_is_one_conditional_transaction() {
+    let (counter, _, app) = registration_world().await;
+    let res = plenary_registration::handle(
+        &app,
+        post_json(&registrations_path(), &person("ada@count.test")),
+    )
+    .await;
+    assert_eq!(res.status(), 202);
+    let log = counter.take_log();
+    let calls = counter.calls();
+    eprintln!("POST made:{}", show(&log));
+    assert_eq!(
+        (calls.transact, calls.write, calls.update_returning),
+        (1, 0, 0),
+        "POST made:{}",
+        show(&log)
+    );
+    let tx = log
+        .iter()
+        .find(|c| c.op == "transact")
+        .expect("a transaction");
+    assert!(
+        tx.conditional.iter().all(|c| *c),
+        "unconditional writes in the transaction: {tx}"
+    );
+    // Reads: the event, then the address's guard item (no registration behind it yet).
+    assert_eq!((calls.get, calls.query), (2, 0), "POST made:{}", show(&log));
+}
+
+#[tokio::test]
+async fn with_an_idempotency_key_a_registration_post_adds_the_key_record_writes() {
+    let (counter, _, app) = registration_world().await;
+    let mut req = post_json(&registrations_path(), &person("ada@key.test"));
+    req.headers_mut()
+        .insert("idempotency-key", "bench-key-1".parse().unwrap());
+    let res = plenary_registration::handle(&app, req).await;
+    assert_eq!(res.status(), 202);
+    let log = counter.take_log();
+    let calls = counter.calls();
+    eprintln!("POST with Idempotency-Key made:{}", show(&log));
+    // The key record claimed (conditional put) and then finished (update), around the
+    // registration's one transaction.
+    assert_eq!(
+        (calls.transact, calls.write, calls.update_returning),
+        (1, 2, 0),
+        "POST made:{}",
+        show(&log)
+    );
+    assert_eq!(calls.get, 2, "POST made:{}", show(&log));
+}
+
+/// Not a target, pinned so a change shows: what a confirmation costs.
+#[tokio::test]
+async fn a_confirmation_is_reads_and_one_transaction() {
+    let (counter, store, app) = registration_world().await;
+    let res = plenary_registration::handle(
+        &app,
+        post_json(&registrations_path(), &person("bob@count.test")),
+    )
+    .await;
+    assert_eq!(res.status(), 202);
+    let event = plenary::domain::EventId::parse(plenary_benches::EVENT).unwrap();
+    let token = grant_confirmation_token(&store, &event, "bob@count.test").await;
+    counter.reset();
+    let res = plenary_registration::handle(
+        &app,
+        post_json(
+            "/v1/registrations/confirm",
+            &serde_json::json!({"token": token.expose()}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let log = counter.take_log();
+    let calls = counter.calls();
+    assert_eq!(
+        calls.transact + calls.write,
+        1,
+        "confirm made:{}",
+        show(&log)
+    );
+    eprintln!("confirm made {calls:?}:{}", show(&log));
+}
+
+/// Not a target, printed for the cost model: what the job's sending of one confirmation email
+/// costs in store calls (the outbox entry the POST wrote, the token it grants, the claim).
+#[tokio::test]
+async fn the_confirmation_email_of_a_registration() {
+    let (counter, store, app) = registration_world().await;
+    let res = plenary_registration::handle(
+        &app,
+        post_json(&registrations_path(), &person("eve@count.test")),
+    )
+    .await;
+    assert_eq!(res.status(), 202);
+    let clock = clock();
+    let outbox = Arc::new(plenary::mail::OutboxMailer::new(None, clock.clone()));
+    let job = plenary_benches::notifications_app(
+        &store,
+        clock,
+        outbox.clone(),
+        plenary_notifications::pace::Pacer::unlimited(),
+    );
+    counter.reset();
+    let report = plenary_notifications::run(
+        &job,
+        at(plenary_benches::CLOCK),
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent.len(), 1);
+    eprintln!(
+        "one confirmation email made {:?}:{}",
+        counter.calls(),
+        show(&counter.take_log())
+    );
+}
