@@ -440,12 +440,32 @@ async fn two_publications_at_once_make_one_version_and_one_conflict(store: Store
     let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
     let mut draft = json(s.admin(Method::GET, &draft_path).send().await.unwrap()).await;
     draft["sessions"][0]["title"] = json!("Opening and welcome");
-    assert_eq!(s.admin(Method::PUT, &draft_path).json(&draft).send().await.unwrap().status(), 200);
-    let publish = || s.admin(Method::POST, &format!("/v1/admin/events/{QOS}/programme/publish")).send();
+    assert_eq!(
+        s.admin(Method::PUT, &draft_path)
+            .json(&draft)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let publish = || {
+        s.admin(
+            Method::POST,
+            &format!("/v1/admin/events/{QOS}/programme/publish"),
+        )
+        .send()
+    };
     let (a, b) = tokio::join!(publish(), publish());
     let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409]);
-    let versions = json(s.get(&format!("/v1/events/{QOS}/programme/versions")).send().await.unwrap()).await;
+    let versions = json(
+        s.get(&format!("/v1/events/{QOS}/programme/versions"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
 }

@@ -670,16 +670,27 @@ async fn a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calen
     let old: Value = join(token.clone()).await.unwrap().json().await.unwrap();
     let old_url = old["personal_url"].as_str().unwrap().to_owned();
 
-    let calendar = s.get("/v1/registrations/me/calendar.ics").bearer_auth(&token).send().await.unwrap();
+    let calendar = s
+        .get("/v1/registrations/me/calendar.ics")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(calendar.status(), 200);
     let ics = calendar.text().await.unwrap();
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8);
     let unfolded = ics.replace("\r\n ", "");
-    assert!(unfolded.contains(&old_url), "the personal link is not in the calendar");
+    assert!(
+        unfolded.contains(&old_url),
+        "the personal link is not in the calendar"
+    );
 
     let id = r["id"].as_str().unwrap();
     let res = s
-        .admin(Method::POST, &format!("/v1/admin/events/{QOS}/registrations/{id}/revoke-join"))
+        .admin(
+            Method::POST,
+            &format!("/v1/admin/events/{QOS}/registrations/{id}/revoke-join"),
+        )
         .send()
         .await
         .unwrap();
@@ -692,10 +703,19 @@ async fn a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calen
     let new: Value = join(token.clone()).await.unwrap().json().await.unwrap();
     let new_url = new["personal_url"].as_str().unwrap().to_owned();
     assert_ne!(new_url, old_url);
-    assert_eq!(no_redirects.get(&new_url).send().await.unwrap().status(), 302);
+    assert_eq!(
+        no_redirects.get(&new_url).send().await.unwrap().status(),
+        302
+    );
     run_job(&s).await;
     let mail = mail_to(&s, "revoke@example.org").await;
-    let sent = mail.iter().find(|m| m["kind"] == "join_link").expect("a join_link email");
+    let sent = mail
+        .iter()
+        .find(|m| m["kind"] == "join_link")
+        .expect("a join_link email");
     let path = new_url.split("/v1/join/").nth(1).unwrap();
-    assert!(sent["text"].as_str().unwrap().contains(path), "the email lacks the new link");
+    assert!(
+        sent["text"].as_str().unwrap().contains(path),
+        "the email lacks the new link"
+    );
 }
