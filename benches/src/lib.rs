@@ -169,11 +169,13 @@ pub fn registration_app(store: &TableStore, clock: Arc<dyn Clock>) -> plenary_re
         registrations: s.clone(),
         limits: s.clone(),
         idempotency: s.clone(),
-        join_info: s,
+        join_info: s.clone(),
+        programme: s,
         clock,
         tokens: Arc::new(OsTokenSource),
         join_key: JoinKey::random(),
         cors: cors(),
+        site_url: "https://site.test".into(),
     }
 }
 
