@@ -55,19 +55,22 @@ bearer = "$organiser"
 [auth.openapi.registrantToken]
 bearer = "$registrant"
 
-# schemathesis links GET /v1/registrations/me/join's answer (where passcode is always present,
-# possibly null) to this request and then calls a body without passcode "schema-violating",
-# though the request schema makes it optional. The route's other checks stay on.
-[[operations]]
-include-operation-id = "putJoinInfo"
-checks.negative_data_rejection.enabled = false
+# A body over 64 KiB is refused with 413, a rejection like any other.
+[checks.negative_data_rejection]
+expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+
 TOML
 
 cd "$state"
-"$root/.venv-api/bin/schemathesis" --config-file "$state/schemathesis.toml" run "$base/v1/openapi.json" \
-  --checks all --exclude-checks positive_data_acceptance \
-  --max-time "${SCHEMATHESIS_MAX_TIME:-150}" --workers 1 \
-  --suppress-health-check all \
-  --seed 1 \
-  --exclude-operation-id cancelMyRegistration \
-  2>&1 | tee "$state/report.txt"
+st() {
+  "$root/.venv-api/bin/schemathesis" --config-file "$state/schemathesis.toml" run "$base/v1/openapi.json" \
+    --suppress-health-check all --seed 1 --workers 1 "$@"
+}
+# Every operation but one, every check but positive-data acceptance (see TESTING.md).
+st --checks all --exclude-checks positive_data_acceptance \
+  --exclude-operation-id cancelMyRegistration --exclude-operation-id putJoinInfo \
+  --max-time "${SCHEMATHESIS_MAX_TIME:-150}" 2>&1 | tee "$state/report.txt"
+# PUT …/join-info without negative-data rejection: schemathesis' coverage phase calls a body
+# without the optional `passcode` "schema-violating" although the schema does not require it.
+st --checks all --exclude-checks positive_data_acceptance,negative_data_rejection \
+  --include-operation-id putJoinInfo --max-time 30 2>&1 | tee "$state/report-join-info.txt"
