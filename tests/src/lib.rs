@@ -55,3 +55,19 @@ pub mod dynamo_fixture {
         DynamoTable::new(client, name)
     }
 }
+
+/// Runs each named async case, a function of [`stack::Store`], once on the memory store and
+/// once on DynamoDB (the emulator), as `memory::case` and `dynamodb::case`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case($crate::stack::Store::Memory).await } )*
+        }
+        mod dynamodb {
+            use super::*;
+            $( #[tokio::test] async fn $case() { super::$case($crate::stack::Store::Dynamodb).await } )*
+        }
+    };
+}

@@ -1,22 +1,10 @@
 //! The foundation over HTTP: the local stack starts, serves the seed, and answers every client
 //! mistake with problem+json — on the memory store and on DynamoDB (the emulator).
 
+use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, ORGANISER_TOKEN, Store, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
-        }
-        mod dynamodb {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
-        }
-    };
-}
 
 on_both_stores!(
     the_stack_answers_health_and_lists_the_seeded_events,

@@ -4,22 +4,10 @@
 //! with an English fall-back, and one-click unsubscribe.
 
 use plenary_tests::flows::*;
+use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
-        }
-        mod dynamodb {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
-        }
-    };
-}
 
 on_both_stores!(
     each_reminder_reaches_each_confirmed_registrant_once_in_their_language,

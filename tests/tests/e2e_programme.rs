@@ -2,22 +2,10 @@
 //! zones, ETags, versions and changes, the ICS and schedule.json exports, and the organiser's
 //! draft and publish with their refusals.
 
+use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
-        }
-        mod dynamodb {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
-        }
-    };
-}
 
 on_both_stores!(
     the_seeded_programme_is_published_in_the_events_zone_by_day,

@@ -5,22 +5,10 @@
 use std::collections::BTreeSet;
 
 use plenary_tests::flows::*;
+use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Memory).await } )*
-        }
-        mod dynamodb {
-            use super::*;
-            $( #[tokio::test] async fn $case() { super::$case(Store::Dynamodb).await } )*
-        }
-    };
-}
 
 on_both_stores!(
     a_newcomer_registers_confirms_sees_joins_and_cancels,
