@@ -21,24 +21,31 @@ use tokio::net::TcpListener;
 use crate::cli::{Cli, MailerKind, StoreKind};
 use crate::seed::Seed;
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when it
+/// is first polled, so a signal that arrives just after the banner still shuts down cleanly.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut i), Ok(mut t)) => {
+                    tokio::select! {
+                        _ = i.recv() => {}
+                        _ = t.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -182,6 +189,7 @@ async fn main() {
         });
     }
 
+    let shutdown = shutdown_signal();
     println!("Plenary local stack listening on {own_url}");
     println!(
         "  store:     {}",
@@ -212,6 +220,6 @@ async fn main() {
     }
     println!("Press Ctrl-C to stop.");
 
-    server::serve(listener, stack, shutdown_signal()).await;
+    server::serve(listener, stack, shutdown).await;
     println!("Plenary local stack stopped.");
 }
