@@ -67,7 +67,7 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
         };
         out.push(RegistrantView::of(&r, position));
     }
-    Ok(private(http::json(&views::RegistrationPageView {
+    Ok(http::private(http::json(&views::RegistrationPageView {
         registrations: out,
         next_cursor: page.next,
     })))
@@ -164,7 +164,7 @@ pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
     )) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(private(res))
+    Ok(http::private(res))
 }
 
 pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
@@ -191,7 +191,7 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let seats = app.registrations.seats(&event.id).await?;
     let mail = app.outbox.mail_counts(&event.id).await?;
     let own = |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    Ok(private(http::json(&views::StatsView {
+    Ok(http::private(http::json(&views::StatsView {
         event_id: event.id.to_string(),
         total: all.len() as u64,
         by_status: own(by_status),
@@ -208,12 +208,6 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
             suppressed: mail.suppressed,
         },
     })))
-}
-
-fn private(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }
 
 fn per_language(

@@ -320,7 +320,7 @@ async fn authenticated(app: &App, req: &Request) -> Result<plenary::store::Store
 async fn me(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
     let seen_now = app.registrar().seen(s).await?;
-    Ok(private(seen(&seen_now)))
+    Ok(http::private(seen(&seen_now)))
 }
 
 async fn amend(app: &App, req: &Request) -> Result<Response, Problem> {
@@ -328,7 +328,7 @@ async fn amend(app: &App, req: &Request) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
     let a = Amendment::parse(&body).map_err(Problem::invalid)?;
     let s = app.registrar().amend(s, &a).await.map_err(change_problem)?;
-    Ok(private(seen(&s)))
+    Ok(http::private(seen(&s)))
 }
 
 async fn cancel(app: &App, req: &Request) -> Result<Response, Problem> {
@@ -343,7 +343,7 @@ async fn cancel(app: &App, req: &Request) -> Result<Response, Problem> {
         .end(s, Status::Cancelled, erase)
         .await
         .map_err(change_problem)?;
-    Ok(private(http::json(&views::Cancelled {
+    Ok(http::private(http::json(&views::Cancelled {
         status: "cancelled".to_owned(),
         erased: erase,
     })))
@@ -377,7 +377,7 @@ async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
         .join_details(&s.registration)
         .await
         .map_err(join_problem)?;
-    Ok(private(http::json(&views::JoinDetailsView {
+    Ok(http::private(http::json(&views::JoinDetailsView {
         personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
         passcode: info.passcode.as_ref().map(ToString::to_string),
         dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
@@ -415,7 +415,7 @@ async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}.ics\"", event.id)) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(private(res))
+    Ok(http::private(res))
 }
 
 async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
@@ -432,7 +432,7 @@ async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
     if let Ok(v) = HeaderValue::from_str(&url) {
         res.headers_mut().insert(header::LOCATION, v);
     }
-    Ok(private(res))
+    Ok(http::private(res))
 }
 
 /// RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` as a form, so
@@ -451,17 +451,10 @@ async fn unsubscribe(app: &App, req: &Request) -> Result<Response, Problem> {
             ChangeError::NotFound => Problem::not_found("this unsubscribe link"),
             other => change_problem(other),
         })?;
-    Ok(private(http::json(&views::Unsubscribed {
+    Ok(http::private(http::json(&views::Unsubscribed {
         status: "unsubscribed".to_owned(),
         stopped: ["reminders", "programme_changes", "announcements"]
             .map(str::to_owned)
             .to_vec(),
     })))
-}
-
-/// A registrant's own data must never sit in a shared cache.
-fn private(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }

@@ -34,3 +34,12 @@ pub fn bearer_token(req: &Request) -> Option<Token> {
     }
     Token::parse(token).ok()
 }
+
+/// Marks an answer as never to be kept by a shared cache (a registrant's or organiser's data).
+pub fn private(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
