@@ -159,6 +159,7 @@ pub fn programme_app(store: &TableStore, clock: Arc<dyn Clock>) -> plenary_progr
         clock,
         cors: cors(),
         site_url: "https://site.test".into(),
+        renderings: Default::default(),
     }
 }
 

@@ -48,6 +48,7 @@ impl Stack {
                 clock: p.clock.clone(),
                 cors: p.cors.clone(),
                 site_url: p.site_url.clone(),
+                renderings: Default::default(),
             },
             registration: plenary_registration::App {
                 events: store.clone(),

@@ -2,6 +2,7 @@
 //! zones, ETags, versions and changes, the ICS and schedule.json exports, and the organiser's
 //! draft and publish with their refusals.
 
+use plenary_tests::flows::{create_event, event_body};
 use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, problem};
 use reqwest::Method;
@@ -17,6 +18,7 @@ on_both_stores!(
     the_calendar_export_is_rfc_5545_with_stable_uids,
     the_schedule_export_is_in_the_frab_shape,
     two_publications_at_once_make_one_version_and_one_conflict,
+    an_edited_event_renews_the_programme_and_its_exports_without_a_new_version,
 );
 
 const QOS: &str = "qos-workshop-2021";
@@ -456,4 +458,75 @@ async fn two_publications_at_once_make_one_version_and_one_conflict(store: Store
     )
     .await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
+}
+
+/// The function keeps renderings of the latest version while warm; an event edit is not a new
+/// version, yet what it changes must reach clients holding the old ETag.
+async fn an_edited_event_renews_the_programme_and_its_exports_without_a_new_version(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    create_event(&s, "edited", &event_body(None, false, false)).await;
+    let draft = json!({"speakers": [], "sessions": [{"id": "keynote", "title": "Keynote",
+        "kind": "keynote", "starts_at": "2030-03-10T09:00:00+01:00",
+        "ends_at": "2030-03-10T10:00:00+01:00", "abstract": "", "speakers": []}]});
+    let res = s
+        .admin(Method::PUT, "/v1/admin/events/edited/programme/draft")
+        .json(&draft)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = s
+        .admin(Method::POST, "/v1/admin/events/edited/programme/publish")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let fetch = async |path: &str, etag: Option<&str>| {
+        let mut req = s.get(&format!("/v1/events/edited/{path}"));
+        if let Some(e) = etag {
+            req = req.header("if-none-match", e);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let etag = res
+            .headers()
+            .get("etag")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (status, etag, res.text().await.unwrap())
+    };
+    let mut before = Vec::new();
+    for path in ["programme", "programme.ics", "schedule.json"] {
+        let (status, etag, body) = fetch(path, None).await;
+        assert_eq!(status, 200, "{path}");
+        // Served twice from the same version: the same bytes, and 304 to the ETag.
+        assert_eq!(fetch(path, None).await.2, body, "{path}");
+        assert_eq!(fetch(path, etag.as_deref()).await.0, 304, "{path}");
+        before.push((path, etag, body));
+    }
+    assert!(before[1].2.contains("Race workshop"));
+    assert!(before[0].2.contains("\"timezone\":\"Europe/Zurich\""));
+
+    let mut edited = event_body(None, false, false);
+    edited["title"] = json!("Renamed workshop");
+    edited["timezone"] = json!("Asia/Tokyo");
+    create_event(&s, "edited", &edited).await;
+    for (path, etag, old) in before {
+        let (status, new_etag, body) = fetch(path, etag.as_deref()).await;
+        assert_eq!(status, 200, "{path} kept its ETag after the event changed");
+        assert_ne!(new_etag, etag, "{path}");
+        assert_ne!(body, old, "{path}");
+    }
+    assert!(
+        fetch("programme.ics", None)
+            .await
+            .2
+            .contains("Renamed workshop")
+    );
+    assert!(
+        fetch("programme", None)
+            .await
+            .2
+            .contains("\"timezone\":\"Asia/Tokyo\"")
+    );
 }

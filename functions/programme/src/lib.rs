@@ -8,8 +8,11 @@ use plenary::Clock;
 use plenary::config::CorsConfig;
 use plenary::domain::{Event, EventId, Publication, Zone, changes};
 use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
-use plenary::store::{EventReader, ProgrammeReader};
+use plenary::store::{EventReader, LatestDocument, ProgrammeReader};
 use plenary::views;
+
+pub mod renderings;
+use renderings::{Renderings, Variant};
 
 /// What this function is given: read access only.
 pub struct App {
@@ -19,6 +22,8 @@ pub struct App {
     pub cors: CorsConfig,
     /// The website's base URL, for links in the calendar and schedule exports.
     pub site_url: String,
+    /// Bodies rendered from the latest versions, kept while the function is warm.
+    pub renderings: Renderings,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -158,12 +163,12 @@ fn not_published() -> Problem {
     .detail("the organiser has not published a programme for this event yet")
 }
 
-/// The latest publication with its event: one read. Only when there is none does a second read
-/// tell an unknown event from one not yet published.
-async fn latest(app: &App, raw_id: &str) -> Result<(Event, Publication), Problem> {
+/// The latest publication with its event, its document not parsed yet: one read. Only when there
+/// is none does a second read tell an unknown event from one not yet published.
+async fn latest(app: &App, raw_id: &str) -> Result<LatestDocument, Problem> {
     let id = event_id(raw_id)?;
-    match app.programme.latest(&id).await? {
-        Some(p) => Ok((p.event, p.publication)),
+    match app.programme.latest_document(&id).await? {
+        Some(latest) => Ok(latest),
         None => match app.events.event(&id).await? {
             Some(_) => Err(not_published()),
             None => Err(Problem::not_found("the event")),
@@ -189,54 +194,90 @@ fn etag_matches(req: &Request, etag: &str) -> bool {
 }
 
 /// Answers 304 when the client holds `etag`, else renders; either way with the ETag.
-fn versioned(req: &Request, etag: &str, render: impl FnOnce() -> Response) -> Response {
+fn versioned(
+    req: &Request,
+    etag: &str,
+    render: impl FnOnce() -> Result<Response, Problem>,
+) -> Result<Response, Problem> {
     let mut res = if etag_matches(req, etag) {
         ::http::Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .body(lambda_http::Body::Empty)
             .unwrap_or_default()
     } else {
-        render()
+        render()?
     };
     if let Ok(v) = HeaderValue::from_str(etag) {
         res.headers_mut().insert(header::ETAG, v);
     }
-    cacheable(res)
+    Ok(cacheable(res))
+}
+
+/// The body of `variant` for the latest version: from the warm function's renderings, or parsed
+/// and rendered now.
+fn rendered(
+    app: &App,
+    latest: &LatestDocument,
+    variant: Variant,
+    render: impl FnOnce(&Event, &Publication) -> String,
+) -> Result<String, Problem> {
+    let body = app.renderings.get_or_render(
+        latest.event.id.as_str(),
+        &latest.stamp,
+        variant,
+        || -> Result<String, Problem> { Ok(render(&latest.event, &latest.parse()?)) },
+    )?;
+    Ok(body.to_string())
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 async fn programme(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
-    let (event, publication) = latest(app, raw_id).await?;
-    let zone = zone_param(req, &event)?;
-    let etag = format!("\"r{RENDERING}-v{}-{}\"", publication.version, zone.name());
-    Ok(versioned(req, &etag, || {
-        http::json(&views::ProgrammeView::of(&event, &publication, &zone))
-    }))
+    let latest = latest(app, raw_id).await?;
+    let zone = zone_param(req, &latest.event)?;
+    let etag = format!("\"r{RENDERING}-{}-{}\"", latest.stamp, zone.name());
+    let variant = Variant::Programme {
+        zone: zone.name().to_owned(),
+    };
+    versioned(req, &etag, || {
+        let body = rendered(app, &latest, variant, |event, publication| {
+            json_text(&views::ProgrammeView::of(event, publication, &zone))
+        })?;
+        Ok(http::text(StatusCode::OK, "application/json", body))
+    })
 }
 
 async fn calendar(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
-    let (event, publication) = latest(app, raw_id).await?;
-    let etag = format!("\"r{RENDERING}-v{}-ics\"", publication.version);
-    Ok(versioned(req, &etag, || {
-        let body = plenary::calendar::programme_ics(&event, &publication, &app.site_url);
+    let latest = latest(app, raw_id).await?;
+    let etag = format!("\"r{RENDERING}-{}-ics\"", latest.stamp);
+    versioned(req, &etag, || {
+        let body = rendered(app, &latest, Variant::Calendar, |event, publication| {
+            plenary::calendar::programme_ics(event, publication, &app.site_url)
+        })?;
         let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);
-        let disposition = format!("inline; filename=\"{}.ics\"", event.id);
+        let disposition = format!("inline; filename=\"{}.ics\"", latest.event.id);
         if let Ok(v) = HeaderValue::from_str(&disposition) {
             res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
         }
-        res
-    }))
+        Ok(res)
+    })
 }
 
 async fn schedule(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
-    let (event, publication) = latest(app, raw_id).await?;
-    let etag = format!("\"r{RENDERING}-v{}-schedule\"", publication.version);
-    Ok(versioned(req, &etag, || {
-        http::json(&plenary::calendar::schedule_json(
-            &event,
-            &publication,
-            &app.site_url,
-        ))
-    }))
+    let latest = latest(app, raw_id).await?;
+    let etag = format!("\"r{RENDERING}-{}-schedule\"", latest.stamp);
+    versioned(req, &etag, || {
+        let body = rendered(app, &latest, Variant::Schedule, |event, publication| {
+            json_text(&plenary::calendar::schedule_json(
+                event,
+                publication,
+                &app.site_url,
+            ))
+        })?;
+        Ok(http::text(StatusCode::OK, "application/json", body))
+    })
 }
 
 async fn versions(app: &App, raw_id: &str) -> Result<Response, Problem> {
@@ -291,7 +332,9 @@ async fn changes_between(app: &App, raw_id: &str, req: &Request) -> Result<Respo
         return Err(Problem::invalid(plenary::domain::FieldErrors(errors)));
     }
     let from = from.unwrap_or(0);
-    let (event, latest) = latest(app, raw_id).await?;
+    let latest_doc = latest(app, raw_id).await?;
+    let latest = latest_doc.parse()?;
+    let event = latest_doc.event;
     let to = to.unwrap_or(latest.version);
     let mut bad = Vec::new();
     if to > latest.version || to == 0 {
@@ -338,16 +381,22 @@ async fn changes_between(app: &App, raw_id: &str, req: &Request) -> Result<Respo
 }
 
 async fn speakers(app: &App, raw_id: &str) -> Result<Response, Problem> {
-    let (_, publication) = latest(app, raw_id).await?;
-    let p = &publication.programme;
-    let list: Vec<_> = p
-        .speakers
-        .iter()
-        .map(|s| views::SpeakerView::of(s, p))
-        .collect();
-    Ok(cacheable(http::json(&views::SpeakerList {
-        speakers: list,
-    })))
+    let latest = latest(app, raw_id).await?;
+    let body = rendered(app, &latest, Variant::Speakers, |_, publication| {
+        let p = &publication.programme;
+        json_text(&views::SpeakerList {
+            speakers: p
+                .speakers
+                .iter()
+                .map(|s| views::SpeakerView::of(s, p))
+                .collect(),
+        })
+    })?;
+    Ok(cacheable(http::text(
+        StatusCode::OK,
+        "application/json",
+        body,
+    )))
 }
 
 /// Public reads may be cached briefly by browsers and CDNs, and served stale while revalidating.

@@ -20,6 +20,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         clock: Arc::new(SystemClock),
         cors: config.cors,
         site_url: config.site_url.as_str().trim_end_matches('/').to_owned(),
+        renderings: Default::default(),
     }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
         Ok::<_, Infallible>(handle(app, req).await)

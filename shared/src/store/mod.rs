@@ -29,7 +29,9 @@ pub use memory::MemoryTable;
 pub use outbox::{
     CLAIM_GRACE, Claim, MailCounts, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
 };
-pub use programme::{ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary};
+pub use programme::{
+    LatestDocument, ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary,
+};
 pub use registrations::{
     Change, CommitError, Conflict, Notice, RegistrationPage, RegistrationStore, Seats, Stored,
     email_hash,

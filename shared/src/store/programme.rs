@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use super::events::{doc_item, doc_of};
+use sha2::{Digest, Sha256};
+
+use super::events::{DOC, doc_item, doc_of};
 use super::{Cond, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, Programme, Publication};
 
@@ -22,10 +24,43 @@ pub struct Published {
     pub publication: Publication,
 }
 
+/// The latest version as read, before its document is parsed: the version and the event are at
+/// hand, so a reader can answer 304 or serve a rendering it already holds without parsing a
+/// document that may be hundreds of kilobytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestDocument {
+    pub event: Event,
+    pub version: u32,
+    /// Changes when the version or anything about the event changes; ETags and caches key on it.
+    pub stamp: String,
+    document: String,
+}
+
+impl LatestDocument {
+    pub fn parse(&self) -> Result<Publication, StoreError> {
+        serde_json::from_str(&self.document).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub fn into_published(self) -> Result<Published, StoreError> {
+        let publication = self.parse()?;
+        Ok(Published {
+            event: self.event,
+            publication,
+        })
+    }
+}
+
 #[async_trait]
 pub trait ProgrammeReader: Send + Sync {
+    /// The latest published version with its event, its document unparsed: one read.
+    async fn latest_document(&self, event: &EventId) -> Result<Option<LatestDocument>, StoreError>;
     /// The latest published version with its event: one read.
-    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError>;
+    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError> {
+        self.latest_document(event)
+            .await?
+            .map(LatestDocument::into_published)
+            .transpose()
+    }
     async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError>;
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError>;
 }
@@ -62,21 +97,34 @@ pub(crate) fn event_snapshot(event: &Event) -> Result<Value, StoreError> {
 
 #[async_trait]
 impl ProgrammeReader for TableStore {
-    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError> {
-        match self.table.get(&keys::latest(event)).await? {
-            None => Ok(None),
-            Some(item) => {
-                let publication = doc_of(&item)?;
-                let event = item
-                    .get(EVENT)
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| StoreError::Corrupt("the latest version lacks its event".into()))
-                    .and_then(|t| {
-                        serde_json::from_str(t).map_err(|e| StoreError::Corrupt(e.to_string()))
-                    })?;
-                Ok(Some(Published { event, publication }))
-            }
-        }
+    async fn latest_document(&self, event: &EventId) -> Result<Option<LatestDocument>, StoreError> {
+        let Some(mut item) = self.table.get(&keys::latest(event)).await? else {
+            return Ok(None);
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("the latest version lacks {what}"));
+        let Some(Value::String(document)) = item.remove(DOC) else {
+            return Err(corrupt("its document"));
+        };
+        let version = item
+            .get(VERSION)
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| corrupt("its version"))?;
+        let snapshot = item
+            .get(EVENT)
+            .and_then(Value::as_str)
+            .ok_or_else(|| corrupt("its event"))?;
+        let event =
+            serde_json::from_str(snapshot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // The event is edited without a new version; its digest keeps stale renderings out.
+        let digest = Sha256::digest(snapshot.as_bytes());
+        let stamp = format!("v{version}-e{}", crate::token::hex(&digest[..6]));
+        Ok(Some(LatestDocument {
+            event,
+            version,
+            stamp,
+            document,
+        }))
     }
 
     async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError> {
