@@ -39,11 +39,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         pacer: Pacer::new(config.ses_rate),
     }));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let left = event
-            .context
-            .deadline()
-            .duration_since(std::time::SystemTime::now())
-            .unwrap_or_default();
+        let left = triggers::time_left(event.context.deadline(), std::time::SystemTime::now());
         triggers::handle(app, event.payload, left)
             .await
             .map_err(lambda_runtime::Error::from)

@@ -103,6 +103,23 @@ pub fn classify(payload: &Value) -> Trigger {
     Trigger::Schedule
 }
 
+/// What a run without a usable deadline may take: Lambda always sends one in the future, but a
+/// local runtime emulator (`cargo lambda watch`) sends one already past, which would make every
+/// run stop before its first email.
+pub const NO_DEADLINE_BUDGET: Duration = Duration::from_secs(10);
+
+/// The time a run may take: until the runtime's deadline, or `NO_DEADLINE_BUDGET` when that has
+/// already passed as the invocation starts.
+pub fn time_left(deadline: std::time::SystemTime, now: std::time::SystemTime) -> Duration {
+    match deadline.duration_since(now) {
+        Ok(left) if !left.is_zero() => left,
+        _ => {
+            tracing::warn!("the runtime gave no deadline in the future; running on a short budget");
+            NO_DEADLINE_BUDGET
+        }
+    }
+}
+
 /// Handles one invocation; `deadline` is the time left before Lambda stops it.
 pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Value, RunError> {
     let now: Timestamp = app.clock.now();
@@ -124,6 +141,13 @@ pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Val
         }
         Trigger::Stream { .. } | Trigger::Schedule => {
             let report = crate::run(app, now, deadline).await?;
+            tracing::info!(
+                time_left_ms = deadline.as_millis() as u64,
+                sent = report.sent.len(),
+                failed = report.failed,
+                more = report.more,
+                "job run"
+            );
             Ok(serde_json::to_value(&report).unwrap_or(Value::Null))
         }
     }
@@ -132,6 +156,15 @@ pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Val
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deadline_in_the_future_is_kept_and_one_already_past_gets_the_short_budget() {
+        let now = std::time::SystemTime::now();
+        let later = now + Duration::from_secs(300);
+        assert_eq!(time_left(later, now), Duration::from_secs(300));
+        assert_eq!(time_left(now, now), NO_DEADLINE_BUDGET);
+        assert_eq!(time_left(std::time::UNIX_EPOCH, now), NO_DEADLINE_BUDGET);
+    }
 
     #[test]
     fn a_permanent_bounce_names_its_addresses_and_a_transient_one_is_ignored() {
