@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, one after the other (not part of the tests; takes a while, mostly builds):
 # criterion suites, the fan-out run, the HTTP load test, the Lambda start-up times, and the
-# package sizes when another checkout has built them. Figures go to stdout and target/bench-*/;
+# release arm64 packages' sizes. Figures go to stdout and target/bench-*/;
 # BENCHMARKS.md records a run with the commands and the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,6 @@ scripts/bench-load.sh
 echo "== Lambda start-up (scripts/bench-startup.sh)"
 scripts/bench-startup.sh
 
-echo "== packages"
-ls -l ../wt-infra/target/lambda/*/bootstrap.zip 2>/dev/null \
-    | awk '{printf "  %s %.2f MB (%d bytes)\n", $NF, $5/1e6, $5}' \
-    || echo "  no bootstrap.zip built (cargo lambda build --release --arm64 --output-format zip)"
+echo "== packages (scripts/build-lambdas.sh, release profile: what is deployed)"
+PLENARY_LAMBDA_PROFILE=release scripts/build-lambdas.sh
+scripts/check-packages.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Checks the deployment: lints and validates infra/template.yaml (cfn-lint, sam validate), scans it
-# with checkov (skips and reasons in infra/.checkov.yaml), and, when scripts/build-lambdas.sh has
-# built the functions, checks that no binary needs a glibc newer than Amazon Linux 2023's (2.34).
+# Checks the deployment template: lints and validates infra/template.yaml (cfn-lint, sam validate)
+# and scans it with checkov (skips and reasons in infra/.checkov.yaml). The built packages are
+# checked by scripts/check-packages.sh.
 # Works offline apart from the first install: the tools go into ./.venv-infra from PyPI.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,30 +33,3 @@ echo "-- sam validate"
 echo "-- checkov"
 .venv-infra/checkov/bin/checkov -f "$template" --framework cloudformation --skip-download \
   --config-file infra/.checkov.yaml
-
-echo "-- glibc needed by the built functions (at most 2.34, Amazon Linux 2023)"
-if ! command -v readelf >/dev/null; then
-  apt-get install -y -qq binutils >/dev/null || { apt-get update -qq && apt-get install -y -qq binutils >/dev/null; }
-fi
-found=0
-for name in programme registration organiser notifications; do
-  zip="target/lambda/$name/bootstrap.zip"
-  [ -f "$zip" ] || continue
-  found=$((found + 1))
-  dir=".tmp/glibc-check/$name"
-  rm -rf "$dir" && mkdir -p "$dir"
-  python3 -m zipfile -e "$zip" "$dir"
-  machine=$(readelf -h "$dir/bootstrap" | awk -F: '/Machine:/ {gsub(/^ +/, "", $2); print $2}')
-  # The version needs (.gnu.version_r) name every GLIBC_x.y the binary links against.
-  newest=$(readelf -V "$dir/bootstrap" | grep -Eo 'GLIBC_[0-9]+(\.[0-9]+)+' | sed 's/GLIBC_//' | sort -uV | tail -n1)
-  echo "$name: $machine, needs glibc ${newest:-none}"
-  if [ "$machine" != "AArch64" ]; then
-    echo "$zip is not an arm64 binary" >&2
-    exit 1
-  fi
-  if [ -n "$newest" ] && [ "$(printf '%s\n2.34\n' "$newest" | sort -V | tail -n1)" != "2.34" ]; then
-    echo "$zip needs glibc $newest; Amazon Linux 2023 has 2.34" >&2
-    exit 1
-  fi
-done
-[ "$found" -gt 0 ] || echo "no built functions (scripts/build-lambdas.sh builds them); skipped"

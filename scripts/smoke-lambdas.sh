@@ -18,8 +18,8 @@ for name in programme registration organiser notifications; do
     exit 1
   }
 done
-[ -x .venv/bin/cargo-lambda ] || { echo "cargo-lambda is missing: run scripts/build-lambdas.sh first" >&2; exit 1; }
-export PATH="$root/.venv/bin:$PATH"
+[ -x .venv-build/bin/cargo-lambda ] || { echo "cargo-lambda is missing: run scripts/build-lambdas.sh first" >&2; exit 1; }
+export PATH="$root/.venv-build/bin:$PATH"
 
 # qemu-aarch64-static and the arm64 C runtime (ld.so, libc, libgcc_s), from Debian, unpacked here.
 sysroot="$root/.tmp/arm64-sysroot"
@@ -59,6 +59,10 @@ ddb.create_table(
     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                {"AttributeName": "sk", "KeyType": "RANGE"}],
     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+# The sender, verified, so that the confirmation email below goes through SES.
+boto3.client("ses", endpoint_url=endpoint, region_name="us-east-1",
+             aws_access_key_id="test", aws_secret_access_key="test"
+             ).verify_email_identity(EmailAddress="events@example.org")
 EOF
 
 # cargo lambda's runtime API emulation, alone (--only-lambda-apis: it builds and starts nothing).
@@ -73,18 +77,27 @@ done
 fixtures=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/aws_lambda_events-1.*/src/fixtures | sort -V | tail -n1)
 [ -d "$fixtures" ] || { echo "no aws_lambda_events fixtures under ${CARGO_HOME:-$HOME/.cargo}/registry/src" >&2; exit 1; }
 
-# An API Gateway v2 request from the crate's fixture, with another method, path and headers.
+# An API Gateway v2 request from the crate's fixture, with another method, path, headers and
+# (with SMOKE_BODY set) a JSON body.
 request() { # request METHOD PATH [HEADER=VALUE...] > file
-  python3 - "$fixtures/example-apigw-v2-request-no-authorizer.json" "$@" <<'EOF'
-import json, sys
+  SMOKE_BODY=${SMOKE_BODY:-} python3 - "$fixtures/example-apigw-v2-request-no-authorizer.json" "$@" <<'EOF'
+import json, os, sys
 fixture, method, path, *headers = sys.argv[1:]
 e = json.load(open(fixture))
 e["rawPath"] = e["requestContext"]["http"]["path"] = path
 e["requestContext"]["http"]["method"] = method
 e["routeKey"] = e["requestContext"]["routeKey"] = f"{method} {path}"
+e["rawQueryString"] = ""
+e.pop("queryStringParameters", None)
 for h in headers:
     k, v = h.split("=", 1)
     e["headers"][k] = v
+if os.environ["SMOKE_BODY"]:
+    e["body"] = os.environ["SMOKE_BODY"]
+    e["isBase64Encoded"] = False
+    e["headers"]["content-type"] = "application/json"
+else:
+    e.pop("body", None)
 print(json.dumps(e))
 EOF
 }
@@ -99,7 +112,7 @@ check() {
   local name=$1 event=$2 expected=$3 out
   out=$(cargo lambda invoke --invoke-address 127.0.0.1 --invoke-port "$port" --data-file "$event" \
     --output-format json "$name" 2>&1) || true
-  if printf '%s' "$out" | grep -Eq "$expected"; then
+  if printf '%s' "$out" | tr -d '\n' | grep -Eq "$expected"; then
     echo "ok   $name $(basename "$event"): $(printf '%s' "$out" | tr -d '\n' | cut -c1-160)"
   else
     echo "FAIL $name $(basename "$event"): expected /$expected/, got: $out" >&2
@@ -141,10 +154,26 @@ request GET /v1/admin/events/nope/stats "authorization=Bearer smoke-token-012345
 
 check programme "$work/list-events.json" '"statusCode": ?200'
 check programme "$work/get-event.json" '"statusCode": ?404'
+
+# A whole path through the real packages: the organiser creates an event, the programme
+# function lists it, a newcomer registers, and the notifications job sends the confirmation
+# through SES (the emulator).
+admin="authorization=Bearer smoke-token-0123456789abcdef"
+SMOKE_BODY='{"title": "Smoke workshop", "timezone": "Europe/Zurich",
+  "starts_at": "2030-03-10T09:00:00+01:00", "ends_at": "2030-03-10T17:00:00+01:00",
+  "registration": {"opens_at": "2021-01-01T00:00:00Z"}}' \
+  request PUT /v1/admin/events/smoke "$admin" >"$work/put-event.json"
+SMOKE_BODY='{"email": "newcomer@example.org", "given_name": "Ada", "family_name": "Lovelace",
+  "country": "GB", "organisation": "Analytical Engines", "category": "academia",
+  "language": "fr", "consent": true}' \
+  request POST /v1/events/smoke/registrations >"$work/register.json"
+check organiser "$work/put-event.json" '"statusCode": ?20[01]'
+check programme "$work/list-events.json" 'Smoke workshop'
+check registration "$work/register.json" '"statusCode": ?202'
 check registration "$work/me.json" '"statusCode": ?401'
 check organiser "$work/stats-anonymous.json" '"statusCode": ?401'
 check organiser "$work/stats.json" '"statusCode": ?404'
-check notifications "$fixtures/example-eventbridge-schedule.json" '"failed": ?0'
+check notifications "$fixtures/example-eventbridge-schedule.json" '"sent": ?\[[^]]*confirmation'
 check notifications "$fixtures/example-dynamodb-event.json" '"failed": ?0'
 check notifications "$fixtures/example-sns-event.json" '"suppressed": ?0'
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Every test, from a fresh clone: installs what the tests need (a project-local Python venv with
-# the DynamoDB/SES emulator), starts the emulator on a free loopback port, then runs formatting,
-# clippy (warnings are errors), and every unit, contract, handler and end-to-end test.
+# Every test, from a fresh clone: installs what the tests need (project-local Python venvs: the
+# DynamoDB/SES emulator, the template checkers, cargo-lambda with Zig, schemathesis; npm packages
+# and Debian's Chromium; Debian's qemu-user-static unpacked into .tmp), starts the emulator on a
+# free loopback port, then runs formatting, clippy (warnings are errors), the template checks,
+# every unit, contract, handler and end-to-end test, the arm64 packages' smoke test, the browser
+# tests and schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +36,11 @@ if [ "$passed" -eq 0 ]; then
   exit 1
 fi
 echo "all tests passed: $passed"
+
+step "arm64 packages (smoke profile): built with cargo-lambda, checked (arm64, glibc <= 2.34), each started under qemu and invoked"
+PLENARY_LAMBDA_PROFILE=smoke scripts/build-lambdas.sh
+scripts/check-packages.sh
+scripts/smoke-lambdas.sh
 
 step "browser tests of the reference website (Chromium, playwright-core)"
 scripts/browser-test.sh

@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the handlers on the memory store, called in process (no HTTP server):
-//! the programme GET (200-session programme, event zone and `?tz=`, and the 304 path), a
-//! registration POST and its confirmation, and the reminder fan-out over N registrants.
+//! the programme GET (200-session programme, event zone and `?tz=`, rendered each time, and the
+//! 304 path), a registration POST and its confirmation, and the reminder fan-out over N
+//! registrants.
 //!
 //! `cargo bench -p plenary-benches` (see BENCHMARKS.md for figures).
 
@@ -50,6 +51,14 @@ fn programme(c: &mut Criterion) {
     g.bench_function("200_sessions_tz_new_york", |b| {
         b.to_async(&rt)
             .iter(|| async { plenary_programme::handle(&app, get(&ny)).await })
+    });
+    // The first read of a version in a warm function (or every read in a cold one): parse and
+    // render, nothing kept.
+    let mut uncached = programme_app(&store, clock());
+    uncached.renderings = plenary_programme::renderings::Renderings::new(0, 0);
+    g.bench_function("200_sessions_event_zone_rendered_each_time", |b| {
+        b.to_async(&rt)
+            .iter(|| async { plenary_programme::handle(&uncached, get(&path)).await })
     });
     g.bench_function("200_sessions_304", |b| {
         b.to_async(&rt).iter(|| async {
