@@ -101,6 +101,8 @@ fn neutralise(cell: &str) -> String {
     }
 }
 
+/// The export of `…/registrations.csv`: a header row, then one row per registration (erased
+/// ones keep only their anonymous columns), formula cells neutralised, a byte-order mark first.
 pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
