@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone: installs what the tests need (a project-local Python venv with
 # the DynamoDB/SES emulator), starts the emulator on a free loopback port, then runs formatting,
-# clippy (warnings are errors), and every unit, contract, handler and end-to-end test.
+# clippy (warnings are errors), cargo-deny, and every unit, contract, handler and end-to-end test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,9 @@ echo "emulator at $PLENARY_TEST_AWS_ENDPOINT"
 
 step "clippy, warnings are errors"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo-deny: licences, duplicate versions, sources (and advisories with a local database)"
+scripts/deny.sh
 
 step "deployment template: cfn-lint, sam validate, checkov (own venv .venv-infra)"
 scripts/infra-check.sh
