@@ -18,7 +18,7 @@ use plenary::views;
 
 mod registrations;
 
-pub use registrations::to_csv;
+pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
 
 pub struct App {
     pub events: Arc<dyn EventReader>,

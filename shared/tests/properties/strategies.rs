@@ -2,6 +2,7 @@
 //! (so parsers get past their first check), JSON of any shape, and valid bodies to mutate.
 
 use jiff::Timestamp;
+use plenary::domain::{APPLICATION_FIELDS, Event, Programme};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -244,59 +245,44 @@ pub fn plausible_string() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Every field name some body parser reads, so generated objects hit known fields often.
-pub const FIELD_NAMES: &[&str] = &[
-    "email",
-    "given_name",
-    "family_name",
-    "country",
-    "organisation",
-    "category",
-    "language",
-    "consent",
-    "accessibility_needs",
-    "notifications",
-    "reminders",
-    "programme_changes",
-    "title",
-    "description",
-    "timezone",
-    "starts_at",
-    "ends_at",
-    "format",
-    "languages",
-    "registration",
-    "opens_at",
-    "closes_at",
-    "contact",
-    "name",
-    "capacity",
-    "waitlist",
-    "approval_required",
-    "eligibility",
-    "categories",
-    "itu_member_states_only",
-    "speakers",
-    "sessions",
-    "id",
-    "affiliation",
-    "bio",
-    "kind",
-    "track",
-    "abstract",
-    "role",
-    "url",
-    "passcode",
-    "dial_in",
-    "instructions",
-    "release_at",
-    "event_id",
-    "token",
-];
+/// Every field name some body parser reads, so generated objects hit known fields often: the
+/// parsers' own top-level lists, then the names inside nested objects and the other bodies.
+fn field_names() -> Vec<&'static str> {
+    let nested = [
+        "reminders",
+        "programme_changes",
+        "opens_at",
+        "closes_at",
+        "name",
+        "categories",
+        "itu_member_states_only",
+        "id",
+        "affiliation",
+        "bio",
+        "kind",
+        "track",
+        "abstract",
+        "role",
+        "url",
+        "passcode",
+        "dial_in",
+        "instructions",
+        "release_at",
+        "event_id",
+        "token",
+    ];
+    APPLICATION_FIELDS
+        .iter()
+        .chain(Event::FIELDS)
+        .chain(Programme::FIELDS)
+        .chain(&nested)
+        .copied()
+        .collect()
+}
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => select(FIELD_NAMES).prop_map(str::to_owned),
+        4 => select(field_names()).prop_map(str::to_owned),
         1 => text(12),
     ]
 }
@@ -529,8 +515,8 @@ pub const PROGRAMME_EVENT_START: &str = "2021-10-30T07:00:00Z";
 
 /// The event [`programme_body`] fits in: three days from [`PROGRAMME_EVENT_START`], across the
 /// end of summer time in Geneva.
-pub fn event_for_programmes(title: &str) -> plenary::domain::Event {
-    plenary::domain::Event::parse(
+pub fn event_for_programmes(title: &str) -> Event {
+    Event::parse(
         plenary::domain::EventId::parse("prop-ws").unwrap(),
         &json!({"title": title, "timezone": "Europe/Zurich",
                 "starts_at": PROGRAMME_EVENT_START, "ends_at": "2021-11-02T07:00:00Z"}),
