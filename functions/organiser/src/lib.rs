@@ -18,6 +18,8 @@ use plenary::views;
 
 mod registrations;
 
+pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
+
 pub struct App {
     pub events: Arc<dyn EventReader>,
     pub event_writer: Arc<dyn EventWriter>,

@@ -101,52 +101,62 @@ fn neutralise(cell: &str) -> String {
     }
 }
 
+/// The columns of `…/registrations.csv`, in order.
+pub const CSV_COLUMNS: [&str; 17] = [
+    "id",
+    "status",
+    "email",
+    "given_name",
+    "family_name",
+    "country",
+    "organisation",
+    "category",
+    "language",
+    "accessibility_needs",
+    "reminders",
+    "programme_changes",
+    "created_at",
+    "confirmed_at",
+    "join_link_uses",
+    "join_link_first_used_at",
+    "join_link_last_used_at",
+];
+
+/// A registration's cells under [`CSV_COLUMNS`], as they are before neutralising. An erased
+/// registration keeps only its anonymous ones.
+pub fn csv_cells(r: &Registration) -> [String; 17] {
+    let p = r.person.as_ref();
+    let t = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+    [
+        r.id.clone(),
+        r.status.code().to_owned(),
+        p.map(|p| p.email.to_string()).unwrap_or_default(),
+        p.map(|p| p.given_name.to_string()).unwrap_or_default(),
+        p.map(|p| p.family_name.to_string()).unwrap_or_default(),
+        r.country.to_string(),
+        p.map(|p| p.organisation.to_string()).unwrap_or_default(),
+        r.category.code().to_owned(),
+        r.language.code().to_owned(),
+        p.and_then(|p| p.accessibility_needs.as_ref())
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+        r.notifications.reminders.to_string(),
+        r.notifications.programme_changes.to_string(),
+        r.created_at.to_string(),
+        t(r.confirmed_at),
+        r.join_use.count.to_string(),
+        t(r.join_use.first_used_at),
+        t(r.join_use.last_used_at),
+    ]
+}
+
+/// The export: a header row, then one row per registration with formula cells neutralised, a
+/// byte-order mark first.
 pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "status",
-        "email",
-        "given_name",
-        "family_name",
-        "country",
-        "organisation",
-        "category",
-        "language",
-        "accessibility_needs",
-        "reminders",
-        "programme_changes",
-        "created_at",
-        "confirmed_at",
-        "join_link_uses",
-        "join_link_first_used_at",
-        "join_link_last_used_at",
-    ])?;
+    w.write_record(CSV_COLUMNS)?;
     for r in registrations {
-        let p = r.person.as_ref();
-        let t = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
-        let cells = [
-            r.id.clone(),
-            r.status.code().to_owned(),
-            p.map(|p| p.email.to_string()).unwrap_or_default(),
-            p.map(|p| p.given_name.to_string()).unwrap_or_default(),
-            p.map(|p| p.family_name.to_string()).unwrap_or_default(),
-            r.country.to_string(),
-            p.map(|p| p.organisation.to_string()).unwrap_or_default(),
-            r.category.code().to_owned(),
-            r.language.code().to_owned(),
-            p.and_then(|p| p.accessibility_needs.as_ref())
-                .map(|a| a.as_str().to_owned())
-                .unwrap_or_default(),
-            r.notifications.reminders.to_string(),
-            r.notifications.programme_changes.to_string(),
-            r.created_at.to_string(),
-            t(r.confirmed_at),
-            r.join_use.count.to_string(),
-            t(r.join_use.first_used_at),
-            t(r.join_use.last_used_at),
-        ];
-        w.write_record(cells.iter().map(|c| neutralise(c)))?;
+        w.write_record(csv_cells(r).iter().map(|c| neutralise(c)))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     // A byte-order mark makes spreadsheet programs read the file as UTF-8.

