@@ -425,15 +425,7 @@ impl RegistrationStore for TableStore {
         let mut q = keys::waitlist(event);
         q.sk_prefix = None;
         q.sk_between = Some((keys::wait_sk(0), keys::wait_sk(ticket)));
-        let mut n = 0;
-        loop {
-            let page = self.table.query(&q).await?;
-            n += page.items.len() as u64;
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(n),
-            }
-        }
+        Ok(self.table.count(&q).await?)
     }
 
     async fn seats(&self, event: &EventId) -> Result<Seats, StoreError> {
