@@ -175,6 +175,7 @@ async fn main() {
         site_url: site_url.trim_end_matches('/').to_owned(),
         api_url: own_url.clone(),
         simulated,
+        registrations_per_event_per_minute: cli.registrations_per_event_per_minute,
     }));
 
     if cli.notifications_interval > 0.0 {

@@ -40,6 +40,7 @@ pub struct Parts {
     pub api_url: String,
     /// The same clock as `clock` when it is simulated.
     pub simulated: Option<Arc<SimulatedClock>>,
+    pub registrations_per_event_per_minute: u32,
 }
 
 impl Stack {
@@ -66,6 +67,7 @@ impl Stack {
                 join_key: p.join_key.clone(),
                 cors: p.cors.clone(),
                 site_url: p.site_url.clone(),
+                registrations_per_event_per_minute: p.registrations_per_event_per_minute,
             },
             notifications: plenary_notifications::App {
                 events: store.clone(),

@@ -131,3 +131,39 @@ pub fn decoded_calendar(eml: &str) -> String {
         })
         .expect("a calendar attachment")
 }
+
+/// Every registration of `event` as the organiser lists it, page by page.
+pub async fn all_registrations(s: &LocalStack, event: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/v1/admin/events/{event}/registrations?limit=500");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let res = s.admin(Method::GET, &path).send().await.unwrap();
+        assert_eq!(res.status(), 200, "listing {event}");
+        let page: Value = res.json().await.unwrap();
+        all.extend(
+            page["registrations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return all,
+        }
+    }
+}
+
+/// The organiser's counts for `event`.
+pub async fn stats(s: &LocalStack, event: &str) -> Value {
+    let res = s
+        .admin(Method::GET, &format!("/v1/admin/events/{event}/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "stats of {event}");
+    res.json().await.unwrap()
+}

@@ -1,6 +1,6 @@
 //! Registration over HTTP, on the memory store and on DynamoDB: the newcomer's whole path, every
 //! refusal as problem+json, duplicates without enumeration, idempotency, capacity, the waiting
-//! list, approval, join links and erasure.
+//! list, approval, the per-minute cap, join links and erasure.
 
 use std::collections::BTreeSet;
 
@@ -20,6 +20,7 @@ on_both_stores!(
     approval_required_registrations_wait_for_the_organiser,
     sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places,
     thirty_identical_registrations_at_once_give_one_registration,
+    more_registrations_than_the_cap_get_429_with_retry_after_until_the_next_minute,
     the_organiser_lists_pages_exports_csv_and_counts,
     erasure_removes_personal_data_and_frees_the_address,
     a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calendar,
@@ -510,6 +511,54 @@ async fn thirty_identical_registrations_at_once_give_one_registration(store: Sto
         .await
         .unwrap();
     assert_eq!(list["registrations"].as_array().unwrap().len(), 1);
+}
+
+async fn more_registrations_than_the_cap_get_429_with_retry_after_until_the_next_minute(
+    store: Store,
+) {
+    // The clock starts on the minute, so the few requests below share that minute.
+    let s = LocalStack::start(
+        store,
+        &[
+            "--registrations-per-event-per-minute",
+            "3",
+            "--clock",
+            "2021-08-23T08:00:00Z",
+        ],
+    );
+    create_event(&s, "capped", &event_body(None, false, false)).await;
+    for i in 0..3 {
+        let res = register(&s, "capped", &format!("cap{i}@example.org")).await;
+        assert_eq!(res.status(), 202);
+    }
+    let res = register(&s, "capped", "cap3@example.org").await;
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    let p = problem(res, 429).await;
+    assert_eq!(p["code"], "too-many-requests");
+    // Another event is not held back by this one's rush.
+    assert_eq!(
+        register(&s, QOS, "elsewhere@example.org").await.status(),
+        202
+    );
+    // Refused means nothing happened: no registration and no email.
+    run_job(&s).await;
+    assert_eq!(mail_to(&s, "cap3@example.org").await.len(), 0);
+    assert_eq!(all_registrations(&s, "capped").await.len(), 3);
+
+    let res = s.post("/_local/clock?advance=PT1M").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        register(&s, "capped", "cap3@example.org").await.status(),
+        202
+    );
+    run_job(&s).await;
+    assert_eq!(mail_to(&s, "cap3@example.org").await.len(), 1);
+    assert_eq!(all_registrations(&s, "capped").await.len(), 4);
 }
 
 async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {

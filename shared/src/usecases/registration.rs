@@ -20,6 +20,10 @@ use crate::token::{JoinKey, Token, TokenHash, TokenSource};
 
 /// Emails a public route may cause to one address in one hour (repeats and resends).
 pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 3;
+/// Registrations one event takes in a minute unless configured otherwise
+/// (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`): ten a second, far above a workshop's real
+/// rush, low enough that a script cannot fill the table or the mail quota unnoticed.
+pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: u32 = 600;
 /// Attempts at a change that keeps meeting concurrent changes before giving up.
 const ATTEMPTS: usize = 8;
 
@@ -44,6 +48,12 @@ pub enum RegisterError {
     Invalid(FieldErrors),
     #[error("not eligible: {0}")]
     NotEligible(String),
+    #[error("the event took its {per_minute} registrations this minute")]
+    TooMany {
+        per_minute: u32,
+        /// Seconds until the next minute begins.
+        retry_after: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -218,11 +228,15 @@ impl Registrar<'_> {
     ///
     /// With `completion`, the answer to the request's Idempotency-Key is committed in the same
     /// transaction as the registration (or the reminder email): the result says whether it was.
+    ///
+    /// At most `per_minute` valid requests a minute reach an event, repeats included (each may
+    /// send an email); the count is kept in the store, so it holds across every instance.
     pub async fn register(
         &self,
         event_id: &EventId,
         body: &Value,
         completion: Option<&Completion>,
+        per_minute: u32,
     ) -> Result<bool, RegisterError> {
         let event = self.event(event_id).await?.ok_or(RegisterError::NoEvent)?;
         let app = Application::parse(&event, body).map_err(|e| match e {
@@ -231,6 +245,15 @@ impl Registrar<'_> {
         })?;
         if !event.registration.is_open(self.now()) {
             return Err(RegisterError::Closed);
+        }
+        let now = self.now();
+        let minute = SignedDuration::from_mins(1);
+        let scope = format!("registrations#{event_id}");
+        if !self.limits.allow(&scope, minute, per_minute, now).await? {
+            return Err(RegisterError::TooMany {
+                per_minute,
+                retry_after: crate::store::until_next_window(minute, now),
+            });
         }
         for _ in 0..ATTEMPTS {
             let now = self.now();
