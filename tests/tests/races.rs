@@ -3,12 +3,14 @@
 //! one-at-a-time run would give: no seat sold twice, no place in the queue shared or skipped, no
 //! registration lost or doubled.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use plenary_tests::flows::*;
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, Store};
+use plenary_tests::stack::{LocalStack, ORGANISER_TOKEN, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -16,6 +18,7 @@ on_both_stores!(
     two_thousand_registrants_from_sixty_four_clients_get_five_hundred_seats_and_a_queue_of_fifteen_hundred,
     sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places,
     thirty_identical_registrations_at_once_give_one_registration,
+    simultaneous_cancellations_each_promote_exactly_one_waiting_registrant_in_order,
 );
 
 /// The race stack: the job runs only when a test asks, so mail arrives when the test expects it,
@@ -180,6 +183,175 @@ async fn two_thousand_registrants_from_sixty_four_clients_get_five_hundred_seats
     assert_eq!(stats["by_status"]["waitlisted"], ADDRESSES - SEATS);
     assert_eq!(stats["by_status"]["pending_confirmation"], 0);
     assert_eq!(stats["lapsed_unconfirmed"], 0);
+    phases.done("checked");
+}
+
+const SWAP_SEATS: usize = 40;
+const SWAP_WAITING: usize = 60;
+/// Confirmed registrants who cancel at once in the first wave (fewer than are waiting).
+const FIRST_WAVE: usize = 30;
+
+/// Cancels each token's registration, all at once; every cancellation must succeed.
+async fn cancel_at_once(s: &LocalStack, tokens: Vec<String>) {
+    let statuses = with_clients(s, tokens.len(), tokens, |http, base, token| async move {
+        let res = http
+            .delete(format!("{base}/v1/registrations/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
+    })
+    .await;
+    let failed: Vec<_> = statuses.iter().filter(|(st, _)| *st != 200).collect();
+    assert!(failed.is_empty(), "cancellations failed: {failed:?}");
+}
+
+/// Reads the seats taken over and over until `stop` is set, returning every reading.
+fn watch_seats(
+    s: &LocalStack,
+    event: &str,
+) -> (Arc<AtomicBool>, tokio::task::JoinHandle<Vec<u64>>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (flag, url) = (
+        stop.clone(),
+        s.url(&format!("/v1/admin/events/{event}/stats")),
+    );
+    let handle = tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        let mut seen = Vec::new();
+        while !flag.load(Ordering::Relaxed) {
+            let stats: Value = http
+                .get(&url)
+                .bearer_auth(ORGANISER_TOKEN)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            seen.push(stats["seats_taken"].as_u64().unwrap());
+        }
+        seen
+    });
+    (stop, handle)
+}
+
+async fn statuses_of(s: &LocalStack, tokens: &[String]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for t in tokens {
+        let res = me(s, t).await;
+        assert_eq!(res.status(), 200);
+        out.push(res.json().await.unwrap());
+    }
+    out
+}
+
+async fn simultaneous_cancellations_each_promote_exactly_one_waiting_registrant_in_order(
+    store: Store,
+) {
+    let mut phases = Phases::new(format!("cancellations {store:?}"));
+    let s = LocalStack::start(store, RACE_FLAGS);
+    let event = "swap";
+    create_event(&s, event, &event_body(Some(SWAP_SEATS as u32), true, false)).await;
+    let addresses: Vec<String> = (0..SWAP_SEATS + SWAP_WAITING)
+        .map(|i| format!("swap{i:03}@example.org"))
+        .collect();
+    let path = format!("/v1/events/{event}/registrations");
+    let posted = with_clients(&s, 16, addresses.clone(), move |http, base, email| {
+        let url = format!("{base}{path}");
+        async move {
+            let res = http.post(url).json(&person(&email)).send().await.unwrap();
+            res.status().as_u16()
+        }
+    })
+    .await;
+    assert!(posted.iter().all(|st| *st == 202), "{posted:?}");
+    drain_job(&s).await;
+    let tokens = confirmation_tokens(&s).await;
+    // Confirmed one at a time, so the queue's order is the addresses' order.
+    let mut token_of = Vec::new();
+    for (i, a) in addresses.iter().enumerate() {
+        let token = tokens[a].last().unwrap().clone();
+        let r: Value = confirm(&s, &token).await.json().await.unwrap();
+        if i < SWAP_SEATS {
+            assert_eq!(r["status"], "confirmed", "{a}");
+        } else {
+            assert_eq!(r["waitlist_position"], i - SWAP_SEATS + 1, "{a}");
+        }
+        token_of.push(token);
+    }
+    let (seated, waiting) = token_of.split_at(SWAP_SEATS);
+    phases.done("registered and confirmed in order");
+
+    // Wave 1: fewer leave than wait, so every freed seat passes on and none is ever free.
+    let (stop, watcher) = watch_seats(&s, event);
+    cancel_at_once(&s, seated[..FIRST_WAVE].to_vec()).await;
+    stop.store(true, Ordering::Relaxed);
+    let readings = watcher.await.unwrap();
+    phases.done(&format!("wave 1, {} readings of the seats", readings.len()));
+    assert!(
+        !readings.is_empty() && readings.iter().all(|n| *n == SWAP_SEATS as u64),
+        "seats taken while people waited: {readings:?}"
+    );
+    // The first FIRST_WAVE in line have the seats; the rest moved up, in order, places 1...
+    let now = statuses_of(&s, waiting).await;
+    for (i, r) in now.iter().enumerate() {
+        if i < FIRST_WAVE {
+            assert_eq!(r["status"], "confirmed", "place {} was not promoted", i + 1);
+        } else {
+            assert_eq!(r["status"], "waitlisted");
+            assert_eq!(r["waitlist_position"], i - FIRST_WAVE + 1, "{r}");
+        }
+    }
+    let counts = stats(&s, event).await;
+    assert_eq!(counts["seats_taken"], SWAP_SEATS);
+    assert_eq!(counts["by_status"]["confirmed"], SWAP_SEATS);
+    assert_eq!(counts["by_status"]["waitlisted"], SWAP_WAITING - FIRST_WAVE);
+    assert_eq!(counts["by_status"]["cancelled"], FIRST_WAVE);
+
+    // Wave 2: everyone seated leaves at once, more than wait: the rest of the queue is seated,
+    // and only the seats nobody waited for are freed.
+    let mut leaving = seated[FIRST_WAVE..].to_vec();
+    leaving.extend_from_slice(&waiting[..FIRST_WAVE]);
+    let (stop, watcher) = watch_seats(&s, event);
+    cancel_at_once(&s, leaving).await;
+    stop.store(true, Ordering::Relaxed);
+    let readings = watcher.await.unwrap();
+    phases.done(&format!("wave 2, {} readings of the seats", readings.len()));
+    let left = SWAP_WAITING - FIRST_WAVE;
+    assert!(
+        readings
+            .iter()
+            .all(|n| (left as u64..=SWAP_SEATS as u64).contains(n)),
+        "seats taken out of range: {readings:?}"
+    );
+    let now = statuses_of(&s, &waiting[FIRST_WAVE..]).await;
+    assert!(now.iter().all(|r| r["status"] == "confirmed"), "{now:?}");
+    let counts = stats(&s, event).await;
+    assert_eq!(counts["seats_taken"], left);
+    assert_eq!(counts["by_status"]["confirmed"], left);
+    assert_eq!(counts["by_status"]["waitlisted"], 0);
+    assert_eq!(counts["by_status"]["cancelled"], SWAP_SEATS + FIRST_WAVE);
+
+    // One promotion email to each of the waiting, none to anyone else, and a second run of the
+    // job sends nothing again.
+    drain_job(&s).await;
+    drain_job(&s).await;
+    let mut promoted: BTreeMap<String, usize> = BTreeMap::new();
+    for m in outbox(&s).await {
+        if m["kind"] == "promotion" {
+            *promoted
+                .entry(m["to"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    let expected: BTreeMap<String, usize> = addresses[SWAP_SEATS..]
+        .iter()
+        .map(|a| (a.clone(), 1))
+        .collect();
+    assert_eq!(promoted, expected);
     phases.done("checked");
 }
 

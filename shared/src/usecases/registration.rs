@@ -26,6 +26,9 @@ pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 3;
 pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: u32 = 600;
 /// Attempts at a change that keeps meeting concurrent changes before giving up.
 const ATTEMPTS: usize = 8;
+/// Waiting-list places a cancellation may find taken by concurrent promotions before it gives up:
+/// each is a place gone from the list, so a real list ends long before; a safety bound only.
+const QUEUE_MOVES: usize = 100_000;
 
 /// What the registration use cases need.
 pub struct Registrar<'a> {
@@ -482,7 +485,8 @@ impl Registrar<'_> {
     /// Ends a registration (`Cancelled` by its owner, `Rejected` by the organiser). A seat it
     /// held passes, in the same transaction, to the head of the waiting list.
     pub async fn end(&self, mut s: Stored, status: Status, erase: bool) -> Result<(), ChangeError> {
-        for _ in 0..ATTEMPTS {
+        let (mut attempts, mut queue_moves) = (0, 0);
+        while attempts < ATTEMPTS {
             let r = &s.registration;
             let now = self.now();
             if !r.status.is_live() {
@@ -495,6 +499,7 @@ impl Registrar<'_> {
                     match self.store.commit(ch).await {
                         Ok(()) => return Ok(()),
                         Err(CommitError::Conflict(_)) => {
+                            attempts += 1;
                             s = self.reread(&s).await?;
                             continue;
                         }
@@ -529,7 +534,19 @@ impl Registrar<'_> {
             }
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(()),
-                Err(CommitError::Conflict(_)) => s = self.reread(&s).await?,
+                // A concurrent cancellation promoted the one this change meant to: the queue
+                // moved on, which is progress rather than a clash over this registration, so
+                // it costs no attempt (many cancelling at once would otherwise run out).
+                Err(CommitError::Conflict(Conflict::WaitlistMoved))
+                    if queue_moves < QUEUE_MOVES =>
+                {
+                    queue_moves += 1;
+                    s = self.reread(&s).await?;
+                }
+                Err(CommitError::Conflict(_)) => {
+                    attempts += 1;
+                    s = self.reread(&s).await?;
+                }
                 Err(CommitError::Store(e)) => return Err(e.into()),
             }
         }
