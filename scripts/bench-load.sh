@@ -6,7 +6,8 @@
 #   scripts/bench-load.sh            # BENCH_DURATION=8s BENCH_CONNECTIONS="1 16 64"
 #
 # The server runs with the bundled seed (its simulated clock is inside the registration
-# window), the notifications timer off (--notifications-interval 0) and its JSON logs at the
+# window), the notifications timer off (--notifications-interval 0), the per-event registration
+# cap out of the way (a load test sends thousands a second) and its JSON logs at the
 # default level written to /dev/null (set BENCH_SERVER_LOG=FILE to keep them). Registrations
 # go to the generated event bench-2030 (seeded beside the bundled seed's events) (no capacity limit, so every confirmation takes a seat
 # and none is waitlisted), each POST with a new address. wrk and the server share the
@@ -47,6 +48,7 @@ PY
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 target/release/plenary-local --port "$PORT" --notifications-interval 0 \
+    --registrations-per-event-per-minute 4000000000 \
     --organiser-token "$TOKEN" --seed "$OUT/seed.json" >"$OUT/server.out" 2>"$SERVER_LOG" &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT

@@ -75,8 +75,9 @@ async fn registration_world() -> (Arc<CountingTable>, TableStore, plenary_regist
     (counter, store, app)
 }
 
-/// The writes of a new registration: one transaction, every write in it conditional. Reads
-/// before it (the event, the address's guard) are counted and pinned here as they are today.
+/// The writes of a new registration: one transaction, every write in it conditional, after the
+/// event's per-minute counter (one conditional single write). Reads before them (the event, the
+/// address's guard) are counted and pinned here as they are today.
 #[tokio::test]
 async fn a_registration_post_is_one_conditional_transaction() {
     let (counter, _, app) = registration_world().await;
@@ -91,9 +92,14 @@ async fn a_registration_post_is_one_conditional_transaction() {
     eprintln!("POST made:{}", show(&log));
     assert_eq!(
         (calls.transact, calls.write, calls.update_returning),
-        (1, 0, 0),
+        (1, 1, 0),
         "POST made:{}",
         show(&log)
+    );
+    let counter = log.iter().find(|c| c.op == "write").expect("a write");
+    assert!(
+        counter.keys[0].pk.starts_with("RATE#registrations#") && counter.conditional == [true],
+        "the single write is not the conditional per-minute counter: {counter}"
     );
     let tx = log
         .iter()
@@ -119,11 +125,11 @@ async fn with_an_idempotency_key_a_registration_post_adds_one_claim_and_records_
     let log = counter.take_log();
     let calls = counter.calls();
     eprintln!("POST with Idempotency-Key made:{}", show(&log));
-    // The key record claimed (one conditional put); its answer is recorded inside the
-    // registration's one transaction, so a fault cannot separate the two.
+    // The key record claimed (one conditional put) and the per-minute counter; the key's answer
+    // is recorded inside the registration's one transaction, so a fault cannot separate the two.
     assert_eq!(
         (calls.transact, calls.write, calls.update_returning),
-        (1, 1, 0),
+        (1, 2, 0),
         "POST made:{}",
         show(&log)
     );

@@ -70,6 +70,11 @@ pub struct Cli {
     /// Seconds between runs of the notifications job (0 turns the timer off).
     #[arg(long, default_value_t = 1.0)]
     pub notifications_interval: f64,
+    /// Registrations one event takes in a minute; more get 429 with Retry-After
+    /// (PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE of the functions).
+    #[arg(long, default_value_t = plenary::usecases::registration::REGISTRATIONS_PER_EVENT_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub registrations_per_event_per_minute: u32,
 }
 
 impl Cli {

@@ -75,26 +75,29 @@ async fn main() {
         }
     };
 
-    let (clock, clock_label): (Arc<dyn Clock>, String) = match cli.clock.as_deref() {
-        Some("now") => (Arc::new(SystemClock), "real time".to_owned()),
+    let simulated = |start: jiff::Timestamp| Some(Arc::new(SimulatedClock::starting_at(start)));
+    let (simulated, clock_label): (Option<Arc<SimulatedClock>>, String) = match cli.clock.as_deref()
+    {
+        Some("now") => (None, "real time".to_owned()),
         Some(at) => {
             let start: jiff::Timestamp = at.parse().unwrap_or_else(|_| {
                 fail(format!(
                     "--clock {at:?} is not an RFC 3339 instant or `now`"
                 ))
             });
-            (
-                Arc::new(SimulatedClock::starting_at(start)),
-                format!("simulated, started at {start}"),
-            )
+            (simulated(start), format!("simulated, started at {start}"))
         }
         None => match seed.as_ref().and_then(|(_, s)| s.clock) {
             Some(start) => (
-                Arc::new(SimulatedClock::starting_at(start)),
+                simulated(start),
                 format!("simulated, started at {start} (the seed's clock)"),
             ),
-            None => (Arc::new(SystemClock), "real time".to_owned()),
+            None => (None, "real time".to_owned()),
         },
+    };
+    let clock: Arc<dyn Clock> = match &simulated {
+        Some(c) => c.clone(),
+        None => Arc::new(SystemClock),
     };
 
     let listener = TcpListener::bind((cli.host, cli.port))
@@ -171,6 +174,8 @@ async fn main() {
         sender,
         site_url: site_url.trim_end_matches('/').to_owned(),
         api_url: own_url.clone(),
+        simulated,
+        registrations_per_event_per_minute: cli.registrations_per_event_per_minute,
     }));
 
     if cli.notifications_interval > 0.0 {

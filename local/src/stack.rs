@@ -1,11 +1,12 @@
 //! The whole system in one process: the three HTTP functions' apps over one store, plus the
-//! local-only routes (`/health`, `/_local/outbox`, `/_local/notifications/run`) and the reference
-//! website on every other GET path.
+//! local-only routes (`/health`, `/_local/outbox`, `/_local/notifications/run`, `/_local/clock`)
+//! and the reference website on every other GET path.
 
 use std::sync::Arc;
 
 use ::http::{Method, StatusCode};
 use plenary::Clock;
+use plenary::clock::SimulatedClock;
 use plenary::config::CorsConfig;
 use plenary::domain::Email;
 use plenary::http::{self, Params, Problem, Request, Response, Route, knows_path};
@@ -22,6 +23,8 @@ pub struct Stack {
     pub cors: CorsConfig,
     /// One job run at a time: the timer and `/_local/notifications/run` take turns.
     pub job: tokio::sync::Mutex<()>,
+    /// The clock `/_local/clock` moves, when it is simulated.
+    pub simulated: Option<Arc<SimulatedClock>>,
 }
 
 pub struct Parts {
@@ -35,6 +38,9 @@ pub struct Parts {
     pub sender: Email,
     pub site_url: String,
     pub api_url: String,
+    /// The same clock as `clock` when it is simulated.
+    pub simulated: Option<Arc<SimulatedClock>>,
+    pub registrations_per_event_per_minute: u32,
 }
 
 impl Stack {
@@ -62,6 +68,7 @@ impl Stack {
                 join_key: p.join_key.clone(),
                 cors: p.cors.clone(),
                 site_url: p.site_url.clone(),
+                registrations_per_event_per_minute: p.registrations_per_event_per_minute,
             },
             notifications: plenary_notifications::App {
                 events: store.clone(),
@@ -100,6 +107,7 @@ impl Stack {
             outbox: p.outbox,
             cors: p.cors,
             job: tokio::sync::Mutex::new(()),
+            simulated: p.simulated,
         }
     }
 
@@ -164,6 +172,34 @@ impl Stack {
                 )
                 .detail("start it with --mailer outbox to read mail here")),
             },
+            Local::MoveClock => {
+                let Some(clock) = &self.simulated else {
+                    return Err(Problem::conflict(
+                        "real-time-clock",
+                        "This stack runs on real time",
+                        "start it with --clock <RFC 3339> to have a clock that can be moved",
+                    ));
+                };
+                let refused = || {
+                    Problem::invalid_field(
+                        "advance",
+                        "must be a positive ISO 8601 duration in hours, minutes or seconds, \
+                         e.g. PT1M or PT48H",
+                    )
+                };
+                let by: jiff::SignedDuration = http::query_params(req)
+                    .into_iter()
+                    .find(|(k, _)| k == "advance")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .ok_or_else(refused)?;
+                if by.is_zero() || !clock.advance(by) {
+                    return Err(refused());
+                }
+                tracing::info!(%by, "the simulated clock was moved forward");
+                Ok(http::json(
+                    &serde_json::json!({"now": clock.now().to_string()}),
+                ))
+            }
         }
     }
 }
@@ -173,6 +209,7 @@ pub enum Local {
     Health,
     Outbox,
     RunNotifications,
+    MoveClock,
 }
 
 pub const LOCAL_ROUTES: &[Route<Local>] = &[
@@ -190,5 +227,10 @@ pub const LOCAL_ROUTES: &[Route<Local>] = &[
         method: Method::POST,
         pattern: "/_local/notifications/run",
         endpoint: Local::RunNotifications,
+    },
+    Route {
+        method: Method::POST,
+        pattern: "/_local/clock",
+        endpoint: Local::MoveClock,
     },
 ];

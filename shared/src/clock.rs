@@ -20,11 +20,13 @@ impl Clock for SystemClock {
     }
 }
 
-/// Starts at a chosen instant and runs forward at real speed (the local stack's `--clock`).
+/// Starts at a chosen instant and runs forward at real speed (the local stack's `--clock`); it
+/// can be moved forward (`POST /_local/clock`), never back, so stored instants stay in order.
 #[derive(Debug)]
 pub struct SimulatedClock {
     start: Timestamp,
     started: Instant,
+    moved: Mutex<SignedDuration>,
 }
 
 impl SimulatedClock {
@@ -32,7 +34,18 @@ impl SimulatedClock {
         Self {
             start,
             started: Instant::now(),
+            moved: Mutex::new(SignedDuration::ZERO),
         }
+    }
+
+    /// Moves the clock forward by `by`; `false` (and no move) for a negative duration.
+    pub fn advance(&self, by: SignedDuration) -> bool {
+        if by.is_negative() {
+            return false;
+        }
+        let mut moved = self.moved.lock().unwrap_or_else(|e| e.into_inner());
+        *moved = moved.saturating_add(by);
+        true
     }
 }
 
@@ -40,7 +53,10 @@ impl Clock for SimulatedClock {
     fn now(&self) -> Timestamp {
         let elapsed =
             SignedDuration::try_from(self.started.elapsed()).unwrap_or(SignedDuration::MAX);
-        self.start.saturating_add(elapsed).unwrap_or(self.start)
+        let moved = *self.moved.lock().unwrap_or_else(|e| e.into_inner());
+        self.start
+            .saturating_add(elapsed.saturating_add(moved))
+            .unwrap_or(self.start)
     }
 }
 
@@ -93,5 +109,17 @@ mod tests {
         let now = clock.now();
         assert!(now >= start);
         assert!(now < start.saturating_add(SignedDuration::from_secs(60)).unwrap());
+    }
+
+    #[test]
+    fn a_simulated_clock_moves_forward_when_told_and_never_back() {
+        let start: Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
+        let clock = SimulatedClock::starting_at(start);
+        assert!(clock.advance(SignedDuration::from_hours(48)));
+        let now = clock.now();
+        assert!(now >= "2021-08-25T08:00:00Z".parse().unwrap());
+        assert!(now < "2021-08-25T08:01:00Z".parse().unwrap());
+        assert!(!clock.advance(SignedDuration::from_secs(-1)));
+        assert!(clock.now() >= now);
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::Email;
 use crate::token::{JoinKey, TokenHash};
+use crate::usecases::registration::REGISTRATIONS_PER_EVENT_PER_MINUTE;
 
 /// The variables, in one place so the deployment template and the README can list them.
 pub mod vars {
@@ -16,6 +17,8 @@ pub mod vars {
     pub const SES_RATE: &str = "PLENARY_SES_RATE";
     pub const CONFIGURATION_SET: &str = "PLENARY_SES_CONFIGURATION_SET";
     pub const JOIN_KEY: &str = "PLENARY_JOIN_KEY";
+    pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: &str =
+        "PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE";
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +37,8 @@ pub struct Config {
     pub ses_configuration_set: Option<String>,
     /// The secret personal join links are derived from.
     pub join_key: Option<JoinKey>,
+    /// Registrations one event takes in a minute, across every instance of the function.
+    pub registrations_per_event_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -137,6 +142,22 @@ impl Config {
             }
         };
 
+        let registrations_per_event_per_minute = match get(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE)
+        {
+            None => REGISTRATIONS_PER_EVENT_PER_MINUTE,
+            Some(n) => match n.parse::<u32>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    problems.push(format!(
+                        "{} must be a whole number from 1 to {}",
+                        vars::REGISTRATIONS_PER_EVENT_PER_MINUTE,
+                        u32::MAX
+                    ));
+                    REGISTRATIONS_PER_EVENT_PER_MINUTE
+                }
+            },
+        };
+
         match (table, sender, site_url) {
             (Some(table), Some(sender), Some(site_url)) if problems.is_empty() => Ok(Self {
                 table,
@@ -147,6 +168,7 @@ impl Config {
                 ses_rate,
                 ses_configuration_set,
                 join_key,
+                registrations_per_event_per_minute,
             }),
             _ => Err(ConfigError { problems }),
         }
@@ -213,6 +235,15 @@ mod tests {
         assert!(!c.cors.allows("https://evil.example"));
         assert_eq!(c.ses_rate, 1.0);
         assert!(c.organiser_token_hash.is_none());
+        assert_eq!(c.registrations_per_event_per_minute, 600);
+    }
+
+    #[test]
+    fn the_registration_cap_is_read_from_its_variable() {
+        let mut e = complete();
+        e.insert(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE.into(), "25".into());
+        let c = Config::from_vars(&e).unwrap();
+        assert_eq!(c.registrations_per_event_per_minute, 25);
     }
 
     #[test]
@@ -235,8 +266,23 @@ mod tests {
         e.insert(vars::SENDER.into(), "not an address".into());
         e.insert(vars::ORGANISER_TOKEN_HASH.into(), "xyz".into());
         e.insert(vars::SES_RATE.into(), "-3".into());
+        e.insert(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE.into(), "0".into());
         let err = Config::from_vars(&e).unwrap_err();
-        assert_eq!(err.problems.len(), 3, "{err}");
+        assert_eq!(err.problems.len(), 4, "{err}");
+        assert!(
+            err.to_string()
+                .contains(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE),
+            "{err}"
+        );
+        for bad in ["lots", "-1", "1.5", "99999999999"] {
+            e.insert(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE.into(), bad.into());
+            let err = Config::from_vars(&e).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -421,7 +421,9 @@ fn reason(status: u16) -> &'static str {
         413 => "Body larger than 64 KiB",
         415 => "Body is not JSON",
         422 => "Idempotency-Key reused with another request",
-        429 => "Too many requests",
+        429 => {
+            "Too many requests (e.g. the event's registrations this minute); retry after the Retry-After seconds"
+        }
         500 => "Internal error",
         503 => "Temporarily unavailable; retry after the Retry-After seconds",
         _ => "Response",
@@ -488,6 +490,11 @@ fn build() -> Value {
                     r
                 }
                 304 => json!({"description": reason(st)}),
+                429 | 503 => json!({"description": reason(st),
+                    "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                                "schema": {"type": "integer", "minimum": 1}}},
+                    "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
                 _ => json!({"description": reason(st), "content": {
                     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
             };
@@ -625,6 +632,7 @@ mod tests {
         assert_eq!(n, OPERATIONS.len());
         let reg = &doc["paths"]["/v1/events/{event_id}/registrations"]["post"];
         assert!(reg["responses"]["403"].is_object());
+        assert!(reg["responses"]["429"]["headers"]["Retry-After"].is_object());
         assert!(reg["requestBody"]["content"]["application/json"]["schema"].is_object());
         // Every $ref resolves.
         let text = document();

@@ -1,5 +1,8 @@
 //! Steps the registration suites share: register, read the outbox, confirm.
 
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -53,6 +56,18 @@ pub async fn run_job(s: &LocalStack) -> Value {
     res.json().await.unwrap()
 }
 
+/// Runs the notifications job until a run finds nothing left to send.
+pub async fn drain_job(s: &LocalStack) {
+    for _ in 0..1_000 {
+        let report = run_job(s).await;
+        let sent = report["sent"].as_array().map_or(0, Vec::len);
+        if sent == 0 && report["more"] != true {
+            return;
+        }
+    }
+    panic!("the notifications job still had mail to send after 1,000 runs");
+}
+
 pub async fn outbox(s: &LocalStack) -> Vec<Value> {
     let body: Value = s
         .get("/_local/outbox")
@@ -85,6 +100,63 @@ pub fn token_in(message: &Value) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
+}
+
+/// Every confirmation token the outbox holds, by address (lower case), oldest first: one read
+/// of the outbox however many registrants there are.
+pub async fn confirmation_tokens(s: &LocalStack) -> BTreeMap<String, Vec<String>> {
+    let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in outbox(s).await {
+        if m["kind"] == "confirmation" {
+            let to = m["to"].as_str().unwrap_or_default().to_lowercase();
+            tokens.entry(to).or_default().push(token_in(&m));
+        }
+    }
+    tokens
+}
+
+/// Hands `work` to `clients` concurrent clients, each with its own connections, each taking the
+/// next item as soon as it is free. Returns the results in the order of `work`.
+pub async fn with_clients<T, R, F, Fut>(
+    s: &LocalStack,
+    clients: usize,
+    work: Vec<T>,
+    f: F,
+) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(reqwest::Client, String, T) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = R> + Send,
+{
+    let queue = Arc::new(Mutex::new(
+        work.into_iter().enumerate().collect::<VecDeque<_>>(),
+    ));
+    let f = Arc::new(f);
+    let handles: Vec<_> = (0..clients)
+        .map(|_| {
+            let (queue, f, base) = (queue.clone(), f.clone(), s.base.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                let mut done = Vec::new();
+                loop {
+                    let next = queue.lock().unwrap().pop_front();
+                    let Some((i, item)) = next else { break };
+                    done.push((i, f(http.clone(), base.clone(), item).await));
+                }
+                done
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for h in handles {
+        match h.await {
+            Ok(done) => all.extend(done),
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Registers `email`, runs the job, and returns the token of the confirmation email.
@@ -130,4 +202,40 @@ pub fn decoded_calendar(eml: &str) -> String {
                 .or_else(|| String::from_utf8(a.contents().to_vec()).ok())
         })
         .expect("a calendar attachment")
+}
+
+/// Every registration of `event` as the organiser lists it, page by page.
+pub async fn all_registrations(s: &LocalStack, event: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/v1/admin/events/{event}/registrations?limit=500");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let res = s.admin(Method::GET, &path).send().await.unwrap();
+        assert_eq!(res.status(), 200, "listing {event}");
+        let page: Value = res.json().await.unwrap();
+        all.extend(
+            page["registrations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return all,
+        }
+    }
+}
+
+/// The organiser's counts for `event`.
+pub async fn stats(s: &LocalStack, event: &str) -> Value {
+    let res = s
+        .admin(Method::GET, &format!("/v1/admin/events/{event}/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "stats of {event}");
+    res.json().await.unwrap()
 }

@@ -280,3 +280,51 @@ async fn a_stack_without_a_seed_has_no_events() {
     assert_eq!(list["events"], json!([]));
     assert!(s.banner.contains("clock:     real time"));
 }
+
+#[tokio::test]
+async fn the_simulated_clock_moves_forward_on_request_and_never_back() {
+    let s = LocalStack::start(Store::Memory, &["--clock", "2021-08-23T08:00:00Z"]);
+    let res = s.post("/_local/clock?advance=PT48H").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let now: jiff::Timestamp = res.json::<Value>().await.unwrap()["now"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(now >= "2021-08-25T08:00:00Z".parse().unwrap(), "{now}");
+    assert!(now < "2021-08-25T08:01:00Z".parse().unwrap(), "{now}");
+    // What the API sees moved too: registration for the seed's event is open until its start.
+    s.post("/_local/clock?advance=PT400H").send().await.unwrap();
+    let qos: Value = s
+        .get("/v1/events/qos-workshop-2021")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(qos["registration"]["open"], false);
+    for bad in ["-PT1M", "PT0S", "soon", ""] {
+        let p = problem(
+            s.post(&format!("/_local/clock?advance={bad}"))
+                .send()
+                .await
+                .unwrap(),
+            400,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "advance", "{bad}");
+    }
+    problem(s.post("/_local/clock").send().await.unwrap(), 400).await;
+
+    let real = LocalStack::start(Store::Memory, &["--clock", "now"]);
+    let p = problem(
+        real.post("/_local/clock?advance=PT1M")
+            .send()
+            .await
+            .unwrap(),
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "real-time-clock");
+}

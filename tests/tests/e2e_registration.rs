@@ -1,6 +1,6 @@
 //! Registration over HTTP, on the memory store and on DynamoDB: the newcomer's whole path, every
 //! refusal as problem+json, duplicates without enumeration, idempotency, capacity, the waiting
-//! list, approval, join links and erasure.
+//! list, approval, the per-minute cap, join links and erasure. Concurrent cases are in races.rs.
 
 use std::collections::BTreeSet;
 
@@ -18,8 +18,7 @@ on_both_stores!(
     a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line,
     a_full_event_without_a_waiting_list_refuses_confirmation,
     approval_required_registrations_wait_for_the_organiser,
-    sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places,
-    thirty_identical_registrations_at_once_give_one_registration,
+    more_registrations_than_the_cap_get_429_with_retry_after_until_the_next_minute,
     the_organiser_lists_pages_exports_csv_and_counts,
     erasure_removes_personal_data_and_frees_the_address,
     a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calendar,
@@ -406,110 +405,52 @@ async fn approval_required_registrations_wait_for_the_organiser(store: Store) {
     );
 }
 
-async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places(store: Store) {
-    let s = LocalStack::start(store, &[]);
-    create_event(&s, "race", &event_body(Some(20), true, false)).await;
-    let mut tokens = Vec::new();
-    for i in 0..60 {
-        assert_eq!(
-            register(&s, "race", &format!("racer{i}@example.org"))
-                .await
-                .status(),
-            202
-        );
+async fn more_registrations_than_the_cap_get_429_with_retry_after_until_the_next_minute(
+    store: Store,
+) {
+    // The clock starts on the minute, so the few requests below share that minute.
+    let s = LocalStack::start(
+        store,
+        &[
+            "--registrations-per-event-per-minute",
+            "3",
+            "--clock",
+            "2021-08-23T08:00:00Z",
+        ],
+    );
+    create_event(&s, "capped", &event_body(None, false, false)).await;
+    for i in 0..3 {
+        let res = register(&s, "capped", &format!("cap{i}@example.org")).await;
+        assert_eq!(res.status(), 202);
     }
+    let res = register(&s, "capped", "cap3@example.org").await;
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    let p = problem(res, 429).await;
+    assert_eq!(p["code"], "too-many-requests");
+    // Another event is not held back by this one's rush.
+    assert_eq!(
+        register(&s, QOS, "elsewhere@example.org").await.status(),
+        202
+    );
+    // Refused means nothing happened: no registration and no email.
     run_job(&s).await;
-    for i in 0..60 {
-        let mails = mail_to(&s, &format!("racer{i}@example.org")).await;
-        tokens.push(token_in(&mails[0]));
-    }
-    let base = s.base.clone();
-    let handles: Vec<_> = tokens
-        .into_iter()
-        .map(|t| {
-            let base = base.clone();
-            tokio::spawn(async move {
-                let res = reqwest::Client::new()
-                    .post(format!("{base}/v1/registrations/confirm"))
-                    .json(&json!({"token": t}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(res.status(), 200);
-                res.json::<Value>().await.unwrap()
-            })
-        })
-        .collect();
-    let mut outcomes = Vec::new();
-    for h in handles {
-        outcomes.push(h.await.unwrap());
-    }
-    let confirmed = outcomes
-        .iter()
-        .filter(|o| o["status"] == "confirmed")
-        .count();
-    assert_eq!(confirmed, 20);
-    // Positions as they stand now: 1..40, no gaps, no repeats.
-    let list: Value = s
-        .admin(
-            Method::GET,
-            "/v1/admin/events/race/registrations?status=waitlisted&limit=100",
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut positions: Vec<u64> = list["registrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["waitlist_position"].as_u64().unwrap())
-        .collect();
-    positions.sort_unstable();
-    assert_eq!(positions, (1..=40).collect::<Vec<u64>>());
-    let stats: Value = s
-        .admin(Method::GET, "/v1/admin/events/race/stats")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(stats["seats_taken"], 20);
-}
+    assert_eq!(mail_to(&s, "cap3@example.org").await.len(), 0);
+    assert_eq!(all_registrations(&s, "capped").await.len(), 3);
 
-async fn thirty_identical_registrations_at_once_give_one_registration(store: Store) {
-    let s = LocalStack::start(store, &[]);
-    create_event(&s, "twins", &event_body(None, false, false)).await;
-    let base = s.base.clone();
-    let handles: Vec<_> = (0..30)
-        .map(|_| {
-            let base = base.clone();
-            tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("{base}/v1/events/twins/registrations"))
-                    .json(&person("twin@example.org"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-            })
-        })
-        .collect();
-    for h in handles {
-        assert_eq!(h.await.unwrap(), 202);
-    }
-    let list: Value = s
-        .admin(Method::GET, "/v1/admin/events/twins/registrations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["registrations"].as_array().unwrap().len(), 1);
+    let res = s.post("/_local/clock?advance=PT1M").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        register(&s, "capped", "cap3@example.org").await.status(),
+        202
+    );
+    run_job(&s).await;
+    assert_eq!(mail_to(&s, "cap3@example.org").await.len(), 1);
+    assert_eq!(all_registrations(&s, "capped").await.len(), 4);
 }
 
 async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {

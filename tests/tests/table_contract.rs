@@ -632,6 +632,40 @@ async fn a_query_filter_applies_after_the_limit(t: T) {
     assert_eq!(page.items, Vec::<Item>::new());
 }
 
+async fn a_count_is_the_number_of_items_the_query_would_return_over_all_pages(t: T) {
+    seed_query_items(&t).await;
+    let between = Query {
+        pk: "q".into(),
+        sk_between: Some(("a#2".into(), "a#6".into())),
+        ..Query::default()
+    };
+    let evens = Query {
+        filter: Some(Cond::eq("even", true)),
+        ..Query::prefix("q", "a#")
+    };
+    for (q, n) in [
+        (Query::prefix("q", "a#"), 7),
+        (between, 5),
+        (evens, 3),
+        (Query::prefix("q", "z#"), 0),
+        (
+            Query {
+                pk: "q".into(),
+                ..Query::default()
+            },
+            9,
+        ),
+    ] {
+        assert_eq!(t.count(&q).await.expect("count"), n, "{q:?}");
+        // Small pages count the same: the count runs to the last page.
+        let paged = Query {
+            limit: Some(2),
+            ..q.clone()
+        };
+        assert_eq!(t.count(&paged).await.expect("count"), n, "{paged:?}");
+    }
+}
+
 async fn update_returning_returns_the_item_as_it_is_afterwards(t: T) {
     let key = Key::new("ret", "k");
     let after = t
@@ -739,6 +773,7 @@ contract!(
     paging_with_limit_and_after_visits_every_item_exactly_once,
     a_query_between_two_sort_keys_includes_both_ends,
     a_query_filter_applies_after_the_limit,
+    a_count_is_the_number_of_items_the_query_would_return_over_all_pages,
     update_returning_returns_the_item_as_it_is_afterwards,
     concurrent_put_new_of_one_key_lets_exactly_one_writer_win,
 );

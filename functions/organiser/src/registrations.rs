@@ -57,12 +57,21 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
         .registrations
         .page(&event.id, status, limit, cursor)
         .await?;
+    // One read of the queue places everyone waiting on the page (not one count per person),
+    // and the places shown are of one moment.
+    let waiting = page
+        .registrations
+        .iter()
+        .any(|r| r.status == Status::Waitlisted);
+    let queue = if waiting {
+        app.registrations.waiting_tickets(&event.id).await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::with_capacity(page.registrations.len());
     for r in page.registrations {
         let position = match (r.status, r.waitlist_ticket) {
-            (Status::Waitlisted, Some(t)) => {
-                Some(app.registrations.waitlist_position(&event.id, t).await?)
-            }
+            (Status::Waitlisted, Some(t)) => Some(queue.partition_point(|q| *q <= t) as u64),
             _ => None,
         };
         out.push(RegistrantView::of(&r, position));

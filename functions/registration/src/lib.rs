@@ -33,6 +33,8 @@ pub struct App {
     pub cors: CorsConfig,
     /// The website, for links in the personal calendar.
     pub site_url: String,
+    /// Registrations one event takes in a minute (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`).
+    pub registrations_per_event_per_minute: u32,
 }
 
 impl App {
@@ -153,6 +155,13 @@ fn registration_problem(e: RegisterError) -> Problem {
         ),
         RegisterError::Invalid(f) => Problem::invalid(f),
         RegisterError::NotEligible(why) => Problem::forbidden("not-eligible", &why),
+        RegisterError::TooMany {
+            per_minute,
+            retry_after,
+        } => Problem::too_many_requests(retry_after).detail(format!(
+            "this event takes at most {per_minute} registrations a minute; \
+             try again in {retry_after} seconds"
+        )),
         RegisterError::Store(s) => s.to_problem(),
     }
 }
@@ -274,7 +283,12 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
             });
             let recorded = app
                 .registrar()
-                .register(&id, &body, completion.as_ref())
+                .register(
+                    &id,
+                    &body,
+                    completion.as_ref(),
+                    app.registrations_per_event_per_minute,
+                )
                 .await
                 .map_err(registration_problem)?;
             Ok((check_email(), recorded))

@@ -72,8 +72,8 @@ pub async fn idempotent(
             if recorded {
                 return Ok(res);
             }
-            if res.status().is_server_error() {
-                // A fault of ours: let the client retry with the same key.
+            if res.status().is_server_error() || res.status() == StatusCode::TOO_MANY_REQUESTS {
+                // A fault of ours, or "not now": the same key must work when the client retries.
                 store.abandon(&key_hash).await?;
             } else {
                 let saved = SavedResponse {

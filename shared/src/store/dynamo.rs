@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, KeySchemaElement,
-    KeyType, Put, ReturnValue, ScalarAttributeType, StreamSpecification, StreamViewType,
+    KeyType, Put, ReturnValue, ScalarAttributeType, Select, StreamSpecification, StreamViewType,
     TableStatus, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use serde_json::{Number, Value};
@@ -566,22 +566,12 @@ impl DynamoTable {
     }
 }
 
-#[async_trait]
-impl Table for DynamoTable {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_attrs(key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(translate)?;
-        out.item().map(from_attrs).transpose()
-    }
-
-    async fn query(&self, q: &Query) -> Result<Page, TableError> {
+impl DynamoTable {
+    /// The Query request for `q`, ready to send (a page of items, or with `Select::Count` a count).
+    fn query_request(
+        &self,
+        q: &Query,
+    ) -> Result<aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder, TableError> {
         q.validate()?;
         let mut expr = Expr::default();
         let pk = expr.name(PK);
@@ -601,7 +591,7 @@ impl Table for DynamoTable {
         expr.filter = true;
         let filter = q.filter.as_ref().map(|f| expr.cond(f));
         let (names, values) = expr.into_maps();
-        let out = self
+        Ok(self
             .client
             .query()
             .table_name(&self.table)
@@ -616,10 +606,27 @@ impl Table for DynamoTable {
                 q.after
                     .as_ref()
                     .map(|after| key_attrs(&Key::new(q.pk.clone(), after.clone()))),
-            )
+            ))
+    }
+}
+
+#[async_trait]
+impl Table for DynamoTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .consistent_read(true)
             .send()
             .await
             .map_err(translate)?;
+        out.item().map(from_attrs).transpose()
+    }
+
+    async fn query(&self, q: &Query) -> Result<Page, TableError> {
+        let out = self.query_request(q)?.send().await.map_err(translate)?;
         let items = out
             .items()
             .iter()
@@ -631,6 +638,28 @@ impl Table for DynamoTable {
             .and_then(|sk| sk.as_s().ok())
             .cloned();
         Ok(Page { items, last })
+    }
+
+    async fn count(&self, q: &Query) -> Result<u64, TableError> {
+        let mut q = q.clone();
+        let mut n = 0;
+        loop {
+            let out = self
+                .query_request(&q)?
+                .select(Select::Count)
+                .send()
+                .await
+                .map_err(translate)?;
+            n += u64::try_from(out.count()).unwrap_or(0);
+            match out
+                .last_evaluated_key()
+                .and_then(|k| k.get(SK))
+                .and_then(|sk| sk.as_s().ok())
+            {
+                Some(last) => q.after = Some(last.clone()),
+                None => return Ok(n),
+            }
+        }
     }
 
     async fn write(&self, w: Write) -> Result<(), TableError> {

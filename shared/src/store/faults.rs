@@ -77,6 +77,11 @@ impl Table for FaultyTable {
         self.inner.query(q).await
     }
 
+    async fn count(&self, q: &Query) -> Result<u64, TableError> {
+        self.roll()?;
+        self.inner.count(q).await
+    }
+
     async fn write(&self, w: Write) -> Result<(), TableError> {
         self.roll()?;
         self.inner.write(w).await

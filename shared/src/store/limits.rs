@@ -19,6 +19,18 @@ pub trait RateLimits: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
+/// The start (epoch seconds) and length of the fixed window of `window` containing `now`.
+fn window_of(window: SignedDuration, now: Timestamp) -> (i64, i64) {
+    let secs = window.as_secs().max(1);
+    (now.as_second().div_euclid(secs) * secs, secs)
+}
+
+/// Whole seconds from `now` until the next window begins (1 at least): a `Retry-After`.
+pub fn until_next_window(window: SignedDuration, now: Timestamp) -> u64 {
+    let (start, secs) = window_of(window, now);
+    (start + secs - now.as_second()).max(1) as u64
+}
+
 #[async_trait]
 impl RateLimits for TableStore {
     async fn allow(
@@ -28,8 +40,7 @@ impl RateLimits for TableStore {
         limit: u32,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let secs = window.as_secs().max(1);
-        let start = now.as_second().div_euclid(secs) * secs;
+        let (start, secs) = window_of(window, now);
         let w = Write::update(keys::rate(scope, &start.to_string()))
             .add("n", 1)
             .set(TTL, start + secs + 60)
@@ -165,5 +176,24 @@ impl IdempotencyStore for TableStore {
             })
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn retry_after_counts_to_the_start_of_the_next_window() {
+        let minute = SignedDuration::from_mins(1);
+        assert_eq!(until_next_window(minute, at("2021-08-23T08:00:00Z")), 60);
+        assert_eq!(until_next_window(minute, at("2021-08-23T08:00:45Z")), 15);
+        assert_eq!(until_next_window(minute, at("2021-08-23T08:00:59.9Z")), 1);
+        let hour = SignedDuration::from_hours(1);
+        assert_eq!(until_next_window(hour, at("2021-08-23T08:59:00Z")), 60);
     }
 }

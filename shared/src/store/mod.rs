@@ -23,7 +23,7 @@ pub use faults::FaultyTable;
 pub use jobs::{Announcement, Audience, Checkpoint, JobStore, PendingDigest};
 pub use limits::{
     Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits,
-    SavedResponse,
+    SavedResponse, until_next_window,
 };
 pub use memory::MemoryTable;
 pub use outbox::{

@@ -283,6 +283,9 @@ pub trait RegistrationStore: Send + Sync {
     async fn first_waiting(&self, event: &EventId) -> Result<Option<(u64, String)>, StoreError>;
     /// 1-based place of `ticket` among those still waiting.
     async fn waitlist_position(&self, event: &EventId, ticket: u64) -> Result<u64, StoreError>;
+    /// The tickets of everyone waiting, in queue order: the places of many registrations from
+    /// one read of the queue (a ticket's place is the number of tickets up to and including it).
+    async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError>;
     async fn seats(&self, event: &EventId) -> Result<Seats, StoreError>;
     /// A page of registrations in creation order, optionally of one status.
     async fn page(
@@ -425,13 +428,28 @@ impl RegistrationStore for TableStore {
         let mut q = keys::waitlist(event);
         q.sk_prefix = None;
         q.sk_between = Some((keys::wait_sk(0), keys::wait_sk(ticket)));
-        let mut n = 0;
+        Ok(self.table.count(&q).await?)
+    }
+
+    async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError> {
+        let mut q = keys::waitlist(event);
+        let mut tickets = Vec::new();
         loop {
             let page = self.table.query(&q).await?;
-            n += page.items.len() as u64;
+            for item in &page.items {
+                let ticket = item
+                    .get(super::SK)
+                    .and_then(Value::as_str)
+                    .and_then(|sk| sk.strip_prefix(keys::WAIT_SK_PREFIX))
+                    .and_then(|t| t.parse().ok())
+                    .ok_or_else(|| {
+                        StoreError::Corrupt("a waiting-list key is not a ticket".into())
+                    })?;
+                tickets.push(ticket);
+            }
             match page.last {
                 Some(last) => q.after = Some(last),
-                None => return Ok(n),
+                None => return Ok(tickets),
             }
         }
     }

@@ -348,6 +348,21 @@ pub trait Table: Send + Sync {
     /// One page of a query, in sort-key order.
     async fn query(&self, q: &Query) -> Result<Page, TableError>;
 
+    /// How many items `q` matches over all its pages (`limit` sizes the pages), without reading
+    /// them out (DynamoDB's `Select=COUNT`). By default, the pages counted.
+    async fn count(&self, q: &Query) -> Result<u64, TableError> {
+        let mut q = q.clone();
+        let mut n = 0;
+        loop {
+            let page = self.query(&q).await?;
+            n += page.items.len() as u64;
+            match page.last {
+                Some(last) => q.after = Some(last),
+                None => return Ok(n),
+            }
+        }
+    }
+
     /// One conditional write.
     async fn write(&self, w: Write) -> Result<(), TableError>;
 

@@ -20,8 +20,15 @@ use crate::token::{JoinKey, Token, TokenHash, TokenSource};
 
 /// Emails a public route may cause to one address in one hour (repeats and resends).
 pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 3;
+/// Registrations one event takes in a minute unless configured otherwise
+/// (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`): ten a second, far above a workshop's real
+/// rush, low enough that a script cannot fill the table or the mail quota unnoticed.
+pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: u32 = 600;
 /// Attempts at a change that keeps meeting concurrent changes before giving up.
 const ATTEMPTS: usize = 8;
+/// Waiting-list places a cancellation may find taken by concurrent promotions before it gives up:
+/// each is a place gone from the list, so a real list ends long before; a safety bound only.
+const QUEUE_MOVES: usize = 100_000;
 
 /// What the registration use cases need.
 pub struct Registrar<'a> {
@@ -44,6 +51,12 @@ pub enum RegisterError {
     Invalid(FieldErrors),
     #[error("not eligible: {0}")]
     NotEligible(String),
+    #[error("the event took its {per_minute} registrations this minute")]
+    TooMany {
+        per_minute: u32,
+        /// Seconds until the next minute begins.
+        retry_after: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -218,11 +231,15 @@ impl Registrar<'_> {
     ///
     /// With `completion`, the answer to the request's Idempotency-Key is committed in the same
     /// transaction as the registration (or the reminder email): the result says whether it was.
+    ///
+    /// At most `per_minute` valid requests a minute reach an event, repeats included (each may
+    /// send an email); the count is kept in the store, so it holds across every instance.
     pub async fn register(
         &self,
         event_id: &EventId,
         body: &Value,
         completion: Option<&Completion>,
+        per_minute: u32,
     ) -> Result<bool, RegisterError> {
         let event = self.event(event_id).await?.ok_or(RegisterError::NoEvent)?;
         let app = Application::parse(&event, body).map_err(|e| match e {
@@ -231,6 +248,15 @@ impl Registrar<'_> {
         })?;
         if !event.registration.is_open(self.now()) {
             return Err(RegisterError::Closed);
+        }
+        let now = self.now();
+        let minute = SignedDuration::from_mins(1);
+        let scope = format!("registrations#{event_id}");
+        if !self.limits.allow(&scope, minute, per_minute, now).await? {
+            return Err(RegisterError::TooMany {
+                per_minute,
+                retry_after: crate::store::until_next_window(minute, now),
+            });
         }
         for _ in 0..ATTEMPTS {
             let now = self.now();
@@ -459,7 +485,8 @@ impl Registrar<'_> {
     /// Ends a registration (`Cancelled` by its owner, `Rejected` by the organiser). A seat it
     /// held passes, in the same transaction, to the head of the waiting list.
     pub async fn end(&self, mut s: Stored, status: Status, erase: bool) -> Result<(), ChangeError> {
-        for _ in 0..ATTEMPTS {
+        let (mut attempts, mut queue_moves) = (0, 0);
+        while attempts < ATTEMPTS {
             let r = &s.registration;
             let now = self.now();
             if !r.status.is_live() {
@@ -472,6 +499,7 @@ impl Registrar<'_> {
                     match self.store.commit(ch).await {
                         Ok(()) => return Ok(()),
                         Err(CommitError::Conflict(_)) => {
+                            attempts += 1;
                             s = self.reread(&s).await?;
                             continue;
                         }
@@ -506,7 +534,19 @@ impl Registrar<'_> {
             }
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(()),
-                Err(CommitError::Conflict(_)) => s = self.reread(&s).await?,
+                // A concurrent cancellation promoted the one this change meant to: the queue
+                // moved on, which is progress rather than a clash over this registration, so
+                // it costs no attempt (many cancelling at once would otherwise run out).
+                Err(CommitError::Conflict(Conflict::WaitlistMoved))
+                    if queue_moves < QUEUE_MOVES =>
+                {
+                    queue_moves += 1;
+                    s = self.reread(&s).await?;
+                }
+                Err(CommitError::Conflict(_)) => {
+                    attempts += 1;
+                    s = self.reread(&s).await?;
+                }
                 Err(CommitError::Store(e)) => return Err(e.into()),
             }
         }
