@@ -230,10 +230,6 @@ fn rendered(
     Ok(body.to_string())
 }
 
-fn json_text<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
-}
-
 async fn programme(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let latest = latest(app, raw_id).await?;
     let zone = zone_param(req, &latest.event)?;
@@ -243,7 +239,7 @@ async fn programme(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     };
     versioned(req, &etag, || {
         let body = rendered(app, &latest, variant, |event, publication| {
-            json_text(&views::ProgrammeView::of(event, publication, &zone))
+            http::json_text(&views::ProgrammeView::of(event, publication, &zone))
         })?;
         Ok(http::text(StatusCode::OK, "application/json", body))
     })
@@ -270,7 +266,7 @@ async fn schedule(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
     let etag = format!("\"r{RENDERING}-{}-schedule\"", latest.stamp);
     versioned(req, &etag, || {
         let body = rendered(app, &latest, Variant::Schedule, |event, publication| {
-            json_text(&plenary::calendar::schedule_json(
+            http::json_text(&plenary::calendar::schedule_json(
                 event,
                 publication,
                 &app.site_url,
@@ -384,7 +380,7 @@ async fn speakers(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let latest = latest(app, raw_id).await?;
     let body = rendered(app, &latest, Variant::Speakers, |_, publication| {
         let p = &publication.programme;
-        json_text(&views::SpeakerList {
+        http::json_text(&views::SpeakerList {
             speakers: p
                 .speakers
                 .iter()

@@ -4,8 +4,13 @@ use serde::Serialize;
 use super::{Request, Response};
 use crate::token::Token;
 
+/// The JSON text of `value` (our views always serialise; `null` stands in if one did not).
+pub fn json_text<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
 pub fn json_with_status<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    let body = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+    let body = json_text(value);
     http::Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")
