@@ -114,6 +114,17 @@ impl LocalStack {
             .bearer_auth(ORGANISER_TOKEN)
     }
 
+    /// An organiser GET's JSON body.
+    pub async fn admin_json(&self, path: &str) -> serde_json::Value {
+        self.admin(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Sends SIGTERM and waits for a clean exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         self.terminate();

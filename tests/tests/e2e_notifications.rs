@@ -136,14 +136,7 @@ async fn a_late_registrant_gets_no_reminder_that_was_due_before_they_confirmed(s
 
 async fn publish_moved_opening(s: &LocalStack, minutes: u32) {
     let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
-    let mut draft: Value = s
-        .admin(Method::GET, &draft_path)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut draft: Value = s.admin_json(&draft_path).await;
     draft["sessions"][0]["ends_at"] = json!(format!("2021-09-08T14:{minutes:02}:00+02:00"));
     draft["sessions"][1]["starts_at"] = json!(format!("2021-09-08T14:{minutes:02}:00+02:00"));
     assert_eq!(

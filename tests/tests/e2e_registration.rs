@@ -333,14 +333,7 @@ async fn a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line(st
             .iter()
             .any(|m| m["kind"] == "promotion")
     );
-    let stats: Value = s
-        .admin(Method::GET, "/v1/admin/events/small/stats")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = s.admin_json("/v1/admin/events/small/stats").await;
     assert_eq!(stats["seats_taken"], 2);
     assert_eq!(stats["by_status"]["waitlisted"], 1);
 }
@@ -476,14 +469,7 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
             Some(c) => format!("/v1/admin/events/paged/registrations?limit=3&cursor={c}"),
             None => "/v1/admin/events/paged/registrations?limit=3".to_owned(),
         };
-        let page: Value = s
-            .admin(Method::GET, &path)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = s.admin_json(&path).await;
         for r in page["registrations"].as_array().unwrap() {
             assert!(
                 seen.insert(r["id"].as_str().unwrap().to_owned()),
@@ -530,14 +516,7 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), 8);
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
-    let stats: Value = s
-        .admin(Method::GET, "/v1/admin/events/paged/stats")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = s.admin_json("/v1/admin/events/paged/stats").await;
     assert_eq!(stats["by_status"]["pending_confirmation"], 7);
     assert_eq!(stats["by_country"]["GB"], 7);
     problem(
@@ -570,14 +549,7 @@ async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
     assert!(!csv.contains("forget.me"), "{csv}");
     assert!(!csv.contains("Lovelace"));
     assert!(csv.contains(r["id"].as_str().unwrap()));
-    let stats: Value = s
-        .admin(Method::GET, "/v1/admin/events/forget/stats")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = s.admin_json("/v1/admin/events/forget/stats").await;
     assert_eq!(stats["by_status"]["cancelled"], 1);
     assert_eq!(stats["seats_taken"], 0);
     // The address may register again.

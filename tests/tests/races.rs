@@ -11,7 +11,6 @@ use std::time::Instant;
 use plenary_tests::flows::*;
 use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, ORGANISER_TOKEN, Store};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 on_both_stores!(
@@ -400,16 +399,8 @@ async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places
     assert_eq!(confirmed, 20);
     // Positions as they stand now: 1..40, no gaps, no repeats.
     let list: Value = s
-        .admin(
-            Method::GET,
-            "/v1/admin/events/race/registrations?status=waitlisted&limit=100",
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_json("/v1/admin/events/race/registrations?status=waitlisted&limit=100")
+        .await;
     let mut positions: Vec<u64> = list["registrations"]
         .as_array()
         .unwrap()
@@ -418,14 +409,7 @@ async fn sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places
         .collect();
     positions.sort_unstable();
     assert_eq!(positions, (1..=40).collect::<Vec<u64>>());
-    let stats: Value = s
-        .admin(Method::GET, "/v1/admin/events/race/stats")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = s.admin_json("/v1/admin/events/race/stats").await;
     assert_eq!(stats["seats_taken"], 20);
 }
 
@@ -450,13 +434,6 @@ async fn thirty_identical_registrations_at_once_give_one_registration(store: Sto
     for h in handles {
         assert_eq!(h.await.unwrap(), 202);
     }
-    let list: Value = s
-        .admin(Method::GET, "/v1/admin/events/twins/registrations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = s.admin_json("/v1/admin/events/twins/registrations").await;
     assert_eq!(list["registrations"].as_array().unwrap().len(), 1);
 }
