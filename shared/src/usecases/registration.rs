@@ -181,7 +181,6 @@ impl Registrar<'_> {
         })
     }
 
-    /// Queues `kind` for the holder of `email` unless the address had its hourly share.
     /// Queues `kind` for the holder of `email` unless the address had its hourly share; true
     /// when `completion` was committed with it.
     async fn remind(
