@@ -72,7 +72,7 @@ pub struct Cli {
     pub notifications_interval: f64,
     /// Registrations one event takes in a minute; more get 429 with Retry-After
     /// (PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE of the functions).
-    #[arg(long, default_value_t = plenary::usecases::registration::REGISTRATIONS_PER_EVENT_PER_MINUTE,
+    #[arg(long, default_value_t = plenary::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub registrations_per_event_per_minute: u32,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::Email;
 use crate::token::{JoinKey, TokenHash};
-use crate::usecases::registration::REGISTRATIONS_PER_EVENT_PER_MINUTE;
+use crate::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE;
 
 /// The variables, in one place so the deployment template and the README can list them.
 pub mod vars {

@@ -56,7 +56,7 @@ async fn under_store_faults_clients_get_503_and_retries_leave_no_partial_state()
         cors: CorsConfig::default(),
         site_url: "https://site.test".into(),
         registrations_per_event_per_minute:
-            plenary::usecases::registration::REGISTRATIONS_PER_EVENT_PER_MINUTE,
+            plenary::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE,
     };
 
     faulty.fail(300, TableError::Unavailable("injected".into()));

@@ -8,6 +8,7 @@ use plenary::domain::Registration;
 use plenary::mail::MessageKind;
 use plenary::mail::templates::Content;
 use plenary::store::StoreError;
+use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
 use crate::{App, Report};
@@ -24,8 +25,6 @@ pub async fn send(
             app.jobs.close_announcement(&a).await?;
             continue;
         };
-        let audience = a.audience;
-        let wants = move |r: &Registration| audience.reaches(r);
         let content = |_: &App, r: &Registration, _manage: String| {
             let (subject, body) = a.text(r.language);
             Content::Announcement {
@@ -38,7 +37,7 @@ pub async fn send(
             job: format!("announcement#{}", a.id),
             key: format!("announcement:{}", a.id),
             kind: MessageKind::Announcement,
-            wants: &wants,
+            recipients: Recipients::Announcement(a.audience),
             content: &content,
             attachments: Vec::new(),
         };

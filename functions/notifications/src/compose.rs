@@ -5,7 +5,9 @@
 use plenary::domain::{Event, Person, Registration};
 use plenary::mail::templates::{self, Content, EventFacts, Message};
 use plenary::mail::{MessageKind, OutgoingEmail};
-use plenary::store::{Change, CommitError, StoreError};
+use plenary::store::StoreError;
+use plenary::token::Token;
+use plenary::usecases::mail;
 
 use crate::App;
 
@@ -15,15 +17,6 @@ pub enum ComposeError {
     Store(#[from] StoreError),
     #[error("the template failed: {0}")]
     Template(String),
-}
-
-impl From<CommitError> for ComposeError {
-    fn from(e: CommitError) -> Self {
-        match e {
-            CommitError::Store(s) => Self::Store(s),
-            CommitError::Conflict(c) => Self::Store(StoreError::Corrupt(c.to_string())),
-        }
-    }
 }
 
 pub fn facts(event: &Event, language: plenary::domain::Language) -> EventFacts {
@@ -37,20 +30,23 @@ pub fn facts(event: &Event, language: plenary::domain::Language) -> EventFacts {
     }
 }
 
-fn link(app: &App, path: &str, token: &str) -> String {
-    let mut url = format!("{}{path}", app.site_url);
-    url.push_str("?token=");
-    url.push_str(token);
-    url
+fn link(app: &App, path: &str, token: &Token) -> String {
+    format!("{}{path}?token={}", app.site_url, token.expose())
+}
+
+/// The registrant's manage page, opened by `token`.
+pub fn manage_url(app: &App, token: &Token) -> String {
+    link(app, "/registration/manage", token)
+}
+
+/// RFC 8058 one-click unsubscribe, by the registration's unsubscribe `token`.
+pub fn unsubscribe_url(app: &App, token: &Token) -> String {
+    format!("{}/v1/unsubscribe?token={}", app.api_url, token.expose())
 }
 
 /// A new bearer token for `r`, granted before the email that carries it is sent.
-async fn grant_token(app: &App, r: &Registration) -> Result<String, ComposeError> {
-    let token = app.tokens.new_token();
-    let mut ch = Change::new();
-    ch.grant_token(&token.hash(), r);
-    app.registrations.commit(ch).await?;
-    Ok(token.expose().to_owned())
+async fn grant_token(app: &App, r: &Registration) -> Result<Token, StoreError> {
+    mail::grant_manage_token(app.registrations.as_ref(), app.tokens.as_ref(), r).await
 }
 
 pub fn join_url(app: &App, r: &Registration) -> String {
@@ -80,13 +76,13 @@ pub async fn transactional(
             }
         }
         MessageKind::ManageLink => Content::ManageLink {
-            manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+            manage_url: manage_url(app, &grant_token(app, r).await?),
         },
         MessageKind::Promotion => Content::Promotion {
-            manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+            manage_url: manage_url(app, &grant_token(app, r).await?),
         },
         MessageKind::Approval => Content::Approval {
-            manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+            manage_url: manage_url(app, &grant_token(app, r).await?),
         },
         MessageKind::Rejection => Content::Rejection,
         MessageKind::JoinLink => {
@@ -96,7 +92,7 @@ pub async fn transactional(
                 .await?
                 .is_some_and(|i| i.is_released(app.clock.now()));
             Content::JoinLink {
-                manage_url: link(app, "/registration/manage", &grant_token(app, r).await?),
+                manage_url: manage_url(app, &grant_token(app, r).await?),
                 join_url: released.then(|| join_url(app, r)),
             }
         }

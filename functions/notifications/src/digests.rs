@@ -6,10 +6,11 @@
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use plenary::domain::{Change, ChangeKind, Language, Registration, Session, Status, changes};
+use plenary::domain::{Change, ChangeKind, Language, Registration, Session, changes};
 use plenary::mail::templates::{self, ChangeLine, Content};
 use plenary::mail::{Attachment, MessageKind};
 use plenary::store::StoreError;
+use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
 use crate::{App, Report};
@@ -84,12 +85,6 @@ pub async fn send(
         let ics = plenary::calendar::changes_ics(&event, &new, old.as_ref(), &list, &app.site_url);
         let programme_url = format!("{}/events/{}", app.site_url, event.id);
         let zone = event.timezone.tz().clone();
-        let wants = |r: &Registration| {
-            matches!(
-                r.status,
-                Status::Confirmed | Status::Waitlisted | Status::PendingApproval
-            ) && r.notifications.programme_changes
-        };
         let content = |_: &App, r: &Registration, _manage: String| Content::ProgrammeChanges {
             changes: lines(&list, &zone, r.language),
             programme_url: programme_url.clone(),
@@ -99,7 +94,7 @@ pub async fn send(
             job: format!("digest#{}", new.version),
             key: format!("digest:{}:{}", event.id, new.version),
             kind: MessageKind::ProgrammeChanges,
-            wants: &wants,
+            recipients: Recipients::Digest,
             content: &content,
             attachments: vec![Attachment {
                 filename: format!("{}-changes.ics", event.id),

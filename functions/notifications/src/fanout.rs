@@ -9,7 +9,8 @@ use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
 use plenary::mail::{Attachment, MailError, MessageKind};
-use plenary::store::{Change, Checkpoint, Claim, StoreError, Unsent};
+use plenary::store::{Checkpoint, Claim, StoreError, Unsent};
+use plenary::usecases::mail::{self, Recipients};
 
 use crate::compose;
 use crate::outbox::time_left;
@@ -25,7 +26,7 @@ pub struct Fanout<'a> {
     /// Prefix of each message's deterministic key.
     pub key: String,
     pub kind: MessageKind,
-    pub wants: &'a (dyn Fn(&Registration) -> bool + Sync),
+    pub recipients: Recipients,
     pub content: &'a (dyn Fn(&App, &Registration, String) -> Content + Sync),
     pub attachments: Vec<Attachment>,
 }
@@ -68,7 +69,7 @@ pub async fn run(
                 report.more = true;
                 return Ok(Outcome::Stopped);
             }
-            if (f.wants)(r) && r.person.is_some() && r.unsubscribed_at.is_none() {
+            if f.recipients.reach(r) {
                 match deliver(app, f, r, now, started, deadline, report).await? {
                     Delivery::Handled => {}
                     Delivery::Later => {
@@ -87,32 +88,6 @@ pub async fn run(
         }
         app.jobs.save_checkpoint(event, &f.job, &cp).await?;
     }
-}
-
-fn unsubscribe_url(app: &App, r: &Registration) -> String {
-    format!(
-        "{}/v1/unsubscribe?token={}",
-        app.api_url,
-        app.join_key.unsubscribe_token(&r.id).expose()
-    )
-}
-
-/// A fresh manage link for `r` (its token granted before the email goes), plus the grant of the
-/// unsubscribe token that optional mail carries.
-async fn links(app: &App, r: &Registration) -> Result<String, StoreError> {
-    let token = app.tokens.new_token();
-    let mut ch = Change::new();
-    ch.grant_token(&token.hash(), r)
-        .grant_unsubscribe(&app.join_key.unsubscribe_token(&r.id).hash(), r);
-    app.registrations.commit(ch).await.map_err(|e| match e {
-        plenary::store::CommitError::Store(s) => s,
-        plenary::store::CommitError::Conflict(c) => StoreError::Corrupt(c.to_string()),
-    })?;
-    Ok(format!(
-        "{}/registration/manage?token={}",
-        app.site_url,
-        token.expose()
-    ))
 }
 
 async fn deliver(
@@ -145,9 +120,16 @@ async fn deliver(
         report.suppressed += 1;
         return Ok(Delivery::Handled);
     }
-    let manage = links(app, r).await?;
-    let content = (f.content)(app, r, manage);
-    let unsubscribe = unsubscribe_url(app, r);
+    // The manage link's token and the unsubscribe token are granted before the email goes.
+    let (manage, unsubscribe) = mail::grant_optional_mail_links(
+        app.registrations.as_ref(),
+        app.tokens.as_ref(),
+        &app.join_key,
+        r,
+    )
+    .await?;
+    let content = (f.content)(app, r, compose::manage_url(app, &manage));
+    let unsubscribe = compose::unsubscribe_url(app, &unsubscribe);
     let mut email = match compose::email(
         app,
         &key,

@@ -4,10 +4,11 @@
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use plenary::domain::{Event, Registration, Status};
+use plenary::domain::{Event, Registration};
 use plenary::mail::MessageKind;
 use plenary::mail::templates::Content;
 use plenary::store::StoreError;
+use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
 use crate::{App, Report, compose};
@@ -50,11 +51,6 @@ pub async fn send(
                 continue;
             }
             let at = *at;
-            let wants = move |r: &Registration| {
-                r.status == Status::Confirmed
-                    && r.notifications.reminders
-                    && r.confirmed_at.is_some_and(|c| c <= at)
-            };
             let released = app
                 .join_info
                 .join_info(&event.id)
@@ -76,7 +72,7 @@ pub async fn send(
                 job: job.clone(),
                 key: format!("reminder:{}:{offset}", event.id),
                 kind: MessageKind::Reminder,
-                wants: &wants,
+                recipients: Recipients::Reminder { at },
                 content: &content,
                 attachments: Vec::new(),
             };

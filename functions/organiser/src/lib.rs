@@ -6,14 +6,15 @@ use std::sync::Arc;
 use ::http::{Method, StatusCode};
 use plenary::Clock;
 use plenary::config::CorsConfig;
-use plenary::domain::{Event, EventId, JoinInfo, Programme, Publication, PublishRefusal, Status};
+use plenary::domain::{Event, EventId, JoinInfo, Programme};
 use plenary::http::{self, Params, Problem, Request, Response, Route};
 use plenary::store::{
     EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader,
-    ProgrammeWriter, PublishError, RateLimits, RegistrationStore, Saved,
+    ProgrammeWriter, RateLimits, RegistrationStore, Saved,
 };
 use plenary::token::{JoinKey, TokenHash, TokenSource};
-use plenary::usecases::registration::{ChangeError, Registrar};
+use plenary::usecases::Registrar;
+use plenary::usecases::organiser::events;
 use plenary::views;
 
 mod registrations;
@@ -203,29 +204,6 @@ enum Review {
     RevokeJoin,
 }
 
-fn change_problem(e: ChangeError) -> Problem {
-    match e {
-        ChangeError::NotFound => Problem::not_found("the registration"),
-        ChangeError::WrongStatus(s) => Problem::conflict(
-            "wrong-status",
-            "The registration's status does not allow this",
-            &format!("the registration is {}", s.code()),
-        ),
-        ChangeError::Full => Problem::conflict(
-            "event-full",
-            "The event is full",
-            "no seat is free and the event has no waiting list",
-        ),
-        ChangeError::Busy => Problem::conflict(
-            "busy",
-            "The registration is changing",
-            "it was changed by another request; try again",
-        )
-        .header(::http::header::RETRY_AFTER, "1"),
-        ChangeError::Store(s) => s.to_problem(),
-    }
-}
-
 async fn review(
     app: &App,
     raw_event: &str,
@@ -235,32 +213,9 @@ async fn review(
     let event = existing_event(app, raw_event).await?;
     let r = app.registrar();
     let seen = match what {
-        Review::Approve => r.approve(&event, reg_id).await.map_err(change_problem)?,
-        Review::RevokeJoin => r
-            .revoke_join(&event.id, reg_id)
-            .await
-            .map_err(change_problem)?,
-        Review::Reject => {
-            let s = app
-                .registrations
-                .registration(&event.id, reg_id)
-                .await?
-                .ok_or_else(|| Problem::not_found("the registration"))?;
-            if !s.registration.status.is_live() {
-                return Err(change_problem(ChangeError::WrongStatus(
-                    s.registration.status,
-                )));
-            }
-            r.end(s, Status::Rejected, false)
-                .await
-                .map_err(change_problem)?;
-            let s = app
-                .registrations
-                .registration(&event.id, reg_id)
-                .await?
-                .ok_or_else(|| Problem::not_found("the registration"))?;
-            r.seen(s).await?
-        }
+        Review::Approve => r.approve(&event, reg_id).await?,
+        Review::RevokeJoin => r.revoke_join(&event.id, reg_id).await?,
+        Review::Reject => r.reject(&event.id, reg_id).await?,
     };
     Ok(http::json(&views::RegistrantView::of(
         &seen.registration,
@@ -294,63 +249,30 @@ async fn put_draft(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     Ok(http::json(&views::DraftView::of(&draft, &event.timezone)))
 }
 
-/// The outcomes of publishing, mapped to HTTP in one place.
-#[derive(Debug, thiserror::Error)]
-enum PublishFailure {
-    #[error("there is no draft")]
-    NoDraft,
-    #[error(transparent)]
-    Refused(#[from] PublishRefusal),
-    #[error(transparent)]
-    Store(#[from] PublishError),
-}
-
-impl From<PublishFailure> for Problem {
-    fn from(e: PublishFailure) -> Self {
-        match e {
-            PublishFailure::NoDraft => Problem::conflict(
-                "no-draft",
-                "There is no draft to publish",
-                "put a draft with PUT …/programme/draft first",
-            ),
-            PublishFailure::Refused(PublishRefusal::Unchanged) => Problem::conflict(
-                "programme-unchanged",
-                "The draft is the same as the published version",
-                "change the draft before publishing again",
-            ),
-            PublishFailure::Store(PublishError::Raced(n)) => Problem::conflict(
-                "publish-conflict",
-                "Another publication happened at the same time",
-                &format!("version {n} was just published by another request; review and retry"),
-            ),
-            PublishFailure::Store(PublishError::Store(e)) => e.to_problem(),
-        }
-    }
-}
-
 async fn publish(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
-    let draft = app
-        .programme_writer
-        .draft(&event.id)
-        .await?
-        .ok_or(PublishFailure::NoDraft)?;
-    let previous = app.programme.latest(&event.id).await?;
-    let previous = previous.map(|p| p.publication);
-    let publication = Publication::next(previous.as_ref(), draft, app.clock.now())
-        .map_err(PublishFailure::from)?;
-    app.programme_writer
-        .publish(&event, &publication)
-        .await
-        .map_err(PublishFailure::from)?;
-    let old = previous.map(|p| p.programme).unwrap_or_default();
-    let changes: Vec<_> = publication
+    let new = events::publish(
+        app.programme.as_ref(),
+        app.programme_writer.as_ref(),
+        &event,
+        app.clock.now(),
+    )
+    .await?;
+    let changes: Vec<_> = new
+        .publication
         .changes
         .iter()
-        .map(|c| views::ChangeView::of(c, &old, &publication.programme, &event.timezone))
+        .map(|c| {
+            views::ChangeView::of(
+                c,
+                &new.previous,
+                &new.publication.programme,
+                &event.timezone,
+            )
+        })
         .collect();
     Ok(http::json(&views::PublishedVersion {
-        version: publication.version,
+        version: new.publication.version,
         changes,
     }))
 }

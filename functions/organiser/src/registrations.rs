@@ -1,17 +1,14 @@
 //! The organiser's view of registrations: pages, the CSV export and the counts.
 
-use std::collections::BTreeMap;
-
 use ::http::{HeaderValue, StatusCode, header};
-use plenary::domain::{FieldError, FieldErrors, Language, Registration, Status};
+use plenary::domain::{FieldError, FieldErrors, Registration, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
-use plenary::store::{Announcement, Audience};
+use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
+use plenary::usecases::organiser::registrations::{self, MAX_PAGE};
 use plenary::views::{self, RegistrantView};
-use serde_json::Value;
 
 use super::{App, existing_event};
 
-pub const MAX_PAGE: u32 = 500;
 const DEFAULT_PAGE: u32 = 50;
 
 pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
@@ -53,52 +50,16 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
         return Err(Problem::invalid(FieldErrors(errors)));
     }
     let event = existing_event(app, raw_id).await?;
-    let page = app
-        .registrations
-        .page(&event.id, status, limit, cursor)
-        .await?;
-    // One read of the queue places everyone waiting on the page (not one count per person),
-    // and the places shown are of one moment.
-    let waiting = page
-        .registrations
-        .iter()
-        .any(|r| r.status == Status::Waitlisted);
-    let queue = if waiting {
-        app.registrations.waiting_tickets(&event.id).await?
-    } else {
-        Vec::new()
-    };
-    let mut out = Vec::with_capacity(page.registrations.len());
-    for r in page.registrations {
-        let position = match (r.status, r.waitlist_ticket) {
-            (Status::Waitlisted, Some(t)) => Some(queue.partition_point(|q| *q <= t) as u64),
-            _ => None,
-        };
-        out.push(RegistrantView::of(&r, position));
-    }
+    let page =
+        registrations::page(app.registrations.as_ref(), &event.id, status, limit, cursor).await?;
     Ok(http::private(http::json(&views::RegistrationPageView {
-        registrations: out,
-        next_cursor: page.next,
-    })))
-}
-
-async fn everyone(
-    app: &App,
-    event: &plenary::domain::EventId,
-) -> Result<Vec<Registration>, Problem> {
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = app
+        registrations: page
             .registrations
-            .page(event, None, MAX_PAGE, cursor)
-            .await?;
-        all.extend(page.registrations);
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => return Ok(all),
-        }
-    }
+            .iter()
+            .map(|s| RegistrantView::of(&s.registration, s.waitlist_position))
+            .collect(),
+        next_cursor: page.next_cursor,
+    })))
 }
 
 /// Spreadsheets run cells that start with these as formulas (CSV injection); a leading
@@ -174,7 +135,7 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
 
 pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
-    let all = everyone(app, &event.id).await?;
+    let all = registrations::everyone(app.registrations.as_ref(), &event.id).await?;
     let body = to_csv(&all).map_err(|e| Problem::internal(&e))?;
     let mut res = http::text(StatusCode::OK, "text/csv; charset=utf-8", body);
     if let Ok(v) = HeaderValue::from_str(&format!(
@@ -188,160 +149,34 @@ pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
 
 pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
-    let all = everyone(app, &event.id).await?;
-    let now = app.clock.now();
-    let mut by_status: BTreeMap<&str, u64> = Status::ALL.iter().map(|s| (s.code(), 0)).collect();
-    let mut by_category: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_language: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut lapsed = 0;
-    for r in &all {
-        if r.is_expired(now) {
-            lapsed += 1;
-            continue;
-        }
-        *by_status.entry(r.status.code()).or_default() += 1;
-        if r.status.is_live() {
-            *by_category.entry(r.category.code()).or_default() += 1;
-            *by_country.entry(r.country.to_string()).or_default() += 1;
-            *by_language.entry(r.language.code()).or_default() += 1;
-        }
-    }
-    let seats = app.registrations.seats(&event.id).await?;
-    let mail = app.outbox.mail_counts(&event.id).await?;
-    let own = |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    Ok(http::private(http::json(&views::StatsView {
-        event_id: event.id.to_string(),
-        total: all.len() as u64,
-        by_status: own(by_status),
-        lapsed_unconfirmed: lapsed,
-        by_category: own(by_category),
-        by_country,
-        by_language: own(by_language),
-        capacity: event.capacity,
-        seats_taken: seats.taken,
-        emails: views::MailCountsView {
-            queued: mail.queued,
-            sent: mail.sent,
-            failed: mail.failed,
-            suppressed: mail.suppressed,
-        },
-    })))
-}
-
-fn per_language(
-    v: &Value,
-    field: &str,
-    errors: &mut Vec<FieldError>,
-    max: usize,
-) -> Vec<(Language, String)> {
-    let mut out = Vec::new();
-    let mut bad = |m: String| {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            message: m,
-        })
-    };
-    match v.get(field) {
-        None | Some(Value::Null) => bad("is required".into()),
-        // A plain string is the English text.
-        Some(Value::String(t)) => out.push((Language::En, t.trim().to_owned())),
-        Some(Value::Object(m)) => {
-            for (lang, text) in m {
-                match (Language::parse(lang), text.as_str()) {
-                    (Ok(l), Some(t)) => out.push((l, t.trim().to_owned())),
-                    (Err(_), _) => errors.push(FieldError {
-                        field: format!("{field}.{lang}"),
-                        message: "is not one of ar, zh, en, fr, ru, es".into(),
-                    }),
-                    (_, None) => errors.push(FieldError {
-                        field: format!("{field}.{lang}"),
-                        message: "must be a string".into(),
-                    }),
-                }
-            }
-            if !out.iter().any(|(l, _)| *l == Language::En) && !out.is_empty() {
-                errors.push(FieldError {
-                    field: format!("{field}.en"),
-                    message: "is required: English is the fall-back for other languages".into(),
-                });
-            }
-        }
-        Some(_) => bad("must be a string or an object of language → text".into()),
-    }
-    for (l, t) in &out {
-        if t.is_empty() || t.chars().count() > max {
-            errors.push(FieldError {
-                field: format!("{field}.{l}"),
-                message: format!("must be 1 to {max} characters"),
-            });
-        } else if field == "subject" && t.chars().any(char::is_control) {
-            errors.push(FieldError {
-                field: format!("{field}.{l}"),
-                message: "must be one line".into(),
-            });
-        }
-    }
-    out
+    let stats = registrations::stats(
+        app.registrations.as_ref(),
+        app.outbox.as_ref(),
+        &event,
+        app.clock.now(),
+    )
+    .await?;
+    Ok(http::private(http::json(&stats)))
 }
 
 pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
-    let mut errors = Vec::new();
-    if let Some(obj) = body.as_object() {
-        for k in obj.keys() {
-            if !["subject", "body", "audience"].contains(&k.as_str()) {
-                errors.push(FieldError {
-                    field: k.clone(),
-                    message: "is not a known field".into(),
-                });
-            }
-        }
-    } else {
-        errors.push(FieldError {
-            field: "body".into(),
-            message: "must be a JSON object".into(),
-        });
-    }
-    let subject = per_language(&body, "subject", &mut errors, 200);
-    let text = per_language(&body, "body", &mut errors, 20_000);
-    let audience = match body.get("audience").and_then(Value::as_str) {
-        None if body.get("audience").is_none() => Audience::Confirmed,
-        Some("confirmed") => Audience::Confirmed,
-        Some("all") => Audience::All,
-        _ => {
-            errors.push(FieldError {
-                field: "audience".into(),
-                message: "must be confirmed or all".into(),
-            });
-            Audience::Confirmed
-        }
-    };
-    if !errors.is_empty() {
-        return Err(Problem::invalid(FieldErrors(errors)));
-    }
+    let request = AnnouncementRequest::parse(&body).map_err(Problem::invalid)?;
     let event = existing_event(app, raw_id).await?;
-    let recipients = everyone(app, &event.id)
-        .await?
-        .iter()
-        .filter(|r| audience.reaches(r))
-        .count() as u64;
-    let now = app.clock.now();
-    let a = Announcement {
-        id: app.tokens.new_id(now.as_millisecond().max(0) as u64),
-        event_id: event.id.clone(),
-        subject,
-        body: text,
-        audience,
-        created_at: now,
-        recipients,
-    };
-    app.jobs.add_announcement(&a).await?;
+    let a = announcements::announce(
+        app.registrations.as_ref(),
+        app.jobs.as_ref(),
+        app.tokens.as_ref(),
+        &event.id,
+        request,
+        app.clock.now(),
+    )
+    .await?;
     Ok(http::json_with_status(
         StatusCode::ACCEPTED,
         &views::AnnouncementAccepted {
-            announcement_id: a.id.clone(),
-            recipients,
+            announcement_id: a.id,
+            recipients: a.recipients,
         },
     ))
 }

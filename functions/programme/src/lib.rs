@@ -9,6 +9,7 @@ use plenary::config::CorsConfig;
 use plenary::domain::{Event, EventId, Publication, Zone, changes};
 use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
 use plenary::store::{EventReader, LatestDocument, ProgrammeReader};
+use plenary::usecases::reader;
 use plenary::views;
 
 pub mod renderings;
@@ -331,24 +332,7 @@ async fn changes_between(app: &App, raw_id: &str, req: &Request) -> Result<Respo
     let latest_doc = latest(app, raw_id).await?;
     let latest = latest_doc.parse()?;
     let event = latest_doc.event;
-    let to = to.unwrap_or(latest.version);
-    let mut bad = Vec::new();
-    if to > latest.version || to == 0 {
-        bad.push(("to", format!("must be from 1 to {}", latest.version)));
-    }
-    if from > to {
-        bad.push(("from", format!("must be at most {to}")));
-    }
-    if !bad.is_empty() {
-        return Err(Problem::invalid(plenary::domain::FieldErrors(
-            bad.into_iter()
-                .map(|(f, m)| plenary::domain::FieldError {
-                    field: f.to_owned(),
-                    message: m,
-                })
-                .collect(),
-        )));
-    }
+    let (from, to) = reader::change_range(from, to, latest.version).map_err(Problem::invalid)?;
     let load = async |n: u32| -> Result<Option<Publication>, Problem> {
         if n == 0 {
             return Ok(None);

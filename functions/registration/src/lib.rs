@@ -1,22 +1,21 @@
 //! The `registration` function: the public registration routes and the registrant's own routes.
-//! The rules live in `plenary::usecases::registration`; this maps requests to them and their
-//! errors to HTTP, each error type in one place.
+//! The rules live in `plenary::usecases` (`registrant`); this reads requests into them and writes
+//! their answers, and their errors become HTTP through `plenary::usecases::problems`.
 
 use std::sync::Arc;
 
 use ::http::{HeaderValue, Method, StatusCode, header};
 use plenary::Clock;
 use plenary::config::CorsConfig;
-use plenary::domain::{Amendment, EventId, Status};
+use plenary::domain::{Amendment, EventId};
 use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
 use plenary::store::{
     Completion, EventReader, IdempotencyStore, JoinInfoStore, ProgrammeReader, RateLimits,
     RegistrationStore, SavedResponse,
 };
 use plenary::token::{JoinKey, Token, TokenSource};
-use plenary::usecases::registration::{
-    AuthError, ChangeError, ConfirmError, FollowError, JoinError, RegisterError, Registrar, Seen,
-};
+use plenary::usecases::registrant::JoinError;
+use plenary::usecases::{Registrar, Seen};
 use plenary::views::{self, RegistrantView};
 
 /// What this function is given: registrations (read and write), events and join details (read).
@@ -145,116 +144,6 @@ async fn dispatch(
     }
 }
 
-fn registration_problem(e: RegisterError) -> Problem {
-    match e {
-        RegisterError::NoEvent => Problem::not_found("the event"),
-        RegisterError::Closed => Problem::conflict(
-            "registration-closed",
-            "Registration is closed",
-            "this event does not take registrations now",
-        ),
-        RegisterError::Invalid(f) => Problem::invalid(f),
-        RegisterError::NotEligible(why) => Problem::forbidden("not-eligible", &why),
-        RegisterError::TooMany {
-            per_minute,
-            retry_after,
-        } => Problem::too_many_requests(retry_after).detail(format!(
-            "this event takes at most {per_minute} registrations a minute; \
-             try again in {retry_after} seconds"
-        )),
-        RegisterError::Store(s) => s.to_problem(),
-    }
-}
-
-fn confirm_problem(e: ConfirmError) -> Problem {
-    match e {
-        ConfirmError::UnknownToken => Problem::not_found("this confirmation link"),
-        ConfirmError::Expired => {
-            Problem::new(StatusCode::GONE, "link-expired", "This link has expired")
-                .detail("unconfirmed registrations lapse after 48 hours; please register again")
-        }
-        ConfirmError::Gone => Problem::new(
-            StatusCode::GONE,
-            "registration-ended",
-            "This registration was cancelled or rejected",
-        ),
-        ConfirmError::Full => Problem::conflict(
-            "event-full",
-            "The event is full",
-            "no seat is free and this event has no waiting list",
-        ),
-        ConfirmError::Store(s) => s.to_problem(),
-    }
-}
-
-fn auth_problem(e: AuthError) -> Problem {
-    match e {
-        AuthError::Missing => {
-            Problem::unauthorized("send the token from your email as Authorization: Bearer <token>")
-        }
-        AuthError::Refused => Problem::unauthorized(
-            "this token does not open a registration: it is unknown, its registration was \
-             cancelled, or the address is not confirmed yet",
-        ),
-        AuthError::Store(s) => s.to_problem(),
-    }
-}
-
-fn change_problem(e: ChangeError) -> Problem {
-    match e {
-        ChangeError::NotFound => Problem::not_found("the registration"),
-        ChangeError::WrongStatus(s) => Problem::conflict(
-            "wrong-status",
-            "The registration's status does not allow this",
-            &format!("the registration is {}", s.code()),
-        ),
-        ChangeError::Full => {
-            Problem::conflict("event-full", "The event is full", "no seat is free")
-        }
-        ChangeError::Busy => Problem::conflict(
-            "busy",
-            "The registration is changing",
-            "it was changed by another request; try again",
-        )
-        .header(header::RETRY_AFTER, "1"),
-        ChangeError::Store(s) => s.to_problem(),
-    }
-}
-
-fn join_problem(e: JoinError) -> Problem {
-    match e {
-        JoinError::NotConfirmed => Problem::forbidden(
-            "not-confirmed",
-            "connection details are for confirmed registrations only",
-        ),
-        JoinError::NotReleased(at) => Problem::forbidden(
-            "not-released",
-            &match at {
-                Some(t) => format!("connection details are released at {t}"),
-                None => "connection details are not available yet".to_owned(),
-            },
-        ),
-        JoinError::Store(s) => s.to_problem(),
-    }
-}
-
-fn follow_problem(e: FollowError) -> Problem {
-    match e {
-        FollowError::Unknown => Problem::not_found("this join link"),
-        FollowError::Revoked => Problem::new(
-            StatusCode::GONE,
-            "join-link-revoked",
-            "This join link no longer works",
-        )
-        .detail("it was revoked or its registration ended; use the newest link from your email"),
-        FollowError::NotReleased => Problem::forbidden(
-            "not-released",
-            "the connection details are not released yet",
-        ),
-        FollowError::Store(s) => s.to_problem(),
-    }
-}
-
 fn event_id(raw: &str) -> Result<EventId, Problem> {
     EventId::parse(raw).map_err(|_| Problem::not_found("the event"))
 }
@@ -289,8 +178,7 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
                     completion.as_ref(),
                     app.registrations_per_event_per_minute,
                 )
-                .await
-                .map_err(registration_problem)?;
+                .await?;
             Ok((check_email(), recorded))
         },
     )
@@ -300,10 +188,7 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
 async fn resend(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
     let id = event_id(raw_id)?;
-    app.registrar()
-        .resend(&id, &body)
-        .await
-        .map_err(registration_problem)?;
+    app.registrar().resend(&id, &body).await?;
     Ok(check_email())
 }
 
@@ -316,19 +201,15 @@ async fn confirm(app: &App, req: &Request) -> Result<Response, Problem> {
     let mut f = plenary::domain::Fields::of(&body, &["token"]);
     let token = f.required("token", plenary::domain::fields::parse::with(Token::parse));
     let token = f.finish(token).map_err(Problem::invalid)?;
-    let s = app
-        .registrar()
-        .confirm(&token)
-        .await
-        .map_err(confirm_problem)?;
+    let s = app.registrar().confirm(&token).await?;
     Ok(seen(&s))
 }
 
 async fn authenticated(app: &App, req: &Request) -> Result<plenary::store::Stored, Problem> {
-    app.registrar()
+    Ok(app
+        .registrar()
         .authenticate(http::bearer_token(req))
-        .await
-        .map_err(auth_problem)
+        .await?)
 }
 
 async fn me(app: &App, req: &Request) -> Result<Response, Problem> {
@@ -341,7 +222,7 @@ async fn amend(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
     let body = http::json_body(req)?;
     let a = Amendment::parse(&body).map_err(Problem::invalid)?;
-    let s = app.registrar().amend(s, &a).await.map_err(change_problem)?;
+    let s = app.registrar().amend(s, &a).await?;
     Ok(http::private(seen(&s)))
 }
 
@@ -353,10 +234,7 @@ async fn cancel(app: &App, req: &Request) -> Result<Response, Problem> {
         Some((_, v)) if v == "false" => false,
         Some(_) => return Err(Problem::invalid_field("erase", "must be true or false")),
     };
-    app.registrar()
-        .end(s, Status::Cancelled, erase)
-        .await
-        .map_err(change_problem)?;
+    app.registrar().cancel(s, erase).await?;
     Ok(http::private(http::json(&views::Cancelled {
         status: "cancelled".to_owned(),
         erased: erase,
@@ -386,11 +264,7 @@ fn api_base(req: &Request) -> String {
 
 async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
-    let (info, token) = app
-        .registrar()
-        .join_details(&s.registration)
-        .await
-        .map_err(join_problem)?;
+    let (info, token) = app.registrar().join_details(&s.registration).await?;
     Ok(http::private(http::json(&views::JoinDetailsView {
         personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
         passcode: info.passcode.as_ref().map(ToString::to_string),
@@ -434,11 +308,7 @@ async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
 
 async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
     let token = Token::parse(raw).map_err(|_| Problem::not_found("this join link"))?;
-    let url = app
-        .registrar()
-        .follow(&token)
-        .await
-        .map_err(follow_problem)?;
+    let url = app.registrar().follow(&token).await?;
     let mut res = ::http::Response::builder()
         .status(StatusCode::FOUND)
         .body(lambda_http::Body::Empty)
@@ -458,13 +328,7 @@ async fn unsubscribe(app: &App, req: &Request) -> Result<Response, Problem> {
         .map(|(_, v)| v)
         .ok_or_else(|| Problem::invalid_field("token", "is required"))?;
     let token = Token::parse(&raw).map_err(|_| Problem::not_found("this unsubscribe link"))?;
-    app.registrar()
-        .unsubscribe(&token)
-        .await
-        .map_err(|e| match e {
-            ChangeError::NotFound => Problem::not_found("this unsubscribe link"),
-            other => change_problem(other),
-        })?;
+    app.registrar().unsubscribe(&token).await?;
     Ok(http::private(http::json(&views::Unsubscribed {
         status: "unsubscribed".to_owned(),
         stopped: ["reminders", "programme_changes", "announcements"]

@@ -1,0 +1,80 @@
+//! Mail: who receives each message that goes to many, and the tokens its links need. The
+//! notifications job composes and sends; these decide.
+
+use jiff::Timestamp;
+
+use crate::domain::{Registration, Status};
+use crate::store::{Audience, Change, CommitError, RegistrationStore, StoreError};
+use crate::token::{JoinKey, Token, TokenSource};
+
+/// The recipients of a message that goes to many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipients {
+    /// A reminder due at `at`: confirmed by then, and wanting reminders.
+    Reminder { at: Timestamp },
+    /// A programme-change digest: everyone still in the event who wants change notices.
+    Digest,
+    /// An announcement to its audience.
+    Announcement(Audience),
+}
+
+impl Recipients {
+    /// Whether `r` gets the message. Optional mail never goes to an erased registration or to
+    /// an unsubscribed address.
+    pub fn reach(self, r: &Registration) -> bool {
+        let wanted = match self {
+            Self::Reminder { at } => {
+                r.status == Status::Confirmed
+                    && r.notifications.reminders
+                    && r.confirmed_at.is_some_and(|c| c <= at)
+            }
+            Self::Digest => {
+                matches!(
+                    r.status,
+                    Status::Confirmed | Status::Waitlisted | Status::PendingApproval
+                ) && r.notifications.programme_changes
+            }
+            Self::Announcement(audience) => audience.reaches(r),
+        };
+        wanted && r.person.is_some() && r.unsubscribed_at.is_none()
+    }
+}
+
+/// Grants `r` a new bearer token for the manage link an email carries. Tokens are stored only as
+/// hashes, so each email's link needs one of its own, granted before the email goes.
+pub async fn grant_manage_token(
+    store: &dyn RegistrationStore,
+    tokens: &dyn TokenSource,
+    r: &Registration,
+) -> Result<Token, StoreError> {
+    let token = tokens.new_token();
+    let mut ch = Change::new();
+    ch.grant_token(&token.hash(), r);
+    commit_grant(store, ch).await?;
+    Ok(token)
+}
+
+/// The manage token and the one-click unsubscribe token that optional mail carries, granted
+/// together.
+pub async fn grant_optional_mail_links(
+    store: &dyn RegistrationStore,
+    tokens: &dyn TokenSource,
+    join_key: &JoinKey,
+    r: &Registration,
+) -> Result<(Token, Token), StoreError> {
+    let manage = tokens.new_token();
+    let unsubscribe = join_key.unsubscribe_token(&r.id);
+    let mut ch = Change::new();
+    ch.grant_token(&manage.hash(), r)
+        .grant_unsubscribe(&unsubscribe.hash(), r);
+    commit_grant(store, ch).await?;
+    Ok((manage, unsubscribe))
+}
+
+/// A grant writes only new items, so a conflict means the table is not as written.
+async fn commit_grant(store: &dyn RegistrationStore, ch: Change) -> Result<(), StoreError> {
+    store.commit(ch).await.map_err(|e| match e {
+        CommitError::Store(s) => s,
+        CommitError::Conflict(c) => StoreError::Corrupt(c.to_string()),
+    })
+}

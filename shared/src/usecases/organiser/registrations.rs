@@ -1,0 +1,219 @@
+//! An organiser's work on registrations: reviewing them (approve, reject, a new join link), and
+//! reading them (pages with waiting-list places, every registration, the counts).
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::domain::{Event, EventId, Registration, Status};
+use crate::mail::MessageKind;
+use crate::store::{
+    Change, CommitError, Conflict, OutboxStore, RegistrationStore, StoreError, Stored,
+};
+use crate::views;
+
+use super::super::registrar::{ChangeError, Registrar, Seen};
+use super::super::retry::Attempts;
+use super::super::seats::Ending;
+
+/// The longest page of registrations one read returns.
+pub const MAX_PAGE: u32 = 500;
+
+impl Registrar<'_> {
+    /// Organiser approval of a `pending_approval` registration: a seat if one is free, else the
+    /// waiting list when the event has one.
+    pub async fn approve(&self, event: &Event, id: &str) -> Result<Seen, ChangeError> {
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.next()?;
+            let s = self.stored(&event.id, id).await?;
+            let r = &s.registration;
+            if r.status != Status::PendingApproval {
+                return Err(ChangeError::WrongStatus(r.status));
+            }
+            let now = self.now();
+            let mut next = r.clone();
+            next.status = Status::Confirmed;
+            next.updated_at = now;
+            next.confirmed_at = Some(now);
+            let mut ch = Change::new();
+            ch.save(&next, s.rev)?
+                .take_seat(&event.id, event.capacity)
+                .grant_join(&self.join_token(&next).hash(), &next)
+                .notify(&self.notice(MessageKind::Approval, &next))?;
+            match self.store.commit(ch).await {
+                Ok(()) => {
+                    return Ok(Seen {
+                        registration: next,
+                        waitlist_position: None,
+                    });
+                }
+                Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
+                    let email = r.person.as_ref().map(|p| p.email.clone());
+                    let Some(email) = email else {
+                        return Err(ChangeError::NotFound);
+                    };
+                    match self.waitlist(&s, &email, now).await {
+                        Ok(seen) => return Ok(seen),
+                        Err(CommitError::Conflict(_)) => attempts.failed(),
+                        Err(CommitError::Store(e)) => return Err(e.into()),
+                    }
+                }
+                Err(CommitError::Conflict(Conflict::Full)) => return Err(ChangeError::Full),
+                Err(CommitError::Conflict(_)) => attempts.failed(),
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Organiser rejection of a live registration (409 `wrong-status` for one that has ended);
+    /// its seat or place passes on, and the registrant is told.
+    pub async fn reject(&self, event: &EventId, id: &str) -> Result<Seen, ChangeError> {
+        let s = self.stored(event, id).await?;
+        self.end(s, Ending::Rejected).await?;
+        let s = self.stored(event, id).await?;
+        Ok(self.seen(s).await?)
+    }
+
+    /// Revokes the personal join link (the old one answers 410) and emails a new one.
+    pub async fn revoke_join(&self, event: &EventId, id: &str) -> Result<Seen, ChangeError> {
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.next()?;
+            let s = self.stored(event, id).await?;
+            if s.registration.status != Status::Confirmed {
+                return Err(ChangeError::WrongStatus(s.registration.status));
+            }
+            let mut next = s.registration.clone();
+            next.join_generation += 1;
+            next.updated_at = self.now();
+            let mut ch = Change::new();
+            ch.save(&next, s.rev)?
+                .grant_join(&self.join_token(&next).hash(), &next)
+                .notify(&self.notice(MessageKind::JoinLink, &next))?;
+            match self.store.commit(ch).await {
+                Ok(()) => {
+                    let rev = s.rev + 1;
+                    let stored = Stored {
+                        registration: next,
+                        rev,
+                    };
+                    return Ok(self.seen(stored).await?);
+                }
+                Err(CommitError::Conflict(_)) => attempts.failed(),
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// One page of an event's registrations, each with its waiting-list place.
+pub struct Page {
+    pub registrations: Vec<Seen>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of registrations in creation order, optionally of one status. One read of the queue
+/// places everyone waiting on the page (not one count per person), and the places shown are of
+/// one moment.
+pub async fn page(
+    store: &dyn RegistrationStore,
+    event: &EventId,
+    status: Option<Status>,
+    limit: u32,
+    cursor: Option<String>,
+) -> Result<Page, StoreError> {
+    let page = store.page(event, status, limit, cursor).await?;
+    let waiting = page
+        .registrations
+        .iter()
+        .any(|r| r.status == Status::Waitlisted);
+    let queue = if waiting {
+        store.waiting_tickets(event).await?
+    } else {
+        Vec::new()
+    };
+    let registrations = page
+        .registrations
+        .into_iter()
+        .map(|r| {
+            let position = match (r.status, r.waitlist_ticket) {
+                (Status::Waitlisted, Some(t)) => Some(queue.partition_point(|q| *q <= t) as u64),
+                _ => None,
+            };
+            Seen {
+                registration: r,
+                waitlist_position: position,
+            }
+        })
+        .collect();
+    Ok(Page {
+        registrations,
+        next_cursor: page.next,
+    })
+}
+
+/// Every registration of `event`, in creation order.
+pub async fn everyone(
+    store: &dyn RegistrationStore,
+    event: &EventId,
+) -> Result<Vec<Registration>, StoreError> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.page(event, None, MAX_PAGE, cursor).await?;
+        all.extend(page.registrations);
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// The event's counts. Unconfirmed registrations past their window count as lapsed, not by
+/// status; categories, countries and languages count live registrations only.
+pub async fn stats(
+    store: &dyn RegistrationStore,
+    outbox: &dyn OutboxStore,
+    event: &Event,
+    now: Timestamp,
+) -> Result<views::StatsView, StoreError> {
+    let all = everyone(store, &event.id).await?;
+    let mut by_status: BTreeMap<&str, u64> = Status::ALL.iter().map(|s| (s.code(), 0)).collect();
+    let mut by_category: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_language: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut lapsed = 0;
+    for r in &all {
+        if r.is_expired(now) {
+            lapsed += 1;
+            continue;
+        }
+        *by_status.entry(r.status.code()).or_default() += 1;
+        if r.status.is_live() {
+            *by_category.entry(r.category.code()).or_default() += 1;
+            *by_country.entry(r.country.to_string()).or_default() += 1;
+            *by_language.entry(r.language.code()).or_default() += 1;
+        }
+    }
+    let seats = store.seats(&event.id).await?;
+    let mail = outbox.mail_counts(&event.id).await?;
+    let own = |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    Ok(views::StatsView {
+        event_id: event.id.to_string(),
+        total: all.len() as u64,
+        by_status: own(by_status),
+        lapsed_unconfirmed: lapsed,
+        by_category: own(by_category),
+        by_country,
+        by_language: own(by_language),
+        capacity: event.capacity,
+        seats_taken: seats.taken,
+        emails: views::MailCountsView {
+            queued: mail.queued,
+            sent: mail.sent,
+            failed: mail.failed,
+            suppressed: mail.suppressed,
+        },
+    })
+}

@@ -1,0 +1,208 @@
+//! Every use-case error as HTTP, in one place: a handler ends in `?` and the answer is the same
+//! whichever function gives it.
+
+use http::{StatusCode, header};
+
+use crate::http::Problem;
+
+use super::organiser::events::PublishFailure;
+use super::registrant::{
+    AuthError, ConfirmError, FollowError, JoinError, RegisterError, UnsubscribeError,
+};
+use super::registrar::ChangeError;
+use crate::domain::PublishRefusal;
+use crate::store::PublishError;
+
+/// Contention that outlasted every retry: not the client's fault, and retrying is the remedy.
+fn busy() -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "Too many changes at once",
+    )
+    .detail("concurrent requests kept changing the same data; try again")
+    .header(header::RETRY_AFTER, "1")
+}
+
+fn event_full() -> Problem {
+    Problem::conflict(
+        "event-full",
+        "The event is full",
+        "no seat is free and the event has no waiting list",
+    )
+}
+
+impl From<RegisterError> for Problem {
+    fn from(e: RegisterError) -> Self {
+        match e {
+            RegisterError::NoEvent => Problem::not_found("the event"),
+            RegisterError::Closed => Problem::conflict(
+                "registration-closed",
+                "Registration is closed",
+                "this event does not take registrations now",
+            ),
+            RegisterError::Invalid(f) => Problem::invalid(f),
+            RegisterError::NotEligible(why) => Problem::forbidden("not-eligible", &why),
+            RegisterError::TooMany {
+                per_minute,
+                retry_after,
+            } => Problem::too_many_requests(retry_after).detail(format!(
+                "this event takes at most {per_minute} registrations a minute; \
+                 try again in {retry_after} seconds"
+            )),
+            RegisterError::Busy => busy(),
+            RegisterError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ConfirmError> for Problem {
+    fn from(e: ConfirmError) -> Self {
+        match e {
+            ConfirmError::UnknownToken => Problem::not_found("this confirmation link"),
+            ConfirmError::Expired => {
+                Problem::new(StatusCode::GONE, "link-expired", "This link has expired")
+                    .detail("unconfirmed registrations lapse after 48 hours; please register again")
+            }
+            ConfirmError::Gone => Problem::new(
+                StatusCode::GONE,
+                "registration-ended",
+                "This registration was cancelled or rejected",
+            ),
+            ConfirmError::Full => event_full(),
+            ConfirmError::Busy => busy(),
+            ConfirmError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<AuthError> for Problem {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Missing => Problem::unauthorized(
+                "send the token from your email as Authorization: Bearer <token>",
+            ),
+            AuthError::Refused => Problem::unauthorized(
+                "this token does not open a registration: it is unknown, its registration was \
+                 cancelled, or the address is not confirmed yet",
+            ),
+            AuthError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ChangeError> for Problem {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::NotFound => Problem::not_found("the registration"),
+            ChangeError::WrongStatus(s) => Problem::conflict(
+                "wrong-status",
+                "The registration's status does not allow this",
+                &format!("the registration is {}", s.code()),
+            ),
+            ChangeError::Full => event_full(),
+            ChangeError::Busy => busy(),
+            ChangeError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<UnsubscribeError> for Problem {
+    fn from(e: UnsubscribeError) -> Self {
+        match e {
+            UnsubscribeError::UnknownLink => Problem::not_found("this unsubscribe link"),
+            UnsubscribeError::Busy => busy(),
+            UnsubscribeError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<JoinError> for Problem {
+    fn from(e: JoinError) -> Self {
+        match e {
+            JoinError::NotConfirmed => Problem::forbidden(
+                "not-confirmed",
+                "connection details are for confirmed registrations only",
+            ),
+            JoinError::NotReleased(at) => Problem::forbidden(
+                "not-released",
+                &match at {
+                    Some(t) => format!("connection details are released at {t}"),
+                    None => "connection details are not available yet".to_owned(),
+                },
+            ),
+            JoinError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<FollowError> for Problem {
+    fn from(e: FollowError) -> Self {
+        match e {
+            FollowError::Unknown => Problem::not_found("this join link"),
+            FollowError::Revoked => Problem::new(
+                StatusCode::GONE,
+                "join-link-revoked",
+                "This join link no longer works",
+            )
+            .detail(
+                "it was revoked or its registration ended; use the newest link from your email",
+            ),
+            FollowError::NotReleased => Problem::forbidden(
+                "not-released",
+                "the connection details are not released yet",
+            ),
+            FollowError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<PublishFailure> for Problem {
+    fn from(e: PublishFailure) -> Self {
+        match e {
+            PublishFailure::NoDraft => Problem::conflict(
+                "no-draft",
+                "There is no draft to publish",
+                "put a draft with PUT …/programme/draft first",
+            ),
+            PublishFailure::Refused(PublishRefusal::Unchanged) => Problem::conflict(
+                "programme-unchanged",
+                "The draft is the same as the published version",
+                "change the draft before publishing again",
+            ),
+            PublishFailure::Store(PublishError::Raced(n)) => Problem::conflict(
+                "publish-conflict",
+                "Another publication happened at the same time",
+                &format!("version {n} was just published by another request; review and retry"),
+            ),
+            PublishFailure::Store(PublishError::Store(e)) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contention_is_the_same_answer_whichever_use_case_ran_out_of_attempts() {
+        let answers = [
+            Problem::from(RegisterError::Busy),
+            Problem::from(ConfirmError::Busy),
+            Problem::from(ChangeError::Busy),
+            Problem::from(UnsubscribeError::Busy),
+        ]
+        .map(|p| p.to_json());
+        assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+        assert_eq!(answers[0]["status"], 503);
+        assert!(answers[0]["type"].as_str().unwrap().ends_with("busy"));
+    }
+
+    #[test]
+    fn a_full_event_reads_the_same_from_confirmation_and_from_approval() {
+        assert_eq!(
+            Problem::from(ConfirmError::Full).to_json(),
+            Problem::from(ChangeError::Full).to_json()
+        );
+    }
+}

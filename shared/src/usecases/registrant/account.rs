@@ -1,0 +1,142 @@
+//! The registrant's own registration: opening it with the emailed token, amending it,
+//! cancelling it, and unsubscribing from optional mail.
+
+use crate::domain::{Amendment, Status};
+use crate::store::{Change, CommitError, StoreError, Stored};
+use crate::token::Token;
+
+use super::super::registrar::{ChangeError, Registrar, Seen};
+use super::super::retry::{Attempts, Busy};
+use super::super::seats::Ending;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("no bearer token")]
+    Missing,
+    /// Unknown, of a cancelled registration, or of an address not confirmed yet.
+    #[error("the token does not open a registration")]
+    Refused,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UnsubscribeError {
+    #[error("unknown unsubscribe link")]
+    UnknownLink,
+    #[error("the registration keeps changing; try again")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Busy> for UnsubscribeError {
+    fn from(_: Busy) -> Self {
+        Self::Busy
+    }
+}
+
+impl Registrar<'_> {
+    /// The registration a bearer token opens: refused when missing, unknown, cancelled, or not
+    /// yet confirmed.
+    pub async fn authenticate(&self, token: Option<Token>) -> Result<Stored, AuthError> {
+        let token = token.ok_or(AuthError::Missing)?;
+        let s = self
+            .store
+            .by_token(&token.hash())
+            .await?
+            .ok_or(AuthError::Refused)?;
+        match s.registration.status {
+            Status::PendingConfirmation | Status::Cancelled => Err(AuthError::Refused),
+            _ if s.registration.person.is_none() => Err(AuthError::Refused),
+            _ => Ok(s),
+        }
+    }
+
+    /// `PATCH /v1/registrations/me`.
+    pub async fn amend(&self, mut s: Stored, a: &Amendment) -> Result<Seen, ChangeError> {
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.next()?;
+            let mut next = s.registration.clone();
+            let Some(p) = next.person.as_mut() else {
+                return Err(ChangeError::NotFound);
+            };
+            if let Some(v) = &a.given_name {
+                p.given_name = v.clone();
+            }
+            if let Some(v) = &a.family_name {
+                p.family_name = v.clone();
+            }
+            if let Some(v) = &a.organisation {
+                p.organisation = v.clone();
+            }
+            if let Some(v) = &a.accessibility_needs {
+                p.accessibility_needs = v.clone();
+            }
+            if let Some(v) = a.language {
+                next.language = v;
+            }
+            if let Some(v) = a.notifications {
+                next.notifications = v;
+                // Choosing optional mail again undoes an unsubscription.
+                if v.reminders || v.programme_changes {
+                    next.unsubscribed_at = None;
+                }
+            }
+            next.updated_at = self.now();
+            let mut ch = Change::new();
+            ch.save(&next, s.rev)?;
+            match self.store.commit(ch).await {
+                Ok(()) => {
+                    let rev = s.rev + 1;
+                    let stored = Stored {
+                        registration: next,
+                        rev,
+                    };
+                    return Ok(self.seen(stored).await?);
+                }
+                Err(CommitError::Conflict(_)) => {
+                    s = self.reread(&s).await?;
+                    attempts.failed();
+                }
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// `DELETE /v1/registrations/me` (`?erase=true` also erases the personal data). Cancelling
+    /// a registration that has already ended changes nothing but the erasure.
+    pub async fn cancel(&self, s: Stored, erase: bool) -> Result<(), ChangeError> {
+        self.end(s, Ending::Cancelled { erase }).await
+    }
+
+    /// `POST /v1/unsubscribe?token=…`: stops reminders, change notices and announcements at once.
+    /// Unknown tokens are an error; repeating is harmless.
+    pub async fn unsubscribe(&self, token: &Token) -> Result<(), UnsubscribeError> {
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.next()?;
+            let s = self
+                .store
+                .by_unsubscribe_token(&token.hash())
+                .await?
+                .ok_or(UnsubscribeError::UnknownLink)?;
+            if s.registration.unsubscribed_at.is_some() {
+                return Ok(());
+            }
+            let mut next = s.registration.clone();
+            next.notifications.reminders = false;
+            next.notifications.programme_changes = false;
+            next.unsubscribed_at = Some(self.now());
+            next.updated_at = self.now();
+            let mut ch = Change::new();
+            ch.save(&next, s.rev)?;
+            match self.store.commit(ch).await {
+                Ok(()) => return Ok(()),
+                Err(CommitError::Conflict(_)) => attempts.failed(),
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+}

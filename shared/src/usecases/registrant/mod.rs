@@ -1,0 +1,12 @@
+//! What a registrant does: signs up and confirms ([`signup`]), opens, amends and cancels their
+//! registration and unsubscribes ([`account`]), and reaches the meeting ([`join`]).
+
+mod account;
+mod join;
+mod signup;
+
+pub use account::{AuthError, UnsubscribeError};
+pub use join::{FollowError, JoinError};
+pub use signup::{
+    ConfirmError, EMAILS_PER_ADDRESS_PER_HOUR, REGISTRATIONS_PER_EVENT_PER_MINUTE, RegisterError,
+};

@@ -1,0 +1,152 @@
+//! Seats and the waiting list. A confirmation or approval that finds the event full joins the
+//! queue; a registration that ends (cancelled by its owner, rejected by an organiser) passes its
+//! seat, in the same transaction, to the head of the queue.
+
+use jiff::Timestamp;
+
+use crate::domain::{Email, EventId, Status};
+use crate::mail::MessageKind;
+use crate::store::{Change, CommitError, Conflict, Stored};
+
+use super::registrar::{ChangeError, Registrar, Seen};
+use super::retry::Attempts;
+
+/// How a registration ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// By its owner; `erase` also erases the personal data. Ending an ended one again only
+    /// erases.
+    Cancelled { erase: bool },
+    /// By an organiser, with an email saying so. Only a live registration can be rejected.
+    Rejected,
+}
+
+impl Ending {
+    fn status(self) -> Status {
+        match self {
+            Self::Cancelled { .. } => Status::Cancelled,
+            Self::Rejected => Status::Rejected,
+        }
+    }
+
+    fn erase(self) -> bool {
+        matches!(self, Self::Cancelled { erase: true })
+    }
+}
+
+impl Registrar<'_> {
+    /// Puts `s` (just confirmed or approved, the event full) at the end of the waiting list.
+    pub(crate) async fn waitlist(
+        &self,
+        s: &Stored,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<Seen, CommitError> {
+        let ticket = self.store.next_ticket(&s.registration.event_id).await?;
+        let mut next = s.registration.clone();
+        next.status = Status::Waitlisted;
+        next.updated_at = now;
+        next.confirm_by = None;
+        next.confirmed_at = Some(now);
+        next.waitlist_ticket = Some(ticket);
+        let mut ch = Change::new();
+        ch.save(&next, s.rev)?
+            .keep_address(&next, email)
+            .join_waitlist(&next.event_id, ticket, &next.id);
+        self.store.commit(ch).await?;
+        let position = self.store.waitlist_position(&next.event_id, ticket).await?;
+        Ok(Seen {
+            registration: next,
+            waitlist_position: Some(position),
+        })
+    }
+
+    /// Ends a registration. A seat it held passes, in the same transaction, to the head of the
+    /// waiting list; its address is free to register again.
+    pub(crate) async fn end(&self, mut s: Stored, how: Ending) -> Result<(), ChangeError> {
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.next()?;
+            let r = &s.registration;
+            let now = self.now();
+            let mut ch = Change::new();
+            if !r.status.is_live() {
+                if how == Ending::Rejected {
+                    return Err(ChangeError::WrongStatus(r.status));
+                }
+                if !(how.erase() && r.person.is_some()) {
+                    return Ok(());
+                }
+                let mut next = r.clone();
+                next.person = None;
+                next.updated_at = now;
+                ch.save(&next, s.rev)?;
+            } else {
+                let mut next = r.clone();
+                next.status = how.status();
+                next.updated_at = now;
+                next.waitlist_ticket = None;
+                if how.erase() {
+                    next.person = None;
+                }
+                ch.save(&next, s.rev)?;
+                if let Some(p) = &r.person {
+                    ch.release_address(&r.event_id, &p.email, &r.id);
+                }
+                if how == Ending::Rejected && r.person.is_some() {
+                    ch.notify(&self.notice(MessageKind::Rejection, r))?;
+                }
+                match r.status {
+                    Status::Confirmed => self.pass_seat_on(&mut ch, &r.event_id).await?,
+                    Status::Waitlisted => {
+                        if let Some(t) = r.waitlist_ticket {
+                            ch.leave_waitlist(&r.event_id, t);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            match self.store.commit(ch).await {
+                Ok(()) => return Ok(()),
+                // A concurrent cancellation promoted the one this change meant to: the queue
+                // moved on, which is progress rather than a clash over this registration, so
+                // it costs no attempt (many cancelling at once would otherwise run out).
+                Err(CommitError::Conflict(Conflict::WaitlistMoved)) => {
+                    s = self.reread(&s).await?;
+                    attempts.progressed();
+                }
+                Err(CommitError::Conflict(_)) => {
+                    s = self.reread(&s).await?;
+                    attempts.failed();
+                }
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Adds to `ch` the promotion of the first waitlisted registration into the freed seat, or
+    /// the freeing of the seat when nobody waits.
+    async fn pass_seat_on(&self, ch: &mut Change, event: &EventId) -> Result<(), ChangeError> {
+        let Some((ticket, id)) = self.store.first_waiting(event).await? else {
+            ch.free_seat(event);
+            return Ok(());
+        };
+        let waiting = self.store.registration(event, &id).await?;
+        let Some(w) = waiting.filter(|w| w.registration.status == Status::Waitlisted) else {
+            // A stale place (its registration moved on): drop it and free the seat.
+            ch.leave_waitlist(event, ticket).free_seat(event);
+            return Ok(());
+        };
+        let mut promoted = w.registration.clone();
+        promoted.status = Status::Confirmed;
+        promoted.waitlist_ticket = None;
+        promoted.updated_at = self.now();
+        // Confirmed from now: reminders already due before this are not owed to them.
+        promoted.confirmed_at = Some(self.now());
+        ch.leave_waitlist(event, ticket)
+            .save(&promoted, w.rev)?
+            .grant_join(&self.join_token(&promoted).hash(), &promoted)
+            .notify(&self.notice(MessageKind::Promotion, &promoted))?;
+        Ok(())
+    }
+}
