@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::events::{doc_item, doc_of};
+use super::codec::{doc_item, doc_of};
 use super::{Cond, Query, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{EventId, Language};
 

@@ -3,6 +3,7 @@
 //! [`DynamoTable`]) implement only the table, and translate their own errors into
 //! [`TableError`]. Every key is in [`keys`].
 
+mod codec;
 mod dynamo;
 mod events;
 mod faults;

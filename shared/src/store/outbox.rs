@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
-use super::events::doc_of;
+use super::codec::{DOC, doc_of, encode};
 use super::registrations::Notice;
 use super::{Cond, Query, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::EventId;
@@ -173,11 +173,9 @@ impl OutboxStore for TableStore {
             let mut later = n.clone();
             later.attempts += 1;
             later.not_before = not_before;
-            let doc =
-                serde_json::to_string(&later).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             writes.push(
                 Write::update(keys::outbox(&n.id))
-                    .set(super::events::DOC, doc)
+                    .set(DOC, encode(&later)?)
                     .set("not_before", not_before.as_second())
                     .when(Cond::Exists),
             );

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use sha2::{Digest, Sha256};
 
-use super::events::{DOC, doc_item, doc_of};
+use super::codec::{DOC, decode, doc_item, doc_of, encode};
 use super::{Cond, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, Programme, Publication};
 
@@ -38,7 +38,7 @@ pub struct LatestDocument {
 
 impl LatestDocument {
     pub fn parse(&self) -> Result<Publication, StoreError> {
-        serde_json::from_str(&self.document).map_err(|e| StoreError::Corrupt(e.to_string()))
+        decode(&self.document)
     }
 
     pub fn into_published(self) -> Result<Published, StoreError> {
@@ -87,12 +87,13 @@ const VERSION: &str = "version";
 const SUMMARY: &str = "summary";
 const PUBLISHED_AT: &str = "published_at";
 /// The event as it is now, kept beside the latest version.
-pub(crate) const EVENT: &str = "event";
+const EVENT: &str = "event";
 
-pub(crate) fn event_snapshot(event: &Event) -> Result<Value, StoreError> {
-    serde_json::to_string(event)
-        .map(Value::String)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+/// Brings the event copy beside the latest version up to date, when there is a latest version.
+pub(crate) fn refresh_event_copy(event: &Event) -> Result<Write, StoreError> {
+    Ok(Write::update(keys::latest(&event.id))
+        .set(EVENT, encode(event)?)
+        .when(Cond::Exists))
 }
 
 #[async_trait]
@@ -114,8 +115,7 @@ impl ProgrammeReader for TableStore {
             .get(EVENT)
             .and_then(Value::as_str)
             .ok_or_else(|| corrupt("its event"))?;
-        let event =
-            serde_json::from_str(snapshot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let event = decode(snapshot)?;
         // The event is edited without a new version; its digest keeps stale renderings out.
         let digest = Sha256::digest(snapshot.as_bytes());
         let stamp = format!("v{version}-e{}", crate::token::hex(&digest[..6]));
@@ -189,7 +189,7 @@ impl ProgrammeWriter for TableStore {
 
     async fn publish(&self, event: &Event, publication: &Publication) -> Result<(), PublishError> {
         let n = publication.version;
-        let snapshot = event_snapshot(event)?;
+        let snapshot = encode(event)?;
         let event = &event.id;
         let mut version = doc_item(keys::version(event, n), publication)?;
         version.insert(VERSION.to_owned(), Value::from(n));

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::events::{doc_item, doc_of};
+use super::codec::{DOC, doc_item, doc_of, encode};
 use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::{Email, EventId, Registration, Status};
 use crate::mail::MessageKind;
@@ -102,9 +102,8 @@ impl Change {
     /// Writes the registration, if it is still at `expected_rev` (0: it must not exist yet).
     /// An update, not a put, so counters kept beside the document (join-link use) survive.
     pub fn save(&mut self, r: &Registration, expected_rev: u64) -> Result<&mut Self, StoreError> {
-        let doc = serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut w = Write::update(keys::registration(&r.event_id, &r.id))
-            .set(super::events::DOC, doc)
+            .set(DOC, encode(r)?)
             .set(STATUS, r.status.code())
             .set(REV, expected_rev + 1);
         w = match r
