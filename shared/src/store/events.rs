@@ -34,18 +34,11 @@ impl EventReader for TableStore {
     }
 
     async fn events(&self) -> Result<Vec<Event>, StoreError> {
-        let mut q = Query::prefix(keys::EVENTS_PK, keys::EVENT_SK_PREFIX);
-        let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                out.push(doc_of(item)?);
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
-        }
+        let items = self
+            .table
+            .query_all(&Query::prefix(keys::EVENTS_PK, keys::EVENT_SK_PREFIX))
+            .await?;
+        items.iter().map(doc_of).collect()
     }
 }
 

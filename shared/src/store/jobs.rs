@@ -129,35 +129,29 @@ impl JobStore for TableStore {
         q.sk_prefix = None;
         q.filter = None;
         let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                let n = |a: &str| item.get(a).and_then(Value::as_u64).unwrap_or(0) as u32;
-                let (version, digested) = (n("version"), n("digested"));
-                if version <= digested {
-                    continue;
-                }
-                let Some(id) = item.get(super::SK).and_then(Value::as_str) else {
-                    continue;
-                };
-                let event_id = EventId::parse(id).map_err(StoreError::Corrupt)?;
-                let published_at = item
-                    .get("published_at")
-                    .and_then(Value::as_i64)
-                    .and_then(|s| Timestamp::from_second(s).ok())
-                    .unwrap_or_default();
-                out.push(PendingDigest {
-                    event_id,
-                    version,
-                    published_at,
-                    digested,
-                });
+        for item in self.table.query_all(&q).await? {
+            let n = |a: &str| item.get(a).and_then(Value::as_u64).unwrap_or(0) as u32;
+            let (version, digested) = (n("version"), n("digested"));
+            if version <= digested {
+                continue;
             }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
+            let Some(id) = item.get(super::SK).and_then(Value::as_str) else {
+                continue;
+            };
+            let event_id = EventId::parse(id).map_err(StoreError::Corrupt)?;
+            let published_at = item
+                .get("published_at")
+                .and_then(Value::as_i64)
+                .and_then(|s| Timestamp::from_second(s).ok())
+                .unwrap_or_default();
+            out.push(PendingDigest {
+                event_id,
+                version,
+                published_at,
+                digested,
+            });
         }
+        Ok(out)
     }
 
     async fn digest_sent(&self, event: &EventId, version: u32) -> Result<(), StoreError> {
@@ -184,17 +178,7 @@ impl JobStore for TableStore {
         let mut q = Query::prefix(keys::ANNOUNCEMENTS_PK, "");
         q.sk_prefix = None;
         q.filter = Some(Cond::eq(DONE, false));
-        let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                out.push(doc_of(item)?);
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
-        }
+        self.table.query_all(&q).await?.iter().map(doc_of).collect()
     }
 
     async fn close_announcement(&self, a: &Announcement) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::codec::{DOC, decode, doc_item, doc_of, encode};
-use super::{Cond, StoreError, TableError, TableStore, Write, keys};
+use super::{Cond, Item, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, Programme, Publication};
 
 /// A version as listed by `…/programme/versions`.
@@ -96,6 +96,32 @@ pub(crate) fn refresh_event_copy(event: &Event) -> Result<Write, StoreError> {
         .when(Cond::Exists))
 }
 
+/// A version-list item as listed, read from the attributes kept beside the document.
+fn version_summary(item: &Item) -> Result<VersionSummary, StoreError> {
+    let version = item.get(VERSION).and_then(Value::as_u64);
+    let at = item
+        .get(PUBLISHED_AT)
+        .and_then(Value::as_i64)
+        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    let summary = item.get(SUMMARY).and_then(Value::as_str);
+    Ok(match (version, at, summary) {
+        (Some(v), Some(at), Some(s)) => VersionSummary {
+            version: v as u32,
+            published_at: at,
+            summary: s.to_owned(),
+        },
+        // Written before summaries were kept beside the document.
+        _ => {
+            let p: Publication = doc_of(item)?;
+            VersionSummary {
+                version: p.version,
+                published_at: p.published_at,
+                summary: p.summary,
+            }
+        }
+    })
+}
+
 #[async_trait]
 impl ProgrammeReader for TableStore {
     async fn latest_document(&self, event: &EventId) -> Result<Option<LatestDocument>, StoreError> {
@@ -135,39 +161,8 @@ impl ProgrammeReader for TableStore {
     }
 
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
-        let mut q = keys::versions(event);
-        let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                let version = item.get(VERSION).and_then(Value::as_u64);
-                let at = item
-                    .get(PUBLISHED_AT)
-                    .and_then(Value::as_i64)
-                    .and_then(|s| jiff::Timestamp::from_second(s).ok());
-                let summary = item.get(SUMMARY).and_then(Value::as_str);
-                out.push(match (version, at, summary) {
-                    (Some(v), Some(at), Some(s)) => VersionSummary {
-                        version: v as u32,
-                        published_at: at,
-                        summary: s.to_owned(),
-                    },
-                    // Written before summaries were kept beside the document.
-                    _ => {
-                        let p: Publication = doc_of(item)?;
-                        VersionSummary {
-                            version: p.version,
-                            published_at: p.published_at,
-                            summary: p.summary,
-                        }
-                    }
-                });
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
-        }
+        let items = self.table.query_all(&keys::versions(event)).await?;
+        items.iter().map(version_summary).collect()
     }
 }
 

@@ -431,26 +431,17 @@ impl RegistrationStore for TableStore {
     }
 
     async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError> {
-        let mut q = keys::waitlist(event);
-        let mut tickets = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                let ticket = item
-                    .get(super::SK)
+        let items = self.table.query_all(&keys::waitlist(event)).await?;
+        items
+            .iter()
+            .map(|item| {
+                item.get(super::SK)
                     .and_then(Value::as_str)
                     .and_then(|sk| sk.strip_prefix(keys::WAIT_SK_PREFIX))
                     .and_then(|t| t.parse().ok())
-                    .ok_or_else(|| {
-                        StoreError::Corrupt("a waiting-list key is not a ticket".into())
-                    })?;
-                tickets.push(ticket);
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(tickets),
-            }
-        }
+                    .ok_or_else(|| StoreError::Corrupt("a waiting-list key is not a ticket".into()))
+            })
+            .collect()
     }
 
     async fn seats(&self, event: &EventId) -> Result<Seats, StoreError> {
