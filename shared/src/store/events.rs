@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::codec::{doc_item, doc_of};
-use super::{Query, StoreError, TableStore, Write, keys};
+use super::{StoreError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, JoinInfo};
 
 #[async_trait]
@@ -34,10 +34,7 @@ impl EventReader for TableStore {
     }
 
     async fn events(&self) -> Result<Vec<Event>, StoreError> {
-        let items = self
-            .table
-            .query_all(&Query::prefix(keys::EVENTS_PK, keys::EVENT_SK_PREFIX))
-            .await?;
+        let items = self.table.query_all(&keys::events()).await?;
         items.iter().map(doc_of).collect()
     }
 }

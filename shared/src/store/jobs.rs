@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::codec::{doc_item, doc_of};
-use super::{Cond, Query, StoreError, TableError, TableStore, Write, keys};
+use super::{Cond, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{EventId, Language};
 
 /// How far a fan-out got: the last registration id done, or all of it.
@@ -125,11 +125,8 @@ impl JobStore for TableStore {
     }
 
     async fn pending_digests(&self) -> Result<Vec<PendingDigest>, StoreError> {
-        let mut q = Query::prefix(keys::DIGESTS_PK, "");
-        q.sk_prefix = None;
-        q.filter = None;
         let mut out = Vec::new();
-        for item in self.table.query_all(&q).await? {
+        for item in self.table.query_all(&keys::digests()).await? {
             let n = |a: &str| item.get(a).and_then(Value::as_u64).unwrap_or(0) as u32;
             let (version, digested) = (n("version"), n("digested"));
             if version <= digested {
@@ -175,8 +172,7 @@ impl JobStore for TableStore {
     }
 
     async fn open_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
-        let mut q = Query::prefix(keys::ANNOUNCEMENTS_PK, "");
-        q.sk_prefix = None;
+        let mut q = keys::announcements();
         q.filter = Some(Cond::eq(DONE, false));
         self.table.query_all(&q).await?.iter().map(doc_of).collect()
     }

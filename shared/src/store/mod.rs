@@ -22,6 +22,7 @@ pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
 pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
 pub use faults::FaultyTable;
 pub use jobs::{Announcement, Audience, Checkpoint, JobStore, PendingDigest};
+pub use keys::email_hash;
 pub use limits::{
     Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits,
     SavedResponse, until_next_window,
@@ -35,7 +36,6 @@ pub use programme::{
 };
 pub use registrations::{
     Change, CommitError, Conflict, Notice, RegistrationPage, RegistrationStore, Seats, Stored,
-    email_hash,
 };
 pub use table::{
     Cond, Item, Key, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table, TableError, Write,

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::codec::{DOC, doc_of, encode};
 use super::registrations::Notice;
-use super::{Cond, Query, StoreError, TTL, TableError, TableStore, Write, keys};
+use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::EventId;
 
 /// How long a `sending` claim blocks others before its run is presumed dead.
@@ -83,7 +83,7 @@ const SINCE: &str = "since";
 #[async_trait]
 impl OutboxStore for TableStore {
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
-        let mut q = Query::prefix(keys::OUTBOX_PK, keys::OUTBOX_SK_PREFIX);
+        let mut q = keys::outbox_entries();
         q.filter = Some(Cond::Le("not_before".into(), now.as_second()));
         let mut out = Vec::new();
         loop {
@@ -246,10 +246,7 @@ pub trait SuppressionStore: Send + Sync {
 }
 
 fn suppression(email: &crate::domain::Email) -> super::Key {
-    super::Key::new(
-        format!("SUPPRESSED#{}", super::registrations::email_hash(email)),
-        "SUPPRESSED",
-    )
+    keys::suppressed(&keys::email_hash(email))
 }
 
 #[async_trait]

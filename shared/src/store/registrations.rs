@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::codec::{DOC, doc_item, doc_of, encode};
-use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write, keys};
+use super::keys::{self, email_hash};
+use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write};
 use crate::domain::{Email, EventId, Registration, Status};
 use crate::mail::MessageKind;
 use crate::token::TokenHash;
@@ -21,11 +22,6 @@ const EVENT_ID: &str = "event_id";
 const TAKEN: &str = "taken";
 const WAIT_SEQ: &str = "waitlist_seq";
 const CONFIRM_BY: &str = "confirm_by";
-
-/// The hash under which an address is guarded: personal data stays out of keys.
-pub fn email_hash(email: &Email) -> String {
-    TokenHash::of(&email.normalised()).as_str().to_owned()
-}
 
 /// A registration with the revision it was read at (optimistic concurrency).
 #[derive(Debug, Clone, PartialEq, Eq)]
