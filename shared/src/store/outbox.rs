@@ -5,17 +5,47 @@
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::codec::{DOC, doc_of, encode};
-use super::registrations::Notice;
+use super::codec::{DOC, doc_item, doc_of, encode};
 use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::EventId;
+use crate::mail::MessageKind;
 
 /// How long a `sending` claim blocks others before its run is presumed dead.
 pub const CLAIM_GRACE: SignedDuration = SignedDuration::from_mins(5);
 /// How long a sent-claim is kept (after that a duplicate trigger could send again).
 pub const SENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 60);
+
+/// An email the notifications job is to send, written in the same transaction as the change
+/// that causes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: String,
+    pub kind: MessageKind,
+    pub event_id: EventId,
+    pub registration_id: String,
+    pub created_at: Timestamp,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Not to be tried before this instant (back-off after a failure).
+    pub not_before: Timestamp,
+}
+
+/// When an entry may be tried, beside its document: the query for due entries filters on it.
+const NOT_BEFORE: &str = "not_before";
+
+/// The outbox entry of `notice`, to be written with the change that causes it
+/// ([`Change::notify`](super::Change::notify)).
+pub(crate) fn entry(notice: &Notice) -> Result<super::Item, StoreError> {
+    let mut item = doc_item(keys::outbox(&notice.id), notice)?;
+    item.insert(
+        NOT_BEFORE.into(),
+        Value::from(notice.not_before.as_second()),
+    );
+    Ok(item)
+}
 
 /// Why a claimed message was not sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +114,7 @@ const SINCE: &str = "since";
 impl OutboxStore for TableStore {
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
         let mut q = keys::outbox_entries();
-        q.filter = Some(Cond::Le("not_before".into(), now.as_second()));
+        q.filter = Some(Cond::Le(NOT_BEFORE.into(), now.as_second()));
         let mut out = Vec::new();
         loop {
             q.limit = Some(limit.saturating_sub(out.len() as u32).clamp(1, 100));
@@ -176,7 +206,7 @@ impl OutboxStore for TableStore {
             writes.push(
                 Write::update(keys::outbox(&n.id))
                     .set(DOC, encode(&later)?)
-                    .set("not_before", not_before.as_second())
+                    .set(NOT_BEFORE, not_before.as_second())
                     .when(Cond::Exists),
             );
         }
