@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use ::http::{HeaderValue, StatusCode, header};
-use plenary::domain::{FieldError, FieldErrors, Language, Registration, Status};
+use plenary::domain::{
+    Announcement, Audience, FieldError, FieldErrors, Language, Registration, Status,
+};
 use plenary::http::{self, Problem, Request, Response, query_params};
-use plenary::store::{Announcement, Audience};
 use plenary::views::{self, RegistrantView};
 use serde_json::Value;
 

@@ -1,14 +1,14 @@
 //! State of the notification fan-outs: where each one got to (so a run that stops before
-//! Lambda's limit resumes there), programmes waiting for their change digest, and announcements.
+//! Lambda's limit resumes there), programmes waiting for their change digest, and announcements
+//! (the type is [`Announcement`](crate::domain::Announcement)).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::codec::{doc_item, doc_of};
 use super::{Cond, StoreError, TableError, TableStore, Write, keys};
-use crate::domain::{EventId, Language};
+use crate::domain::{Announcement, EventId};
 
 /// How far a fan-out got: the last registration id done, or all of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,54 +25,6 @@ pub struct PendingDigest {
     pub published_at: Timestamp,
     /// The version the last digest went out for (0: none yet).
     pub digested: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    Confirmed,
-    All,
-}
-
-impl Audience {
-    /// Who an announcement reaches: unconfirmed addresses and the unsubscribed never get mail.
-    pub fn reaches(self, r: &crate::domain::Registration) -> bool {
-        use crate::domain::Status;
-        let status = match self {
-            Self::Confirmed => r.status == Status::Confirmed,
-            Self::All => matches!(
-                r.status,
-                Status::Confirmed | Status::Waitlisted | Status::PendingApproval
-            ),
-        };
-        status && r.person.is_some() && r.unsubscribed_at.is_none()
-    }
-}
-
-/// An organiser's message, per language with English as the fall-back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Announcement {
-    pub id: String,
-    pub event_id: EventId,
-    pub subject: Vec<(Language, String)>,
-    pub body: Vec<(Language, String)>,
-    pub audience: Audience,
-    pub created_at: Timestamp,
-    pub recipients: u64,
-}
-
-impl Announcement {
-    /// The subject and body in `language`, else in English.
-    pub fn text(&self, language: Language) -> (&str, &str) {
-        fn pick(v: &[(Language, String)], language: Language) -> &str {
-            v.iter()
-                .find(|(l, _)| *l == language)
-                .or_else(|| v.iter().find(|(l, _)| *l == Language::En))
-                .map(|(_, t)| t.as_str())
-                .unwrap_or("")
-        }
-        (pick(&self.subject, language), pick(&self.body, language))
-    }
 }
 
 #[async_trait]

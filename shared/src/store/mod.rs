@@ -25,7 +25,7 @@ pub use faults::FaultyTable;
 pub use idempotency::{
     Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, SavedResponse,
 };
-pub use jobs::{Announcement, Audience, Checkpoint, JobStore, PendingDigest};
+pub use jobs::{Checkpoint, JobStore, PendingDigest};
 pub use keys::email_hash;
 pub use limits::{RateLimits, until_next_window};
 pub use memory::MemoryTable;
