@@ -110,6 +110,19 @@ pub trait OutboxStore: Send + Sync {
 const STATE: &str = "state";
 const SINCE: &str = "since";
 
+/// A settled message's notice (if any) leaves the outbox: its entry is deleted (pushed onto
+/// `writes`) and the event's queued count goes down (added to `stats`, which is returned).
+fn dequeue(notice: Option<&Notice>, writes: &mut Vec<Write>, stats: Write) -> Write {
+    let Some(n) = notice else {
+        return stats;
+    };
+    writes.push(Write::Delete {
+        key: keys::outbox(&n.id),
+        cond: None,
+    });
+    stats.add("queued", -1)
+}
+
 #[async_trait]
 impl OutboxStore for TableStore {
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
@@ -171,19 +184,13 @@ impl OutboxStore for TableStore {
         event: &EventId,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut stats = Write::update(keys::mail_stats(event)).add("sent", 1);
+        let stats = Write::update(keys::mail_stats(event)).add("sent", 1);
         let mut writes = vec![
             Write::update(keys::sent(key))
                 .set(STATE, "sent")
                 .set(SINCE, now.as_second()),
         ];
-        if let Some(n) = notice {
-            writes.push(Write::Delete {
-                key: keys::outbox(&n.id),
-                cond: None,
-            });
-            stats = stats.add("queued", -1);
-        }
+        let stats = dequeue(notice, &mut writes, stats);
         writes.push(stats);
         self.table.transact(writes).await?;
         Ok(())
@@ -233,13 +240,7 @@ impl OutboxStore for TableStore {
             stats = stats.add(c, 1);
         }
         let mut writes = vec![Write::update(keys::sent(key)).set(STATE, state)];
-        if let Some(n) = notice {
-            writes.push(Write::Delete {
-                key: keys::outbox(&n.id),
-                cond: None,
-            });
-            stats = stats.add("queued", -1);
-        }
+        stats = dequeue(notice, &mut writes, stats);
         if counter.is_some() || notice.is_some() {
             writes.push(stats);
         }
