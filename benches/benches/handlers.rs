@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use plenary::mail::OutboxMailer;
+use plenary::mail::LocalMailbox;
 use plenary::store::TableStore;
 use plenary_benches::{
     CLOCK, REMINDER_DUE, at, clock, confirmed, get, grant_confirmation_token, memory_table,
@@ -164,8 +164,8 @@ fn reminders(c: &mut Criterion) {
                             .expect("stored");
                         confirmed(&store, &event, n, at(CLOCK)).await;
                         let clock = clock();
-                        let outbox = Arc::new(OutboxMailer::new(None, clock.clone()));
-                        let app = notifications_app(&store, clock, outbox, Pacer::unlimited());
+                        let mailbox = Arc::new(LocalMailbox::new(None, clock.clone()));
+                        let app = notifications_app(&store, clock, mailbox, Pacer::unlimited());
                         let started = Instant::now();
                         let report = plenary_notifications::run(
                             &app,

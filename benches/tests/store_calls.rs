@@ -181,11 +181,11 @@ async fn the_confirmation_email_of_a_registration() {
     .await;
     assert_eq!(res.status(), 202);
     let clock = clock();
-    let outbox = Arc::new(plenary::mail::OutboxMailer::new(None, clock.clone()));
+    let mailbox = Arc::new(plenary::mail::LocalMailbox::new(None, clock.clone()));
     let job = plenary_benches::notifications_app(
         &store,
         clock,
-        outbox.clone(),
+        mailbox.clone(),
         plenary_notifications::pace::Pacer::unlimited(),
     );
     counter.reset();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use clap::Parser;
 use plenary::clock::{SimulatedClock, SystemClock};
 use plenary::config::CorsConfig;
-use plenary::mail::OutboxMailer;
+use plenary::mail::LocalMailbox;
 use plenary::store::{MemoryTable, Table, TableStore};
 use plenary::token::{OsTokenSource, Token, TokenHash};
 use plenary::{Clock, TokenSource};
@@ -135,14 +135,14 @@ async fn main() {
             .unwrap_or_else(|e| fail(e));
     }
 
-    let outbox = match cli.mailer {
-        MailerKind::Outbox => Some(Arc::new(OutboxMailer::new(
+    let mailbox = match cli.mailer {
+        MailerKind::Outbox => Some(Arc::new(LocalMailbox::new(
             cli.outbox_dir.clone(),
             clock.clone(),
         ))),
         MailerKind::Ses => None,
     };
-    let mailer: Arc<dyn plenary::mail::Mailer> = match &outbox {
+    let mailer: Arc<dyn plenary::mail::Mailer> = match &mailbox {
         Some(o) => o.clone(),
         None => {
             let endpoint = cli
@@ -168,7 +168,7 @@ async fn main() {
         clock: clock.clone(),
         cors,
         organiser_token: TokenHash::of(organiser_token.expose()),
-        outbox,
+        mailbox,
         mailer,
         join_key: plenary::token::JoinKey::random(),
         sender,

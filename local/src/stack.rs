@@ -10,7 +10,7 @@ use plenary::clock::SimulatedClock;
 use plenary::config::CorsConfig;
 use plenary::domain::Email;
 use plenary::http::{self, Params, Problem, Request, Response, Route, knows_path};
-use plenary::mail::{Mailer, OutboxMailer};
+use plenary::mail::{LocalMailbox, Mailer};
 use plenary::store::TableStore;
 use plenary::token::{JoinKey, OsTokenSource, TokenHash};
 
@@ -19,7 +19,8 @@ pub struct Stack {
     pub registration: plenary_registration::App,
     pub organiser: plenary_organiser::App,
     pub notifications: plenary_notifications::App,
-    pub outbox: Option<Arc<OutboxMailer>>,
+    /// The mail the stack "sent", served at `/_local/outbox`; `None` with `--mailer ses`.
+    pub mailbox: Option<Arc<LocalMailbox>>,
     pub cors: CorsConfig,
     /// One job run at a time: the timer and `/_local/notifications/run` take turns.
     pub job: tokio::sync::Mutex<()>,
@@ -32,7 +33,7 @@ pub struct Parts {
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
     pub organiser_token: TokenHash,
-    pub outbox: Option<Arc<OutboxMailer>>,
+    pub mailbox: Option<Arc<LocalMailbox>>,
     pub mailer: Arc<dyn Mailer>,
     pub join_key: JoinKey,
     pub sender: Email,
@@ -104,7 +105,7 @@ impl Stack {
                 cors: p.cors.clone(),
                 organiser_token: p.organiser_token,
             },
-            outbox: p.outbox,
+            mailbox: p.mailbox,
             cors: p.cors,
             job: tokio::sync::Mutex::new(()),
             simulated: p.simulated,
@@ -161,9 +162,9 @@ impl Stack {
                 Ok(http::json(&report))
             }
             Local::Health => Ok(http::json(&serde_json::json!({"status": "ok"}))),
-            Local::Outbox => match &self.outbox {
-                Some(outbox) => Ok(http::json(
-                    &serde_json::json!({"messages": outbox.messages()}),
+            Local::Outbox => match &self.mailbox {
+                Some(mailbox) => Ok(http::json(
+                    &serde_json::json!({"messages": mailbox.messages()}),
                 )),
                 None => Err(Problem::new(
                     StatusCode::NOT_FOUND,

@@ -3,7 +3,7 @@
 //! - [`domain`]: newtypes built only by parsing, and the records the use cases work on.
 //! - [`store`]: narrow storage traits per concern, over one table abstraction with two adapters
 //!   (the embedded [`store::MemoryTable`] and [`store::DynamoTable`]).
-//! - [`mail`]: the mailer port with the SES and local outbox adapters.
+//! - [`mail`]: the mailer port with the SES and local mailbox adapters.
 //! - [`http`]: problem+json, JSON body parsing, CORS, routing and request ids.
 //! - [`calendar`]: the programme as iCalendar and as frab / c3voc `schedule.json`.
 //! - [`clock`], [`token`]: the injected clock and the token/id source.

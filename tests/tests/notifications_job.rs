@@ -8,7 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use plenary::clock::ManualClock;
 use plenary::domain::{Application, Event, EventId, Registration, Status};
-use plenary::mail::{MailError, Mailer, OutboxMailer};
+use plenary::mail::{LocalMailbox, MailError, Mailer};
 use plenary::store::{
     Change, EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore,
 };
@@ -63,7 +63,7 @@ async fn table(kind: Kind) -> Arc<dyn Table> {
 
 struct World {
     store: TableStore,
-    outbox: Arc<OutboxMailer>,
+    mailbox: Arc<LocalMailbox>,
     clock: Arc<ManualClock>,
     app: Arc<App>,
     event: Event,
@@ -72,7 +72,7 @@ struct World {
 async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
     let store = TableStore::new(table(kind).await);
     let clock = Arc::new(ManualClock::at(at("2021-08-23T08:00:00Z")));
-    let outbox = Arc::new(OutboxMailer::new(None, clock.clone()));
+    let mailbox = Arc::new(LocalMailbox::new(None, clock.clone()));
     let event = Event::parse(
         EventId::parse("ws").unwrap(),
         &json!({"title": "Workshop", "timezone": "Europe/Zurich",
@@ -90,7 +90,7 @@ async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
         suppressions: s.clone(),
         programme: s.clone(),
         join_info: s.clone(),
-        mailer: mailer.unwrap_or_else(|| outbox.clone()),
+        mailer: mailer.unwrap_or_else(|| mailbox.clone()),
         clock: clock.clone(),
         tokens: Arc::new(OsTokenSource),
         join_key: JoinKey::random(),
@@ -102,7 +102,7 @@ async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
     });
     World {
         store,
-        outbox,
+        mailbox,
         clock,
         app,
         event,
@@ -155,7 +155,7 @@ async fn run(w: &World, now: &str, deadline: Duration) -> plenary_notifications:
 
 fn per_recipient(w: &World) -> std::collections::BTreeMap<String, usize> {
     let mut m = std::collections::BTreeMap::new();
-    for msg in w.outbox.messages() {
+    for msg in w.mailbox.messages() {
         *m.entry(msg.to.to_string()).or_default() += 1;
     }
     m
@@ -199,7 +199,7 @@ async fn a_fan_out_stopped_by_its_deadline_resumes_where_it_stopped(kind: Kind) 
 async fn throttling_waits_and_retries_and_loses_nothing(kind: Kind) {
     let w = world(kind, None).await;
     confirmed(&w, 6, "slow.test").await;
-    w.outbox.fail_next(
+    w.mailbox.fail_next(
         3,
         MailError::Throttled {
             retry_after: Duration::from_millis(20),
@@ -215,7 +215,7 @@ async fn an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_at
     let w = world(kind, None).await;
     confirmed(&w, 2, "down.test").await;
     // SES down during the fan-out: the run stops, the next one finishes.
-    w.outbox
+    w.mailbox
         .fail_next(1, MailError::Unavailable("connection reset".into()));
     let first = run(&w, P1D, LONG).await;
     assert!(first.more && first.sent.is_empty());
@@ -241,7 +241,7 @@ async fn an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_at
     })
     .unwrap();
     w.store.commit(ch).await.unwrap();
-    w.outbox
+    w.mailbox
         .fail_next(100, MailError::Unavailable("still down".into()));
     let mut now = at(P1D);
     let mut failed = 0;

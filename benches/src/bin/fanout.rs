@@ -1,4 +1,4 @@
-//! The reminder fan-out on the memory store through the OutboxMailer: 10,000 recipients
+//! The reminder fan-out on the memory store through the LocalMailbox: 10,000 recipients
 //! unpaced, then a bounded paced sample at `Pacer::new(50.0)`. Prints the rate, duplicates and
 //! losses counted per recipient, and the peak RSS (VmHWM).
 //!
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plenary::mail::OutboxMailer;
+use plenary::mail::LocalMailbox;
 use plenary::store::{EventWriter, TableStore};
 use plenary_benches::{
     CLOCK, CountingTable, REMINDER_DUE, at, clock, confirmed, notifications_app, peak_rss_kib,
@@ -32,8 +32,8 @@ async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
     confirmed(&store, &event, n, at(CLOCK)).await;
     counter.reset();
     let clock = clock();
-    let outbox = Arc::new(OutboxMailer::new(None, clock.clone()));
-    let app = notifications_app(&store, clock, outbox.clone(), pacer);
+    let mailbox = Arc::new(LocalMailbox::new(None, clock.clone()));
+    let app = notifications_app(&store, clock, mailbox.clone(), pacer);
     let started = Instant::now();
     // A deadline far beyond the run (Lambda's is 15 minutes at most; the job stops cleanly
     // before it, which is not what is measured here).
@@ -43,7 +43,7 @@ async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
     let elapsed = started.elapsed();
     let calls = counter.calls();
     let mut per: BTreeMap<String, usize> = BTreeMap::new();
-    for m in outbox.messages() {
+    for m in mailbox.messages() {
         *per.entry(m.to.to_string()).or_default() += 1;
     }
     let lost = (0..n)

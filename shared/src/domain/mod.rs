@@ -1,6 +1,7 @@
 //! Domain types. Each is built only by parsing, so a value in hand is a valid value; storage and
 //! mail take only these types.
 
+mod announcement;
 mod country;
 mod email;
 mod event;
@@ -12,6 +13,7 @@ mod programme;
 mod registration;
 mod text;
 
+pub use announcement::{Announcement, Audience};
 pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{

@@ -1,13 +1,14 @@
 //! The mailer port. A message is built from domain types; adapters turn it into MIME
-//! ([`mime::render`]) and hand it to SES ([`SesMailer`]) or keep it in the local outbox
-//! ([`OutboxMailer`]).
+//! ([`mime::render`]) and hand it to SES ([`SesMailer`]) or keep it in the local stack's mailbox
+//! ([`LocalMailbox`], served at `/_local/outbox`). Not to be confused with the transactional
+//! outbox of [`crate::store::OutboxStore`], the mail queued by state changes.
 
+mod local_mailbox;
 pub mod mime;
-mod outbox;
 mod ses;
 pub mod templates;
 
-pub use outbox::{OutboxMailer, SentMessage};
+pub use local_mailbox::{LocalMailbox, SentMessage};
 pub use ses::{SesMailer, ses_client};
 
 use std::time::Duration;

@@ -1,9 +1,9 @@
 //! Events: the organiser writes them, everyone reads them.
 
 use async_trait::async_trait;
-use serde_json::Value;
 
-use super::{Item, Query, StoreError, TableStore, Write, keys};
+use super::codec::{doc_item, doc_of};
+use super::{StoreError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, JoinInfo};
 
 #[async_trait]
@@ -24,23 +24,6 @@ pub trait EventWriter: Send + Sync {
     async fn put_event(&self, event: &Event) -> Result<Saved, StoreError>;
 }
 
-pub(crate) const DOC: &str = "doc";
-
-pub(crate) fn doc_item<T: serde::Serialize>(key: super::Key, doc: &T) -> Result<Item, StoreError> {
-    let mut item = key.item();
-    let text = serde_json::to_string(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    item.insert(DOC.to_owned(), Value::String(text));
-    Ok(item)
-}
-
-pub(crate) fn doc_of<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, StoreError> {
-    let text = item
-        .get(DOC)
-        .and_then(Value::as_str)
-        .ok_or_else(|| StoreError::Corrupt("an item has no document".to_owned()))?;
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
 #[async_trait]
 impl EventReader for TableStore {
     async fn event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
@@ -51,18 +34,8 @@ impl EventReader for TableStore {
     }
 
     async fn events(&self) -> Result<Vec<Event>, StoreError> {
-        let mut q = Query::prefix(keys::EVENTS_PK, keys::EVENT_SK_PREFIX);
-        let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                out.push(doc_of(item)?);
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
-        }
+        let items = self.table.query_all(&keys::events()).await?;
+        items.iter().map(doc_of).collect()
     }
 }
 
@@ -73,12 +46,7 @@ impl EventWriter for TableStore {
         let existed = self.table.get(&key).await?.is_some();
         self.table.write(Write::put(doc_item(key, event)?)).await?;
         // Keep the copy beside the latest programme version current, when there is one.
-        let refresh = Write::update(keys::latest(&event.id))
-            .set(
-                super::programme::EVENT,
-                super::programme::event_snapshot(event)?,
-            )
-            .when(super::Cond::Exists);
+        let refresh = super::programme::refresh_event_copy(event)?;
         match self.table.write(refresh).await {
             Ok(()) | Err(super::TableError::ConditionFailed { .. }) => {}
             Err(e) => return Err(e.into()),

@@ -1,14 +1,14 @@
 //! State of the notification fan-outs: where each one got to (so a run that stops before
-//! Lambda's limit resumes there), programmes waiting for their change digest, and announcements.
+//! Lambda's limit resumes there), programmes waiting for their change digest, and announcements
+//! (the type is [`Announcement`](crate::domain::Announcement)).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::events::{doc_item, doc_of};
-use super::{Cond, Query, StoreError, TableError, TableStore, Write, keys};
-use crate::domain::{EventId, Language};
+use super::codec::{doc_item, doc_of};
+use super::{Cond, StoreError, TableError, TableStore, Write, keys};
+use crate::domain::{Announcement, EventId};
 
 /// How far a fan-out got: the last registration id done, or all of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,54 +25,6 @@ pub struct PendingDigest {
     pub published_at: Timestamp,
     /// The version the last digest went out for (0: none yet).
     pub digested: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    Confirmed,
-    All,
-}
-
-impl Audience {
-    /// Who an announcement reaches: unconfirmed addresses and the unsubscribed never get mail.
-    pub fn reaches(self, r: &crate::domain::Registration) -> bool {
-        use crate::domain::Status;
-        let status = match self {
-            Self::Confirmed => r.status == Status::Confirmed,
-            Self::All => matches!(
-                r.status,
-                Status::Confirmed | Status::Waitlisted | Status::PendingApproval
-            ),
-        };
-        status && r.person.is_some() && r.unsubscribed_at.is_none()
-    }
-}
-
-/// An organiser's message, per language with English as the fall-back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Announcement {
-    pub id: String,
-    pub event_id: EventId,
-    pub subject: Vec<(Language, String)>,
-    pub body: Vec<(Language, String)>,
-    pub audience: Audience,
-    pub created_at: Timestamp,
-    pub recipients: u64,
-}
-
-impl Announcement {
-    /// The subject and body in `language`, else in English.
-    pub fn text(&self, language: Language) -> (&str, &str) {
-        fn pick(v: &[(Language, String)], language: Language) -> &str {
-            v.iter()
-                .find(|(l, _)| *l == language)
-                .or_else(|| v.iter().find(|(l, _)| *l == Language::En))
-                .map(|(_, t)| t.as_str())
-                .unwrap_or("")
-        }
-        (pick(&self.subject, language), pick(&self.body, language))
-    }
 }
 
 #[async_trait]
@@ -125,39 +77,30 @@ impl JobStore for TableStore {
     }
 
     async fn pending_digests(&self) -> Result<Vec<PendingDigest>, StoreError> {
-        let mut q = Query::prefix(keys::DIGESTS_PK, "");
-        q.sk_prefix = None;
-        q.filter = None;
         let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                let n = |a: &str| item.get(a).and_then(Value::as_u64).unwrap_or(0) as u32;
-                let (version, digested) = (n("version"), n("digested"));
-                if version <= digested {
-                    continue;
-                }
-                let Some(id) = item.get(super::SK).and_then(Value::as_str) else {
-                    continue;
-                };
-                let event_id = EventId::parse(id).map_err(StoreError::Corrupt)?;
-                let published_at = item
-                    .get("published_at")
-                    .and_then(Value::as_i64)
-                    .and_then(|s| Timestamp::from_second(s).ok())
-                    .unwrap_or_default();
-                out.push(PendingDigest {
-                    event_id,
-                    version,
-                    published_at,
-                    digested,
-                });
+        for item in self.table.query_all(&keys::digests()).await? {
+            let n = |a: &str| item.get(a).and_then(Value::as_u64).unwrap_or(0) as u32;
+            let (version, digested) = (n("version"), n("digested"));
+            if version <= digested {
+                continue;
             }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
+            let Some(id) = item.get(super::SK).and_then(Value::as_str) else {
+                continue;
+            };
+            let event_id = EventId::parse(id).map_err(StoreError::Corrupt)?;
+            let published_at = item
+                .get("published_at")
+                .and_then(Value::as_i64)
+                .and_then(|s| Timestamp::from_second(s).ok())
+                .unwrap_or_default();
+            out.push(PendingDigest {
+                event_id,
+                version,
+                published_at,
+                digested,
+            });
         }
+        Ok(out)
     }
 
     async fn digest_sent(&self, event: &EventId, version: u32) -> Result<(), StoreError> {
@@ -181,20 +124,9 @@ impl JobStore for TableStore {
     }
 
     async fn open_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
-        let mut q = Query::prefix(keys::ANNOUNCEMENTS_PK, "");
-        q.sk_prefix = None;
+        let mut q = keys::announcements();
         q.filter = Some(Cond::eq(DONE, false));
-        let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                out.push(doc_of(item)?);
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
-        }
+        self.table.query_all(&q).await?.iter().map(doc_of).collect()
     }
 
     async fn close_announcement(&self, a: &Announcement) -> Result<(), StoreError> {

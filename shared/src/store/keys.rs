@@ -17,20 +17,33 @@
 //! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
 //! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
 //! | suppressed address (bounce, complaint) | `SUPPRESSED#{sha256(normalised email)}` | `SUPPRESSED` |
+//! | one-click unsubscribe token (hash) → registration | `UNSUBSCRIBE#{sha256(token)}` | `UNSUBSCRIBE` |
 //! | fan-out progress of a reminder, digest or announcement | `EVENT#{event_id}` | `FANOUT#{job}` |
 //! | programme waiting for its change digest | `DIGESTS` | `{event_id}` |
 //! | announcement | `ANNOUNCEMENTS` | `{announcement_id}` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 
-use super::Key;
-use crate::domain::EventId;
+use super::{Key, Query};
+use crate::domain::{Email, EventId};
+use crate::token::TokenHash;
+
+/// The hash under which an address is keyed (its guard, its suppression): personal data stays
+/// out of keys.
+pub fn email_hash(email: &Email) -> String {
+    TokenHash::of(&email.normalised()).as_str().to_owned()
+}
 
 pub const EVENTS_PK: &str = "EVENTS";
 pub const EVENT_SK_PREFIX: &str = "EVENT#";
 
 pub fn event(id: &EventId) -> Key {
     Key::new(EVENTS_PK, format!("{EVENT_SK_PREFIX}{id}"))
+}
+
+/// Every event, in id order.
+pub fn events() -> Query {
+    Query::prefix(EVENTS_PK, EVENT_SK_PREFIX)
 }
 
 fn event_pk(id: &EventId) -> String {
@@ -47,8 +60,8 @@ pub fn version(id: &EventId, n: u32) -> Key {
     Key::new(event_pk(id), format!("{VERSION_SK_PREFIX}{n:010}"))
 }
 
-pub fn versions(id: &EventId) -> super::Query {
-    super::Query::prefix(event_pk(id), VERSION_SK_PREFIX)
+pub fn versions(id: &EventId) -> Query {
+    Query::prefix(event_pk(id), VERSION_SK_PREFIX)
 }
 
 pub fn latest(id: &EventId) -> Key {
@@ -61,8 +74,8 @@ pub fn registration(event: &EventId, id: &str) -> Key {
     Key::new(event_pk(event), format!("{REG_SK_PREFIX}{id}"))
 }
 
-pub fn registrations(event: &EventId) -> super::Query {
-    super::Query::prefix(event_pk(event), REG_SK_PREFIX)
+pub fn registrations(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), REG_SK_PREFIX)
 }
 
 pub fn email_guard(event: &EventId, email_hash: &str) -> Key {
@@ -83,8 +96,8 @@ pub fn wait(event: &EventId, ticket: u64) -> Key {
     Key::new(event_pk(event), wait_sk(ticket))
 }
 
-pub fn waitlist(event: &EventId) -> super::Query {
-    super::Query::prefix(event_pk(event), WAIT_SK_PREFIX)
+pub fn waitlist(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), WAIT_SK_PREFIX)
 }
 
 pub fn token(hash: &str) -> Key {
@@ -100,6 +113,11 @@ pub const OUTBOX_SK_PREFIX: &str = "MSG#";
 
 pub fn outbox(id: &str) -> Key {
     Key::new(OUTBOX_PK, format!("{OUTBOX_SK_PREFIX}{id}"))
+}
+
+/// Every outbox entry, oldest first (ids are ULIDs).
+pub fn outbox_entries() -> Query {
+    Query::prefix(OUTBOX_PK, OUTBOX_SK_PREFIX)
 }
 
 pub fn sent(message_key: &str) -> Key {
@@ -128,10 +146,26 @@ pub fn digest(event: &EventId) -> Key {
     Key::new(DIGESTS_PK, event.to_string())
 }
 
+/// Every programme's digest item.
+pub fn digests() -> Query {
+    Query {
+        pk: DIGESTS_PK.to_owned(),
+        ..Query::default()
+    }
+}
+
 pub const ANNOUNCEMENTS_PK: &str = "ANNOUNCEMENTS";
 
 pub fn announcement(id: &str) -> Key {
     Key::new(ANNOUNCEMENTS_PK, id)
+}
+
+/// Every announcement.
+pub fn announcements() -> Query {
+    Query {
+        pk: ANNOUNCEMENTS_PK.to_owned(),
+        ..Query::default()
+    }
 }
 
 pub fn unsubscribe(hash: &str) -> Key {
@@ -140,4 +174,8 @@ pub fn unsubscribe(hash: &str) -> Key {
 
 pub fn mail_stats(event: &EventId) -> Key {
     Key::new(event_pk(event), "MAILSTATS")
+}
+
+pub fn suppressed(email_hash: &str) -> Key {
+    Key::new(format!("SUPPRESSED#{email_hash}"), "SUPPRESSED")
 }

@@ -3,9 +3,11 @@
 //! [`DynamoTable`]) implement only the table, and translate their own errors into
 //! [`TableError`]. Every key is in [`keys`].
 
+mod codec;
 mod dynamo;
 mod events;
 mod faults;
+mod idempotency;
 mod jobs;
 pub mod keys;
 mod limits;
@@ -20,21 +22,21 @@ use std::sync::Arc;
 pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
 pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
 pub use faults::FaultyTable;
-pub use jobs::{Announcement, Audience, Checkpoint, JobStore, PendingDigest};
-pub use limits::{
-    Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, RateLimits,
-    SavedResponse, until_next_window,
+pub use idempotency::{
+    Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, SavedResponse,
 };
+pub use jobs::{Checkpoint, JobStore, PendingDigest};
+pub use keys::email_hash;
+pub use limits::{RateLimits, until_next_window};
 pub use memory::MemoryTable;
 pub use outbox::{
-    CLAIM_GRACE, Claim, MailCounts, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
+    CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
 };
 pub use programme::{
     LatestDocument, ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary,
 };
 pub use registrations::{
-    Change, CommitError, Conflict, Notice, RegistrationPage, RegistrationStore, Seats, Stored,
-    email_hash,
+    Change, CommitError, Conflict, RegistrationPage, RegistrationStore, Seats, Stored,
 };
 pub use table::{
     Cond, Item, Key, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table, TableError, Write,

@@ -5,17 +5,47 @@
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::events::doc_of;
-use super::registrations::Notice;
-use super::{Cond, Query, StoreError, TTL, TableError, TableStore, Write, keys};
+use super::codec::{DOC, doc_item, doc_of, encode};
+use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::EventId;
+use crate::mail::MessageKind;
 
 /// How long a `sending` claim blocks others before its run is presumed dead.
 pub const CLAIM_GRACE: SignedDuration = SignedDuration::from_mins(5);
 /// How long a sent-claim is kept (after that a duplicate trigger could send again).
 pub const SENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 60);
+
+/// An email the notifications job is to send, written in the same transaction as the change
+/// that causes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: String,
+    pub kind: MessageKind,
+    pub event_id: EventId,
+    pub registration_id: String,
+    pub created_at: Timestamp,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Not to be tried before this instant (back-off after a failure).
+    pub not_before: Timestamp,
+}
+
+/// When an entry may be tried, beside its document: the query for due entries filters on it.
+const NOT_BEFORE: &str = "not_before";
+
+/// The outbox entry of `notice`, to be written with the change that causes it
+/// ([`Change::notify`](super::Change::notify)).
+pub(crate) fn entry(notice: &Notice) -> Result<super::Item, StoreError> {
+    let mut item = doc_item(keys::outbox(&notice.id), notice)?;
+    item.insert(
+        NOT_BEFORE.into(),
+        Value::from(notice.not_before.as_second()),
+    );
+    Ok(item)
+}
 
 /// Why a claimed message was not sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,11 +110,24 @@ pub trait OutboxStore: Send + Sync {
 const STATE: &str = "state";
 const SINCE: &str = "since";
 
+/// A settled message's notice (if any) leaves the outbox: its entry is deleted (pushed onto
+/// `writes`) and the event's queued count goes down (added to `stats`, which is returned).
+fn dequeue(notice: Option<&Notice>, writes: &mut Vec<Write>, stats: Write) -> Write {
+    let Some(n) = notice else {
+        return stats;
+    };
+    writes.push(Write::Delete {
+        key: keys::outbox(&n.id),
+        cond: None,
+    });
+    stats.add("queued", -1)
+}
+
 #[async_trait]
 impl OutboxStore for TableStore {
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
-        let mut q = Query::prefix(keys::OUTBOX_PK, keys::OUTBOX_SK_PREFIX);
-        q.filter = Some(Cond::Le("not_before".into(), now.as_second()));
+        let mut q = keys::outbox_entries();
+        q.filter = Some(Cond::Le(NOT_BEFORE.into(), now.as_second()));
         let mut out = Vec::new();
         loop {
             q.limit = Some(limit.saturating_sub(out.len() as u32).clamp(1, 100));
@@ -141,19 +184,13 @@ impl OutboxStore for TableStore {
         event: &EventId,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut stats = Write::update(keys::mail_stats(event)).add("sent", 1);
+        let stats = Write::update(keys::mail_stats(event)).add("sent", 1);
         let mut writes = vec![
             Write::update(keys::sent(key))
                 .set(STATE, "sent")
                 .set(SINCE, now.as_second()),
         ];
-        if let Some(n) = notice {
-            writes.push(Write::Delete {
-                key: keys::outbox(&n.id),
-                cond: None,
-            });
-            stats = stats.add("queued", -1);
-        }
+        let stats = dequeue(notice, &mut writes, stats);
         writes.push(stats);
         self.table.transact(writes).await?;
         Ok(())
@@ -173,12 +210,10 @@ impl OutboxStore for TableStore {
             let mut later = n.clone();
             later.attempts += 1;
             later.not_before = not_before;
-            let doc =
-                serde_json::to_string(&later).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             writes.push(
                 Write::update(keys::outbox(&n.id))
-                    .set(super::events::DOC, doc)
-                    .set("not_before", not_before.as_second())
+                    .set(DOC, encode(&later)?)
+                    .set(NOT_BEFORE, not_before.as_second())
                     .when(Cond::Exists),
             );
         }
@@ -205,13 +240,7 @@ impl OutboxStore for TableStore {
             stats = stats.add(c, 1);
         }
         let mut writes = vec![Write::update(keys::sent(key)).set(STATE, state)];
-        if let Some(n) = notice {
-            writes.push(Write::Delete {
-                key: keys::outbox(&n.id),
-                cond: None,
-            });
-            stats = stats.add("queued", -1);
-        }
+        stats = dequeue(notice, &mut writes, stats);
         if counter.is_some() || notice.is_some() {
             writes.push(stats);
         }
@@ -248,10 +277,7 @@ pub trait SuppressionStore: Send + Sync {
 }
 
 fn suppression(email: &crate::domain::Email) -> super::Key {
-    super::Key::new(
-        format!("SUPPRESSED#{}", super::registrations::email_hash(email)),
-        "SUPPRESSED",
-    )
+    keys::suppressed(&keys::email_hash(email))
 }
 
 #[async_trait]

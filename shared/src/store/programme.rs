@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use sha2::{Digest, Sha256};
 
-use super::events::{DOC, doc_item, doc_of};
-use super::{Cond, StoreError, TableError, TableStore, Write, keys};
+use super::codec::{DOC, decode, doc_item, doc_of, encode};
+use super::{Cond, Item, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, Programme, Publication};
 
 /// A version as listed by `…/programme/versions`.
@@ -38,7 +38,7 @@ pub struct LatestDocument {
 
 impl LatestDocument {
     pub fn parse(&self) -> Result<Publication, StoreError> {
-        serde_json::from_str(&self.document).map_err(|e| StoreError::Corrupt(e.to_string()))
+        decode(&self.document)
     }
 
     pub fn into_published(self) -> Result<Published, StoreError> {
@@ -87,12 +87,39 @@ const VERSION: &str = "version";
 const SUMMARY: &str = "summary";
 const PUBLISHED_AT: &str = "published_at";
 /// The event as it is now, kept beside the latest version.
-pub(crate) const EVENT: &str = "event";
+const EVENT: &str = "event";
 
-pub(crate) fn event_snapshot(event: &Event) -> Result<Value, StoreError> {
-    serde_json::to_string(event)
-        .map(Value::String)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+/// Brings the event copy beside the latest version up to date, when there is a latest version.
+pub(crate) fn refresh_event_copy(event: &Event) -> Result<Write, StoreError> {
+    Ok(Write::update(keys::latest(&event.id))
+        .set(EVENT, encode(event)?)
+        .when(Cond::Exists))
+}
+
+/// A version-list item as listed, read from the attributes kept beside the document.
+fn version_summary(item: &Item) -> Result<VersionSummary, StoreError> {
+    let version = item.get(VERSION).and_then(Value::as_u64);
+    let at = item
+        .get(PUBLISHED_AT)
+        .and_then(Value::as_i64)
+        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    let summary = item.get(SUMMARY).and_then(Value::as_str);
+    Ok(match (version, at, summary) {
+        (Some(v), Some(at), Some(s)) => VersionSummary {
+            version: v as u32,
+            published_at: at,
+            summary: s.to_owned(),
+        },
+        // Written before summaries were kept beside the document.
+        _ => {
+            let p: Publication = doc_of(item)?;
+            VersionSummary {
+                version: p.version,
+                published_at: p.published_at,
+                summary: p.summary,
+            }
+        }
+    })
 }
 
 #[async_trait]
@@ -114,8 +141,7 @@ impl ProgrammeReader for TableStore {
             .get(EVENT)
             .and_then(Value::as_str)
             .ok_or_else(|| corrupt("its event"))?;
-        let event =
-            serde_json::from_str(snapshot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let event = decode(snapshot)?;
         // The event is edited without a new version; its digest keeps stale renderings out.
         let digest = Sha256::digest(snapshot.as_bytes());
         let stamp = format!("v{version}-e{}", crate::token::hex(&digest[..6]));
@@ -135,39 +161,8 @@ impl ProgrammeReader for TableStore {
     }
 
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
-        let mut q = keys::versions(event);
-        let mut out = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                let version = item.get(VERSION).and_then(Value::as_u64);
-                let at = item
-                    .get(PUBLISHED_AT)
-                    .and_then(Value::as_i64)
-                    .and_then(|s| jiff::Timestamp::from_second(s).ok());
-                let summary = item.get(SUMMARY).and_then(Value::as_str);
-                out.push(match (version, at, summary) {
-                    (Some(v), Some(at), Some(s)) => VersionSummary {
-                        version: v as u32,
-                        published_at: at,
-                        summary: s.to_owned(),
-                    },
-                    // Written before summaries were kept beside the document.
-                    _ => {
-                        let p: Publication = doc_of(item)?;
-                        VersionSummary {
-                            version: p.version,
-                            published_at: p.published_at,
-                            summary: p.summary,
-                        }
-                    }
-                });
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(out),
-            }
-        }
+        let items = self.table.query_all(&keys::versions(event)).await?;
+        items.iter().map(version_summary).collect()
     }
 }
 
@@ -189,7 +184,7 @@ impl ProgrammeWriter for TableStore {
 
     async fn publish(&self, event: &Event, publication: &Publication) -> Result<(), PublishError> {
         let n = publication.version;
-        let snapshot = event_snapshot(event)?;
+        let snapshot = encode(event)?;
         let event = &event.id;
         let mut version = doc_item(keys::version(event, n), publication)?;
         version.insert(VERSION.to_owned(), Value::from(n));

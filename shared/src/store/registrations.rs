@@ -1,17 +1,17 @@
 //! Registrations and everything that must change with them atomically: the one-per-address
-//! guard, seats, the waiting list, tokens and the outbox. A use case composes a [`Change`] of
+//! guard, seats, the waiting list, tokens and the outbox entries ([`Notice`]). A use case composes a [`Change`] of
 //! domain steps; [`RegistrationStore::commit`] turns it into one transaction and a failed
 //! condition back into the domain reason ([`Conflict`]).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::events::{doc_item, doc_of};
-use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write, keys};
+use super::codec::{DOC, doc_of, encode};
+use super::keys::{self, email_hash};
+use super::outbox::Notice;
+use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write};
 use crate::domain::{Email, EventId, Registration, Status};
-use crate::mail::MessageKind;
 use crate::token::TokenHash;
 
 const STATUS: &str = "status";
@@ -22,31 +22,11 @@ const TAKEN: &str = "taken";
 const WAIT_SEQ: &str = "waitlist_seq";
 const CONFIRM_BY: &str = "confirm_by";
 
-/// The hash under which an address is guarded: personal data stays out of keys.
-pub fn email_hash(email: &Email) -> String {
-    TokenHash::of(&email.normalised()).as_str().to_owned()
-}
-
 /// A registration with the revision it was read at (optimistic concurrency).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub registration: Registration,
     pub rev: u64,
-}
-
-/// An email the notifications job is to send, written in the same transaction as the change
-/// that causes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notice {
-    pub id: String,
-    pub kind: MessageKind,
-    pub event_id: EventId,
-    pub registration_id: String,
-    pub created_at: Timestamp,
-    /// Failed attempts so far.
-    pub attempts: u32,
-    /// Not to be tried before this instant (back-off after a failure).
-    pub not_before: Timestamp,
 }
 
 /// Why a change could not commit: the state it assumed no longer holds.
@@ -102,9 +82,8 @@ impl Change {
     /// Writes the registration, if it is still at `expected_rev` (0: it must not exist yet).
     /// An update, not a put, so counters kept beside the document (join-link use) survive.
     pub fn save(&mut self, r: &Registration, expected_rev: u64) -> Result<&mut Self, StoreError> {
-        let doc = serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut w = Write::update(keys::registration(&r.event_id, &r.id))
-            .set(super::events::DOC, doc)
+            .set(DOC, encode(r)?)
             .set(STATUS, r.status.code())
             .set(REV, expected_rev + 1);
         w = match r
@@ -226,27 +205,14 @@ impl Change {
 
     /// Queues an email.
     pub fn notify(&mut self, notice: &Notice) -> Result<&mut Self, StoreError> {
-        let mut item = doc_item(keys::outbox(&notice.id), notice)?;
-        item.insert(
-            "not_before".into(),
-            Value::from(notice.not_before.as_second()),
-        );
-        Ok(self.push(Write::put_new(item), Conflict::Stale))
+        let entry = super::outbox::entry(notice)?;
+        Ok(self.push(Write::put_new(entry), Conflict::Stale))
     }
 
     /// Records the answer to an Idempotency-Key in the same transaction as the effect, so a
     /// retry after a fault finds either both or neither.
-    pub fn complete_idempotency(
-        &mut self,
-        c: &super::limits::Completion,
-        now: Timestamp,
-    ) -> &mut Self {
-        let w = Write::update(keys::idempotency(&c.key_hash))
-            .set("state", "done")
-            .set("status", u64::from(c.response.status))
-            .set("content_type", c.response.content_type.clone())
-            .set("body", c.response.body.clone())
-            .set(TTL, now.as_second() + super::IDEMPOTENCY_WINDOW.as_secs());
+    pub fn complete_idempotency(&mut self, c: &super::Completion, now: Timestamp) -> &mut Self {
+        let w = super::idempotency::done(&c.key_hash, &c.response, now);
         self.push(w, Conflict::Stale)
     }
 
@@ -432,26 +398,17 @@ impl RegistrationStore for TableStore {
     }
 
     async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError> {
-        let mut q = keys::waitlist(event);
-        let mut tickets = Vec::new();
-        loop {
-            let page = self.table.query(&q).await?;
-            for item in &page.items {
-                let ticket = item
-                    .get(super::SK)
+        let items = self.table.query_all(&keys::waitlist(event)).await?;
+        items
+            .iter()
+            .map(|item| {
+                item.get(super::SK)
                     .and_then(Value::as_str)
                     .and_then(|sk| sk.strip_prefix(keys::WAIT_SK_PREFIX))
                     .and_then(|t| t.parse().ok())
-                    .ok_or_else(|| {
-                        StoreError::Corrupt("a waiting-list key is not a ticket".into())
-                    })?;
-                tickets.push(ticket);
-            }
-            match page.last {
-                Some(last) => q.after = Some(last),
-                None => return Ok(tickets),
-            }
-        }
+                    .ok_or_else(|| StoreError::Corrupt("a waiting-list key is not a ticket".into()))
+            })
+            .collect()
     }
 
     async fn seats(&self, event: &EventId) -> Result<Seats, StoreError> {

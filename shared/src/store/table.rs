@@ -348,19 +348,26 @@ pub trait Table: Send + Sync {
     /// One page of a query, in sort-key order.
     async fn query(&self, q: &Query) -> Result<Page, TableError>;
 
-    /// How many items `q` matches over all its pages (`limit` sizes the pages), without reading
-    /// them out (DynamoDB's `Select=COUNT`). By default, the pages counted.
-    async fn count(&self, q: &Query) -> Result<u64, TableError> {
+    /// Every item `q` matches, in sort-key order: [`query`](Self::query) page after page (`limit`
+    /// sizes the pages) until no page follows. Adapters need not provide it; wrappers that count
+    /// or fail queries see each page as one query.
+    async fn query_all(&self, q: &Query) -> Result<Vec<Item>, TableError> {
         let mut q = q.clone();
-        let mut n = 0;
+        let mut items = Vec::new();
         loop {
             let page = self.query(&q).await?;
-            n += page.items.len() as u64;
+            items.extend(page.items);
             match page.last {
                 Some(last) => q.after = Some(last),
-                None => return Ok(n),
+                None => return Ok(items),
             }
         }
+    }
+
+    /// How many items `q` matches over all its pages (`limit` sizes the pages), without reading
+    /// them out (DynamoDB's `Select=COUNT`). By default, the items of every page counted.
+    async fn count(&self, q: &Query) -> Result<u64, TableError> {
+        Ok(self.query_all(q).await?.len() as u64)
     }
 
     /// One conditional write.

@@ -3,8 +3,9 @@
 
 use jiff::Timestamp;
 
+use crate::domain::Audience;
 use crate::domain::{Registration, Status};
-use crate::store::{Audience, Change, CommitError, RegistrationStore, StoreError};
+use crate::store::{Change, CommitError, RegistrationStore, StoreError};
 use crate::token::{JoinKey, Token, TokenSource};
 
 /// The recipients of a message that goes to many.
@@ -34,7 +35,7 @@ impl Recipients {
                     Status::Confirmed | Status::Waitlisted | Status::PendingApproval
                 ) && r.notifications.programme_changes
             }
-            Self::Announcement(audience) => audience.reaches(r),
+            Self::Announcement(audience) => audience.includes(r),
         };
         wanted && r.person.is_some() && r.unsubscribed_at.is_none()
     }

@@ -4,8 +4,8 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::domain::{EventId, FieldError, FieldErrors, Language};
-use crate::store::{Announcement, Audience, JobStore, RegistrationStore, StoreError};
+use crate::domain::{Announcement, Audience, EventId, FieldError, FieldErrors, Language};
+use crate::store::{JobStore, RegistrationStore, StoreError};
 use crate::token::TokenSource;
 
 use super::super::mail::Recipients;

@@ -14,10 +14,10 @@ use crate::Clock;
 use crate::domain::{Email, Language};
 use crate::token::{OsTokenSource, TokenSource};
 
-/// One message as the outbox recorded it; serialised as-is by `GET /_local/outbox`.
+/// One message as the mailbox recorded it; serialised as-is by `GET /_local/outbox`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SentMessage {
-    /// The outbox's own id (a ULID), also the `.eml` file's name.
+    /// The mailbox's own id (a ULID), also the `.eml` file's name.
     pub id: String,
     /// The key the message was claimed under.
     pub key: String,
@@ -41,22 +41,22 @@ struct State {
     failure: Option<MailError>,
 }
 
-pub struct OutboxMailer {
+pub struct LocalMailbox {
     dir: Option<PathBuf>,
     clock: Arc<dyn Clock>,
     state: Mutex<State>,
 }
 
-impl std::fmt::Debug for OutboxMailer {
+impl std::fmt::Debug for LocalMailbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutboxMailer")
+        f.debug_struct("LocalMailbox")
             .field("dir", &self.dir)
             .field("messages", &self.lock().messages.len())
             .finish_non_exhaustive()
     }
 }
 
-impl OutboxMailer {
+impl LocalMailbox {
     /// `dir`: where to write `.eml` files (created when missing); `None` keeps messages in memory
     /// only.
     pub fn new(dir: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
@@ -95,7 +95,7 @@ impl OutboxMailer {
 }
 
 #[async_trait]
-impl Mailer for OutboxMailer {
+impl Mailer for LocalMailbox {
     async fn send(&self, message: &OutgoingEmail) -> Result<SendReceipt, MailError> {
         if let Some(error) = self.injected_failure() {
             return Err(error);
@@ -216,12 +216,12 @@ mod tests {
     #[tokio::test]
     async fn sent_messages_are_kept_oldest_first_with_the_clock_time() {
         let clock = clock();
-        let outbox = OutboxMailer::new(None, clock.clone());
-        let first = outbox.send(&email("a")).await.unwrap();
+        let mailbox = LocalMailbox::new(None, clock.clone());
+        let first = mailbox.send(&email("a")).await.unwrap();
         clock.advance(SignedDuration::from_mins(5));
-        let second = outbox.send(&email("b")).await.unwrap();
+        let second = mailbox.send(&email("b")).await.unwrap();
 
-        let messages = outbox.messages();
+        let messages = mailbox.messages();
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0].key, "a");
         assert_eq!(messages[0].id, first.message_id);
@@ -234,12 +234,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_sent_message_serialises_to_the_outbox_route_shape() {
-        let outbox = OutboxMailer::new(None, clock());
-        outbox
+        let mailbox = LocalMailbox::new(None, clock());
+        mailbox
             .send(&email("reg-1#programme_changes#1"))
             .await
             .unwrap();
-        let json = serde_json::to_value(&outbox.messages()[0]).unwrap();
+        let json = serde_json::to_value(&mailbox.messages()[0]).unwrap();
         let object = json.as_object().unwrap();
         let mut fields: Vec<&str> = object.keys().map(String::as_str).collect();
         fields.sort_unstable();
@@ -278,16 +278,16 @@ mod tests {
 
         let mut text_only = email("k2");
         text_only.html = None;
-        outbox.send(&text_only).await.unwrap();
-        let json = serde_json::to_value(&outbox.messages()[1]).unwrap();
+        mailbox.send(&text_only).await.unwrap();
+        let json = serde_json::to_value(&mailbox.messages()[1]).unwrap();
         assert!(json["html"].is_null());
     }
 
     #[tokio::test]
     async fn each_message_is_written_as_an_eml_file_when_a_directory_is_given() {
         let dir = TempDir::new("eml");
-        let outbox = OutboxMailer::new(Some(dir.0.join("nested")), clock());
-        let receipt = outbox.send(&email("a")).await.unwrap();
+        let mailbox = LocalMailbox::new(Some(dir.0.join("nested")), clock());
+        let receipt = mailbox.send(&email("a")).await.unwrap();
         let path = dir
             .0
             .join("nested")
@@ -303,43 +303,43 @@ mod tests {
     async fn an_unwritable_directory_makes_the_send_fail_without_recording_it() {
         let dir = TempDir::new("blocked");
         std::fs::write(&dir.0, b"a file, not a directory").unwrap();
-        let outbox = OutboxMailer::new(Some(dir.0.clone()), clock());
+        let mailbox = LocalMailbox::new(Some(dir.0.clone()), clock());
         assert!(matches!(
-            outbox.send(&email("a")).await,
+            mailbox.send(&email("a")).await,
             Err(MailError::Unavailable(_))
         ));
-        assert!(outbox.messages().is_empty());
+        assert!(mailbox.messages().is_empty());
         let _ = std::fs::remove_file(&dir.0);
     }
 
     #[tokio::test]
     async fn injected_failures_fail_the_next_sends_and_then_stop() {
-        let outbox = OutboxMailer::new(None, clock());
+        let mailbox = LocalMailbox::new(None, clock());
         let throttled = MailError::Throttled {
             retry_after: Duration::from_secs(1),
         };
-        outbox.fail_next(2, throttled.clone());
-        assert_eq!(outbox.send(&email("a")).await, Err(throttled.clone()));
-        assert_eq!(outbox.send(&email("a")).await, Err(throttled));
-        assert!(outbox.messages().is_empty());
-        outbox.send(&email("a")).await.unwrap();
-        assert_eq!(outbox.messages().len(), 1);
+        mailbox.fail_next(2, throttled.clone());
+        assert_eq!(mailbox.send(&email("a")).await, Err(throttled.clone()));
+        assert_eq!(mailbox.send(&email("a")).await, Err(throttled));
+        assert!(mailbox.messages().is_empty());
+        mailbox.send(&email("a")).await.unwrap();
+        assert_eq!(mailbox.messages().len(), 1);
 
-        outbox.fail_next(1, MailError::Rejected("no".to_owned()));
-        outbox.fail_next(0, MailError::Rejected("no".to_owned()));
-        outbox.send(&email("b")).await.unwrap();
-        assert_eq!(outbox.messages().len(), 2);
+        mailbox.fail_next(1, MailError::Rejected("no".to_owned()));
+        mailbox.fail_next(0, MailError::Rejected("no".to_owned()));
+        mailbox.send(&email("b")).await.unwrap();
+        assert_eq!(mailbox.messages().len(), 2);
     }
 
     #[tokio::test]
     async fn a_message_the_renderer_refuses_is_not_recorded() {
-        let outbox = OutboxMailer::new(None, clock());
+        let mailbox = LocalMailbox::new(None, clock());
         let mut bad = email("a");
         bad.subject = "x\r\nBcc: y@example.org".to_owned();
         assert!(matches!(
-            outbox.send(&bad).await,
+            mailbox.send(&bad).await,
             Err(MailError::Rejected(_))
         ));
-        assert!(outbox.messages().is_empty());
+        assert!(mailbox.messages().is_empty());
     }
 }

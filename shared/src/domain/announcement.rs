@@ -1,0 +1,54 @@
+//! An organiser's announcement to an event's registrants, and whom it reaches.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{EventId, Language, Registration, Status};
+
+/// Who an announcement is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Confirmed,
+    All,
+}
+
+impl Audience {
+    /// Whether `r` is in the audience by its status (unconfirmed addresses never are). Whether
+    /// it gets the mail is `plenary::usecases::mail::Recipients::reach`.
+    pub fn includes(self, r: &Registration) -> bool {
+        match self {
+            Self::Confirmed => r.status == Status::Confirmed,
+            Self::All => matches!(
+                r.status,
+                Status::Confirmed | Status::Waitlisted | Status::PendingApproval
+            ),
+        }
+    }
+}
+
+/// An organiser's message, per language with English as the fall-back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcement {
+    pub id: String,
+    pub event_id: EventId,
+    pub subject: Vec<(Language, String)>,
+    pub body: Vec<(Language, String)>,
+    pub audience: Audience,
+    pub created_at: Timestamp,
+    pub recipients: u64,
+}
+
+impl Announcement {
+    /// The subject and body in `language`, else in English.
+    pub fn text(&self, language: Language) -> (&str, &str) {
+        fn pick(v: &[(Language, String)], language: Language) -> &str {
+            v.iter()
+                .find(|(l, _)| *l == language)
+                .or_else(|| v.iter().find(|(l, _)| *l == Language::En))
+                .map(|(_, t)| t.as_str())
+                .unwrap_or("")
+        }
+        (pick(&self.subject, language), pick(&self.body, language))
+    }
+}
