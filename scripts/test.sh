@@ -8,7 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step's heading carries the minutes and seconds since the start, so a slow step shows.
+start=$(date +%s)
+step() {
+  local t=$(($(date +%s) - start))
+  printf '\n== [%d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*"
+}
 
 step "formatting"
 cargo fmt --all -- --check
@@ -50,3 +55,5 @@ scripts/browser-test.sh
 
 step "schemathesis against the OpenAPI document (the local stack, every check but positive-data acceptance)"
 scripts/schemathesis.sh
+
+step "done"

@@ -1,4 +1,4 @@
-//! The local stack's flags (API.md, "The local stack").
+//! The local stack's flags (the README, "The local stack").
 
 use std::net::IpAddr;
 use std::path::PathBuf;

@@ -1,13 +1,18 @@
-//! `plenary`: everything the Plenary functions share.
+//! `plenary`: everything the Plenary functions share. The layers, from the inside out:
 //!
 //! - [`domain`]: newtypes built only by parsing, and the records the use cases work on.
+//! - [`usecases`]: every rule, by actor (registrant, organiser, mail), over the ports; their
+//!   errors become HTTP in [`usecases::problems`].
 //! - [`store`]: narrow storage traits per concern, over one table abstraction with two adapters
-//!   (the embedded [`store::MemoryTable`] and [`store::DynamoTable`]).
-//! - [`mail`]: the mailer port with the SES and local mailbox adapters.
-//! - [`http`]: problem+json, JSON body parsing, CORS, routing and request ids.
+//!   (the embedded [`store::MemoryTable`] and [`store::DynamoTable`]); every key in
+//!   [`store::keys`].
+//! - [`mail`]: the mailer port with the SES and local mailbox adapters, and the templates.
 //! - [`calendar`]: the programme as iCalendar and as frab / c3voc `schedule.json`.
-//! - [`clock`], [`token`]: the injected clock and the token/id source.
-
+//! - [`views`]: the JSON bodies the routes answer with.
+//! - [`http`]: problem+json, JSON body parsing, CORS, routing, idempotency and request ids.
+//! - [`openapi`]: the OpenAPI document, built from the same operations the routers declare.
+//! - [`config`]: the settings, read once at start-up.
+//! - [`clock`], [`token`]: the injected clock and the token/id source; [`telemetry`]: logs.
 pub mod calendar;
 pub mod clock;
 pub mod config;

@@ -1,5 +1,6 @@
-//! The public JSON shapes of events and programmes (API.md, "Events and programme"), shared by
-//! the functions that show them: programme reads, organiser answers and notification digests.
+//! The public JSON shapes of events and programmes (the response bodies of the OpenAPI
+//! document), shared by the functions that show them: programme reads, organiser answers and
+//! notification digests.
 
 use crate::domain::{
     Category, Change, ChangeKind, Event, EventFormat, Language, NotificationChoices, Programme,

@@ -172,7 +172,7 @@ const PROBES: [&str; 5] = ["missing", "malformed", "random", "spent", "foreign"]
 fn expected((method, path): &Route, carrier: Carrier) -> Option<[u16; 5]> {
     match carrier {
         Carrier::RegistrantBearer => Some([401; 5]),
-        // API.md: 401 without the organiser token, 403 with a wrong one.
+        // The contract: 401 without the organiser token, 403 with a wrong one.
         Carrier::OrganiserBearer => Some([401, 403, 403, 403, 403]),
         _ => match (method.as_str(), path.as_str()) {
             // A body without a well-formed token is invalid; an unknown one 404; an expired or

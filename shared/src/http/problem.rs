@@ -1,7 +1,7 @@
 //! RFC 9457 problem details: the one shape every error takes on the wire.
 
 use http::{HeaderName, HeaderValue, StatusCode, header};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::Response;
 use crate::domain::{FieldError, FieldErrors};
@@ -17,7 +17,6 @@ pub struct Problem {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    pub extra: Map<String, Value>,
 }
 
 impl Problem {
@@ -29,7 +28,6 @@ impl Problem {
             detail: title.to_owned(),
             errors: Vec::new(),
             headers: Vec::new(),
-            extra: Map::new(),
         }
     }
 
@@ -42,11 +40,6 @@ impl Problem {
         if let Ok(v) = HeaderValue::from_str(value) {
             self.headers.push((name, v));
         }
-        self
-    }
-
-    pub fn with(mut self, key: &str, value: Value) -> Self {
-        self.extra.insert(key.to_owned(), value);
         self
     }
 
@@ -152,11 +145,6 @@ impl Problem {
         });
         if !self.errors.is_empty() {
             body["errors"] = serde_json::to_value(&self.errors).unwrap_or_default();
-        }
-        if let Value::Object(obj) = &mut body {
-            for (k, v) in &self.extra {
-                obj.insert(k.clone(), v.clone());
-            }
         }
         body
     }
