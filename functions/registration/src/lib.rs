@@ -290,7 +290,7 @@ async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
             passcode: info.passcode.as_ref().map(ToString::to_string),
             dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
         }),
-        Err(JoinError::Store(e)) => return Err(e.to_problem()),
+        Err(JoinError::Store(e)) => return Err(e.into()),
         Err(_) => None,
     };
     let body = plenary::calendar::registrant_ics(

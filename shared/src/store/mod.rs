@@ -79,20 +79,3 @@ pub enum StoreError {
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
 }
-
-impl StoreError {
-    /// The one mapping of storage faults to HTTP: transient faults are 503 with Retry-After,
-    /// everything else an opaque 500.
-    pub fn to_problem(&self) -> crate::http::Problem {
-        match self {
-            Self::Table(t) if t.is_transient() => crate::http::Problem::unavailable(self),
-            _ => crate::http::Problem::internal(self),
-        }
-    }
-}
-
-impl From<StoreError> for crate::http::Problem {
-    fn from(e: StoreError) -> Self {
-        e.to_problem()
-    }
-}

@@ -11,7 +11,18 @@ use super::registrant::{
 };
 use super::registrar::ChangeError;
 use crate::domain::PublishRefusal;
-use crate::store::PublishError;
+use crate::store::{PublishError, StoreError};
+
+/// The one mapping of storage faults to HTTP: transient faults are 503 with Retry-After,
+/// everything else an opaque 500 (the cause goes to the log only).
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        match &e {
+            StoreError::Table(t) if t.is_transient() => Problem::unavailable(&e),
+            _ => Problem::internal(&e),
+        }
+    }
+}
 
 /// Contention that outlasted every retry: not the client's fault, and retrying is the remedy.
 fn busy() -> Problem {
