@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 max_zip=5000000
 profile=$(cat target/lambda/.profile 2>/dev/null || echo release)
 if ! command -v readelf >/dev/null; then
-  apt-get install -y -qq binutils >/dev/null || { apt-get update -qq && apt-get install -y -qq binutils >/dev/null; }
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -qq binutils >/dev/null ||
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq binutils >/dev/null; }
 fi
 for name in programme registration organiser notifications; do
   zip="target/lambda/$name/bootstrap.zip"

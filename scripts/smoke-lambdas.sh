@@ -27,8 +27,11 @@ if [ ! -x "$sysroot/usr/bin/qemu-aarch64-static" ] || [ ! -e "$sysroot/usr/aarch
   debs="$root/.tmp/arm64-debs"
   rm -rf "$debs" && mkdir -p "$debs"
   debs_wanted=(qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross)
+  # apt-get download needs no root, but refreshing the package lists on a new machine does.
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
   (cd "$debs" && apt-get download "${debs_wanted[@]}" >/dev/null 2>&1) ||
-    (apt-get update -qq && cd "$debs" && apt-get download "${debs_wanted[@]}" >/dev/null)
+    ($sudo apt-get update -qq && cd "$debs" && apt-get download "${debs_wanted[@]}" >/dev/null)
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
 fi
 qemu="$sysroot/usr/bin/qemu-aarch64-static"
