@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # schemathesis against the local stack's own OpenAPI document, with organiser and registrant
 # tokens, every check on except positive_data_acceptance (see TESTING.md for why).
-# Needs target/debug/plenary-local (scripts/test.sh builds it).
+# Builds target/debug/plenary-local if needed, so it also runs alone from a fresh clone.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -14,8 +14,9 @@ if [ ! -x .venv-api/bin/schemathesis ] || ! cmp -s scripts/requirements-api.txt 
   cp scripts/requirements-api.txt .venv-api/.requirements
 fi
 
+cargo build -p plenary-local --locked --quiet
 organiser="schemathesis-organiser-token-0123456789"
-target/debug/plenary-local --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
+"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 base=""
