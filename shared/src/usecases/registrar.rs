@@ -104,6 +104,19 @@ impl Registrar<'_> {
         })
     }
 
+    /// `next` as seen just after it was saved over revision `rev`.
+    pub(crate) async fn seen_saved(
+        &self,
+        next: Registration,
+        rev: u64,
+    ) -> Result<Seen, StoreError> {
+        self.seen(Stored {
+            registration: next,
+            rev: rev + 1,
+        })
+        .await
+    }
+
     /// The registration `id` of `event` as stored now.
     pub(crate) async fn stored(&self, event: &EventId, id: &str) -> Result<Stored, ChangeError> {
         self.store

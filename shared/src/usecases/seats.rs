@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::domain::{Email, EventId, Status};
 use crate::mail::MessageKind;
-use crate::store::{Change, CommitError, Conflict, Stored};
+use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
 
 use super::registrar::{ChangeError, Registrar, Seen};
 use super::retry::Attempts;
@@ -35,13 +35,14 @@ impl Ending {
 }
 
 impl Registrar<'_> {
-    /// Puts `s` (just confirmed or approved, the event full) at the end of the waiting list.
+    /// Puts `s` (just confirmed or approved, the event full) at the end of the waiting list;
+    /// `None` when a concurrent change got in first (the caller retries).
     pub(crate) async fn waitlist(
         &self,
         s: &Stored,
         email: &Email,
         now: Timestamp,
-    ) -> Result<Seen, CommitError> {
+    ) -> Result<Option<Seen>, StoreError> {
         let ticket = self.store.next_ticket(&s.registration.event_id).await?;
         let mut next = s.registration.clone();
         next.status = Status::Waitlisted;
@@ -53,12 +54,16 @@ impl Registrar<'_> {
         ch.save(&next, s.rev)?
             .keep_address(&next, email)
             .join_waitlist(&next.event_id, ticket, &next.id);
-        self.store.commit(ch).await?;
+        match self.store.commit(ch).await {
+            Ok(()) => {}
+            Err(CommitError::Conflict(_)) => return Ok(None),
+            Err(CommitError::Store(e)) => return Err(e),
+        }
         let position = self.store.waitlist_position(&next.event_id, ticket).await?;
-        Ok(Seen {
+        Ok(Some(Seen {
             registration: next,
             waitlist_position: Some(position),
-        })
+        }))
     }
 
     /// Ends a registration. A seat it held passes, in the same transaction, to the head of the

@@ -7,9 +7,7 @@ use jiff::Timestamp;
 
 use crate::domain::{Event, EventId, Registration, Status};
 use crate::mail::MessageKind;
-use crate::store::{
-    Change, CommitError, Conflict, OutboxStore, RegistrationStore, StoreError, Stored,
-};
+use crate::store::{Change, CommitError, Conflict, OutboxStore, RegistrationStore, StoreError};
 use crate::views;
 
 use super::super::registrar::{ChangeError, Registrar, Seen};
@@ -53,10 +51,9 @@ impl Registrar<'_> {
                     let Some(email) = email else {
                         return Err(ChangeError::NotFound);
                     };
-                    match self.waitlist(&s, &email, now).await {
-                        Ok(seen) => return Ok(seen),
-                        Err(CommitError::Conflict(_)) => attempts.failed(),
-                        Err(CommitError::Store(e)) => return Err(e.into()),
+                    match self.waitlist(&s, &email, now).await? {
+                        Some(seen) => return Ok(seen),
+                        None => attempts.failed(),
                     }
                 }
                 Err(CommitError::Conflict(Conflict::Full)) => return Err(ChangeError::Full),
@@ -93,12 +90,7 @@ impl Registrar<'_> {
                 .notify(&self.notice(MessageKind::JoinLink, &next))?;
             match self.store.commit(ch).await {
                 Ok(()) => {
-                    let rev = s.rev + 1;
-                    let stored = Stored {
-                        registration: next,
-                        rev,
-                    };
-                    return Ok(self.seen(stored).await?);
+                    return Ok(self.seen_saved(next, s.rev).await?);
                 }
                 Err(CommitError::Conflict(_)) => attempts.failed(),
                 Err(CommitError::Store(e)) => return Err(e.into()),

@@ -89,12 +89,7 @@ impl Registrar<'_> {
             ch.save(&next, s.rev)?;
             match self.store.commit(ch).await {
                 Ok(()) => {
-                    let rev = s.rev + 1;
-                    let stored = Stored {
-                        registration: next,
-                        rev,
-                    };
-                    return Ok(self.seen(stored).await?);
+                    return Ok(self.seen_saved(next, s.rev).await?);
                 }
                 Err(CommitError::Conflict(_)) => {
                     s = self.reread(&s).await?;

@@ -282,10 +282,9 @@ impl Registrar<'_> {
                     });
                 }
                 Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
-                    match self.waitlist(&s, &email, now).await {
-                        Ok(seen) => return Ok(seen),
-                        Err(CommitError::Conflict(_)) => attempts.failed(),
-                        Err(CommitError::Store(e)) => return Err(e.into()),
+                    match self.waitlist(&s, &email, now).await? {
+                        Some(seen) => return Ok(seen),
+                        None => attempts.failed(),
                     }
                 }
                 Err(CommitError::Conflict(Conflict::Full)) => return Err(ConfirmError::Full),
