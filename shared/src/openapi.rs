@@ -9,7 +9,7 @@ use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::domain::{Category, EventFormat, Language, NotificationChoices, SessionKind};
+use crate::domain::{Category, EventFormat, Language, SessionKind};
 use crate::views;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,8 @@ pub struct Operation {
     pub request: Body,
     pub status: u16,
     pub response: Body,
-    /// Problem statuses besides the ones every route may give (400, 404, 405, 413, 415, 429, 500, 503).
+    /// Other statuses: problems besides [`EVERY_OPERATION_PROBLEMS`], 304, or 201 with the
+    /// response body.
     pub problems: &'static [u16],
 }
 
@@ -438,89 +439,131 @@ fn content(body: &Body, g: &mut SchemaGenerator) -> Option<Value> {
     }
 }
 
-fn build() -> Value {
-    // OpenAPI 3.1 speaks JSON Schema 2020-12; only the home of shared definitions differs.
-    let mut g = SchemaSettings::draft2020_12()
+/// The problem statuses every operation may answer with.
+const EVERY_OPERATION_PROBLEMS: &[u16] = &[400, 404, 405, 413, 415, 429, 500, 503];
+
+/// OpenAPI 3.1 speaks JSON Schema 2020-12; only the home of shared definitions differs.
+fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
         .with(|s| {
             s.meta_schema = None;
             s.definitions_path = "/components/schemas/".into();
         })
-        .into_generator();
+        .into_generator()
+}
+
+fn build() -> Value {
+    let mut g = generator();
     let mut paths = Map::new();
     for op in OPERATIONS {
-        let mut parameters: Vec<Value> = op
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}))
-            .collect();
-        for (name, required, description, schema) in op.query {
-            let schema: Value =
-                serde_json::from_str(schema).unwrap_or_else(|_| json!({"type": "string"}));
-            parameters.push(json!({"name": name, "in": "query", "required": required,
-                                   "description": description, "schema": schema}));
-        }
-        for (name, description) in op.headers {
-            let schema = if *name == IDEMPOTENCY.0 {
-                json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
-            } else {
-                json!({"type": "string"})
-            };
-            parameters.push(json!({"name": name, "in": "header", "required": false,
-                                   "description": description, "schema": schema}));
-        }
-        let mut responses = Map::new();
-        let mut ok = json!({"description": reason(op.status)});
-        if let Some(c) = content(&op.response, &mut g) {
-            ok["content"] = c;
-        }
-        if op.status == 302 {
-            ok["headers"] = json!({"Location": {"schema": {"type": "string"}}});
-        }
-        responses.insert(op.status.to_string(), ok);
-        let mut statuses: Vec<u16> = vec![400, 404, 405, 413, 415, 429, 500, 503];
-        statuses.extend(op.problems);
-        for st in statuses {
-            let r = match st {
-                201 => {
-                    let mut r = json!({"description": reason(st)});
-                    if let Some(c) = content(&op.response, &mut g) {
-                        r["content"] = c;
-                    }
-                    r
-                }
-                304 => json!({"description": reason(st)}),
-                429 | 503 => json!({"description": reason(st),
-                    "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
-                                                "schema": {"type": "integer", "minimum": 1}}},
-                    "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
-                _ => json!({"description": reason(st), "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
-            };
-            responses.insert(st.to_string(), r);
-        }
-        let mut operation = json!({
-            "operationId": op.id,
-            "summary": op.summary,
-            "tags": [op.tag],
-            "parameters": parameters,
-            "responses": responses,
-        });
-        match op.auth {
-            Auth::Public => operation["security"] = json!([]),
-            Auth::Registrant => operation["security"] = json!([{"registrantToken": []}]),
-            Auth::Organiser => operation["security"] = json!([{"organiserToken": []}]),
-        }
-        if let Some(c) = content(&op.request, &mut g) {
-            operation["requestBody"] = json!({"required": true, "content": c});
-        }
+        let operation = operation(op, &mut g);
         let path = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
         path[op.method] = operation;
     }
     let mut schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
     schemas.insert("Problem".to_owned(), problem_schema());
-    let _ = NotificationChoices::default();
+    envelope(paths, schemas)
+}
+
+/// One operation: its parameters, responses, security and request body.
+fn operation(op: &Operation, g: &mut SchemaGenerator) -> Value {
+    let mut operation = json!({
+        "operationId": op.id,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": parameters(op),
+        "responses": responses(op, g),
+    });
+    operation["security"] = security(op.auth);
+    if let Some(c) = content(&op.request, g) {
+        operation["requestBody"] = json!({"required": true, "content": c});
+    }
+    operation
+}
+
+/// The `{name}` segments of the path, then the query parameters, then the headers.
+fn parameters(op: &Operation) -> Vec<Value> {
+    let path = op
+        .path
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}));
+    let query = op
+        .query
+        .iter()
+        .map(|(name, required, description, schema)| {
+            let schema: Value =
+                serde_json::from_str(schema).unwrap_or_else(|_| json!({"type": "string"}));
+            json!({"name": name, "in": "query", "required": required,
+                   "description": description, "schema": schema})
+        });
+    let headers = op.headers.iter().map(|(name, description)| {
+        json!({"name": name, "in": "header", "required": false,
+               "description": description, "schema": header_schema(name)})
+    });
+    path.chain(query).chain(headers).collect()
+}
+
+fn header_schema(name: &str) -> Value {
+    if name == IDEMPOTENCY.0 {
+        json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
+    } else {
+        json!({"type": "string"})
+    }
+}
+
+/// The operation's own answer, then the problems every operation may give, then its own.
+fn responses(op: &Operation, g: &mut SchemaGenerator) -> Map<String, Value> {
+    let mut responses = Map::new();
+    let mut ok = with_body(op.status, &op.response, g);
+    if op.status == 302 {
+        ok["headers"] = json!({"Location": {"schema": {"type": "string"}}});
+    }
+    responses.insert(op.status.to_string(), ok);
+    for &status in EVERY_OPERATION_PROBLEMS.iter().chain(op.problems) {
+        let response = match status {
+            // Created: the same body as the operation's own answer.
+            201 => with_body(status, &op.response, g),
+            304 => with_body(status, &Body::None, g),
+            _ => problem(status),
+        };
+        responses.insert(status.to_string(), response);
+    }
+    responses
+}
+
+/// A response with its reason and, unless `body` is none, its content.
+fn with_body(status: u16, body: &Body, g: &mut SchemaGenerator) -> Value {
+    let mut response = json!({"description": reason(status)});
+    if let Some(c) = content(body, g) {
+        response["content"] = c;
+    }
+    response
+}
+
+/// A problem details response; 429 and 503 say when to retry.
+fn problem(status: u16) -> Value {
+    let content = json!({
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
+    match status {
+        429 | 503 => json!({"description": reason(status),
+            "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                        "schema": {"type": "integer", "minimum": 1}}},
+            "content": content}),
+        _ => json!({"description": reason(status), "content": content}),
+    }
+}
+
+fn security(auth: Auth) -> Value {
+    match auth {
+        Auth::Public => json!([]),
+        Auth::Registrant => json!([{"registrantToken": []}]),
+        Auth::Organiser => json!([{"organiserToken": []}]),
+    }
+}
+
+/// The document around the paths and the shared schemas.
+fn envelope(paths: Map<String, Value>, schemas: Map<String, Value>) -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
