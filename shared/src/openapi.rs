@@ -5,12 +5,15 @@
 
 use std::sync::LazyLock;
 
+use http::Method;
 use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::domain::{Category, EventFormat, Language, SessionKind};
-use crate::views;
+
+pub mod ops;
+pub use ops::OPERATIONS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -28,9 +31,9 @@ pub enum Body {
 }
 
 /// One documented operation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Operation {
-    pub method: &'static str,
+    pub method: Method,
     pub path: &'static str,
     pub id: &'static str,
     pub summary: &'static str,
@@ -76,95 +79,6 @@ fn path_schema(name: &str) -> Value {
         _ => serde_json::from_str(TOKEN).unwrap_or_default(),
     }
 }
-
-macro_rules! op {
-    ($method:literal $path:literal, $id:literal, $summary:literal, $tag:literal, $auth:ident,
-     query: $query:expr, headers: $headers:expr, request: $req:expr, $status:literal => $res:expr,
-     problems: $problems:expr) => {
-        Operation {
-            method: $method,
-            path: $path,
-            id: $id,
-            summary: $summary,
-            tag: $tag,
-            auth: Auth::$auth,
-            query: $query,
-            headers: $headers,
-            request: $req,
-            status: $status,
-            response: $res,
-            problems: $problems,
-        }
-    };
-}
-
-pub const OPERATIONS: &[Operation] = &[
-    op!("get" "/v1/events", "listEvents", "Every event with its registration window", "Events", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventList>), problems: &[]),
-    op!("get" "/v1/events/{event_id}", "getEvent", "One event", "Events", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventView>), problems: &[]),
-    op!("get" "/v1/events/{event_id}/programme", "getProgramme", "The latest published programme, in the event's zone or another", "Programme", Public,
-        query: &[("tz", false, "An IANA time zone to show every instant in, e.g. America/New_York", ZONE)],
-        headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<views::ProgrammeView>), problems: &[304]),
-    op!("get" "/v1/events/{event_id}/programme/versions", "listProgrammeVersions", "Every published version", "Programme", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::VersionList>), problems: &[]),
-    op!("get" "/v1/events/{event_id}/programme/changes", "getProgrammeChanges", "What changed between two versions", "Programme", Public,
-        query: &[("from", true, "The earlier version (0: before the first)", VERSION_NO), ("to", false, "The later version (default: the latest)", VERSION_NO)],
-        headers: &[], request: Body::None, 200 => Body::Json(s::<views::ChangeList>), problems: &[]),
-    op!("get" "/v1/events/{event_id}/programme.ics", "getProgrammeCalendar", "The programme as an RFC 5545 calendar", "Programme", Public,
-        query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[304]),
-    op!("get" "/v1/events/{event_id}/schedule.json", "getSchedule", "The programme in the frab/c3voc schedule.json shape", "Programme", Public,
-        query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[304]),
-    op!("get" "/v1/events/{event_id}/speakers", "listSpeakers", "The speakers of the latest programme", "Programme", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::SpeakerList>), problems: &[]),
-    op!("post" "/v1/events/{event_id}/registrations", "register", "Register (answers the same whether or not the address was registered)", "Registration", Public,
-        query: &[], headers: &[IDEMPOTENCY], request: Body::Json(s::<RegistrationRequest>), 202 => Body::Json(s::<views::CheckEmail>), problems: &[403, 409, 422]),
-    op!("post" "/v1/events/{event_id}/registrations/resend", "resendLink", "Send the registrant their link again", "Registration", Public,
-        query: &[], headers: &[], request: Body::Json(s::<ResendRequest>), 202 => Body::Json(s::<views::CheckEmail>), problems: &[]),
-    op!("post" "/v1/registrations/confirm", "confirm", "Confirm the address with the emailed token", "Registration", Public,
-        query: &[], headers: &[], request: Body::Json(s::<ConfirmRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[409, 410]),
-    op!("get" "/v1/registrations/me", "getMyRegistration", "The registrant's own registration", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401]),
-    op!("patch" "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs or notification choices", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::Json(s::<AmendRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 409]),
-    op!("delete" "/v1/registrations/me", "cancelMyRegistration", "Cancel; with erase=true also erase the personal data", "Registrant", Registrant,
-        query: &[("erase", false, "true to erase the personal data too", BOOLEAN)], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409]),
-    op!("get" "/v1/registrations/me/join", "getMyJoinDetails", "Remote connection details, once released, for confirmed registrations", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::JoinDetailsView>), problems: &[401, 403]),
-    op!("get" "/v1/registrations/me/calendar.ics", "getMyCalendar", "The registrant's own calendar, with join details when they may see them", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[401]),
-    op!("get" "/v1/join/{join_token}", "followJoinLink", "A personal join link: 302 to the meeting", "Registrant", Public,
-        query: &[], headers: &[], request: Body::None, 302 => Body::None, problems: &[403, 410]),
-    op!("post" "/v1/unsubscribe", "unsubscribe", "RFC 8058 one-click unsubscribe from reminders, change notices and announcements", "Registrant", Public,
-        query: &[("token", true, "The token of the List-Unsubscribe link", TOKEN)], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[]),
-    op!("put" "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403]),
-    op!("get" "/v1/admin/events/{event_id}/programme/draft", "getDraft", "The draft programme", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403]),
-    op!("put" "/v1/admin/events/{event_id}/programme/draft", "putDraft", "Replace the whole draft programme", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<DraftRequest>), 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403]),
-    op!("post" "/v1/admin/events/{event_id}/programme/publish", "publish", "Publish the draft as the next version", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::PublishedVersion>), problems: &[401, 403, 409]),
-    op!("put" "/v1/admin/events/{event_id}/join-info", "putJoinInfo", "Remote connection details and when they are released", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<JoinInfoRequest>), 200 => Body::Json(s::<views::JoinInfoSaved>), problems: &[401, 403]),
-    op!("get" "/v1/admin/events/{event_id}/registrations", "listRegistrations", "A page of registrations", "Organiser", Organiser,
-        query: &[("status", false, "Only this status", STATUS), ("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
-        headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrationPageView>), problems: &[401, 403]),
-    op!("get" "/v1/admin/events/{event_id}/registrations.csv", "exportRegistrations", "Every registration as CSV (UTF-8 with BOM; formula cells neutralised)", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/csv"), problems: &[401, 403]),
-    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/approve", "approve", "Approve a registration awaiting approval", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
-    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/reject", "reject", "Reject a registration", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
-    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/revoke-join", "revokeJoin", "Revoke a personal join link and email a new one", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
-    op!("get" "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language; emails", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403]),
-    op!("post" "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403]),
-    op!("get" "/v1/openapi.json", "getOpenApi", "This document", "Meta", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[]),
-];
 
 // Request bodies, as the parsers accept them (see the tests at the end).
 
@@ -458,7 +372,7 @@ fn build() -> Value {
     for op in OPERATIONS {
         let operation = operation(op, &mut g);
         let path = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
-        path[op.method] = operation;
+        path[op.method.as_str().to_ascii_lowercase()] = operation;
     }
     let mut schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
     schemas.insert("Problem".to_owned(), problem_schema());

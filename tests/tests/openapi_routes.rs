@@ -26,7 +26,7 @@ fn routers() -> BTreeSet<(String, String)> {
 fn the_openapi_operations_are_exactly_the_routers_routes() {
     let documented: BTreeSet<(String, String)> = plenary::openapi::OPERATIONS
         .iter()
-        .map(|o| (o.method.to_owned(), o.path.to_owned()))
+        .map(|o| (o.method.as_str().to_ascii_lowercase(), o.path.to_owned()))
         .collect();
     let served = routers();
     let missing: Vec<_> = served.difference(&documented).collect();
