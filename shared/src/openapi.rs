@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document of the public API, served at `GET /v1/openapi.json`. Paths come from
-//! [`OPERATIONS`] (a test holds it equal to the routers' `ROUTES`), response bodies from the very
-//! view types the handlers serialise, request bodies from the types below (tests hold their
-//! fields equal to what the parsers accept), so the document cannot drift from the code.
+//! [`OPERATIONS`], the operations of [`ops`], which are also what the functions route to
+//! (`plenary::routes!`; a test holds every operation served by exactly one function), response
+//! bodies from the very view types the handlers serialise, request bodies from the types below
+//! (tests hold their fields equal to what the parsers accept), so the document cannot drift from
+//! the code.
 
 use std::sync::LazyLock;
 
@@ -30,7 +32,7 @@ pub enum Body {
     None,
 }
 
-/// One documented operation.
+/// One documented operation; a function serves it at its `method` and `path`.
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub method: Method,
@@ -45,8 +47,8 @@ pub struct Operation {
     pub request: Body,
     pub status: u16,
     pub response: Body,
-    /// Other statuses: problems besides [`EVERY_OPERATION_PROBLEMS`], 304, or 201 with the
-    /// response body.
+    /// Other statuses: problems besides those every operation may give
+    /// (`EVERY_OPERATION_PROBLEMS`), 304, or 201 with the response body.
     pub problems: &'static [u16],
 }
 

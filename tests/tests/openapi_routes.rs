@@ -1,5 +1,7 @@
 //! The OpenAPI document describes exactly the routes the three HTTP functions serve, and the local
-//! stack serves it at /v1/openapi.json.
+//! stack serves it at /v1/openapi.json. A route is declared from its operation
+//! (`plenary::routes!`), so what can still go wrong is an operation no function serves, or one
+//! served by two.
 
 use std::collections::BTreeSet;
 
