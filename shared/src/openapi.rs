@@ -1,16 +1,21 @@
 //! The OpenAPI 3.1 document of the public API, served at `GET /v1/openapi.json`. Paths come from
-//! [`OPERATIONS`] (a test holds it equal to the routers' `ROUTES`), response bodies from the very
-//! view types the handlers serialise, request bodies from the types below (tests hold their
-//! fields equal to what the parsers accept), so the document cannot drift from the code.
+//! [`OPERATIONS`], the operations of [`ops`], which are also what the functions route to
+//! (`plenary::routes!`; a test holds every operation served by exactly one function), response
+//! bodies from the very view types the handlers serialise, request bodies from the types below
+//! (tests hold their fields equal to what the parsers accept), so the document cannot drift from
+//! the code.
 
 use std::sync::LazyLock;
 
+use http::Method;
 use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::domain::{Category, EventFormat, Language, NotificationChoices, SessionKind};
-use crate::views;
+use crate::domain::{Category, EventFormat, Language, SessionKind};
+
+pub mod ops;
+pub use ops::OPERATIONS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -27,10 +32,10 @@ pub enum Body {
     None,
 }
 
-/// One documented operation.
-#[derive(Debug, Clone, Copy)]
+/// One documented operation; a function serves it at its `method` and `path`.
+#[derive(Debug, Clone)]
 pub struct Operation {
-    pub method: &'static str,
+    pub method: Method,
     pub path: &'static str,
     pub id: &'static str,
     pub summary: &'static str,
@@ -42,7 +47,8 @@ pub struct Operation {
     pub request: Body,
     pub status: u16,
     pub response: Body,
-    /// Problem statuses besides the ones every route may give (400, 404, 405, 413, 415, 429, 500, 503).
+    /// Other statuses: problems besides those every operation may give
+    /// (`EVERY_OPERATION_PROBLEMS`), 304, or 201 with the response body.
     pub problems: &'static [u16],
 }
 
@@ -75,95 +81,6 @@ fn path_schema(name: &str) -> Value {
         _ => serde_json::from_str(TOKEN).unwrap_or_default(),
     }
 }
-
-macro_rules! op {
-    ($method:literal $path:literal, $id:literal, $summary:literal, $tag:literal, $auth:ident,
-     query: $query:expr, headers: $headers:expr, request: $req:expr, $status:literal => $res:expr,
-     problems: $problems:expr) => {
-        Operation {
-            method: $method,
-            path: $path,
-            id: $id,
-            summary: $summary,
-            tag: $tag,
-            auth: Auth::$auth,
-            query: $query,
-            headers: $headers,
-            request: $req,
-            status: $status,
-            response: $res,
-            problems: $problems,
-        }
-    };
-}
-
-pub const OPERATIONS: &[Operation] = &[
-    op!("get" "/v1/events", "listEvents", "Every event with its registration window", "Events", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventList>), problems: &[]),
-    op!("get" "/v1/events/{event_id}", "getEvent", "One event", "Events", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::EventView>), problems: &[]),
-    op!("get" "/v1/events/{event_id}/programme", "getProgramme", "The latest published programme, in the event's zone or another", "Programme", Public,
-        query: &[("tz", false, "An IANA time zone to show every instant in, e.g. America/New_York", ZONE)],
-        headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<views::ProgrammeView>), problems: &[304]),
-    op!("get" "/v1/events/{event_id}/programme/versions", "listProgrammeVersions", "Every published version", "Programme", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::VersionList>), problems: &[]),
-    op!("get" "/v1/events/{event_id}/programme/changes", "getProgrammeChanges", "What changed between two versions", "Programme", Public,
-        query: &[("from", true, "The earlier version (0: before the first)", VERSION_NO), ("to", false, "The later version (default: the latest)", VERSION_NO)],
-        headers: &[], request: Body::None, 200 => Body::Json(s::<views::ChangeList>), problems: &[]),
-    op!("get" "/v1/events/{event_id}/programme.ics", "getProgrammeCalendar", "The programme as an RFC 5545 calendar", "Programme", Public,
-        query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[304]),
-    op!("get" "/v1/events/{event_id}/schedule.json", "getSchedule", "The programme in the frab/c3voc schedule.json shape", "Programme", Public,
-        query: &[], headers: &[IF_NONE_MATCH], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[304]),
-    op!("get" "/v1/events/{event_id}/speakers", "listSpeakers", "The speakers of the latest programme", "Programme", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::SpeakerList>), problems: &[]),
-    op!("post" "/v1/events/{event_id}/registrations", "register", "Register (answers the same whether or not the address was registered)", "Registration", Public,
-        query: &[], headers: &[IDEMPOTENCY], request: Body::Json(s::<RegistrationRequest>), 202 => Body::Json(s::<views::CheckEmail>), problems: &[403, 409, 422]),
-    op!("post" "/v1/events/{event_id}/registrations/resend", "resendLink", "Send the registrant their link again", "Registration", Public,
-        query: &[], headers: &[], request: Body::Json(s::<ResendRequest>), 202 => Body::Json(s::<views::CheckEmail>), problems: &[]),
-    op!("post" "/v1/registrations/confirm", "confirm", "Confirm the address with the emailed token", "Registration", Public,
-        query: &[], headers: &[], request: Body::Json(s::<ConfirmRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[409, 410]),
-    op!("get" "/v1/registrations/me", "getMyRegistration", "The registrant's own registration", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401]),
-    op!("patch" "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs or notification choices", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::Json(s::<AmendRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 409]),
-    op!("delete" "/v1/registrations/me", "cancelMyRegistration", "Cancel; with erase=true also erase the personal data", "Registrant", Registrant,
-        query: &[("erase", false, "true to erase the personal data too", BOOLEAN)], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409]),
-    op!("get" "/v1/registrations/me/join", "getMyJoinDetails", "Remote connection details, once released, for confirmed registrations", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::JoinDetailsView>), problems: &[401, 403]),
-    op!("get" "/v1/registrations/me/calendar.ics", "getMyCalendar", "The registrant's own calendar, with join details when they may see them", "Registrant", Registrant,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[401]),
-    op!("get" "/v1/join/{join_token}", "followJoinLink", "A personal join link: 302 to the meeting", "Registrant", Public,
-        query: &[], headers: &[], request: Body::None, 302 => Body::None, problems: &[403, 410]),
-    op!("post" "/v1/unsubscribe", "unsubscribe", "RFC 8058 one-click unsubscribe from reminders, change notices and announcements", "Registrant", Public,
-        query: &[("token", true, "The token of the List-Unsubscribe link", TOKEN)], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[]),
-    op!("put" "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403]),
-    op!("get" "/v1/admin/events/{event_id}/programme/draft", "getDraft", "The draft programme", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403]),
-    op!("put" "/v1/admin/events/{event_id}/programme/draft", "putDraft", "Replace the whole draft programme", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<DraftRequest>), 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403]),
-    op!("post" "/v1/admin/events/{event_id}/programme/publish", "publish", "Publish the draft as the next version", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::PublishedVersion>), problems: &[401, 403, 409]),
-    op!("put" "/v1/admin/events/{event_id}/join-info", "putJoinInfo", "Remote connection details and when they are released", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<JoinInfoRequest>), 200 => Body::Json(s::<views::JoinInfoSaved>), problems: &[401, 403]),
-    op!("get" "/v1/admin/events/{event_id}/registrations", "listRegistrations", "A page of registrations", "Organiser", Organiser,
-        query: &[("status", false, "Only this status", STATUS), ("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
-        headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrationPageView>), problems: &[401, 403]),
-    op!("get" "/v1/admin/events/{event_id}/registrations.csv", "exportRegistrations", "Every registration as CSV (UTF-8 with BOM; formula cells neutralised)", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/csv"), problems: &[401, 403]),
-    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/approve", "approve", "Approve a registration awaiting approval", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
-    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/reject", "reject", "Reject a registration", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
-    op!("post" "/v1/admin/events/{event_id}/registrations/{registration_id}/revoke-join", "revokeJoin", "Revoke a personal join link and email a new one", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409]),
-    op!("get" "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language; emails", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403]),
-    op!("post" "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403]),
-    op!("get" "/v1/openapi.json", "getOpenApi", "This document", "Meta", Public,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[]),
-];
 
 // Request bodies, as the parsers accept them (see the tests at the end).
 
@@ -438,89 +355,131 @@ fn content(body: &Body, g: &mut SchemaGenerator) -> Option<Value> {
     }
 }
 
-fn build() -> Value {
-    // OpenAPI 3.1 speaks JSON Schema 2020-12; only the home of shared definitions differs.
-    let mut g = SchemaSettings::draft2020_12()
+/// The problem statuses every operation may answer with.
+const EVERY_OPERATION_PROBLEMS: &[u16] = &[400, 404, 405, 413, 415, 429, 500, 503];
+
+/// OpenAPI 3.1 speaks JSON Schema 2020-12; only the home of shared definitions differs.
+fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
         .with(|s| {
             s.meta_schema = None;
             s.definitions_path = "/components/schemas/".into();
         })
-        .into_generator();
+        .into_generator()
+}
+
+fn build() -> Value {
+    let mut g = generator();
     let mut paths = Map::new();
     for op in OPERATIONS {
-        let mut parameters: Vec<Value> = op
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}))
-            .collect();
-        for (name, required, description, schema) in op.query {
-            let schema: Value =
-                serde_json::from_str(schema).unwrap_or_else(|_| json!({"type": "string"}));
-            parameters.push(json!({"name": name, "in": "query", "required": required,
-                                   "description": description, "schema": schema}));
-        }
-        for (name, description) in op.headers {
-            let schema = if *name == IDEMPOTENCY.0 {
-                json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
-            } else {
-                json!({"type": "string"})
-            };
-            parameters.push(json!({"name": name, "in": "header", "required": false,
-                                   "description": description, "schema": schema}));
-        }
-        let mut responses = Map::new();
-        let mut ok = json!({"description": reason(op.status)});
-        if let Some(c) = content(&op.response, &mut g) {
-            ok["content"] = c;
-        }
-        if op.status == 302 {
-            ok["headers"] = json!({"Location": {"schema": {"type": "string"}}});
-        }
-        responses.insert(op.status.to_string(), ok);
-        let mut statuses: Vec<u16> = vec![400, 404, 405, 413, 415, 429, 500, 503];
-        statuses.extend(op.problems);
-        for st in statuses {
-            let r = match st {
-                201 => {
-                    let mut r = json!({"description": reason(st)});
-                    if let Some(c) = content(&op.response, &mut g) {
-                        r["content"] = c;
-                    }
-                    r
-                }
-                304 => json!({"description": reason(st)}),
-                429 | 503 => json!({"description": reason(st),
-                    "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
-                                                "schema": {"type": "integer", "minimum": 1}}},
-                    "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
-                _ => json!({"description": reason(st), "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
-            };
-            responses.insert(st.to_string(), r);
-        }
-        let mut operation = json!({
-            "operationId": op.id,
-            "summary": op.summary,
-            "tags": [op.tag],
-            "parameters": parameters,
-            "responses": responses,
-        });
-        match op.auth {
-            Auth::Public => operation["security"] = json!([]),
-            Auth::Registrant => operation["security"] = json!([{"registrantToken": []}]),
-            Auth::Organiser => operation["security"] = json!([{"organiserToken": []}]),
-        }
-        if let Some(c) = content(&op.request, &mut g) {
-            operation["requestBody"] = json!({"required": true, "content": c});
-        }
+        let operation = operation(op, &mut g);
         let path = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
-        path[op.method] = operation;
+        path[op.method.as_str().to_ascii_lowercase()] = operation;
     }
     let mut schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
     schemas.insert("Problem".to_owned(), problem_schema());
-    let _ = NotificationChoices::default();
+    envelope(paths, schemas)
+}
+
+/// One operation: its parameters, responses, security and request body.
+fn operation(op: &Operation, g: &mut SchemaGenerator) -> Value {
+    let mut operation = json!({
+        "operationId": op.id,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": parameters(op),
+        "responses": responses(op, g),
+    });
+    operation["security"] = security(op.auth);
+    if let Some(c) = content(&op.request, g) {
+        operation["requestBody"] = json!({"required": true, "content": c});
+    }
+    operation
+}
+
+/// The `{name}` segments of the path, then the query parameters, then the headers.
+fn parameters(op: &Operation) -> Vec<Value> {
+    let path = op
+        .path
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}));
+    let query = op
+        .query
+        .iter()
+        .map(|(name, required, description, schema)| {
+            let schema: Value =
+                serde_json::from_str(schema).unwrap_or_else(|_| json!({"type": "string"}));
+            json!({"name": name, "in": "query", "required": required,
+                   "description": description, "schema": schema})
+        });
+    let headers = op.headers.iter().map(|(name, description)| {
+        json!({"name": name, "in": "header", "required": false,
+               "description": description, "schema": header_schema(name)})
+    });
+    path.chain(query).chain(headers).collect()
+}
+
+fn header_schema(name: &str) -> Value {
+    if name == IDEMPOTENCY.0 {
+        json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
+    } else {
+        json!({"type": "string"})
+    }
+}
+
+/// The operation's own answer, then the problems every operation may give, then its own.
+fn responses(op: &Operation, g: &mut SchemaGenerator) -> Map<String, Value> {
+    let mut responses = Map::new();
+    let mut ok = with_body(op.status, &op.response, g);
+    if op.status == 302 {
+        ok["headers"] = json!({"Location": {"schema": {"type": "string"}}});
+    }
+    responses.insert(op.status.to_string(), ok);
+    for &status in EVERY_OPERATION_PROBLEMS.iter().chain(op.problems) {
+        let response = match status {
+            // Created: the same body as the operation's own answer.
+            201 => with_body(status, &op.response, g),
+            304 => with_body(status, &Body::None, g),
+            _ => problem(status),
+        };
+        responses.insert(status.to_string(), response);
+    }
+    responses
+}
+
+/// A response with its reason and, unless `body` is none, its content.
+fn with_body(status: u16, body: &Body, g: &mut SchemaGenerator) -> Value {
+    let mut response = json!({"description": reason(status)});
+    if let Some(c) = content(body, g) {
+        response["content"] = c;
+    }
+    response
+}
+
+/// A problem details response; 429 and 503 say when to retry.
+fn problem(status: u16) -> Value {
+    let content = json!({
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
+    match status {
+        429 | 503 => json!({"description": reason(status),
+            "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                        "schema": {"type": "integer", "minimum": 1}}},
+            "content": content}),
+        _ => json!({"description": reason(status), "content": content}),
+    }
+}
+
+fn security(auth: Auth) -> Value {
+    match auth {
+        Auth::Public => json!([]),
+        Auth::Registrant => json!([{"registrantToken": []}]),
+        Auth::Organiser => json!([{"organiserToken": []}]),
+    }
+}
+
+/// The document around the paths and the shared schemas.
+fn envelope(paths: Map<String, Value>, schemas: Map<String, Value>) -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use ::http::{Method, StatusCode};
+use ::http::StatusCode;
 use plenary::Clock;
 use plenary::config::CorsConfig;
 use plenary::domain::{Event, EventId, JoinInfo, Programme};
-use plenary::http::{self, Params, Problem, Request, Response, Route};
+use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
     EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader,
     ProgrammeWriter, RateLimits, RegistrationStore, Saved,
@@ -20,6 +20,9 @@ use plenary::views;
 mod registrations;
 
 pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
+
+mod routes;
+pub use routes::{Endpoint, ROUTES};
 
 pub struct App {
     pub events: Arc<dyn EventReader>,
@@ -39,85 +42,6 @@ pub struct App {
     /// SHA-256 of the organiser token; the token itself is never held.
     pub organiser_token: TokenHash,
 }
-
-#[derive(Debug, Clone, Copy)]
-pub enum Endpoint {
-    PutEvent,
-    GetDraft,
-    PutDraft,
-    Publish,
-    PutJoinInfo,
-    ListRegistrations,
-    RegistrationsCsv,
-    Approve,
-    Reject,
-    RevokeJoin,
-    Stats,
-    Announce,
-}
-
-pub const ROUTES: &[Route<Endpoint>] = &[
-    Route {
-        method: Method::PUT,
-        pattern: "/v1/admin/events/{event_id}",
-        endpoint: Endpoint::PutEvent,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/admin/events/{event_id}/programme/draft",
-        endpoint: Endpoint::GetDraft,
-    },
-    Route {
-        method: Method::PUT,
-        pattern: "/v1/admin/events/{event_id}/programme/draft",
-        endpoint: Endpoint::PutDraft,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/admin/events/{event_id}/programme/publish",
-        endpoint: Endpoint::Publish,
-    },
-    Route {
-        method: Method::PUT,
-        pattern: "/v1/admin/events/{event_id}/join-info",
-        endpoint: Endpoint::PutJoinInfo,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/admin/events/{event_id}/registrations",
-        endpoint: Endpoint::ListRegistrations,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/admin/events/{event_id}/registrations.csv",
-        endpoint: Endpoint::RegistrationsCsv,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/admin/events/{event_id}/registrations/{registration_id}/approve",
-        endpoint: Endpoint::Approve,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/admin/events/{event_id}/registrations/{registration_id}/reject",
-        endpoint: Endpoint::Reject,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/admin/events/{event_id}/registrations/{registration_id}/revoke-join",
-        endpoint: Endpoint::RevokeJoin,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/admin/events/{event_id}/stats",
-        endpoint: Endpoint::Stats,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/admin/events/{event_id}/announcements",
-        endpoint: Endpoint::Announce,
-    },
-];
 
 impl App {
     fn registrar(&self) -> Registrar<'_> {

@@ -3,17 +3,20 @@
 
 use std::sync::Arc;
 
-use ::http::{HeaderValue, Method, StatusCode, header};
+use ::http::{HeaderValue, StatusCode, header};
 use plenary::Clock;
 use plenary::config::CorsConfig;
 use plenary::domain::{Event, EventId, Publication, Zone, changes};
-use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
+use plenary::http::{self, Params, Problem, Request, Response, query_params};
 use plenary::store::{EventReader, LatestDocument, ProgrammeReader};
 use plenary::usecases::reader;
 use plenary::views;
 
 pub mod renderings;
 use renderings::{Renderings, Variant};
+
+mod routes;
+pub use routes::{Endpoint, ROUTES};
 
 /// What this function is given: read access only.
 pub struct App {
@@ -26,67 +29,6 @@ pub struct App {
     /// Bodies rendered from the latest versions, kept while the function is warm.
     pub renderings: Renderings,
 }
-
-#[derive(Debug, Clone, Copy)]
-pub enum Endpoint {
-    ListEvents,
-    GetEvent,
-    Programme,
-    Versions,
-    Changes,
-    Speakers,
-    Calendar,
-    Schedule,
-    OpenApi,
-}
-
-pub const ROUTES: &[Route<Endpoint>] = &[
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events",
-        endpoint: Endpoint::ListEvents,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}",
-        endpoint: Endpoint::GetEvent,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}/programme",
-        endpoint: Endpoint::Programme,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}/programme/versions",
-        endpoint: Endpoint::Versions,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}/programme/changes",
-        endpoint: Endpoint::Changes,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}/speakers",
-        endpoint: Endpoint::Speakers,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}/programme.ics",
-        endpoint: Endpoint::Calendar,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/events/{event_id}/schedule.json",
-        endpoint: Endpoint::Schedule,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/openapi.json",
-        endpoint: Endpoint::OpenApi,
-    },
-];
 
 /// Bumped when the rendered shape changes, so caches do not keep an old rendering of a version.
 const RENDERING: u32 = 1;

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use ::http::{HeaderValue, Method, StatusCode, header};
+use ::http::{HeaderValue, StatusCode, header};
 use plenary::Clock;
 use plenary::config::CorsConfig;
 use plenary::domain::{Amendment, EventId};
-use plenary::http::{self, Params, Problem, Request, Response, Route, query_params};
+use plenary::http::{self, Params, Problem, Request, Response, query_params};
 use plenary::store::{
     Completion, EventReader, IdempotencyStore, JoinInfoStore, ProgrammeReader, RateLimits,
     RegistrationStore, SavedResponse,
@@ -17,6 +17,9 @@ use plenary::token::{JoinKey, Token, TokenSource};
 use plenary::usecases::registrant::JoinError;
 use plenary::usecases::{Registrar, Seen};
 use plenary::views::{self, RegistrantView};
+
+mod routes;
+pub use routes::{Endpoint, ROUTES};
 
 /// What this function is given: registrations (read and write), events and join details (read).
 pub struct App {
@@ -49,73 +52,6 @@ impl App {
         }
     }
 }
-
-#[derive(Debug, Clone, Copy)]
-pub enum Endpoint {
-    Register,
-    Resend,
-    Confirm,
-    Me,
-    Amend,
-    Cancel,
-    Join,
-    Calendar,
-    FollowJoin,
-    Unsubscribe,
-}
-
-pub const ROUTES: &[Route<Endpoint>] = &[
-    Route {
-        method: Method::POST,
-        pattern: "/v1/events/{event_id}/registrations",
-        endpoint: Endpoint::Register,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/events/{event_id}/registrations/resend",
-        endpoint: Endpoint::Resend,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/registrations/confirm",
-        endpoint: Endpoint::Confirm,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/registrations/me",
-        endpoint: Endpoint::Me,
-    },
-    Route {
-        method: Method::PATCH,
-        pattern: "/v1/registrations/me",
-        endpoint: Endpoint::Amend,
-    },
-    Route {
-        method: Method::DELETE,
-        pattern: "/v1/registrations/me",
-        endpoint: Endpoint::Cancel,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/registrations/me/join",
-        endpoint: Endpoint::Join,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/registrations/me/calendar.ics",
-        endpoint: Endpoint::Calendar,
-    },
-    Route {
-        method: Method::GET,
-        pattern: "/v1/join/{join_token}",
-        endpoint: Endpoint::FollowJoin,
-    },
-    Route {
-        method: Method::POST,
-        pattern: "/v1/unsubscribe",
-        endpoint: Endpoint::Unsubscribe,
-    },
-];
 
 pub async fn handle(app: &App, req: Request) -> Response {
     http::serve(&app.cors, ROUTES, req, async |ep, params, req| {

@@ -1,5 +1,7 @@
 //! Each HTTP function declares its routes as data (`ROUTES`), so the local stack, the deployment
-//! template check and the OpenAPI document all read the same list.
+//! template check and the OpenAPI document all read the same list. A public route is declared
+//! with [`routes!`](crate::routes): its method and path are those of its operation in
+//! [`openapi::ops`](crate::openapi::ops), written once there.
 
 use http::Method;
 
@@ -9,6 +11,55 @@ pub struct Route<E: 'static> {
     /// A path with `{name}` segments, as in API.md: `/v1/events/{event_id}/programme`.
     pub pattern: &'static str,
     pub endpoint: E,
+}
+
+/// Declares a function's endpoint enum and its route table from one list of
+/// `Variant => operation` pairs: each endpoint is served at the method and path of its
+/// [`Operation`](crate::openapi::Operation) (a constant of [`openapi::ops`](crate::openapi::ops)),
+/// so the route and its documentation cannot part, and the function's `match` on the enum must
+/// handle every route.
+///
+/// ```
+/// use plenary::openapi::ops;
+///
+/// plenary::routes! {
+///     #[derive(Debug, Clone, Copy)]
+///     pub enum Endpoint {
+///         ListEvents => ops::LIST_EVENTS,
+///         GetEvent => ops::GET_EVENT,
+///     }
+///     /// In the order they are matched.
+///     pub const ROUTES: &[Route<Endpoint>];
+/// }
+///
+/// assert_eq!(ROUTES[1].pattern, "/v1/events/{event_id}");
+/// assert_eq!(ROUTES[1].method, http::Method::GET);
+/// assert!(matches!(ROUTES[1].endpoint, Endpoint::GetEvent));
+/// ```
+#[macro_export]
+macro_rules! routes {
+    (
+        $(#[$enum_meta:meta])*
+        $enum_vis:vis enum $endpoint:ident {
+            $($(#[$variant_meta:meta])* $variant:ident => $op:path),+ $(,)?
+        }
+        $(#[$routes_meta:meta])*
+        $routes_vis:vis const $routes:ident: &[Route<$routes_endpoint:ty>];
+    ) => {
+        $(#[$enum_meta])*
+        $enum_vis enum $endpoint {
+            $($(#[$variant_meta])* $variant),+
+        }
+
+        $(#[$routes_meta])*
+        $routes_vis const $routes: &[$crate::http::Route<$routes_endpoint>] = &[
+            $($crate::http::Route {
+                method: $op.method,
+                pattern: $op.path,
+                endpoint: $endpoint::$variant,
+            }),+
+        ];
+    };
 }
 
 /// The path parameters of a matched route, percent-decoded.

@@ -1,0 +1,23 @@
+//! What the organiser function serves: the routes behind the organiser token.
+
+use plenary::openapi::ops;
+
+plenary::routes! {
+    #[derive(Debug, Clone, Copy)]
+    pub enum Endpoint {
+        PutEvent => ops::PUT_EVENT,
+        GetDraft => ops::GET_DRAFT,
+        PutDraft => ops::PUT_DRAFT,
+        Publish => ops::PUBLISH,
+        PutJoinInfo => ops::PUT_JOIN_INFO,
+        ListRegistrations => ops::LIST_REGISTRATIONS,
+        RegistrationsCsv => ops::EXPORT_REGISTRATIONS,
+        Approve => ops::APPROVE,
+        Reject => ops::REJECT,
+        RevokeJoin => ops::REVOKE_JOIN,
+        Stats => ops::GET_STATS,
+        Announce => ops::ANNOUNCE,
+    }
+    /// Each endpoint at its operation's method and path, in the order they are matched.
+    pub const ROUTES: &[Route<Endpoint>];
+}
