@@ -106,16 +106,11 @@ async fn main() {
     let addr = listener.local_addr().unwrap_or_else(|e| fail(e));
     let own_url = format!("http://{addr}");
     let site_url = cli.site_url.clone().unwrap_or_else(|| own_url.clone());
-    let cors = CorsConfig {
-        allowed_origins: cli
-            .allowed_origins
+    let cors = CorsConfig::parse(
+        cli.allowed_origins
             .as_deref()
-            .unwrap_or(site_url.trim_end_matches('/'))
-            .split(',')
-            .map(|s| s.trim().trim_end_matches('/').to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    };
+            .unwrap_or(site_url.trim_end_matches('/')),
+    );
 
     let table: Arc<dyn Table> = match cli.store {
         StoreKind::Memory => Arc::new(MemoryTable::new()),

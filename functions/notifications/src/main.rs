@@ -19,7 +19,6 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let join_key = config.require_join_key()?;
     let store = Arc::new(TableStore::dynamo(&config.table).await);
     let mailer = SesMailer::new(ses_client(None).await, config.ses_configuration_set.clone());
-    let site_url = config.site_url.as_str().trim_end_matches('/').to_owned();
     let app: &'static App = Box::leak(Box::new(App {
         events: store.clone(),
         registrations: store.clone(),
@@ -33,9 +32,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         tokens: Arc::new(OsTokenSource),
         join_key,
         sender: config.sender.clone(),
-        sender_name: std::env::var("PLENARY_SENDER_NAME").unwrap_or_else(|_| "Plenary".into()),
-        api_url: std::env::var("PLENARY_API_URL").unwrap_or_else(|_| site_url.clone()),
-        site_url,
+        sender_name: config.sender_name.clone(),
+        api_url: config.api_url.to_string(),
+        site_url: config.site_url.to_string(),
         pacer: Pacer::new(config.ses_rate),
     }));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -19,7 +19,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         programme: store,
         clock: Arc::new(SystemClock),
         cors: config.cors,
-        site_url: config.site_url.as_str().trim_end_matches('/').to_owned(),
+        site_url: config.site_url.to_string(),
         renderings: Default::default(),
     }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {

@@ -27,7 +27,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         tokens: Arc::new(OsTokenSource),
         join_key,
         cors: config.cors,
-        site_url: config.site_url.as_str().trim_end_matches('/').to_owned(),
+        site_url: config.site_url.to_string(),
         registrations_per_event_per_minute: config.registrations_per_event_per_minute,
     }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
