@@ -7,6 +7,7 @@
 //! - [`http`]: problem+json, JSON body parsing, CORS, routing and request ids.
 //! - [`calendar`]: the programme as iCalendar and as frab / c3voc `schedule.json`.
 //! - [`clock`], [`token`]: the injected clock and the token/id source.
+//! - [`config`], [`wiring`]: the settings and the services every function's `App` is built from.
 
 pub mod calendar;
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod telemetry;
 pub mod token;
 pub mod usecases;
 pub mod views;
+pub mod wiring;
 
 pub use clock::Clock;
 pub use config::Config;
