@@ -7,15 +7,16 @@ pub mod counting;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use plenary::Clock;
 use plenary::clock::ManualClock;
-use plenary::config::CorsConfig;
+use plenary::config::{BaseUrl, CorsConfig};
 use plenary::domain::{Application, Event, EventId, Programme, Publication, Registration, Status};
 use plenary::mail::Mailer;
 use plenary::store::{
     Change, EventWriter, ProgrammeReader, ProgrammeWriter, RegistrationStore, Table, TableStore,
 };
-use plenary::token::{JoinKey, OsTokenSource};
+use plenary::token::OsTokenSource;
+use plenary::wiring::Services;
+use plenary::{Clock, Config};
 use serde_json::{Value, json};
 
 pub use counting::{Call, Calls, CountingTable};
@@ -151,35 +152,32 @@ pub fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::at(at(CLOCK)))
 }
 
+/// The apps' configuration: links to `https://site.test` and `https://api.test`, CORS for the
+/// site, and no cap on registrations (the benches send far more than a minute's share under a
+/// clock that stands still).
+pub fn config() -> Config {
+    let mut config = Config::local(
+        "plenary-bench",
+        plenary::domain::Email::parse("events@plenary.test").expect("an address"),
+        BaseUrl::parse("https://site.test").expect("a base URL"),
+    );
+    config.sender_name = "Plenary bench".into();
+    config.api_url = BaseUrl::parse("https://api.test").expect("a base URL");
+    config.cors = cors();
+    config.registrations_per_event_per_minute = u32::MAX;
+    config
+}
+
+fn services(store: &TableStore, clock: Arc<dyn Clock>) -> Services {
+    Services::new(store.clone()).with_clock(clock)
+}
+
 pub fn programme_app(store: &TableStore, clock: Arc<dyn Clock>) -> plenary_programme::App {
-    let s = Arc::new(store.clone());
-    plenary_programme::App {
-        events: s.clone(),
-        programme: s,
-        clock,
-        cors: cors(),
-        site_url: "https://site.test".into(),
-        renderings: Default::default(),
-    }
+    plenary_programme::App::new(&services(store, clock), &config())
 }
 
 pub fn registration_app(store: &TableStore, clock: Arc<dyn Clock>) -> plenary_registration::App {
-    let s = Arc::new(store.clone());
-    plenary_registration::App {
-        events: s.clone(),
-        registrations: s.clone(),
-        limits: s.clone(),
-        idempotency: s.clone(),
-        join_info: s.clone(),
-        programme: s,
-        clock,
-        tokens: Arc::new(OsTokenSource),
-        join_key: JoinKey::random(),
-        cors: cors(),
-        site_url: "https://site.test".into(),
-        // The benches send far more than a minute's share under a clock that stands still.
-        registrations_per_event_per_minute: u32::MAX,
-    }
+    plenary_registration::App::new(&services(store, clock), &config()).expect("configured")
 }
 
 pub fn notifications_app(
@@ -188,25 +186,8 @@ pub fn notifications_app(
     mailer: Arc<dyn Mailer>,
     pacer: plenary_notifications::pace::Pacer,
 ) -> plenary_notifications::App {
-    let s = Arc::new(store.clone());
-    plenary_notifications::App {
-        events: s.clone(),
-        registrations: s.clone(),
-        outbox: s.clone(),
-        jobs: s.clone(),
-        suppressions: s.clone(),
-        programme: s.clone(),
-        join_info: s,
-        mailer,
-        clock,
-        tokens: Arc::new(OsTokenSource),
-        join_key: JoinKey::random(),
-        sender: plenary::domain::Email::parse("events@plenary.test").expect("an address"),
-        sender_name: "Plenary bench".into(),
-        site_url: "https://site.test".into(),
-        api_url: "https://api.test".into(),
-        pacer,
-    }
+    plenary_notifications::App::new(&services(store, clock), &config(), mailer, pacer)
+        .expect("configured")
 }
 
 /// A registration body; `email` must be unique per registration to take the new-registration

@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use clap::Parser;
 use plenary::clock::{SimulatedClock, SystemClock};
-use plenary::config::CorsConfig;
+use plenary::config::{BaseUrl, CorsConfig};
 use plenary::mail::LocalMailbox;
 use plenary::store::{MemoryTable, Table, TableStore};
 use plenary::token::{OsTokenSource, Token, TokenHash};
-use plenary::{Clock, TokenSource};
+use plenary::wiring::Services;
+use plenary::{Clock, Config, TokenSource};
 use tokio::net::TcpListener;
 
 use crate::cli::{Cli, MailerKind, StoreKind};
@@ -106,16 +107,11 @@ async fn main() {
     let addr = listener.local_addr().unwrap_or_else(|e| fail(e));
     let own_url = format!("http://{addr}");
     let site_url = cli.site_url.clone().unwrap_or_else(|| own_url.clone());
-    let cors = CorsConfig {
-        allowed_origins: cli
-            .allowed_origins
+    let cors = CorsConfig::parse(
+        cli.allowed_origins
             .as_deref()
-            .unwrap_or(site_url.trim_end_matches('/'))
-            .split(',')
-            .map(|s| s.trim().trim_end_matches('/').to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    };
+            .unwrap_or(site_url.trim_end_matches('/')),
+    );
 
     let table: Arc<dyn Table> = match cli.store {
         StoreKind::Memory => Arc::new(MemoryTable::new()),
@@ -163,20 +159,24 @@ async fn main() {
         None => OsTokenSource.new_token(),
     };
 
-    let stack = Arc::new(stack::Stack::new(stack::Parts {
-        store,
-        clock: clock.clone(),
-        cors,
-        organiser_token: TokenHash::of(organiser_token.expose()),
+    let base = |flag: &str, raw: &str| {
+        BaseUrl::parse(raw).unwrap_or_else(|e| fail(format!("{flag} {raw:?} {e}")))
+    };
+    let mut config = Config::local(cli.table.clone(), sender, base("--site-url", &site_url));
+    config.cors = cors;
+    config.sender_name = "Plenary (local)".to_owned();
+    config.api_url = base("the server's own URL", &own_url);
+    config.organiser_token_hash = Some(TokenHash::of(organiser_token.expose()));
+    config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
+    let stack = stack::Stack::new(stack::Parts {
+        services: Services::new(store).with_clock(clock.clone()),
+        config,
         mailbox,
         mailer,
-        join_key: plenary::token::JoinKey::random(),
-        sender,
-        site_url: site_url.trim_end_matches('/').to_owned(),
-        api_url: own_url.clone(),
         simulated,
-        registrations_per_event_per_minute: cli.registrations_per_event_per_minute,
-    }));
+    })
+    .unwrap_or_else(|e| fail(e));
+    let stack = Arc::new(stack);
 
     if cli.notifications_interval > 0.0 {
         let stack = stack.clone();

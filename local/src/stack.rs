@@ -5,14 +5,12 @@
 use std::sync::Arc;
 
 use ::http::{Method, StatusCode};
-use plenary::Clock;
 use plenary::clock::SimulatedClock;
-use plenary::config::CorsConfig;
-use plenary::domain::Email;
+use plenary::config::{ConfigError, CorsConfig};
 use plenary::http::{self, Params, Problem, Request, Response, Route, knows_path};
 use plenary::mail::{LocalMailbox, Mailer};
-use plenary::store::TableStore;
-use plenary::token::{JoinKey, OsTokenSource, TokenHash};
+use plenary::wiring::Services;
+use plenary::{Clock, Config};
 
 pub struct Stack {
     pub programme: plenary_programme::App,
@@ -29,87 +27,34 @@ pub struct Stack {
 }
 
 pub struct Parts {
-    pub store: TableStore,
-    pub clock: Arc<dyn Clock>,
-    pub cors: CorsConfig,
-    pub organiser_token: TokenHash,
+    pub services: Services,
+    pub config: Config,
+    /// The local mailbox when it is the mailer.
     pub mailbox: Option<Arc<LocalMailbox>>,
     pub mailer: Arc<dyn Mailer>,
-    pub join_key: JoinKey,
-    pub sender: Email,
-    pub site_url: String,
-    pub api_url: String,
-    /// The same clock as `clock` when it is simulated.
+    /// The same clock as the services' when it is simulated.
     pub simulated: Option<Arc<SimulatedClock>>,
-    pub registrations_per_event_per_minute: u32,
 }
 
 impl Stack {
-    pub fn new(p: Parts) -> Self {
-        let store = Arc::new(p.store);
-        let tokens = Arc::new(OsTokenSource);
-        Self {
-            programme: plenary_programme::App {
-                events: store.clone(),
-                programme: store.clone(),
-                clock: p.clock.clone(),
-                cors: p.cors.clone(),
-                site_url: p.site_url.clone(),
-                renderings: Default::default(),
-            },
-            registration: plenary_registration::App {
-                events: store.clone(),
-                registrations: store.clone(),
-                limits: store.clone(),
-                idempotency: store.clone(),
-                join_info: store.clone(),
-                programme: store.clone(),
-                clock: p.clock.clone(),
-                tokens: tokens.clone(),
-                join_key: p.join_key.clone(),
-                cors: p.cors.clone(),
-                site_url: p.site_url.clone(),
-                registrations_per_event_per_minute: p.registrations_per_event_per_minute,
-            },
-            notifications: plenary_notifications::App {
-                events: store.clone(),
-                registrations: store.clone(),
-                outbox: store.clone(),
-                jobs: store.clone(),
-                suppressions: store.clone(),
-                programme: store.clone(),
-                join_info: store.clone(),
-                mailer: p.mailer,
-                clock: p.clock.clone(),
-                tokens: tokens.clone(),
-                join_key: p.join_key.clone(),
-                sender: p.sender,
-                sender_name: "Plenary (local)".to_owned(),
-                site_url: p.site_url,
-                api_url: p.api_url,
-                pacer: plenary_notifications::pace::Pacer::unlimited(),
-            },
-            organiser: plenary_organiser::App {
-                events: store.clone(),
-                event_writer: store.clone(),
-                programme: store.clone(),
-                programme_writer: store.clone(),
-                registrations: store.clone(),
-                limits: store.clone(),
-                join_info: store.clone(),
-                jobs: store.clone(),
-                outbox: store.clone(),
-                tokens,
-                join_key: p.join_key,
-                clock: p.clock.clone(),
-                cors: p.cors.clone(),
-                organiser_token: p.organiser_token,
-            },
+    /// Every app through its own constructor; the local stack sends mail unpaced.
+    pub fn new(p: Parts) -> Result<Self, ConfigError> {
+        let (services, config) = (&p.services, &p.config);
+        Ok(Self {
+            programme: plenary_programme::App::new(services, config),
+            registration: plenary_registration::App::new(services, config)?,
+            notifications: plenary_notifications::App::new(
+                services,
+                config,
+                p.mailer,
+                plenary_notifications::pace::Pacer::unlimited(),
+            )?,
+            organiser: plenary_organiser::App::new(services, config)?,
             mailbox: p.mailbox,
-            cors: p.cors,
+            cors: p.config.cors,
             job: tokio::sync::Mutex::new(()),
             simulated: p.simulated,
-        }
+        })
     }
 
     /// One run of the notifications job as if at `now`.

@@ -2,6 +2,8 @@
 //! start-up with one error that names every problem, rather than failing on the first request.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
 use crate::domain::Email;
 use crate::token::{JoinKey, TokenHash};
@@ -11,7 +13,9 @@ use crate::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE;
 pub mod vars {
     pub const TABLE: &str = "PLENARY_TABLE";
     pub const SENDER: &str = "PLENARY_SENDER";
+    pub const SENDER_NAME: &str = "PLENARY_SENDER_NAME";
     pub const SITE_URL: &str = "PLENARY_SITE_URL";
+    pub const API_URL: &str = "PLENARY_API_URL";
     pub const ALLOWED_ORIGINS: &str = "PLENARY_ALLOWED_ORIGINS";
     pub const ORGANISER_TOKEN_HASH: &str = "PLENARY_ORGANISER_TOKEN_HASH";
     pub const SES_RATE: &str = "PLENARY_SES_RATE";
@@ -21,14 +25,24 @@ pub mod vars {
         "PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE";
 }
 
+/// The From display name when `PLENARY_SENDER_NAME` is not set.
+pub const DEFAULT_SENDER_NAME: &str = "Plenary";
+/// Emails per second when `PLENARY_SES_RATE` is not set.
+pub const DEFAULT_SES_RATE: f64 = 1.0;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The DynamoDB table holding everything.
     pub table: String,
     /// The From address of every email (an SES-verified identity).
     pub sender: Email,
+    /// The From display name of every email.
+    pub sender_name: String,
     /// The website's base URL; links in emails point here.
-    pub site_url: url::Url,
+    pub site_url: BaseUrl,
+    /// The API's base URL, for the unsubscribe and personal join links in emails; the site's by
+    /// default.
+    pub api_url: BaseUrl,
     pub cors: CorsConfig,
     /// SHA-256 of the organiser token; only the organiser function needs it.
     pub organiser_token_hash: Option<TokenHash>,
@@ -48,10 +62,78 @@ pub struct CorsConfig {
 }
 
 impl CorsConfig {
+    /// A comma-separated list of origins; blanks and trailing slashes are dropped.
+    pub fn parse(list: &str) -> Self {
+        Self {
+            allowed_origins: list
+                .split(',')
+                .map(|s| s.trim().trim_end_matches('/').to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        }
+    }
+
     pub fn allows(&self, origin: &str) -> bool {
         self.allowed_origins
             .iter()
             .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+    }
+}
+
+/// An http(s) base URL (the site's, the API's), parsed once. It is shown without a trailing
+/// slash and has no query or fragment, so `format!("{base}/events/{id}")` joins with exactly one
+/// slash and [`BaseUrl::link`] builds any other link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(url::Url);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BaseUrlError {
+    #[error("must be an http(s) URL")]
+    NotHttp,
+    #[error("must be an http(s) URL without a query or fragment")]
+    QueryOrFragment,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, BaseUrlError> {
+        let url = url::Url::parse(raw.trim()).map_err(|_| BaseUrlError::NotHttp)?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(BaseUrlError::NotHttp);
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(BaseUrlError::QueryOrFragment);
+        }
+        Ok(Self(url))
+    }
+
+    /// The URL without its trailing slash: `https://example.org/ws`.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    /// A link below this URL: `{base}/{path}?{query}`, the query form-encoded.
+    pub fn link(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = self.0.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}/{}", path.trim_start_matches('/')));
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url.to_string()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for BaseUrl {
+    type Err = BaseUrlError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse(raw)
     }
 }
 
@@ -68,109 +150,77 @@ impl Config {
 
     /// Reads the settings from a map, so tests need not touch the process environment.
     pub fn from_vars(env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
-        let mut problems = Vec::new();
-        let get = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let mut required = |name: &str| {
-            let v = get(name);
-            if v.is_none() {
-                problems.push(format!("{name} is not set"));
-            }
-            v
+        let mut read = Reader {
+            env,
+            problems: Vec::new(),
         };
-        let table = required(vars::TABLE).map(str::to_owned);
-        let sender = required(vars::SENDER);
-        let site = required(vars::SITE_URL);
-        let origins = required(vars::ALLOWED_ORIGINS);
+        let table = read.required(vars::TABLE);
+        let sender = read.required(vars::SENDER);
+        let site_url = read.required(vars::SITE_URL);
+        let origins = read.required(vars::ALLOWED_ORIGINS);
 
-        let sender = sender.and_then(|s| match Email::parse(s) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                problems.push(format!("{} is not an email address: {e}", vars::SENDER));
-                None
-            }
+        let sender = read.parsed(vars::SENDER, sender, |s| {
+            Email::parse(s).map_err(|e| format!("is not an email address: {e}"))
         });
-        let site_url = site.and_then(|s| match url::Url::parse(s) {
-            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Some(u),
-            _ => {
-                problems.push(format!("{} must be an http(s) URL", vars::SITE_URL));
-                None
-            }
+        let sender_name = read.optional(vars::SENDER_NAME);
+        let sender_name = read.parsed(vars::SENDER_NAME, sender_name, display_name);
+        let site_url = read.parsed(vars::SITE_URL, site_url, BaseUrl::parse);
+        let api_url = read.optional(vars::API_URL);
+        let api_url = read.parsed(vars::API_URL, api_url, BaseUrl::parse);
+        let hash = read.optional(vars::ORGANISER_TOKEN_HASH);
+        let organiser_token_hash = read.parsed(vars::ORGANISER_TOKEN_HASH, hash, |h| {
+            TokenHash::parse(h).ok_or("must be 64 hex digits (the SHA-256 of the organiser token)")
         });
-        let allowed_origins = origins
-            .map(|o| {
-                o.split(',')
-                    .map(|s| s.trim().trim_end_matches('/').to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let organiser_token_hash = match get(vars::ORGANISER_TOKEN_HASH) {
-            None => None,
-            Some(h) => {
-                let parsed = TokenHash::parse(h);
-                if parsed.is_none() {
-                    problems.push(format!(
-                        "{} must be 64 hex digits (the SHA-256 of the organiser token)",
-                        vars::ORGANISER_TOKEN_HASH
-                    ));
-                }
-                parsed
-            }
-        };
-        let ses_rate = match get(vars::SES_RATE) {
-            None => 1.0,
-            Some(r) => match r.parse::<f64>() {
-                Ok(r) if r > 0.0 && r.is_finite() => r,
-                _ => {
-                    problems.push(format!("{} must be a positive number", vars::SES_RATE));
-                    1.0
-                }
-            },
-        };
-        let ses_configuration_set = get(vars::CONFIGURATION_SET).map(str::to_owned);
-        let join_key = match get(vars::JOIN_KEY) {
-            None => None,
-            Some(k) => {
-                let parsed = JoinKey::parse(k);
-                if parsed.is_none() {
-                    problems.push(format!(
-                        "{} must be 32 random bytes as 64 hex digits or URL-safe base64",
-                        vars::JOIN_KEY
-                    ));
-                }
-                parsed
-            }
-        };
-
-        let registrations_per_event_per_minute = match get(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE)
-        {
-            None => REGISTRATIONS_PER_EVENT_PER_MINUTE,
-            Some(n) => match n.parse::<u32>() {
-                Ok(n) if n > 0 => n,
-                _ => {
-                    problems.push(format!(
-                        "{} must be a whole number from 1 to {}",
-                        vars::REGISTRATIONS_PER_EVENT_PER_MINUTE,
-                        u32::MAX
-                    ));
-                    REGISTRATIONS_PER_EVENT_PER_MINUTE
-                }
-            },
-        };
+        let rate = read.optional(vars::SES_RATE);
+        let ses_rate = read.parsed(vars::SES_RATE, rate, positive_rate);
+        let key = read.optional(vars::JOIN_KEY);
+        let join_key = read.parsed(vars::JOIN_KEY, key, |k| {
+            JoinKey::parse(k).ok_or("must be 32 random bytes as 64 hex digits or URL-safe base64")
+        });
+        let cap = read.optional(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE);
+        let cap = read.parsed(
+            vars::REGISTRATIONS_PER_EVENT_PER_MINUTE,
+            cap,
+            registration_cap,
+        );
 
         match (table, sender, site_url) {
-            (Some(table), Some(sender), Some(site_url)) if problems.is_empty() => Ok(Self {
-                table,
+            (Some(table), Some(sender), Some(site_url)) if read.problems.is_empty() => Ok(Self {
+                table: table.to_owned(),
                 sender,
+                sender_name: sender_name.unwrap_or_else(|| DEFAULT_SENDER_NAME.to_owned()),
+                api_url: api_url.unwrap_or_else(|| site_url.clone()),
                 site_url,
-                cors: CorsConfig { allowed_origins },
+                cors: origins.map(CorsConfig::parse).unwrap_or_default(),
                 organiser_token_hash,
-                ses_rate,
-                ses_configuration_set,
+                ses_rate: ses_rate.unwrap_or(DEFAULT_SES_RATE),
+                ses_configuration_set: read.optional(vars::CONFIGURATION_SET).map(str::to_owned),
                 join_key,
-                registrations_per_event_per_minute,
+                registrations_per_event_per_minute: cap
+                    .unwrap_or(REGISTRATIONS_PER_EVENT_PER_MINUTE),
             }),
-            _ => Err(ConfigError { problems }),
+            _ => Err(ConfigError {
+                problems: read.problems,
+            }),
+        }
+    }
+
+    /// A configuration for a stack in one process (the local server, the in-process tests, the
+    /// benches): the required settings as given, every optional one at its default, no organiser
+    /// token, and a join key made up for this process. Change the public fields to differ.
+    pub fn local(table: impl Into<String>, sender: Email, site_url: BaseUrl) -> Self {
+        Self {
+            table: table.into(),
+            sender,
+            sender_name: DEFAULT_SENDER_NAME.to_owned(),
+            api_url: site_url.clone(),
+            site_url,
+            cors: CorsConfig::default(),
+            organiser_token_hash: None,
+            ses_rate: DEFAULT_SES_RATE,
+            ses_configuration_set: None,
+            join_key: Some(JoinKey::random()),
+            registrations_per_event_per_minute: REGISTRATIONS_PER_EVENT_PER_MINUTE,
         }
     }
 
@@ -183,24 +233,75 @@ impl Config {
             })
     }
 
-    /// The registration and organiser functions derive join links with this key.
+    /// The registration, organiser and notifications functions derive join links with this key.
     pub fn require_join_key(&self) -> Result<JoinKey, ConfigError> {
         self.join_key.clone().ok_or_else(|| ConfigError {
             problems: vec![format!("{} is not set", vars::JOIN_KEY)],
         })
     }
+}
 
-    /// A link into the website: `{site}/{path}?{query}`.
-    pub fn site_link(&self, path: &str, query: &[(&str, &str)]) -> String {
-        let mut url = self.site_url.clone();
-        let base = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base}/{}", path.trim_start_matches('/')));
-        if query.is_empty() {
-            url.set_query(None);
-        } else {
-            url.query_pairs_mut().clear().extend_pairs(query);
+/// The variables being read, and every problem found in them so far.
+struct Reader<'a> {
+    env: &'a BTreeMap<String, String>,
+    problems: Vec<String>,
+}
+
+impl<'a> Reader<'a> {
+    /// A variable's value, trimmed; unset and blank are the same.
+    fn optional(&self, name: &str) -> Option<&'a str> {
+        self.env
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A variable that must be set: its absence is a problem.
+    fn required(&mut self, name: &str) -> Option<&'a str> {
+        let value = self.optional(name);
+        if value.is_none() {
+            self.problems.push(format!("{name} is not set"));
         }
-        url.to_string()
+        value
+    }
+
+    /// A set variable's value through `parse`; a refusal is the problem "`{name}` `{why}`".
+    fn parsed<T, E: fmt::Display>(
+        &mut self,
+        name: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match parse(value?) {
+            Ok(v) => Some(v),
+            Err(why) => {
+                self.problems.push(format!("{name} {why}"));
+                None
+            }
+        }
+    }
+}
+
+/// The From display name: one line of text (a line break would start a new mail header).
+fn display_name(name: &str) -> Result<String, &'static str> {
+    if name.chars().any(char::is_control) {
+        Err("must not contain control characters such as line breaks")
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+fn positive_rate(rate: &str) -> Result<f64, &'static str> {
+    match rate.parse::<f64>() {
+        Ok(r) if r > 0.0 && r.is_finite() => Ok(r),
+        _ => Err("must be a positive number"),
+    }
+}
+
+fn registration_cap(n: &str) -> Result<u32, String> {
+    match n.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {}", u32::MAX)),
     }
 }
 
@@ -291,8 +392,106 @@ mod tests {
         e.insert(vars::SITE_URL.into(), "https://example.org/ws/".into());
         let c = Config::from_vars(&e).unwrap();
         assert_eq!(
-            c.site_link("/registration/confirm", &[("token", "a-b_c")]),
+            c.site_url
+                .link("/registration/confirm", &[("token", "a-b_c")]),
             "https://example.org/ws/registration/confirm?token=a-b_c"
         );
+    }
+
+    #[test]
+    fn base_urls_are_shown_without_a_trailing_slash() {
+        for (raw, shown) in [
+            ("https://example.org", "https://example.org"),
+            ("https://example.org/", "https://example.org"),
+            ("https://example.org/ws/", "https://example.org/ws"),
+            (" http://127.0.0.1:3000 ", "http://127.0.0.1:3000"),
+        ] {
+            let url = BaseUrl::parse(raw).unwrap();
+            assert_eq!(url.to_string(), shown, "{raw}");
+            assert_eq!(url.as_str(), shown, "{raw}");
+            assert_eq!(url.link("events/x", &[]), format!("{shown}/events/x"));
+        }
+    }
+
+    #[test]
+    fn base_urls_are_http_without_query_or_fragment() {
+        for bad in [
+            "",
+            "example.org",
+            "ftp://example.org",
+            "mailto:a@example.org",
+        ] {
+            assert_eq!(BaseUrl::parse(bad), Err(BaseUrlError::NotHttp), "{bad}");
+        }
+        for bad in ["https://example.org/?a=b", "https://example.org/#top"] {
+            assert_eq!(
+                BaseUrl::parse(bad),
+                Err(BaseUrlError::QueryOrFragment),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sender_name_and_api_url_have_defaults() {
+        let c = Config::from_vars(&complete()).unwrap();
+        assert_eq!(c.sender_name, "Plenary");
+        assert_eq!(c.api_url, c.site_url);
+        assert_eq!(c.api_url.to_string(), "https://workshop.example.org");
+    }
+
+    #[test]
+    fn the_sender_name_and_api_url_are_read_from_their_variables() {
+        let mut e = complete();
+        e.insert(vars::SENDER_NAME.into(), "ITU Workshops".into());
+        e.insert(vars::API_URL.into(), "https://api.example.org/".into());
+        let c = Config::from_vars(&e).unwrap();
+        assert_eq!(c.sender_name, "ITU Workshops");
+        assert_eq!(c.api_url.to_string(), "https://api.example.org");
+        assert_eq!(c.site_url.to_string(), "https://workshop.example.org");
+    }
+
+    #[test]
+    fn a_malformed_sender_name_or_api_url_is_named() {
+        let mut e = complete();
+        e.insert(
+            vars::SENDER_NAME.into(),
+            "Ops\r\nBcc: victim@example.org".into(),
+        );
+        e.insert(vars::API_URL.into(), "api.example.org".into());
+        e.insert(vars::SITE_URL.into(), "https://example.org/?lang=en".into());
+        let err = Config::from_vars(&e).unwrap_err();
+        assert_eq!(err.problems.len(), 3, "{err}");
+        for name in [vars::SENDER_NAME, vars::API_URL, vars::SITE_URL] {
+            assert!(err.to_string().contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn allowed_origins_drop_blanks_and_trailing_slashes() {
+        let cors = CorsConfig::parse(" https://a.example/, ,http://localhost:3000");
+        assert_eq!(
+            cors.allowed_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+    }
+
+    #[test]
+    fn a_local_configuration_has_the_defaults_and_a_join_key() {
+        let site = BaseUrl::parse("http://127.0.0.1:3000/").unwrap();
+        let c = Config::local(
+            "plenary-local",
+            Email::parse("events@plenary.localhost").unwrap(),
+            site.clone(),
+        );
+        assert_eq!((c.site_url, c.api_url), (site.clone(), site));
+        assert_eq!(c.sender_name, DEFAULT_SENDER_NAME);
+        assert_eq!(c.ses_rate, DEFAULT_SES_RATE);
+        assert_eq!(
+            c.registrations_per_event_per_minute,
+            REGISTRATIONS_PER_EVENT_PER_MINUTE
+        );
+        assert!(c.join_key.is_some() && c.organiser_token_hash.is_none());
+        assert!(c.cors.allowed_origins.is_empty());
     }
 }

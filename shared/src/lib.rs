@@ -11,8 +11,10 @@
 //! - [`views`]: the JSON bodies the routes answer with.
 //! - [`http`]: problem+json, JSON body parsing, CORS, routing, idempotency and request ids.
 //! - [`openapi`]: the OpenAPI document, built from the same operations the routers declare.
-//! - [`config`]: the settings, read once at start-up.
+//! - [`config`], [`wiring`]: the settings, read once at start-up, and the services every
+//!   function's `App` is built from.
 //! - [`clock`], [`token`]: the injected clock and the token/id source; [`telemetry`]: logs.
+
 pub mod calendar;
 pub mod clock;
 pub mod config;
@@ -25,6 +27,7 @@ pub mod telemetry;
 pub mod token;
 pub mod usecases;
 pub mod views;
+pub mod wiring;
 
 pub use clock::Clock;
 pub use config::Config;

@@ -4,6 +4,23 @@
 pub mod flows;
 pub mod stack;
 
+use plenary::Config;
+use plenary::config::BaseUrl;
+
+/// The configuration the in-process suites build their apps with (through each `App::new`):
+/// links to `https://site.test` and `https://api.test`, no CORS origins, a fresh join key and
+/// every other setting at its default. A suite changes the fields it tests.
+pub fn config() -> Config {
+    let mut config = Config::local(
+        "plenary-tests",
+        plenary::domain::Email::parse("events@plenary.test").expect("an address"),
+        BaseUrl::parse("https://site.test").expect("a base URL"),
+    );
+    config.sender_name = "Plenary tests".into();
+    config.api_url = BaseUrl::parse("https://api.test").expect("a base URL");
+    config
+}
+
 /// Fresh DynamoDB tables on the emulator, for the suites that run against both adapters.
 pub mod dynamo_fixture {
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use plenary::clock::ManualClock;
-use plenary::config::CorsConfig;
 use plenary::domain::EventId;
 use plenary::store::{
     Cond, EventWriter, FaultyTable, MemoryTable, Query, RegistrationStore, Table, TableError,
     TableStore, keys,
 };
-use plenary::token::{JoinKey, OsTokenSource};
+use plenary::wiring::Services;
 use serde_json::{Value, json};
 
 fn post(event: &str, email: &str, key: &str) -> plenary::http::Request {
@@ -43,21 +42,8 @@ async fn under_store_faults_clients_get_503_and_retries_leave_no_partial_state()
     )
     .unwrap();
     store.put_event(&event).await.unwrap();
-    let app = plenary_registration::App {
-        events: store.clone(),
-        registrations: store.clone(),
-        limits: store.clone(),
-        idempotency: store.clone(),
-        join_info: store.clone(),
-        programme: store.clone(),
-        clock: clock.clone(),
-        tokens: Arc::new(OsTokenSource),
-        join_key: JoinKey::random(),
-        cors: CorsConfig::default(),
-        site_url: "https://site.test".into(),
-        registrations_per_event_per_minute:
-            plenary::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE,
-    };
+    let services = Services::new(store.clone()).with_clock(clock.clone());
+    let app = plenary_registration::App::new(&services, &plenary_tests::config()).unwrap();
 
     faulty.fail(300, TableError::Unavailable("injected".into()));
     let mut failed = Vec::new();

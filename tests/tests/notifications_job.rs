@@ -12,7 +12,7 @@ use plenary::mail::{LocalMailbox, MailError, Mailer};
 use plenary::store::{
     Change, EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore,
 };
-use plenary::token::{JoinKey, OsTokenSource};
+use plenary::wiring::Services;
 use plenary_notifications::{App, pace::Pacer};
 use plenary_tests::dynamo_fixture;
 use serde_json::json;
@@ -81,25 +81,15 @@ async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
     )
     .unwrap();
     store.put_event(&event).await.unwrap();
-    let s = Arc::new(store.clone());
-    let app = Arc::new(App {
-        events: s.clone(),
-        registrations: s.clone(),
-        outbox: s.clone(),
-        jobs: s.clone(),
-        suppressions: s.clone(),
-        programme: s.clone(),
-        join_info: s.clone(),
-        mailer: mailer.unwrap_or_else(|| mailbox.clone()),
-        clock: clock.clone(),
-        tokens: Arc::new(OsTokenSource),
-        join_key: JoinKey::random(),
-        sender: plenary::domain::Email::parse("events@plenary.test").unwrap(),
-        sender_name: "Plenary tests".into(),
-        site_url: "https://site.test".into(),
-        api_url: "https://api.test".into(),
-        pacer: Pacer::unlimited(),
-    });
+    let services = Services::new(store.clone()).with_clock(clock.clone());
+    let mailer = mailer.unwrap_or_else(|| mailbox.clone());
+    let app = App::new(
+        &services,
+        &plenary_tests::config(),
+        mailer,
+        Pacer::unlimited(),
+    );
+    let app = Arc::new(app.unwrap());
     World {
         store,
         mailbox,

@@ -6,10 +6,9 @@
 use std::sync::Arc;
 
 use plenary::clock::ManualClock;
-use plenary::config::CorsConfig;
 use plenary::domain::{Email, Event, EventId};
 use plenary::store::{EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore};
-use plenary::token::{JoinKey, OsTokenSource};
+use plenary::wiring::Services;
 use serde_json::{Value, json};
 
 const CAP: u32 = 3;
@@ -60,20 +59,10 @@ async fn world() -> World {
         .unwrap();
         store.put_event(&event).await.unwrap();
     }
-    let app = || plenary_registration::App {
-        events: store.clone(),
-        registrations: store.clone(),
-        limits: store.clone(),
-        idempotency: store.clone(),
-        join_info: store.clone(),
-        programme: store.clone(),
-        clock: clock.clone(),
-        tokens: Arc::new(OsTokenSource),
-        join_key: JoinKey::random(),
-        cors: CorsConfig::default(),
-        site_url: "https://site.test".into(),
-        registrations_per_event_per_minute: CAP,
-    };
+    let mut config = plenary_tests::config();
+    config.registrations_per_event_per_minute = CAP;
+    let services = Services::new(store.clone()).with_clock(clock.clone());
+    let app = || plenary_registration::App::new(&services, &config).unwrap();
     World {
         instances: [app(), app()],
         store,

@@ -82,7 +82,13 @@ pub async fn send(
             app.jobs.digest_sent(&event.id, new.version).await?;
             continue;
         }
-        let ics = plenary::calendar::changes_ics(&event, &new, old.as_ref(), &list, &app.site_url);
+        let ics = plenary::calendar::changes_ics(
+            &event,
+            &new,
+            old.as_ref(),
+            &list,
+            app.site_url.as_str(),
+        );
         let programme_url = format!("{}/events/{}", app.site_url, event.id);
         let zone = event.timezone.tz().clone();
         let content = |_: &App, r: &Registration, _manage: String| Content::ProgrammeChanges {

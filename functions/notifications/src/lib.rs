@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use plenary::Clock;
+use plenary::config::{BaseUrl, ConfigError};
 use plenary::domain::Email;
 use plenary::mail::Mailer;
 use plenary::store::{
@@ -29,6 +29,8 @@ use plenary::store::{
     StoreError, SuppressionStore,
 };
 use plenary::token::{JoinKey, TokenSource};
+use plenary::wiring::Services;
+use plenary::{Clock, Config};
 use serde::Serialize;
 
 pub use outbox::MAX_ATTEMPTS;
@@ -48,10 +50,41 @@ pub struct App {
     pub sender: Email,
     pub sender_name: String,
     /// The website, for links in emails.
-    pub site_url: String,
+    pub site_url: BaseUrl,
     /// The API's own base URL, for personal join links.
-    pub api_url: String,
+    pub api_url: BaseUrl,
     pub pacer: pace::Pacer,
+}
+
+impl App {
+    /// Sends through `mailer` at the pace of `pacer`; refuses a configuration without the join
+    /// key.
+    pub fn new(
+        services: &Services,
+        config: &Config,
+        mailer: Arc<dyn Mailer>,
+        pacer: pace::Pacer,
+    ) -> Result<Self, ConfigError> {
+        let store = &services.store;
+        Ok(Self {
+            events: store.clone(),
+            registrations: store.clone(),
+            outbox: store.clone(),
+            jobs: store.clone(),
+            suppressions: store.clone(),
+            programme: store.clone(),
+            join_info: store.clone(),
+            mailer,
+            clock: services.clock.clone(),
+            tokens: services.tokens.clone(),
+            join_key: config.require_join_key()?,
+            sender: config.sender.clone(),
+            sender_name: config.sender_name.clone(),
+            site_url: config.site_url.clone(),
+            api_url: config.api_url.clone(),
+            pacer,
+        })
+    }
 }
 
 /// What a run sent and what it left.

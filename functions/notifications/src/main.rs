@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use plenary::Config;
-use plenary::clock::SystemClock;
 use plenary::mail::{SesMailer, ses_client};
 use plenary::store::TableStore;
-use plenary::token::OsTokenSource;
+use plenary::wiring::Services;
 use plenary_notifications::{App, pace::Pacer, triggers};
 use serde_json::Value;
 
@@ -16,33 +15,18 @@ use serde_json::Value;
 async fn main() -> Result<(), lambda_runtime::Error> {
     plenary::telemetry::init_json_logs();
     let config = Config::from_env()?;
-    let join_key = config.require_join_key()?;
-    let store = Arc::new(TableStore::dynamo(&config.table).await);
+    let services = Services::new(TableStore::dynamo(&config.table).await);
     let mailer = SesMailer::new(ses_client(None).await, config.ses_configuration_set.clone());
-    let site_url = config.site_url.as_str().trim_end_matches('/').to_owned();
-    let app: &'static App = Box::leak(Box::new(App {
-        events: store.clone(),
-        registrations: store.clone(),
-        outbox: store.clone(),
-        jobs: store.clone(),
-        suppressions: store.clone(),
-        programme: store.clone(),
-        join_info: store,
-        mailer: Arc::new(mailer),
-        clock: Arc::new(SystemClock),
-        tokens: Arc::new(OsTokenSource),
-        join_key,
-        sender: config.sender.clone(),
-        sender_name: std::env::var("PLENARY_SENDER_NAME").unwrap_or_else(|_| "Plenary".into()),
-        api_url: std::env::var("PLENARY_API_URL").unwrap_or_else(|_| site_url.clone()),
-        site_url,
-        pacer: Pacer::new(config.ses_rate),
-    }));
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let left = triggers::time_left(event.context.deadline(), std::time::SystemTime::now());
-        triggers::handle(app, event.payload, left)
-            .await
-            .map_err(lambda_runtime::Error::from)
+    let pacer = Pacer::new(config.ses_rate);
+    let app = Arc::new(App::new(&services, &config, Arc::new(mailer), pacer)?);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let app = app.clone();
+        async move {
+            let left = triggers::time_left(event.context.deadline(), std::time::SystemTime::now());
+            triggers::handle(&app, event.payload, left)
+                .await
+                .map_err(lambda_runtime::Error::from)
+        }
     }))
     .await
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use ::http::StatusCode;
 use plenary::Clock;
-use plenary::config::CorsConfig;
+use plenary::Config;
+use plenary::config::{ConfigError, CorsConfig};
 use plenary::domain::{Event, EventId, JoinInfo, Programme};
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
@@ -16,6 +17,7 @@ use plenary::token::{JoinKey, TokenHash, TokenSource};
 use plenary::usecases::Registrar;
 use plenary::usecases::organiser::events;
 use plenary::views;
+use plenary::wiring::Services;
 
 mod registrations;
 
@@ -44,6 +46,27 @@ pub struct App {
 }
 
 impl App {
+    /// Refuses a configuration without the organiser token's hash or the join key.
+    pub fn new(services: &Services, config: &Config) -> Result<Self, ConfigError> {
+        let store = &services.store;
+        Ok(Self {
+            organiser_token: config.require_organiser_token()?,
+            join_key: config.require_join_key()?,
+            events: store.clone(),
+            event_writer: store.clone(),
+            programme: store.clone(),
+            programme_writer: store.clone(),
+            registrations: store.clone(),
+            limits: store.clone(),
+            join_info: store.clone(),
+            jobs: store.clone(),
+            outbox: store.clone(),
+            tokens: services.tokens.clone(),
+            clock: services.clock.clone(),
+            cors: config.cors.clone(),
+        })
+    }
+
     fn registrar(&self) -> Registrar<'_> {
         Registrar {
             events: self.events.as_ref(),

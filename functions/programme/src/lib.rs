@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use ::http::{HeaderValue, StatusCode, header};
 use plenary::Clock;
-use plenary::config::CorsConfig;
+use plenary::Config;
+use plenary::config::{BaseUrl, CorsConfig};
 use plenary::domain::{Event, EventId, Publication, Zone, changes};
 use plenary::http::{self, Params, Problem, Request, Response, query_params};
 use plenary::store::{EventReader, LatestDocument, ProgrammeReader};
 use plenary::usecases::reader;
 use plenary::views;
+use plenary::wiring::Services;
 
 pub mod renderings;
 use renderings::{Renderings, Variant};
@@ -25,9 +27,22 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
     /// The website's base URL, for links in the calendar and schedule exports.
-    pub site_url: String,
+    pub site_url: BaseUrl,
     /// Bodies rendered from the latest versions, kept while the function is warm.
     pub renderings: Renderings,
+}
+
+impl App {
+    pub fn new(services: &Services, config: &Config) -> Self {
+        Self {
+            events: services.store.clone(),
+            programme: services.store.clone(),
+            clock: services.clock.clone(),
+            cors: config.cors.clone(),
+            site_url: config.site_url.clone(),
+            renderings: Renderings::default(),
+        }
+    }
 }
 
 /// Bumped when the rendered shape changes, so caches do not keep an old rendering of a version.
@@ -193,7 +208,7 @@ async fn calendar(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
     let etag = format!("\"r{RENDERING}-{}-ics\"", latest.stamp);
     versioned(req, &etag, || {
         let body = rendered(app, &latest, Variant::Calendar, |event, publication| {
-            plenary::calendar::programme_ics(event, publication, &app.site_url)
+            plenary::calendar::programme_ics(event, publication, app.site_url.as_str())
         })?;
         let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);
         let disposition = format!("inline; filename=\"{}.ics\"", latest.event.id);
@@ -212,7 +227,7 @@ async fn schedule(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
             http::json_text(&plenary::calendar::schedule_json(
                 event,
                 publication,
-                &app.site_url,
+                app.site_url.as_str(),
             ))
         })?;
         Ok(http::text(StatusCode::OK, "application/json", body))

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use ::http::{HeaderValue, StatusCode, header};
 use plenary::Clock;
-use plenary::config::CorsConfig;
+use plenary::Config;
+use plenary::config::{BaseUrl, ConfigError, CorsConfig};
 use plenary::domain::{Amendment, EventId};
 use plenary::http::{self, Params, Problem, Request, Response, query_params};
 use plenary::store::{
@@ -17,6 +18,7 @@ use plenary::token::{JoinKey, Token, TokenSource};
 use plenary::usecases::registrant::JoinError;
 use plenary::usecases::{Registrar, Seen};
 use plenary::views::{self, RegistrantView};
+use plenary::wiring::Services;
 
 mod routes;
 pub use routes::{Endpoint, ROUTES};
@@ -34,12 +36,31 @@ pub struct App {
     pub join_key: JoinKey,
     pub cors: CorsConfig,
     /// The website, for links in the personal calendar.
-    pub site_url: String,
+    pub site_url: BaseUrl,
     /// Registrations one event takes in a minute (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`).
     pub registrations_per_event_per_minute: u32,
 }
 
 impl App {
+    /// Refuses a configuration without the join key.
+    pub fn new(services: &Services, config: &Config) -> Result<Self, ConfigError> {
+        let store = &services.store;
+        Ok(Self {
+            events: store.clone(),
+            registrations: store.clone(),
+            limits: store.clone(),
+            idempotency: store.clone(),
+            join_info: store.clone(),
+            programme: store.clone(),
+            clock: services.clock.clone(),
+            tokens: services.tokens.clone(),
+            join_key: config.require_join_key()?,
+            cors: config.cors.clone(),
+            site_url: config.site_url.clone(),
+            registrations_per_event_per_minute: config.registrations_per_event_per_minute,
+        })
+    }
+
     fn registrar(&self) -> Registrar<'_> {
         Registrar {
             events: self.events.as_ref(),
@@ -233,7 +254,7 @@ async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
         &event,
         published.as_ref().map(|p| &p.publication),
         join.as_ref(),
-        &app.site_url,
+        app.site_url.as_str(),
     );
     let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}.ics\"", event.id)) {

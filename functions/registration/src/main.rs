@@ -5,33 +5,19 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use plenary::Config;
-use plenary::clock::SystemClock;
 use plenary::store::TableStore;
-use plenary::token::OsTokenSource;
+use plenary::wiring::Services;
 use plenary_registration::{App, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     plenary::telemetry::init_json_logs();
     let config = Config::from_env()?;
-    let store = Arc::new(TableStore::dynamo(&config.table).await);
-    let join_key = config.require_join_key()?;
-    let app: &'static App = Box::leak(Box::new(App {
-        events: store.clone(),
-        registrations: store.clone(),
-        limits: store.clone(),
-        idempotency: store.clone(),
-        join_info: store.clone(),
-        programme: store,
-        clock: Arc::new(SystemClock),
-        tokens: Arc::new(OsTokenSource),
-        join_key,
-        cors: config.cors,
-        site_url: config.site_url.as_str().trim_end_matches('/').to_owned(),
-        registrations_per_event_per_minute: config.registrations_per_event_per_minute,
-    }));
-    lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, Infallible>(handle(app, req).await)
+    let services = Services::new(TableStore::dynamo(&config.table).await);
+    let app = Arc::new(App::new(&services, &config)?);
+    lambda_http::run(lambda_http::service_fn(move |req| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(handle(&app, req).await) }
     }))
     .await
 }
