@@ -12,7 +12,8 @@ use std::sync::Arc;
 use clap::Parser;
 use plenary::clock::{SimulatedClock, SystemClock};
 use plenary::config::{BaseUrl, CorsConfig};
-use plenary::mail::LocalMailbox;
+use plenary::domain::Email;
+use plenary::mail::{LocalMailbox, Mailer};
 use plenary::store::{MemoryTable, Table, TableStore};
 use plenary::token::{OsTokenSource, Token, TokenHash};
 use plenary::wiring::Services;
@@ -60,13 +61,63 @@ async fn main() {
     let cli = Cli::parse();
     plenary::telemetry::init_json_logs();
 
-    let seed = match cli.seed_path() {
-        None => None,
-        Some(None) => Some((
+    let seed = read_seed(&cli);
+    let clock = choose_clock(&cli, seed.as_ref().map(|(_, s)| s));
+
+    let listener = TcpListener::bind((cli.host, cli.port))
+        .await
+        .unwrap_or_else(|e| fail(format!("cannot listen on {}:{}: {e}", cli.host, cli.port)));
+    let addr = listener.local_addr().unwrap_or_else(|e| fail(e));
+    let own_url = format!("http://{addr}");
+    let organiser_token = organiser_token(&cli);
+    let config = local_config(&cli, &own_url, &organiser_token);
+
+    let store = open_store(&cli).await;
+    if let Some((_, seed)) = &seed {
+        seed.load(&store, clock.clock.now())
+            .await
+            .unwrap_or_else(|e| fail(e));
+    }
+    let (mailbox, mailer) = open_mailer(&cli, clock.clock.clone()).await;
+
+    let stack = stack::Stack::new(stack::Parts {
+        services: Services::new(store).with_clock(clock.clock.clone()),
+        config,
+        mailbox,
+        mailer,
+        simulated: clock.simulated.clone(),
+    })
+    .unwrap_or_else(|e| fail(e));
+    let stack = Arc::new(stack);
+
+    if cli.notifications_interval > 0.0 {
+        run_notifications_every(
+            stack.clone(),
+            std::time::Duration::from_secs_f64(cli.notifications_interval),
+        );
+    }
+
+    let shutdown = shutdown_signal();
+    print_banner(
+        &cli,
+        &own_url,
+        &clock,
+        &organiser_token,
+        &stack,
+        seed.as_ref(),
+    );
+    server::serve(listener, stack, shutdown).await;
+    println!("Plenary local stack stopped.");
+}
+
+/// The seed to load and where it came from: `--seed`, else the bundled one, unless `none`.
+fn read_seed(cli: &Cli) -> Option<(String, Seed)> {
+    match cli.seed_path()? {
+        None => Some((
             "bundled (TSB Circular 331)".to_owned(),
             Seed::parse(seed::BUNDLED).unwrap_or_else(|e| fail(e)),
         )),
-        Some(Some(path)) => {
+        Some(path) => {
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| fail(format!("cannot read seed {}: {e}", path.display())));
             Some((
@@ -74,45 +125,89 @@ async fn main() {
                 Seed::parse(&text).unwrap_or_else(|e| fail(e)),
             ))
         }
-    };
+    }
+}
 
-    let simulated = |start: jiff::Timestamp| Some(Arc::new(SimulatedClock::starting_at(start)));
-    let (simulated, clock_label): (Option<Arc<SimulatedClock>>, String) = match cli.clock.as_deref()
-    {
-        Some("now") => (None, "real time".to_owned()),
+/// The stack's clock, and what the banner says of it.
+struct ChosenClock {
+    clock: Arc<dyn Clock>,
+    /// The same clock when it is simulated (and `/_local/clock` can move it).
+    simulated: Option<Arc<SimulatedClock>>,
+    label: String,
+}
+
+/// `--clock <instant>` or `--clock now`; without the flag, the seed's clock if it has one.
+fn choose_clock(cli: &Cli, seed: Option<&Seed>) -> ChosenClock {
+    let simulated = |start: jiff::Timestamp, label: String| {
+        let clock = Arc::new(SimulatedClock::starting_at(start));
+        ChosenClock {
+            clock: clock.clone(),
+            simulated: Some(clock),
+            label,
+        }
+    };
+    let real_time = || ChosenClock {
+        clock: Arc::new(SystemClock),
+        simulated: None,
+        label: "real time".to_owned(),
+    };
+    match cli.clock.as_deref() {
+        Some("now") => real_time(),
         Some(at) => {
             let start: jiff::Timestamp = at.parse().unwrap_or_else(|_| {
                 fail(format!(
                     "--clock {at:?} is not an RFC 3339 instant or `now`"
                 ))
             });
-            (simulated(start), format!("simulated, started at {start}"))
+            simulated(start, format!("simulated, started at {start}"))
         }
-        None => match seed.as_ref().and_then(|(_, s)| s.clock) {
-            Some(start) => (
-                simulated(start),
+        None => match seed.and_then(|s| s.clock) {
+            Some(start) => simulated(
+                start,
                 format!("simulated, started at {start} (the seed's clock)"),
             ),
-            None => (None, "real time".to_owned()),
+            None => real_time(),
         },
-    };
-    let clock: Arc<dyn Clock> = match &simulated {
-        Some(c) => c.clone(),
-        None => Arc::new(SystemClock),
-    };
+    }
+}
 
-    let listener = TcpListener::bind((cli.host, cli.port))
-        .await
-        .unwrap_or_else(|e| fail(format!("cannot listen on {}:{}: {e}", cli.host, cli.port)));
-    let addr = listener.local_addr().unwrap_or_else(|e| fail(e));
-    let own_url = format!("http://{addr}");
-    let site_url = cli.site_url.clone().unwrap_or_else(|| own_url.clone());
-    let cors = CorsConfig::parse(
+/// `--organiser-token`, or a random one (printed in the banner).
+fn organiser_token(cli: &Cli) -> Token {
+    match &cli.organiser_token {
+        Some(t) => Token::parse(t).unwrap_or_else(|_| {
+            fail("--organiser-token must be at least 22 URL-safe characters (A-Z a-z 0-9 - _)")
+        }),
+        None => OsTokenSource.new_token(),
+    }
+}
+
+/// The functions' configuration from the flags: the site is this server unless `--site-url`
+/// says otherwise, CORS allows the site unless `--allowed-origins` does, the API is this server.
+fn local_config(cli: &Cli, own_url: &str, organiser_token: &Token) -> Config {
+    let own_url = BaseUrl::parse(own_url).unwrap_or_else(|e| fail(format!("{own_url}: {e}")));
+    let site_url = match &cli.site_url {
+        None => own_url.clone(),
+        Some(raw) => {
+            BaseUrl::parse(raw).unwrap_or_else(|e| fail(format!("--site-url {raw:?} {e}")))
+        }
+    };
+    let sender = Email::parse(&cli.sender)
+        .unwrap_or_else(|e| fail(format!("--sender {:?}: {e}", cli.sender)));
+    let mut config = Config::local(cli.table.clone(), sender, site_url);
+    config.cors = CorsConfig::parse(
         cli.allowed_origins
             .as_deref()
-            .unwrap_or(site_url.trim_end_matches('/')),
+            .unwrap_or(config.site_url.as_str()),
     );
+    config.sender_name = "Plenary (local)".to_owned();
+    config.api_url = own_url;
+    config.organiser_token_hash = Some(TokenHash::of(organiser_token.expose()));
+    config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
+    config
+}
 
+/// The embedded table, or a DynamoDB one (created if absent).
+async fn open_store(cli: &Cli) -> TableStore {
     let table: Arc<dyn Table> = match cli.store {
         StoreKind::Memory => Arc::new(MemoryTable::new()),
         StoreKind::Dynamodb => {
@@ -123,78 +218,53 @@ async fn main() {
             Arc::new(plenary::store::DynamoTable::new(client, cli.table.clone()))
         }
     };
-    let store = TableStore::new(table);
+    TableStore::new(table)
+}
 
-    if let Some((_, seed)) = &seed {
-        seed.load(&store, clock.now())
-            .await
-            .unwrap_or_else(|e| fail(e));
-    }
-
-    let mailbox = match cli.mailer {
-        MailerKind::Outbox => Some(Arc::new(LocalMailbox::new(
-            cli.outbox_dir.clone(),
-            clock.clone(),
-        ))),
-        MailerKind::Ses => None,
-    };
-    let mailer: Arc<dyn plenary::mail::Mailer> = match &mailbox {
-        Some(o) => o.clone(),
-        None => {
+/// The local mailbox (also returned, for `/_local/outbox`), or SES at `--ses-endpoint`.
+async fn open_mailer(
+    cli: &Cli,
+    clock: Arc<dyn Clock>,
+) -> (Option<Arc<LocalMailbox>>, Arc<dyn Mailer>) {
+    match cli.mailer {
+        MailerKind::Outbox => {
+            let mailbox = Arc::new(LocalMailbox::new(cli.outbox_dir.clone(), clock));
+            (Some(mailbox.clone()), mailbox)
+        }
+        MailerKind::Ses => {
             let endpoint = cli
                 .ses_endpoint
                 .as_deref()
                 .or(cli.dynamodb_endpoint.as_deref());
             let client = plenary::mail::ses_client(endpoint).await;
-            Arc::new(plenary::mail::SesMailer::new(client, None))
+            (None, Arc::new(plenary::mail::SesMailer::new(client, None)))
         }
-    };
-    let sender = plenary::domain::Email::parse(&cli.sender)
-        .unwrap_or_else(|e| fail(format!("--sender {:?}: {e}", cli.sender)));
-
-    let organiser_token = match &cli.organiser_token {
-        Some(t) => Token::parse(t).unwrap_or_else(|_| {
-            fail("--organiser-token must be at least 22 URL-safe characters (A-Z a-z 0-9 - _)")
-        }),
-        None => OsTokenSource.new_token(),
-    };
-
-    let base = |flag: &str, raw: &str| {
-        BaseUrl::parse(raw).unwrap_or_else(|e| fail(format!("{flag} {raw:?} {e}")))
-    };
-    let mut config = Config::local(cli.table.clone(), sender, base("--site-url", &site_url));
-    config.cors = cors;
-    config.sender_name = "Plenary (local)".to_owned();
-    config.api_url = base("the server's own URL", &own_url);
-    config.organiser_token_hash = Some(TokenHash::of(organiser_token.expose()));
-    config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
-    let stack = stack::Stack::new(stack::Parts {
-        services: Services::new(store).with_clock(clock.clone()),
-        config,
-        mailbox,
-        mailer,
-        simulated,
-    })
-    .unwrap_or_else(|e| fail(e));
-    let stack = Arc::new(stack);
-
-    if cli.notifications_interval > 0.0 {
-        let stack = stack.clone();
-        let every = std::time::Duration::from_secs_f64(cli.notifications_interval);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let now = stack.notifications.clock.now();
-                if let Err(e) = stack.run_job(now).await {
-                    tracing::warn!(error = %e, "the notifications job failed; it runs again shortly");
-                }
-            }
-        });
     }
+}
 
-    let shutdown = shutdown_signal();
+/// The notifications job on a timer, taking turns with `/_local/notifications/run`.
+fn run_notifications_every(stack: Arc<stack::Stack>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = stack.notifications.clock.now();
+            if let Err(e) = stack.run_job(now).await {
+                tracing::warn!(error = %e, "the notifications job failed; it runs again shortly");
+            }
+        }
+    });
+}
+
+fn print_banner(
+    cli: &Cli,
+    own_url: &str,
+    clock: &ChosenClock,
+    organiser_token: &Token,
+    stack: &stack::Stack,
+    seed: Option<&(String, Seed)>,
+) {
     println!("Plenary local stack listening on {own_url}");
     println!(
         "  store:     {}",
@@ -216,15 +286,12 @@ async fn main() {
             MailerKind::Ses => "ses".to_owned(),
         }
     );
-    println!("  clock:     {clock_label} (now {})", clock.now());
+    println!("  clock:     {} (now {})", clock.label, clock.clock.now());
     println!("  organiser: {}", organiser_token.expose());
-    println!("  site:      {site_url}");
-    match &seed {
+    println!("  site:      {}", stack.programme.site_url);
+    match seed {
         Some((label, s)) => println!("  seed:      {label}: {}", s.event_ids().join(", ")),
         None => println!("  seed:      none"),
     }
     println!("Press Ctrl-C to stop.");
-
-    server::serve(listener, stack, shutdown).await;
-    println!("Plenary local stack stopped.");
 }
