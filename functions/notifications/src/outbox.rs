@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use plenary::mail::MailError;
+use plenary::domain::{Event, Person, Registration};
+use plenary::mail::{MailError, OutgoingEmail, SendReceipt};
 use plenary::store::{Claim, Notice, StoreError, Unsent};
 
 use crate::compose::{self, ComposeError};
@@ -78,6 +79,28 @@ async fn send_one(
         // notice stays until then. (Done cannot hold a notice: settling deletes it.)
         return Ok(Step::Busy);
     }
+    let to = match recipient(app, notice).await? {
+        Ok(to) => to,
+        Err(why) => return settle_unsent(app, &key, notice, why, report).await,
+    };
+    let Some(email) = compose_email(app, &key, notice, now, &to, report).await? else {
+        return Ok(Step::Done);
+    };
+    app.pacer.wait().await;
+    let sent = app.mailer.send(&email).await;
+    settle_send(app, key, notice, &to.registration, now, sent, report).await
+}
+
+/// Whom a claimed notice is written to.
+struct Recipient {
+    event: Event,
+    registration: Registration,
+    person: Person,
+}
+
+/// The notice's recipient, or why it goes to nobody: its registration or event is gone, the
+/// person was erased, or their address is suppressed.
+async fn recipient(app: &App, notice: &Notice) -> Result<Result<Recipient, Unsent>, StoreError> {
     let event_id = &notice.event_id;
     let reg = app
         .registrations
@@ -85,52 +108,76 @@ async fn send_one(
         .await?;
     let event = app.events.event(event_id).await?;
     let (Some(reg), Some(event)) = (reg, event) else {
-        app.outbox
-            .settle(&key, Some(notice), event_id, Unsent::Skipped)
-            .await?;
-        report.skipped += 1;
-        return Ok(Step::Done);
+        return Ok(Err(Unsent::Skipped));
     };
-    let r = reg.registration;
-    let Some(person) = r.person.clone() else {
+    let registration = reg.registration;
+    let Some(person) = registration.person.clone() else {
         // Erased since: nobody to write to.
-        app.outbox
-            .settle(&key, Some(notice), event_id, Unsent::Skipped)
-            .await?;
-        report.skipped += 1;
-        return Ok(Step::Done);
+        return Ok(Err(Unsent::Skipped));
     };
     if app.suppressions.is_suppressed(&person.email).await? {
-        app.outbox
-            .settle(&key, Some(notice), event_id, Unsent::Suppressed)
-            .await?;
-        report.suppressed += 1;
-        return Ok(Step::Done);
+        return Ok(Err(Unsent::Suppressed));
     }
-    let email = match compose::transactional(app, &key, notice.kind, &event, &r, &person).await {
-        Ok(e) => e,
+    Ok(Ok(Recipient {
+        event,
+        registration,
+        person,
+    }))
+}
+
+/// The notice's email, or `None` when its template fails (settled as failed). A store error
+/// puts the notice back for a retry after the first back-off and is returned.
+async fn compose_email(
+    app: &App,
+    key: &str,
+    notice: &Notice,
+    now: Timestamp,
+    to: &Recipient,
+    report: &mut Report,
+) -> Result<Option<OutgoingEmail>, StoreError> {
+    let composed = compose::transactional(
+        app,
+        key,
+        notice.kind,
+        &to.event,
+        &to.registration,
+        &to.person,
+    )
+    .await;
+    match composed {
+        Ok(e) => Ok(Some(e)),
         Err(ComposeError::Store(e)) => {
             app.outbox
                 .retry(
-                    &key,
+                    key,
                     Some(notice),
                     now.saturating_add(back_off(0)).unwrap_or(now),
                 )
                 .await?;
-            return Err(e);
+            Err(e)
         }
         Err(ComposeError::Template(why)) => {
             tracing::error!(kind = notice.kind.code(), %why, "a message could not be composed");
-            app.outbox
-                .settle(&key, Some(notice), event_id, Unsent::Failed)
-                .await?;
-            report.failed += 1;
-            return Ok(Step::Done);
+            settle_unsent(app, key, notice, Unsent::Failed, report).await?;
+            Ok(None)
         }
-    };
-    app.pacer.wait().await;
-    match app.mailer.send(&email).await {
+    }
+}
+
+/// Records what the mail service said: sent, throttled (the same attempt later), unavailable
+/// (retried with back-off until the last attempt) or failed for good.
+async fn settle_send(
+    app: &App,
+    key: String,
+    notice: &Notice,
+    r: &Registration,
+    now: Timestamp,
+    sent: Result<SendReceipt, MailError>,
+    report: &mut Report,
+) -> Result<Step, StoreError> {
+    match sent {
         Ok(_) => {
+            let event_id = &notice.event_id;
             app.outbox
                 .sent(&key, Some(notice), event_id, app.clock.now())
                 .await?;
@@ -162,11 +209,26 @@ async fn send_one(
         }
         Err(e) => {
             tracing::error!(kind = notice.kind.code(), error = %e, "send failed for good");
-            app.outbox
-                .settle(&key, Some(notice), event_id, Unsent::Failed)
-                .await?;
-            report.failed += 1;
-            Ok(Step::Done)
+            settle_unsent(app, &key, notice, Unsent::Failed, report).await
         }
     }
+}
+
+/// Settles a notice that will not be sent and counts it under its reason.
+async fn settle_unsent(
+    app: &App,
+    key: &str,
+    notice: &Notice,
+    why: Unsent,
+    report: &mut Report,
+) -> Result<Step, StoreError> {
+    app.outbox
+        .settle(key, Some(notice), &notice.event_id, why)
+        .await?;
+    match why {
+        Unsent::Skipped => report.skipped += 1,
+        Unsent::Suppressed => report.suppressed += 1,
+        Unsent::Failed => report.failed += 1,
+    }
+    Ok(Step::Done)
 }

@@ -26,70 +26,29 @@ const NAMESPACE: Uuid = Uuid::from_u128(0xbd98c8d1_f740_5ce1_b929_b24eeadcdcfb);
 
 /// `publication` as c3voc `schedule.json`, with local times in the event's zone.
 pub fn schedule_json(event: &Event, publication: &Publication, site_url: &str) -> Value {
-    let zone = &event.timezone;
-    let programme = &publication.programme;
     let site = base(site_url);
+    json!({
+        "$schema": SCHEMA,
+        "generator": {"name": "plenary", "version": env!("CARGO_PKG_VERSION")},
+        "schedule": {
+            "version": format!("v{} {}", publication.version, publication.published_at),
+            "base_url": format!("{site}/"),
+            "conference": conference(event, &publication.programme, site),
+        },
+    })
+}
 
-    let mut rooms: Vec<&str> = Vec::new();
-    for s in &programme.sessions {
-        let r = room(s);
-        if !rooms.contains(&r) {
-            rooms.push(r);
-        }
-    }
-
-    // Every local date the event covers, plus any a session falls on should the event's dates
-    // have been edited since this version was published.
-    let first = zone.at(event.starts_at).date();
-    // The end is exclusive: an event ending at midnight does not hold the next day.
-    let last = zone
-        .at(event
-            .ends_at
-            .checked_sub(SignedDuration::from_nanos(1))
-            .unwrap_or(event.ends_at))
-        .date();
-    let mut dates = BTreeSet::new();
-    let mut d = first;
-    // Events last at most MAX_EVENT_DAYS (checked when one is saved); the cap also bounds the
-    // work for anything stored before that rule.
-    while d <= last && dates.len() < crate::domain::MAX_EVENT_DAYS as usize {
-        dates.insert(d);
-        match d.tomorrow() {
-            Ok(next) => d = next,
-            Err(_) => break,
-        }
-    }
-    dates.extend(
-        programme
-            .sessions
-            .iter()
-            .map(|s| zone.at(s.starts_at).date()),
-    );
-
+/// The schedule's `conference`: the event, its rooms and its days.
+fn conference(event: &Event, programme: &Programme, site: &str) -> Value {
+    let zone = &event.timezone;
+    let rooms = rooms(programme);
+    let last = last_date(event);
+    let dates = dates(event, programme);
     let language = event.languages.first().map_or("en", |l| l.code());
     let days: Vec<Value> = dates
         .iter()
         .enumerate()
-        .map(|(index, &date)| {
-            let mut by_room = Map::new();
-            for &r in &rooms {
-                let talks: Vec<Value> = programme
-                    .sessions
-                    .iter()
-                    .filter(|s| room(s) == r && zone.at(s.starts_at).date() == date)
-                    .map(|s| talk(event, programme, s, site, language))
-                    .collect();
-                by_room.insert(r.to_owned(), Value::Array(talks));
-            }
-            let (day_start, day_end) = day_bounds(event, date);
-            json!({
-                "index": index,
-                "date": date.to_string(),
-                "day_start": at(zone, day_start),
-                "day_end": at(zone, day_end),
-                "rooms": by_room,
-            })
-        })
+        .map(|(index, &date)| day(event, programme, &rooms, index, date, site, language))
         .collect();
 
     let mut conference = json!({
@@ -114,15 +73,86 @@ pub fn schedule_json(event: &Event, publication: &Publication, site_url: &str) -
     {
         c.insert("time_zone_name".to_owned(), json!(zone.name()));
     }
+    conference
+}
 
+/// Every room, in the order the sessions first use it.
+fn rooms(programme: &Programme) -> Vec<&str> {
+    let mut rooms: Vec<&str> = Vec::new();
+    for s in &programme.sessions {
+        let r = room(s);
+        if !rooms.contains(&r) {
+            rooms.push(r);
+        }
+    }
+    rooms
+}
+
+/// The event's last local date. The end is exclusive: an event ending at midnight does not hold
+/// the next day.
+fn last_date(event: &Event) -> Date {
+    event
+        .timezone
+        .at(event
+            .ends_at
+            .checked_sub(SignedDuration::from_nanos(1))
+            .unwrap_or(event.ends_at))
+        .date()
+}
+
+/// Every local date the event covers, plus any a session falls on should the event's dates
+/// have been edited since this version was published.
+fn dates(event: &Event, programme: &Programme) -> BTreeSet<Date> {
+    let zone = &event.timezone;
+    let last = last_date(event);
+    let mut dates = BTreeSet::new();
+    let mut d = zone.at(event.starts_at).date();
+    // Events last at most MAX_EVENT_DAYS (checked when one is saved); the cap also bounds the
+    // work for anything stored before that rule.
+    while d <= last && dates.len() < crate::domain::MAX_EVENT_DAYS as usize {
+        dates.insert(d);
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+    }
+    dates.extend(
+        programme
+            .sessions
+            .iter()
+            .map(|s| zone.at(s.starts_at).date()),
+    );
+    dates
+}
+
+/// One schedule day: its bounds and, per room, the sessions starting that local date.
+fn day(
+    event: &Event,
+    programme: &Programme,
+    rooms: &[&str],
+    index: usize,
+    date: Date,
+    site: &str,
+    language: &str,
+) -> Value {
+    let zone = &event.timezone;
+    let mut by_room = Map::new();
+    for &r in rooms {
+        let talks: Vec<Value> = programme
+            .sessions
+            .iter()
+            .filter(|s| room(s) == r && zone.at(s.starts_at).date() == date)
+            .map(|s| talk(event, programme, s, site, language))
+            .collect();
+        by_room.insert(r.to_owned(), Value::Array(talks));
+    }
+    let (day_start, day_end) = day_bounds(event, date);
     json!({
-        "$schema": SCHEMA,
-        "generator": {"name": "plenary", "version": env!("CARGO_PKG_VERSION")},
-        "schedule": {
-            "version": format!("v{} {}", publication.version, publication.published_at),
-            "base_url": format!("{site}/"),
-            "conference": conference,
-        },
+        "index": index,
+        "date": date.to_string(),
+        "day_start": at(zone, day_start),
+        "day_end": at(zone, day_end),
+        "rooms": by_room,
     })
 }
 

@@ -296,16 +296,7 @@ impl Event {
         let timezone = f.required("timezone", parse::with(Zone::parse));
         let starts_at = f.required("starts_at", instant);
         let ends_at = f.required("ends_at", instant);
-        if let (Some(s), Some(e)) = (starts_at, ends_at) {
-            if e <= s {
-                f.error("ends_at", "must be after starts_at");
-            } else if e.duration_since(s) > SignedDuration::from_hours(24 * MAX_EVENT_DAYS) {
-                f.error(
-                    "ends_at",
-                    format!("an event lasts at most {MAX_EVENT_DAYS} days"),
-                );
-            }
-        }
+        check_duration(&mut f, starts_at, ends_at);
         let format = f
             .optional("format", parse::with(EventFormat::parse))
             .unwrap_or(EventFormat::Virtual);
@@ -314,37 +305,8 @@ impl Event {
                 parse::list(v, 6, parse::with(Language::parse))
             })
             .unwrap_or_else(|| vec![Language::En]);
-        let registration = f
-            .object("registration", &["opens_at", "closes_at"], false, |r| {
-                let opens_at = r.optional("opens_at", instant);
-                let closes_at = r.optional("closes_at", instant);
-                if let (Some(o), Some(c)) = (opens_at, closes_at)
-                    && c <= o
-                {
-                    r.error("closes_at", "must be after opens_at");
-                }
-                Some(RegistrationWindow {
-                    opens_at,
-                    closes_at,
-                })
-            })
-            .unwrap_or(RegistrationWindow {
-                opens_at: None,
-                closes_at: None,
-            });
-        // Registration closes at the start unless the organiser says otherwise.
-        let registration = RegistrationWindow {
-            closes_at: registration.closes_at.or(starts_at),
-            ..registration
-        };
-        let contact = f.object("contact", &["name", "email"], false, |c| {
-            let name = c.required("name", parse::with(Line::<100>::parse));
-            let email = c.required("email", parse::with(Email::parse));
-            Some(Contact {
-                name: name?,
-                email: email?,
-            })
-        });
+        let registration = registration_window(&mut f, starts_at);
+        let contact = contact(&mut f);
         let capacity = f
             .optional("capacity", |v| parse::whole_number(v, 1, 1_000_000))
             .map(|n| n as u32);
@@ -352,27 +314,7 @@ impl Event {
         let approval_required = f
             .optional("approval_required", parse::boolean)
             .unwrap_or(false);
-        let eligibility = f
-            .object(
-                "eligibility",
-                &["categories", "itu_member_states_only"],
-                false,
-                |e| {
-                    let categories = e
-                        .optional("categories", |v| {
-                            parse::list(v, 5, parse::with(Category::parse))
-                        })
-                        .unwrap_or_else(|| Category::ALL.to_vec());
-                    let only = e
-                        .optional("itu_member_states_only", parse::boolean)
-                        .unwrap_or(false);
-                    Some(Eligibility {
-                        categories,
-                        itu_member_states_only: only,
-                    })
-                },
-            )
-            .unwrap_or_default();
+        let eligibility = eligibility(&mut f);
         let reminders = f
             .optional("reminders", |v| {
                 parse::list(v, 10, parse::with(ReminderOffset::parse))
@@ -399,6 +341,83 @@ impl Event {
         })();
         f.finish(event)
     }
+}
+
+/// An event ends after it starts and lasts at most [`MAX_EVENT_DAYS`].
+fn check_duration(f: &mut Fields<'_>, starts_at: Option<Timestamp>, ends_at: Option<Timestamp>) {
+    if let (Some(s), Some(e)) = (starts_at, ends_at) {
+        if e <= s {
+            f.error("ends_at", "must be after starts_at");
+        } else if e.duration_since(s) > SignedDuration::from_hours(24 * MAX_EVENT_DAYS) {
+            f.error(
+                "ends_at",
+                format!("an event lasts at most {MAX_EVENT_DAYS} days"),
+            );
+        }
+    }
+}
+
+/// The optional `registration` object: it closes after it opens, and at the event's start
+/// unless the organiser says otherwise.
+fn registration_window(f: &mut Fields<'_>, starts_at: Option<Timestamp>) -> RegistrationWindow {
+    let registration = f
+        .object("registration", &["opens_at", "closes_at"], false, |r| {
+            let opens_at = r.optional("opens_at", instant);
+            let closes_at = r.optional("closes_at", instant);
+            if let (Some(o), Some(c)) = (opens_at, closes_at)
+                && c <= o
+            {
+                r.error("closes_at", "must be after opens_at");
+            }
+            Some(RegistrationWindow {
+                opens_at,
+                closes_at,
+            })
+        })
+        .unwrap_or(RegistrationWindow {
+            opens_at: None,
+            closes_at: None,
+        });
+    RegistrationWindow {
+        closes_at: registration.closes_at.or(starts_at),
+        ..registration
+    }
+}
+
+/// The optional `contact` object: a name and an email, both required when it is given.
+fn contact(f: &mut Fields<'_>) -> Option<Contact> {
+    f.object("contact", &["name", "email"], false, |c| {
+        let name = c.required("name", parse::with(Line::<100>::parse));
+        let email = c.required("email", parse::with(Email::parse));
+        Some(Contact {
+            name: name?,
+            email: email?,
+        })
+    })
+}
+
+/// The optional `eligibility` object: every category and any country unless restricted.
+fn eligibility(f: &mut Fields<'_>) -> Eligibility {
+    f.object(
+        "eligibility",
+        &["categories", "itu_member_states_only"],
+        false,
+        |e| {
+            let categories = e
+                .optional("categories", |v| {
+                    parse::list(v, 5, parse::with(Category::parse))
+                })
+                .unwrap_or_else(|| Category::ALL.to_vec());
+            let only = e
+                .optional("itu_member_states_only", parse::boolean)
+                .unwrap_or(false);
+            Some(Eligibility {
+                categories,
+                itu_member_states_only: only,
+            })
+        },
+    )
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

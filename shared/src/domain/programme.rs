@@ -78,7 +78,87 @@ pub struct Session {
     pub speakers: Vec<SessionSpeaker>,
 }
 
+impl Speaker {
+    const FIELDS: &'static [&'static str] = &["id", "name", "affiliation", "bio"];
+
+    /// One item of the draft's `speakers`.
+    fn read(s: &mut Fields<'_>) -> Option<Self> {
+        let id = s.required("id", parse::with(Slug::parse));
+        let name = s.required("name", parse::with(Line::<100>::parse));
+        let affiliation = s.optional("affiliation", parse::with(Line::<200>::parse));
+        let bio = s
+            .optional("bio", parse::with(Paragraph::<5_000>::parse))
+            .unwrap_or_default();
+        Some(Self {
+            id: id?,
+            name: name?,
+            affiliation,
+            bio,
+        })
+    }
+}
+
+impl SessionSpeaker {
+    const FIELDS: &'static [&'static str] = &["id", "role"];
+    const MAX: usize = 50;
+
+    /// One item of a session's `speakers`; the role is "speaker" unless named.
+    fn read(sp: &mut Fields<'_>) -> Option<Self> {
+        let id = sp.required("id", parse::with(Slug::parse));
+        let role = sp
+            .optional("role", parse::with(Line::<50>::parse))
+            .or_else(|| Line::parse("speaker").ok());
+        Some(Self {
+            id: id?,
+            role: role?,
+        })
+    }
+}
+
 impl Session {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "title",
+        "kind",
+        "track",
+        "starts_at",
+        "ends_at",
+        "abstract",
+        "speakers",
+    ];
+
+    /// One item of the draft's `sessions`, checked against `event`'s times.
+    fn read(s: &mut Fields<'_>, event: &Event) -> Option<Self> {
+        let id = s.required("id", parse::with(Slug::parse));
+        let title = s.required("title", parse::with(Line::<200>::parse));
+        let kind = s.required("kind", parse::with(SessionKind::parse));
+        let track = s.optional("track", parse::with(Line::<100>::parse));
+        let starts_at = s.required("starts_at", instant);
+        let ends_at = s.required("ends_at", instant);
+        let summary = s
+            .optional("abstract", parse::with(Paragraph::<10_000>::parse))
+            .unwrap_or_default();
+        let speakers = s
+            .list_of_objects(
+                "speakers",
+                SessionSpeaker::FIELDS,
+                SessionSpeaker::MAX,
+                SessionSpeaker::read,
+            )
+            .unwrap_or_default();
+        check_session_times(s, event, starts_at, ends_at);
+        Some(Self {
+            id: id?,
+            title: title?,
+            kind: kind?,
+            track,
+            starts_at: starts_at?,
+            ends_at: ends_at?,
+            summary,
+            speakers,
+        })
+    }
+
     /// Where and when, the part of a session whose change is a "move".
     fn place(&self) -> (Timestamp, Timestamp, Option<&str>) {
         (
@@ -86,6 +166,38 @@ impl Session {
             self.ends_at,
             self.track.as_ref().map(Line::as_str),
         )
+    }
+}
+
+/// A session ends after it starts and lies within its event.
+fn check_session_times(
+    s: &mut Fields<'_>,
+    event: &Event,
+    starts_at: Option<Timestamp>,
+    ends_at: Option<Timestamp>,
+) {
+    if let (Some(st), Some(en)) = (starts_at, ends_at) {
+        if en <= st {
+            s.error("ends_at", "must be after starts_at");
+        } else if st < event.starts_at || en > event.ends_at {
+            s.error(
+                "starts_at",
+                "the session must lie within the event's start and end",
+            );
+        }
+    }
+}
+
+/// The programme fits its item: at most [`MAX_PROGRAMME_BYTES`] as JSON.
+fn check_size(f: &mut Fields<'_>, programme: &Programme) {
+    let size = serde_json::to_vec(programme).map_or(0, |v| v.len());
+    if size > MAX_PROGRAMME_BYTES {
+        f.error(
+            "sessions",
+            format!(
+                "the programme is {size} bytes; at most {MAX_PROGRAMME_BYTES} fit (shorten abstracts or bios)"
+            ),
+        );
     }
 }
 
@@ -106,103 +218,27 @@ impl Programme {
     pub fn parse(event: &Event, body: &Value) -> Result<Self, FieldErrors> {
         let mut f = Fields::of(body, Self::FIELDS);
         let speakers = f
-            .list_of_objects(
-                "speakers",
-                &["id", "name", "affiliation", "bio"],
-                MAX_SPEAKERS,
-                |s| {
-                    let id = s.required("id", parse::with(Slug::parse));
-                    let name = s.required("name", parse::with(Line::<100>::parse));
-                    let affiliation = s.optional("affiliation", parse::with(Line::<200>::parse));
-                    let bio = s
-                        .optional("bio", parse::with(Paragraph::<5_000>::parse))
-                        .unwrap_or_default();
-                    Some(Speaker {
-                        id: id?,
-                        name: name?,
-                        affiliation,
-                        bio,
-                    })
-                },
-            )
+            .list_of_objects("speakers", Speaker::FIELDS, MAX_SPEAKERS, Speaker::read)
             .unwrap_or_default();
         let sessions = f
-            .list_of_objects(
-                "sessions",
-                &[
-                    "id",
-                    "title",
-                    "kind",
-                    "track",
-                    "starts_at",
-                    "ends_at",
-                    "abstract",
-                    "speakers",
-                ],
-                MAX_SESSIONS,
-                |s| {
-                    let id = s.required("id", parse::with(Slug::parse));
-                    let title = s.required("title", parse::with(Line::<200>::parse));
-                    let kind = s.required("kind", parse::with(SessionKind::parse));
-                    let track = s.optional("track", parse::with(Line::<100>::parse));
-                    let starts_at = s.required("starts_at", instant);
-                    let ends_at = s.required("ends_at", instant);
-                    let summary = s
-                        .optional("abstract", parse::with(Paragraph::<10_000>::parse))
-                        .unwrap_or_default();
-                    let speakers = s
-                        .list_of_objects("speakers", &["id", "role"], 50, |sp| {
-                            let id = sp.required("id", parse::with(Slug::parse));
-                            let role = sp
-                                .optional("role", parse::with(Line::<50>::parse))
-                                .or_else(|| Line::parse("speaker").ok());
-                            Some(SessionSpeaker {
-                                id: id?,
-                                role: role?,
-                            })
-                        })
-                        .unwrap_or_default();
-                    if let (Some(st), Some(en)) = (starts_at, ends_at) {
-                        if en <= st {
-                            s.error("ends_at", "must be after starts_at");
-                        } else if st < event.starts_at || en > event.ends_at {
-                            s.error(
-                                "starts_at",
-                                "the session must lie within the event's start and end",
-                            );
-                        }
-                    }
-                    Some(Session {
-                        id: id?,
-                        title: title?,
-                        kind: kind?,
-                        track,
-                        starts_at: starts_at?,
-                        ends_at: ends_at?,
-                        summary,
-                        speakers,
-                    })
-                },
-            )
+            .list_of_objects("sessions", Session::FIELDS, MAX_SESSIONS, |s| {
+                Session::read(s, event)
+            })
             .unwrap_or_default();
 
         if f.is_clean() {
             check_references(&mut f, &speakers, &sessions);
         }
         let mut programme = Self { speakers, sessions };
-        let size = serde_json::to_vec(&programme).map_or(0, |v| v.len());
-        if size > MAX_PROGRAMME_BYTES {
-            f.error(
-                "sessions",
-                format!(
-                    "the programme is {size} bytes; at most {MAX_PROGRAMME_BYTES} fit (shorten abstracts or bios)"
-                ),
-            );
-        }
-        programme
-            .sessions
-            .sort_by(|a, b| (a.starts_at, a.ends_at, &a.id).cmp(&(b.starts_at, b.ends_at, &b.id)));
+        check_size(&mut f, &programme);
+        programme.sort_sessions();
         f.finish(Some(programme))
+    }
+
+    /// Start order: by start, then end, then id.
+    fn sort_sessions(&mut self) {
+        self.sessions
+            .sort_by(|a, b| (a.starts_at, a.ends_at, &a.id).cmp(&(b.starts_at, b.ends_at, &b.id)));
     }
 
     pub fn session(&self, id: &Slug) -> Option<&Session> {
