@@ -9,7 +9,9 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use plenary::clock::ManualClock;
 use plenary::config::{BaseUrl, CorsConfig};
-use plenary::domain::{Application, Event, EventId, Programme, Publication, Registration, Status};
+use plenary::domain::{
+    Application, Event, EventId, Programme, Publication, Registration, RegistrationId, Status,
+};
 use plenary::mail::Mailer;
 use plenary::store::{
     Change, EventWriter, ProgrammeReader, ProgrammeWriter, RegistrationStore, Table, TableStore,
@@ -241,7 +243,7 @@ pub async fn confirmed(store: &TableStore, event: &Event, n: usize, now: Timesta
         )
         .expect("a valid application");
         let r = Registration {
-            id: format!("01J00000000000000000{i:06}"),
+            id: RegistrationId::parse(&format!("01J00000000000000000{i:06}")).expect("a ULID"),
             event_id: event.id.clone(),
             status: Status::Confirmed,
             person: Some(app.person),

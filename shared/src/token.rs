@@ -8,6 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::domain::RegistrationId;
+
 const TOKEN_BYTES: usize = 32;
 
 /// A bearer secret as the registrant or organiser holds it. Never logged: `Debug` is redacted.
@@ -94,8 +96,18 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Where new secrets and ids come from; injected so tests can be deterministic.
 pub trait TokenSource: Send + Sync {
     fn new_token(&self) -> Token;
-    /// A new sortable unique id (ULID text) for records whose order matters.
-    fn new_id(&self, now_ms: u64) -> String;
+    /// A new sortable unique id for records whose order matters.
+    fn new_ulid(&self, now_ms: u64) -> ulid::Ulid;
+
+    /// A new id as ULID text (outbox notices, announcements, local mailbox files).
+    fn new_id(&self, now_ms: u64) -> String {
+        self.new_ulid(now_ms).to_string()
+    }
+
+    /// A new registration's id.
+    fn new_registration_id(&self, now_ms: u64) -> RegistrationId {
+        RegistrationId::from(self.new_ulid(now_ms))
+    }
 }
 
 /// The operating system's RNG.
@@ -114,9 +126,9 @@ impl TokenSource for OsTokenSource {
         Token(URL_SAFE_NO_PAD.encode(random_bytes::<TOKEN_BYTES>()))
     }
 
-    fn new_id(&self, now_ms: u64) -> String {
+    fn new_ulid(&self, now_ms: u64) -> ulid::Ulid {
         let random = u128::from_le_bytes(random_bytes::<16>());
-        ulid::Ulid::from_parts(now_ms, random).to_string()
+        ulid::Ulid::from_parts(now_ms, random)
     }
 }
 
@@ -132,9 +144,9 @@ impl TokenSource for SequentialTokenSource {
         Token(format!("test-token-{n:0>32}"))
     }
 
-    fn new_id(&self, now_ms: u64) -> String {
+    fn new_ulid(&self, now_ms: u64) -> ulid::Ulid {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        ulid::Ulid::from_parts(now_ms, u128::from(n)).to_string()
+        ulid::Ulid::from_parts(now_ms, u128::from(n))
     }
 }
 
@@ -181,6 +193,9 @@ mod tests {
         let a = OsTokenSource.new_id(1_000);
         let b = OsTokenSource.new_id(2_000);
         assert!(a < b);
+        let a = OsTokenSource.new_registration_id(1_000);
+        let b = OsTokenSource.new_registration_id(2_000);
+        assert!(a < b);
     }
 
     #[test]
@@ -221,23 +236,23 @@ impl JoinKey {
         Self(random_bytes::<32>())
     }
 
-    pub fn token_for(&self, registration_id: &str, generation: u32) -> Token {
+    pub fn token_for(&self, registration_id: &RegistrationId, generation: u32) -> Token {
         self.derive(b"plenary-join", registration_id, generation)
     }
 
     /// The registration's one-click unsubscribe token (RFC 8058): stable, so every optional
     /// email carries the same one, and useless for anything else.
-    pub fn unsubscribe_token(&self, registration_id: &str) -> Token {
+    pub fn unsubscribe_token(&self, registration_id: &RegistrationId) -> Token {
         self.derive(b"plenary-unsubscribe", registration_id, 0)
     }
 
-    fn derive(&self, purpose: &[u8], registration_id: &str, generation: u32) -> Token {
+    fn derive(&self, purpose: &[u8], registration_id: &RegistrationId, generation: u32) -> Token {
         use hmac::{KeyInit as _, Mac as _};
         let mut mac =
             hmac::Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         mac.update(purpose);
         mac.update(b"\0");
-        mac.update(registration_id.as_bytes());
+        mac.update(registration_id.as_str().as_bytes());
         mac.update(b"\0");
         mac.update(&generation.to_be_bytes());
         Token(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
@@ -257,11 +272,13 @@ mod join_key_tests {
     #[test]
     fn a_join_token_is_stable_per_generation_and_changes_when_revoked() {
         let key = JoinKey::random();
-        let a = key.token_for("r1", 0);
-        assert_eq!(a, key.token_for("r1", 0));
-        assert_ne!(a, key.token_for("r1", 1));
-        assert_ne!(a, key.token_for("r2", 0));
-        assert_ne!(a, JoinKey::random().token_for("r1", 0));
+        let r1 = SequentialTokenSource::default().new_registration_id(0);
+        let r2 = SequentialTokenSource::default().new_registration_id(1);
+        let a = key.token_for(&r1, 0);
+        assert_eq!(a, key.token_for(&r1, 0));
+        assert_ne!(a, key.token_for(&r1, 1));
+        assert_ne!(a, key.token_for(&r2, 0));
+        assert_ne!(a, JoinKey::random().token_for(&r1, 0));
         assert!(Token::parse(a.expose()).is_ok());
     }
 

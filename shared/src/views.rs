@@ -354,7 +354,7 @@ impl RegistrantView {
         let p = r.person.as_ref();
         let utc = |t: Timestamp| t.to_string();
         Self {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             event_id: r.event_id.to_string(),
             status: r.status,
             waitlist_position,

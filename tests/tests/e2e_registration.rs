@@ -501,6 +501,33 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
         400,
     )
     .await;
+    // Cursors and registration ids are ULIDs as this API writes them; any other text (lower
+    // case included) is not one it gave: 400 for the cursor, 404 for the path.
+    for bad in ["01j00000000000000000000000", "0123456789ABCDEFGHIJKLMNOP"] {
+        let p = problem(
+            s.admin(
+                Method::GET,
+                &format!("/v1/admin/events/paged/registrations?cursor={bad}"),
+            )
+            .send()
+            .await
+            .unwrap(),
+            400,
+        )
+        .await;
+        assert_eq!(p["detail"], "cursor is not a cursor this API gave");
+        problem(
+            s.admin(
+                Method::POST,
+                &format!("/v1/admin/events/paged/registrations/{bad}/approve"),
+            )
+            .send()
+            .await
+            .unwrap(),
+            404,
+        )
+        .await;
+    }
     let res = s
         .admin(Method::GET, "/v1/admin/events/paged/registrations.csv")
         .send()

@@ -96,7 +96,7 @@ async fn under_store_faults_clients_get_503_and_retries_leave_no_partial_state()
         let e = plenary::domain::Email::parse(email).unwrap();
         let guard = store.by_email(&event.id, &e).await.unwrap();
         assert_eq!(
-            guard.map(|s| s.registration.id),
+            guard.map(|s| s.registration.id.to_string()),
             doc["id"].as_str().map(str::to_owned),
             "{email} lacks its guard"
         );

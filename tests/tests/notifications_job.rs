@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use plenary::clock::ManualClock;
-use plenary::domain::{Application, Event, EventId, Registration, Status};
+use plenary::domain::{Application, Event, EventId, Registration, RegistrationId, Status};
 use plenary::mail::{LocalMailbox, MailError, Mailer};
 use plenary::store::{
     Change, EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore,
@@ -112,7 +112,7 @@ async fn confirmed(w: &World, n: usize, domain: &str) {
         .unwrap();
         let now = w.clock.now();
         let r = Registration {
-            id: format!("01J0000000000000000000{i:04}"),
+            id: RegistrationId::parse(&format!("01J0000000000000000000{i:04}")).unwrap(),
             event_id: w.event.id.clone(),
             status: Status::Confirmed,
             person: Some(app.person),
@@ -215,7 +215,10 @@ async fn an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_at
     // A transactional notice that keeps failing is retried with back-off, then counted failed.
     let s = w
         .store
-        .registration(&w.event.id, "01J00000000000000000000000")
+        .registration(
+            &w.event.id,
+            &RegistrationId::parse("01J00000000000000000000000").unwrap(),
+        )
         .await
         .unwrap()
         .unwrap();

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use plenary::config::{BaseUrl, ConfigError};
-use plenary::domain::Email;
+use plenary::domain::{Email, RegistrationId};
 use plenary::mail::Mailer;
 use plenary::store::{
     EventReader, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader, RegistrationStore,
@@ -103,7 +103,7 @@ pub struct Report {
 pub struct SentSummary {
     pub key: String,
     pub kind: &'static str,
-    pub registration_id: String,
+    pub registration_id: RegistrationId,
     pub event_id: String,
 }
 

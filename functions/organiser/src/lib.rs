@@ -7,7 +7,7 @@ use ::http::StatusCode;
 use plenary::Clock;
 use plenary::Config;
 use plenary::config::{ConfigError, CorsConfig};
-use plenary::domain::{Event, EventId, JoinInfo, Programme};
+use plenary::domain::{Event, EventId, JoinInfo, Programme, RegistrationId};
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
     EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader,
@@ -154,15 +154,18 @@ enum Review {
 async fn review(
     app: &App,
     raw_event: &str,
-    reg_id: &str,
+    raw_registration: &str,
     what: Review,
 ) -> Result<Response, Problem> {
     let event = existing_event(app, raw_event).await?;
+    // An id this API never gave names no registration.
+    let reg_id = RegistrationId::parse(raw_registration)
+        .map_err(|_| Problem::not_found("the registration"))?;
     let r = app.registrar();
     let seen = match what {
-        Review::Approve => r.approve(&event, reg_id).await?,
-        Review::RevokeJoin => r.revoke_join(&event.id, reg_id).await?,
-        Review::Reject => r.reject(&event.id, reg_id).await?,
+        Review::Approve => r.approve(&event, &reg_id).await?,
+        Review::RevokeJoin => r.revoke_join(&event.id, &reg_id).await?,
+        Review::Reject => r.reject(&event.id, &reg_id).await?,
     };
     Ok(http::json(&views::RegistrantView::of(
         &seen.registration,

@@ -1,7 +1,7 @@
 //! The organiser's view of registrations: pages, the CSV export and the counts.
 
 use ::http::{HeaderValue, StatusCode, header};
-use plenary::domain::{FieldError, FieldErrors, Registration, Status};
+use plenary::domain::{FieldError, FieldErrors, Registration, RegistrationId, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
 use plenary::usecases::organiser::registrations::{self, MAX_PAGE};
@@ -32,17 +32,14 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
                     message: format!("must be a whole number from 1 to {MAX_PAGE}"),
                 }),
             },
-            "cursor" => {
-                // Cursors are registration ids (ULIDs): refuse anything else early.
-                if v.len() == 26 && v.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    cursor = Some(v);
-                } else {
-                    errors.push(FieldError {
-                        field: "cursor".into(),
-                        message: "is not a cursor this API gave".into(),
-                    });
-                }
-            }
+            // Cursors are registration ids: refuse anything else early.
+            "cursor" => match RegistrationId::parse(&v) {
+                Ok(id) => cursor = Some(id),
+                Err(_) => errors.push(FieldError {
+                    field: "cursor".into(),
+                    message: "is not a cursor this API gave".into(),
+                }),
+            },
             _ => {}
         }
     }
@@ -58,7 +55,7 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
             .iter()
             .map(|s| RegistrantView::of(&s.registration, s.waitlist_position))
             .collect(),
-        next_cursor: page.next_cursor,
+        next_cursor: page.next_cursor.map(String::from),
     })))
 }
 
@@ -98,7 +95,7 @@ pub fn csv_cells(r: &Registration) -> [String; 17] {
     let p = r.person.as_ref();
     let t = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
     [
-        r.id.clone(),
+        r.id.to_string(),
         r.status.code().to_owned(),
         p.map(|p| p.email.to_string()).unwrap_or_default(),
         p.map(|p| p.given_name.to_string()).unwrap_or_default(),

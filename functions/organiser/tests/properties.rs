@@ -10,7 +10,7 @@ mod strategies;
 
 use plenary::domain::{
     Category, CountryCode, Email, EventId, JoinUse, Language, Line, NotificationChoices, Paragraph,
-    Person, Registration, Status,
+    Person, Registration, RegistrationId, Status,
 };
 use plenary_organiser::{CSV_COLUMNS, csv_cells, to_csv};
 use proptest::collection::vec;
@@ -86,7 +86,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                 (created_at, confirmed_at),
                 (count, first_used_at, last_used_at),
             )| Registration {
-                id,
+                id: RegistrationId::parse(&id).unwrap(),
                 event_id: EventId::parse("ws").unwrap(),
                 status,
                 person,

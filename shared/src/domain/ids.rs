@@ -95,6 +95,65 @@ impl fmt::Debug for EventId {
     }
 }
 
+/// A registration's id: a ULID as this API writes it, 26 characters of Crockford's base32 in
+/// upper case (`^[0-9A-HJKMNP-TV-Z]{26}$`, the pattern the OpenAPI document gives). It is what
+/// the organiser's routes name and what a page's `next_cursor` carries. Lower case, though a
+/// ULID decoder would read it, is refused: the API never gives it, so it names nothing.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RegistrationId(String);
+
+/// Crockford's base32 digits in upper case: no I, L, O or U.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl RegistrationId {
+    pub const LEN: usize = 26;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.len() == Self::LEN && raw.bytes().all(|b| CROCKFORD.contains(&b)) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must be 26 upper-case Crockford base32 characters (a ULID)".to_owned())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Every ULID's text is a registration id (the new ids come from here).
+impl From<ulid::Ulid> for RegistrationId {
+    fn from(u: ulid::Ulid) -> Self {
+        Self(u.to_string())
+    }
+}
+
+impl TryFrom<String> for RegistrationId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<RegistrationId> for String {
+    fn from(r: RegistrationId) -> Self {
+        r.0
+    }
+}
+
+impl fmt::Display for RegistrationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RegistrationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RegistrationId({:?})", self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +163,26 @@ mod tests {
         assert!(EventId::parse("qos-workshop-2021").is_ok());
         for bad in ["", "Upper", "-lead", "sp ace", "slash/", &"x".repeat(65)] {
             assert!(EventId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn registration_ids_are_upper_case_ulids() {
+        let u = ulid::Ulid::from_parts(1_630_000_000_000, 42);
+        let id = RegistrationId::from(u);
+        assert_eq!(id.as_str(), u.to_string());
+        assert_eq!(RegistrationId::parse(id.as_str()), Ok(id.clone()));
+        assert!(RegistrationId::parse("01J0000000000000000000ABCZ").is_ok());
+        for bad in [
+            "",
+            "01J000000000000000000000",
+            "01J00000000000000000000000X",
+            "01j0000000000000000000abcz",
+            "01J000000000000000000000IL",
+            "01J000000000000000000000OU",
+            "01J00000000000000000000-00",
+        ] {
+            assert!(RegistrationId::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 }

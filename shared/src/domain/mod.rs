@@ -21,7 +21,7 @@ pub use event::{
     ReminderOffset, Zone,
 };
 pub use fields::{FieldError, FieldErrors, Fields};
-pub use ids::{EventId, Slug};
+pub use ids::{EventId, RegistrationId, Slug};
 pub use join::JoinInfo;
 pub use language::Language;
 pub use programme::{

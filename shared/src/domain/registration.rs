@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::fields::parse;
 use super::{
     Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line, Paragraph,
+    RegistrationId,
 };
 
 /// Unconfirmed registrations hold no seat and lapse after this long.
@@ -274,7 +275,7 @@ pub struct JoinUse {
 /// counts need stay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
-    pub id: String,
+    pub id: RegistrationId,
     pub event_id: EventId,
     pub status: Status,
     pub person: Option<Person>,

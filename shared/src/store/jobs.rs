@@ -8,12 +8,12 @@ use serde_json::Value;
 
 use super::codec::{doc_item, doc_of};
 use super::{Cond, StoreError, TableError, TableStore, Write, keys};
-use crate::domain::{Announcement, EventId};
+use crate::domain::{Announcement, EventId, RegistrationId};
 
 /// How far a fan-out got: the last registration id done, or all of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Checkpoint {
-    pub after: Option<String>,
+    pub after: Option<RegistrationId>,
     pub done: bool,
 }
 
@@ -53,12 +53,18 @@ const DONE: &str = "done";
 impl JobStore for TableStore {
     async fn checkpoint(&self, event: &EventId, job: &str) -> Result<Checkpoint, StoreError> {
         let item = self.table.get(&keys::fanout(event, job)).await?;
-        Ok(item
-            .map(|i| Checkpoint {
-                after: i.get(AFTER).and_then(Value::as_str).map(str::to_owned),
-                done: i.get(DONE).and_then(Value::as_bool).unwrap_or(false),
-            })
-            .unwrap_or_default())
+        let Some(i) = item else {
+            return Ok(Checkpoint::default());
+        };
+        Ok(Checkpoint {
+            after: i
+                .get(AFTER)
+                .and_then(Value::as_str)
+                .map(RegistrationId::parse)
+                .transpose()
+                .map_err(StoreError::Corrupt)?,
+            done: i.get(DONE).and_then(Value::as_bool).unwrap_or(false),
+        })
     }
 
     async fn save_checkpoint(
@@ -69,7 +75,7 @@ impl JobStore for TableStore {
     ) -> Result<(), StoreError> {
         let mut w = Write::update(keys::fanout(event, job)).set(DONE, c.done);
         w = match &c.after {
-            Some(a) => w.set(AFTER, a.clone()),
+            Some(a) => w.set(AFTER, a.to_string()),
             None => w.remove(AFTER),
         };
         self.table.write(w).await?;

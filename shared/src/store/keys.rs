@@ -25,7 +25,7 @@
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 
 use super::{Key, Query};
-use crate::domain::{Email, EventId};
+use crate::domain::{Email, EventId, RegistrationId};
 use crate::token::TokenHash;
 
 /// The hash under which an address is keyed (its guard, its suppression): personal data stays
@@ -70,7 +70,7 @@ pub fn latest(id: &EventId) -> Key {
 
 pub const REG_SK_PREFIX: &str = "REG#";
 
-pub fn registration(event: &EventId, id: &str) -> Key {
+pub fn registration(event: &EventId, id: &RegistrationId) -> Key {
     Key::new(event_pk(event), format!("{REG_SK_PREFIX}{id}"))
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::codec::{DOC, doc_item, doc_of, encode};
 use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
-use crate::domain::EventId;
+use crate::domain::{EventId, RegistrationId};
 use crate::mail::MessageKind;
 
 /// How long a `sending` claim blocks others before its run is presumed dead.
@@ -25,7 +25,7 @@ pub struct Notice {
     pub id: String,
     pub kind: MessageKind,
     pub event_id: EventId,
-    pub registration_id: String,
+    pub registration_id: RegistrationId,
     pub created_at: Timestamp,
     /// Failed attempts so far.
     pub attempts: u32,

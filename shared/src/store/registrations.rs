@@ -11,7 +11,7 @@ use super::codec::{DOC, doc_of, encode};
 use super::keys::{self, email_hash};
 use super::outbox::Notice;
 use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write};
-use crate::domain::{Email, EventId, Registration, Status};
+use crate::domain::{Email, EventId, Registration, RegistrationId, Status};
 use crate::token::TokenHash;
 
 const STATUS: &str = "status";
@@ -105,7 +105,7 @@ impl Change {
     /// Claims the address for `r`: free, or held by an unconfirmed registration that lapsed.
     pub fn claim_address(&mut self, r: &Registration, email: &Email, now: Timestamp) -> &mut Self {
         let mut item = keys::email_guard(&r.event_id, &email_hash(email)).item();
-        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.to_string()));
         if let Some(t) = r.confirm_by {
             item.insert(CONFIRM_BY.into(), Value::from(t.as_second()));
         }
@@ -120,17 +120,22 @@ impl Change {
     pub fn keep_address(&mut self, r: &Registration, email: &Email) -> &mut Self {
         let w = Write::update(keys::email_guard(&r.event_id, &email_hash(email)))
             .remove(CONFIRM_BY)
-            .when(Cond::eq(REGISTRATION_ID, r.id.clone()));
+            .when(Cond::eq(REGISTRATION_ID, r.id.to_string()));
         self.push(w, Conflict::Stale)
     }
 
     /// Frees the address so it may register again.
-    pub fn release_address(&mut self, event: &EventId, email: &Email, reg_id: &str) -> &mut Self {
+    pub fn release_address(
+        &mut self,
+        event: &EventId,
+        email: &Email,
+        reg_id: &RegistrationId,
+    ) -> &mut Self {
         let w = Write::Delete {
             key: keys::email_guard(event, &email_hash(email)),
             cond: Some(Cond::Or(vec![
                 Cond::NotExists,
-                Cond::eq(REGISTRATION_ID, reg_id.to_owned()),
+                Cond::eq(REGISTRATION_ID, reg_id.to_string()),
             ])),
         };
         self.push(w, Conflict::Stale)
@@ -155,9 +160,14 @@ impl Change {
         )
     }
 
-    pub fn join_waitlist(&mut self, event: &EventId, ticket: u64, reg_id: &str) -> &mut Self {
+    pub fn join_waitlist(
+        &mut self,
+        event: &EventId,
+        ticket: u64,
+        reg_id: &RegistrationId,
+    ) -> &mut Self {
         let mut item = keys::wait(event, ticket).item();
-        item.insert(REGISTRATION_ID.into(), Value::from(reg_id.to_owned()));
+        item.insert(REGISTRATION_ID.into(), Value::from(reg_id.to_string()));
         self.push(Write::put_new(item), Conflict::WaitlistMoved)
     }
 
@@ -173,7 +183,7 @@ impl Change {
     pub fn grant_token(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
         let mut item = keys::token(hash.as_str()).item();
         item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
-        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.to_string()));
         self.push(Write::put_new(item), Conflict::TokenTaken)
     }
 
@@ -181,7 +191,7 @@ impl Change {
     pub fn grant_join(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
         let mut item = keys::join_token(hash.as_str()).item();
         item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
-        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.to_string()));
         self.push(Write::put(item), Conflict::TokenTaken)
     }
 
@@ -189,7 +199,7 @@ impl Change {
     pub fn grant_unsubscribe(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
         let mut item = keys::unsubscribe(hash.as_str()).item();
         item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
-        item.insert(REGISTRATION_ID.into(), Value::from(r.id.clone()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.to_string()));
         self.push(Write::put(item), Conflict::TokenTaken)
     }
 
@@ -232,12 +242,16 @@ pub struct Seats {
 #[derive(Debug, Clone, Default)]
 pub struct RegistrationPage {
     pub registrations: Vec<Registration>,
-    pub next: Option<String>,
+    pub next: Option<RegistrationId>,
 }
 
 #[async_trait]
 pub trait RegistrationStore: Send + Sync {
-    async fn registration(&self, event: &EventId, id: &str) -> Result<Option<Stored>, StoreError>;
+    async fn registration(
+        &self,
+        event: &EventId,
+        id: &RegistrationId,
+    ) -> Result<Option<Stored>, StoreError>;
     /// The registration a registrant token was granted for.
     async fn by_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     async fn by_join_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
@@ -247,7 +261,10 @@ pub trait RegistrationStore: Send + Sync {
     /// A new waiting-list ticket (tickets only grow; positions are counted from them).
     async fn next_ticket(&self, event: &EventId) -> Result<u64, StoreError>;
     /// The waitlisted registration at the head of the queue, with its ticket.
-    async fn first_waiting(&self, event: &EventId) -> Result<Option<(u64, String)>, StoreError>;
+    async fn first_waiting(
+        &self,
+        event: &EventId,
+    ) -> Result<Option<(u64, RegistrationId)>, StoreError>;
     /// 1-based place of `ticket` among those still waiting.
     async fn waitlist_position(&self, event: &EventId, ticket: u64) -> Result<u64, StoreError>;
     /// The tickets of everyone waiting, in queue order: the places of many registrations from
@@ -260,7 +277,7 @@ pub trait RegistrationStore: Send + Sync {
         event: &EventId,
         status: Option<Status>,
         limit: u32,
-        after: Option<String>,
+        after: Option<RegistrationId>,
     ) -> Result<RegistrationPage, StoreError>;
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
     /// Counts one use of a personal join link (atomic, beside the document).
@@ -330,13 +347,18 @@ impl TableStore {
             ));
         };
         let event = EventId::parse(event).map_err(StoreError::Corrupt)?;
-        self.registration(&event, id).await
+        let id = RegistrationId::parse(id).map_err(StoreError::Corrupt)?;
+        self.registration(&event, &id).await
     }
 }
 
 #[async_trait]
 impl RegistrationStore for TableStore {
-    async fn registration(&self, event: &EventId, id: &str) -> Result<Option<Stored>, StoreError> {
+    async fn registration(
+        &self,
+        event: &EventId,
+        id: &RegistrationId,
+    ) -> Result<Option<Stored>, StoreError> {
         match self.table.get(&keys::registration(event, id)).await? {
             None => Ok(None),
             Some(item) => stored(&item).map(Some),
@@ -366,7 +388,8 @@ impl RegistrationStore for TableStore {
         let Some(id) = guard.get(REGISTRATION_ID).and_then(Value::as_str) else {
             return Ok(None);
         };
-        self.registration(event, id).await
+        let id = RegistrationId::parse(id).map_err(StoreError::Corrupt)?;
+        self.registration(event, &id).await
     }
 
     async fn next_ticket(&self, event: &EventId) -> Result<u64, StoreError> {
@@ -379,14 +402,17 @@ impl RegistrationStore for TableStore {
             .ok_or_else(|| StoreError::Corrupt("the ticket counter is not a number".into()))
     }
 
-    async fn first_waiting(&self, event: &EventId) -> Result<Option<(u64, String)>, StoreError> {
+    async fn first_waiting(
+        &self,
+        event: &EventId,
+    ) -> Result<Option<(u64, RegistrationId)>, StoreError> {
         let mut q = keys::waitlist(event);
         q.limit = Some(1);
         let page = self.table.query(&q).await?;
         Ok(page.items.first().and_then(|i| {
             let sk = i.get(super::SK)?.as_str()?;
             let ticket = sk.strip_prefix(keys::WAIT_SK_PREFIX)?.parse().ok()?;
-            let id = i.get(REGISTRATION_ID)?.as_str()?.to_owned();
+            let id = RegistrationId::parse(i.get(REGISTRATION_ID)?.as_str()?).ok()?;
             Some((ticket, id))
         }))
     }
@@ -426,7 +452,7 @@ impl RegistrationStore for TableStore {
         event: &EventId,
         status: Option<Status>,
         limit: u32,
-        after: Option<String>,
+        after: Option<RegistrationId>,
     ) -> Result<RegistrationPage, StoreError> {
         let mut q = keys::registrations(event);
         q.after = after.map(|id| format!("{}{id}", keys::REG_SK_PREFIX));
@@ -443,7 +469,11 @@ impl RegistrationStore for TableStore {
             match page.last {
                 Some(last) if (out.len() as u32) < limit => q.after = Some(last),
                 Some(last) => {
-                    let next = last.strip_prefix(keys::REG_SK_PREFIX).map(str::to_owned);
+                    let next = last
+                        .strip_prefix(keys::REG_SK_PREFIX)
+                        .map(RegistrationId::parse)
+                        .transpose()
+                        .map_err(StoreError::Corrupt)?;
                     return Ok(RegistrationPage {
                         registrations: out,
                         next,

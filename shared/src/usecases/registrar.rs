@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 
 use crate::Clock;
-use crate::domain::{EventId, Registration, Status};
+use crate::domain::{EventId, Registration, RegistrationId, Status};
 use crate::mail::MessageKind;
 use crate::store::{
     CommitError, Conflict, EventReader, JoinInfoStore, Notice, RateLimits, RegistrationStore,
@@ -118,7 +118,11 @@ impl Registrar<'_> {
     }
 
     /// The registration `id` of `event` as stored now.
-    pub(crate) async fn stored(&self, event: &EventId, id: &str) -> Result<Stored, ChangeError> {
+    pub(crate) async fn stored(
+        &self,
+        event: &EventId,
+        id: &RegistrationId,
+    ) -> Result<Stored, ChangeError> {
         self.store
             .registration(event, id)
             .await?

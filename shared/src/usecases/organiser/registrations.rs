@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use crate::domain::{Event, EventId, Registration, Status};
+use crate::domain::{Event, EventId, Registration, RegistrationId, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Conflict, OutboxStore, RegistrationStore, StoreError};
 use crate::views;
@@ -20,7 +20,7 @@ pub const MAX_PAGE: u32 = 500;
 impl Registrar<'_> {
     /// Organiser approval of a `pending_approval` registration: a seat if one is free, else the
     /// waiting list when the event has one.
-    pub async fn approve(&self, event: &Event, id: &str) -> Result<Seen, ChangeError> {
+    pub async fn approve(&self, event: &Event, id: &RegistrationId) -> Result<Seen, ChangeError> {
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -65,7 +65,7 @@ impl Registrar<'_> {
 
     /// Organiser rejection of a live registration (409 `wrong-status` for one that has ended);
     /// its seat or place passes on, and the registrant is told.
-    pub async fn reject(&self, event: &EventId, id: &str) -> Result<Seen, ChangeError> {
+    pub async fn reject(&self, event: &EventId, id: &RegistrationId) -> Result<Seen, ChangeError> {
         let s = self.stored(event, id).await?;
         self.end(s, Ending::Rejected).await?;
         let s = self.stored(event, id).await?;
@@ -73,7 +73,11 @@ impl Registrar<'_> {
     }
 
     /// Revokes the personal join link (the old one answers 410) and emails a new one.
-    pub async fn revoke_join(&self, event: &EventId, id: &str) -> Result<Seen, ChangeError> {
+    pub async fn revoke_join(
+        &self,
+        event: &EventId,
+        id: &RegistrationId,
+    ) -> Result<Seen, ChangeError> {
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -102,7 +106,7 @@ impl Registrar<'_> {
 /// One page of an event's registrations, each with its waiting-list place.
 pub struct Page {
     pub registrations: Vec<Seen>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<RegistrationId>,
 }
 
 /// A page of registrations in creation order, optionally of one status. One read of the queue
@@ -113,7 +117,7 @@ pub async fn page(
     event: &EventId,
     status: Option<Status>,
     limit: u32,
-    cursor: Option<String>,
+    cursor: Option<RegistrationId>,
 ) -> Result<Page, StoreError> {
     let page = store.page(event, status, limit, cursor).await?;
     let waiting = page

@@ -179,7 +179,9 @@ impl Registrar<'_> {
             }
             let now = self.now();
             let r = Registration {
-                id: self.ids.new_id(now.as_millisecond().max(0) as u64),
+                id: self
+                    .ids
+                    .new_registration_id(now.as_millisecond().max(0) as u64),
                 event_id: event_id.clone(),
                 status: Status::PendingConfirmation,
                 person: Some(app.person.clone()),
