@@ -216,7 +216,6 @@ impl Change {
     /// Queues an email.
     pub fn notify(&mut self, notice: &Notice) -> Result<&mut Self, StoreError> {
         let entry = super::outbox::entry(notice)?;
-        *self.queued.entry(notice.event_id.clone()).or_default() += 1;
         Ok(self.push(Write::put_new(entry), Conflict::Stale))
     }
 
