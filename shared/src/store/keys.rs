@@ -26,6 +26,7 @@
 
 use super::{Key, Query};
 use crate::domain::{Email, EventId, RegistrationId};
+use crate::http::IdempotencyKeyHash;
 use crate::token::TokenHash;
 
 /// The hash under which an address is keyed (its guard, its suppression): personal data stays
@@ -128,8 +129,8 @@ pub fn rate(scope: &str, window: &str) -> Key {
     Key::new(format!("RATE#{scope}"), window)
 }
 
-pub fn idempotency(key_hash: &str) -> Key {
-    Key::new(format!("IDEMPOTENCY#{key_hash}"), "IDEMPOTENCY")
+pub fn idempotency(key_hash: &IdempotencyKeyHash) -> Key {
+    Key::new(format!("IDEMPOTENCY#{}", key_hash.as_str()), "IDEMPOTENCY")
 }
 
 pub fn join_info(event: &EventId) -> Key {
