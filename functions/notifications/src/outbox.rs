@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use plenary::mail::MailError;
+use plenary::mail::{MailError, MessageKey};
 use plenary::store::{Claim, Notice, StoreError, Unsent};
 
 use crate::compose::{self, ComposeError};
@@ -72,7 +72,7 @@ async fn send_one(
     now: Timestamp,
     report: &mut Report,
 ) -> Result<Step, StoreError> {
-    let key = format!("notice:{}", notice.id);
+    let key = MessageKey::notice(&notice.id);
     if app.outbox.claim(&key, now).await? != Claim::Won {
         // Busy: another run sends it, or a crashed one's claim awaits its grace period; the
         // notice stays until then. (Done cannot hold a notice: settling deletes it.)
