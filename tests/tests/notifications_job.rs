@@ -317,7 +317,9 @@ async fn a_claim_left_by_a_crashed_run_blocks_until_its_grace_period_ends(kind: 
     let w = world(kind, None).await;
     confirmed(&w, 1, "crash.test").await;
     // A run that crashed after claiming (and perhaps sending) left the claim `sending`.
-    let key = format!("reminder:ws:P1D:{}", "01J00000000000000000000000");
+    let key = plenary::mail::FanoutKeys::reminder(&w.event.id, "P1D")
+        .message(&RegistrationId::parse("01J00000000000000000000000").unwrap());
+    assert_eq!(key.as_str(), "reminder:ws:P1D:01J00000000000000000000000");
     assert_eq!(
         w.store.claim(&key, at(P1D)).await.unwrap(),
         plenary::store::Claim::Won

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use plenary::domain::Registration;
-use plenary::mail::MessageKind;
 use plenary::mail::templates::Content;
+use plenary::mail::{FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
@@ -34,8 +34,7 @@ pub async fn send(
         };
         let f = Fanout {
             event: &event,
-            job: format!("announcement#{}", a.id),
-            key: format!("announcement:{}", a.id),
+            keys: FanoutKeys::announcement(&a.id),
             kind: MessageKind::Announcement,
             recipients: Recipients::Announcement(a.audience),
             content: &content,

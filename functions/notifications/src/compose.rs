@@ -4,7 +4,7 @@
 
 use plenary::domain::{Event, Person, Registration};
 use plenary::mail::templates::{self, Content, EventFacts, Message};
-use plenary::mail::{MessageKind, OutgoingEmail};
+use plenary::mail::{MessageKey, MessageKind, OutgoingEmail};
 use plenary::store::StoreError;
 use plenary::token::Token;
 use plenary::usecases::mail;
@@ -60,7 +60,7 @@ pub fn join_url(app: &App, r: &Registration) -> String {
 /// The email for a transactional notice.
 pub async fn transactional(
     app: &App,
-    key: &str,
+    key: &MessageKey,
     kind: MessageKind,
     event: &Event,
     r: &Registration,
@@ -109,7 +109,7 @@ pub async fn transactional(
 #[allow(clippy::too_many_arguments)]
 pub fn email(
     app: &App,
-    key: &str,
+    key: &MessageKey,
     kind: MessageKind,
     event: &Event,
     r: &Registration,
@@ -137,7 +137,7 @@ pub fn email(
         ));
     }
     Ok(OutgoingEmail {
-        key: key.to_owned(),
+        key: key.to_string(),
         from: app.sender.clone(),
         from_name: app.sender_name.clone(),
         to: person.email.clone(),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Change, ChangeKind, Language, Registration, Session, changes};
 use plenary::mail::templates::{self, ChangeLine, Content};
-use plenary::mail::{Attachment, MessageKind};
+use plenary::mail::{Attachment, FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
@@ -97,8 +97,7 @@ pub async fn send(
         };
         let f = Fanout {
             event: &event,
-            job: format!("digest#{}", new.version),
-            key: format!("digest:{}:{}", event.id, new.version),
+            keys: FanoutKeys::digest(&event.id, new.version),
             kind: MessageKind::ProgrammeChanges,
             recipients: Recipients::Digest,
             content: &content,

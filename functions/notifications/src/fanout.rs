@@ -1,5 +1,5 @@
 //! Sending one kind of optional mail to many registrants of an event: each recipient claimed
-//! under `{job key}:{registration}` before sending, progress saved as a checkpoint after every
+//! under its message key ([`FanoutKeys::message`]) before sending, progress saved as a checkpoint after every
 //! page, and the run stopped cleanly before its deadline or when SES is down; the next run
 //! resumes at the checkpoint, and the claims make any overlap send nothing twice.
 
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
-use plenary::mail::{Attachment, MailError, MessageKind};
+use plenary::mail::{Attachment, FanoutKeys, JobName, MailError, MessageKind};
 use plenary::store::{Checkpoint, Claim, StoreError, Unsent};
 use plenary::usecases::mail::{self, Recipients};
 
@@ -21,10 +21,8 @@ const PAGE: u32 = 200;
 /// One fan-out: who, what and under which keys.
 pub struct Fanout<'a> {
     pub event: &'a Event,
-    /// Names the checkpoint (`reminder#P1D`, `digest#3`, `announcement#…`).
-    pub job: String,
-    /// Prefix of each message's deterministic key.
-    pub key: String,
+    /// The checkpoint's name and each message's deterministic key.
+    pub keys: FanoutKeys,
     pub kind: MessageKind,
     pub recipients: Recipients,
     pub content: &'a (dyn Fn(&App, &Registration, String) -> Content + Sync),
@@ -54,7 +52,7 @@ pub async fn run(
     report: &mut Report,
 ) -> Result<Outcome, StoreError> {
     let event = &f.event.id;
-    let mut cp = app.jobs.checkpoint(event, &f.job).await?;
+    let mut cp = app.jobs.checkpoint(event, f.keys.job()).await?;
     if cp.done {
         return Ok(Outcome::Done);
     }
@@ -65,7 +63,7 @@ pub async fn run(
             .await?;
         for r in &page.registrations {
             if !time_left(started, deadline) {
-                app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+                app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
                 report.more = true;
                 return Ok(Outcome::Stopped);
             }
@@ -73,7 +71,7 @@ pub async fn run(
                 match deliver(app, f, r, now, started, deadline, report).await? {
                     Delivery::Handled => {}
                     Delivery::Later => {
-                        app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+                        app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
                         report.more = true;
                         return Ok(Outcome::Stopped);
                     }
@@ -83,10 +81,10 @@ pub async fn run(
         }
         if page.next.is_none() {
             cp.done = true;
-            app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+            app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
             return Ok(Outcome::Done);
         }
-        app.jobs.save_checkpoint(event, &f.job, &cp).await?;
+        app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
     }
 }
 
@@ -99,7 +97,7 @@ async fn deliver(
     deadline: Duration,
     report: &mut Report,
 ) -> Result<Delivery, StoreError> {
-    let key = format!("{}:{}", f.key, r.id);
+    let key = f.keys.message(&r.id);
     let event = &f.event.id;
     match app.outbox.claim(&key, now).await? {
         Claim::Won => {}
@@ -186,7 +184,7 @@ async fn deliver(
 
 /// Makes sure nothing is owed from a fan-out that will not run (an older reminder overtaken
 /// by a later one): it is marked done as it stands.
-pub async fn close(app: &App, event: &Event, job: &str) -> Result<(), StoreError> {
+pub async fn close(app: &App, event: &Event, job: &JobName) -> Result<(), StoreError> {
     let cp = app.jobs.checkpoint(&event.id, job).await?;
     if !cp.done {
         app.jobs

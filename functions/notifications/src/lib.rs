@@ -23,7 +23,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use plenary::config::{BaseUrl, ConfigError};
 use plenary::domain::{Email, RegistrationId};
-use plenary::mail::Mailer;
+use plenary::mail::{Mailer, MessageKey};
 use plenary::store::{
     EventReader, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader, RegistrationStore,
     StoreError, SuppressionStore,
@@ -101,7 +101,7 @@ pub struct Report {
 
 #[derive(Debug, Serialize)]
 pub struct SentSummary {
-    pub key: String,
+    pub key: MessageKey,
     pub kind: &'static str,
     pub registration_id: RegistrationId,
     pub event_id: String,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Event, Person, Registration};
-use plenary::mail::{MailError, OutgoingEmail, SendReceipt};
+use plenary::mail::{MailError, MessageKey, OutgoingEmail, SendReceipt};
 use plenary::store::{Claim, Notice, StoreError, Unsent};
 
 use crate::compose::{self, ComposeError};
@@ -73,7 +73,7 @@ async fn send_one(
     now: Timestamp,
     report: &mut Report,
 ) -> Result<Step, StoreError> {
-    let key = format!("notice:{}", notice.id);
+    let key = MessageKey::notice(&notice.id);
     if app.outbox.claim(&key, now).await? != Claim::Won {
         // Busy: another run sends it, or a crashed one's claim awaits its grace period; the
         // notice stays until then. (Done cannot hold a notice: settling deletes it.)
@@ -129,7 +129,7 @@ async fn recipient(app: &App, notice: &Notice) -> Result<Result<Recipient, Unsen
 /// puts the notice back for a retry after the first back-off and is returned.
 async fn compose_email(
     app: &App,
-    key: &str,
+    key: &MessageKey,
     notice: &Notice,
     now: Timestamp,
     to: &Recipient,
@@ -168,7 +168,7 @@ async fn compose_email(
 /// (retried with back-off until the last attempt) or failed for good.
 async fn settle_send(
     app: &App,
-    key: String,
+    key: MessageKey,
     notice: &Notice,
     r: &Registration,
     now: Timestamp,
@@ -217,7 +217,7 @@ async fn settle_send(
 /// Settles a notice that will not be sent and counts it under its reason.
 async fn settle_unsent(
     app: &App,
-    key: &str,
+    key: &MessageKey,
     notice: &Notice,
     why: Unsent,
     report: &mut Report,

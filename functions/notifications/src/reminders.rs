@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
-use plenary::mail::MessageKind;
 use plenary::mail::templates::Content;
+use plenary::mail::{FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
@@ -43,11 +43,11 @@ pub async fn send(
             continue;
         };
         for (offset, at) in &due {
-            let job = format!("reminder#{offset}");
+            let keys = FanoutKeys::reminder(&event.id, offset);
             if *offset != latest {
                 // Overtaken by a later reminder (the job did not run at this one's moment):
                 // a stale "in 7 days" an hour before the start would only mislead.
-                fanout::close(app, &event, &job).await?;
+                fanout::close(app, &event, keys.job()).await?;
                 continue;
             }
             let at = *at;
@@ -69,8 +69,7 @@ pub async fn send(
                 };
             let f = Fanout {
                 event: &event,
-                job: job.clone(),
-                key: format!("reminder:{}:{offset}", event.id),
+                keys,
                 kind: MessageKind::Reminder,
                 recipients: Recipients::Reminder { at },
                 content: &content,

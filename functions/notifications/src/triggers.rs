@@ -23,8 +23,34 @@ pub enum Trigger {
 /// A bounce or complaint: the addresses to suppress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SesNotice {
-    pub kind: String,
+    pub kind: SesNoticeKind,
     pub addresses: Vec<String>,
+}
+
+/// The SES notifications that suppress an address; SES's other types are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SesNoticeKind {
+    Bounce,
+    Complaint,
+}
+
+impl SesNoticeKind {
+    /// From SES's `notificationType` (or `eventType`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "Bounce" => Some(Self::Bounce),
+            "Complaint" => Some(Self::Complaint),
+            _ => None,
+        }
+    }
+
+    /// As SES names it, which is also the suppression's stored reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bounce => "Bounce",
+            Self::Complaint => "Complaint",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,17 +85,16 @@ struct Recipient {
 /// transient bounces do not.
 pub fn ses_notice(message: &str) -> Option<SesNotice> {
     let m: SesMessage = serde_json::from_str(message).ok()?;
-    let kind = m.notification_type.or(m.event_type)?;
-    let addresses = match kind.as_str() {
-        "Bounce" => {
+    let kind = SesNoticeKind::parse(&m.notification_type.or(m.event_type)?)?;
+    let addresses = match kind {
+        SesNoticeKind::Bounce => {
             let b = m.bounce?;
             if b.bounce_type != "Permanent" {
                 return None;
             }
             b.bounced_recipients
         }
-        "Complaint" => m.complaint?.complained_recipients,
-        _ => return None,
+        SesNoticeKind::Complaint => m.complaint?.complained_recipients,
     };
     Some(SesNotice {
         kind,
@@ -130,7 +155,9 @@ pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Val
                 for a in &n.addresses {
                     match Email::parse(a) {
                         Ok(email) => {
-                            app.suppressions.suppress(&email, &n.kind, now).await?;
+                            app.suppressions
+                                .suppress(&email, n.kind.as_str(), now)
+                                .await?;
                             suppressed += 1;
                         }
                         Err(_) => tracing::warn!("an SES notification named an unusable address"),
@@ -182,7 +209,10 @@ mod tests {
     fn a_complaint_suppresses_its_addresses() {
         let c = r#"{"notificationType":"Complaint","complaint":{
             "complainedRecipients":[{"emailAddress":"angry@example.org"}]},"mail":{}}"#;
-        assert_eq!(ses_notice(c).unwrap().kind, "Complaint");
+        assert_eq!(ses_notice(c).unwrap().kind, SesNoticeKind::Complaint);
+        assert_eq!(SesNoticeKind::Complaint.as_str(), "Complaint");
+        let delivery = c.replace("\"Complaint\"", "\"Delivery\"");
+        assert!(ses_notice(&delivery).is_none());
     }
 
     #[test]

@@ -118,7 +118,7 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
         &scope,
         req,
         app.clock.now(),
-        async |key: http::KeyHash| {
+        async |key: Option<http::IdempotencyKeyHash>| {
             let completion = key.map(|key_hash| Completion {
                 key_hash,
                 response: SavedResponse {

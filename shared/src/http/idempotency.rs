@@ -30,18 +30,32 @@ fn body_text(res: &Response) -> String {
     }
 }
 
-/// What `run` is told: the key's hash when the request carries one. When `run` commits the
-/// answer itself (in its own transaction, through `Change::complete_idempotency`), it says so
-/// by returning `true`, and nothing more is written here.
-pub type KeyHash = Option<String>;
+/// What an idempotency record is stored under: lowercase hex SHA-256 of the scope and the
+/// `Idempotency-Key` a request carried, never the key itself. Only [`idempotent`] makes one,
+/// from a key it accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKeyHash(String);
 
-/// Runs `run` at most once per (scope, key); without the header it simply runs.
+impl IdempotencyKeyHash {
+    fn of(scope: &str, key: &str) -> Self {
+        Self(hash(&[scope.as_bytes(), key.as_bytes()]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Runs `run` at most once per (scope, key); without the header it simply runs. `run` is told
+/// the key's hash when the request carries one; when it commits the answer itself (in its own
+/// transaction, through `Change::complete_idempotency`), it says so by returning `true`, and
+/// nothing more is written here.
 pub async fn idempotent(
     store: &dyn IdempotencyStore,
     scope: &str,
     req: &Request,
     now: Timestamp,
-    run: impl AsyncFnOnce(KeyHash) -> Result<(Response, bool), Problem>,
+    run: impl AsyncFnOnce(Option<IdempotencyKeyHash>) -> Result<(Response, bool), Problem>,
 ) -> Result<Response, Problem> {
     let Some(raw) = req.headers().get(HEADER) else {
         return run(None).await.map(|(res, _)| res);
@@ -57,7 +71,7 @@ pub async fn idempotent(
                 "must be 1 to 255 visible ASCII characters",
             )
         })?;
-    let key_hash = hash(&[scope.as_bytes(), key.as_bytes()]);
+    let key_hash = IdempotencyKeyHash::of(scope, key);
     let request_hash = hash(&[
         req.method().as_str().as_bytes(),
         req.uri().path().as_bytes(),

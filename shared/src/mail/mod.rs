@@ -3,11 +3,13 @@
 //! ([`LocalMailbox`], served at `/_local/outbox`). Not to be confused with the transactional
 //! outbox of [`crate::store::OutboxStore`], the mail queued by state changes.
 
+pub mod keys;
 mod local_mailbox;
 pub mod mime;
 mod ses;
 pub mod templates;
 
+pub use keys::{FanoutKeys, JobName, MessageKey};
 pub use local_mailbox::{LocalMailbox, SentMessage};
 pub use ses::{SesMailer, ses_client};
 

@@ -6,11 +6,12 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
+use crate::http::IdempotencyKeyHash;
 
 /// The answer a use case will give, to be recorded with its own transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
-    pub key_hash: String,
+    pub key_hash: IdempotencyKeyHash,
     pub response: SavedResponse,
 }
 
@@ -43,22 +44,26 @@ pub const IDEMPOTENCY_CLAIM: SignedDuration = SignedDuration::from_secs(60);
 pub trait IdempotencyStore: Send + Sync {
     async fn begin(
         &self,
-        key_hash: &str,
+        key_hash: &IdempotencyKeyHash,
         request_hash: &str,
         now: Timestamp,
     ) -> Result<Begin, StoreError>;
     async fn finish(
         &self,
-        key_hash: &str,
+        key_hash: &IdempotencyKeyHash,
         response: &SavedResponse,
         now: Timestamp,
     ) -> Result<(), StoreError>;
-    async fn abandon(&self, key_hash: &str) -> Result<(), StoreError>;
+    async fn abandon(&self, key_hash: &IdempotencyKeyHash) -> Result<(), StoreError>;
 }
 
 /// Records `response` as the answer to the key: on its own ([`IdempotencyStore::finish`]) or in
 /// the transaction of the effect ([`Change::complete_idempotency`](super::Change::complete_idempotency)).
-pub(crate) fn done(key_hash: &str, response: &SavedResponse, now: Timestamp) -> Write {
+pub(crate) fn done(
+    key_hash: &IdempotencyKeyHash,
+    response: &SavedResponse,
+    now: Timestamp,
+) -> Write {
     Write::update(keys::idempotency(key_hash))
         .set("state", "done")
         .set("status", u64::from(response.status))
@@ -71,7 +76,7 @@ pub(crate) fn done(key_hash: &str, response: &SavedResponse, now: Timestamp) -> 
 impl IdempotencyStore for TableStore {
     async fn begin(
         &self,
-        key_hash: &str,
+        key_hash: &IdempotencyKeyHash,
         request_hash: &str,
         now: Timestamp,
     ) -> Result<Begin, StoreError> {
@@ -116,7 +121,7 @@ impl IdempotencyStore for TableStore {
 
     async fn finish(
         &self,
-        key_hash: &str,
+        key_hash: &IdempotencyKeyHash,
         response: &SavedResponse,
         now: Timestamp,
     ) -> Result<(), StoreError> {
@@ -124,7 +129,7 @@ impl IdempotencyStore for TableStore {
         Ok(())
     }
 
-    async fn abandon(&self, key_hash: &str) -> Result<(), StoreError> {
+    async fn abandon(&self, key_hash: &IdempotencyKeyHash) -> Result<(), StoreError> {
         self.table
             .write(Write::Delete {
                 key: keys::idempotency(key_hash),

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::codec::{doc_item, doc_of};
 use super::{Cond, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Announcement, EventId, RegistrationId};
+use crate::mail::JobName;
 
 /// How far a fan-out got: the last registration id done, or all of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,11 +30,11 @@ pub struct PendingDigest {
 
 #[async_trait]
 pub trait JobStore: Send + Sync {
-    async fn checkpoint(&self, event: &EventId, job: &str) -> Result<Checkpoint, StoreError>;
+    async fn checkpoint(&self, event: &EventId, job: &JobName) -> Result<Checkpoint, StoreError>;
     async fn save_checkpoint(
         &self,
         event: &EventId,
-        job: &str,
+        job: &JobName,
         c: &Checkpoint,
     ) -> Result<(), StoreError>;
     /// Programmes published since their last digest.
@@ -51,7 +52,7 @@ const DONE: &str = "done";
 
 #[async_trait]
 impl JobStore for TableStore {
-    async fn checkpoint(&self, event: &EventId, job: &str) -> Result<Checkpoint, StoreError> {
+    async fn checkpoint(&self, event: &EventId, job: &JobName) -> Result<Checkpoint, StoreError> {
         let item = self.table.get(&keys::fanout(event, job)).await?;
         let Some(i) = item else {
             return Ok(Checkpoint::default());
@@ -70,7 +71,7 @@ impl JobStore for TableStore {
     async fn save_checkpoint(
         &self,
         event: &EventId,
-        job: &str,
+        job: &JobName,
         c: &Checkpoint,
     ) -> Result<(), StoreError> {
         let mut w = Write::update(keys::fanout(event, job)).set(DONE, c.done);

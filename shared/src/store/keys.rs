@@ -26,6 +26,8 @@
 
 use super::{Key, Query};
 use crate::domain::{Email, EventId, RegistrationId};
+use crate::http::IdempotencyKeyHash;
+use crate::mail::{JobName, MessageKey};
 use crate::token::TokenHash;
 
 /// The hash under which an address is keyed (its guard, its suppression): personal data stays
@@ -120,7 +122,7 @@ pub fn outbox_entries() -> Query {
     Query::prefix(OUTBOX_PK, OUTBOX_SK_PREFIX)
 }
 
-pub fn sent(message_key: &str) -> Key {
+pub fn sent(message_key: &MessageKey) -> Key {
     Key::new(format!("SENT#{message_key}"), "SENT")
 }
 
@@ -128,15 +130,15 @@ pub fn rate(scope: &str, window: &str) -> Key {
     Key::new(format!("RATE#{scope}"), window)
 }
 
-pub fn idempotency(key_hash: &str) -> Key {
-    Key::new(format!("IDEMPOTENCY#{key_hash}"), "IDEMPOTENCY")
+pub fn idempotency(key_hash: &IdempotencyKeyHash) -> Key {
+    Key::new(format!("IDEMPOTENCY#{}", key_hash.as_str()), "IDEMPOTENCY")
 }
 
 pub fn join_info(event: &EventId) -> Key {
     Key::new(event_pk(event), "JOININFO")
 }
 
-pub fn fanout(event: &EventId, job: &str) -> Key {
+pub fn fanout(event: &EventId, job: &JobName) -> Key {
     Key::new(event_pk(event), format!("FANOUT#{job}"))
 }
 

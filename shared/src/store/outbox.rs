@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::codec::{DOC, doc_item, doc_of, encode};
 use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::{EventId, RegistrationId};
-use crate::mail::MessageKind;
+use crate::mail::{MessageKey, MessageKind};
 
 /// How long a `sending` claim blocks others before its run is presumed dead.
 pub const CLAIM_GRACE: SignedDuration = SignedDuration::from_mins(5);
@@ -79,11 +79,11 @@ pub trait OutboxStore: Send + Sync {
     /// Notices due at `now`, oldest first, at most `limit`.
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError>;
     /// Claims the message key for sending.
-    async fn claim(&self, key: &str, now: Timestamp) -> Result<Claim, StoreError>;
+    async fn claim(&self, key: &MessageKey, now: Timestamp) -> Result<Claim, StoreError>;
     /// The message went out: the claim becomes permanent and the notice (if any) leaves.
     async fn sent(
         &self,
-        key: &str,
+        key: &MessageKey,
         notice: Option<&Notice>,
         event: &EventId,
         now: Timestamp,
@@ -91,7 +91,7 @@ pub trait OutboxStore: Send + Sync {
     /// Sending failed and may be tried again at `not_before`: the claim is released.
     async fn retry(
         &self,
-        key: &str,
+        key: &MessageKey,
         notice: Option<&Notice>,
         not_before: Timestamp,
     ) -> Result<(), StoreError>;
@@ -99,7 +99,7 @@ pub trait OutboxStore: Send + Sync {
     /// applicable (`Skipped`): the claim stays so nothing sends it again.
     async fn settle(
         &self,
-        key: &str,
+        key: &MessageKey,
         notice: Option<&Notice>,
         event: &EventId,
         outcome: Unsent,
@@ -142,7 +142,7 @@ impl OutboxStore for TableStore {
         }
     }
 
-    async fn claim(&self, key: &str, now: Timestamp) -> Result<Claim, StoreError> {
+    async fn claim(&self, key: &MessageKey, now: Timestamp) -> Result<Claim, StoreError> {
         let mut item = keys::sent(key).item();
         item.insert(STATE.into(), Value::from("sending"));
         item.insert(SINCE.into(), Value::from(now.as_second()));
@@ -179,7 +179,7 @@ impl OutboxStore for TableStore {
 
     async fn sent(
         &self,
-        key: &str,
+        key: &MessageKey,
         notice: Option<&Notice>,
         event: &EventId,
         now: Timestamp,
@@ -198,7 +198,7 @@ impl OutboxStore for TableStore {
 
     async fn retry(
         &self,
-        key: &str,
+        key: &MessageKey,
         notice: Option<&Notice>,
         not_before: Timestamp,
     ) -> Result<(), StoreError> {
@@ -225,7 +225,7 @@ impl OutboxStore for TableStore {
 
     async fn settle(
         &self,
-        key: &str,
+        key: &MessageKey,
         notice: Option<&Notice>,
         event: &EventId,
         outcome: Unsent,
