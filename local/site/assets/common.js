@@ -90,11 +90,28 @@ const Plenary = (() => {
     });
   }
 
+  /**
+   * The header's language switcher. Each page's HTML holds only what works without script (the
+   * skip link and the brand link home); the switcher needs script, so it is made here, once for
+   * every page, and translated and filled with the other language selects.
+   */
+  function languageSwitch() {
+    const header = document.querySelector('.site-header');
+    if (!header) return null;
+    const existing = document.getElementById('language-switch');
+    if (existing) return existing;
+    const select = el('select', { id: 'language-switch', 'data-languages': true });
+    header.append(el('div', { class: 'switch' },
+      el('label', { for: 'language-switch', 'data-i18n': 'nav.language', text: 'Language' }),
+      select));
+    return select;
+  }
+
   /** Loads the reader's language, wires the switcher, then renders the page (again on switch). */
   async function start(render) {
     rerender = render;
+    const switcher = languageSwitch();
     await useLanguage(preferredLanguage());
-    const switcher = document.getElementById('language-switch');
     if (switcher) {
       switcher.value = language;
       switcher.addEventListener('change', async () => {
