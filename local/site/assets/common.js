@@ -90,11 +90,28 @@ const Plenary = (() => {
     });
   }
 
+  /**
+   * The header's language switcher. Each page's HTML holds only what works without script (the
+   * skip link and the brand link home); the switcher needs script, so it is made here, once for
+   * every page, and translated and filled with the other language selects.
+   */
+  function languageSwitch() {
+    const header = document.querySelector('.site-header');
+    if (!header) return null;
+    const existing = document.getElementById('language-switch');
+    if (existing) return existing;
+    const select = el('select', { id: 'language-switch', 'data-languages': true });
+    header.append(el('div', { class: 'switch' },
+      el('label', { for: 'language-switch', 'data-i18n': 'nav.language', text: 'Language' }),
+      select));
+    return select;
+  }
+
   /** Loads the reader's language, wires the switcher, then renders the page (again on switch). */
   async function start(render) {
     rerender = render;
+    const switcher = languageSwitch();
     await useLanguage(preferredLanguage());
-    const switcher = document.getElementById('language-switch');
     if (switcher) {
       switcher.value = language;
       switcher.addEventListener('change', async () => {
@@ -239,7 +256,28 @@ const Plenary = (() => {
     select.value = value;
   }
 
-  // ---- Field errors (problem+json `errors`) ----
+  // ---- Forms: their JSON body, and field errors (problem+json `errors`) ----
+
+  /**
+   * The JSON body of `form` from the controls named in `names`, in that order: text trimmed,
+   * checkboxes as true or false, a dotted name (`notifications.reminders`) as a nested member.
+   */
+  function formJson(form, names) {
+    const body = {};
+    for (const name of names) {
+      const control = form.elements[name];
+      const value = control.type === 'checkbox' ? control.checked : control.value.trim();
+      const path = name.split('.');
+      const leaf = path.pop();
+      let target = body;
+      for (const key of path) {
+        target[key] = target[key] || {};
+        target = target[key];
+      }
+      target[leaf] = value;
+    }
+    return body;
+  }
 
   function fieldControl(form, field) {
     return form.querySelector(`[name="${CSS.escape(field)}"]`);
@@ -298,9 +336,21 @@ const Plenary = (() => {
     }
   }
 
+  /**
+   * For a 400 whose problem lists `errors`, shows them on `form` (see showErrors) and returns
+   * true; any other failure is left to the caller (false).
+   */
+  function showProblem(form, e, prefix) {
+    if (e.status !== 400 || !Array.isArray(e.problem.errors)) return false;
+    // The summary is the alert (role="alert", focused); a second announcement would repeat it.
+    announce('');
+    showErrors(form, e.problem.errors, prefix);
+    return true;
+  }
+
   return {
     LANGUAGES: CODES, start, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
     formatTime, formatDate, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
-    clearErrors, showErrors, language: () => language, locale,
+    formJson, clearErrors, showErrors, showProblem, language: () => language, locale,
   };
 })();

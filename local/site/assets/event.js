@@ -5,7 +5,7 @@
 (() => {
   const {
     t, el, bdi, api, announce, errorMessage, formatTime, formatDate, formatDay, zoneOffset,
-    visitorZone, fillCountries, fillChoices, clearErrors, showErrors,
+    visitorZone, fillCountries, fillChoices, formJson, clearErrors, showProblem,
   } = Plenary;
 
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
@@ -106,23 +106,12 @@
   }
 
   function formBody(form) {
-    const f = form.elements;
-    const body = {
-      email: f.email.value.trim(),
-      given_name: f.given_name.value.trim(),
-      family_name: f.family_name.value.trim(),
-      country: f.country.value,
-      organisation: f.organisation.value.trim(),
-      category: f.category.value,
-      language: f.language.value,
-      consent: f.consent.checked,
-      notifications: {
-        reminders: f['notifications.reminders'].checked,
-        programme_changes: f['notifications.programme_changes'].checked,
-      },
-    };
-    const needs = f.accessibility_needs.value.trim();
-    if (needs) body.accessibility_needs = needs;
+    const body = formJson(form, [
+      'email', 'given_name', 'family_name', 'country', 'organisation', 'category', 'language', 'consent',
+      'notifications.reminders', 'notifications.programme_changes', 'accessibility_needs',
+    ]);
+    // No needs said: the field is left out.
+    if (!body.accessibility_needs) delete body.accessibility_needs;
     return body;
   }
 
@@ -145,11 +134,7 @@
       $('check-email').dataset.email = body.email;
       $('check-email').focus();
     } catch (e) {
-      if (e.status === 400 && Array.isArray(e.problem.errors)) {
-        // The summary is the alert (role="alert", focused); a second announcement would repeat it.
-        announce('');
-        showErrors(form, e.problem.errors, 'form');
-      } else {
+      if (!showProblem(form, e, 'form')) {
         clearErrors(form);
         announce(errorMessage(e), 'error');
       }

@@ -3,7 +3,9 @@
 'use strict';
 
 (() => {
-  const { t, el, bdi, api, announce, errorMessage, query, clearErrors, showErrors } = Plenary;
+  const {
+    t, el, bdi, api, announce, errorMessage, query, formJson, clearErrors, showProblem,
+  } = Plenary;
   const token = query('token');
   const $ = (id) => document.getElementById(id);
 
@@ -109,20 +111,12 @@
   async function save(ev) {
     ev.preventDefault();
     const form = ev.currentTarget;
-    const f = form.elements;
-    const needs = f.accessibility_needs.value.trim();
-    const body = {
-      given_name: f.given_name.value.trim(),
-      family_name: f.family_name.value.trim(),
-      organisation: f.organisation.value.trim(),
-      language: f.language.value,
-      // null clears the needs.
-      accessibility_needs: needs || null,
-      notifications: {
-        reminders: f['notifications.reminders'].checked,
-        programme_changes: f['notifications.programme_changes'].checked,
-      },
-    };
+    const body = formJson(form, [
+      'given_name', 'family_name', 'organisation', 'language', 'accessibility_needs',
+      'notifications.reminders', 'notifications.programme_changes',
+    ]);
+    // null clears the needs.
+    body.accessibility_needs = body.accessibility_needs || null;
     try {
       me = await api('PATCH', '/v1/registrations/me', { token, body });
       clearErrors(form);
@@ -130,12 +124,7 @@
       render();
       announce(t('edit.saved'), 'ok');
     } catch (e) {
-      if (e.status === 400 && Array.isArray(e.problem.errors)) {
-        announce('');
-        showErrors(form, e.problem.errors, 'edit');
-      } else {
-        announce(errorMessage(e), 'error');
-      }
+      if (!showProblem(form, e, 'edit')) announce(errorMessage(e), 'error');
     }
   }
 
