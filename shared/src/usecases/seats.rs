@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::domain::{Email, EventId, Status};
+use crate::domain::{Email, Event, EventId, Registration, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
 
@@ -34,7 +34,45 @@ impl Ending {
     }
 }
 
+/// What committing a change that may take a seat came to.
+pub(crate) enum Seated {
+    /// Committed, or queued on the waiting list when the event was full.
+    Yes(Box<Seen>),
+    /// The event is full and has no waiting list.
+    Full,
+    /// A concurrent change got in first: read again and retry.
+    Retry,
+}
+
 impl Registrar<'_> {
+    /// Commits `ch`, which makes `s` into `next` (taking a seat, if it does); when the event is
+    /// full, queues `s` instead if the event has a waiting list.
+    pub(crate) async fn seat_or_queue(
+        &self,
+        ch: Change,
+        s: &Stored,
+        next: Registration,
+        event: &Event,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<Seated, StoreError> {
+        match self.store.commit(ch).await {
+            Ok(()) => Ok(Seated::Yes(Box::new(Seen {
+                registration: next,
+                waitlist_position: None,
+            }))),
+            Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
+                Ok(match self.waitlist(s, email, now).await? {
+                    Some(seen) => Seated::Yes(Box::new(seen)),
+                    None => Seated::Retry,
+                })
+            }
+            Err(CommitError::Conflict(Conflict::Full)) => Ok(Seated::Full),
+            Err(CommitError::Conflict(_)) => Ok(Seated::Retry),
+            Err(CommitError::Store(e)) => Err(e),
+        }
+    }
+
     /// Puts `s` (just confirmed or approved, the event full) at the end of the waiting list;
     /// `None` when a concurrent change got in first (the caller retries).
     pub(crate) async fn waitlist(

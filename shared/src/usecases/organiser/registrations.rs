@@ -7,12 +7,12 @@ use jiff::Timestamp;
 
 use crate::domain::{Event, EventId, Registration, RegistrationId, Status};
 use crate::mail::MessageKind;
-use crate::store::{Change, CommitError, Conflict, OutboxStore, RegistrationStore, StoreError};
+use crate::store::{Change, CommitError, OutboxStore, RegistrationStore, StoreError};
 use crate::views;
 
 use super::super::registrar::{ChangeError, Registrar, Seen};
 use super::super::retry::Attempts;
-use super::super::seats::Ending;
+use super::super::seats::{Ending, Seated};
 
 /// The longest page of registrations one read returns.
 pub const MAX_PAGE: u32 = 500;
@@ -39,26 +39,13 @@ impl Registrar<'_> {
                 .take_seat(&event.id, event.capacity)
                 .grant_join(&self.join_token(&next).hash(), &next)
                 .notify(&self.notice(MessageKind::Approval, &next))?;
-            match self.store.commit(ch).await {
-                Ok(()) => {
-                    return Ok(Seen {
-                        registration: next,
-                        waitlist_position: None,
-                    });
-                }
-                Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
-                    let email = r.person.as_ref().map(|p| p.email.clone());
-                    let Some(email) = email else {
-                        return Err(ChangeError::NotFound);
-                    };
-                    match self.waitlist(&s, &email, now).await? {
-                        Some(seen) => return Ok(seen),
-                        None => attempts.failed(),
-                    }
-                }
-                Err(CommitError::Conflict(Conflict::Full)) => return Err(ChangeError::Full),
-                Err(CommitError::Conflict(_)) => attempts.failed(),
-                Err(CommitError::Store(e)) => return Err(e.into()),
+            let Some(email) = r.person.as_ref().map(|p| p.email.clone()) else {
+                return Err(ChangeError::NotFound);
+            };
+            match self.seat_or_queue(ch, &s, next, event, &email, now).await? {
+                Seated::Yes(seen) => return Ok(*seen),
+                Seated::Full => return Err(ChangeError::Full),
+                Seated::Retry => attempts.failed(),
             }
         }
     }

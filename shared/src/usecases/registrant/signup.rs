@@ -10,11 +10,12 @@ use crate::domain::{
 };
 use crate::domain::{Fields, fields::parse};
 use crate::mail::MessageKind;
-use crate::store::{Change, CommitError, Completion, Conflict, StoreError, Stored};
+use crate::store::{Change, CommitError, Completion, StoreError, Stored};
 use crate::token::Token;
 
 use super::super::registrar::{Registrar, Seen};
 use super::super::retry::{Attempts, Busy};
+use super::super::seats::Seated;
 
 /// Emails a public route may cause to one address in one hour (repeats and resends).
 pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 3;
@@ -276,22 +277,13 @@ impl Registrar<'_> {
                     .take_seat(&event.id, event.capacity)
                     .grant_join(&self.join_token(&next).hash(), &next);
             }
-            match self.store.commit(ch).await {
-                Ok(()) => {
-                    return Ok(Seen {
-                        registration: next,
-                        waitlist_position: None,
-                    });
-                }
-                Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
-                    match self.waitlist(&s, &email, now).await? {
-                        Some(seen) => return Ok(seen),
-                        None => attempts.failed(),
-                    }
-                }
-                Err(CommitError::Conflict(Conflict::Full)) => return Err(ConfirmError::Full),
-                Err(CommitError::Conflict(_)) => attempts.failed(),
-                Err(CommitError::Store(e)) => return Err(e.into()),
+            match self
+                .seat_or_queue(ch, &s, next, &event, &email, now)
+                .await?
+            {
+                Seated::Yes(seen) => return Ok(*seen),
+                Seated::Full => return Err(ConfirmError::Full),
+                Seated::Retry => attempts.failed(),
             }
         }
     }
