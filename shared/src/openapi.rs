@@ -77,7 +77,8 @@ const CURSOR: &str = r#"{"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"
 fn path_schema(name: &str) -> Value {
     match name {
         "event_id" => json!({"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"}),
-        "registration_id" => serde_json::from_str(CURSOR).unwrap_or_default(),
+        "registration_id" | "token_id" => serde_json::from_str(CURSOR).unwrap_or_default(),
+        "email" => json!({"type": "string", "format": "email", "maxLength": 254}),
         _ => serde_json::from_str(TOKEN).unwrap_or_default(),
     }
 }
@@ -306,6 +307,55 @@ pub struct AnnouncementRequest {
     pub audience: Option<AudienceRequest>,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInBody {
+    #[schemars(extend("format" = "email"), length(max = 254))]
+    pub email: String,
+    /// The language of the sign-in email (default en).
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionBody {
+    /// The token of the emailed sign-in link.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{22,128}$"))]
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganiserBody {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: String,
+    #[serde(default)]
+    pub administrator: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberBody {
+    pub role: crate::domain::Role,
+    #[schemars(length(min = 1, max = 200))]
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    #[schemars(length(min = 1, max = 100))]
+    pub name: String,
+    /// At most a year ahead (default: 90 days).
+    #[schemars(extend("format" = "date-time"))]
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub read_only: Option<bool>,
+}
+
 fn problem_schema() -> Value {
     json!({
         "type": "object",
@@ -493,7 +543,7 @@ fn envelope(paths: Map<String, Value>, schemas: Map<String, Value>) -> Value {
             "schemas": schemas,
             "securitySchemes": {
                 "registrantToken": {"type": "http", "scheme": "bearer", "description": "The token from the registrant's email"},
-                "organiserToken": {"type": "http", "scheme": "bearer", "description": "The organiser token"}
+                "organiserToken": {"type": "http", "scheme": "bearer", "description": "An organiser's session (from an emailed sign-in link), an organiser's personal token, or the deployment's organiser token (the installation's administrator)"}
             }
         }
     })

@@ -10,6 +10,9 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+mod people;
+pub use people::*;
+
 /// Instants go out as RFC 3339 with the event's own offset, so a reader sees local times.
 fn local(e: &Event, t: Timestamp) -> String {
     at(&e.timezone, t)

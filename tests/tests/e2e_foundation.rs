@@ -84,7 +84,7 @@ async fn the_organiser_routes_refuse_a_missing_or_wrong_token(store: Store) {
         .send()
         .await
         .unwrap();
-    problem(wrong, 403).await;
+    problem(wrong, 401).await;
 }
 
 fn workshop() -> Value {

@@ -1,5 +1,7 @@
-//! The `organiser` function: routes behind the organiser token (events, programme drafts and
-//! publication, registrations, announcements).
+//! The `organiser` function: the organisers' routes (events, programme drafts and publication,
+//! registrations, announcements, and the people themselves: sign-in, teams, tokens). Every
+//! route but the two of signing in needs a bearer; what it needs of the caller's role is
+//! [`Endpoint::need`].
 
 use std::sync::Arc;
 
@@ -10,15 +12,18 @@ use plenary::config::{ConfigError, CorsConfig};
 use plenary::domain::{Event, EventId, JoinInfo, Programme, RegistrationId};
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
-    EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader,
-    ProgrammeWriter, RateLimits, RegistrationStore, Saved,
+    Credentials, Directory, EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore,
+    ProgrammeReader, ProgrammeWriter, RateLimits, RegistrationStore, Saved,
 };
 use plenary::token::{JoinKey, TokenHash, TokenSource};
 use plenary::usecases::Registrar;
+use plenary::usecases::organiser::access::{Access, AccessError, Caller, Need};
 use plenary::usecases::organiser::events;
+use plenary::usecases::organiser::people::People;
 use plenary::views;
 use plenary::wiring::Services;
 
+mod people;
 mod registrations;
 
 pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
@@ -35,13 +40,16 @@ pub struct App {
     pub limits: Arc<dyn RateLimits>,
     pub join_info: Arc<dyn JoinInfoStore>,
     pub jobs: Arc<dyn JobStore>,
+    pub directory: Arc<dyn Directory>,
+    pub credentials: Arc<dyn Credentials>,
     /// Read only: the mail counts of the stats.
     pub outbox: Arc<dyn OutboxStore>,
     pub tokens: Arc<dyn TokenSource>,
     pub join_key: JoinKey,
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
-    /// SHA-256 of the organiser token; the token itself is never held.
+    /// SHA-256 of the deployment's organiser token (the installation's administrator); the
+    /// token itself is never held.
     pub organiser_token: TokenHash,
 }
 
@@ -60,6 +68,8 @@ impl App {
             limits: store.clone(),
             join_info: store.clone(),
             jobs: store.clone(),
+            directory: store.clone(),
+            credentials: store.clone(),
             outbox: store.clone(),
             tokens: services.tokens.clone(),
             clock: services.clock.clone(),
@@ -82,28 +92,59 @@ impl App {
 
 pub async fn handle(app: &App, req: Request) -> Response {
     http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
-        authorise(app, &req)?;
-        dispatch(app, ep, &params, &req).await
+        let caller = authorise(app, ep, &params, &req).await?;
+        dispatch(app, ep, &params, &req, caller.as_ref()).await
     })
     .await
 }
 
-/// 401 without a bearer token, 403 with the wrong one.
-fn authorise(app: &App, req: &Request) -> Result<(), Problem> {
-    let has_header = req.headers().contains_key(::http::header::AUTHORIZATION);
-    match http::bearer_token(req) {
-        Some(t) if app.organiser_token.matches(&t) => Ok(()),
-        Some(_) => Err(Problem::forbidden(
-            "wrong-organiser-token",
-            "this token is not the organiser token",
-        )),
-        None if has_header => Err(Problem::forbidden(
-            "wrong-organiser-token",
-            "this token is not the organiser token",
-        )),
-        None => Err(Problem::unauthorized(
-            "send the organiser token as Authorization: Bearer <token>",
-        )),
+impl App {
+    fn access(&self) -> Access<'_> {
+        Access {
+            directory: self.directory.as_ref(),
+            credentials: self.credentials.as_ref(),
+            deployment: &self.organiser_token,
+        }
+    }
+
+    fn people(&self) -> People<'_> {
+        People {
+            directory: self.directory.as_ref(),
+            credentials: self.credentials.as_ref(),
+            tokens: self.tokens.as_ref(),
+            now: self.clock.now(),
+        }
+    }
+}
+
+/// The caller, once they may do what the route needs (None for the routes of signing in):
+/// 401 for a missing or refused bearer, 404 for an event they have no role on, 403 for a role
+/// that lacks the action.
+async fn authorise(
+    app: &App,
+    ep: Endpoint,
+    params: &Params,
+    req: &Request,
+) -> Result<Option<Caller>, Problem> {
+    let need = ep.need();
+    if need == Need::Nobody {
+        return Ok(None);
+    }
+    let bearer = http::bearer_token(req);
+    if bearer.is_none() && req.headers().contains_key(::http::header::AUTHORIZATION) {
+        return Err(AccessError::Refused.into());
+    }
+    let access = app.access();
+    let caller = access.caller(bearer.as_ref(), app.clock.now()).await?;
+    let event = EventId::parse(params.get("event_id")).ok();
+    // Signing out is not a write a read-only token must be kept from.
+    let write = req.method() != ::http::Method::GET && ep != Endpoint::SignOut;
+    match access.check(&caller, need, event.as_ref(), write).await {
+        // Without a role the event is not there, so a PUT would create it: for administrators.
+        Err(AccessError::NoEvent) if ep == Endpoint::PutEvent => {
+            Err(AccessError::Forbidden("creating an event is for administrators").into())
+        }
+        checked => checked.map(|()| Some(caller)).map_err(Problem::from),
     }
 }
 
@@ -112,8 +153,11 @@ async fn dispatch(
     ep: Endpoint,
     params: &Params,
     req: &Request,
+    caller: Option<&Caller>,
 ) -> Result<Response, Problem> {
     let id = params.get("event_id");
+    // Every route but signing in has a caller by now.
+    let signed_in = || caller.ok_or_else(|| Problem::from(AccessError::Missing));
     match ep {
         Endpoint::PutEvent => put_event(app, id, req).await,
         Endpoint::GetDraft => get_draft(app, id).await,
@@ -129,6 +173,22 @@ async fn dispatch(
         }
         Endpoint::Stats => registrations::stats(app, id).await,
         Endpoint::Announce => registrations::announce(app, id, req).await,
+        Endpoint::OpenSession => people::open_session(app, req).await,
+        Endpoint::SignOut => people::sign_out(app, signed_in()?).await,
+        Endpoint::Me => people::me(app, signed_in()?).await,
+        Endpoint::ListOrganisers => people::list_organisers(app).await,
+        Endpoint::PutOrganiser => people::put_organiser(app, params.get("email"), req).await,
+        Endpoint::RemoveOrganiser => people::remove_organiser(app, params.get("email")).await,
+        Endpoint::Team => people::team(app, id).await,
+        Endpoint::PutMember => {
+            people::put_member(app, signed_in()?, id, params.get("email"), req).await
+        }
+        Endpoint::RemoveMember => people::remove_member(app, id, params.get("email")).await,
+        Endpoint::CreateToken => people::create_token(app, signed_in()?, req).await,
+        Endpoint::ListTokens => people::list_tokens(app, signed_in()?).await,
+        Endpoint::RevokeToken => {
+            people::revoke_token(app, signed_in()?, params.get("token_id")).await
+        }
     }
 }
 
@@ -173,7 +233,7 @@ async fn review(
     )))
 }
 
-async fn existing_event(app: &App, raw_id: &str) -> Result<Event, Problem> {
+pub(crate) async fn existing_event(app: &App, raw_id: &str) -> Result<Event, Problem> {
     let id = EventId::parse(raw_id).map_err(|_| Problem::not_found("the event"))?;
     app.events
         .event(&id)

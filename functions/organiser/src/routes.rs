@@ -1,9 +1,11 @@
-//! What the organiser function serves: the routes behind the organiser token.
+//! What the organiser function serves, and what each route asks of its caller.
 
+use plenary::domain::Duty;
 use plenary::openapi::ops;
+use plenary::usecases::organiser::access::Need;
 
 plenary::routes! {
-    #[derive(Debug, Clone, Copy)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Endpoint {
         PutEvent => ops::PUT_EVENT,
         GetDraft => ops::GET_DRAFT,
@@ -17,7 +19,38 @@ plenary::routes! {
         RevokeJoin => ops::REVOKE_JOIN,
         Stats => ops::GET_STATS,
         Announce => ops::ANNOUNCE,
+        OpenSession => ops::OPEN_SESSION,
+        SignOut => ops::SIGN_OUT,
+        Me => ops::GET_ME,
+        ListOrganisers => ops::LIST_ORGANISERS,
+        PutOrganiser => ops::PUT_ORGANISER,
+        RemoveOrganiser => ops::REMOVE_ORGANISER,
+        Team => ops::GET_TEAM,
+        PutMember => ops::PUT_MEMBER,
+        RemoveMember => ops::REMOVE_MEMBER,
+        CreateToken => ops::CREATE_TOKEN,
+        ListTokens => ops::LIST_TOKENS,
+        RevokeToken => ops::REVOKE_TOKEN,
     }
     /// Each endpoint at its operation's method and path, in the order they are matched.
     pub const ROUTES: &[Route<Endpoint>];
+}
+
+impl Endpoint {
+    /// The role table of the contract, route by route (what each role may do is
+    /// [`plenary::domain::Role::may`]).
+    pub fn need(self) -> Need {
+        use Endpoint::*;
+        match self {
+            OpenSession => Need::Nobody,
+            SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
+            ListOrganisers | PutOrganiser | RemoveOrganiser => Need::Administrator,
+            GetDraft | Stats | Team => Need::Event(Duty::Read),
+            ListRegistrations | RegistrationsCsv | Approve | Reject | RevokeJoin => {
+                Need::Event(Duty::Review)
+            }
+            PutEvent | PutDraft | Publish => Need::Event(Duty::Edit),
+            PutJoinInfo | Announce | PutMember | RemoveMember => Need::Event(Duty::Manage),
+        }
+    }
 }

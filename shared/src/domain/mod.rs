@@ -9,6 +9,7 @@ pub mod fields;
 mod ids;
 mod join;
 mod language;
+mod organiser;
 mod programme;
 mod registration;
 mod text;
@@ -24,6 +25,11 @@ pub use fields::{FieldError, FieldErrors, Fields};
 pub use ids::{EventId, RegistrationId, Slug};
 pub use join::JoinInfo;
 pub use language::Language;
+pub use organiser::{
+    Actor, DEFAULT_TOKEN_LIFETIME, Duty, MAX_TOKEN_LIFETIME, Member, MemberRequest, Organiser,
+    OrganiserRequest, Role, SESSION_LIFETIME, SIGN_IN_LINK_LIFETIME, SignInRequest, TokenRequest,
+    Via,
+};
 pub use programme::{
     Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,
     Session, SessionKind, SessionSpeaker, Speaker, changes,

@@ -30,6 +30,14 @@ pub fn text(status: StatusCode, content_type: &str, body: String) -> Response {
         .unwrap_or_default()
 }
 
+/// 204, nothing to say.
+pub fn no_content() -> Response {
+    http::Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(lambda_http::Body::Empty)
+        .unwrap_or_default()
+}
+
 /// The bearer token of `Authorization: Bearer …`, if one is present and well formed.
 pub fn bearer_token(req: &Request) -> Option<Token> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;

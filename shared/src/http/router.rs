@@ -51,6 +51,15 @@ macro_rules! routes {
             $($(#[$variant_meta])* $variant),+
         }
 
+        impl $endpoint {
+            /// The operation this endpoint serves.
+            pub const fn operation(self) -> $crate::openapi::Operation {
+                match self {
+                    $($endpoint::$variant => $op),+
+                }
+            }
+        }
+
         $(#[$routes_meta])*
         $routes_vis const $routes: &[$crate::http::Route<$routes_endpoint>] = &[
             $($crate::http::Route {

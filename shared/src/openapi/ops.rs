@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::{
     AmendRequest, AnnouncementRequest, Auth, BOOLEAN, Body, CURSOR, ConfirmRequest, DraftRequest,
-    EventRequest, IDEMPOTENCY, IF_NONE_MATCH, JoinInfoRequest, LIMIT, Operation,
-    RegistrationRequest, ResendRequest, STATUS, TOKEN, VERSION_NO, ZONE, s,
+    EventRequest, IDEMPOTENCY, IF_NONE_MATCH, JoinInfoRequest, LIMIT, MemberBody, Operation,
+    OrganiserBody, RegistrationRequest, ResendRequest, STATUS, SessionBody, TOKEN, TokenBody,
+    VERSION_NO, ZONE, s,
 };
 use crate::views;
 
@@ -105,6 +106,30 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];
+    OPEN_SESSION = POST "/v1/admin/sessions", "openSession", "Exchange an emailed sign-in link for a session bearer (12 hours)", "Organisers", Public,
+        query: &[], headers: &[], request: Body::Json(s::<SessionBody>), 201 => Body::Json(s::<views::SessionOpened>), problems: &[410];
+    SIGN_OUT = DELETE "/v1/admin/sessions/current", "signOut", "Sign out: this bearer is refused from now on", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 204 => Body::None, problems: &[401, 403];
+    GET_ME = GET "/v1/admin/me", "getMe", "The caller and their roles", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Me>), problems: &[401];
+    LIST_ORGANISERS = GET "/v1/admin/organisers", "listOrganisers", "Every organiser (administrators only)", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::OrganiserList>), problems: &[401, 403];
+    PUT_ORGANISER = PUT "/v1/admin/organisers/{email}", "putOrganiser", "Add or change an organiser (administrators only)", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<OrganiserBody>), 200 => Body::Json(s::<views::OrganiserView>), problems: &[401, 403];
+    REMOVE_ORGANISER = DELETE "/v1/admin/organisers/{email}", "removeOrganiser", "Remove an organiser from every team, ending their sessions and tokens (administrators only)", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 204 => Body::None, problems: &[401, 403];
+    GET_TEAM = GET "/v1/admin/events/{event_id}/team", "getTeam", "The event's team", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::TeamView>), problems: &[401, 403];
+    PUT_MEMBER = PUT "/v1/admin/events/{event_id}/team/{email}", "putMember", "Add a member to the team or change their role", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<MemberBody>), 200 => Body::Json(s::<views::MemberView>), problems: &[401, 403];
+    REMOVE_MEMBER = DELETE "/v1/admin/events/{event_id}/team/{email}", "removeMember", "Remove a member from the team", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 204 => Body::None, problems: &[401, 403];
+    CREATE_TOKEN = POST "/v1/admin/tokens", "createToken", "A personal API token for the caller, shown once", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<TokenBody>), 201 => Body::Json(s::<views::TokenIssued>), problems: &[401, 403];
+    LIST_TOKENS = GET "/v1/admin/tokens", "listTokens", "The caller's personal tokens, never their secrets", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::TokenList>), problems: &[401];
+    REVOKE_TOKEN = DELETE "/v1/admin/tokens/{token_id}", "revokeToken", "Revoke one of the caller's personal tokens at once", "Organisers", Organiser,
+        query: &[], headers: &[], request: Body::None, 204 => Body::None, problems: &[401, 403];
     GET_OPEN_API = GET "/v1/openapi.json", "getOpenApi", "This document", "Meta", Public,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[];
 }

@@ -23,6 +23,12 @@
 //! | announcement | `ANNOUNCEMENTS` | `{announcement_id}` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
+//! | organiser (a person who may sign in) | `ORGANISERS` | `ORG#{sha256(normalised email)}` |
+//! | team member of an event | `EVENT#{event_id}` | `TEAM#{sha256(normalised email)}` |
+//! | an organiser's role on an event (the member, seen from the person) | `ORGANISER#{sha256(normalised email)}` | `EVENT#{event_id}` |
+//! | an organiser's personal token, as listed (hash of the secret inside) | `ORGANISER#{sha256(normalised email)}` | `TOKEN#{token_id}` |
+//! | organiser session or personal token (hash) → its owner | `CREDENTIAL#{sha256(token)}` | `CREDENTIAL` |
+//! | emailed sign-in link (hash) | `SIGNIN#{sha256(token)}` | `SIGNIN` |
 
 use super::{Key, Query};
 use crate::domain::{Email, EventId, RegistrationId};
@@ -180,4 +186,64 @@ pub fn mail_stats(event: &EventId) -> Key {
 
 pub fn suppressed(email_hash: &str) -> Key {
     Key::new(format!("SUPPRESSED#{email_hash}"), "SUPPRESSED")
+}
+
+pub const ORGANISERS_PK: &str = "ORGANISERS";
+
+pub fn organiser(email_hash: &str) -> Key {
+    Key::new(ORGANISERS_PK, format!("ORG#{email_hash}"))
+}
+
+/// Every organiser.
+pub fn organisers() -> Query {
+    Query::prefix(ORGANISERS_PK, "ORG#")
+}
+
+const TEAM_SK_PREFIX: &str = "TEAM#";
+
+pub fn member(event: &EventId, email_hash: &str) -> Key {
+    Key::new(event_pk(event), format!("{TEAM_SK_PREFIX}{email_hash}"))
+}
+
+/// Every member of an event's team.
+pub fn team(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), TEAM_SK_PREFIX)
+}
+
+fn organiser_pk(email_hash: &str) -> String {
+    format!("ORGANISER#{email_hash}")
+}
+
+pub fn membership(email_hash: &str, event: &EventId) -> Key {
+    Key::new(
+        organiser_pk(email_hash),
+        format!("{EVENT_SK_PREFIX}{event}"),
+    )
+}
+
+/// Every event an organiser is on the team of.
+pub fn memberships(email_hash: &str) -> Query {
+    Query::prefix(organiser_pk(email_hash), EVENT_SK_PREFIX)
+}
+
+const TOKEN_SK_PREFIX: &str = "TOKEN#";
+
+pub fn token_listing(email_hash: &str, token_id: &str) -> Key {
+    Key::new(
+        organiser_pk(email_hash),
+        format!("{TOKEN_SK_PREFIX}{token_id}"),
+    )
+}
+
+/// An organiser's personal tokens, as listed.
+pub fn token_listings(email_hash: &str) -> Query {
+    Query::prefix(organiser_pk(email_hash), TOKEN_SK_PREFIX)
+}
+
+pub fn credential(hash: &TokenHash) -> Key {
+    Key::new(format!("CREDENTIAL#{}", hash.as_str()), "CREDENTIAL")
+}
+
+pub fn sign_in_link(hash: &TokenHash) -> Key {
+    Key::new(format!("SIGNIN#{}", hash.as_str()), "SIGNIN")
 }

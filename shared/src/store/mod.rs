@@ -12,6 +12,7 @@ mod jobs;
 pub mod keys;
 mod limits;
 mod memory;
+mod organisers;
 mod outbox;
 mod programme;
 mod registrations;
@@ -29,6 +30,7 @@ pub use jobs::{Checkpoint, JobStore, PendingDigest};
 pub use keys::email_hash;
 pub use limits::{RateLimits, until_next_window};
 pub use memory::MemoryTable;
+pub use organisers::{Credential, Credentials, Directory, Redeemed, TokenInfo};
 pub use outbox::{
     CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
 };

@@ -5,7 +5,9 @@ use http::{StatusCode, header};
 
 use crate::http::Problem;
 
+use super::organiser::access::AccessError;
 use super::organiser::events::PublishFailure;
+use super::organiser::people::{PeopleError, SessionError};
 use super::registrant::{
     AuthError, ConfirmError, FollowError, JoinError, RegisterError, UnsubscribeError,
 };
@@ -187,6 +189,49 @@ impl From<PublishFailure> for Problem {
                 &format!("version {n} was just published by another request; review and retry"),
             ),
             PublishFailure::Store(PublishError::Store(e)) => e.into(),
+        }
+    }
+}
+
+impl From<AccessError> for Problem {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Missing => {
+                Problem::unauthorized("send an organiser token as Authorization: Bearer <token>")
+            }
+            // One answer for every refused bearer: which of them it was is not the caller's
+            // to learn.
+            AccessError::Refused => Problem::unauthorized(
+                "this token is unknown, expired, revoked or signed out; sign in again",
+            ),
+            AccessError::NoEvent => Problem::not_found("the event"),
+            AccessError::Forbidden(why) => Problem::forbidden("forbidden", why),
+            AccessError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<PeopleError> for Problem {
+    fn from(e: PeopleError) -> Self {
+        match e {
+            PeopleError::NotFound(what) => Problem::not_found(what),
+            PeopleError::Forbidden(why) => Problem::forbidden("forbidden", why),
+            PeopleError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<SessionError> for Problem {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::Unknown => Problem::not_found("this sign-in link"),
+            SessionError::Spent => Problem::new(
+                StatusCode::GONE,
+                "link-expired",
+                "This sign-in link was used or has expired",
+            )
+            .detail("a sign-in link works once, for 15 minutes; ask for a new one"),
+            SessionError::Store(s) => s.into(),
         }
     }
 }

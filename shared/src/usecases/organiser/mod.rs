@@ -1,6 +1,10 @@
 //! What an organiser does: publishes the programme ([`events`]), reviews and reads
-//! registrations ([`registrations`]), and announces ([`announcements`]).
+//! registrations ([`registrations`]), and announces ([`announcements`]); who may do which of
+//! these ([`access`]), and the people themselves: organisers, teams, sessions and personal
+//! tokens ([`people`]).
 
+pub mod access;
 pub mod announcements;
 pub mod events;
+pub mod people;
 pub mod registrations;

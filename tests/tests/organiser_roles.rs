@@ -1,0 +1,556 @@
+//! Organisers as people, through the organiser handler in process on both stores: the role
+//! table over every organiser route and role (a route without an entry here fails), sessions
+//! from sign-in links (once, 15 minutes; 12 hours), personal tokens (read-only, revoked,
+//! expired), and role changes and removals taking effect on the very next request.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::SignedDuration;
+use plenary::Clock;
+use plenary::clock::ManualClock;
+use plenary::domain::{Email, Event, EventId, SIGN_IN_LINK_LIFETIME};
+use plenary::http::Request;
+use plenary::store::{Credentials, EventWriter, MemoryTable, Table, TableStore};
+use plenary::token::{OsTokenSource, TokenHash, TokenSource};
+use plenary::wiring::Services;
+use plenary_organiser::{App, Endpoint, ROUTES, handle};
+use plenary_tests::dynamo_fixture;
+use plenary_tests::on_both_stores;
+use plenary_tests::stack::Store;
+use serde_json::{Value, json};
+
+const DEPLOYMENT: &str = "deployment-token-of-these-tests-0123";
+
+on_both_stores!(
+    every_organiser_route_answers_each_role_as_the_role_table_says,
+    a_role_change_or_removal_takes_effect_on_the_next_request,
+    a_sign_in_link_works_once_for_fifteen_minutes_and_its_session_for_twelve_hours,
+    personal_tokens_act_with_their_owners_roles_until_revoked_or_expired,
+    signing_out_ends_that_session_only,
+);
+
+/// Who may call each organiser route, by operation id: the contract's role table. The least
+/// role that may (event routes), or who else.
+fn role_table() -> BTreeMap<&'static str, &'static str> {
+    BTreeMap::from([
+        ("putEvent", "editor"),
+        ("getDraft", "viewer"),
+        ("putDraft", "editor"),
+        ("publish", "editor"),
+        ("putJoinInfo", "manager"),
+        ("listRegistrations", "reviewer"),
+        ("exportRegistrations", "reviewer"),
+        ("approve", "reviewer"),
+        ("reject", "reviewer"),
+        ("revokeJoin", "reviewer"),
+        ("getStats", "viewer"),
+        ("announce", "manager"),
+        ("getTeam", "viewer"),
+        ("putMember", "manager"),
+        ("removeMember", "manager"),
+        ("openSession", "anyone"),
+        ("signOut", "any organiser"),
+        ("getMe", "any organiser"),
+        ("createToken", "any organiser"),
+        ("listTokens", "any organiser"),
+        ("revokeToken", "any organiser"),
+        ("listOrganisers", "administrator"),
+        ("putOrganiser", "administrator"),
+        ("removeOrganiser", "administrator"),
+    ])
+}
+
+/// Whether `role` may do what a route needing `least` needs. Reviewers and editors are side
+/// by side: neither may do the other's work.
+fn may(role: &str, least: &str) -> bool {
+    match least {
+        "viewer" => true,
+        "reviewer" => matches!(role, "reviewer" | "manager"),
+        "editor" => matches!(role, "editor" | "manager"),
+        "manager" => role == "manager",
+        other => panic!("{other} is not an event role"),
+    }
+}
+
+struct World {
+    app: App,
+    store: Arc<TableStore>,
+    clock: Arc<ManualClock>,
+}
+
+async fn world(store: Store) -> World {
+    let table: Arc<dyn Table> = match store {
+        Store::Memory => Arc::new(MemoryTable::new()),
+        Store::Dynamodb => Arc::new(dynamo_fixture::fresh_table("roles").await),
+    };
+    let store = Arc::new(TableStore::new(table));
+    let clock = Arc::new(ManualClock::at("2021-08-23T08:00:00Z".parse().unwrap()));
+    let mut config = plenary_tests::config();
+    config.organiser_token_hash = Some(TokenHash::of(DEPLOYMENT));
+    let services = Services::new(store.clone()).with_clock(clock.clone());
+    let app = App::new(&services, &config).unwrap();
+    for id in ["roles", "elsewhere"] {
+        let event = Event::parse(
+            EventId::parse(id).unwrap(),
+            &json!({"title": "Roles", "timezone": "Europe/Zurich",
+                    "starts_at": "2021-09-08T12:00:00Z", "ends_at": "2021-09-08T14:00:00Z",
+                    "registration": {"opens_at": "2021-01-01T00:00:00Z"}}),
+        )
+        .unwrap();
+        store.put_event(&event).await.unwrap();
+    }
+    World { app, store, clock }
+}
+
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+async fn call(w: &World, method: &str, path: &str, bearer: Option<&str>, body: Value) -> Answer {
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(b) = bearer {
+        req = req.header("authorization", format!("Bearer {b}"));
+    }
+    let req: Request = req.body(lambda_http::Body::Text(body.to_string())).unwrap();
+    let res = handle(&w.app, req).await;
+    let status = res.status().as_u16();
+    let body = match res.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    Answer { status, body }
+}
+
+async fn admin(w: &World, method: &str, path: &str, body: Value) -> Answer {
+    call(w, method, path, Some(DEPLOYMENT), body).await
+}
+
+/// A session for `email` (who must be an organiser), through a sign-in link put in the store
+/// as the sign-in mail would.
+async fn session(w: &World, email: &str) -> String {
+    let link = OsTokenSource.new_token();
+    w.store
+        .put_sign_in_link(
+            &link.hash(),
+            &Email::parse(email).unwrap(),
+            w.clock.now() + SIGN_IN_LINK_LIFETIME,
+        )
+        .await
+        .unwrap();
+    let res = call(
+        w,
+        "POST",
+        "/v1/admin/sessions",
+        None,
+        json!({"token": link.expose()}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body["token"].as_str().unwrap().to_owned()
+}
+
+async fn add_member(w: &World, event: &str, email: &str, role: &str) {
+    let res = admin(
+        w,
+        "PUT",
+        &format!("/v1/admin/events/{event}/team/{email}"),
+        json!({"role": role}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+fn path_of(pattern: &str) -> String {
+    pattern
+        .replace("{event_id}", "roles")
+        .replace("{registration_id}", "01J00000000000000000000000")
+        .replace("{email}", "nobody%40roles.example")
+        .replace("{token_id}", "01J00000000000000000000000")
+}
+
+fn is_the_events_404(a: &Answer) -> bool {
+    a.status == 404 && a.body["detail"] == "the event was not found"
+}
+
+fn is_forbidden(a: &Answer) -> bool {
+    a.status == 403
+        && a.body["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("forbidden"))
+}
+
+async fn every_organiser_route_answers_each_role_as_the_role_table_says(store: Store) {
+    let w = world(store).await;
+    let table = role_table();
+    for r in ROUTES {
+        assert!(
+            table.contains_key(r.endpoint.operation().id),
+            "{} {} has no entry in the role table of this test",
+            r.method,
+            r.pattern
+        );
+    }
+    let mut bearers = Vec::new();
+    for role in ["viewer", "reviewer", "editor", "manager"] {
+        let email = format!("{role}@roles.example");
+        add_member(&w, "roles", &email, role).await;
+        bearers.push((role, session(&w, &email).await));
+    }
+    // On another event's team only: an organiser, but a stranger to this event.
+    add_member(&w, "elsewhere", "outsider@roles.example", "manager").await;
+    let outsider = session(&w, "outsider@roles.example").await;
+    let mut checked = 0;
+    for r in ROUTES {
+        let least = table[r.endpoint.operation().id];
+        let (method, path) = (r.method.as_str(), path_of(r.pattern));
+        // Signing out would end the session the rest of the loop uses: its own test below.
+        if r.endpoint == Endpoint::SignOut || least == "anyone" {
+            continue;
+        }
+        let none = call(&w, method, &path, None, json!({})).await;
+        assert_eq!(none.status, 401, "{method} {path} without a bearer");
+        if r.pattern.contains("{event_id}") {
+            let a = call(&w, method, &path, Some(&outsider), json!({})).await;
+            if r.endpoint == Endpoint::PutEvent {
+                assert!(
+                    is_forbidden(&a),
+                    "creating is for administrators: {}",
+                    a.body
+                );
+            } else {
+                assert!(
+                    is_the_events_404(&a),
+                    "{method} {path} by a stranger: {}",
+                    a.body
+                );
+            }
+            for (role, bearer) in &bearers {
+                let a = call(&w, method, &path, Some(bearer), json!({})).await;
+                if may(role, least) {
+                    assert!(
+                        !matches!(a.status, 401 | 403) && !is_the_events_404(&a),
+                        "{method} {path} refused to a {role}: {} {}",
+                        a.status,
+                        a.body
+                    );
+                } else {
+                    assert!(
+                        is_forbidden(&a),
+                        "{method} {path} allowed to a {role}: {} {}",
+                        a.status,
+                        a.body
+                    );
+                }
+                checked += 1;
+            }
+        } else {
+            let (_, manager) = &bearers[3];
+            let a = call(&w, method, &path, Some(manager), json!({})).await;
+            match least {
+                "administrator" => assert!(is_forbidden(&a), "{method} {path}: {}", a.body),
+                _ => assert!(
+                    !matches!(a.status, 401 | 403),
+                    "{method} {path} refused to an organiser: {}",
+                    a.body
+                ),
+            }
+            checked += 1;
+        }
+        // The administrator may do everything everywhere (the deployment token makes no
+        // personal tokens: tokens belong to people).
+        let a = admin(&w, method, &path, json!({})).await;
+        if r.endpoint != Endpoint::CreateToken {
+            assert!(
+                !matches!(a.status, 401 | 403) && !is_the_events_404(&a),
+                "{method} {path} refused to the administrator: {} {}",
+                a.status,
+                a.body
+            );
+        }
+    }
+    assert!(checked > 60, "only {checked} checks ran");
+}
+
+async fn a_role_change_or_removal_takes_effect_on_the_next_request(store: Store) {
+    let w = world(store).await;
+    add_member(&w, "roles", "ada@roles.example", "manager").await;
+    let ada = session(&w, "ada@roles.example").await;
+    let join = json!({"url": "https://meet.example/x", "release_at": "2021-09-01T00:00:00Z"});
+    let path = "/v1/admin/events/roles/join-info";
+    assert_eq!(
+        call(&w, "PUT", path, Some(&ada), join.clone()).await.status,
+        200
+    );
+    add_member(&w, "roles", "ada@roles.example", "viewer").await;
+    assert!(is_forbidden(
+        &call(&w, "PUT", path, Some(&ada), join.clone()).await
+    ));
+    let stats = "/v1/admin/events/roles/stats";
+    assert_eq!(
+        call(&w, "GET", stats, Some(&ada), Value::Null).await.status,
+        200
+    );
+    let me = call(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null).await;
+    assert_eq!(
+        me.body["events"],
+        json!([{"event_id": "roles", "role": "viewer"}])
+    );
+    // Off the team: the event is gone for her, but she is still an organiser.
+    let res = admin(
+        &w,
+        "DELETE",
+        "/v1/admin/events/roles/team/ada@roles.example",
+        json!({}),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert!(is_the_events_404(
+        &call(&w, "GET", stats, Some(&ada), Value::Null).await
+    ));
+    assert_eq!(
+        call(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null)
+            .await
+            .status,
+        200
+    );
+    // Removed as a person: every credential of hers ends, and adding her again revives none.
+    add_member(&w, "roles", "ada@roles.example", "manager").await;
+    let res = admin(
+        &w,
+        "DELETE",
+        "/v1/admin/organisers/ada@roles.example",
+        json!({}),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        call(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null)
+            .await
+            .status,
+        401
+    );
+    add_member(&w, "roles", "ada@roles.example", "manager").await;
+    assert_eq!(
+        call(&w, "GET", stats, Some(&ada), Value::Null).await.status,
+        401
+    );
+    let team = admin(&w, "GET", "/v1/admin/events/roles/team", Value::Null).await;
+    assert_eq!(team.body["members"][0]["email"], "ada@roles.example");
+    assert_eq!(team.body["members"][0]["added_by"], Value::Null);
+}
+
+async fn a_sign_in_link_works_once_for_fifteen_minutes_and_its_session_for_twelve_hours(
+    store: Store,
+) {
+    let w = world(store).await;
+    let res = admin(
+        &w,
+        "PUT",
+        "/v1/admin/organisers/chair@roles.example",
+        json!({"name": "Chair"}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["administrator"], false);
+    let link = OsTokenSource.new_token();
+    let chair = Email::parse("chair@roles.example").unwrap();
+    w.store
+        .put_sign_in_link(&link.hash(), &chair, w.clock.now() + SIGN_IN_LINK_LIFETIME)
+        .await
+        .unwrap();
+    let exchange = json!({"token": link.expose()});
+    let first = call(&w, "POST", "/v1/admin/sessions", None, exchange.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.body["organiser"]["email"], "chair@roles.example");
+    assert_eq!(first.body["expires_at"], "2021-08-23T20:00:00Z");
+    let again = call(&w, "POST", "/v1/admin/sessions", None, exchange).await;
+    assert_eq!(again.status, 410);
+    let unknown = json!({"token": OsTokenSource.new_token().expose()});
+    let res = call(&w, "POST", "/v1/admin/sessions", None, unknown).await;
+    assert_eq!(res.status, 404);
+    // A link clicked sixteen minutes after it was sent.
+    let late = OsTokenSource.new_token();
+    w.store
+        .put_sign_in_link(&late.hash(), &chair, w.clock.now() + SIGN_IN_LINK_LIFETIME)
+        .await
+        .unwrap();
+    w.clock.advance(SignedDuration::from_mins(16));
+    let res = call(
+        &w,
+        "POST",
+        "/v1/admin/sessions",
+        None,
+        json!({"token": late.expose()}),
+    )
+    .await;
+    assert_eq!(res.status, 410);
+    let bearer = first.body["token"].as_str().unwrap();
+    let me = call(&w, "GET", "/v1/admin/me", Some(bearer), Value::Null).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["email"], "chair@roles.example");
+    assert_eq!(me.body["administrator"], false);
+    w.clock.advance(SignedDuration::from_hours(12));
+    let me = call(&w, "GET", "/v1/admin/me", Some(bearer), Value::Null).await;
+    assert_eq!(me.status, 401);
+    // The deployment token names nobody.
+    let me = admin(&w, "GET", "/v1/admin/me", Value::Null).await;
+    assert_eq!(me.body["email"], Value::Null);
+    assert_eq!(me.body["administrator"], true);
+}
+
+async fn personal_tokens_act_with_their_owners_roles_until_revoked_or_expired(store: Store) {
+    let w = world(store).await;
+    add_member(&w, "roles", "script@roles.example", "manager").await;
+    let session = session(&w, "script@roles.example").await;
+    let refused = admin(&w, "POST", "/v1/admin/tokens", json!({"name": "x"})).await;
+    assert!(is_forbidden(&refused), "{}", refused.body);
+    let too_long = json!({"name": "CI", "expires_at": "2023-08-23T08:00:00Z"});
+    let res = call(&w, "POST", "/v1/admin/tokens", Some(&session), too_long).await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    let res = call(
+        &w,
+        "POST",
+        "/v1/admin/tokens",
+        Some(&session),
+        json!({"name": "CI"}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(res.body["expires_at"], "2021-11-21T08:00:00Z", "90 days");
+    let (id, token) = (
+        res.body["id"].as_str().unwrap().to_owned(),
+        res.body["token"].as_str().unwrap().to_owned(),
+    );
+    let ro = json!({"name": "Dashboard", "read_only": true});
+    let res = call(&w, "POST", "/v1/admin/tokens", Some(&session), ro).await;
+    let read_only = res.body["token"].as_str().unwrap().to_owned();
+    let stats = "/v1/admin/events/roles/stats";
+    let join = json!({"url": "https://meet.example/x", "release_at": "2021-09-01T00:00:00Z"});
+    let join_path = "/v1/admin/events/roles/join-info";
+    assert_eq!(
+        call(&w, "GET", stats, Some(&token), Value::Null)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        call(&w, "PUT", join_path, Some(&token), join.clone())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        call(&w, "GET", stats, Some(&read_only), Value::Null)
+            .await
+            .status,
+        200
+    );
+    assert!(is_forbidden(
+        &call(&w, "PUT", join_path, Some(&read_only), join.clone()).await
+    ));
+    // Listed without secrets, with the last use recorded at most once a minute.
+    w.clock.advance(SignedDuration::from_secs(30));
+    call(&w, "GET", stats, Some(&token), Value::Null).await;
+    let list = call(&w, "GET", "/v1/admin/tokens", Some(&session), Value::Null).await;
+    let text = list.body.to_string();
+    assert!(
+        !text.contains(&token) && !text.contains(&read_only),
+        "{text}"
+    );
+    let ci = list.body["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(ci["last_used_at"], "2021-08-23T08:00:00Z");
+    assert_eq!(ci["read_only"], false);
+    w.clock.advance(SignedDuration::from_secs(31));
+    call(&w, "GET", stats, Some(&token), Value::Null).await;
+    let list = call(&w, "GET", "/v1/admin/tokens", Some(&session), Value::Null).await;
+    let ci = list.body["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(ci["last_used_at"], "2021-08-23T08:01:01Z");
+    // The role is the owner's current one.
+    add_member(&w, "roles", "script@roles.example", "viewer").await;
+    assert!(is_forbidden(
+        &call(&w, "PUT", join_path, Some(&token), join.clone()).await
+    ));
+    // Someone else cannot revoke it; its owner can, at once.
+    add_member(&w, "roles", "other@roles.example", "viewer").await;
+    let other = self::session(&w, "other@roles.example").await;
+    let path = format!("/v1/admin/tokens/{id}");
+    assert_eq!(
+        call(&w, "DELETE", &path, Some(&other), Value::Null)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        call(&w, "DELETE", &path, Some(&session), Value::Null)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        call(&w, "GET", stats, Some(&token), Value::Null)
+            .await
+            .status,
+        401
+    );
+    // The read-only one expires with its 90 days.
+    w.clock.advance(SignedDuration::from_hours(90 * 24));
+    assert_eq!(
+        call(&w, "GET", stats, Some(&read_only), Value::Null)
+            .await
+            .status,
+        401
+    );
+}
+
+async fn signing_out_ends_that_session_only(store: Store) {
+    let w = world(store).await;
+    add_member(&w, "roles", "two@roles.example", "viewer").await;
+    let laptop = session(&w, "two@roles.example").await;
+    let phone = session(&w, "two@roles.example").await;
+    let out = call(
+        &w,
+        "DELETE",
+        "/v1/admin/sessions/current",
+        Some(&laptop),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(out.status, 204);
+    assert_eq!(
+        call(&w, "GET", "/v1/admin/me", Some(&laptop), Value::Null)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        call(&w, "GET", "/v1/admin/me", Some(&phone), Value::Null)
+            .await
+            .status,
+        200
+    );
+    let wrong = call(
+        &w,
+        "GET",
+        "/v1/admin/me",
+        Some("not-the-token-of-anyone-at-all"),
+        Value::Null,
+    );
+    assert_eq!(wrong.await.status, 401);
+}
