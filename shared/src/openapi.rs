@@ -12,7 +12,7 @@ use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::domain::{Category, EventFormat, Language, SessionKind};
+use crate::domain::{Category, EventFormat, Language, SessionKind, Visibility};
 
 pub mod ops;
 pub use ops::OPERATIONS;
@@ -217,6 +217,11 @@ pub struct EventRequest {
     /// ISO 8601 durations before the start, e.g. P7D, PT1H.
     #[serde(default)]
     pub reminders: Option<Vec<String>>,
+    /// `public` (the default) is listed by `GET /v1/events`; `unlisted` is not listed but every
+    /// public route works by its id; `draft` is 404 on every public route and takes no
+    /// registrations (people already registered keep their own routes).
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -610,6 +615,23 @@ mod tests {
         assert_eq!(
             properties::<DraftRequest>(),
             sorted(crate::domain::Programme::FIELDS)
+        );
+    }
+
+    #[test]
+    fn the_event_body_and_the_public_event_give_visibility_as_its_closed_list() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let codes: Vec<&str> = crate::domain::Visibility::ALL.map(|v| v.code()).into();
+        assert_eq!(schemas["Visibility"]["enum"], json!(codes));
+        assert_eq!(
+            schemas["EventView"]["properties"]["visibility"]["$ref"],
+            "#/components/schemas/Visibility"
+        );
+        assert!(
+            schemas["EventRequest"]["properties"]["visibility"]
+                .to_string()
+                .contains("#/components/schemas/Visibility")
         );
     }
 

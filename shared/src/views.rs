@@ -4,7 +4,7 @@
 
 use crate::domain::{
     Category, Change, ChangeKind, Event, EventFormat, Language, NotificationChoices, Programme,
-    Publication, Registration, Session, SessionKind, Speaker, Status, Zone,
+    Publication, Registration, Session, SessionKind, Speaker, Status, Visibility, Zone,
 };
 use jiff::Timestamp;
 use schemars::JsonSchema;
@@ -84,6 +84,9 @@ pub struct EventView {
     pub capacity: Option<u32>,
     pub waitlist: bool,
     pub approval_required: bool,
+    /// `public` or `unlisted` (a draft is never shown): a website may keep an unlisted event's
+    /// page out of search engines.
+    pub visibility: Visibility,
 }
 
 impl EventView {
@@ -105,6 +108,7 @@ impl EventView {
             capacity: e.capacity,
             waitlist: e.waitlist,
             approval_required: e.approval_required,
+            visibility: e.visibility,
         }
     }
 }

@@ -86,7 +86,7 @@ fn event_id(raw: &str) -> Result<EventId, Problem> {
 
 async fn list_events(app: &App) -> Result<Response, Problem> {
     let now = app.clock.now();
-    let events = app.events.events().await?;
+    let events = reader::listed_events(app.events.as_ref()).await?;
     let body = views::EventList {
         events: events
             .iter()
@@ -96,10 +96,10 @@ async fn list_events(app: &App) -> Result<Response, Problem> {
     Ok(cacheable(http::json(&body)))
 }
 
+/// The event as the public may see it: a draft is not found, like an unknown id.
 async fn event(app: &App, raw_id: &str) -> Result<Event, Problem> {
     let id = event_id(raw_id)?;
-    app.events
-        .event(&id)
+    reader::public_event(app.events.as_ref(), &id)
         .await?
         .ok_or_else(|| Problem::not_found("the event"))
 }
@@ -122,12 +122,15 @@ fn not_published() -> Problem {
 }
 
 /// The latest publication with its event, its document not parsed yet: one read. Only when there
-/// is none does a second read tell an unknown event from one not yet published.
+/// is none does a second read tell an unknown event from one not yet published. The event beside
+/// the latest version is the one the public may or may not see: every write of the event
+/// refreshes it, so a draft's programme is not found, like an unknown event's.
 async fn latest(app: &App, raw_id: &str) -> Result<LatestDocument, Problem> {
     let id = event_id(raw_id)?;
     match app.programme.latest_document(&id).await? {
-        Some(latest) => Ok(latest),
-        None => match app.events.event(&id).await? {
+        Some(latest) if reader::may_see(&latest.event) => Ok(latest),
+        Some(_) => Err(Problem::not_found("the event")),
+        None => match reader::public_event(app.events.as_ref(), &id).await? {
             Some(_) => Err(not_published()),
             None => Err(Problem::not_found("the event")),
         },

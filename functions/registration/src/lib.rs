@@ -235,6 +235,7 @@ async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
 async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
     let r = &s.registration;
+    // The registrant's own event, even a draft: see `reader::may_see`.
     let event = app
         .events
         .event(&r.event_id)

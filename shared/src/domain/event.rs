@@ -94,6 +94,38 @@ impl EventFormat {
     }
 }
 
+// Which routes obey it is decided in one place: `usecases::reader::may_see`.
+/// Who finds the event: a `public` one is listed by `GET /v1/events`, an `unlisted` one is
+/// reached only by its id (a link the organiser hands out), a `draft` one not at all by the
+/// public.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Unlisted,
+    Draft,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 3] = [Self::Public, Self::Unlisted, Self::Draft];
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        serde_json::from_value(Value::String(s.to_owned()))
+            .map_err(|_| "must be one of public, unlisted, draft".to_owned())
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Unlisted => "unlisted",
+            Self::Draft => "draft",
+        }
+    }
+}
+
 /// Who may register, as the ITU circulars put it.
 #[derive(
     Debug,
@@ -255,6 +287,9 @@ pub struct Event {
     pub approval_required: bool,
     pub eligibility: Eligibility,
     pub reminders: Vec<ReminderOffset>,
+    /// Events stored before visibility existed have none, and were public.
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// The longest event: a workshop or conference, not a season.
@@ -284,6 +319,7 @@ impl Event {
         "approval_required",
         "eligibility",
         "reminders",
+        "visibility",
     ];
 
     /// Parses the organiser's `PUT /v1/admin/events/{id}` body, listing every problem.
@@ -320,6 +356,9 @@ impl Event {
                 parse::list(v, 10, parse::with(ReminderOffset::parse))
             })
             .unwrap_or_default();
+        let visibility = f
+            .optional("visibility", parse::with(Visibility::parse))
+            .unwrap_or_default();
         let event = (|| {
             Some(Self {
                 id,
@@ -337,6 +376,7 @@ impl Event {
                 approval_required,
                 eligibility,
                 reminders,
+                visibility,
             })
         })();
         f.finish(event)
@@ -469,6 +509,49 @@ mod tests {
                 "timezone"
             ]
         );
+    }
+
+    #[test]
+    fn an_event_is_public_unless_the_organiser_says_unlisted_or_draft() {
+        let id = EventId::parse("ws").unwrap();
+        assert_eq!(
+            Event::parse(id.clone(), &body()).unwrap().visibility,
+            Visibility::Public
+        );
+        for v in Visibility::ALL {
+            let mut b = body();
+            b["visibility"] = json!(v.code());
+            assert_eq!(Event::parse(id.clone(), &b).unwrap().visibility, v);
+            assert_eq!(Visibility::parse(v.code()), Ok(v));
+        }
+    }
+
+    #[test]
+    fn an_unknown_visibility_is_a_problem_named_visibility() {
+        for bad in [
+            json!("hidden"),
+            json!("Public"),
+            json!(""),
+            json!(true),
+            json!(["draft"]),
+        ] {
+            let mut b = body();
+            b["visibility"] = bad.clone();
+            let errs = Event::parse(EventId::parse("ws").unwrap(), &b).unwrap_err();
+            let names: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(names, ["visibility"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_event_stored_before_visibility_existed_reads_as_public() {
+        let mut e = Event::parse(EventId::parse("ws").unwrap(), &body()).unwrap();
+        e.visibility = Visibility::Draft;
+        let mut stored = serde_json::to_value(&e).unwrap();
+        assert_eq!(stored["visibility"], "draft");
+        stored.as_object_mut().unwrap().remove("visibility");
+        let old: Event = serde_json::from_value(stored).unwrap();
+        assert_eq!(old.visibility, Visibility::Public);
     }
 
     #[test]

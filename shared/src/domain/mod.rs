@@ -19,7 +19,7 @@ pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{
     Category, Contact, Eligibility, Event, EventFormat, MAX_EVENT_DAYS, RegistrationWindow,
-    ReminderOffset, Zone,
+    ReminderOffset, Visibility, Zone,
 };
 pub use fields::{FieldError, FieldErrors, Fields};
 pub use ids::{EventId, RegistrationId, Slug};

@@ -185,6 +185,7 @@ impl ProgrammeWriter for TableStore {
     async fn publish(&self, event: &Event, publication: &Publication) -> Result<(), PublishError> {
         let n = publication.version;
         let snapshot = encode(event)?;
+        let published_event = event;
         let event = &event.id;
         let mut version = doc_item(keys::version(event, n), publication)?;
         version.insert(VERSION.to_owned(), Value::from(n));
@@ -213,9 +214,68 @@ impl ProgrammeWriter for TableStore {
             pending_digest,
         ];
         match self.table.transact(writes).await {
-            Ok(()) => Ok(()),
-            Err(TableError::ConditionFailed { .. }) => Err(PublishError::Raced(n)),
-            Err(e) => Err(PublishError::Store(e.into())),
+            Ok(()) => {}
+            Err(TableError::ConditionFailed { .. }) => return Err(PublishError::Raced(n)),
+            Err(e) => return Err(PublishError::Store(e.into())),
         }
+        // The copy above is the event as read before publishing. An edit in between (turning
+        // it into a draft, say) refreshed the previous version's copy, not this one: take the
+        // copy again from the event as stored now, or the public would see the older event.
+        match super::EventReader::event(self, event).await? {
+            Some(now) if &now != published_event => {
+                let refresh = refresh_event_copy(&now)?;
+                self.table.write(refresh).await.map_err(StoreError::from)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::Visibility;
+    use crate::store::{EventWriter, MemoryTable};
+
+    fn event() -> Event {
+        Event::parse(
+            EventId::parse("ws").unwrap(),
+            &json!({"title": "W", "timezone": "Europe/Zurich",
+                    "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-08T16:00:00+02:00"}),
+        )
+        .unwrap()
+    }
+
+    fn programme(title: &str) -> Programme {
+        let body = json!({"sessions": [{"id": "opening", "title": title, "kind": "opening",
+            "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-08T14:30:00+02:00"}]});
+        Programme::parse(&event(), &body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_publication_from_an_event_read_before_it_became_a_draft_keeps_the_draft_beside_it() {
+        let store = TableStore::new(Arc::new(MemoryTable::new()));
+        let now: jiff::Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
+        let public = event();
+        store.put_event(&public).await.unwrap();
+        let v1 = Publication::next(None, programme("Opening"), now).unwrap();
+        store.publish(&public, &v1).await.unwrap();
+        // The organiser turns the event into a draft while a publication that read the event
+        // before is under way.
+        let draft = Event {
+            visibility: Visibility::Draft,
+            ..public.clone()
+        };
+        store.put_event(&draft).await.unwrap();
+        let v2 = Publication::next(Some(&v1), programme("Welcome"), now).unwrap();
+        store.publish(&public, &v2).await.unwrap();
+        let latest = store.latest_document(&public.id).await.unwrap().unwrap();
+        assert_eq!(latest.version, 2);
+        assert_eq!(latest.event, draft);
     }
 }

@@ -1,6 +1,43 @@
-//! What a reader of the public programme may ask for beyond the latest version.
+//! What a reader of the public programme may see and ask for: which events are public, and
+//! which versions a change list may span.
 
-use crate::domain::{FieldError, FieldErrors};
+use crate::domain::{Event, EventId, FieldError, FieldErrors, Visibility};
+use crate::store::{EventReader, StoreError};
+
+/// May the public see `event`: a public or an unlisted one, yes; a draft, no. Every public route
+/// asks this (the event, its programme in every shape, its speakers, registering and resending a
+/// link), and answers a draft exactly as an event that does not exist.
+///
+/// A registrant's own routes (`/v1/registrations/me…`, `/v1/join/…`, unsubscribing, confirming
+/// the emailed link) do not ask: they open one registration with its owner's token, not the event
+/// by its id, so they reveal nothing to the public, and what a person registered is theirs to
+/// read, change, cancel or erase even while the organiser has turned the event back into a draft.
+pub fn may_see(event: &Event) -> bool {
+    match event.visibility {
+        Visibility::Public | Visibility::Unlisted => true,
+        Visibility::Draft => false,
+    }
+}
+
+/// Is `event` in `GET /v1/events`: only a public one; an unlisted one is reached by its link.
+pub fn listed(event: &Event) -> bool {
+    may_see(event) && event.visibility == Visibility::Public
+}
+
+/// The event `id` as the public may see it: `None` for a draft, as for an id no event has.
+pub async fn public_event(
+    events: &dyn EventReader,
+    id: &EventId,
+) -> Result<Option<Event>, StoreError> {
+    Ok(events.event(id).await?.filter(may_see))
+}
+
+/// The events `GET /v1/events` lists, in id order.
+pub async fn listed_events(events: &dyn EventReader) -> Result<Vec<Event>, StoreError> {
+    let mut all = events.events().await?;
+    all.retain(listed);
+    Ok(all)
+}
 
 /// The versions a change list spans: from `from` (0 is "before the first publication") to `to`
 /// (the latest when absent), with `from` at most `to` and `to` a published version.
@@ -29,6 +66,26 @@ pub fn change_range(from: u32, to: Option<u32>, latest: u32) -> Result<(u32, u32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event(visibility: Visibility) -> Event {
+        let body = serde_json::json!({"title": "W", "timezone": "Europe/Zurich",
+            "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-09T16:30:00+02:00",
+            "visibility": visibility.code()});
+        Event::parse(EventId::parse("ws").unwrap(), &body).unwrap()
+    }
+
+    #[test]
+    fn the_public_sees_public_and_unlisted_events_and_lists_only_public_ones() {
+        let seen = Visibility::ALL.map(|v| (v, may_see(&event(v)), listed(&event(v))));
+        assert_eq!(
+            seen,
+            [
+                (Visibility::Public, true, true),
+                (Visibility::Unlisted, true, false),
+                (Visibility::Draft, false, false),
+            ]
+        );
+    }
 
     #[test]
     fn a_change_list_runs_forward_within_the_published_versions() {

@@ -3,7 +3,7 @@
 
 use plenary::domain::{
     Category, CountryCode, Email, EventId, Language, Line, Paragraph, ReminderOffset, SessionKind,
-    Slug, Status, Zone,
+    Slug, Status, Visibility, Zone,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -154,6 +154,9 @@ proptest! {
         }
         if let Ok(k) = SessionKind::parse(&s) {
             prop_assert_eq!(k.code(), s.as_str());
+        }
+        if let Ok(v) = Visibility::parse(&s) {
+            prop_assert_eq!(v.code(), s.as_str());
         }
     }
 

@@ -13,6 +13,7 @@ use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Completion, StoreError, Stored};
 use crate::token::Token;
 
+use super::super::reader;
 use super::super::registrar::{Registrar, Seen};
 use super::super::retry::{Attempts, Busy};
 use super::super::seats::Seated;
@@ -148,9 +149,7 @@ impl Registrar<'_> {
         completion: Option<&Completion>,
         per_minute: u32,
     ) -> Result<bool, RegisterError> {
-        let event = self
-            .events
-            .event(event_id)
+        let event = reader::public_event(self.events, event_id)
             .await?
             .ok_or(RegisterError::NoEvent)?;
         let app = Application::parse(&event, body).map_err(|e| match e {
@@ -220,8 +219,7 @@ impl Registrar<'_> {
         let mut f = Fields::of(body, &["email"]);
         let email = f.required("email", parse::with(Email::parse));
         let email = f.finish(email).map_err(RegisterError::Invalid)?;
-        self.events
-            .event(event_id)
+        reader::public_event(self.events, event_id)
             .await?
             .ok_or(RegisterError::NoEvent)?;
         if let Some(s) = self.live_registration(event_id, &email).await? {
@@ -252,6 +250,9 @@ impl Registrar<'_> {
                 // Confirming twice is harmless: show where it stands.
                 _ => return Ok(self.seen(s).await?),
             }
+            // Not `reader::may_see`: this registration was made while the event took them, and
+            // its owner proves it with the emailed link, as they would after registration
+            // closed; refusing would only let it lapse while the organiser drafts the event.
             let event = self
                 .events
                 .event(&r.event_id)
