@@ -5,13 +5,17 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::SignedDuration;
 use plenary::Clock;
 use plenary::clock::ManualClock;
 use plenary::domain::{Email, Event, EventId, SIGN_IN_LINK_LIFETIME};
 use plenary::http::Request;
-use plenary::store::{Credentials, EventWriter, MemoryTable, Table, TableStore};
+use plenary::store::{
+    Credentials, EventWriter, Item, JoinInfoStore, Key, MemoryTable, Page, Query, Table,
+    TableError, TableStore, Write,
+};
 use plenary::token::{OsTokenSource, TokenHash, TokenSource};
 use plenary::wiring::Services;
 use plenary_organiser::{App, Endpoint, ROUTES, handle};
@@ -28,6 +32,7 @@ on_both_stores!(
     a_sign_in_link_works_once_for_fifteen_minutes_and_its_session_for_twelve_hours,
     personal_tokens_act_with_their_owners_roles_until_revoked_or_expired,
     signing_out_ends_that_session_only,
+    every_organiser_write_is_one_audit_entry_committed_with_its_change,
 );
 
 /// Who may call each organiser route, by operation id: the contract's role table. The least
@@ -58,6 +63,8 @@ fn role_table() -> BTreeMap<&'static str, &'static str> {
         ("listOrganisers", "administrator"),
         ("putOrganiser", "administrator"),
         ("removeOrganiser", "administrator"),
+        ("getEventAudit", "manager"),
+        ("getAudit", "administrator"),
     ])
 }
 
@@ -77,6 +84,8 @@ struct World {
     app: App,
     store: Arc<TableStore>,
     clock: Arc<ManualClock>,
+    /// Between the stores and the table: fails transactions when told to.
+    faults: Arc<FailingTransactions>,
 }
 
 async fn world(store: Store) -> World {
@@ -84,7 +93,11 @@ async fn world(store: Store) -> World {
         Store::Memory => Arc::new(MemoryTable::new()),
         Store::Dynamodb => Arc::new(dynamo_fixture::fresh_table("roles").await),
     };
-    let store = Arc::new(TableStore::new(table));
+    let faults = Arc::new(FailingTransactions {
+        inner: table,
+        failing: AtomicBool::new(false),
+    });
+    let store = Arc::new(TableStore::new(faults.clone()));
     let clock = Arc::new(ManualClock::at("2021-08-23T08:00:00Z".parse().unwrap()));
     let mut config = plenary_tests::config();
     config.organiser_token_hash = Some(TokenHash::of(DEPLOYMENT));
@@ -100,7 +113,42 @@ async fn world(store: Store) -> World {
         .unwrap();
         store.put_event(&event).await.unwrap();
     }
-    World { app, store, clock }
+    World {
+        app,
+        store,
+        clock,
+        faults,
+    }
+}
+
+/// A table whose transactions fail while `failing` is set (as a network error would, before
+/// they reach the table); single writes go through. A change written apart from its audit
+/// entry would get through.
+struct FailingTransactions {
+    inner: Arc<dyn Table>,
+    failing: AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl Table for FailingTransactions {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.inner.get(key).await
+    }
+    async fn query(&self, q: &Query) -> Result<Page, TableError> {
+        self.inner.query(q).await
+    }
+    async fn write(&self, w: Write) -> Result<(), TableError> {
+        self.inner.write(w).await
+    }
+    async fn update_returning(&self, w: Write) -> Result<Item, TableError> {
+        self.inner.update_returning(w).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(TableError::Unavailable("injected".into()));
+        }
+        self.inner.transact(writes).await
+    }
 }
 
 struct Answer {
@@ -553,4 +601,115 @@ async fn signing_out_ends_that_session_only(store: Store) {
         Value::Null,
     );
     assert_eq!(wrong.await.status, 401);
+}
+
+async fn every_organiser_write_is_one_audit_entry_committed_with_its_change(store: Store) {
+    let w = world(store).await;
+    add_member(&w, "roles", "ed@roles.example", "editor").await;
+    let ed = session(&w, "ed@roles.example").await;
+    // Entries order by time; an organiser's writes are seconds apart.
+    w.clock.advance(SignedDuration::from_secs(1));
+    let draft = json!({"speakers": [], "sessions": [{"id": "opening", "title": "Opening",
+        "kind": "opening", "starts_at": "2021-09-08T12:00:00Z", "ends_at": "2021-09-08T12:30:00Z"}]});
+    let path = "/v1/admin/events/roles/programme/draft";
+    assert_eq!(call(&w, "PUT", path, Some(&ed), draft).await.status, 200);
+    let publish = "/v1/admin/events/roles/programme/publish";
+    w.clock.advance(SignedDuration::from_secs(1));
+    assert_eq!(
+        call(&w, "POST", publish, Some(&ed), Value::Null)
+            .await
+            .status,
+        200
+    );
+    // A refusal changes nothing and records nothing.
+    let res = call(&w, "POST", publish, Some(&ed), Value::Null).await;
+    assert_eq!(res.status, 409);
+    let log = admin(&w, "GET", "/v1/admin/events/roles/audit", Value::Null).await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    let actions: Vec<&str> = log.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["publish", "putDraft", "putMember"],
+        "newest first"
+    );
+    let newest = &log.body["entries"][0];
+    assert_eq!(
+        newest["actor"],
+        json!({"email": "ed@roles.example", "via": "session"})
+    );
+    assert_eq!(newest["target"], "event roles");
+    assert_eq!(
+        log.body["entries"][2]["actor"],
+        json!({"email": null, "via": "deployment"})
+    );
+    // The editor may not read it: the audit log is for managers.
+    let res = call(
+        &w,
+        "GET",
+        "/v1/admin/events/roles/audit",
+        Some(&ed),
+        Value::Null,
+    )
+    .await;
+    assert!(is_forbidden(&res));
+    // Paged.
+    let page = admin(
+        &w,
+        "GET",
+        "/v1/admin/events/roles/audit?limit=2",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(page.body["entries"].as_array().unwrap().len(), 2);
+    let cursor = page.body["next_cursor"].as_str().unwrap();
+    let rest = admin(
+        &w,
+        "GET",
+        &format!("/v1/admin/events/roles/audit?limit=2&cursor={cursor}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(rest.body["entries"][0]["action"], "putMember");
+    let bad = admin(
+        &w,
+        "GET",
+        "/v1/admin/events/roles/audit?cursor=x&limit=0",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    // The installation's log: people and sign-ins.
+    let log = admin(&w, "GET", "/v1/admin/audit", Value::Null).await;
+    let actions: Vec<&str> = log.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["openSession"]);
+    // Under an injected fault, the change and its entry fail together, and succeed together.
+    let join = json!({"url": "https://meet.example/x", "release_at": "2021-09-01T00:00:00Z"});
+    let join_path = "/v1/admin/events/roles/join-info";
+    w.faults.failing.store(true, Ordering::SeqCst);
+    let res = admin(&w, "PUT", join_path, join.clone()).await;
+    w.faults.failing.store(false, Ordering::SeqCst);
+    assert_eq!(res.status, 503, "{}", res.body);
+    let entries = |log: &Answer| log.body["entries"].as_array().unwrap().len();
+    let log = admin(&w, "GET", "/v1/admin/events/roles/audit", Value::Null).await;
+    assert_eq!(entries(&log), 3, "no entry without its change");
+    let roles = EventId::parse("roles").unwrap();
+    let stored = w.store.join_info(&roles).await.unwrap();
+    assert!(stored.is_none(), "no change without its entry");
+    w.clock.advance(SignedDuration::from_secs(1));
+    assert_eq!(admin(&w, "PUT", join_path, join).await.status, 200);
+    let log = admin(&w, "GET", "/v1/admin/events/roles/audit", Value::Null).await;
+    assert_eq!(entries(&log), 4, "the change with its entry");
+    assert_eq!(log.body["entries"][0]["action"], "putJoinInfo");
+    // Nothing of a registrant is ever in it: reviews name the registration by id only.
+    assert!(!log.body.to_string().contains("given_name"));
 }

@@ -9,15 +9,18 @@ use ::http::StatusCode;
 use plenary::Clock;
 use plenary::Config;
 use plenary::config::{ConfigError, CorsConfig};
-use plenary::domain::{Event, EventId, JoinInfo, Programme, RegistrationId};
+use plenary::domain::{
+    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId,
+};
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
-    Credentials, Directory, EventReader, EventWriter, JobStore, JoinInfoStore, OutboxStore,
-    ProgrammeReader, ProgrammeWriter, RateLimits, RegistrationStore, Saved,
+    AuditLog, Credentials, Directory, EventReader, EventWriter, JobStore, JoinInfoStore,
+    OutboxStore, ProgrammeReader, ProgrammeWriter, RateLimits, RegistrationStore, Saved, recording,
 };
 use plenary::token::{JoinKey, TokenHash, TokenSource};
 use plenary::usecases::Registrar;
 use plenary::usecases::organiser::access::{Access, AccessError, Caller, Need};
+use plenary::usecases::organiser::audit::{self, Target};
 use plenary::usecases::organiser::events;
 use plenary::usecases::organiser::people::People;
 use plenary::views;
@@ -42,6 +45,7 @@ pub struct App {
     pub jobs: Arc<dyn JobStore>,
     pub directory: Arc<dyn Directory>,
     pub credentials: Arc<dyn Credentials>,
+    pub audit: Arc<dyn AuditLog>,
     /// Read only: the mail counts of the stats.
     pub outbox: Arc<dyn OutboxStore>,
     pub tokens: Arc<dyn TokenSource>,
@@ -70,6 +74,7 @@ impl App {
             jobs: store.clone(),
             directory: store.clone(),
             credentials: store.clone(),
+            audit: store.clone(),
             outbox: store.clone(),
             tokens: services.tokens.clone(),
             clock: services.clock.clone(),
@@ -93,9 +98,41 @@ impl App {
 pub async fn handle(app: &App, req: Request) -> Response {
     http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
         let caller = authorise(app, ep, &params, &req).await?;
-        dispatch(app, ep, &params, &req, caller.as_ref()).await
+        match &caller {
+            // Every organiser write is one audit entry, committed with the change it records.
+            Some(caller) if req.method() != ::http::Method::GET => {
+                let entries = audit_entries(app, ep, &params, caller);
+                recording(&entries, dispatch(app, ep, &params, &req, Some(caller))).await?
+            }
+            _ => dispatch(app, ep, &params, &req, caller.as_ref()).await,
+        }
     })
     .await
+}
+
+fn audit_entries(
+    app: &App,
+    ep: Endpoint,
+    params: &Params,
+    caller: &Caller,
+) -> Vec<(AuditScope, AuditEntry)> {
+    let event = EventId::parse(params.get("event_id")).ok();
+    let present = |name: &str| Some(params.get(name)).filter(|v| !v.is_empty());
+    let target = Target {
+        event: event.as_ref(),
+        registration: present("registration_id"),
+        email: present("email"),
+        token: present("token_id"),
+    };
+    let op = ep.operation();
+    audit::entries_for(
+        caller,
+        op.id,
+        op.summary,
+        target,
+        app.clock.now(),
+        app.tokens.as_ref(),
+    )
 }
 
 impl App {
@@ -189,6 +226,11 @@ async fn dispatch(
         Endpoint::RevokeToken => {
             people::revoke_token(app, signed_in()?, params.get("token_id")).await
         }
+        Endpoint::EventAudit => {
+            let event = existing_event(app, id).await?;
+            people::audit(app, AuditScope::Event(event.id), req).await
+        }
+        Endpoint::Audit => people::audit(app, AuditScope::Installation, req).await,
     }
 }
 

@@ -1,8 +1,10 @@
 //! The routes of organisers as people: sessions, the caller, organisers, teams and tokens.
 
 use ::http::StatusCode;
-use plenary::domain::{Email, MemberRequest, OrganiserRequest, TokenRequest};
-use plenary::http::{self, Problem, Request, Response};
+use plenary::domain::{
+    AuditScope, Email, FieldError, FieldErrors, MemberRequest, OrganiserRequest, TokenRequest,
+};
+use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::token::Token;
 use plenary::usecases::organiser::access::Caller;
 use plenary::views;
@@ -148,4 +150,41 @@ pub async fn list_tokens(app: &App, caller: &Caller) -> Result<Response, Problem
 pub async fn revoke_token(app: &App, caller: &Caller, token_id: &str) -> Result<Response, Problem> {
     app.people().revoke_token(caller, token_id).await?;
     Ok(http::no_content())
+}
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 500;
+
+pub async fn audit(app: &App, scope: AuditScope, req: &Request) -> Result<Response, Problem> {
+    let mut errors = Vec::new();
+    let mut limit = DEFAULT_PAGE;
+    let mut cursor = None;
+    for (k, v) in query_params(req) {
+        match k.as_str() {
+            "limit" => match v.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => errors.push(FieldError {
+                    field: "limit".into(),
+                    message: format!("must be a whole number from 1 to {MAX_PAGE}"),
+                }),
+            },
+            // Cursors are entry ids (ULIDs): refuse anything else early.
+            "cursor" => match ulid::Ulid::from_string(&v) {
+                Ok(id) => cursor = Some(id.to_string()),
+                Err(_) => errors.push(FieldError {
+                    field: "cursor".into(),
+                    message: "is not a cursor this API gave".into(),
+                }),
+            },
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(FieldErrors(errors)));
+    }
+    let page = app
+        .audit
+        .audit(&scope, cursor.as_deref(), limit, app.clock.now())
+        .await?;
+    Ok(http::private(http::json(&views::AuditPageView::of(&page))))
 }

@@ -31,6 +31,8 @@ plenary::routes! {
         CreateToken => ops::CREATE_TOKEN,
         ListTokens => ops::LIST_TOKENS,
         RevokeToken => ops::REVOKE_TOKEN,
+        EventAudit => ops::GET_EVENT_AUDIT,
+        Audit => ops::GET_AUDIT,
     }
     /// Each endpoint at its operation's method and path, in the order they are matched.
     pub const ROUTES: &[Route<Endpoint>];
@@ -44,13 +46,15 @@ impl Endpoint {
         match self {
             OpenSession => Need::Nobody,
             SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
-            ListOrganisers | PutOrganiser | RemoveOrganiser => Need::Administrator,
+            ListOrganisers | PutOrganiser | RemoveOrganiser | Audit => Need::Administrator,
             GetDraft | Stats | Team => Need::Event(Duty::Read),
             ListRegistrations | RegistrationsCsv | Approve | Reject | RevokeJoin => {
                 Need::Event(Duty::Review)
             }
             PutEvent | PutDraft | Publish => Need::Event(Duty::Edit),
-            PutJoinInfo | Announce | PutMember | RemoveMember => Need::Event(Duty::Manage),
+            PutJoinInfo | Announce | PutMember | RemoveMember | EventAudit => {
+                Need::Event(Duty::Manage)
+            }
         }
     }
 }

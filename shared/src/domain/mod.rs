@@ -2,6 +2,7 @@
 //! mail take only these types.
 
 mod announcement;
+mod audit;
 mod country;
 mod email;
 mod event;
@@ -15,6 +16,7 @@ mod registration;
 mod text;
 
 pub use announcement::{Announcement, Audience};
+pub use audit::{AUDIT_RETENTION, AuditEntry, AuditScope};
 pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{

@@ -130,6 +130,12 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::TokenList>), problems: &[401];
     REVOKE_TOKEN = DELETE "/v1/admin/tokens/{token_id}", "revokeToken", "Revoke one of the caller's personal tokens at once", "Organisers", Organiser,
         query: &[], headers: &[], request: Body::None, 204 => Body::None, problems: &[401, 403];
+    GET_EVENT_AUDIT = GET "/v1/admin/events/{event_id}/audit", "getEventAudit", "The event's audit log, newest first (managers)", "Organisers", Organiser,
+        query: &[("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
+        headers: &[], request: Body::None, 200 => Body::Json(s::<views::AuditPageView>), problems: &[401, 403];
+    GET_AUDIT = GET "/v1/admin/audit", "getAudit", "The installation's audit log: organisers, tokens, sign-ins, events created (administrators)", "Organisers", Organiser,
+        query: &[("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
+        headers: &[], request: Body::None, 200 => Body::Json(s::<views::AuditPageView>), problems: &[401, 403];
     GET_OPEN_API = GET "/v1/openapi.json", "getOpenApi", "This document", "Meta", Public,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[];
 }

@@ -29,9 +29,11 @@
 //! | an organiser's personal token, as listed (hash of the secret inside) | `ORGANISER#{sha256(normalised email)}` | `TOKEN#{token_id}` |
 //! | organiser session or personal token (hash) → its owner | `CREDENTIAL#{sha256(token)}` | `CREDENTIAL` |
 //! | emailed sign-in link (hash) | `SIGNIN#{sha256(token)}` | `SIGNIN` |
+//! | audit entry of an event | `EVENT#{event_id}` | `AUDIT#{entry ULID}` |
+//! | audit entry of the installation | `AUDIT` | `AUDIT#{entry ULID}` |
 
 use super::{Key, Query};
-use crate::domain::{Email, EventId, RegistrationId};
+use crate::domain::{AuditScope, Email, EventId, RegistrationId};
 use crate::http::IdempotencyKeyHash;
 use crate::mail::{JobName, MessageKey};
 use crate::token::TokenHash;
@@ -246,4 +248,34 @@ pub fn credential(hash: &TokenHash) -> Key {
 
 pub fn sign_in_link(hash: &TokenHash) -> Key {
     Key::new(format!("SIGNIN#{}", hash.as_str()), "SIGNIN")
+}
+
+const AUDIT_SK_PREFIX: &str = "AUDIT#";
+
+fn audit_pk(scope: &AuditScope) -> String {
+    match scope {
+        AuditScope::Event(id) => event_pk(id),
+        AuditScope::Installation => "AUDIT".to_owned(),
+    }
+}
+
+pub fn audit_entry(scope: &AuditScope, entry_id: &str) -> Key {
+    Key::new(audit_pk(scope), format!("{AUDIT_SK_PREFIX}{entry_id}"))
+}
+
+/// A scope's entries, newest first, after the cursor `after` (an entry id) when given.
+pub fn audit_entries(scope: &AuditScope, after: Option<&str>, limit: u32) -> Query {
+    Query {
+        pk: audit_pk(scope),
+        sk_prefix: Some(AUDIT_SK_PREFIX.to_owned()),
+        after: after.map(|id| format!("{AUDIT_SK_PREFIX}{id}")),
+        limit: Some(limit),
+        descending: true,
+        ..Query::default()
+    }
+}
+
+/// The entry id in an entry's sort key, for the next page's cursor.
+pub fn audit_entry_id(sk: &str) -> Option<&str> {
+    sk.strip_prefix(AUDIT_SK_PREFIX)
 }

@@ -3,6 +3,7 @@
 //! [`DynamoTable`]) implement only the table, and translate their own errors into
 //! [`TableError`]. Every key is in [`keys`].
 
+mod audit;
 mod codec;
 mod dynamo;
 mod events;
@@ -20,6 +21,7 @@ mod table;
 
 use std::sync::Arc;
 
+pub use audit::{AuditLog, AuditPage, RecordingTable, recording};
 pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
 pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
 pub use faults::FaultyTable;
@@ -52,8 +54,12 @@ pub struct TableStore {
 }
 
 impl TableStore {
+    /// The stores over `table`, behind the layer that commits an organiser's audit entries
+    /// with their change ([`recording`]).
     pub fn new(table: Arc<dyn Table>) -> Self {
-        Self { table }
+        Self {
+            table: Arc::new(RecordingTable::new(table)),
+        }
     }
 
     pub fn table(&self) -> &Arc<dyn Table> {

@@ -177,3 +177,49 @@ impl TokenView {
         }
     }
 }
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActorView {
+    /// Null for the deployment token.
+    pub email: Option<String>,
+    pub via: crate::domain::Via,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditEntryView {
+    #[schemars(extend("format" = "date-time"))]
+    pub at: String,
+    pub actor: ActorView,
+    pub action: String,
+    pub target: String,
+    pub summary: String,
+}
+
+/// `GET …/audit`: newest first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditPageView {
+    pub entries: Vec<AuditEntryView>,
+    pub next_cursor: Option<String>,
+}
+
+impl AuditPageView {
+    pub fn of(page: &crate::store::AuditPage) -> Self {
+        Self {
+            entries: page
+                .entries
+                .iter()
+                .map(|e| AuditEntryView {
+                    at: e.at.to_string(),
+                    actor: ActorView {
+                        email: e.actor.email.as_ref().map(ToString::to_string),
+                        via: e.actor.via,
+                    },
+                    action: e.action.clone(),
+                    target: e.target.clone(),
+                    summary: e.summary.clone(),
+                })
+                .collect(),
+            next_cursor: page.next_cursor.clone(),
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod announcements;
+pub mod audit;
 pub mod events;
 pub mod people;
 pub mod registrations;

@@ -5,10 +5,10 @@ use jiff::Timestamp;
 
 use super::access::Caller;
 use crate::domain::{
-    Email, EventId, Line, Member, MemberRequest, Organiser, OrganiserRequest, Role,
+    Actor, Email, EventId, Line, Member, MemberRequest, Organiser, OrganiserRequest, Role,
     SESSION_LIFETIME, TokenRequest, Via,
 };
-use crate::store::{Credential, Credentials, Directory, Redeemed, Saved, StoreError};
+use crate::store::{Credential, Credentials, Directory, Redeemed, Saved, StoreError, recording};
 use crate::token::{Token, TokenSource};
 
 #[derive(Debug, thiserror::Error)]
@@ -168,9 +168,16 @@ impl People<'_> {
             token_id: None,
         };
         let token = self.tokens.new_token();
-        self.credentials
-            .put_session(&token.hash(), &session)
-            .await?;
+        let actor = Actor {
+            email: Some(organiser.email.clone()),
+            via: Via::Session,
+        };
+        let entry = super::audit::sign_in_entry(actor, self.now, self.tokens);
+        recording(
+            &[entry],
+            self.credentials.put_session(&token.hash(), &session),
+        )
+        .await??;
         Ok(Issued {
             token,
             what: (session, organiser),
