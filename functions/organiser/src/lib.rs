@@ -231,7 +231,7 @@ async fn put_event(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     let body = http::json_body(req)?;
     let id = EventId::parse(raw_id).map_err(|m| Problem::invalid_field("event_id", &m))?;
     let event = Event::parse(id, &body).map_err(Problem::invalid)?;
-    let saved = app.event_writer.put_event(&event).await?;
+    let saved = app.event_writer.put_event(&event, app.clock.now()).await?;
     let (status, saved) = match saved {
         Saved::Created => (StatusCode::CREATED, "created"),
         Saved::Replaced => (StatusCode::OK, "replaced"),

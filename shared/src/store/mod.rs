@@ -20,7 +20,7 @@ mod table;
 use std::sync::Arc;
 
 pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
-pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
+pub use events::{EventReader, EventWriter, JoinInfoStore, Saved, Written};
 pub use faults::FaultyTable;
 pub use idempotency::{
     Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, SavedResponse,
