@@ -166,6 +166,8 @@ pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response
         app.tokens.as_ref(),
         &event.id,
         request,
+        // The deployment's token names no one; a person's session will.
+        None,
         app.clock.now(),
     )
     .await?;

@@ -13,7 +13,7 @@ mod programme;
 mod registration;
 mod text;
 
-pub use announcement::{Announcement, Audience};
+pub use announcement::{Announcement, AnnouncementSummary, Audience};
 pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{

@@ -25,12 +25,13 @@ pub use faults::FaultyTable;
 pub use idempotency::{
     Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, SavedResponse,
 };
-pub use jobs::{Checkpoint, JobStore, PendingDigest};
+pub use jobs::{Checkpoint, JobStore, ListedAnnouncement, PendingDigest};
 pub use keys::email_hash;
 pub use limits::{RateLimits, until_next_window};
 pub use memory::MemoryTable;
 pub use outbox::{
-    CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
+    CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally, SuppressionStore,
+    Unsent,
 };
 pub use programme::{
     LatestDocument, ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary,
