@@ -19,6 +19,7 @@ use plenary::usecases::organiser::events;
 use plenary::views;
 use plenary::wiring::Services;
 
+mod reads;
 mod registrations;
 
 pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
@@ -115,10 +116,13 @@ async fn dispatch(
 ) -> Result<Response, Problem> {
     let id = params.get("event_id");
     match ep {
+        Endpoint::GetEvent => reads::event(app, id).await,
         Endpoint::PutEvent => put_event(app, id, req).await,
         Endpoint::GetDraft => get_draft(app, id).await,
         Endpoint::PutDraft => put_draft(app, id, req).await,
+        Endpoint::DraftChanges => reads::draft_changes(app, id).await,
         Endpoint::Publish => publish(app, id).await,
+        Endpoint::GetJoinInfo => reads::join_info(app, id).await,
         Endpoint::PutJoinInfo => put_join_info(app, id, req).await,
         Endpoint::ListRegistrations => registrations::list(app, id, req).await,
         Endpoint::RegistrationsCsv => registrations::csv(app, id).await,
@@ -129,6 +133,7 @@ async fn dispatch(
         }
         Endpoint::Stats => registrations::stats(app, id).await,
         Endpoint::Announce => registrations::announce(app, id, req).await,
+        Endpoint::ListAnnouncements => reads::announcements(app, id).await,
     }
 }
 
