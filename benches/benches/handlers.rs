@@ -159,7 +159,7 @@ fn reminders(c: &mut Criterion) {
                     for _ in 0..iters {
                         let store = TableStore::new(memory_table());
                         let event = plenary_benches::event();
-                        plenary::store::EventWriter::put_event(&store, &event)
+                        plenary::store::EventWriter::put_event(&store, &event, at(CLOCK))
                             .await
                             .expect("stored");
                         confirmed(&store, &event, n, at(CLOCK)).await;

@@ -109,7 +109,7 @@ pub fn programme_json(sessions: usize, speakers: usize) -> Value {
 /// real programme's latest version does).
 pub async fn publish(store: &TableStore, sessions: usize, now: Timestamp) -> Event {
     let event = event();
-    store.put_event(&event).await.expect("event stored");
+    store.put_event(&event, now).await.expect("event stored");
     let mut body = programme_json(sessions, 80);
     let v1 = Programme::parse(&event, &body).expect("a valid programme");
     store

@@ -60,7 +60,7 @@ impl Seed {
             })?;
             let fail = |err: String| format!("seed event {:?}: {err}", e.id);
             store
-                .put_event(&event)
+                .put_event(&event, now)
                 .await
                 .map_err(|err| fail(err.to_string()))?;
             let Some(p) = &e.programme else { continue };

@@ -222,6 +222,15 @@ pub struct EventRequest {
     /// registrations (people already registered keep their own routes).
     #[serde(default)]
     pub visibility: Option<Visibility>,
+    /// Read-only: when the event was first written (null when not recorded). `GET` shows it; a
+    /// `PUT` may send it back and it is ignored.
+    #[schemars(extend("format" = "date-time", "readOnly" = true))]
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Read-only: when the event was last written (null when not recorded), as `created_at`.
+    #[schemars(extend("format" = "date-time", "readOnly" = true))]
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -583,6 +592,7 @@ pub fn document() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::views;
 
     fn properties<T: JsonSchema>() -> Vec<String> {
         let schema = schemars::schema_for!(T);
@@ -608,10 +618,12 @@ mod tests {
             properties::<RegistrationRequest>(),
             sorted(crate::domain::APPLICATION_FIELDS)
         );
-        assert_eq!(
-            properties::<EventRequest>(),
-            sorted(crate::domain::Event::FIELDS)
-        );
+        let event_fields: Vec<&str> = crate::domain::Event::FIELDS
+            .iter()
+            .chain(crate::domain::Event::READ_ONLY_FIELDS)
+            .copied()
+            .collect();
+        assert_eq!(properties::<EventRequest>(), sorted(&event_fields));
         assert_eq!(
             properties::<DraftRequest>(),
             sorted(crate::domain::Programme::FIELDS)
@@ -633,6 +645,31 @@ mod tests {
                 .to_string()
                 .contains("#/components/schemas/Visibility")
         );
+    }
+
+    #[test]
+    fn the_organisers_event_view_has_exactly_the_fields_the_document_gives_it() {
+        let event = crate::domain::Event::parse(
+            crate::domain::EventId::parse("ws").unwrap(),
+            &json!({"title": "W", "timezone": "UTC",
+                    "starts_at": "2021-09-08T12:00:00Z", "ends_at": "2021-09-08T14:00:00Z"}),
+        )
+        .unwrap();
+        let view = views::OrganiserEventView::of(&event, &crate::store::Written::default());
+        let mut shown: Vec<String> = serde_json::to_value(view)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        shown.sort();
+        assert_eq!(shown, properties::<EventRequest>());
+        let op = ops::GET_ORGANISER_EVENT;
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let schema = &doc["paths"][op.path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        assert_eq!(schema["$ref"], "#/components/schemas/EventRequest");
     }
 
     #[test]

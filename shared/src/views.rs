@@ -3,12 +3,15 @@
 //! notification digests.
 
 use crate::domain::{
-    Category, Change, ChangeKind, Event, EventFormat, Language, NotificationChoices, Programme,
-    Publication, Registration, Session, SessionKind, Speaker, Status, Visibility, Zone,
+    AnnouncementSummary, Audience, Category, Change, ChangeKind, Event, EventFormat, JoinInfo,
+    Language, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
+    Speaker, Status, Visibility, Zone,
 };
+use crate::store::Written;
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 
 mod people;
 pub use people::*;
@@ -109,6 +112,78 @@ impl EventView {
             waitlist: e.waitlist,
             approval_required: e.approval_required,
             visibility: e.visibility,
+        }
+    }
+}
+
+/// `GET /v1/admin/events/{id}`: the very body `PUT` takes (one entry per name of
+/// [`Event::FIELDS`], as stored, instants in the event's offset), so it can be edited and sent
+/// back; plus when the event was first and last written (null when not recorded).
+#[derive(Debug, Serialize)]
+pub struct OrganiserEventView {
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl OrganiserEventView {
+    pub fn of(e: &Event, written: &Written) -> Self {
+        Self {
+            fields: Event::FIELDS
+                .iter()
+                .filter_map(|&name| Some((name.to_owned(), event_field(e, name)?)))
+                .collect(),
+            created_at: written.created_at.map(|t| t.to_string()),
+            updated_at: written.updated_at.map(|t| t.to_string()),
+        }
+    }
+}
+
+/// The field `name` of the organiser's event body, as [`Event::parse`] reads it back: one line
+/// per name of [`Event::FIELDS`] (a test holds them equal, and `None` is a name without one).
+fn event_field(e: &Event, name: &str) -> Option<Value> {
+    let local = |t: Timestamp| local(e, t);
+    Some(match name {
+        "title" => json!(e.title.as_str()),
+        "description" => json!(e.description.as_str()),
+        "timezone" => json!(e.timezone.name()),
+        "starts_at" => json!(local(e.starts_at)),
+        "ends_at" => json!(local(e.ends_at)),
+        "format" => json!(e.format),
+        "languages" => json!(e.languages),
+        "registration" => json!({"opens_at": e.registration.opens_at.map(local),
+                                 "closes_at": e.registration.closes_at.map(local)}),
+        "contact" => json!(e.contact),
+        "capacity" => json!(e.capacity),
+        "waitlist" => json!(e.waitlist),
+        "approval_required" => json!(e.approval_required),
+        "eligibility" => json!(e.eligibility),
+        "reminders" => json!(e.reminders),
+        "visibility" => json!(e.visibility),
+        _ => return None,
+    })
+}
+
+/// `GET …/join-info`: what `PUT …/join-info` stored, in the shape it takes.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JoinInfoView {
+    pub url: String,
+    pub passcode: Option<String>,
+    pub dial_in: Option<String>,
+    pub instructions: String,
+    pub release_at: String,
+}
+
+impl JoinInfoView {
+    pub fn of(info: &JoinInfo) -> Self {
+        Self {
+            url: info.url.clone(),
+            passcode: info.passcode.as_ref().map(|p| p.as_str().to_owned()),
+            dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
+            instructions: info.instructions.as_str().to_owned(),
+            // As the PUT's answer gives it.
+            release_at: info.release_at.to_string(),
         }
     }
 }
@@ -426,6 +501,15 @@ pub struct JoinInfoSaved {
     pub released: bool,
 }
 
+/// `GET …/programme/draft/changes`: the shape of `…/programme/changes`, from the latest version
+/// to the one publishing now would make, and how many registrants its digest would reach.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DraftChanges {
+    #[serde(flatten)]
+    pub changes: ChangeList,
+    pub notified: u64,
+}
+
 /// `GET /v1/admin/events/{id}/registrations`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RegistrationPageView {
@@ -462,6 +546,41 @@ pub struct StatsView {
 pub struct AnnouncementAccepted {
     pub announcement_id: String,
     pub recipients: u64,
+}
+
+/// `GET …/announcements`, newest first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AnnouncementList {
+    pub announcements: Vec<AnnouncementView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AnnouncementView {
+    pub announcement_id: String,
+    /// Per language, as it was posted (English always among them).
+    pub subject: std::collections::BTreeMap<Language, String>,
+    pub audience: Audience,
+    pub created_at: String,
+    /// The organiser's email; null for the deployment's token.
+    pub created_by: Option<String>,
+    /// Whom it reached when it was accepted, as the POST answered.
+    pub recipients: u64,
+    /// Messages sent so far.
+    pub sent: u64,
+}
+
+impl AnnouncementView {
+    pub fn of(a: &AnnouncementSummary, sent: u64) -> Self {
+        Self {
+            announcement_id: a.id.clone(),
+            subject: a.subject.iter().cloned().collect(),
+            audience: a.audience,
+            created_at: a.created_at.to_string(),
+            created_by: a.created_by.as_ref().map(ToString::to_string),
+            recipients: a.recipients,
+            sent,
+        }
+    }
 }
 
 /// `202` of the public registration routes, whatever happened (no enumeration).
@@ -509,4 +628,53 @@ pub struct Unsubscribed {
     /// Always `unsubscribed`.
     pub status: String,
     pub stopped: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EventId;
+
+    /// An event with every optional field set, none at its default.
+    fn full_event() -> Event {
+        Event::parse(
+            EventId::parse("ws").unwrap(),
+            &json!({"title": "ITU Workshop", "description": "Two afternoons.",
+                    "timezone": "Europe/Zurich",
+                    "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-09T16:30:00+02:00",
+                    "format": "hybrid", "languages": ["en", "fr"],
+                    "registration": {"opens_at": "2021-08-01T00:00:00Z", "closes_at": "2021-09-07T12:00:00Z"},
+                    "contact": {"name": "TSB Events", "email": "tsbevents@itu.int"},
+                    "capacity": 1000, "waitlist": true, "approval_required": true,
+                    "eligibility": {"categories": ["member_state"], "itu_member_states_only": true},
+                    "reminders": ["P7D", "PT1H"]}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_organisers_event_view_shows_every_field_the_put_takes_and_parses_back_to_the_event() {
+        let e = full_event();
+        let written = Written {
+            created_at: Some("2021-08-23T08:00:00Z".parse().unwrap()),
+            updated_at: Some("2021-08-24T09:30:00.5Z".parse().unwrap()),
+        };
+        let view = OrganiserEventView::of(&e, &written);
+        for name in Event::FIELDS {
+            assert!(view.fields.contains_key(*name), "{name} is not shown");
+        }
+        let body = serde_json::to_value(&view).unwrap();
+        assert_eq!(body["starts_at"], "2021-09-08T14:00:00+02:00");
+        assert_eq!(body["created_at"], "2021-08-23T08:00:00Z");
+        assert_eq!(body["updated_at"], "2021-08-24T09:30:00.5Z");
+        assert_eq!(Event::parse(e.id.clone(), &body).unwrap(), e);
+    }
+
+    #[test]
+    fn an_event_written_before_its_times_were_recorded_shows_them_as_null() {
+        let body = serde_json::to_value(OrganiserEventView::of(&full_event(), &Written::default()))
+            .unwrap();
+        assert!(body["created_at"].is_null() && body["updated_at"].is_null());
+        assert!(body.as_object().unwrap().contains_key("created_at"));
+    }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use plenary::Clock as _;
 use plenary::clock::ManualClock;
 use plenary::domain::EventId;
 use plenary::store::{
@@ -41,7 +42,7 @@ async fn under_store_faults_clients_get_503_and_retries_leave_no_partial_state()
                 "ends_at": "2021-09-08T14:00:00Z", "capacity": 100}),
     )
     .unwrap();
-    store.put_event(&event).await.unwrap();
+    store.put_event(&event, clock.now()).await.unwrap();
     let services = Services::new(store.clone()).with_clock(clock.clone());
     let app = plenary_registration::App::new(&services, &plenary_tests::config()).unwrap();
 

@@ -80,7 +80,7 @@ async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
                 "reminders": ["P1D"]}),
     )
     .unwrap();
-    store.put_event(&event).await.unwrap();
+    store.put_event(&event, clock.now()).await.unwrap();
     let services = Services::new(store.clone()).with_clock(clock.clone());
     let mailer = mailer.unwrap_or_else(|| mailbox.clone());
     let app = App::new(

@@ -39,7 +39,11 @@ on_both_stores!(
 /// role that may (event routes), or who else.
 fn role_table() -> BTreeMap<&'static str, &'static str> {
     BTreeMap::from([
+        ("getOrganiserEvent", "viewer"),
         ("putEvent", "editor"),
+        ("getDraftChanges", "viewer"),
+        ("getJoinInfo", "manager"),
+        ("listAnnouncements", "manager"),
         ("getDraft", "viewer"),
         ("putDraft", "editor"),
         ("publish", "editor"),
@@ -111,7 +115,7 @@ async fn world(store: Store) -> World {
                     "registration": {"opens_at": "2021-01-01T00:00:00Z"}}),
         )
         .unwrap();
-        store.put_event(&event).await.unwrap();
+        store.put_event(&event, clock.now()).await.unwrap();
     }
     World {
         app,

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use plenary::Clock as _;
 use plenary::clock::ManualClock;
 use plenary::domain::{Email, Event, EventId};
 use plenary::store::{EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore};
@@ -57,7 +58,7 @@ async fn world() -> World {
                     "registration": {"opens_at": "2021-01-01T00:00:00Z"}}),
         )
         .unwrap();
-        store.put_event(&event).await.unwrap();
+        store.put_event(&event, clock.now()).await.unwrap();
     }
     let mut config = plenary_tests::config();
     config.registrations_per_event_per_minute = CAP;

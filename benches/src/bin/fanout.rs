@@ -28,7 +28,7 @@ async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
     let counter = Arc::new(CountingTable::new(plenary_benches::memory_table()));
     let store = TableStore::new(counter.clone());
     let event = plenary_benches::event();
-    store.put_event(&event).await.expect("stored");
+    store.put_event(&event, at(CLOCK)).await.expect("stored");
     confirmed(&store, &event, n, at(CLOCK)).await;
     counter.reset();
     let clock = clock();

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use plenary::domain::Registration;
 use plenary::mail::templates::Content;
 use plenary::mail::{FanoutKeys, MessageKind};
-use plenary::store::StoreError;
+use plenary::store::{SentTally, StoreError};
 use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
@@ -39,6 +39,7 @@ pub async fn send(
             recipients: Recipients::Announcement(a.audience),
             content: &content,
             attachments: Vec::new(),
+            tally: Some(SentTally::announcement(&a.event_id, &a.id)),
         };
         match fanout::run(app, &f, now, started, deadline, report).await? {
             Outcome::Done => app.jobs.close_announcement(&a).await?,

@@ -106,6 +106,7 @@ pub async fn send(
                 content_type: "text/calendar; method=PUBLISH; charset=utf-8".to_owned(),
                 content: ics.into_bytes(),
             }],
+            tally: None,
         };
         match fanout::run(app, &f, now, started, deadline, report).await? {
             Outcome::Done => app.jobs.digest_sent(&event.id, new.version).await?,

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
 use plenary::mail::{Attachment, FanoutKeys, JobName, MailError, MessageKind};
-use plenary::store::{Checkpoint, Claim, StoreError, Unsent};
+use plenary::store::{Checkpoint, Claim, SentTally, StoreError, Unsent};
 use plenary::usecases::mail::{self, Recipients};
 
 use crate::compose;
@@ -27,6 +27,8 @@ pub struct Fanout<'a> {
     pub recipients: Recipients,
     pub content: &'a (dyn Fn(&App, &Registration, String) -> Content + Sync),
     pub attachments: Vec<Attachment>,
+    /// A count each message sent also raises (an announcement's `sent`).
+    pub tally: Option<SentTally>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -151,7 +153,9 @@ async fn deliver(
         app.pacer.wait().await;
         match app.mailer.send(&email).await {
             Ok(_) => {
-                app.outbox.sent(&key, None, event, app.clock.now()).await?;
+                app.outbox
+                    .sent(&key, None, f.tally.as_ref(), event, app.clock.now())
+                    .await?;
                 report.sent.push(SentSummary {
                     key,
                     kind: f.kind.code(),

@@ -179,7 +179,7 @@ async fn settle_send(
         Ok(_) => {
             let event_id = &notice.event_id;
             app.outbox
-                .sent(&key, Some(notice), event_id, app.clock.now())
+                .sent(&key, Some(notice), None, event_id, app.clock.now())
                 .await?;
             report.sent.push(SentSummary {
                 key,

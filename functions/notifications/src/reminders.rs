@@ -74,6 +74,7 @@ pub async fn send(
                 recipients: Recipients::Reminder { at },
                 content: &content,
                 attachments: Vec::new(),
+                tally: None,
             };
             if fanout::run(app, &f, now, started, deadline, report).await? == Outcome::Stopped {
                 return Ok(());

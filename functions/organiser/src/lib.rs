@@ -27,6 +27,7 @@ use plenary::views;
 use plenary::wiring::Services;
 
 mod people;
+mod reads;
 mod registrations;
 
 pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
@@ -196,10 +197,13 @@ async fn dispatch(
     // Every route but signing in has a caller by now.
     let signed_in = || caller.ok_or_else(|| Problem::from(AccessError::Missing));
     match ep {
+        Endpoint::GetEvent => reads::event(app, id).await,
         Endpoint::PutEvent => put_event(app, id, req).await,
         Endpoint::GetDraft => get_draft(app, id).await,
         Endpoint::PutDraft => put_draft(app, id, req).await,
+        Endpoint::DraftChanges => reads::draft_changes(app, id).await,
         Endpoint::Publish => publish(app, id).await,
+        Endpoint::GetJoinInfo => reads::join_info(app, id).await,
         Endpoint::PutJoinInfo => put_join_info(app, id, req).await,
         Endpoint::ListRegistrations => registrations::list(app, id, req).await,
         Endpoint::RegistrationsCsv => registrations::csv(app, id).await,
@@ -209,7 +213,7 @@ async fn dispatch(
             review(app, id, params.get("registration_id"), Review::RevokeJoin).await
         }
         Endpoint::Stats => registrations::stats(app, id).await,
-        Endpoint::Announce => registrations::announce(app, id, req).await,
+        Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,
         Endpoint::SignOut => people::sign_out(app, signed_in()?).await,
         Endpoint::Me => people::me(app, signed_in()?).await,
@@ -231,6 +235,7 @@ async fn dispatch(
             people::audit(app, AuditScope::Event(event.id), req).await
         }
         Endpoint::Audit => people::audit(app, AuditScope::Installation, req).await,
+        Endpoint::ListAnnouncements => reads::announcements(app, id).await,
     }
 }
 
@@ -333,7 +338,7 @@ async fn put_event(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     let body = http::json_body(req)?;
     let id = EventId::parse(raw_id).map_err(|m| Problem::invalid_field("event_id", &m))?;
     let event = Event::parse(id, &body).map_err(Problem::invalid)?;
-    let saved = app.event_writer.put_event(&event).await?;
+    let saved = app.event_writer.put_event(&event, app.clock.now()).await?;
     let (status, saved) = match saved {
         Saved::Created => (StatusCode::CREATED, "created"),
         Saved::Replaced => (StatusCode::OK, "replaced"),

@@ -7,6 +7,8 @@ use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
 use plenary::usecases::organiser::registrations::{self, MAX_PAGE};
 use plenary::views::{self, RegistrantView};
 
+use plenary::usecases::organiser::access::Caller;
+
 use super::{App, existing_event};
 
 const DEFAULT_PAGE: u32 = 50;
@@ -156,7 +158,12 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     Ok(http::private(http::json(&stats)))
 }
 
-pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+pub async fn announce(
+    app: &App,
+    caller: &Caller,
+    raw_id: &str,
+    req: &Request,
+) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
     let request = AnnouncementRequest::parse(&body).map_err(Problem::invalid)?;
     let event = existing_event(app, raw_id).await?;
@@ -166,6 +173,8 @@ pub async fn announce(app: &App, raw_id: &str, req: &Request) -> Result<Response
         app.tokens.as_ref(),
         &event.id,
         request,
+        // The deployment token names no one (null).
+        caller.email().cloned(),
         app.clock.now(),
     )
     .await?;

@@ -7,10 +7,13 @@ use plenary::usecases::organiser::access::Need;
 plenary::routes! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Endpoint {
+        GetEvent => ops::GET_ORGANISER_EVENT,
         PutEvent => ops::PUT_EVENT,
         GetDraft => ops::GET_DRAFT,
         PutDraft => ops::PUT_DRAFT,
+        DraftChanges => ops::GET_DRAFT_CHANGES,
         Publish => ops::PUBLISH,
+        GetJoinInfo => ops::GET_JOIN_INFO,
         PutJoinInfo => ops::PUT_JOIN_INFO,
         ListRegistrations => ops::LIST_REGISTRATIONS,
         RegistrationsCsv => ops::EXPORT_REGISTRATIONS,
@@ -33,6 +36,7 @@ plenary::routes! {
         RevokeToken => ops::REVOKE_TOKEN,
         EventAudit => ops::GET_EVENT_AUDIT,
         Audit => ops::GET_AUDIT,
+        ListAnnouncements => ops::LIST_ANNOUNCEMENTS,
     }
     /// Each endpoint at its operation's method and path, in the order they are matched.
     pub const ROUTES: &[Route<Endpoint>];
@@ -47,14 +51,13 @@ impl Endpoint {
             OpenSession => Need::Nobody,
             SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
             ListOrganisers | PutOrganiser | RemoveOrganiser | Audit => Need::Administrator,
-            GetDraft | Stats | Team => Need::Event(Duty::Read),
+            GetEvent | GetDraft | DraftChanges | Stats | Team => Need::Event(Duty::Read),
             ListRegistrations | RegistrationsCsv | Approve | Reject | RevokeJoin => {
                 Need::Event(Duty::Review)
             }
             PutEvent | PutDraft | Publish => Need::Event(Duty::Edit),
-            PutJoinInfo | Announce | PutMember | RemoveMember | EventAudit => {
-                Need::Event(Duty::Manage)
-            }
+            GetJoinInfo | PutJoinInfo | ListAnnouncements | Announce | PutMember | RemoveMember
+            | EventAudit => Need::Event(Duty::Manage),
         }
     }
 }

@@ -3,10 +3,10 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{EventId, Language, Registration, Status};
+use super::{Email, EventId, Language, Registration, Status};
 
 /// Who an announcement is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     Confirmed,
@@ -36,10 +36,37 @@ pub struct Announcement {
     pub body: Vec<(Language, String)>,
     pub audience: Audience,
     pub created_at: Timestamp,
+    /// The organiser who sent it; `None` for the deployment's token, which names no one (and
+    /// for announcements stored before it was recorded).
+    #[serde(default)]
+    pub created_by: Option<Email>,
+    pub recipients: u64,
+}
+
+/// What the organiser's list shows of an announcement: all of it but the body, which is kept
+/// once, in the job's copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncementSummary {
+    pub id: String,
+    pub subject: Vec<(Language, String)>,
+    pub audience: Audience,
+    pub created_at: Timestamp,
+    pub created_by: Option<Email>,
     pub recipients: u64,
 }
 
 impl Announcement {
+    pub fn summary(&self) -> AnnouncementSummary {
+        AnnouncementSummary {
+            id: self.id.clone(),
+            subject: self.subject.clone(),
+            audience: self.audience,
+            created_at: self.created_at,
+            created_by: self.created_by.clone(),
+            recipients: self.recipients,
+        }
+    }
+
     /// The subject and body in `language`, else in English.
     pub fn text(&self, language: Language) -> (&str, &str) {
         fn pick(v: &[(Language, String)], language: Language) -> &str {

@@ -322,9 +322,22 @@ impl Event {
         "visibility",
     ];
 
+    /// What `GET /v1/admin/events/{id}` shows beside [`FIELDS`](Self::FIELDS): accepted back
+    /// (as instants or null) so a body read can be sent again with one field changed, and ignored,
+    /// because the store writes them.
+    pub const READ_ONLY_FIELDS: &'static [&'static str] = &["created_at", "updated_at"];
+
     /// Parses the organiser's `PUT /v1/admin/events/{id}` body, listing every problem.
     pub fn parse(id: EventId, body: &Value) -> Result<Self, FieldErrors> {
-        let mut f = Fields::of(body, Self::FIELDS);
+        let accepted: Vec<&str> = Self::FIELDS
+            .iter()
+            .chain(Self::READ_ONLY_FIELDS)
+            .copied()
+            .collect();
+        let mut f = Fields::of(body, &accepted);
+        for field in Self::READ_ONLY_FIELDS {
+            f.optional(field, instant);
+        }
         let title = f.required("title", parse::with(Line::<200>::parse));
         let description = f
             .optional("description", parse::with(Paragraph::<10_000>::parse))
@@ -552,6 +565,23 @@ mod tests {
         stored.as_object_mut().unwrap().remove("visibility");
         let old: Event = serde_json::from_value(stored).unwrap();
         assert_eq!(old.visibility, Visibility::Public);
+    }
+
+    #[test]
+    fn the_read_only_times_a_get_shows_are_taken_back_and_ignored_but_must_be_instants() {
+        let plain = Event::parse(EventId::parse("ws").unwrap(), &body()).unwrap();
+        let mut b = body();
+        b["created_at"] = json!("2021-08-23T08:00:00Z");
+        b["updated_at"] = json!(null);
+        assert_eq!(
+            Event::parse(EventId::parse("ws").unwrap(), &b).unwrap(),
+            plain
+        );
+        b["updated_at"] = json!("yesterday");
+        b["created_at"] = json!(3);
+        let errs = Event::parse(EventId::parse("ws").unwrap(), &b).unwrap_err();
+        let names: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(names, ["created_at", "updated_at"]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod programme;
 mod registration;
 mod text;
 
-pub use announcement::{Announcement, Audience};
+pub use announcement::{Announcement, AnnouncementSummary, Audience};
 pub use audit::{AUDIT_RETENTION, AuditEntry, AuditScope};
 pub use country::CountryCode;
 pub use email::{Email, EmailError};

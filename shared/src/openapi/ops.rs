@@ -83,14 +83,20 @@ operations! {
         query: &[("token", true, "The token of the List-Unsubscribe link", TOKEN)], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[];
     PUT_EVENT = PUT "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403];
+    GET_ORGANISER_EVENT = GET "/v1/admin/events/{event_id}", "getOrganiserEvent", "The event as stored: the body PUT takes, so it can be edited and sent back, with created_at and updated_at", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<EventRequest>), problems: &[401, 403];
     GET_DRAFT = GET "/v1/admin/events/{event_id}/programme/draft", "getDraft", "The draft programme", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403];
     PUT_DRAFT = PUT "/v1/admin/events/{event_id}/programme/draft", "putDraft", "Replace the whole draft programme", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<DraftRequest>), 200 => Body::Json(s::<views::DraftView>), problems: &[401, 403];
+    GET_DRAFT_CHANGES = GET "/v1/admin/events/{event_id}/programme/draft/changes", "getDraftChanges", "What publishing the draft now would change (from the latest version, 0 before the first; nothing without a draft), and how many registrants its digest would reach", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::DraftChanges>), problems: &[401, 403];
     PUBLISH = POST "/v1/admin/events/{event_id}/programme/publish", "publish", "Publish the draft as the next version", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::PublishedVersion>), problems: &[401, 403, 409];
     PUT_JOIN_INFO = PUT "/v1/admin/events/{event_id}/join-info", "putJoinInfo", "Remote connection details and when they are released", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<JoinInfoRequest>), 200 => Body::Json(s::<views::JoinInfoSaved>), problems: &[401, 403];
+    GET_JOIN_INFO = GET "/v1/admin/events/{event_id}/join-info", "getJoinInfo", "The remote connection details as PUT stored them (404 before they are set)", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::JoinInfoView>), problems: &[401, 403];
     LIST_REGISTRATIONS = GET "/v1/admin/events/{event_id}/registrations", "listRegistrations", "A page of registrations", "Organiser", Organiser,
         query: &[("status", false, "Only this status", STATUS), ("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
         headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrationPageView>), problems: &[401, 403];
@@ -136,6 +142,8 @@ operations! {
     GET_AUDIT = GET "/v1/admin/audit", "getAudit", "The installation's audit log: organisers, tokens, sign-ins, events created (administrators)", "Organisers", Organiser,
         query: &[("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
         headers: &[], request: Body::None, 200 => Body::Json(s::<views::AuditPageView>), problems: &[401, 403];
+    LIST_ANNOUNCEMENTS = GET "/v1/admin/events/{event_id}/announcements", "listAnnouncements", "The event's announcements, newest first, with how many messages each has sent so far", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::AnnouncementList>), problems: &[401, 403];
     GET_OPEN_API = GET "/v1/openapi.json", "getOpenApi", "This document", "Meta", Public,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<Value>), problems: &[];
 }

@@ -1,14 +1,41 @@
 //! Events: the organiser writes them, everyone reads them.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::Value;
 
 use super::codec::{doc_item, doc_of};
-use super::{StoreError, TableStore, Write, keys};
+use super::{Cond, Item, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, JoinInfo};
+
+/// When an event was first and last written. Both are `None` for an event stored before they
+/// were recorded, and `created_at` stays `None` for it: when it was created is not known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// Attributes beside the event's document (it stays the event alone, as the public routes
+/// read it).
+const CREATED_AT: &str = "created_at";
+const UPDATED_AT: &str = "updated_at";
+
+fn instant_at(item: &Item, attr: &str) -> Result<Option<Timestamp>, StoreError> {
+    item.get(attr)
+        .and_then(Value::as_str)
+        .map(|t| {
+            t.parse::<Timestamp>()
+                .map_err(|e| StoreError::Corrupt(format!("{attr} {t:?}: {e}")))
+        })
+        .transpose()
+}
 
 #[async_trait]
 pub trait EventReader: Send + Sync {
     async fn event(&self, id: &EventId) -> Result<Option<Event>, StoreError>;
+    /// The event with when it was written (the organiser's view).
+    async fn event_written(&self, id: &EventId) -> Result<Option<(Event, Written)>, StoreError>;
     /// Every event, in id order.
     async fn events(&self) -> Result<Vec<Event>, StoreError>;
 }
@@ -21,7 +48,8 @@ pub enum Saved {
 
 #[async_trait]
 pub trait EventWriter: Send + Sync {
-    async fn put_event(&self, event: &Event) -> Result<Saved, StoreError>;
+    /// Creates or replaces `event` at `now`: `updated_at` is `now`, `created_at` is kept.
+    async fn put_event(&self, event: &Event, now: Timestamp) -> Result<Saved, StoreError>;
 }
 
 #[async_trait]
@@ -37,25 +65,61 @@ impl EventReader for TableStore {
         let items = self.table.query_all(&keys::events()).await?;
         items.iter().map(doc_of).collect()
     }
+
+    async fn event_written(&self, id: &EventId) -> Result<Option<(Event, Written)>, StoreError> {
+        let Some(item) = self.table.get(&keys::event(id)).await? else {
+            return Ok(None);
+        };
+        let written = Written {
+            created_at: instant_at(&item, CREATED_AT)?,
+            updated_at: instant_at(&item, UPDATED_AT)?,
+        };
+        Ok(Some((doc_of(&item)?, written)))
+    }
 }
 
 #[async_trait]
 impl EventWriter for TableStore {
-    async fn put_event(&self, event: &Event) -> Result<Saved, StoreError> {
+    async fn put_event(&self, event: &Event, now: Timestamp) -> Result<Saved, StoreError> {
         let key = keys::event(&event.id);
-        let existed = self.table.get(&key).await?.is_some();
-        self.table.write(Write::put(doc_item(key, event)?)).await?;
+        let mut item = doc_item(key.clone(), event)?;
+        item.insert(UPDATED_AT.into(), Value::from(now.to_string()));
+        // created_at is written only by the create (the item must not exist) and events are
+        // never deleted: once read, it is the item's for good. A create that loses a race to
+        // another is a replace on the second pass.
+        let mut saved = None;
+        for _ in 0..2 {
+            let (outcome, write) = match self.table.get(&key).await? {
+                Some(old) => {
+                    let mut item = item.clone();
+                    if let Some(c) = old.get(CREATED_AT) {
+                        item.insert(CREATED_AT.into(), c.clone());
+                    }
+                    (Saved::Replaced, Write::put(item).when(Cond::Exists))
+                }
+                None => {
+                    let mut item = item.clone();
+                    item.insert(CREATED_AT.into(), Value::from(now.to_string()));
+                    (Saved::Created, Write::put_new(item))
+                }
+            };
+            match self.table.write(write).await {
+                Ok(()) => {
+                    saved = Some(outcome);
+                    break;
+                }
+                Err(TableError::ConditionFailed { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let saved = saved.ok_or(StoreError::Table(TableError::Conflict))?;
         // Keep the copy beside the latest programme version current, when there is one.
         let refresh = super::programme::refresh_event_copy(event)?;
         match self.table.write(refresh).await {
-            Ok(()) | Err(super::TableError::ConditionFailed { .. }) => {}
+            Ok(()) | Err(TableError::ConditionFailed { .. }) => {}
             Err(e) => return Err(e.into()),
         }
-        Ok(if existed {
-            Saved::Replaced
-        } else {
-            Saved::Created
-        })
+        Ok(saved)
     }
 }
 

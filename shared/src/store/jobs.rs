@@ -1,6 +1,6 @@
 //! State of the notification fan-outs: where each one got to (so a run that stops before
 //! Lambda's limit resumes there), programmes waiting for their change digest, and announcements
-//! (the type is [`Announcement`](crate::domain::Announcement)).
+//! (the type is [`Announcement`](crate::domain::Announcement)), each also listed under its event.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::codec::{doc_item, doc_of};
 use super::{Cond, StoreError, TableError, TableStore, Write, keys};
-use crate::domain::{Announcement, EventId, RegistrationId};
+use crate::domain::{Announcement, AnnouncementSummary, EventId, RegistrationId};
 use crate::mail::JobName;
 
 /// How far a fan-out got: the last registration id done, or all of it.
@@ -16,6 +16,14 @@ use crate::mail::JobName;
 pub struct Checkpoint {
     pub after: Option<RegistrationId>,
     pub done: bool,
+}
+
+/// An announcement as its event's list holds it: its summary and how many of its messages have
+/// gone out so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedAnnouncement {
+    pub summary: AnnouncementSummary,
+    pub sent: u64,
 }
 
 /// An event whose programme was published since its last digest.
@@ -41,7 +49,10 @@ pub trait JobStore: Send + Sync {
     async fn pending_digests(&self) -> Result<Vec<PendingDigest>, StoreError>;
     /// The digest for `version` went out: later publications make a new pending digest.
     async fn digest_sent(&self, event: &EventId, version: u32) -> Result<(), StoreError>;
+    /// Stores the job's copy and the event's list entry together.
     async fn add_announcement(&self, a: &Announcement) -> Result<(), StoreError>;
+    /// `event`'s announcements, newest first.
+    async fn announcements(&self, event: &EventId) -> Result<Vec<ListedAnnouncement>, StoreError>;
     /// Announcements whose fan-out is not finished.
     async fn open_announcements(&self) -> Result<Vec<Announcement>, StoreError>;
     async fn close_announcement(&self, a: &Announcement) -> Result<(), StoreError>;
@@ -49,6 +60,9 @@ pub trait JobStore: Send + Sync {
 
 const AFTER: &str = "after";
 const DONE: &str = "done";
+/// Messages of an announcement sent so far, on its list entry: raised by
+/// [`OutboxStore::sent`](super::OutboxStore::sent) in the transaction that settles each claim.
+pub(crate) const SENT: &str = "sent";
 
 #[async_trait]
 impl JobStore for TableStore {
@@ -124,10 +138,33 @@ impl JobStore for TableStore {
     }
 
     async fn add_announcement(&self, a: &Announcement) -> Result<(), StoreError> {
-        let mut item = doc_item(keys::announcement(&a.id), a)?;
-        item.insert(DONE.into(), Value::from(false));
-        self.table.write(Write::put_new(item)).await?;
+        let mut job = doc_item(keys::announcement(&a.id), a)?;
+        job.insert(DONE.into(), Value::from(false));
+        let mut listed = doc_item(keys::event_announcement(&a.event_id, &a.id), &a.summary())?;
+        listed.insert(SENT.into(), Value::from(0));
+        self.table
+            .transact(vec![Write::put_new(job), Write::put_new(listed)])
+            .await?;
         Ok(())
+    }
+
+    async fn announcements(&self, event: &EventId) -> Result<Vec<ListedAnnouncement>, StoreError> {
+        let items = self
+            .table
+            .query_all(&keys::event_announcements(event))
+            .await?;
+        items
+            .iter()
+            // An announcement accepted before the list existed has no entry, only (if its
+            // fan-out ran after) a bare count: it is not listed.
+            .filter(|i| i.contains_key(super::codec::DOC))
+            .map(|i| {
+                Ok(ListedAnnouncement {
+                    summary: doc_of(i)?,
+                    sent: i.get(SENT).and_then(Value::as_u64).unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     async fn open_announcements(&self) -> Result<Vec<Announcement>, StoreError> {

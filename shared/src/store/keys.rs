@@ -20,7 +20,8 @@
 //! | one-click unsubscribe token (hash) → registration | `UNSUBSCRIBE#{sha256(token)}` | `UNSUBSCRIBE` |
 //! | fan-out progress of a reminder, digest or announcement | `EVENT#{event_id}` | `FANOUT#{job}` |
 //! | programme waiting for its change digest | `DIGESTS` | `{event_id}` |
-//! | announcement | `ANNOUNCEMENTS` | `{announcement_id}` |
+//! | announcement (the job's copy) | `ANNOUNCEMENTS` | `{announcement_id}` |
+//! | announcement in its event's list (summary, messages sent) | `EVENT#{event_id}` | `ANNOUNCEMENT#{announcement_id}` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 //! | organiser (a person who may sign in) | `ORGANISERS` | `ORG#{sha256(normalised email)}` |
@@ -175,6 +176,23 @@ pub fn announcements() -> Query {
     Query {
         pk: ANNOUNCEMENTS_PK.to_owned(),
         ..Query::default()
+    }
+}
+
+pub const EVENT_ANNOUNCEMENT_SK_PREFIX: &str = "ANNOUNCEMENT#";
+
+pub fn event_announcement(event: &EventId, id: &str) -> Key {
+    Key::new(
+        event_pk(event),
+        format!("{EVENT_ANNOUNCEMENT_SK_PREFIX}{id}"),
+    )
+}
+
+/// An event's announcements, newest first (ids are ULIDs).
+pub fn event_announcements(event: &EventId) -> Query {
+    Query {
+        descending: true,
+        ..Query::prefix(event_pk(event), EVENT_ANNOUNCEMENT_SK_PREFIX)
     }
 }
 

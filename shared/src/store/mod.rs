@@ -23,18 +23,19 @@ use std::sync::Arc;
 
 pub use audit::{AuditLog, AuditPage, RecordingTable, recording};
 pub use dynamo::{DynamoTable, dynamo_client, ensure_table};
-pub use events::{EventReader, EventWriter, JoinInfoStore, Saved};
+pub use events::{EventReader, EventWriter, JoinInfoStore, Saved, Written};
 pub use faults::FaultyTable;
 pub use idempotency::{
     Begin, Completion, IDEMPOTENCY_CLAIM, IDEMPOTENCY_WINDOW, IdempotencyStore, SavedResponse,
 };
-pub use jobs::{Checkpoint, JobStore, PendingDigest};
+pub use jobs::{Checkpoint, JobStore, ListedAnnouncement, PendingDigest};
 pub use keys::email_hash;
 pub use limits::{RateLimits, until_next_window};
 pub use memory::MemoryTable;
 pub use organisers::{Credential, Credentials, Directory, Redeemed, TokenInfo};
 pub use outbox::{
-    CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SuppressionStore, Unsent,
+    CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally, SuppressionStore,
+    Unsent,
 };
 pub use programme::{
     LatestDocument, ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary,

@@ -65,6 +65,19 @@ pub enum Claim {
     Busy,
 }
 
+/// A count a sent message raises besides its event's mail counts, in the same transaction as
+/// its claim becomes `sent`: so the count moves once per message that went, whatever runs
+/// overlap or retry (the claim already makes a second send impossible).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentTally(super::Key);
+
+impl SentTally {
+    /// The `sent` of announcement `id` in `event`'s list.
+    pub fn announcement(event: &EventId, id: &str) -> Self {
+        Self(keys::event_announcement(event, id))
+    }
+}
+
 /// Mail counts of an event, for the organiser's stats.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MailCounts {
@@ -80,11 +93,13 @@ pub trait OutboxStore: Send + Sync {
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError>;
     /// Claims the message key for sending.
     async fn claim(&self, key: &MessageKey, now: Timestamp) -> Result<Claim, StoreError>;
-    /// The message went out: the claim becomes permanent and the notice (if any) leaves.
+    /// The message went out: the claim becomes permanent, the notice (if any) leaves and the
+    /// tally (if any) goes up.
     async fn sent(
         &self,
         key: &MessageKey,
         notice: Option<&Notice>,
+        tally: Option<&SentTally>,
         event: &EventId,
         now: Timestamp,
     ) -> Result<(), StoreError>;
@@ -181,6 +196,7 @@ impl OutboxStore for TableStore {
         &self,
         key: &MessageKey,
         notice: Option<&Notice>,
+        tally: Option<&SentTally>,
         event: &EventId,
         now: Timestamp,
     ) -> Result<(), StoreError> {
@@ -192,6 +208,9 @@ impl OutboxStore for TableStore {
         ];
         let stats = dequeue(notice, &mut writes, stats);
         writes.push(stats);
+        if let Some(SentTally(k)) = tally {
+            writes.push(Write::update(k.clone()).add(super::jobs::SENT, 1));
+        }
         self.table.transact(writes).await?;
         Ok(())
     }

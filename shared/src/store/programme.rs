@@ -262,7 +262,7 @@ mod tests {
         let store = TableStore::new(Arc::new(MemoryTable::new()));
         let now: jiff::Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
         let public = event();
-        store.put_event(&public).await.unwrap();
+        store.put_event(&public, now).await.unwrap();
         let v1 = Publication::next(None, programme("Opening"), now).unwrap();
         store.publish(&public, &v1).await.unwrap();
         // The organiser turns the event into a draft while a publication that read the event
@@ -271,7 +271,7 @@ mod tests {
             visibility: Visibility::Draft,
             ..public.clone()
         };
-        store.put_event(&draft).await.unwrap();
+        store.put_event(&draft, now).await.unwrap();
         let v2 = Publication::next(Some(&v1), programme("Welcome"), now).unwrap();
         store.publish(&public, &v2).await.unwrap();
         let latest = store.latest_document(&public.id).await.unwrap().unwrap();

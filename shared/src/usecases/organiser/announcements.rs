@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::domain::{Announcement, Audience, EventId, FieldError, FieldErrors, Language};
+use crate::domain::{Announcement, Audience, Email, EventId, FieldError, FieldErrors, Language};
 use crate::store::{JobStore, RegistrationStore, StoreError};
 use crate::token::TokenSource;
 
@@ -115,13 +115,15 @@ fn per_language(
     out
 }
 
-/// Accepts `request` for `event`: counts whom it reaches now and queues it for the job.
+/// Accepts `request` for `event` from `by` (no one for the deployment's token): counts whom it
+/// reaches now and queues it for the job.
 pub async fn announce(
     store: &dyn RegistrationStore,
     jobs: &dyn JobStore,
     ids: &dyn TokenSource,
     event: &EventId,
     request: AnnouncementRequest,
+    by: Option<Email>,
     now: Timestamp,
 ) -> Result<Announcement, StoreError> {
     let recipients = everyone(store, event)
@@ -136,6 +138,7 @@ pub async fn announce(
         body: request.body,
         audience: request.audience,
         created_at: now,
+        created_by: by,
         recipients,
     };
     jobs.add_announcement(&a).await?;

@@ -1,9 +1,13 @@
-//! An organiser's work on the programme: publishing the draft as the next version.
+//! An organiser's work on the programme: publishing the draft as the next version, and what
+//! publishing it now would do.
 
 use jiff::Timestamp;
 
-use crate::domain::{Event, Programme, Publication, PublishRefusal};
-use crate::store::{ProgrammeReader, ProgrammeWriter, PublishError};
+use crate::domain::{Change, Event, Programme, Publication, PublishRefusal};
+use crate::store::{ProgrammeReader, ProgrammeWriter, PublishError, RegistrationStore, StoreError};
+
+use super::super::mail::Recipients;
+use super::registrations::everyone;
 
 /// Why a publication did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -37,15 +41,84 @@ pub async fn publish(
     event: &Event,
     now: Timestamp,
 ) -> Result<NewVersion, PublishFailure> {
-    let draft = writer
-        .draft(&event.id)
-        .await?
-        .ok_or(PublishFailure::NoDraft)?;
-    let previous = programme.latest(&event.id).await?.map(|p| p.publication);
+    let (draft, previous) = draft_and_latest(programme, writer, event).await?;
+    let draft = draft.ok_or(PublishFailure::NoDraft)?;
     let publication = Publication::next(previous.as_ref(), draft, now)?;
     writer.publish(event, &publication).await?;
     Ok(NewVersion {
         publication,
         previous: previous.map(|p| p.programme).unwrap_or_default(),
+    })
+}
+
+/// What publishing reads: the draft, and the latest publication it would follow.
+async fn draft_and_latest(
+    programme: &dyn ProgrammeReader,
+    writer: &dyn ProgrammeWriter,
+    event: &Event,
+) -> Result<(Option<Programme>, Option<Publication>), StoreError> {
+    let draft = writer.draft(&event.id).await?;
+    let latest = programme.latest(&event.id).await?.map(|p| p.publication);
+    Ok((draft, latest))
+}
+
+/// What publishing the draft now would do: the changes from version `from` to `to`, and
+/// `notified`, how many registrants the change digest would reach.
+#[derive(Debug)]
+pub struct Preview {
+    /// The latest version (0 before the first publication).
+    pub from: u32,
+    /// The version publishing would make; `from` when it would make none.
+    pub to: u32,
+    pub previous: Programme,
+    pub draft: Programme,
+    pub changes: Vec<Change>,
+    pub notified: u64,
+}
+
+/// `GET …/programme/draft/changes`: [`publish`]'s own reads and computation
+/// ([`Publication::next`]), written nowhere. Where publishing would be refused (no draft, or
+/// the draft is the published version) nothing would change and no one would be told. The
+/// digest's recipients are [`Recipients::Digest`], counted as of now.
+pub async fn preview(
+    programme: &dyn ProgrammeReader,
+    writer: &dyn ProgrammeWriter,
+    registrations: &dyn RegistrationStore,
+    event: &Event,
+    now: Timestamp,
+) -> Result<Preview, StoreError> {
+    let (draft, latest) = draft_and_latest(programme, writer, event).await?;
+    let from = latest.as_ref().map_or(0, |p| p.version);
+    let previous = latest.as_ref().map(|p| p.programme.clone());
+    let next = draft.and_then(|d| Publication::next(latest.as_ref(), d, now).ok());
+    let Some(next) = next else {
+        return Ok(Preview {
+            from,
+            to: from,
+            draft: previous.clone().unwrap_or_default(),
+            previous: previous.unwrap_or_default(),
+            changes: Vec::new(),
+            notified: 0,
+        });
+    };
+    // The digest job sends nothing for an empty list of changes. (It compares with the last
+    // version a digest went out for, which is the latest unless publications are merging; the
+    // recipients are the same either way.)
+    let notified = if next.changes.is_empty() {
+        0
+    } else {
+        everyone(registrations, &event.id)
+            .await?
+            .iter()
+            .filter(|r| Recipients::Digest.reach(r))
+            .count() as u64
+    };
+    Ok(Preview {
+        from,
+        to: next.version,
+        previous: previous.unwrap_or_default(),
+        draft: next.programme,
+        changes: next.changes,
+        notified,
     })
 }
