@@ -1,8 +1,6 @@
 //! Announcements: the organiser's message, per language with English as the fall-back, to the
 //! chosen audience.
 
-use std::time::{Duration, Instant};
-
 use jiff::Timestamp;
 use plenary::domain::Registration;
 use plenary::mail::templates::Content;
@@ -10,14 +8,14 @@ use plenary::mail::{FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
+use crate::budget::Budget;
 use crate::fanout::{self, Fanout, Outcome};
 use crate::{App, Report};
 
 pub async fn send(
     app: &App,
     now: Timestamp,
-    started: Instant,
-    deadline: Duration,
+    budget: Budget,
     report: &mut Report,
 ) -> Result<(), StoreError> {
     for a in app.jobs.open_announcements().await? {
@@ -40,7 +38,7 @@ pub async fn send(
             content: &content,
             attachments: Vec::new(),
         };
-        match fanout::run(app, &f, now, started, deadline, report).await? {
+        match fanout::run(app, &f, now, budget, report).await? {
             Outcome::Done => app.jobs.close_announcement(&a).await?,
             Outcome::Stopped => return Ok(()),
         }

@@ -3,8 +3,6 @@
 //! since the last digest, with a calendar attachment whose UIDs match `programme.ics` and whose
 //! SEQUENCE is raised, so their calendars update. Publications close together merge into one.
 
-use std::time::{Duration, Instant};
-
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Change, ChangeKind, Language, Registration, Session, changes};
 use plenary::mail::templates::{self, ChangeLine, Content};
@@ -12,6 +10,7 @@ use plenary::mail::{Attachment, FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
+use crate::budget::Budget;
 use crate::fanout::{self, Fanout, Outcome};
 use crate::{App, Report};
 
@@ -49,8 +48,7 @@ pub fn lines(changes: &[Change], zone: &jiff::tz::TimeZone, language: Language) 
 pub async fn send(
     app: &App,
     now: Timestamp,
-    started: Instant,
-    deadline: Duration,
+    budget: Budget,
     report: &mut Report,
 ) -> Result<(), StoreError> {
     for pending in app.jobs.pending_digests().await? {
@@ -107,7 +105,7 @@ pub async fn send(
                 content: ics.into_bytes(),
             }],
         };
-        match fanout::run(app, &f, now, started, deadline, report).await? {
+        match fanout::run(app, &f, now, budget, report).await? {
             Outcome::Done => app.jobs.digest_sent(&event.id, new.version).await?,
             Outcome::Stopped => return Ok(()),
         }

@@ -1,9 +1,7 @@
 //! Sending one kind of optional mail to many registrants of an event: each recipient claimed
 //! under its message key ([`FanoutKeys::message`]) before sending, progress saved as a checkpoint after every
-//! page, and the run stopped cleanly before its deadline or when SES is down; the next run
+//! page, and the run stopped cleanly before its budget runs out or when SES is down; the next run
 //! resumes at the checkpoint, and the claims make any overlap send nothing twice.
-
-use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
@@ -12,8 +10,8 @@ use plenary::mail::{Attachment, FanoutKeys, JobName, MailError, MessageKind};
 use plenary::store::{Checkpoint, Claim, StoreError, Unsent};
 use plenary::usecases::mail::{self, Recipients};
 
+use crate::budget::Budget;
 use crate::compose;
-use crate::outbox::time_left;
 use crate::{App, Report, SentSummary};
 
 const PAGE: u32 = 200;
@@ -33,7 +31,7 @@ pub struct Fanout<'a> {
 pub enum Outcome {
     /// Everyone was handled.
     Done,
-    /// Stopped with work left (deadline, or SES unavailable); the checkpoint says where.
+    /// Stopped with work left (out of budget, or SES unavailable); the checkpoint says where.
     Stopped,
 }
 
@@ -47,8 +45,7 @@ pub async fn run(
     app: &App,
     f: &Fanout<'_>,
     now: Timestamp,
-    started: Instant,
-    deadline: Duration,
+    budget: Budget,
     report: &mut Report,
 ) -> Result<Outcome, StoreError> {
     let event = &f.event.id;
@@ -62,13 +59,13 @@ pub async fn run(
             .page(event, None, PAGE, cp.after.clone())
             .await?;
         for r in &page.registrations {
-            if !time_left(started, deadline) {
+            if !budget.allows_another() {
                 app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
                 report.more = true;
                 return Ok(Outcome::Stopped);
             }
             if f.recipients.reach(r) {
-                match deliver(app, f, r, now, started, deadline, report).await? {
+                match deliver(app, f, r, now, budget, report).await? {
                     Delivery::Handled => {}
                     Delivery::Later => {
                         app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
@@ -93,8 +90,7 @@ async fn deliver(
     f: &Fanout<'_>,
     r: &Registration,
     now: Timestamp,
-    started: Instant,
-    deadline: Duration,
+    budget: Budget,
     report: &mut Report,
 ) -> Result<Delivery, StoreError> {
     let key = f.keys.message(&r.id);
@@ -162,7 +158,7 @@ async fn deliver(
             }
             // Throttled: wait as SES asks and send the same message again, never drop it.
             Err(MailError::Throttled { retry_after })
-                if time_left(started, deadline.saturating_sub(retry_after)) =>
+                if budget.allows_another_after(retry_after) =>
             {
                 report.retried += 1;
                 tokio::time::sleep(retry_after).await;

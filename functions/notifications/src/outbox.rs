@@ -2,13 +2,12 @@
 //! failure is retried with back-off and, after the last attempt, counted as failed — never
 //! dropped silently.
 
-use std::time::{Duration, Instant};
-
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Event, Person, Registration};
 use plenary::mail::{MailError, MessageKey, OutgoingEmail, SendReceipt};
 use plenary::store::{Claim, Notice, StoreError, Unsent};
 
+use crate::budget::Budget;
 use crate::compose::{self, ComposeError};
 use crate::{App, Report, RunError, SentSummary};
 
@@ -22,16 +21,10 @@ fn back_off(attempts: u32) -> SignedDuration {
     SignedDuration::from_secs(30 * 2i64.pow(attempts.min(10)))
 }
 
-pub(crate) fn time_left(started: Instant, deadline: Duration) -> bool {
-    // Keep a margin to mark the last message and return before Lambda stops the run.
-    started.elapsed() + Duration::from_secs(2) < deadline
-}
-
 pub async fn send_due(
     app: &App,
     now: Timestamp,
-    started: Instant,
-    deadline: Duration,
+    budget: Budget,
     report: &mut Report,
 ) -> Result<(), RunError> {
     loop {
@@ -41,7 +34,7 @@ pub async fn send_due(
         }
         let mut progressed = false;
         for notice in &due {
-            if !time_left(started, deadline) {
+            if !budget.allows_another() {
                 report.more = true;
                 return Ok(());
             }

@@ -1,8 +1,6 @@
 //! Reminders at each of the event's offsets before its start, to every confirmed registrant who
 //! wants them and was confirmed by the reminder's moment; nothing once the event has started.
 
-use std::time::{Duration, Instant};
-
 use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
@@ -10,6 +8,7 @@ use plenary::mail::{FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
+use crate::budget::Budget;
 use crate::fanout::{self, Fanout, Outcome};
 use crate::{App, Report, compose};
 
@@ -33,8 +32,7 @@ pub fn due(event: &Event, now: Timestamp) -> Vec<(String, Timestamp)> {
 pub async fn send(
     app: &App,
     now: Timestamp,
-    started: Instant,
-    deadline: Duration,
+    budget: Budget,
     report: &mut Report,
 ) -> Result<(), StoreError> {
     for event in app.events.events().await? {
@@ -75,7 +73,7 @@ pub async fn send(
                 content: &content,
                 attachments: Vec::new(),
             };
-            if fanout::run(app, &f, now, started, deadline, report).await? == Outcome::Stopped {
+            if fanout::run(app, &f, now, budget, report).await? == Outcome::Stopped {
                 return Ok(());
             }
         }
