@@ -1,23 +1,16 @@
 //! Announcements: the organiser's message, per language with English as the fall-back, to the
 //! chosen audience.
 
-use jiff::Timestamp;
 use plenary::domain::Registration;
 use plenary::mail::templates::Content;
 use plenary::mail::{FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
-use crate::budget::Budget;
 use crate::fanout::{self, Fanout, Outcome};
-use crate::{App, Report};
+use crate::{App, Run};
 
-pub async fn send(
-    app: &App,
-    now: Timestamp,
-    budget: Budget,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
     for a in app.jobs.open_announcements().await? {
         let Some(event) = app.events.event(&a.event_id).await? else {
             app.jobs.close_announcement(&a).await?;
@@ -38,7 +31,7 @@ pub async fn send(
             content: &content,
             attachments: Vec::new(),
         };
-        match fanout::run(app, &f, now, budget, report).await? {
+        match fanout::run(app, &f, run).await? {
             Outcome::Done => app.jobs.close_announcement(&a).await?,
             Outcome::Stopped => return Ok(()),
         }

@@ -3,16 +3,15 @@
 //! since the last digest, with a calendar attachment whose UIDs match `programme.ics` and whose
 //! SEQUENCE is raised, so their calendars update. Publications close together merge into one.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use plenary::domain::{Change, ChangeKind, Language, Registration, Session, changes};
 use plenary::mail::templates::{self, ChangeLine, Content};
 use plenary::mail::{Attachment, FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
-use crate::budget::Budget;
 use crate::fanout::{self, Fanout, Outcome};
-use crate::{App, Report};
+use crate::{App, Run};
 
 /// Publications closer together than this go out as one digest.
 pub const MERGE_WINDOW: SignedDuration = SignedDuration::from_mins(10);
@@ -45,12 +44,8 @@ pub fn lines(changes: &[Change], zone: &jiff::tz::TimeZone, language: Language) 
         .collect()
 }
 
-pub async fn send(
-    app: &App,
-    now: Timestamp,
-    budget: Budget,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
+    let now = run.now;
     for pending in app.jobs.pending_digests().await? {
         let settled = pending
             .published_at
@@ -105,7 +100,7 @@ pub async fn send(
                 content: ics.into_bytes(),
             }],
         };
-        match fanout::run(app, &f, now, budget, report).await? {
+        match fanout::run(app, &f, run).await? {
             Outcome::Done => app.jobs.digest_sent(&event.id, new.version).await?,
             Outcome::Stopped => return Ok(()),
         }

@@ -3,16 +3,14 @@
 //! page, and the run stopped cleanly before its budget runs out or when SES is down; the next run
 //! resumes at the checkpoint, and the claims make any overlap send nothing twice.
 
-use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
 use plenary::mail::{Attachment, FanoutKeys, JobName, MailError, MessageKind};
 use plenary::store::{Checkpoint, Claim, StoreError, Unsent};
 use plenary::usecases::mail::{self, Recipients};
 
-use crate::budget::Budget;
 use crate::compose;
-use crate::{App, Report, SentSummary};
+use crate::{App, Run, SentSummary};
 
 const PAGE: u32 = 200;
 
@@ -41,13 +39,7 @@ enum Delivery {
     Later,
 }
 
-pub async fn run(
-    app: &App,
-    f: &Fanout<'_>,
-    now: Timestamp,
-    budget: Budget,
-    report: &mut Report,
-) -> Result<Outcome, StoreError> {
+pub async fn run(app: &App, f: &Fanout<'_>, run: &mut Run) -> Result<Outcome, StoreError> {
     let event = &f.event.id;
     let mut cp = app.jobs.checkpoint(event, f.keys.job()).await?;
     if cp.done {
@@ -59,17 +51,17 @@ pub async fn run(
             .page(event, None, PAGE, cp.after.clone())
             .await?;
         for r in &page.registrations {
-            if !budget.allows_another() {
+            if !run.budget.allows_another() {
                 app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
-                report.more = true;
+                run.report.more = true;
                 return Ok(Outcome::Stopped);
             }
             if f.recipients.reach(r) {
-                match deliver(app, f, r, now, budget, report).await? {
+                match deliver(app, f, r, run).await? {
                     Delivery::Handled => {}
                     Delivery::Later => {
                         app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
-                        report.more = true;
+                        run.report.more = true;
                         return Ok(Outcome::Stopped);
                     }
                 }
@@ -89,10 +81,9 @@ async fn deliver(
     app: &App,
     f: &Fanout<'_>,
     r: &Registration,
-    now: Timestamp,
-    budget: Budget,
-    report: &mut Report,
+    run: &mut Run,
 ) -> Result<Delivery, StoreError> {
+    let (now, budget, report) = (run.now, run.budget, &mut run.report);
     let key = f.keys.message(&r.id);
     let event = &f.event.id;
     match app.outbox.claim(&key, now).await? {

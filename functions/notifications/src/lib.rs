@@ -116,21 +116,32 @@ pub enum RunError {
     Store(#[from] StoreError),
 }
 
+/// A run in progress, handed to each sender in turn: the moment it acts as if at, its budget, and
+/// what it has sent and left so far.
+pub(crate) struct Run {
+    now: Timestamp,
+    budget: Budget,
+    report: Report,
+}
+
 /// One run of the job as if at `now`, taking at most `budget` (what Lambda leaves the
 /// invocation) from its start.
 pub async fn run(app: &App, now: Timestamp, budget: Duration) -> Result<Report, RunError> {
-    let budget = Budget::start(budget);
-    let mut report = Report::default();
+    let mut run = Run {
+        now,
+        budget: Budget::start(budget),
+        report: Report::default(),
+    };
     // Transactional mail first: people wait for their confirmation link.
-    outbox::send_due(app, now, budget, &mut report).await?;
-    if !report.more {
-        reminders::send(app, now, budget, &mut report).await?;
+    outbox::send_due(app, &mut run).await?;
+    if !run.report.more {
+        reminders::send(app, &mut run).await?;
     }
-    if !report.more {
-        digests::send(app, now, budget, &mut report).await?;
+    if !run.report.more {
+        digests::send(app, &mut run).await?;
     }
-    if !report.more {
-        announcements::send(app, now, budget, &mut report).await?;
+    if !run.report.more {
+        announcements::send(app, &mut run).await?;
     }
-    Ok(report)
+    Ok(run.report)
 }

@@ -8,9 +8,8 @@ use plenary::mail::{FanoutKeys, MessageKind};
 use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
-use crate::budget::Budget;
 use crate::fanout::{self, Fanout, Outcome};
-use crate::{App, Report, compose};
+use crate::{App, Run, compose};
 
 /// The offsets of `event` due at `now`, earliest due first, each with its moment.
 pub fn due(event: &Event, now: Timestamp) -> Vec<(String, Timestamp)> {
@@ -29,12 +28,8 @@ pub fn due(event: &Event, now: Timestamp) -> Vec<(String, Timestamp)> {
     due
 }
 
-pub async fn send(
-    app: &App,
-    now: Timestamp,
-    budget: Budget,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
+    let now = run.now;
     for event in app.events.events().await? {
         let due = due(&event, now);
         let Some((latest, _)) = due.last().cloned() else {
@@ -73,7 +68,7 @@ pub async fn send(
                 content: &content,
                 attachments: Vec::new(),
             };
-            if fanout::run(app, &f, now, budget, report).await? == Outcome::Stopped {
+            if fanout::run(app, &f, run).await? == Outcome::Stopped {
                 return Ok(());
             }
         }
