@@ -1,4 +1,5 @@
-//! Steps the registration suites share: register, read the outbox, confirm.
+//! Steps the end-to-end suites share: register, read the outbox, confirm, the registrant's and
+//! the organiser's calls, and reading their answers.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -6,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::stack::LocalStack;
+use crate::stack::{LocalStack, send};
 
 pub fn person(email: &str) -> Value {
     json!({"email": email, "given_name": "Ada", "family_name": "Lovelace", "country": "GB",
@@ -29,12 +30,11 @@ pub fn event_body(capacity: Option<u32>, waitlist: bool, approval: bool) -> Valu
 }
 
 pub async fn create_event(s: &LocalStack, id: &str, body: &Value) {
-    let res = s
-        .admin(Method::PUT, &format!("/v1/admin/events/{id}"))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
+    let res = send(
+        s.admin(Method::PUT, &format!("/v1/admin/events/{id}"))
+            .json(body),
+    )
+    .await;
     assert!(
         res.status().is_success(),
         "event not created: {}",
@@ -42,16 +42,21 @@ pub async fn create_event(s: &LocalStack, id: &str, body: &Value) {
     );
 }
 
+/// Posts a registration `body` to `event`.
+pub async fn post_registration(s: &LocalStack, event: &str, body: &Value) -> reqwest::Response {
+    send(
+        s.post(&format!("/v1/events/{event}/registrations"))
+            .json(body),
+    )
+    .await
+}
+
 pub async fn register(s: &LocalStack, event: &str, email: &str) -> reqwest::Response {
-    s.post(&format!("/v1/events/{event}/registrations"))
-        .json(&person(email))
-        .send()
-        .await
-        .unwrap()
+    post_registration(s, event, &person(email)).await
 }
 
 pub async fn run_job(s: &LocalStack) -> Value {
-    let res = s.post("/_local/notifications/run").send().await.unwrap();
+    let res = send(s.post("/_local/notifications/run")).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -69,14 +74,7 @@ pub async fn drain_job(s: &LocalStack) {
 }
 
 pub async fn outbox(s: &LocalStack) -> Vec<Value> {
-    let body: Value = s
-        .get("/_local/outbox")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = s.get_json("/_local/outbox").await;
     body["messages"].as_array().cloned().unwrap_or_default()
 }
 
@@ -161,7 +159,14 @@ where
 
 /// Registers `email`, runs the job, and returns the token of the confirmation email.
 pub async fn register_for_token(s: &LocalStack, event: &str, email: &str) -> String {
-    assert_eq!(register(s, event, email).await.status(), 202);
+    token_for(s, event, &person(email)).await
+}
+
+/// Posts the registration `body`, runs the job, and returns the token of the confirmation email
+/// to its address.
+pub async fn token_for(s: &LocalStack, event: &str, body: &Value) -> String {
+    let email = body["email"].as_str().expect("the body's email");
+    assert_eq!(post_registration(s, event, body).await.status(), 202);
     run_job(s).await;
     let mails = mail_to(s, email).await;
     let confirmation = mails
@@ -172,20 +177,71 @@ pub async fn register_for_token(s: &LocalStack, event: &str, email: &str) -> Str
     token_in(confirmation)
 }
 
+/// Registers and confirms `email`: its token and the confirmation's answer.
+pub async fn confirmed(s: &LocalStack, event: &str, email: &str) -> (String, Value) {
+    let token = register_for_token(s, event, email).await;
+    let res = confirm(s, &token).await;
+    assert_eq!(res.status(), 200);
+    (token, res.json().await.unwrap())
+}
+
 pub async fn confirm(s: &LocalStack, token: &str) -> reqwest::Response {
-    s.post("/v1/registrations/confirm")
-        .json(&json!({"token": token}))
-        .send()
-        .await
-        .unwrap()
+    send(
+        s.post("/v1/registrations/confirm")
+            .json(&json!({"token": token})),
+    )
+    .await
 }
 
 pub async fn me(s: &LocalStack, token: &str) -> reqwest::Response {
-    s.get("/v1/registrations/me")
-        .bearer_auth(token)
-        .send()
-        .await
+    send(s.get("/v1/registrations/me").bearer_auth(token)).await
+}
+
+/// The registrant's own cancellation (`DELETE /v1/registrations/me`).
+pub async fn cancel(s: &LocalStack, token: &str) -> reqwest::Response {
+    send(
+        s.http
+            .delete(s.url("/v1/registrations/me"))
+            .bearer_auth(token),
+    )
+    .await
+}
+
+/// The organiser replaces the programme draft of `event`.
+pub async fn put_draft(s: &LocalStack, event: &str, draft: &Value) -> reqwest::Response {
+    let path = format!("/v1/admin/events/{event}/programme/draft");
+    send(s.admin(Method::PUT, &path).json(draft)).await
+}
+
+/// The organiser publishes the programme draft of `event`.
+pub async fn publish(s: &LocalStack, event: &str) -> reqwest::Response {
+    let path = format!("/v1/admin/events/{event}/programme/publish");
+    send(s.admin(Method::POST, &path)).await
+}
+
+/// The organiser sets the join details of `event`.
+pub async fn put_join_info(s: &LocalStack, event: &str, info: &Value) -> reqwest::Response {
+    let path = format!("/v1/admin/events/{event}/join-info");
+    send(s.admin(Method::PUT, &path).json(info)).await
+}
+
+/// The `field` of every error a 400 problem lists, in its order.
+pub fn error_fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
         .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect()
+}
+
+/// The messages of `kind` to `to`, oldest first.
+pub async fn mail_of_kind(s: &LocalStack, to: &str, kind: &str) -> Vec<Value> {
+    mail_to(s, to)
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == kind)
+        .collect()
 }
 
 /// The text/calendar part of a raw email, decoded (base64 or quoted-printable).
@@ -213,7 +269,7 @@ pub async fn all_registrations(s: &LocalStack, event: &str) -> Vec<Value> {
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let res = s.admin(Method::GET, &path).send().await.unwrap();
+        let res = send(s.admin(Method::GET, &path)).await;
         assert_eq!(res.status(), 200, "listing {event}");
         let page: Value = res.json().await.unwrap();
         all.extend(
@@ -231,11 +287,7 @@ pub async fn all_registrations(s: &LocalStack, event: &str) -> Vec<Value> {
 
 /// The organiser's counts for `event`.
 pub async fn stats(s: &LocalStack, event: &str) -> Value {
-    let res = s
-        .admin(Method::GET, &format!("/v1/admin/events/{event}/stats"))
-        .send()
-        .await
-        .unwrap();
+    let res = send(s.admin(Method::GET, &format!("/v1/admin/events/{event}/stats"))).await;
     assert_eq!(res.status(), 200, "stats of {event}");
     res.json().await.unwrap()
 }

@@ -114,12 +114,15 @@ impl LocalStack {
             .bearer_auth(ORGANISER_TOKEN)
     }
 
+    /// A GET's JSON body, whatever its status (the caller asserts what it expects).
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        send(self.get(path)).await.json().await.unwrap()
+    }
+
     /// An organiser GET's JSON body.
     pub async fn admin_json(&self, path: &str) -> serde_json::Value {
-        self.admin(reqwest::Method::GET, path)
-            .send()
+        send(self.admin(reqwest::Method::GET, path))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap()
@@ -155,16 +158,32 @@ impl Drop for LocalStack {
     }
 }
 
+/// Sends a request to the stack; not reaching it fails the test.
+pub async fn send(req: reqwest::RequestBuilder) -> reqwest::Response {
+    req.send().await.unwrap()
+}
+
+/// A client that does not follow redirects, so a join link's 302 is seen as it is.
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the header `name`, or "" when it is absent.
+pub fn header(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
 /// Asserts a problem+json answer with this status and returns its body.
 pub async fn problem(res: reqwest::Response, status: u16) -> serde_json::Value {
     assert_eq!(res.status().as_u16(), status, "unexpected status");
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    assert_eq!(ct, "application/problem+json");
+    assert_eq!(header(&res, "content-type"), "application/problem+json");
     let body: serde_json::Value = res.json().await.expect("a JSON problem body");
     assert_eq!(body["status"], status);
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());

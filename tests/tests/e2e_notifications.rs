@@ -5,7 +5,7 @@
 
 use plenary_tests::flows::*;
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, Store, problem};
+use plenary_tests::stack::{LocalStack, Store, problem, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -20,11 +20,7 @@ on_both_stores!(
 const QOS: &str = "qos-workshop-2021";
 
 async fn run_at(s: &LocalStack, now: &str) -> Value {
-    let res = s
-        .post(&format!("/_local/notifications/run?now={now}"))
-        .send()
-        .await
-        .unwrap();
+    let res = send(s.post(&format!("/_local/notifications/run?now={now}"))).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -32,25 +28,9 @@ async fn run_at(s: &LocalStack, now: &str) -> Value {
 async fn confirmed_in(s: &LocalStack, email: &str, language: &str) -> String {
     let mut p = person(email);
     p["language"] = json!(language);
-    let res = s
-        .post(&format!("/v1/events/{QOS}/registrations"))
-        .json(&p)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    run_job(s).await;
-    let mails = mail_to(s, email).await;
-    let token = token_in(mails.last().unwrap());
+    let token = token_for(s, QOS, &p).await;
     assert_eq!(confirm(s, &token).await.status(), 200);
     token
-}
-
-fn kinds(mails: &[Value]) -> Vec<String> {
-    mails
-        .iter()
-        .map(|m| m["kind"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn each_reminder_reaches_each_confirmed_registrant_once_in_their_language(store: Store) {
@@ -67,11 +47,7 @@ async fn each_reminder_reaches_each_confirmed_registrant_once_in_their_language(
         ("fr@example.org", "fr"),
         ("ar@example.org", "ar"),
     ] {
-        let reminders: Vec<Value> = mail_to(&s, who)
-            .await
-            .into_iter()
-            .filter(|m| m["kind"] == "reminder")
-            .collect();
+        let reminders = mail_of_kind(&s, who, "reminder").await;
         assert_eq!(reminders.len(), 1, "{who} got {}", reminders.len());
         assert_eq!(reminders[0]["language"], lang);
         assert!(
@@ -96,23 +72,14 @@ async fn each_reminder_reaches_each_confirmed_registrant_once_in_their_language(
     assert!(ar[0]["headers"].get("List-Unsubscribe").is_none());
 
     // Connection details released: the one-hour reminder carries the personal link and passcode.
-    let res = s
-        .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
-        .json(&json!({"url": "https://meet.example/qos", "passcode": "4321", "release_at": "2021-09-07T00:00:00Z"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let info = json!({"url": "https://meet.example/qos", "passcode": "4321", "release_at": "2021-09-07T00:00:00Z"});
+    assert_eq!(put_join_info(&s, QOS, &info).await.status(), 200);
     run_at(&s, "2021-09-07T12:00:00Z").await;
     run_at(&s, "2021-09-08T11:00:00Z").await;
     run_at(&s, "2021-09-08T11:30:00Z").await;
     // After the start: nothing more.
     run_at(&s, "2021-09-08T12:00:00Z").await;
-    let en: Vec<Value> = mail_to(&s, "en@example.org")
-        .await
-        .into_iter()
-        .filter(|m| m["kind"] == "reminder")
-        .collect();
+    let en = mail_of_kind(&s, "en@example.org", "reminder").await;
     assert_eq!(en.len(), 3);
     let last = en.last().unwrap()["text"].as_str().unwrap().to_owned();
     assert!(last.contains("/v1/join/"), "{last}");
@@ -125,13 +92,15 @@ async fn a_late_registrant_gets_no_reminder_that_was_due_before_they_confirmed(s
     // The one-week reminder was due on 1 September: not owed to someone confirmed on the 5th.
     run_at(&s, "2021-09-05T00:10:00Z").await;
     assert!(
-        kinds(&mail_to(&s, "late@example.org").await)
-            .iter()
-            .all(|k| k != "reminder")
+        mail_of_kind(&s, "late@example.org", "reminder")
+            .await
+            .is_empty()
     );
     run_at(&s, "2021-09-07T12:00:00Z").await;
-    let k = kinds(&mail_to(&s, "late@example.org").await);
-    assert_eq!(k.iter().filter(|k| *k == "reminder").count(), 1);
+    assert_eq!(
+        mail_of_kind(&s, "late@example.org", "reminder").await.len(),
+        1
+    );
 }
 
 async fn publish_moved_opening(s: &LocalStack, minutes: u32) {
@@ -139,24 +108,8 @@ async fn publish_moved_opening(s: &LocalStack, minutes: u32) {
     let mut draft: Value = s.admin_json(&draft_path).await;
     draft["sessions"][0]["ends_at"] = json!(format!("2021-09-08T14:{minutes:02}:00+02:00"));
     draft["sessions"][1]["starts_at"] = json!(format!("2021-09-08T14:{minutes:02}:00+02:00"));
-    assert_eq!(
-        s.admin(Method::PUT, &draft_path)
-            .json(&draft)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let res = s
-        .admin(
-            Method::POST,
-            &format!("/v1/admin/events/{QOS}/programme/publish"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(put_draft(s, QOS, &draft).await.status(), 200);
+    assert_eq!(publish(s, QOS).await.status(), 200);
 }
 
 async fn close_publications_reach_registrants_as_one_digest_with_a_calendar_update(store: Store) {
@@ -178,11 +131,7 @@ async fn close_publications_reach_registrants_as_one_digest_with_a_calendar_upda
     confirmed_in(&s, "changes@example.org", "en").await;
     let mut quiet = person("quiet@example.org");
     quiet["notifications"] = json!({"programme_changes": false});
-    s.post(&format!("/v1/events/{QOS}/registrations"))
-        .json(&quiet)
-        .send()
-        .await
-        .unwrap();
+    post_registration(&s, QOS, &quiet).await;
     run_job(&s).await;
     let t = token_in(mail_to(&s, "quiet@example.org").await.last().unwrap());
     confirm(&s, &t).await;
@@ -191,28 +140,18 @@ async fn close_publications_reach_registrants_as_one_digest_with_a_calendar_upda
     publish_moved_opening(&s, 25).await;
     // Within ten minutes of the last publication: nothing yet.
     run_at(&s, "2021-08-23T08:05:00Z").await;
-    assert!(
-        kinds(&mail_to(&s, "changes@example.org").await)
-            .iter()
-            .all(|k| k != "programme_changes")
-    );
+    let early = mail_of_kind(&s, "changes@example.org", "programme_changes").await;
+    assert!(early.is_empty());
     run_at(&s, "2021-08-23T09:00:00Z").await;
     run_at(&s, "2021-08-23T09:30:00Z").await;
-    let digests: Vec<Value> = mail_to(&s, "changes@example.org")
-        .await
-        .into_iter()
-        .filter(|m| m["kind"] == "programme_changes")
-        .collect();
+    let digests = mail_of_kind(&s, "changes@example.org", "programme_changes").await;
     assert_eq!(
         digests.len(),
         1,
         "two close publications must make one digest"
     );
-    assert!(
-        kinds(&mail_to(&s, "quiet@example.org").await)
-            .iter()
-            .all(|k| k != "programme_changes")
-    );
+    let unwanted = mail_of_kind(&s, "quiet@example.org", "programme_changes").await;
+    assert!(unwanted.is_empty());
     // The calendar attachment updates the opening under its programme.ics UID, with a raised SEQUENCE.
     let eml = std::fs::read_dir(&dir)
         .unwrap()
@@ -235,27 +174,17 @@ async fn an_announcement_reaches_its_audience_with_an_english_fall_back(store: S
     confirmed_in(&s, "a-es@example.org", "es").await;
     confirmed_in(&s, "a-ru@example.org", "ru").await;
     let path = format!("/v1/admin/events/{QOS}/announcements");
-    let res = s
-        .admin(Method::POST, &path)
-        .json(
-            &json!({"subject": {"en": "Room change", "es": "Cambio de sala"},
-                      "body": {"en": "We moved to a new room.", "es": "Nos hemos mudado."},
-                      "audience": "confirmed"}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let announcement = json!({"subject": {"en": "Room change", "es": "Cambio de sala"},
+                              "body": {"en": "We moved to a new room.", "es": "Nos hemos mudado."},
+                              "audience": "confirmed"});
+    let res = send(s.admin(Method::POST, &path).json(&announcement)).await;
     assert_eq!(res.status(), 202);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["recipients"], 3);
     assert!(body["announcement_id"].is_string());
     run_job(&s).await;
     run_job(&s).await;
-    let es: Vec<Value> = mail_to(&s, "a-es@example.org")
-        .await
-        .into_iter()
-        .filter(|m| m["kind"] == "announcement")
-        .collect();
+    let es = mail_of_kind(&s, "a-es@example.org", "announcement").await;
     assert_eq!(es.len(), 1);
     assert!(
         es[0]["subject"]
@@ -263,30 +192,14 @@ async fn an_announcement_reaches_its_audience_with_an_english_fall_back(store: S
             .unwrap()
             .contains("Cambio de sala")
     );
-    let ru: Vec<Value> = mail_to(&s, "a-ru@example.org")
-        .await
-        .into_iter()
-        .filter(|m| m["kind"] == "announcement")
-        .collect();
+    let ru = mail_of_kind(&s, "a-ru@example.org", "announcement").await;
     assert!(
         ru[0]["subject"].as_str().unwrap().contains("Room change"),
         "English is the fall-back"
     );
-    let p = problem(
-        s.admin(Method::POST, &path)
-            .json(&json!({"subject": {"fr": "x"}, "body": "y", "audience": "everyone"}))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let bad = json!({"subject": {"fr": "x"}, "body": "y", "audience": "everyone"});
+    let p = problem(send(s.admin(Method::POST, &path).json(&bad)).await, 400).await;
+    let fields = error_fields(&p);
     assert!(
         fields.contains(&"subject.en") && fields.contains(&"audience"),
         "{fields:?}"
@@ -297,40 +210,25 @@ async fn one_click_unsubscribe_stops_optional_mail_at_once(store: Store) {
     let s = LocalStack::start(store, &[]);
     let token = confirmed_in(&s, "bye@example.org", "en").await;
     run_at(&s, "2021-09-01T12:00:00Z").await;
-    let reminder = mail_to(&s, "bye@example.org")
+    let reminder = mail_of_kind(&s, "bye@example.org", "reminder")
         .await
-        .into_iter()
-        .find(|m| m["kind"] == "reminder")
-        .unwrap();
+        .remove(0);
     let header = reminder["headers"]["List-Unsubscribe"].as_str().unwrap();
     let url = header.trim_start_matches('<').trim_end_matches('>');
-    let res = s
+    let one_click = s
         .http
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+        .body("List-Unsubscribe=One-Click");
+    assert_eq!(send(one_click).await.status(), 200);
     let mine: Value = me(&s, &token).await.json().await.unwrap();
     assert_eq!(
         mine["notifications"],
         json!({"reminders": false, "programme_changes": false})
     );
     run_at(&s, "2021-09-07T12:00:00Z").await;
-    let n = mail_to(&s, "bye@example.org")
-        .await
-        .iter()
-        .filter(|m| m["kind"] == "reminder")
-        .count();
+    let n = mail_of_kind(&s, "bye@example.org", "reminder").await.len();
     assert_eq!(n, 1, "a reminder went out after unsubscribing");
-    problem(
-        s.post("/v1/unsubscribe?token=not-a-real-token-at-all")
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    let stranger = s.post("/v1/unsubscribe?token=not-a-real-token-at-all");
+    problem(send(stranger).await, 404).await;
 }

@@ -2,9 +2,9 @@
 //! zones, ETags, versions and changes, the ICS and schedule.json exports, and the organiser's
 //! draft and publish with their refusals.
 
-use plenary_tests::flows::{create_event, event_body};
+use plenary_tests::flows::{create_event, error_fields, event_body, publish, put_draft};
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, Store, problem};
+use plenary_tests::stack::{LocalStack, Store, header, problem, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -28,13 +28,14 @@ async fn json(res: reqwest::Response) -> Value {
     res.json().await.unwrap()
 }
 
+/// A public GET that must answer 200, and its JSON body.
+async fn read(s: &LocalStack, path: &str) -> Value {
+    json(send(s.get(path)).await).await
+}
+
 async fn the_seeded_programme_is_published_in_the_events_zone_by_day(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let res = s
-        .get(&format!("/v1/events/{QOS}/programme"))
-        .send()
-        .await
-        .unwrap();
+    let res = send(s.get(&format!("/v1/events/{QOS}/programme"))).await;
     assert_eq!(
         res.headers()["cache-control"],
         "public, max-age=60, stale-while-revalidate=300"
@@ -74,31 +75,17 @@ async fn the_seeded_programme_is_published_in_the_events_zone_by_day(store: Stor
             }
         }
     }
-    let versions = json(
-        s.get(&format!("/v1/events/{QOS}/programme/versions"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let versions = read(&s, &format!("/v1/events/{QOS}/programme/versions")).await;
     assert_eq!(versions["versions"][0]["version"], 1);
-    let speakers = json(
-        s.get(&format!("/v1/events/{QOS}/speakers"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let speakers = read(&s, &format!("/v1/events/{QOS}/speakers")).await;
     assert_eq!(speakers["speakers"], json!([]));
 }
 
 async fn another_zone_shows_the_same_instants_and_an_unknown_zone_is_400(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let ny = json(
-        s.get(&format!("/v1/events/{QOS}/programme?tz=America/New_York"))
-            .send()
-            .await
-            .unwrap(),
+    let ny = read(
+        &s,
+        &format!("/v1/events/{QOS}/programme?tz=America/New_York"),
     )
     .await;
     assert_eq!(ny["timezone"], "America/New_York");
@@ -106,13 +93,7 @@ async fn another_zone_shows_the_same_instants_and_an_unknown_zone_is_400(store: 
         ny["days"][0]["sessions"][0]["starts_at"],
         "2021-09-08T08:00:00-04:00"
     );
-    let tokyo = json(
-        s.get(&format!("/v1/events/{QOS}/programme?tz=Asia/Tokyo"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let tokyo = read(&s, &format!("/v1/events/{QOS}/programme?tz=Asia/Tokyo")).await;
     // 16:15 in Zurich is 23:15 in Tokyo, still 8 September; the closing of 9 September ends at 23:30.
     assert_eq!(
         tokyo["days"][1]["sessions"]
@@ -122,87 +103,53 @@ async fn another_zone_shows_the_same_instants_and_an_unknown_zone_is_400(store: 
             .unwrap()["ends_at"],
         "2021-09-09T23:30:00+09:00"
     );
-    let p = problem(
-        s.get(&format!("/v1/events/{QOS}/programme?tz=Mars/Olympus"))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
+    let mars = format!("/v1/events/{QOS}/programme?tz=Mars/Olympus");
+    let p = problem(send(s.get(&mars)).await, 400).await;
     assert_eq!(p["errors"][0]["field"], "tz");
 }
 
 async fn an_unchanged_programme_answers_304_to_its_etag(store: Store) {
     let s = LocalStack::start(store, &[]);
     let path = format!("/v1/events/{QOS}/programme");
-    let res = s.get(&path).send().await.unwrap();
+    let res = send(s.get(&path)).await;
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-    let again = s
-        .get(&path)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = send(s.get(&path).header("if-none-match", &etag)).await;
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
     assert!(again.bytes().await.unwrap().is_empty());
     // Another zone is another representation.
-    let other = s
-        .get(&format!("{path}?tz=Asia/Tokyo"))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let other = send(
+        s.get(&format!("{path}?tz=Asia/Tokyo"))
+            .header("if-none-match", &etag),
+    )
+    .await;
     assert_eq!(other.status(), 200);
 }
 
 async fn an_unpublished_programme_is_404_and_unknown_events_are_404(store: Store) {
     let s = LocalStack::start(store, &[]);
     let p = problem(
-        s.get("/v1/events/sg12rg-afr-2021/programme")
-            .send()
-            .await
-            .unwrap(),
+        send(s.get("/v1/events/sg12rg-afr-2021/programme")).await,
         404,
     )
     .await;
     assert_eq!(p["code"], "programme-not-published");
-    problem(
-        s.get("/v1/events/nothing-here/programme")
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    problem(
-        s.get("/v1/events/nothing-here/programme.ics")
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    for path in ["programme", "programme.ics"] {
+        problem(
+            send(s.get(&format!("/v1/events/nothing-here/{path}"))).await,
+            404,
+        )
+        .await;
+    }
 }
 
 async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_changes(store: Store) {
     let s = LocalStack::start(store, &[]);
     let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
-    let mut draft = json(s.admin(Method::GET, &draft_path).send().await.unwrap()).await;
+    let mut draft = json(send(s.admin(Method::GET, &draft_path)).await).await;
     assert_eq!(draft["sessions"].as_array().unwrap().len(), 8);
     // Publishing the unchanged draft is refused.
-    let p = problem(
-        s.admin(
-            Method::POST,
-            &format!("/v1/admin/events/{QOS}/programme/publish"),
-        )
-        .send()
-        .await
-        .unwrap(),
-        409,
-    )
-    .await;
+    let p = problem(publish(&s, QOS).await, 409).await;
     assert_eq!(p["code"], "programme-unchanged");
     // Move session 1 by a quarter of an hour, rename session 4, drop the second break, add a speaker.
     let sessions = draft["sessions"].as_array_mut().unwrap();
@@ -212,23 +159,8 @@ async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_change
     draft["speakers"] =
         json!([{"id": "chair", "name": "Workshop Chair", "affiliation": "ITU", "bio": ""}]);
     draft["sessions"][0]["speakers"] = json!([{"id": "chair", "role": "chair"}]);
-    let res = s
-        .admin(Method::PUT, &draft_path)
-        .json(&draft)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let published = json(
-        s.admin(
-            Method::POST,
-            &format!("/v1/admin/events/{QOS}/programme/publish"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    assert_eq!(put_draft(&s, QOS, &draft).await.status(), 200);
+    let published = json(publish(&s, QOS).await).await;
     assert_eq!(published["version"], 2);
     let kinds: Vec<(String, String)> = published["changes"]
         .as_array()
@@ -241,42 +173,23 @@ async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_change
             )
         })
         .collect();
-    assert!(
-        kinds.contains(&("session-1-evaluation".into(), "moved".into())),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("session-4-monitoring".into(), "updated".into())),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("break-day-2".into(), "removed".into())),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("opening".into(), "updated".into())),
-        "{kinds:?}"
-    );
+    for (session, change) in [
+        ("session-1-evaluation", "moved"),
+        ("session-4-monitoring", "updated"),
+        ("break-day-2", "removed"),
+        ("opening", "updated"),
+    ] {
+        let expected = (session.to_owned(), change.to_owned());
+        assert!(kinds.contains(&expected), "{kinds:?}");
+    }
 
-    let p = json(
-        s.get(&format!("/v1/events/{QOS}/programme"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let p = read(&s, &format!("/v1/events/{QOS}/programme")).await;
     assert_eq!(p["version"], 2);
     assert_eq!(
         p["days"][0]["sessions"][0]["speakers"][0]["name"],
         "Workshop Chair"
     );
-    let changes = json(
-        s.get(&format!("/v1/events/{QOS}/programme/changes?from=1"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let changes = read(&s, &format!("/v1/events/{QOS}/programme/changes?from=1")).await;
     assert_eq!(
         (changes["from"].clone(), changes["to"].clone()),
         (json!(1), json!(2))
@@ -289,53 +202,19 @@ async fn the_organiser_edits_the_draft_and_publishes_version_two_with_its_change
         .unwrap();
     assert_eq!(moved["before"]["ends_at"], "2021-09-08T15:15:00+02:00");
     assert_eq!(moved["after"]["ends_at"], "2021-09-08T15:00:00+02:00");
-    let all = json(
-        s.get(&format!("/v1/events/{QOS}/programme/changes?from=0&to=1"))
-            .send()
-            .await
-            .unwrap(),
+    let all = read(
+        &s,
+        &format!("/v1/events/{QOS}/programme/changes?from=0&to=1"),
     )
     .await;
     assert_eq!(all["changes"].as_array().unwrap().len(), 8);
-    problem(
-        s.get(&format!("/v1/events/{QOS}/programme/changes"))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    problem(
-        s.get(&format!("/v1/events/{QOS}/programme/changes?from=5"))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    problem(
-        s.get(&format!("/v1/events/{QOS}/programme/changes?from=x"))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    let speakers = json(
-        s.get(&format!("/v1/events/{QOS}/speakers"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    for query in ["", "?from=5", "?from=x"] {
+        let path = format!("/v1/events/{QOS}/programme/changes{query}");
+        problem(send(s.get(&path)).await, 400).await;
+    }
+    let speakers = read(&s, &format!("/v1/events/{QOS}/speakers")).await;
     assert_eq!(speakers["speakers"][0]["sessions"], json!(["opening"]));
-    let versions = json(
-        s.get(&format!("/v1/events/{QOS}/programme/versions"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let versions = read(&s, &format!("/v1/events/{QOS}/programme/versions")).await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
 }
 
@@ -346,24 +225,8 @@ async fn a_bad_draft_is_400_naming_every_problem(store: Store) {
         {"id": "b", "title": "B", "kind": "dance", "starts_at": "2021-09-20T14:00:00+02:00", "ends_at": "2021-09-20T15:00:00+02:00"},
         {"id": "c", "title": "", "kind": "talk", "starts_at": "not a time", "ends_at": "2021-09-08T15:00:00+02:00"}
     ]});
-    let p = problem(
-        s.admin(
-            Method::PUT,
-            &format!("/v1/admin/events/{QOS}/programme/draft"),
-        )
-        .json(&draft)
-        .send()
-        .await
-        .unwrap(),
-        400,
-    )
-    .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let p = problem(put_draft(&s, QOS, &draft).await, 400).await;
+    let fields = error_fields(&p);
     for f in [
         "sessions[0].ends_at",
         "sessions[1].kind",
@@ -374,11 +237,7 @@ async fn a_bad_draft_is_400_naming_every_problem(store: Store) {
         assert!(fields.contains(&f), "{f} not in {fields:?}");
     }
     problem(
-        s.admin(Method::PUT, "/v1/admin/events/nothing-here/programme/draft")
-            .json(&json!({"sessions": []}))
-            .send()
-            .await
-            .unwrap(),
+        put_draft(&s, "nothing-here", &json!({"sessions": []})).await,
         404,
     )
     .await;
@@ -386,18 +245,9 @@ async fn a_bad_draft_is_400_naming_every_problem(store: Store) {
 
 async fn the_calendar_export_is_rfc_5545_with_stable_uids(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let res = s
-        .get(&format!("/v1/events/{QOS}/programme.ics"))
-        .send()
-        .await
-        .unwrap();
+    let res = send(s.get(&format!("/v1/events/{QOS}/programme.ics"))).await;
     assert_eq!(res.status(), 200);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/calendar")
-    );
+    assert!(header(&res, "content-type").starts_with("text/calendar"));
     let ics = res.text().await.unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8);
@@ -408,13 +258,7 @@ async fn the_calendar_export_is_rfc_5545_with_stable_uids(store: Store) {
 
 async fn the_schedule_export_is_in_the_frab_shape(store: Store) {
     let s = LocalStack::start(store, &[]);
-    let j = json(
-        s.get(&format!("/v1/events/{QOS}/schedule.json"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let j = read(&s, &format!("/v1/events/{QOS}/schedule.json")).await;
     let c = &j["schedule"]["conference"];
     assert_eq!(c["daysCount"], 2);
     assert_eq!(c["time_zone_name"], "Europe/Zurich");
@@ -428,35 +272,14 @@ async fn the_schedule_export_is_in_the_frab_shape(store: Store) {
 async fn two_publications_at_once_make_one_version_and_one_conflict(store: Store) {
     let s = LocalStack::start(store, &[]);
     let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
-    let mut draft = json(s.admin(Method::GET, &draft_path).send().await.unwrap()).await;
+    let mut draft = json(send(s.admin(Method::GET, &draft_path)).await).await;
     draft["sessions"][0]["title"] = json!("Opening and welcome");
-    assert_eq!(
-        s.admin(Method::PUT, &draft_path)
-            .json(&draft)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let publish = || {
-        s.admin(
-            Method::POST,
-            &format!("/v1/admin/events/{QOS}/programme/publish"),
-        )
-        .send()
-    };
-    let (a, b) = tokio::join!(publish(), publish());
-    let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    assert_eq!(put_draft(&s, QOS, &draft).await.status(), 200);
+    let (a, b) = tokio::join!(publish(&s, QOS), publish(&s, QOS));
+    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409]);
-    let versions = json(
-        s.get(&format!("/v1/events/{QOS}/programme/versions"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let versions = read(&s, &format!("/v1/events/{QOS}/programme/versions")).await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
 }
 
@@ -468,26 +291,15 @@ async fn an_edited_event_renews_the_programme_and_its_exports_without_a_new_vers
     let draft = json!({"speakers": [], "sessions": [{"id": "keynote", "title": "Keynote",
         "kind": "keynote", "starts_at": "2030-03-10T09:00:00+01:00",
         "ends_at": "2030-03-10T10:00:00+01:00", "abstract": "", "speakers": []}]});
-    let res = s
-        .admin(Method::PUT, "/v1/admin/events/edited/programme/draft")
-        .json(&draft)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = s
-        .admin(Method::POST, "/v1/admin/events/edited/programme/publish")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(put_draft(&s, "edited", &draft).await.status(), 200);
+    assert_eq!(publish(&s, "edited").await.status(), 200);
 
     let fetch = async |path: &str, etag: Option<&str>| {
         let mut req = s.get(&format!("/v1/events/edited/{path}"));
         if let Some(e) = etag {
             req = req.header("if-none-match", e);
         }
-        let res = req.send().await.unwrap();
+        let res = send(req).await;
         let status = res.status().as_u16();
         let etag = res
             .headers()

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use plenary_tests::flows::*;
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, Store, problem};
+use plenary_tests::stack::{LocalStack, Store, header, no_redirects, problem, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -75,90 +75,62 @@ async fn a_newcomer_registers_confirms_sees_joins_and_cancels(store: Store) {
     }
     assert_eq!(mine["event_id"], QOS);
 
-    let patched: Value = s
+    let changes =
+        json!({"organisation": "ITU", "language": "fr", "notifications": {"reminders": false}});
+    let patch = s
         .http
         .patch(s.url("/v1/registrations/me"))
-        .bearer_auth(&token)
-        .json(&json!({"organisation": "ITU", "language": "fr", "notifications": {"reminders": false}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer_auth(&token);
+    let patched: Value = send(patch.json(&changes)).await.json().await.unwrap();
     assert_eq!(patched["organisation"], "ITU");
     assert_eq!(patched["language"], "fr");
     assert_eq!(patched["notifications"]["reminders"], false);
 
     // Join details: refused until released.
-    let join = |t: &str| {
-        s.get("/v1/registrations/me/join")
-            .bearer_auth(t.to_owned())
-            .send()
-    };
-    problem(join(&token).await.unwrap(), 403).await;
-    let res = s
-        .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
-        .json(
-            &json!({"url": "https://meet.example/qos", "passcode": "4321",
+    problem(join(&s, &token).await, 403).await;
+    let info = json!({"url": "https://meet.example/qos", "passcode": "4321",
                       "dial_in": "+41 22 000 00 00", "instructions": "Join five minutes early.",
-                      "release_at": "2021-08-01T00:00:00Z"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let details: Value = join(&token).await.unwrap().json().await.unwrap();
+                      "release_at": "2021-08-01T00:00:00Z"});
+    assert_eq!(put_join_info(&s, QOS, &info).await.status(), 200);
+    let details: Value = join(&s, &token).await.json().await.unwrap();
     assert_eq!(details["passcode"], "4321");
     let personal = details["personal_url"].as_str().unwrap().to_owned();
     assert!(personal.contains("/v1/join/"), "{personal}");
 
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let hop = no_redirects.get(&personal).send().await.unwrap();
+    let no_redirects = no_redirects();
+    let hop = send(no_redirects.get(&personal)).await;
     assert_eq!(hop.status(), 302);
     assert_eq!(hop.headers()["location"], "https://meet.example/qos");
-    no_redirects.get(&personal).send().await.unwrap();
+    send(no_redirects.get(&personal)).await;
 
     // The organiser sees the uses.
-    let csv = s
-        .admin(
-            Method::GET,
-            &format!("/v1/admin/events/{QOS}/registrations.csv"),
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = csv(&s, QOS).await;
     assert!(
         csv.lines().any(|l| l.contains(email) && l.contains(",2,")),
         "{csv}"
     );
 
     // Cancel: the token and the link stop working.
-    let res = s
-        .http
-        .delete(s.url("/v1/registrations/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(cancel(&s, &token).await.status(), 200);
     problem(me(&s, &token).await, 401).await;
-    problem(no_redirects.get(&personal).send().await.unwrap(), 410).await;
-    problem(
-        no_redirects
-            .get(s.url("/v1/join/unknown-token-unknown-token"))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    problem(send(no_redirects.get(&personal)).await, 410).await;
+    let unknown = s.url("/v1/join/unknown-token-unknown-token");
+    problem(send(no_redirects.get(unknown)).await, 404).await;
+}
+
+/// The registrant's join details (`GET /v1/registrations/me/join`).
+async fn join(s: &LocalStack, token: &str) -> reqwest::Response {
+    send(s.get("/v1/registrations/me/join").bearer_auth(token)).await
+}
+
+/// The organiser's CSV export of `event`.
+async fn csv(s: &LocalStack, event: &str) -> String {
+    let path = format!("/v1/admin/events/{event}/registrations.csv");
+    send(s.admin(Method::GET, &path))
+        .await
+        .text()
+        .await
+        .unwrap()
 }
 
 async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
@@ -166,21 +138,8 @@ async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
     let bad = json!({"email": "not-an-address", "given_name": "", "family_name": "X\nY",
                      "country": "ZZ", "organisation": "O", "category": "robot",
                      "language": "de", "consent": false, "surprise": 1});
-    let p = problem(
-        s.post(&format!("/v1/events/{QOS}/registrations"))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    let fields: BTreeSet<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let p = problem(post_registration(&s, QOS, &bad).await, 400).await;
+    let fields: BTreeSet<&str> = error_fields(&p).into_iter().collect();
     assert_eq!(
         fields,
         BTreeSet::from([
@@ -197,15 +156,7 @@ async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
 
     let mut palau = person("palau@example.org");
     palau["country"] = json!("PW");
-    let p = problem(
-        s.post(&format!("/v1/events/{QOS}/registrations"))
-            .json(&palau)
-            .send()
-            .await
-            .unwrap(),
-        403,
-    )
-    .await;
+    let p = problem(post_registration(&s, QOS, &palau).await, 403).await;
     assert_eq!(p["code"], "not-eligible");
 
     problem(register(&s, "no-such-event", "a@example.org").await, 404).await;
@@ -217,18 +168,15 @@ async fn every_refusal_of_a_registration_is_a_clear_problem(store: Store) {
     let p = problem(register(&s, "closed-ws", "late@example.org").await, 409).await;
     assert_eq!(p["code"], "registration-closed");
 
-    let res = s
+    let text = s
         .post(&format!("/v1/events/{QOS}/registrations"))
         .header("content-type", "text/plain")
-        .body("hello")
-        .send()
-        .await
-        .unwrap();
-    problem(res, 415).await;
+        .body("hello");
+    problem(send(text).await, 415).await;
 
     problem(confirm(&s, "no-such-token-no-such-token").await, 404).await;
     problem(me(&s, "no-such-token-no-such-token").await, 401).await;
-    problem(s.get("/v1/registrations/me").send().await.unwrap(), 401).await;
+    problem(send(s.get("/v1/registrations/me")).await, 401).await;
 }
 
 async fn a_repeat_registration_answers_the_same_and_mails_the_existing_registrant(store: Store) {
@@ -263,13 +211,10 @@ async fn a_repeat_registration_answers_the_same_and_mails_the_existing_registran
         "the hourly limit was not applied"
     );
     // Resend answers 202 for strangers too.
-    let res = s
+    let resend = s
         .post(&format!("/v1/events/{QOS}/registrations/resend"))
-        .json(&json!({"email": "stranger@example.org"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+        .json(&json!({"email": "stranger@example.org"}));
+    assert_eq!(send(resend).await.status(), 202);
 }
 
 async fn the_same_idempotency_key_replays_and_a_different_body_is_422(store: Store) {
@@ -297,13 +242,6 @@ async fn the_same_idempotency_key_replays_and_a_different_body_is_422(store: Sto
     assert_eq!(p["code"], "idempotency-key-reused");
 }
 
-async fn confirmed(s: &LocalStack, event: &str, email: &str) -> (String, Value) {
-    let token = register_for_token(s, event, email).await;
-    let res = confirm(s, &token).await;
-    assert_eq!(res.status(), 200);
-    (token, res.json().await.unwrap())
-}
-
 async fn a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line(store: Store) {
     let s = LocalStack::start(store, &[]);
     create_event(&s, "small", &event_body(Some(2), true, false)).await;
@@ -318,22 +256,14 @@ async fn a_full_event_waitlists_and_a_cancellation_promotes_the_first_in_line(st
     assert_eq!(rc["status"], "waitlisted");
     assert_eq!(rc["waitlist_position"], 1);
     assert_eq!(rd["waitlist_position"], 2);
-    let res = s
-        .http
-        .delete(s.url("/v1/registrations/me"))
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(cancel(&s, &a).await.status(), 200);
     let now_c: Value = me(&s, &c).await.json().await.unwrap();
     assert_eq!(now_c["status"], "confirmed");
     run_job(&s).await;
     assert!(
-        mail_to(&s, "c@example.org")
+        !mail_of_kind(&s, "c@example.org", "promotion")
             .await
-            .iter()
-            .any(|m| m["kind"] == "promotion")
+            .is_empty()
     );
     let stats: Value = s.admin_json("/v1/admin/events/small/stats").await;
     assert_eq!(stats["seats_taken"], 2);
@@ -355,48 +285,27 @@ async fn approval_required_registrations_wait_for_the_organiser(store: Store) {
     let (_, a) = confirmed(&s, "vetted", "yes@example.org").await;
     let (_, b) = confirmed(&s, "vetted", "no@example.org").await;
     assert_eq!(a["status"], "pending_approval");
-    let approve = |id: &str| {
-        s.admin(
-            Method::POST,
-            &format!("/v1/admin/events/vetted/registrations/{id}/approve"),
-        )
-        .send()
+    let decide = |id: &str, decision: &str| {
+        let path = format!("/v1/admin/events/vetted/registrations/{id}/{decision}");
+        send(s.admin(Method::POST, &path))
     };
-    let reject = |id: &str| {
-        s.admin(
-            Method::POST,
-            &format!("/v1/admin/events/vetted/registrations/{id}/reject"),
-        )
-        .send()
-    };
-    let ok: Value = approve(a["id"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (a_id, b_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let ok: Value = decide(a_id, "approve").await.json().await.unwrap();
     assert_eq!(ok["status"], "confirmed");
-    problem(approve(a["id"].as_str().unwrap()).await.unwrap(), 409).await;
-    let no: Value = reject(b["id"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    problem(decide(a_id, "approve").await, 409).await;
+    let no: Value = decide(b_id, "reject").await.json().await.unwrap();
     assert_eq!(no["status"], "rejected");
-    problem(approve("01ARZ3NDEKTSV4RRFFQ69G5FAV").await.unwrap(), 404).await;
+    problem(decide("01ARZ3NDEKTSV4RRFFQ69G5FAV", "approve").await, 404).await;
     run_job(&s).await;
     assert!(
-        mail_to(&s, "yes@example.org")
+        !mail_of_kind(&s, "yes@example.org", "approval")
             .await
-            .iter()
-            .any(|m| m["kind"] == "approval")
+            .is_empty()
     );
     assert!(
-        mail_to(&s, "no@example.org")
+        !mail_of_kind(&s, "no@example.org", "rejection")
             .await
-            .iter()
-            .any(|m| m["kind"] == "rejection")
+            .is_empty()
     );
 }
 
@@ -437,8 +346,10 @@ async fn more_registrations_than_the_cap_get_429_with_retry_after_until_the_next
     assert_eq!(mail_to(&s, "cap3@example.org").await.len(), 0);
     assert_eq!(all_registrations(&s, "capped").await.len(), 3);
 
-    let res = s.post("/_local/clock?advance=PT1M").send().await.unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        send(s.post("/_local/clock?advance=PT1M")).await.status(),
+        200
+    );
     assert_eq!(
         register(&s, "capped", "cap3@example.org").await.status(),
         202
@@ -456,13 +367,7 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
         if i == 3 {
             p["organisation"] = json!("=HYPERLINK(\"http://evil.example\")");
         }
-        let res = s
-            .post("/v1/events/paged/registrations")
-            .json(&p)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 202);
+        assert_eq!(post_registration(&s, "paged", &p).await.status(), 202);
     }
     let mut seen = BTreeSet::new();
     let mut cursor: Option<String> = None;
@@ -484,63 +389,21 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
         }
     }
     assert_eq!(seen.len(), 7);
-    problem(
-        s.admin(Method::GET, "/v1/admin/events/paged/registrations?limit=0")
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    problem(
-        s.admin(
-            Method::GET,
-            "/v1/admin/events/paged/registrations?status=vip",
-        )
-        .send()
-        .await
-        .unwrap(),
-        400,
-    )
-    .await;
+    for query in ["limit=0", "status=vip"] {
+        let path = format!("/v1/admin/events/paged/registrations?{query}");
+        problem(send(s.admin(Method::GET, &path)).await, 400).await;
+    }
     // Cursors and registration ids are ULIDs as this API writes them; any other text (lower
     // case included) is not one it gave: 400 for the cursor, 404 for the path.
     for bad in ["01j00000000000000000000000", "0123456789ABCDEFGHIJKLMNOP"] {
-        let p = problem(
-            s.admin(
-                Method::GET,
-                &format!("/v1/admin/events/paged/registrations?cursor={bad}"),
-            )
-            .send()
-            .await
-            .unwrap(),
-            400,
-        )
-        .await;
+        let cursor = format!("/v1/admin/events/paged/registrations?cursor={bad}");
+        let p = problem(send(s.admin(Method::GET, &cursor)).await, 400).await;
         assert_eq!(p["detail"], "cursor is not a cursor this API gave");
-        problem(
-            s.admin(
-                Method::POST,
-                &format!("/v1/admin/events/paged/registrations/{bad}/approve"),
-            )
-            .send()
-            .await
-            .unwrap(),
-            404,
-        )
-        .await;
+        let approve = format!("/v1/admin/events/paged/registrations/{bad}/approve");
+        problem(send(s.admin(Method::POST, &approve)).await, 404).await;
     }
-    let res = s
-        .admin(Method::GET, "/v1/admin/events/paged/registrations.csv")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
+    let res = send(s.admin(Method::GET, "/v1/admin/events/paged/registrations.csv")).await;
+    assert!(header(&res, "content-type").starts_with("text/csv"));
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), 8);
@@ -548,33 +411,16 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
     let stats: Value = s.admin_json("/v1/admin/events/paged/stats").await;
     assert_eq!(stats["by_status"]["pending_confirmation"], 7);
     assert_eq!(stats["by_country"]["GB"], 7);
-    problem(
-        s.get("/v1/admin/events/paged/stats").send().await.unwrap(),
-        401,
-    )
-    .await;
+    problem(send(s.get("/v1/admin/events/paged/stats")).await, 401).await;
 }
 
 async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
     let s = LocalStack::start(store, &[]);
     create_event(&s, "forget", &event_body(Some(3), false, false)).await;
     let (token, r) = confirmed(&s, "forget", "forget.me@example.org").await;
-    let res = s
-        .http
-        .delete(s.url("/v1/registrations/me?erase=true"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let csv = s
-        .admin(Method::GET, "/v1/admin/events/forget/registrations.csv")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let erase = s.http.delete(s.url("/v1/registrations/me?erase=true"));
+    assert_eq!(send(erase.bearer_auth(&token)).await.status(), 200);
+    let csv = csv(&s, "forget").await;
     assert!(!csv.contains("forget.me"), "{csv}");
     assert!(!csv.contains("Lovelace"));
     assert!(csv.contains(r["id"].as_str().unwrap()));
@@ -589,23 +435,16 @@ async fn erasure_removes_personal_data_and_frees_the_address(store: Store) {
 async fn a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calendar(store: Store) {
     let s = LocalStack::start(store, &[]);
     let (token, r) = confirmed(&s, QOS, "revoke@example.org").await;
-    let res = s
-        .admin(Method::PUT, &format!("/v1/admin/events/{QOS}/join-info"))
-        .json(&json!({"url": "https://meet.example/qos", "passcode": "9", "release_at": "2021-08-01T00:00:00Z"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let join = |t: String| s.get("/v1/registrations/me/join").bearer_auth(t).send();
-    let old: Value = join(token.clone()).await.unwrap().json().await.unwrap();
+    let info = json!({"url": "https://meet.example/qos", "passcode": "9", "release_at": "2021-08-01T00:00:00Z"});
+    assert_eq!(put_join_info(&s, QOS, &info).await.status(), 200);
+    let old: Value = join(&s, &token).await.json().await.unwrap();
     let old_url = old["personal_url"].as_str().unwrap().to_owned();
 
-    let calendar = s
-        .get("/v1/registrations/me/calendar.ics")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let calendar = send(
+        s.get("/v1/registrations/me/calendar.ics")
+            .bearer_auth(&token),
+    )
+    .await;
     assert_eq!(calendar.status(), 200);
     let ics = calendar.text().await.unwrap();
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8);
@@ -616,27 +455,14 @@ async fn a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calen
     );
 
     let id = r["id"].as_str().unwrap();
-    let res = s
-        .admin(
-            Method::POST,
-            &format!("/v1/admin/events/{QOS}/registrations/{id}/revoke-join"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    problem(no_redirects.get(&old_url).send().await.unwrap(), 410).await;
-    let new: Value = join(token.clone()).await.unwrap().json().await.unwrap();
+    let revoke = format!("/v1/admin/events/{QOS}/registrations/{id}/revoke-join");
+    assert_eq!(send(s.admin(Method::POST, &revoke)).await.status(), 200);
+    let no_redirects = no_redirects();
+    problem(send(no_redirects.get(&old_url)).await, 410).await;
+    let new: Value = join(&s, &token).await.json().await.unwrap();
     let new_url = new["personal_url"].as_str().unwrap().to_owned();
     assert_ne!(new_url, old_url);
-    assert_eq!(
-        no_redirects.get(&new_url).send().await.unwrap().status(),
-        302
-    );
+    assert_eq!(send(no_redirects.get(&new_url)).await.status(), 302);
     run_job(&s).await;
     let mail = mail_to(&s, "revoke@example.org").await;
     let sent = mail

@@ -3,15 +3,7 @@
 //! The pages' behaviour in a browser is tested by scripts/browser-test.sh (tests/browser/).
 
 use plenary_tests::flows::*;
-use plenary_tests::stack::{LocalStack, Store, problem};
-
-fn header(res: &reqwest::Response, name: &str) -> String {
-    res.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned()
-}
+use plenary_tests::stack::{LocalStack, Store, header, problem};
 
 #[tokio::test]
 async fn the_site_answers_its_pages_and_the_api_keeps_its_problems() {

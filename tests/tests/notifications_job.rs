@@ -39,7 +39,7 @@ enum Kind {
 on_both_stores!(
     a_duplicate_trigger_sends_nothing_twice,
     two_concurrent_runs_send_each_reminder_once,
-    a_fan_out_stopped_by_its_deadline_resumes_where_it_stopped,
+    a_fan_out_stopped_by_its_budget_resumes_where_it_stopped,
     throttling_waits_and_retries_and_loses_nothing,
     an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_attempt,
     a_bounce_from_sns_suppresses_further_mail,
@@ -137,8 +137,8 @@ async fn confirmed(w: &World, n: usize, domain: &str) {
 
 use plenary::Clock as _;
 
-async fn run(w: &World, now: &str, deadline: Duration) -> plenary_notifications::Report {
-    plenary_notifications::run(&w.app, at(now), deadline)
+async fn run(w: &World, now: &str, budget: Duration) -> plenary_notifications::Report {
+    plenary_notifications::run(&w.app, at(now), budget)
         .await
         .unwrap()
 }
@@ -173,10 +173,10 @@ async fn two_concurrent_runs_send_each_reminder_once(kind: Kind) {
     assert!(counts.values().all(|n| *n == 1), "{counts:?}");
 }
 
-async fn a_fan_out_stopped_by_its_deadline_resumes_where_it_stopped(kind: Kind) {
+async fn a_fan_out_stopped_by_its_budget_resumes_where_it_stopped(kind: Kind) {
     let w = world(kind, None).await;
     confirmed(&w, 8, "resume.test").await;
-    // A deadline inside the safety margin: the run stops at once, saving its checkpoint.
+    // A budget inside the safety margin: the run stops at once, saving its checkpoint.
     let stopped = run(&w, P1D, Duration::from_secs(2)).await;
     assert!(stopped.more);
     assert!(stopped.sent.len() < 8);

@@ -50,14 +50,7 @@ fn no_two_functions_claim_the_same_route() {
 #[tokio::test]
 async fn the_local_stack_serves_the_document() {
     let s = LocalStack::start(Store::Memory, &[]);
-    let doc: serde_json::Value = s
-        .get("/v1/openapi.json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = s.get_json("/v1/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/v1/events"]["get"].is_object());
 }

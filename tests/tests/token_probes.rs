@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use plenary::usecases::organiser::access::Need;
 use plenary_tests::flows::*;
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, ORGANISER_TOKEN, Store};
+use plenary_tests::stack::{LocalStack, ORGANISER_TOKEN, Store, no_redirects, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -239,12 +239,8 @@ fn after(text: &str, marker: &str) -> String {
 async fn holder(s: &LocalStack, bearer: &str) -> Holder {
     let r: Value = confirm(s, bearer).await.json().await.unwrap();
     assert_eq!(r["status"], "confirmed");
-    let join: Value = s
-        .get("/v1/registrations/me/join")
-        .bearer_auth(bearer)
-        .send()
+    let join: Value = send(s.get("/v1/registrations/me/join").bearer_auth(bearer))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -266,25 +262,14 @@ struct Cast {
 
 async fn cast(s: &LocalStack) -> Cast {
     create_event(s, "probe", &event_body(None, false, false)).await;
-    let res = s
-        .admin(Method::PUT, "/v1/admin/events/probe/join-info")
-        .json(&json!({"url": "https://meet.example/probe", "release_at": "2021-08-01T00:00:00Z"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let info = json!({"url": "https://meet.example/probe", "release_at": "2021-08-01T00:00:00Z"});
+    assert_eq!(put_join_info(s, "probe", &info).await.status(), 200);
     for body in [
         applicant("victim@probe.example", "Victoria", "Secretkeeper"),
         applicant("gone@probe.example", "Gustav", "Departed"),
         applicant("late@probe.example", "Lars", "Tardy"),
     ] {
-        let res = s
-            .post("/v1/events/probe/registrations")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 202);
+        assert_eq!(post_registration(s, "probe", &body).await.status(), 202);
     }
     drain_job(s).await;
     let tokens = confirmation_tokens(s).await;
@@ -292,22 +277,18 @@ async fn cast(s: &LocalStack) -> Cast {
     let mut victim = holder(s, &first("victim@probe.example")).await;
     let mut gone = holder(s, &first("gone@probe.example")).await;
     // An announcement carries the one-click unsubscribe link.
-    let res = s
-        .admin(Method::POST, "/v1/admin/events/probe/announcements")
-        .json(&json!({"subject": "Probe", "body": "Hello", "audience": "confirmed"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    let announcement = json!({"subject": "Probe", "body": "Hello", "audience": "confirmed"});
+    let announce = s.admin(Method::POST, "/v1/admin/events/probe/announcements");
+    assert_eq!(send(announce.json(&announcement)).await.status(), 202);
     drain_job(s).await;
     for (h, address) in [
         (&mut victim, "victim@probe.example"),
         (&mut gone, "gone@probe.example"),
     ] {
-        let mails = mail_to(s, address).await;
-        let announcement = mails
-            .iter()
-            .find(|m| m["kind"] == "announcement")
+        let announcement = mail_of_kind(s, address, "announcement")
+            .await
+            .into_iter()
+            .next()
             .unwrap_or_else(|| panic!("no announcement to {address}"));
         let header = announcement["headers"]["List-Unsubscribe"]
             .as_str()
@@ -315,25 +296,17 @@ async fn cast(s: &LocalStack) -> Cast {
         h.unsubscribe = after(header, "token=");
     }
     // The gone registrant unsubscribes once (so its link is a used one), then cancels.
-    let res = s
+    let unsubscribe = s
         .post(&format!("/v1/unsubscribe?token={}", gone.unsubscribe))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = s
-        .http
-        .delete(s.url("/v1/registrations/me"))
-        .bearer_auth(&gone.bearer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+        .body("List-Unsubscribe=One-Click");
+    assert_eq!(send(unsubscribe).await.status(), 200);
+    assert_eq!(cancel(s, &gone.bearer).await.status(), 200);
     // Two days on, the unconfirmed link has lapsed (48 hours).
-    let res = s.post("/_local/clock?advance=PT49H").send().await.unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        send(s.post("/_local/clock?advance=PT49H")).await.status(),
+        200
+    );
     Cast {
         victim,
         gone,
@@ -409,7 +382,8 @@ fn encoded(t: &str) -> String {
         .collect()
 }
 
-async fn send(
+/// One probe of `route` with `token`, carried as the route takes it.
+async fn send_probe(
     s: &LocalStack,
     route: &Route,
     carrier: Carrier,
@@ -431,11 +405,7 @@ async fn send(
         path.push_str(&format!("?token={}", encoded(t)));
     }
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut req = no_redirects.request(method, s.url(&path));
+    let mut req = no_redirects().request(method, s.url(&path));
     if matches!(
         carrier,
         Carrier::RegistrantBearer | Carrier::OrganiserBearer
@@ -454,7 +424,7 @@ async fn send(
         (_, Some(body)) => req.json(&body),
         (_, None) => req,
     };
-    req.send().await.unwrap()
+    send(req).await
 }
 
 async fn every_token_route_refuses_bad_tokens_without_revealing_anyone(store: Store) {
@@ -470,7 +440,7 @@ async fn every_token_route_refuses_bad_tokens_without_revealing_anyone(store: St
             .unwrap_or_else(|| panic!("no expected answers for {route:?}"));
         for ((probe, tokens), status) in PROBES.iter().zip(tokens_for(&c, *carrier)).zip(statuses) {
             for token in tokens {
-                let res = send(&s, route, *carrier, &c.victim, token.as_deref()).await;
+                let res = send_probe(&s, route, *carrier, &c.victim, token.as_deref()).await;
                 let got = res.status().as_u16();
                 let body = res.text().await.unwrap_or_default();
                 probed += 1;
@@ -509,25 +479,10 @@ async fn every_token_route_refuses_bad_tokens_without_revealing_anyone(store: St
     assert_eq!(mine["status"], "confirmed");
     assert_eq!(mine["organisation"], "Clandestine Ltd");
     assert_eq!(mine["notifications"]["reminders"], true);
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let hop = no_redirects
-        .get(s.url(&format!("/v1/join/{}", c.victim.join)))
-        .send()
-        .await
-        .unwrap();
+    let hop = send(no_redirects().get(s.url(&format!("/v1/join/{}", c.victim.join)))).await;
     assert_eq!(hop.status(), 302);
     assert_eq!(hop.headers()["location"], "https://meet.example/probe");
-    let event: Value = s
-        .get("/v1/events/probe")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let event = s.get_json("/v1/events/probe").await;
     assert_eq!(event["title"], "Race workshop");
     drain_job(&s).await;
     assert!(

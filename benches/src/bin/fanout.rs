@@ -35,8 +35,8 @@ async fn fan_out(n: usize, pacer: Pacer) -> Outcome {
     let mailbox = Arc::new(LocalMailbox::new(None, clock.clone()));
     let app = notifications_app(&store, clock, mailbox.clone(), pacer);
     let started = Instant::now();
-    // A deadline far beyond the run (Lambda's is 15 minutes at most; the job stops cleanly
-    // before it, which is not what is measured here).
+    // A budget far beyond the run (Lambda gives 15 minutes at most; the job stops cleanly
+    // before its budget runs out, which is not what is measured here).
     let report = plenary_notifications::run(&app, at(REMINDER_DUE), Duration::from_secs(3600))
         .await
         .expect("the job runs");

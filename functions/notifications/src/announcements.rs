@@ -1,9 +1,6 @@
 //! Announcements: the organiser's message, per language with English as the fall-back, to the
 //! chosen audience.
 
-use std::time::{Duration, Instant};
-
-use jiff::Timestamp;
 use plenary::domain::Registration;
 use plenary::mail::templates::Content;
 use plenary::mail::{FanoutKeys, MessageKind};
@@ -11,15 +8,9 @@ use plenary::store::{SentTally, StoreError};
 use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
-use crate::{App, Report};
+use crate::{App, Run};
 
-pub async fn send(
-    app: &App,
-    now: Timestamp,
-    started: Instant,
-    deadline: Duration,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
     for a in app.jobs.open_announcements().await? {
         let Some(event) = app.events.event(&a.event_id).await? else {
             app.jobs.close_announcement(&a).await?;
@@ -41,7 +32,7 @@ pub async fn send(
             attachments: Vec::new(),
             tally: Some(SentTally::announcement(&a.event_id, &a.id)),
         };
-        match fanout::run(app, &f, now, started, deadline, report).await? {
+        match fanout::run(app, &f, run).await? {
             Outcome::Done => app.jobs.close_announcement(&a).await?,
             Outcome::Stopped => return Ok(()),
         }

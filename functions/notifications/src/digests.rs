@@ -3,9 +3,7 @@
 //! since the last digest, with a calendar attachment whose UIDs match `programme.ics` and whose
 //! SEQUENCE is raised, so their calendars update. Publications close together merge into one.
 
-use std::time::{Duration, Instant};
-
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use plenary::domain::{Change, ChangeKind, Language, Registration, Session, changes};
 use plenary::mail::templates::{self, ChangeLine, Content};
 use plenary::mail::{Attachment, FanoutKeys, MessageKind};
@@ -13,7 +11,7 @@ use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
-use crate::{App, Report};
+use crate::{App, Run};
 
 /// Publications closer together than this go out as one digest.
 pub const MERGE_WINDOW: SignedDuration = SignedDuration::from_mins(10);
@@ -46,13 +44,8 @@ pub fn lines(changes: &[Change], zone: &jiff::tz::TimeZone, language: Language) 
         .collect()
 }
 
-pub async fn send(
-    app: &App,
-    now: Timestamp,
-    started: Instant,
-    deadline: Duration,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
+    let now = run.now;
     for pending in app.jobs.pending_digests().await? {
         let settled = pending
             .published_at
@@ -108,7 +101,7 @@ pub async fn send(
             }],
             tally: None,
         };
-        match fanout::run(app, &f, now, started, deadline, report).await? {
+        match fanout::run(app, &f, run).await? {
             Outcome::Done => app.jobs.digest_sent(&event.id, new.version).await?,
             Outcome::Stopped => return Ok(()),
         }

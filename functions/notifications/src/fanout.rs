@@ -1,11 +1,8 @@
 //! Sending one kind of optional mail to many registrants of an event: each recipient claimed
 //! under its message key ([`FanoutKeys::message`]) before sending, progress saved as a checkpoint after every
-//! page, and the run stopped cleanly before its deadline or when SES is down; the next run
+//! page, and the run stopped cleanly before its budget runs out or when SES is down; the next run
 //! resumes at the checkpoint, and the claims make any overlap send nothing twice.
 
-use std::time::{Duration, Instant};
-
-use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
 use plenary::mail::{Attachment, FanoutKeys, JobName, MailError, MessageKind};
@@ -13,8 +10,7 @@ use plenary::store::{Checkpoint, Claim, SentTally, StoreError, Unsent};
 use plenary::usecases::mail::{self, Recipients};
 
 use crate::compose;
-use crate::outbox::time_left;
-use crate::{App, Report, SentSummary};
+use crate::{App, Run, SentSummary};
 
 const PAGE: u32 = 200;
 
@@ -35,7 +31,7 @@ pub struct Fanout<'a> {
 pub enum Outcome {
     /// Everyone was handled.
     Done,
-    /// Stopped with work left (deadline, or SES unavailable); the checkpoint says where.
+    /// Stopped with work left (out of budget, or SES unavailable); the checkpoint says where.
     Stopped,
 }
 
@@ -45,14 +41,7 @@ enum Delivery {
     Later,
 }
 
-pub async fn run(
-    app: &App,
-    f: &Fanout<'_>,
-    now: Timestamp,
-    started: Instant,
-    deadline: Duration,
-    report: &mut Report,
-) -> Result<Outcome, StoreError> {
+pub async fn run(app: &App, f: &Fanout<'_>, run: &mut Run) -> Result<Outcome, StoreError> {
     let event = &f.event.id;
     let mut cp = app.jobs.checkpoint(event, f.keys.job()).await?;
     if cp.done {
@@ -64,17 +53,17 @@ pub async fn run(
             .page(event, None, PAGE, cp.after.clone())
             .await?;
         for r in &page.registrations {
-            if !time_left(started, deadline) {
+            if !run.budget.allows_another() {
                 app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
-                report.more = true;
+                run.report.more = true;
                 return Ok(Outcome::Stopped);
             }
             if f.recipients.reach(r) {
-                match deliver(app, f, r, now, started, deadline, report).await? {
+                match deliver(app, f, r, run).await? {
                     Delivery::Handled => {}
                     Delivery::Later => {
                         app.jobs.save_checkpoint(event, f.keys.job(), &cp).await?;
-                        report.more = true;
+                        run.report.more = true;
                         return Ok(Outcome::Stopped);
                     }
                 }
@@ -94,11 +83,9 @@ async fn deliver(
     app: &App,
     f: &Fanout<'_>,
     r: &Registration,
-    now: Timestamp,
-    started: Instant,
-    deadline: Duration,
-    report: &mut Report,
+    run: &mut Run,
 ) -> Result<Delivery, StoreError> {
+    let (now, budget, report) = (run.now, run.budget, &mut run.report);
     let key = f.keys.message(&r.id);
     let event = &f.event.id;
     match app.outbox.claim(&key, now).await? {
@@ -166,7 +153,7 @@ async fn deliver(
             }
             // Throttled: wait as SES asks and send the same message again, never drop it.
             Err(MailError::Throttled { retry_after })
-                if time_left(started, deadline.saturating_sub(retry_after)) =>
+                if budget.allows_another_after(retry_after) =>
             {
                 report.retried += 1;
                 tokio::time::sleep(retry_after).await;

@@ -9,6 +9,7 @@
 //! window is one message per recipient at most.
 
 pub mod announcements;
+mod budget;
 mod compose;
 pub mod digests;
 mod fanout;
@@ -32,6 +33,8 @@ use plenary::token::{JoinKey, TokenSource};
 use plenary::wiring::Services;
 use plenary::{Clock, Config};
 use serde::Serialize;
+
+use crate::budget::Budget;
 
 pub use outbox::MAX_ATTEMPTS;
 
@@ -95,7 +98,7 @@ pub struct Report {
     pub failed: u32,
     pub suppressed: u32,
     pub skipped: u32,
-    /// True when the run stopped before its deadline with work left (the next run resumes).
+    /// True when the run stopped with work left, out of budget or throttled (the next run resumes).
     pub more: bool,
 }
 
@@ -113,20 +116,32 @@ pub enum RunError {
     Store(#[from] StoreError),
 }
 
-/// One run of the job as if at `now`, stopping by `deadline` (Lambda's time limit).
-pub async fn run(app: &App, now: Timestamp, deadline: Duration) -> Result<Report, RunError> {
-    let started = std::time::Instant::now();
-    let mut report = Report::default();
+/// A run in progress, handed to each sender in turn: the moment it acts as if at, its budget, and
+/// what it has sent and left so far.
+pub(crate) struct Run {
+    now: Timestamp,
+    budget: Budget,
+    report: Report,
+}
+
+/// One run of the job as if at `now`, taking at most `budget` (what Lambda leaves the
+/// invocation) from its start.
+pub async fn run(app: &App, now: Timestamp, budget: Duration) -> Result<Report, RunError> {
+    let mut run = Run {
+        now,
+        budget: Budget::start(budget),
+        report: Report::default(),
+    };
     // Transactional mail first: people wait for their confirmation link.
-    outbox::send_due(app, now, started, deadline, &mut report).await?;
-    if !report.more {
-        reminders::send(app, now, started, deadline, &mut report).await?;
+    outbox::send_due(app, &mut run).await?;
+    if !run.report.more {
+        reminders::send(app, &mut run).await?;
     }
-    if !report.more {
-        digests::send(app, now, started, deadline, &mut report).await?;
+    if !run.report.more {
+        digests::send(app, &mut run).await?;
     }
-    if !report.more {
-        announcements::send(app, now, started, deadline, &mut report).await?;
+    if !run.report.more {
+        announcements::send(app, &mut run).await?;
     }
-    Ok(report)
+    Ok(run.report)
 }

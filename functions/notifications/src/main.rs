@@ -22,8 +22,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let app = app.clone();
         async move {
-            let left = triggers::time_left(event.context.deadline(), std::time::SystemTime::now());
-            triggers::handle(&app, event.payload, left)
+            let budget =
+                triggers::budget_until(event.context.deadline(), std::time::SystemTime::now());
+            triggers::handle(&app, event.payload, budget)
                 .await
                 .map_err(lambda_runtime::Error::from)
         }

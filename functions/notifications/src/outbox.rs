@@ -2,15 +2,13 @@
 //! failure is retried with back-off and, after the last attempt, counted as failed — never
 //! dropped silently.
 
-use std::time::{Duration, Instant};
-
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Event, Person, Registration};
 use plenary::mail::{MailError, MessageKey, OutgoingEmail, SendReceipt};
 use plenary::store::{Claim, Notice, StoreError, Unsent};
 
 use crate::compose::{self, ComposeError};
-use crate::{App, Report, RunError, SentSummary};
+use crate::{App, Report, Run, RunError, SentSummary};
 
 /// Attempts before a notice is given up as failed.
 pub const MAX_ATTEMPTS: u32 = 6;
@@ -22,34 +20,23 @@ fn back_off(attempts: u32) -> SignedDuration {
     SignedDuration::from_secs(30 * 2i64.pow(attempts.min(10)))
 }
 
-pub(crate) fn time_left(started: Instant, deadline: Duration) -> bool {
-    // Keep a margin to mark the last message and return before Lambda stops the run.
-    started.elapsed() + Duration::from_secs(2) < deadline
-}
-
-pub async fn send_due(
-    app: &App,
-    now: Timestamp,
-    started: Instant,
-    deadline: Duration,
-    report: &mut Report,
-) -> Result<(), RunError> {
+pub(crate) async fn send_due(app: &App, run: &mut Run) -> Result<(), RunError> {
     loop {
-        let due = app.outbox.due(now, BATCH).await?;
+        let due = app.outbox.due(run.now, BATCH).await?;
         if due.is_empty() {
             return Ok(());
         }
         let mut progressed = false;
         for notice in &due {
-            if !time_left(started, deadline) {
-                report.more = true;
+            if !run.budget.allows_another() {
+                run.report.more = true;
                 return Ok(());
             }
-            match send_one(app, notice, now, report).await? {
+            match send_one(app, notice, run.now, &mut run.report).await? {
                 Step::Done => progressed = true,
                 Step::Throttled => {
                     // SES says slow down: leave the rest for the next run.
-                    report.more = true;
+                    run.report.more = true;
                     return Ok(());
                 }
                 Step::Busy => {}

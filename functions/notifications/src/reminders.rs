@@ -1,8 +1,6 @@
 //! Reminders at each of the event's offsets before its start, to every confirmed registrant who
 //! wants them and was confirmed by the reminder's moment; nothing once the event has started.
 
-use std::time::{Duration, Instant};
-
 use jiff::Timestamp;
 use plenary::domain::{Event, Registration};
 use plenary::mail::templates::Content;
@@ -11,7 +9,7 @@ use plenary::store::StoreError;
 use plenary::usecases::mail::Recipients;
 
 use crate::fanout::{self, Fanout, Outcome};
-use crate::{App, Report, compose};
+use crate::{App, Run, compose};
 
 /// The offsets of `event` due at `now`, earliest due first, each with its moment.
 pub fn due(event: &Event, now: Timestamp) -> Vec<(String, Timestamp)> {
@@ -30,13 +28,8 @@ pub fn due(event: &Event, now: Timestamp) -> Vec<(String, Timestamp)> {
     due
 }
 
-pub async fn send(
-    app: &App,
-    now: Timestamp,
-    started: Instant,
-    deadline: Duration,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
+    let now = run.now;
     for event in app.events.events().await? {
         let due = due(&event, now);
         let Some((latest, _)) = due.last().cloned() else {
@@ -76,7 +69,7 @@ pub async fn send(
                 attachments: Vec::new(),
                 tally: None,
             };
-            if fanout::run(app, &f, now, started, deadline, report).await? == Outcome::Stopped {
+            if fanout::run(app, &f, run).await? == Outcome::Stopped {
                 return Ok(());
             }
         }

@@ -133,9 +133,9 @@ pub fn classify(payload: &Value) -> Trigger {
 /// run stop before its first email.
 pub const NO_DEADLINE_BUDGET: Duration = Duration::from_secs(10);
 
-/// The time a run may take: until the runtime's deadline, or `NO_DEADLINE_BUDGET` when that has
-/// already passed as the invocation starts.
-pub fn time_left(deadline: std::time::SystemTime, now: std::time::SystemTime) -> Duration {
+/// The budget of a run: the time until the runtime's deadline, or `NO_DEADLINE_BUDGET` when that
+/// has already passed as the invocation starts.
+pub fn budget_until(deadline: std::time::SystemTime, now: std::time::SystemTime) -> Duration {
     match deadline.duration_since(now) {
         Ok(left) if !left.is_zero() => left,
         _ => {
@@ -145,8 +145,8 @@ pub fn time_left(deadline: std::time::SystemTime, now: std::time::SystemTime) ->
     }
 }
 
-/// Handles one invocation; `deadline` is the time left before Lambda stops it.
-pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Value, RunError> {
+/// Handles one invocation; `budget` is the time a job run may take (see [`budget_until`]).
+pub async fn handle(app: &App, payload: Value, budget: Duration) -> Result<Value, RunError> {
     let now: Timestamp = app.clock.now();
     match classify(&payload) {
         Trigger::Ses(notices) => {
@@ -167,9 +167,9 @@ pub async fn handle(app: &App, payload: Value, deadline: Duration) -> Result<Val
             Ok(json!({"suppressed": suppressed}))
         }
         Trigger::Stream { .. } | Trigger::Schedule => {
-            let report = crate::run(app, now, deadline).await?;
+            let report = crate::run(app, now, budget).await?;
             tracing::info!(
-                time_left_ms = deadline.as_millis() as u64,
+                budget_ms = budget.as_millis() as u64,
                 sent = report.sent.len(),
                 failed = report.failed,
                 more = report.more,
@@ -188,9 +188,9 @@ mod tests {
     fn a_deadline_in_the_future_is_kept_and_one_already_past_gets_the_short_budget() {
         let now = std::time::SystemTime::now();
         let later = now + Duration::from_secs(300);
-        assert_eq!(time_left(later, now), Duration::from_secs(300));
-        assert_eq!(time_left(now, now), NO_DEADLINE_BUDGET);
-        assert_eq!(time_left(std::time::UNIX_EPOCH, now), NO_DEADLINE_BUDGET);
+        assert_eq!(budget_until(later, now), Duration::from_secs(300));
+        assert_eq!(budget_until(now, now), NO_DEADLINE_BUDGET);
+        assert_eq!(budget_until(std::time::UNIX_EPOCH, now), NO_DEADLINE_BUDGET);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-// Shared by every page: the six languages, API calls, and the helpers the pages render with.
+// Shared by every page: the six languages, API calls, the frame around <main> (header and
+// footer), the registration's fields, and the helpers the pages render with.
 // No framework and no build step: each page loads this file, then its own script.
 'use strict';
 
@@ -91,26 +92,81 @@ const Plenary = (() => {
   }
 
   /**
-   * The header's language switcher. Each page's HTML holds only what works without script (the
-   * skip link and the brand link home); the switcher needs script, so it is made here, once for
-   * every page, and translated and filled with the other language selects.
+   * The frame every page shares, made here once: before <main> the skip link and the header (the
+   * brand link home and the language switcher), after it the footer. A page's HTML holds only its
+   * <main> and a <noscript> header for readers without script, who get no switcher and no data.
+   * Returns the switcher.
    */
-  function languageSwitch() {
-    const header = document.querySelector('.site-header');
-    if (!header) return null;
+  function frame() {
     const existing = document.getElementById('language-switch');
     if (existing) return existing;
+    const main = document.getElementById('main');
+    if (!main) return null;
     const select = el('select', { id: 'language-switch', 'data-languages': true });
-    header.append(el('div', { class: 'switch' },
-      el('label', { for: 'language-switch', 'data-i18n': 'nav.language', text: 'Language' }),
-      select));
+    main.before(
+      el('a', { class: 'skip', href: '#main', 'data-i18n': 'nav.skip', text: 'Skip to content' }),
+      el('header', { class: 'site-header' },
+        el('a', { class: 'brand', href: '/', 'data-i18n': 'site.name', text: 'ITU workshops' }),
+        el('div', { class: 'switch' },
+          el('label', { for: 'language-switch', 'data-i18n': 'nav.language', text: 'Language' }),
+          select)),
+    );
+    main.after(el('footer', {}, el('p', { 'data-i18n': 'site.footer' })));
     return select;
+  }
+
+  // ---- The registration's fields, defined once for the register and edit forms ----
+
+  /** A labelled control named `name` (id `f-{name}`), with a hint when `hint` names its text. */
+  function field(name, control, { hint, ...attrs } = {}) {
+    const id = `f-${name}`;
+    const hintId = hint && `${id}-hint`;
+    const direction = control === 'select' ? {} : { dir: 'auto' };
+    return el('div', { class: 'field' },
+      el('label', { for: id, 'data-i18n': `form.${name}` }),
+      hint && el('p', { id: hintId, class: 'hint', 'data-i18n': hint }),
+      el(control, { id, name, ...direction, ...attrs, 'aria-describedby': hintId, 'data-hint': hintId }));
+  }
+
+  /** A checkbox and its label; `id` is `f-` and the last part of the dotted `name`. */
+  function check(name, attrs = {}) {
+    const id = `f-${name.split('.').pop()}`;
+    return el('div', { class: 'check' },
+      el('input', { id, name, type: 'checkbox', ...attrs }),
+      el('label', { for: id, 'data-i18n': `form.${id.slice(2)}` }));
+  }
+
+  const required = { 'aria-required': 'true' };
+  const FIELDS = {
+    email: () => field('email', 'input',
+      { type: 'email', autocomplete: 'email', ...required, hint: 'form.emailHint' }),
+    given_name: () => field('given_name', 'input', { type: 'text', autocomplete: 'given-name', ...required }),
+    family_name: () => field('family_name', 'input', { type: 'text', autocomplete: 'family-name', ...required }),
+    country: () => field('country', 'select', { ...required, autocomplete: 'country' }),
+    organisation: () => field('organisation', 'input', { type: 'text', autocomplete: 'organization', ...required }),
+    category: () => field('category', 'select', required),
+    language: () => field('language', 'select', { ...required, 'data-languages': true }),
+    accessibility_needs: () => field('accessibility_needs', 'textarea',
+      { maxlength: '1000', hint: 'form.accessibility_needsHint' }),
+    notifications: () => el('fieldset', { class: 'field' },
+      el('legend', { 'data-i18n': 'form.notifications' }),
+      check('notifications.reminders', { checked: true }),
+      check('notifications.programme_changes', { checked: true })),
+    consent: () => el('div', { class: 'field' }, check('consent', required)),
+  };
+
+  /** Puts the fields each `data-fields` placeholder names (space-separated) in its place. */
+  function fields() {
+    document.querySelectorAll('[data-fields]').forEach((slot) => {
+      slot.replaceWith(...slot.dataset.fields.split(/\s+/).map((name) => FIELDS[name]()));
+    });
   }
 
   /** Loads the reader's language, wires the switcher, then renders the page (again on switch). */
   async function start(render) {
     rerender = render;
-    const switcher = languageSwitch();
+    const switcher = frame();
+    fields();
     await useLanguage(preferredLanguage());
     if (switcher) {
       switcher.value = language;

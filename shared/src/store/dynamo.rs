@@ -423,42 +423,67 @@ fn translate_transaction(e: SdkError<TransactWriteItemsError>) -> TableError {
 // ---------------------------------------------------------------------------------------------
 // The table
 
+/// A write's expressions, built once for any request that carries it: the condition, the
+/// update, and the placeholders both use.
+struct Expressions {
+    condition: Option<String>,
+    update: Option<String>,
+    names: Option<HashMap<String, String>>,
+    values: Option<Attributes>,
+}
+
+impl Expressions {
+    fn of(w: &Write) -> Self {
+        let mut expr = Expr::default();
+        let condition = w.condition().map(|c| expr.cond(c));
+        let update = match w {
+            Write::Update {
+                set, add, remove, ..
+            } => expr.update(set, add, remove),
+            _ => None,
+        };
+        let (names, values) = expr.into_maps();
+        Self {
+            condition,
+            update,
+            names,
+            values,
+        }
+    }
+}
+
+/// Sets the table, the condition and its placeholders on a request builder: the SDK's single
+/// writes and transaction items are distinct types with these same setters.
+macro_rules! conditioned {
+    ($builder:expr, $table:expr, $e:expr) => {
+        $builder
+            .table_name($table)
+            .set_condition_expression($e.condition)
+            .set_expression_attribute_names($e.names)
+            .set_expression_attribute_values($e.values)
+    };
+}
+
 impl DynamoTable {
     /// One write outside a transaction; with `returning`, the item as it is afterwards (for a
     /// delete, as it was).
     async fn send_one(&self, w: Write, returning: bool) -> Result<Item, TableError> {
         let key = w.validate()?;
-        let mut expr = Expr::default();
-        let condition = w.condition().map(|c| expr.cond(c));
+        let e = Expressions::of(&w);
+        let table = &self.table;
         match w {
             Write::Put { item, .. } => {
-                let (names, values) = expr.into_maps();
-                self.client
-                    .put_item()
-                    .table_name(&self.table)
+                conditioned!(self.client.put_item(), table, e)
                     .set_item(Some(to_attrs(&item)))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
                     .send()
                     .await
                     .map_err(translate)?;
                 Ok(item)
             }
-            Write::Update {
-                set, add, remove, ..
-            } => {
-                let update = expr.update(&set, &add, &remove);
-                let (names, values) = expr.into_maps();
-                let out = self
-                    .client
-                    .update_item()
-                    .table_name(&self.table)
+            Write::Update { .. } => {
+                let out = conditioned!(self.client.update_item(), table, e)
                     .set_key(Some(key_attrs(&key)))
-                    .set_update_expression(update)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
+                    .set_update_expression(e.update)
                     .return_values(if returning {
                         ReturnValue::AllNew
                     } else {
@@ -475,15 +500,8 @@ impl DynamoTable {
                 }
             }
             Write::Delete { .. } => {
-                let (names, values) = expr.into_maps();
-                let out = self
-                    .client
-                    .delete_item()
-                    .table_name(&self.table)
+                let out = conditioned!(self.client.delete_item(), table, e)
                     .set_key(Some(key_attrs(&key)))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
                     .return_values(if returning {
                         ReturnValue::AllOld
                     } else {
@@ -501,66 +519,35 @@ impl DynamoTable {
     }
 
     fn transact_item(&self, w: &Write, key: &Key) -> Result<TransactWriteItem, TableError> {
-        let mut expr = Expr::default();
-        let condition = w.condition().map(|c| expr.cond(c));
+        let e = Expressions::of(w);
+        let table = &self.table;
         let item = TransactWriteItem::builder();
         let item = match w {
-            Write::Put { item: attrs, .. } => {
-                let (names, values) = expr.into_maps();
-                item.put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(to_attrs(attrs)))
-                        .set_condition_expression(condition)
-                        .set_expression_attribute_names(names)
-                        .set_expression_attribute_values(values)
-                        .build()
-                        .map_err(invalid)?,
-                )
-            }
-            Write::Update {
-                set, add, remove, ..
-            } => {
-                let update = expr.update(set, add, remove);
-                let (names, values) = expr.into_maps();
-                item.update(
-                    Update::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key_attrs(key)))
-                        .set_update_expression(update)
-                        .set_condition_expression(condition)
-                        .set_expression_attribute_names(names)
-                        .set_expression_attribute_values(values)
-                        .build()
-                        .map_err(invalid)?,
-                )
-            }
-            Write::Delete { .. } => {
-                let (names, values) = expr.into_maps();
-                item.delete(
-                    Delete::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key_attrs(key)))
-                        .set_condition_expression(condition)
-                        .set_expression_attribute_names(names)
-                        .set_expression_attribute_values(values)
-                        .build()
-                        .map_err(invalid)?,
-                )
-            }
-            Write::Check { .. } => {
-                let (names, values) = expr.into_maps();
-                item.condition_check(
-                    ConditionCheck::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key_attrs(key)))
-                        .set_condition_expression(condition)
-                        .set_expression_attribute_names(names)
-                        .set_expression_attribute_values(values)
-                        .build()
-                        .map_err(invalid)?,
-                )
-            }
+            Write::Put { item: attrs, .. } => item.put(
+                conditioned!(Put::builder(), table, e)
+                    .set_item(Some(to_attrs(attrs)))
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Write::Update { .. } => item.update(
+                conditioned!(Update::builder(), table, e)
+                    .set_key(Some(key_attrs(key)))
+                    .set_update_expression(e.update)
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Write::Delete { .. } => item.delete(
+                conditioned!(Delete::builder(), table, e)
+                    .set_key(Some(key_attrs(key)))
+                    .build()
+                    .map_err(invalid)?,
+            ),
+            Write::Check { .. } => item.condition_check(
+                conditioned!(ConditionCheck::builder(), table, e)
+                    .set_key(Some(key_attrs(key)))
+                    .build()
+                    .map_err(invalid)?,
+            ),
         };
         Ok(item.build())
     }
