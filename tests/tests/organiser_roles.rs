@@ -33,12 +33,14 @@ on_both_stores!(
     personal_tokens_act_with_their_owners_roles_until_revoked_or_expired,
     signing_out_ends_that_session_only,
     every_organiser_write_is_one_audit_entry_committed_with_its_change,
+    an_organiser_lists_the_events_of_their_teams_with_role_version_and_counts,
 );
 
 /// Who may call each organiser route, by operation id: the contract's role table. The least
 /// role that may (event routes), or who else.
 fn role_table() -> BTreeMap<&'static str, &'static str> {
     BTreeMap::from([
+        ("listOrganiserEvents", "any organiser"),
         ("getOrganiserEvent", "viewer"),
         ("putEvent", "editor"),
         ("getDraftChanges", "viewer"),
@@ -716,4 +718,80 @@ async fn every_organiser_write_is_one_audit_entry_committed_with_its_change(stor
     assert_eq!(log.body["entries"][0]["action"], "putJoinInfo");
     // Nothing of a registrant is ever in it: reviews name the registration by id only.
     assert!(!log.body.to_string().contains("given_name"));
+}
+
+async fn an_organiser_lists_the_events_of_their_teams_with_role_version_and_counts(store: Store) {
+    let w = world(store).await;
+    // A draft event (not public) is still the team's.
+    let mut hidden = plenary_tests::flows::event_body(Some(10), false, false);
+    hidden["visibility"] = json!("draft");
+    assert_eq!(
+        admin(&w, "PUT", "/v1/admin/events/hidden", hidden)
+            .await
+            .status,
+        201
+    );
+    add_member(&w, "hidden", "rev@roles.example", "reviewer").await;
+    add_member(&w, "roles", "rev@roles.example", "viewer").await;
+    let rev = session(&w, "rev@roles.example").await;
+    let draft = json!({"speakers": [], "sessions": [{"id": "opening", "title": "Opening",
+        "kind": "opening", "starts_at": "2021-09-08T12:00:00Z", "ends_at": "2021-09-08T12:30:00Z"}]});
+    admin(&w, "PUT", "/v1/admin/events/roles/programme/draft", draft).await;
+    admin(
+        &w,
+        "POST",
+        "/v1/admin/events/roles/programme/publish",
+        Value::Null,
+    )
+    .await;
+    // Someone registers (and has yet to confirm).
+    let services = Services::new(w.store.clone()).with_clock(w.clock.clone());
+    let registration = plenary_registration::App::new(&services, &plenary_tests::config()).unwrap();
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/v1/events/roles/registrations")
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::Text(
+            plenary_tests::flows::person("someone@roles.example").to_string(),
+        ))
+        .unwrap();
+    assert_eq!(
+        plenary_registration::handle(&registration, req)
+            .await
+            .status(),
+        202
+    );
+    let mine = call(&w, "GET", "/v1/admin/events", Some(&rev), Value::Null).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let lines = mine.body["events"].as_array().unwrap();
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["hidden", "roles"], "not elsewhere: no role there");
+    assert_eq!(lines[0]["role"], "reviewer");
+    assert_eq!(lines[0]["visibility"], "draft");
+    assert_eq!(lines[0]["published_version"], Value::Null);
+    assert_eq!(lines[1]["role"], "viewer");
+    assert_eq!(lines[1]["published_version"], 1);
+    assert_eq!(
+        lines[1]["registrations"],
+        json!({"confirmed": 0, "waitlisted": 0, "pending": 1})
+    );
+    assert_eq!(
+        lines[1]["starts_at"], "2021-09-08T14:00:00+02:00",
+        "in the event's zone"
+    );
+    let all = admin(&w, "GET", "/v1/admin/events", Value::Null).await;
+    let ids: Vec<&str> = all.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["elsewhere", "hidden", "roles"]);
+    assert!(
+        all.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["role"] == "manager")
+    );
 }

@@ -197,6 +197,7 @@ async fn dispatch(
     // Every route but signing in has a caller by now.
     let signed_in = || caller.ok_or_else(|| Problem::from(AccessError::Missing));
     match ep {
+        Endpoint::ListEvents => people::events(app, signed_in()?).await,
         Endpoint::GetEvent => reads::event(app, id).await,
         Endpoint::PutEvent => put_event(app, id, req).await,
         Endpoint::GetDraft => get_draft(app, id).await,

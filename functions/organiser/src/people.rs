@@ -7,6 +7,7 @@ use plenary::domain::{
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::token::Token;
 use plenary::usecases::organiser::access::Caller;
+use plenary::usecases::organiser::events;
 use plenary::views;
 
 use super::{App, existing_event};
@@ -187,4 +188,18 @@ pub async fn audit(app: &App, scope: AuditScope, req: &Request) -> Result<Respon
         .audit(&scope, cursor.as_deref(), limit, app.clock.now())
         .await?;
     Ok(http::private(http::json(&views::AuditPageView::of(&page))))
+}
+
+pub async fn events(app: &App, caller: &Caller) -> Result<Response, Problem> {
+    let roles = app.people().roles(caller).await?;
+    let lines = events::overview(
+        app.events.as_ref(),
+        app.programme.as_ref(),
+        app.registrations.as_ref(),
+        (!caller.administrator).then_some(roles.as_slice()),
+    )
+    .await?;
+    Ok(http::private(http::json(&views::OrganiserEventList {
+        events: lines.iter().map(views::OrganiserEventLine::of).collect(),
+    })))
 }

@@ -7,6 +7,7 @@ use plenary::usecases::organiser::access::Need;
 plenary::routes! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Endpoint {
+        ListEvents => ops::LIST_ORGANISER_EVENTS,
         GetEvent => ops::GET_ORGANISER_EVENT,
         PutEvent => ops::PUT_EVENT,
         GetDraft => ops::GET_DRAFT,
@@ -49,7 +50,7 @@ impl Endpoint {
         use Endpoint::*;
         match self {
             OpenSession => Need::Nobody,
-            SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
+            ListEvents | SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
             ListOrganisers | PutOrganiser | RemoveOrganiser | Audit => Need::Administrator,
             GetEvent | GetDraft | DraftChanges | Stats | Team => Need::Event(Duty::Read),
             ListRegistrations | RegistrationsCsv | Approve | Reject | RevokeJoin => {

@@ -83,6 +83,8 @@ operations! {
         query: &[("token", true, "The token of the List-Unsubscribe link", TOKEN)], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[];
     PUT_EVENT = PUT "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403];
+    LIST_ORGANISER_EVENTS = GET "/v1/admin/events", "listOrganiserEvents", "Every event the caller has a role in (administrators: all), unlisted and draft ones too", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::OrganiserEventList>), problems: &[401];
     GET_ORGANISER_EVENT = GET "/v1/admin/events/{event_id}", "getOrganiserEvent", "The event as stored: the body PUT takes, so it can be edited and sent back, with created_at and updated_at", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<EventRequest>), problems: &[401, 403];
     GET_DRAFT = GET "/v1/admin/events/{event_id}/programme/draft", "getDraft", "The draft programme", "Organiser", Organiser,

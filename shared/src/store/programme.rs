@@ -63,6 +63,8 @@ pub trait ProgrammeReader: Send + Sync {
     }
     async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError>;
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError>;
+    /// The latest published version's number (None before the first): one item read.
+    async fn published_version(&self, event: &EventId) -> Result<Option<u32>, StoreError>;
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -163,6 +165,17 @@ impl ProgrammeReader for TableStore {
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
         let items = self.table.query_all(&keys::versions(event)).await?;
         items.iter().map(version_summary).collect()
+    }
+
+    async fn published_version(&self, event: &EventId) -> Result<Option<u32>, StoreError> {
+        let mut q = keys::versions(event);
+        q.descending = true;
+        q.limit = Some(1);
+        let page = self.table.query(&q).await?;
+        page.items
+            .first()
+            .map(|item| version_summary(item).map(|v| v.version))
+            .transpose()
     }
 }
 

@@ -270,6 +270,9 @@ pub trait RegistrationStore: Send + Sync {
     /// one read of the queue (a ticket's place is the number of tickets up to and including it).
     async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError>;
     async fn seats(&self, event: &EventId) -> Result<Seats, StoreError>;
+    /// How many registrations of `event` have `status`, counted by the table (nothing read
+    /// out).
+    async fn count_status(&self, event: &EventId, status: Status) -> Result<u64, StoreError>;
     /// A page of registrations in creation order, optionally of one status.
     async fn page(
         &self,
@@ -444,6 +447,12 @@ impl RegistrationStore for TableStore {
                 .and_then(|i| i.get(TAKEN).and_then(Value::as_i64))
                 .map_or(0, |n| n.max(0) as u64),
         })
+    }
+
+    async fn count_status(&self, event: &EventId, status: Status) -> Result<u64, StoreError> {
+        let mut q = keys::registrations(event);
+        q.filter = Some(Cond::eq(STATUS, status.code()));
+        Ok(self.table.count(&q).await?)
     }
 
     async fn page(

@@ -223,3 +223,53 @@ impl AuditPageView {
         }
     }
 }
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RegistrationCounts {
+    pub confirmed: u64,
+    pub waitlisted: u64,
+    /// Awaiting confirmation of the address or the organiser's approval.
+    pub pending: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OrganiserEventLine {
+    pub id: String,
+    pub title: String,
+    /// In the event's own offset.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub timezone: String,
+    pub visibility: crate::domain::Visibility,
+    pub role: Role,
+    /// Null before the first publication.
+    pub published_version: Option<u32>,
+    pub registrations: RegistrationCounts,
+}
+
+/// `GET /v1/admin/events`: every event the caller has a role in, unlisted and draft ones too.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OrganiserEventList {
+    pub events: Vec<OrganiserEventLine>,
+}
+
+impl OrganiserEventLine {
+    pub fn of(o: &crate::usecases::organiser::events::Overview) -> Self {
+        let e = &o.event;
+        Self {
+            id: e.id.to_string(),
+            title: e.title.to_string(),
+            starts_at: super::at(&e.timezone, e.starts_at),
+            ends_at: super::at(&e.timezone, e.ends_at),
+            timezone: e.timezone.name().to_owned(),
+            visibility: e.visibility,
+            role: o.role,
+            published_version: o.published_version,
+            registrations: RegistrationCounts {
+                confirmed: o.confirmed,
+                waitlisted: o.waitlisted,
+                pending: o.pending,
+            },
+        }
+    }
+}

@@ -122,3 +122,59 @@ pub async fn preview(
         notified,
     })
 }
+
+/// One line of an organiser's event list.
+#[derive(Debug)]
+pub struct Overview {
+    pub event: crate::domain::Event,
+    pub role: crate::domain::Role,
+    pub published_version: Option<u32>,
+    pub confirmed: u64,
+    pub waitlisted: u64,
+    /// Awaiting confirmation of the address or the organiser's approval.
+    pub pending: u64,
+}
+
+/// The events a caller has a role in, whatever their visibility, with the counts an organiser
+/// looks at first; `roles` None is an administrator's: every event, as its manager.
+pub async fn overview(
+    events: &dyn crate::store::EventReader,
+    programme: &dyn ProgrammeReader,
+    registrations: &dyn RegistrationStore,
+    roles: Option<&[(crate::domain::EventId, crate::domain::Role)]>,
+) -> Result<Vec<Overview>, StoreError> {
+    use crate::domain::{Role, Status};
+    let chosen: Vec<(Event, Role)> = match roles {
+        None => events
+            .events()
+            .await?
+            .into_iter()
+            .map(|e| (e, Role::Manager))
+            .collect(),
+        Some(roles) => {
+            let mut mine = Vec::with_capacity(roles.len());
+            for (id, role) in roles {
+                // A team entry outliving its event shows nothing.
+                if let Some(e) = events.event(id).await? {
+                    mine.push((e, *role));
+                }
+            }
+            mine
+        }
+    };
+    let mut lines = Vec::with_capacity(chosen.len());
+    for (event, role) in chosen {
+        let count = |s: Status| registrations.count_status(&event.id, s);
+        let pending =
+            count(Status::PendingConfirmation).await? + count(Status::PendingApproval).await?;
+        lines.push(Overview {
+            published_version: programme.published_version(&event.id).await?,
+            confirmed: count(Status::Confirmed).await?,
+            waitlisted: count(Status::Waitlisted).await?,
+            pending,
+            role,
+            event,
+        });
+    }
+    Ok(lines)
+}
