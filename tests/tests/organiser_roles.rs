@@ -34,6 +34,7 @@ on_both_stores!(
     signing_out_ends_that_session_only,
     every_organiser_write_is_one_audit_entry_committed_with_its_change,
     an_organiser_lists_the_events_of_their_teams_with_role_version_and_counts,
+    every_organiser_route_refuses_spent_credentials_and_read_only_tokens_on_writes,
 );
 
 /// Who may call each organiser route, by operation id: the contract's role table. The least
@@ -793,5 +794,123 @@ async fn an_organiser_lists_the_events_of_their_teams_with_role_version_and_coun
             .unwrap()
             .iter()
             .all(|l| l["role"] == "manager")
+    );
+}
+
+async fn token(w: &World, bearer: &str, body: Value) -> String {
+    let res = call(w, "POST", "/v1/admin/tokens", Some(bearer), body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body["token"].as_str().unwrap().to_owned()
+}
+
+async fn every_organiser_route_refuses_spent_credentials_and_read_only_tokens_on_writes(
+    store: Store,
+) {
+    let w = world(store).await;
+    for who in ["out", "revoker", "gone", "brief", "reader"] {
+        add_member(&w, "roles", &format!("{who}@roles.example"), "manager").await;
+    }
+    let signed_out = session(&w, "out@roles.example").await;
+    let res = call(
+        &w,
+        "DELETE",
+        "/v1/admin/sessions/current",
+        Some(&signed_out),
+        Value::Null,
+    );
+    assert_eq!(res.await.status, 204);
+    let revoker = session(&w, "revoker@roles.example").await;
+    let revoked = token(&w, &revoker, json!({"name": "old"})).await;
+    let listed = call(&w, "GET", "/v1/admin/tokens", Some(&revoker), Value::Null).await;
+    let id = listed.body["tokens"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/admin/tokens/{id}");
+    assert_eq!(
+        call(&w, "DELETE", &path, Some(&revoker), Value::Null)
+            .await
+            .status,
+        204
+    );
+    let gone_session = session(&w, "gone@roles.example").await;
+    let gone_token = token(&w, &gone_session, json!({"name": "ci"})).await;
+    let res = admin(
+        &w,
+        "DELETE",
+        "/v1/admin/organisers/gone@roles.example",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    let brief_session = session(&w, "brief@roles.example").await;
+    let soon = (w.clock.now() + SignedDuration::from_mins(1)).to_string();
+    let expired = token(
+        &w,
+        &brief_session,
+        json!({"name": "brief", "expires_at": soon}),
+    )
+    .await;
+    // An administrator's read-only token: only the writes are refused to it.
+    let res = admin(
+        &w,
+        "PUT",
+        "/v1/admin/organisers/reader@roles.example",
+        json!({"name": "Reader", "administrator": true}),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let reader = session(&w, "reader@roles.example").await;
+    let read_only = token(&w, &reader, json!({"name": "ro", "read_only": true})).await;
+    w.clock.advance(SignedDuration::from_mins(2));
+    let spent = [
+        ("a signed-out session", signed_out.as_str()),
+        ("a revoked token", revoked.as_str()),
+        ("a removed organiser's session", gone_session.as_str()),
+        ("a removed organiser's token", gone_token.as_str()),
+        ("an expired token", expired.as_str()),
+    ];
+    let mut probed = 0;
+    for r in ROUTES {
+        if r.endpoint.operation().auth == plenary::openapi::Auth::Public {
+            continue;
+        }
+        let (method, path) = (r.method.as_str(), path_of(r.pattern));
+        for (what, bearer) in spent {
+            let a = call(&w, method, &path, Some(bearer), json!({})).await;
+            assert_eq!(a.status, 401, "{method} {path} with {what}: {}", a.body);
+            probed += 1;
+        }
+        // Signing out with it would revoke it: that is the last probe, below.
+        if r.endpoint == Endpoint::SignOut {
+            continue;
+        }
+        let a = call(&w, method, &path, Some(&read_only), json!({})).await;
+        if r.method == http::Method::GET {
+            assert!(
+                !matches!(a.status, 401 | 403),
+                "{method} {path} read-only: {}",
+                a.body
+            );
+        } else {
+            assert!(
+                is_forbidden(&a),
+                "{method} {path} written with a read-only token: {}",
+                a.body
+            );
+        }
+    }
+    assert!(probed > 100, "only {probed} probes");
+    // A read-only token may still sign itself out (it is revoked).
+    let out = call(
+        &w,
+        "DELETE",
+        "/v1/admin/sessions/current",
+        Some(&read_only),
+        Value::Null,
+    );
+    assert_eq!(out.await.status, 204);
+    assert_eq!(
+        call(&w, "GET", "/v1/admin/me", Some(&read_only), Value::Null)
+            .await
+            .status,
+        401
     );
 }
