@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the handlers on the memory store, called in process (no HTTP server):
 //! the programme GET (200-session programme, event zone and `?tz=`, rendered each time, and the
-//! 304 path), a registration POST and its confirmation, and the reminder fan-out over N
-//! registrants.
+//! 304 path), a registration POST and its confirmation, the reminder fan-out over N
+//! registrants, and an organiser GET with the deployment token and with a session (the role
+//! check's cost).
 //!
 //! `cargo bench -p plenary-benches` (see BENCHMARKS.md for figures).
 
@@ -185,11 +186,29 @@ fn reminders(c: &mut Criterion) {
     g.finish();
 }
 
+fn organiser(c: &mut Criterion) {
+    let rt = runtime();
+    let store = TableStore::new(memory_table());
+    let o = rt.block_on(plenary_benches::organiser_world(&store));
+    let mut g = c.benchmark_group("organiser_get_draft");
+    g.throughput(Throughput::Elements(1));
+    for (name, bearer) in [
+        ("deployment_token", &o.deployment),
+        ("session_with_role_check", &o.session),
+    ] {
+        g.bench_function(name, |b| {
+            b.to_async(&rt)
+                .iter(|| async { plenary_organiser::handle(&o.app, o.draft_get(bearer)).await })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    targets = programme, registration, reminders
+    targets = programme, registration, reminders, organiser
 }
 criterion_main!(benches);

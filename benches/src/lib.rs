@@ -295,3 +295,77 @@ pub fn peak_rss_kib() -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// An organiser app over `store` with a published event, its deployment token and a viewer's
+/// session on that event: the role check's cost, in store calls and in time.
+pub struct OrganiserWorld {
+    pub app: plenary_organiser::App,
+    pub deployment: String,
+    pub session: String,
+    /// The event's draft: a GET any role may make.
+    pub path: String,
+}
+
+impl OrganiserWorld {
+    pub fn draft_get(&self, bearer: &str) -> plenary::http::Request {
+        let mut req = get(&self.path);
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {bearer}").parse().expect("a header value"),
+        );
+        req
+    }
+}
+
+pub async fn organiser_world(store: &TableStore) -> OrganiserWorld {
+    use plenary::domain::{EventId, Line, Member, Organiser, Role, SESSION_LIFETIME, Via};
+    use plenary::store::{Credential, Credentials, Directory};
+    use plenary::token::{OsTokenSource, TokenHash, TokenSource};
+
+    let now = at(CLOCK);
+    publish(store, 20, now).await;
+    let email = plenary::domain::Email::parse("chair@bench.test").expect("an address");
+    let name = Line::parse("Chair").expect("a name");
+    let organiser = Organiser {
+        email: email.clone(),
+        name: name.clone(),
+        administrator: false,
+        created_at: now,
+        generation: "g1".into(),
+    };
+    let member = Member {
+        email: email.clone(),
+        name,
+        role: Role::Viewer,
+        added_at: now,
+        added_by: None,
+    };
+    let event = EventId::parse(EVENT).expect("an event id");
+    store
+        .put_member(&event, &member, Some(&organiser))
+        .await
+        .expect("a member");
+    let session = OsTokenSource.new_token();
+    let credential = Credential {
+        via: Via::Session,
+        owner: email,
+        generation: "g1".into(),
+        expires_at: now + SESSION_LIFETIME,
+        read_only: false,
+        token_id: None,
+    };
+    store
+        .put_session(&session.hash(), &credential)
+        .await
+        .expect("a session");
+    let deployment = "bench-deployment-token-0123456789".to_owned();
+    let mut config = config();
+    config.organiser_token_hash = Some(TokenHash::of(&deployment));
+    let app = plenary_organiser::App::new(&services(store, clock()), &config).expect("configured");
+    OrganiserWorld {
+        app,
+        deployment,
+        session: session.expose().to_owned(),
+        path: format!("/v1/admin/events/{EVENT}/programme/draft"),
+    }
+}

@@ -210,66 +210,16 @@ async fn the_confirmation_email_of_a_registration() {
 #[tokio::test]
 async fn the_role_check_adds_three_reads_to_an_organiser_get_and_nothing_for_the_deployment_token()
 {
-    use plenary::domain::{Email, Member, Organiser, Role, SESSION_LIFETIME, Via};
-    use plenary::store::{Credential, Credentials, Directory};
-    use plenary::token::{OsTokenSource, TokenHash, TokenSource};
-
     let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
     let store = TableStore::new(counter.clone());
-    let now = at(plenary_benches::CLOCK);
-    publish(&store, 20, now).await;
-    let email = Email::parse("chair@bench.test").unwrap();
-    let organiser = Organiser {
-        email: email.clone(),
-        name: plenary::domain::Line::parse("Chair").unwrap(),
-        administrator: false,
-        created_at: now,
-        generation: "g1".into(),
-    };
-    let event = plenary::domain::EventId::parse(plenary_benches::EVENT).unwrap();
-    let member = Member {
-        email: email.clone(),
-        name: organiser.name.clone(),
-        role: Role::Viewer,
-        added_at: now,
-        added_by: None,
-    };
-    store
-        .put_member(&event, &member, Some(&organiser))
-        .await
-        .unwrap();
-    let session = OsTokenSource.new_token();
-    let credential = Credential {
-        via: Via::Session,
-        owner: email,
-        generation: "g1".into(),
-        expires_at: now + SESSION_LIFETIME,
-        read_only: false,
-        token_id: None,
-    };
-    store
-        .put_session(&session.hash(), &credential)
-        .await
-        .unwrap();
-    let deployment = "bench-deployment-token-0123456789";
-    let mut config = plenary_benches::config();
-    config.organiser_token_hash = Some(TokenHash::of(deployment));
-    let services = plenary::wiring::Services::new(store.clone()).with_clock(clock());
-    let app = plenary_organiser::App::new(&services, &config).unwrap();
-    let path = format!(
-        "/v1/admin/events/{}/programme/draft",
-        plenary_benches::EVENT
-    );
+    let o = plenary_benches::organiser_world(&store).await;
     let mut costs = Vec::new();
-    for bearer in [deployment, session.expose()] {
+    for bearer in [&o.deployment, &o.session] {
         counter.reset();
-        let mut req = get(&path);
-        req.headers_mut()
-            .insert("authorization", format!("Bearer {bearer}").parse().unwrap());
-        let res = plenary_organiser::handle(&app, req).await;
+        let res = plenary_organiser::handle(&o.app, o.draft_get(bearer)).await;
         assert_eq!(res.status(), 200);
         let log = counter.take_log();
-        eprintln!("GET {path} made:{}", show(&log));
+        eprintln!("GET {} made:{}", o.path, show(&log));
         costs.push(counter.calls());
     }
     let (deployment, session) = (costs[0], costs[1]);
