@@ -226,8 +226,10 @@ async fn an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_at
     ch.notify(&plenary::store::Notice {
         id: "01J0NOTICE0000000000000000".into(),
         kind: plenary::mail::MessageKind::ManageLink,
-        event_id: w.event.id.clone(),
-        registration_id: s.registration.id.clone(),
+        to: plenary::store::Addressee::Registrant {
+            event_id: w.event.id.clone(),
+            registration_id: s.registration.id.clone(),
+        },
         created_at: at(P1D),
         attempts: 0,
         not_before: at(P1D),

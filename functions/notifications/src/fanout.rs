@@ -96,13 +96,13 @@ async fn deliver(
     }
     let Some(person) = r.person.as_ref() else {
         app.outbox
-            .settle(&key, None, event, Unsent::Skipped)
+            .settle(&key, None, Some(event), Unsent::Skipped)
             .await?;
         return Ok(Delivery::Handled);
     };
     if app.suppressions.is_suppressed(&person.email).await? {
         app.outbox
-            .settle(&key, None, event, Unsent::Suppressed)
+            .settle(&key, None, Some(event), Unsent::Suppressed)
             .await?;
         report.suppressed += 1;
         return Ok(Delivery::Handled);
@@ -130,7 +130,9 @@ async fn deliver(
         Ok(e) => e,
         Err(e) => {
             tracing::error!(kind = f.kind.code(), error = %e, "a message could not be composed");
-            app.outbox.settle(&key, None, event, Unsent::Failed).await?;
+            app.outbox
+                .settle(&key, None, Some(event), Unsent::Failed)
+                .await?;
             report.failed += 1;
             return Ok(Delivery::Handled);
         }
@@ -141,13 +143,13 @@ async fn deliver(
         match app.mailer.send(&email).await {
             Ok(_) => {
                 app.outbox
-                    .sent(&key, None, f.tally.as_ref(), event, app.clock.now())
+                    .sent(&key, None, f.tally.as_ref(), Some(event), app.clock.now())
                     .await?;
                 report.sent.push(SentSummary {
                     key,
                     kind: f.kind.code(),
-                    registration_id: r.id.clone(),
-                    event_id: event.to_string(),
+                    registration_id: Some(r.id.clone()),
+                    event_id: Some(event.to_string()),
                 });
                 return Ok(Delivery::Handled);
             }
@@ -165,7 +167,9 @@ async fn deliver(
             }
             Err(e @ MailError::Rejected(_)) => {
                 tracing::error!(kind = f.kind.code(), error = %e, "send failed for good");
-                app.outbox.settle(&key, None, event, Unsent::Failed).await?;
+                app.outbox
+                    .settle(&key, None, Some(event), Unsent::Failed)
+                    .await?;
                 report.failed += 1;
                 return Ok(Delivery::Handled);
             }

@@ -13,7 +13,7 @@
 //! | waiting-list place | `EVENT#{event_id}` | `WAIT#{ticket:012}` |
 //! | registrant token (hash) → registration | `TOKEN#{sha256(token)}` | `TOKEN` |
 //! | personal join token (hash) → registration | `JOIN#{sha256(token)}` | `JOIN` |
-//! | outbox entry (mail to send) | `OUTBOX` | `MSG#{id}` |
+//! | outbox entry (mail to send: to a registrant, or to an address such as an organiser's sign-in link) | `OUTBOX` | `MSG#{id}` |
 //! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
 //! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
 //! | suppressed address (bounce, complaint) | `SUPPRESSED#{sha256(normalised email)}` | `SUPPRESSED` |

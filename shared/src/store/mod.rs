@@ -34,8 +34,8 @@ pub use limits::{RateLimits, until_next_window};
 pub use memory::MemoryTable;
 pub use organisers::{Credential, Credentials, Directory, Redeemed, TokenInfo};
 pub use outbox::{
-    CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally, SuppressionStore,
-    Unsent,
+    Addressee, CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally,
+    SuppressionStore, Unsent,
 };
 pub use programme::{
     LatestDocument, ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary,

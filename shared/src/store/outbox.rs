@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::codec::{DOC, doc_item, doc_of, encode};
 use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
-use crate::domain::{EventId, RegistrationId};
+use crate::domain::{Email, EventId, Language, RegistrationId};
 use crate::mail::{MessageKey, MessageKind};
 
 /// How long a `sending` claim blocks others before its run is presumed dead.
@@ -19,18 +19,43 @@ pub const CLAIM_GRACE: SignedDuration = SignedDuration::from_mins(5);
 pub const SENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 60);
 
 /// An email the notifications job is to send, written in the same transaction as the change
-/// that causes it.
+/// that causes it (or on its own when nothing else changes: [`OutboxStore::queue`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     pub id: String,
     pub kind: MessageKind,
-    pub event_id: EventId,
-    pub registration_id: RegistrationId,
+    /// Whom it is written to; flattened, so notices stored before there was a choice still read.
+    #[serde(flatten)]
+    pub to: Addressee,
     pub created_at: Timestamp,
     /// Failed attempts so far.
     pub attempts: u32,
     /// Not to be tried before this instant (back-off after a failure).
     pub not_before: Timestamp,
+}
+
+/// Whom a notice is written to, read afresh when it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Addressee {
+    /// A registrant: the address, name and language are read from the registration.
+    Registrant {
+        event_id: EventId,
+        registration_id: RegistrationId,
+    },
+    /// An address with no registration behind it (someone asking for an organiser's sign-in
+    /// link): the job decides whether anything goes to it.
+    Address { email: Email, language: Language },
+}
+
+impl Notice {
+    /// The event whose mail counts the notice is counted in (None: mail about no event).
+    pub fn event(&self) -> Option<&EventId> {
+        match &self.to {
+            Addressee::Registrant { event_id, .. } => Some(event_id),
+            Addressee::Address { .. } => None,
+        }
+    }
 }
 
 /// When an entry may be tried, beside its document: the query for due entries filters on it.
@@ -89,18 +114,21 @@ pub struct MailCounts {
 
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
+    /// Queues a notice that no other change comes with: one write.
+    async fn queue(&self, notice: &Notice) -> Result<(), StoreError>;
     /// Notices due at `now`, oldest first, at most `limit`.
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError>;
     /// Claims the message key for sending.
     async fn claim(&self, key: &MessageKey, now: Timestamp) -> Result<Claim, StoreError>;
     /// The message went out: the claim becomes permanent, the notice (if any) leaves and the
-    /// tally (if any) goes up.
+    /// tally (if any) goes up. `event` is the event whose mail counts it adds to (None for mail
+    /// about no event).
     async fn sent(
         &self,
         key: &MessageKey,
         notice: Option<&Notice>,
         tally: Option<&SentTally>,
-        event: &EventId,
+        event: Option<&EventId>,
         now: Timestamp,
     ) -> Result<(), StoreError>;
     /// Sending failed and may be tried again at `not_before`: the claim is released.
@@ -116,7 +144,7 @@ pub trait OutboxStore: Send + Sync {
         &self,
         key: &MessageKey,
         notice: Option<&Notice>,
-        event: &EventId,
+        event: Option<&EventId>,
         outcome: Unsent,
     ) -> Result<(), StoreError>;
     async fn mail_counts(&self, event: &EventId) -> Result<MailCounts, StoreError>;
@@ -126,8 +154,13 @@ const STATE: &str = "state";
 const SINCE: &str = "since";
 
 /// A settled message's notice (if any) leaves the outbox: its entry is deleted (pushed onto
-/// `writes`) and the event's queued count goes down (added to `stats`, which is returned).
-fn dequeue(notice: Option<&Notice>, writes: &mut Vec<Write>, stats: Write) -> Write {
+/// `writes`) and the event's queued count goes down (added to `stats`, the event's mail counts
+/// when the message is counted under an event, which is returned).
+fn dequeue(
+    notice: Option<&Notice>,
+    writes: &mut Vec<Write>,
+    stats: Option<Write>,
+) -> Option<Write> {
     let Some(n) = notice else {
         return stats;
     };
@@ -135,11 +168,16 @@ fn dequeue(notice: Option<&Notice>, writes: &mut Vec<Write>, stats: Write) -> Wr
         key: keys::outbox(&n.id),
         cond: None,
     });
-    stats.add("queued", -1)
+    stats.map(|s| s.add("queued", -1))
 }
 
 #[async_trait]
 impl OutboxStore for TableStore {
+    async fn queue(&self, notice: &Notice) -> Result<(), StoreError> {
+        self.table.write(Write::put_new(entry(notice)?)).await?;
+        Ok(())
+    }
+
     async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
         let mut q = keys::outbox_entries();
         q.filter = Some(Cond::Le(NOT_BEFORE.into(), now.as_second()));
@@ -197,17 +235,17 @@ impl OutboxStore for TableStore {
         key: &MessageKey,
         notice: Option<&Notice>,
         tally: Option<&SentTally>,
-        event: &EventId,
+        event: Option<&EventId>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let stats = Write::update(keys::mail_stats(event)).add("sent", 1);
+        let stats = event.map(|e| Write::update(keys::mail_stats(e)).add("sent", 1));
         let mut writes = vec![
             Write::update(keys::sent(key))
                 .set(STATE, "sent")
                 .set(SINCE, now.as_second()),
         ];
         let stats = dequeue(notice, &mut writes, stats);
-        writes.push(stats);
+        writes.extend(stats);
         if let Some(SentTally(k)) = tally {
             writes.push(Write::update(k.clone()).add(super::jobs::SENT, 1));
         }
@@ -246,7 +284,7 @@ impl OutboxStore for TableStore {
         &self,
         key: &MessageKey,
         notice: Option<&Notice>,
-        event: &EventId,
+        event: Option<&EventId>,
         outcome: Unsent,
     ) -> Result<(), StoreError> {
         let (state, counter) = match outcome {
@@ -254,14 +292,14 @@ impl OutboxStore for TableStore {
             Unsent::Suppressed => ("suppressed", Some("suppressed")),
             Unsent::Skipped => ("skipped", None),
         };
-        let mut stats = Write::update(keys::mail_stats(event));
+        let mut stats = event.map(|e| Write::update(keys::mail_stats(e)));
         if let Some(c) = counter {
-            stats = stats.add(c, 1);
+            stats = stats.map(|s| s.add(c, 1));
         }
         let mut writes = vec![Write::update(keys::sent(key)).set(STATE, state)];
         stats = dequeue(notice, &mut writes, stats);
         if counter.is_some() || notice.is_some() {
-            writes.push(stats);
+            writes.extend(stats);
         }
         self.table.transact(writes).await?;
         Ok(())
@@ -316,5 +354,48 @@ impl SuppressionStore for TableStore {
         item.insert("since".into(), Value::from(now.as_second()));
         self.table.write(Write::put(item)).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_stored_before_there_were_addressees_reads_as_a_registrants() {
+        let stored = r#"{"id":"01J0NOTICE0000000000000000","kind":"manage_link","event_id":"ws",
+            "registration_id":"01J00000000000000000000000","created_at":"2021-08-23T08:00:00Z",
+            "attempts":0,"not_before":"2021-08-23T08:00:00Z"}"#;
+        let n: Notice = serde_json::from_str(stored).unwrap();
+        assert_eq!(
+            n.to,
+            Addressee::Registrant {
+                event_id: EventId::parse("ws").unwrap(),
+                registration_id: RegistrationId::parse("01J00000000000000000000000").unwrap(),
+            }
+        );
+        assert_eq!(n.event().map(EventId::as_str), Some("ws"));
+        // Written again, it is the same text: nothing stored changes shape.
+        let again: Value = serde_json::to_value(&n).unwrap();
+        assert_eq!(again, serde_json::from_str::<Value>(stored).unwrap());
+    }
+
+    #[test]
+    fn a_notice_to_an_address_round_trips_and_counts_under_no_event() {
+        let n = Notice {
+            id: "01J0NOTICE0000000000000000".into(),
+            kind: MessageKind::OrganiserSignIn,
+            to: Addressee::Address {
+                email: Email::parse("chair@example.org").unwrap(),
+                language: Language::Fr,
+            },
+            created_at: "2021-08-23T08:00:00Z".parse().unwrap(),
+            attempts: 0,
+            not_before: "2021-08-23T08:00:00Z".parse().unwrap(),
+        };
+        let text = serde_json::to_string(&n).unwrap();
+        assert!(!text.contains("event_id"), "{text}");
+        assert_eq!(serde_json::from_str::<Notice>(&text).unwrap(), n);
+        assert_eq!(n.event(), None);
     }
 }

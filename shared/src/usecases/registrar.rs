@@ -8,8 +8,8 @@ use crate::Clock;
 use crate::domain::{EventId, Registration, RegistrationId, Status};
 use crate::mail::MessageKind;
 use crate::store::{
-    CommitError, Conflict, EventReader, JoinInfoStore, Notice, RateLimits, RegistrationStore,
-    StoreError, Stored,
+    Addressee, CommitError, Conflict, EventReader, JoinInfoStore, Notice, RateLimits,
+    RegistrationStore, StoreError, Stored,
 };
 use crate::token::{JoinKey, Token, TokenSource};
 
@@ -75,8 +75,10 @@ impl Registrar<'_> {
         Notice {
             id: self.ids.new_id(now.as_millisecond().max(0) as u64),
             kind,
-            event_id: r.event_id.clone(),
-            registration_id: r.id.clone(),
+            to: Addressee::Registrant {
+                event_id: r.event_id.clone(),
+                registration_id: r.id.clone(),
+            },
             created_at: now,
             attempts: 0,
             not_before: now,
