@@ -33,10 +33,12 @@ pub enum MessageKind {
     Reminder,
     ProgrammeChanges,
     Announcement,
+    /// An organiser's sign-in link: to a person, about no event.
+    OrganiserSignIn,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 10] = [
         Self::Confirmation,
         Self::ManageLink,
         Self::Promotion,
@@ -46,6 +48,7 @@ impl MessageKind {
         Self::Reminder,
         Self::ProgrammeChanges,
         Self::Announcement,
+        Self::OrganiserSignIn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -59,7 +62,14 @@ impl MessageKind {
             Self::Reminder => "reminder",
             Self::ProgrammeChanges => "programme_changes",
             Self::Announcement => "announcement",
+            Self::OrganiserSignIn => "organiser_sign_in",
         }
+    }
+
+    /// Whether the message is about an event (and says when it is and why it was sent to a
+    /// registrant); an organiser's sign-in link is about none.
+    pub fn is_about_an_event(self) -> bool {
+        self != Self::OrganiserSignIn
     }
 
     /// Optional mail may be refused by the recipient (RFC 8058 one-click unsubscribe).

@@ -108,6 +108,12 @@ fn content(kind: MessageKind) -> BoxedStrategy<Content> {
         MessageKind::Announcement => (marked(80), marked(400))
             .prop_map(|(subject, body)| Content::Announcement { subject, body })
             .boxed(),
+        MessageKind::OrganiserSignIn => (url(), 1u64..=1440)
+            .prop_map(|(sign_in_url, valid_minutes)| Content::OrganiserSignIn {
+                sign_in_url,
+                valid_minutes,
+            })
+            .boxed(),
     }
 }
 
@@ -144,7 +150,7 @@ proptest! {
                 kind,
                 language,
                 recipient_name: &name,
-                event: &event,
+                event: Some(&event),
                 content: &content,
                 unsubscribe_url: Some(&unsubscribe),
             };
@@ -159,9 +165,12 @@ proptest! {
             prop_assert_eq!(r.subject.trim(), r.subject.as_str(), "{}", at);
             // Nothing generated reaches the HTML unescaped…
             prop_assert!(!r.html.contains(&format!("{MARK}<")), "{}: raw text in HTML", at);
-            // …and the greeting and the footer show the name and the title, escaped.
+            // …and the greeting and the footer show the name and the title, escaped (a sign-in
+            // link is about no event).
             prop_assert!(r.html.contains(&escape_html(&name)), "{}: name", at);
-            prop_assert!(r.html.contains(&escape_html(&event.title)), "{}: title", at);
+            if kind.is_about_an_event() {
+                prop_assert!(r.html.contains(&escape_html(&event.title)), "{}: title", at);
+            }
             // The text part is not HTML: the name is there as written.
             prop_assert!(r.text.contains(&format!("{MARK}<")), "{}: text escaped", at);
         }

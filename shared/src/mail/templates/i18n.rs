@@ -183,6 +183,11 @@ impl Translations {
         fill(form, |k| (k == "n").then(|| n.clone()))
     }
 
+    /// "15 minutes", in the language's plural form.
+    pub fn minutes(&self, n: u64) -> Result<String, String> {
+        self.counted(&self.units.minute, n)
+    }
+
     /// "in 7 days", "tomorrow", "in 1 hour and 30 minutes" for an ISO 8601 reminder offset.
     /// Minutes and hours carry into hours and days; weeks are said only when written as weeks.
     pub fn lead(&self, offset: &str) -> Result<String, String> {

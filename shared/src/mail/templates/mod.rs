@@ -99,6 +99,12 @@ pub enum Content {
         subject: String,
         body: String,
     },
+    /// To an organiser, about no event.
+    OrganiserSignIn {
+        sign_in_url: String,
+        /// How long the link works, said in the recipient's language ("15 minutes").
+        valid_minutes: u64,
+    },
 }
 
 impl Content {
@@ -113,6 +119,7 @@ impl Content {
             Self::Reminder { .. } => MessageKind::Reminder,
             Self::ProgrammeChanges { .. } => MessageKind::ProgrammeChanges,
             Self::Announcement { .. } => MessageKind::Announcement,
+            Self::OrganiserSignIn { .. } => MessageKind::OrganiserSignIn,
         }
     }
 }
@@ -123,7 +130,9 @@ pub struct Message<'a> {
     pub kind: MessageKind,
     pub language: Language,
     pub recipient_name: &'a str,
-    pub event: &'a EventFacts,
+    /// The event the message is about; required for every kind about one
+    /// ([`MessageKind::is_about_an_event`]), ignored otherwise.
+    pub event: Option<&'a EventFacts>,
     pub content: &'a Content,
     /// The one-click unsubscribe link; required for optional kinds, ignored for transactional
     /// ones.
@@ -187,6 +196,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("announcement.html", include_str!("announcement.html")),
     ("announcement.txt", include_str!("announcement.txt")),
+    (
+        "organiser_sign_in.html",
+        include_str!("organiser_sign_in.html"),
+    ),
+    (
+        "organiser_sign_in.txt",
+        include_str!("organiser_sign_in.txt"),
+    ),
 ];
 
 /// A language's translations, parsed, and its messages as the template value `t`.
@@ -298,7 +315,12 @@ pub fn render(m: &Message) -> Result<Rendered, TemplateError> {
         .ok_or_else(|| data("no translations".to_owned()))?;
     let env = ENVIRONMENT.as_ref().map_err(|e| data(e.clone()))?;
     let tr = &loaded.tr;
-    let title = m.event.title.as_str();
+    let event = match (kind.is_about_an_event(), m.event) {
+        (true, Some(e)) => Some(e),
+        (true, None) => return Err(data("the message needs the event it is about".to_owned())),
+        (false, _) => None,
+    };
+    let title = event.map(|e| e.title.as_str());
 
     let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
     let subject_id = format!("subject_{}", kind.code());
@@ -307,7 +329,7 @@ pub fn render(m: &Message) -> Result<Rendered, TemplateError> {
         Content::Reminder { offset, .. } => {
             let lead = tr.lead(offset).map_err(data)?;
             let subject = i18n::fill(tr.message(&subject_id).map_err(data)?, |k| match k {
-                "title" => Some(title.to_owned()),
+                "title" => title.map(str::to_owned),
                 "lead" => Some(lead.clone()),
                 _ => None,
             })
@@ -316,7 +338,7 @@ pub fn render(m: &Message) -> Result<Rendered, TemplateError> {
             subject
         }
         _ => i18n::fill(tr.message(&subject_id).map_err(data)?, |k| {
-            (k == "title").then(|| title.to_owned())
+            title.filter(|_| k == "title").map(str::to_owned)
         })
         .map_err(data)?,
     };
@@ -330,10 +352,19 @@ pub fn render(m: &Message) -> Result<Rendered, TemplateError> {
     ctx.insert("align", if rtl { "right" } else { "left" }.into());
     ctx.insert("subject", subject.as_str().into());
     ctx.insert("name", m.recipient_name.into());
-    ctx.insert("event", event_value(m.event));
+    if let Some(e) = event {
+        ctx.insert("event", event_value(e));
+    }
     ctx.insert("optional", kind.is_optional().into());
     ctx.insert("unsubscribe_url", unsubscribe_url.into());
     insert_content(&mut ctx, m.content);
+    if let Content::OrganiserSignIn { valid_minutes, .. } = m.content {
+        // Counted in the language's plural forms, as the reminders' leads are.
+        ctx.insert(
+            "valid_for",
+            tr.minutes(*valid_minutes).map_err(data)?.into(),
+        );
+    }
     let ctx = Value::from(ctx);
 
     let render_one = |ext: &str| {
@@ -418,6 +449,9 @@ fn insert_content(ctx: &mut BTreeMap<&str, Value>, content: &Content) {
                 .collect();
             ctx.insert("paragraphs", paragraphs.into());
             ctx.insert("body", body.trim().into());
+        }
+        Content::OrganiserSignIn { sign_in_url, .. } => {
+            ctx.insert("sign_in_url", sign_in_url.as_str().into());
         }
     }
 }

@@ -16,6 +16,7 @@ fn placeholders(pattern: &str) -> BTreeSet<&str> {
 }
 
 const UNSUBSCRIBE: &str = "https://plenary.example/u/abc?t=1&s=2";
+const SIGN_IN: &str = "https://plenary.example/admin/sign-in?token=SIGNIN";
 
 fn event() -> EventFacts {
     EventFacts {
@@ -82,6 +83,10 @@ fn sample(kind: MessageKind) -> Content {
             subject: "Room change".to_owned(),
             body: "We moved to Room B.\nIt is on the 2nd floor.\n\nSee you there.".to_owned(),
         },
+        MessageKind::OrganiserSignIn => Content::OrganiserSignIn {
+            sign_in_url: SIGN_IN.to_owned(),
+            valid_minutes: 15,
+        },
     }
 }
 
@@ -97,7 +102,7 @@ fn render_sample(
         kind,
         language,
         recipient_name: name,
-        event: &event,
+        event: Some(&event),
         content: &content,
         unsubscribe_url,
     })
@@ -127,7 +132,10 @@ fn every_kind_renders_in_every_language_and_only_arabic_is_right_to_left() {
             let rtl = r.html.contains("dir=\"rtl\"");
             assert_eq!(rtl, language == Language::Ar, "{at}: direction");
             assert_eq!(!rtl, r.html.contains("dir=\"ltr\""), "{at}: direction");
-            // Every message says when, in which zone, and why it was sent.
+            if !kind.is_about_an_event() {
+                continue;
+            }
+            // Every message about an event says when, in which zone, and why it was sent.
             assert!(r.text.contains("Europe/Zurich"), "{at}: zone");
             assert!(r.text.contains("CEST (UTC+02:00)"), "{at}: zone label");
             assert!(
@@ -287,7 +295,7 @@ fn content_of_another_kind_is_refused_naming_kind_and_language() {
         kind: MessageKind::Approval,
         language: Language::Es,
         recipient_name: "Ada",
-        event: &event,
+        event: Some(&event),
         content: &content,
         unsubscribe_url: None,
     })
@@ -312,7 +320,7 @@ fn a_reminder_with_a_bad_offset_is_refused() {
         kind: MessageKind::Reminder,
         language: Language::En,
         recipient_name: "Ada",
-        event: &event,
+        event: Some(&event),
         content: &content,
         unsubscribe_url: Some(UNSUBSCRIBE),
     })
@@ -361,6 +369,82 @@ fn subjects_follow_the_english_reference() {
         format!("The programme of {t} has changed")
     );
     assert_eq!(subject(MessageKind::Announcement), "Room change");
+    assert_eq!(
+        subject(MessageKind::OrganiserSignIn),
+        "Your sign-in link for the organisers' pages"
+    );
+}
+
+#[test]
+fn the_sign_in_link_says_how_long_it_works_and_names_no_event_in_every_language() {
+    let minutes = [
+        (Language::En, "15 minutes"),
+        (Language::Fr, "15 minutes"),
+        (Language::Es, "15 minutos"),
+        (Language::Ru, "15 минут"),
+        (Language::Zh, "15分钟"),
+        (Language::Ar, "15 دقيقة"),
+    ];
+    for (language, valid_for) in minutes {
+        let at = format!("sign-in in {language}");
+        // Handed event facts anyway, it still says nothing of an event.
+        let r = render_sample(
+            MessageKind::OrganiserSignIn,
+            language,
+            "Ada",
+            Some(UNSUBSCRIBE),
+        )
+        .unwrap_or_else(|e| panic!("{at}: {e}"));
+        for part in [&r.text, &r.html] {
+            assert!(part.contains(valid_for), "{at}: {part}");
+            assert!(!part.contains("AI for Good"), "{at}: an event in {part}");
+            assert!(!part.contains("Europe/Zurich"), "{at}: a zone in {part}");
+            assert!(!part.contains(UNSUBSCRIBE), "{at}: transactional mail");
+        }
+        assert!(r.text.contains(SIGN_IN), "{at}: link in text");
+        assert!(
+            r.html.contains(&format!("href=\"{SIGN_IN}\"")),
+            "{at}: button"
+        );
+        let tr = translations(language);
+        let footer = tr.message("footer_organiser").unwrap();
+        assert!(r.text.contains(footer), "{at}: why it was sent");
+        assert!(
+            !r.text.contains(tr.message("when_label").unwrap()),
+            "{at}: no when"
+        );
+    }
+    let fr = render_sample(MessageKind::OrganiserSignIn, Language::Fr, "Ada", None).unwrap();
+    assert_eq!(
+        fr.subject,
+        "Votre lien de connexion à l’espace des organisateurs"
+    );
+    assert!(fr.text.starts_with("Bonjour Ada,"), "{}", fr.text);
+}
+
+#[test]
+fn a_message_about_an_event_without_the_event_is_refused() {
+    let content = sample(MessageKind::ManageLink);
+    let err = render(&Message {
+        kind: MessageKind::ManageLink,
+        language: Language::En,
+        recipient_name: "Ada",
+        event: None,
+        content: &content,
+        unsubscribe_url: None,
+    })
+    .expect_err("a manage link is about an event");
+    assert!(matches!(err, TemplateError::Data { .. }), "{err}");
+    let content = sample(MessageKind::OrganiserSignIn);
+    let ok = render(&Message {
+        kind: MessageKind::OrganiserSignIn,
+        language: Language::En,
+        recipient_name: "Ada",
+        event: None,
+        content: &content,
+        unsubscribe_url: None,
+    });
+    assert!(ok.is_ok(), "{ok:?}");
 }
 
 #[test]
@@ -439,7 +523,7 @@ fn a_subject_is_always_one_line() {
         kind: MessageKind::Announcement,
         language: Language::En,
         recipient_name: "Ada",
-        event: &event,
+        event: Some(&event),
         content: &content,
         unsubscribe_url: Some(UNSUBSCRIBE),
     })
