@@ -61,6 +61,7 @@ fn role_table() -> BTreeMap<&'static str, &'static str> {
         ("getTeam", "viewer"),
         ("putMember", "manager"),
         ("removeMember", "manager"),
+        ("signIn", "anyone"),
         ("openSession", "anyone"),
         ("signOut", "any organiser"),
         ("getMe", "any organiser"),

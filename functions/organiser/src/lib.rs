@@ -47,7 +47,7 @@ pub struct App {
     pub directory: Arc<dyn Directory>,
     pub credentials: Arc<dyn Credentials>,
     pub audit: Arc<dyn AuditLog>,
-    /// Read only: the mail counts of the stats.
+    /// The mail counts of the stats; and where sign-in requests are queued for the mail job.
     pub outbox: Arc<dyn OutboxStore>,
     pub tokens: Arc<dyn TokenSource>,
     pub join_key: JoinKey,
@@ -215,6 +215,7 @@ async fn dispatch(
         }
         Endpoint::Stats => registrations::stats(app, id).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
+        Endpoint::SignIn => people::sign_in(app, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,
         Endpoint::SignOut => people::sign_out(app, signed_in()?).await,
         Endpoint::Me => people::me(app, signed_in()?).await,

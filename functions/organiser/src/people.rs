@@ -8,6 +8,7 @@ use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::token::Token;
 use plenary::usecases::organiser::access::Caller;
 use plenary::usecases::organiser::events;
+use plenary::usecases::organiser::signin::SignIn;
 use plenary::views;
 
 use super::{App, existing_event};
@@ -15,6 +16,23 @@ use super::{App, existing_event};
 /// An address in a path: one this API could have stored, or no such person.
 fn email_in_path(raw: &str, what: &str) -> Result<Email, Problem> {
     Email::parse(raw).map_err(|_| Problem::not_found(what))
+}
+
+/// The same answer, after the same work, whoever the address belongs to: the mail job decides
+/// whether a link goes out.
+pub async fn sign_in(app: &App, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let sign_in = SignIn {
+        limits: app.limits.as_ref(),
+        outbox: app.outbox.as_ref(),
+        ids: app.tokens.as_ref(),
+        now: app.clock.now(),
+    };
+    sign_in.request(&body).await?;
+    Ok(http::private(http::json_with_status(
+        StatusCode::ACCEPTED,
+        &views::SignInRequested::ANSWER,
+    )))
 }
 
 pub async fn open_session(app: &App, req: &Request) -> Result<Response, Problem> {

@@ -23,6 +23,7 @@ plenary::routes! {
         RevokeJoin => ops::REVOKE_JOIN,
         Stats => ops::GET_STATS,
         Announce => ops::ANNOUNCE,
+        SignIn => ops::SIGN_IN,
         OpenSession => ops::OPEN_SESSION,
         SignOut => ops::SIGN_OUT,
         Me => ops::GET_ME,
@@ -49,7 +50,7 @@ impl Endpoint {
     pub fn need(self) -> Need {
         use Endpoint::*;
         match self {
-            OpenSession => Need::Nobody,
+            SignIn | OpenSession => Need::Nobody,
             ListEvents | SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
             ListOrganisers | PutOrganiser | RemoveOrganiser | Audit => Need::Administrator,
             GetEvent | GetDraft | DraftChanges | Stats | Team => Need::Event(Duty::Read),

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::{
     AmendRequest, AnnouncementRequest, Auth, BOOLEAN, Body, CURSOR, ConfirmRequest, DraftRequest,
     EventRequest, IDEMPOTENCY, IF_NONE_MATCH, JoinInfoRequest, LIMIT, MemberBody, Operation,
-    OrganiserBody, RegistrationRequest, ResendRequest, STATUS, SessionBody, TOKEN, TokenBody,
-    VERSION_NO, ZONE, s,
+    OrganiserBody, RegistrationRequest, ResendRequest, STATUS, SessionBody, SignInBody, TOKEN,
+    TokenBody, VERSION_NO, ZONE, s,
 };
 use crate::views;
 
@@ -114,6 +114,8 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];
+    SIGN_IN = POST "/v1/admin/sign-in", "signIn", "Email a sign-in link to a known organiser (the same answer whatever the address)", "Organisers", Public,
+        query: &[], headers: &[], request: Body::Json(s::<SignInBody>), 202 => Body::Json(s::<views::SignInRequested>), problems: &[];
     OPEN_SESSION = POST "/v1/admin/sessions", "openSession", "Exchange an emailed sign-in link for a session bearer (12 hours)", "Organisers", Public,
         query: &[], headers: &[], request: Body::Json(s::<SessionBody>), 201 => Body::Json(s::<views::SessionOpened>), problems: &[410];
     SIGN_OUT = DELETE "/v1/admin/sessions/current", "signOut", "Sign out: this bearer is refused from now on", "Organisers", Organiser,

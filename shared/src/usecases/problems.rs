@@ -8,6 +8,7 @@ use crate::http::Problem;
 use super::organiser::access::AccessError;
 use super::organiser::events::PublishFailure;
 use super::organiser::people::{PeopleError, SessionError};
+use super::organiser::signin::SignInError;
 use super::registrant::{
     AuthError, ConfirmError, FollowError, JoinError, RegisterError, UnsubscribeError,
 };
@@ -217,6 +218,15 @@ impl From<PeopleError> for Problem {
             PeopleError::NotFound(what) => Problem::not_found(what),
             PeopleError::Forbidden(why) => Problem::forbidden("forbidden", why),
             PeopleError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<SignInError> for Problem {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Invalid(f) => Problem::invalid(f),
+            SignInError::Store(s) => s.into(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What an organiser does: publishes the programme ([`events`]), reviews and reads
 //! registrations ([`registrations`]), and announces ([`announcements`]); who may do which of
 //! these ([`access`]), and the people themselves: organisers, teams, sessions and personal
-//! tokens ([`people`]).
+//! tokens ([`people`]), and signing in by emailed link ([`signin`]).
 
 pub mod access;
 pub mod announcements;
@@ -9,3 +9,4 @@ pub mod audit;
 pub mod events;
 pub mod people;
 pub mod registrations;
+pub mod signin;
