@@ -1,13 +1,14 @@
 //! Turning a notice into an email: the links it needs (a fresh registrant token is granted for
 //! each, since tokens are stored only as hashes), the event's facts in its own zone, and the
-//! template in the registrant's language.
+//! template in the registrant's language; or an organiser's sign-in link, about no event.
 
-use plenary::domain::{Event, Person, Registration};
+use plenary::domain::{Event, Language, Organiser, Person, Registration};
 use plenary::mail::templates::{self, Content, EventFacts, Message};
 use plenary::mail::{MessageKey, MessageKind, OutgoingEmail};
 use plenary::store::StoreError;
 use plenary::token::Token;
 use plenary::usecases::mail;
+use plenary::usecases::organiser::signin;
 
 use crate::App;
 
@@ -123,7 +124,7 @@ pub fn email(
         kind,
         language: r.language,
         recipient_name: &name,
-        event: &facts,
+        event: Some(&facts),
         content,
         unsubscribe_url,
     })
@@ -147,6 +148,50 @@ pub fn email(
         language: r.language,
         kind,
         headers,
+        attachments: Vec::new(),
+    })
+}
+
+/// An organiser's sign-in link (`{site}/admin/sign-in?token=…`), granted now, in `language`.
+/// Transactional: no unsubscribe link.
+pub async fn sign_in(
+    app: &App,
+    key: &MessageKey,
+    organiser: &Organiser,
+    language: Language,
+) -> Result<OutgoingEmail, ComposeError> {
+    let kind = MessageKind::OrganiserSignIn;
+    let token = signin::grant_link(
+        app.credentials.as_ref(),
+        app.tokens.as_ref(),
+        organiser,
+        app.clock.now(),
+    )
+    .await?;
+    let content = Content::OrganiserSignIn {
+        sign_in_url: link(app, "/admin/sign-in", &token),
+        valid_minutes: signin::link_minutes(),
+    };
+    let rendered = templates::render(&Message {
+        kind,
+        language,
+        recipient_name: organiser.name.as_str(),
+        event: None,
+        content: &content,
+        unsubscribe_url: None,
+    })
+    .map_err(|e| ComposeError::Template(e.to_string()))?;
+    Ok(OutgoingEmail {
+        key: key.to_string(),
+        from: app.sender.clone(),
+        from_name: app.sender_name.clone(),
+        to: organiser.email.clone(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: Some(rendered.html),
+        language,
+        kind,
+        headers: Vec::new(),
         attachments: Vec::new(),
     })
 }

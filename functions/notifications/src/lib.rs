@@ -26,8 +26,8 @@ use plenary::config::{BaseUrl, ConfigError};
 use plenary::domain::{Email, RegistrationId};
 use plenary::mail::{Mailer, MessageKey};
 use plenary::store::{
-    EventReader, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader, RegistrationStore,
-    StoreError, SuppressionStore,
+    Credentials, Directory, EventReader, JobStore, JoinInfoStore, OutboxStore, ProgrammeReader,
+    RegistrationStore, StoreError, SuppressionStore,
 };
 use plenary::token::{JoinKey, TokenSource};
 use plenary::wiring::Services;
@@ -46,6 +46,9 @@ pub struct App {
     pub suppressions: Arc<dyn SuppressionStore>,
     pub programme: Arc<dyn ProgrammeReader>,
     pub join_info: Arc<dyn JoinInfoStore>,
+    /// Who may sign in (read), and where their sign-in links are kept (written as they go out).
+    pub directory: Arc<dyn Directory>,
+    pub credentials: Arc<dyn Credentials>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<dyn TokenSource>,
@@ -77,6 +80,8 @@ impl App {
             suppressions: store.clone(),
             programme: store.clone(),
             join_info: store.clone(),
+            directory: store.clone(),
+            credentials: store.clone(),
             mailer,
             clock: services.clock.clone(),
             tokens: services.tokens.clone(),
@@ -106,8 +111,11 @@ pub struct Report {
 pub struct SentSummary {
     pub key: MessageKey,
     pub kind: &'static str,
-    pub registration_id: RegistrationId,
-    pub event_id: String,
+    /// None for mail to no registrant (an organiser's sign-in link), which names no event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_id: Option<RegistrationId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

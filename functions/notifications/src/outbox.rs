@@ -3,9 +3,10 @@
 //! dropped silently.
 
 use jiff::{SignedDuration, Timestamp};
-use plenary::domain::{Event, Person, Registration};
+use plenary::domain::{Email, Event, Language, Organiser, Person, Registration};
 use plenary::mail::{MailError, MessageKey, OutgoingEmail, SendReceipt};
-use plenary::store::{Claim, Notice, StoreError, Unsent};
+use plenary::store::{Addressee, Claim, Notice, StoreError, Unsent};
+use plenary::usecases::organiser::signin;
 
 use crate::compose::{self, ComposeError};
 use crate::{App, Report, Run, RunError, SentSummary};
@@ -75,41 +76,77 @@ async fn send_one(
     };
     app.pacer.wait().await;
     let sent = app.mailer.send(&email).await;
-    settle_send(app, key, notice, &to.registration, now, sent, report).await
+    settle_send(app, key, notice, &to, now, sent, report).await
 }
 
 /// Whom a claimed notice is written to.
-struct Recipient {
-    event: Event,
-    registration: Registration,
-    person: Person,
+// One at a time, for the notice being sent: boxing the larger variant would save nothing.
+#[allow(clippy::large_enum_variant)]
+enum Recipient {
+    Registrant {
+        event: Event,
+        registration: Registration,
+        person: Person,
+    },
+    /// An organiser who asked for a sign-in link, in the language they asked in.
+    Organiser {
+        organiser: Organiser,
+        language: Language,
+    },
+}
+
+impl Recipient {
+    fn email(&self) -> &Email {
+        match self {
+            Self::Registrant { person, .. } => &person.email,
+            Self::Organiser { organiser, .. } => &organiser.email,
+        }
+    }
 }
 
 /// The notice's recipient, or why it goes to nobody: its registration or event is gone, the
-/// person was erased, or their address is suppressed.
+/// person was erased, an address asking to sign in is no organiser's, or the address is
+/// suppressed.
 async fn recipient(app: &App, notice: &Notice) -> Result<Result<Recipient, Unsent>, StoreError> {
-    let event_id = &notice.event_id;
-    let reg = app
-        .registrations
-        .registration(event_id, &notice.registration_id)
-        .await?;
-    let event = app.events.event(event_id).await?;
-    let (Some(reg), Some(event)) = (reg, event) else {
-        return Ok(Err(Unsent::Skipped));
+    let to = match &notice.to {
+        Addressee::Registrant {
+            event_id,
+            registration_id,
+        } => {
+            let reg = app
+                .registrations
+                .registration(event_id, registration_id)
+                .await?;
+            let event = app.events.event(event_id).await?;
+            let (Some(reg), Some(event)) = (reg, event) else {
+                return Ok(Err(Unsent::Skipped));
+            };
+            let registration = reg.registration;
+            let Some(person) = registration.person.clone() else {
+                // Erased since: nobody to write to.
+                return Ok(Err(Unsent::Skipped));
+            };
+            Recipient::Registrant {
+                event,
+                registration,
+                person,
+            }
+        }
+        Addressee::Address { email, language } => {
+            // Here, off the request path, is where a stranger's request ends: settled, unsent.
+            match signin::recipient(app.directory.as_ref(), email).await? {
+                Some(organiser) => Recipient::Organiser {
+                    organiser,
+                    language: *language,
+                },
+                None => return Ok(Err(Unsent::Skipped)),
+            }
+        }
     };
-    let registration = reg.registration;
-    let Some(person) = registration.person.clone() else {
-        // Erased since: nobody to write to.
-        return Ok(Err(Unsent::Skipped));
-    };
-    if app.suppressions.is_suppressed(&person.email).await? {
+    if app.suppressions.is_suppressed(to.email()).await? {
         return Ok(Err(Unsent::Suppressed));
     }
-    Ok(Ok(Recipient {
-        event,
-        registration,
-        person,
-    }))
+    Ok(Ok(to))
 }
 
 /// The notice's email, or `None` when its template fails (settled as failed). A store error
@@ -122,15 +159,17 @@ async fn compose_email(
     to: &Recipient,
     report: &mut Report,
 ) -> Result<Option<OutgoingEmail>, StoreError> {
-    let composed = compose::transactional(
-        app,
-        key,
-        notice.kind,
-        &to.event,
-        &to.registration,
-        &to.person,
-    )
-    .await;
+    let composed = match to {
+        Recipient::Registrant {
+            event,
+            registration,
+            person,
+        } => compose::transactional(app, key, notice.kind, event, registration, person).await,
+        Recipient::Organiser {
+            organiser,
+            language,
+        } => compose::sign_in(app, key, organiser, *language).await,
+    };
     match composed {
         Ok(e) => Ok(Some(e)),
         Err(ComposeError::Store(e)) => {
@@ -157,22 +196,26 @@ async fn settle_send(
     app: &App,
     key: MessageKey,
     notice: &Notice,
-    r: &Registration,
+    to: &Recipient,
     now: Timestamp,
     sent: Result<SendReceipt, MailError>,
     report: &mut Report,
 ) -> Result<Step, StoreError> {
     match sent {
         Ok(_) => {
-            let event_id = &notice.event_id;
+            let event_id = notice.event();
             app.outbox
                 .sent(&key, Some(notice), None, event_id, app.clock.now())
                 .await?;
+            let registration_id = match to {
+                Recipient::Registrant { registration, .. } => Some(registration.id.clone()),
+                Recipient::Organiser { .. } => None,
+            };
             report.sent.push(SentSummary {
                 key,
                 kind: notice.kind.code(),
-                registration_id: r.id.clone(),
-                event_id: event_id.to_string(),
+                registration_id,
+                event_id: event_id.map(ToString::to_string),
             });
             Ok(Step::Done)
         }
@@ -210,7 +253,7 @@ async fn settle_unsent(
     report: &mut Report,
 ) -> Result<Step, StoreError> {
     app.outbox
-        .settle(key, Some(notice), &notice.event_id, why)
+        .settle(key, Some(notice), notice.event(), why)
         .await?;
     match why {
         Unsent::Skipped => report.skipped += 1,
