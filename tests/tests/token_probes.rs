@@ -43,6 +43,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/v1/openapi.json"),
     ("post", "/v1/events/{event_id}/registrations"),
     ("post", "/v1/events/{event_id}/registrations/resend"),
+    ("post", "/v1/admin/sign-in"),
 ];
 
 type Route = (String, String);
@@ -183,9 +184,8 @@ fn expected((method, path): &Route, carrier: Carrier) -> Option<[u16; 5]> {
             // A body without a well-formed token is invalid; an unknown one 404; an expired or
             // cancelled one 410.
             ("post", "/v1/registrations/confirm") => Some([400, 400, 404, 410, 404]),
-            // The spent tokens of this carrier are confirmation links and bearers: to the
-            // sign-in exchange they are unknown links.
-            ("post", "/v1/admin/sessions") => Some([400, 400, 404, 404, 404]),
+            // A sign-in link used once is spent; a registrant's tokens are unknown links to it.
+            ("post", "/v1/admin/sessions") => Some([400, 400, 404, 410, 404]),
             // No segment is no route; a revoked or cancelled link is 410.
             ("get", "/v1/join/{join_token}") => Some([404, 404, 404, 410, 404]),
             // RFC 8058: a mail client may post the same one-click link twice, so a used token
@@ -215,6 +215,8 @@ const PRIVATE: &[&str] = &[
     "Gustav",
     "Departed",
     "late@probe.example",
+    "keeper@probe.example",
+    "Keeper of links",
 ];
 
 fn applicant(email: &str, given: &str, family: &str) -> Value {
@@ -258,6 +260,8 @@ struct Cast {
     gone: Holder,
     /// A confirmation token 49 hours old.
     expired: String,
+    /// An organiser's emailed sign-in link, exchanged for a session once.
+    used_sign_in: String,
 }
 
 async fn cast(s: &LocalStack) -> Cast {
@@ -302,6 +306,23 @@ async fn cast(s: &LocalStack) -> Cast {
         .body("List-Unsubscribe=One-Click");
     assert_eq!(send(unsubscribe).await.status(), 200);
     assert_eq!(cancel(s, &gone.bearer).await.status(), 200);
+    // An organiser signs in once with an emailed link, which is then spent.
+    let keeper = s.admin(Method::PUT, "/v1/admin/organisers/keeper%40probe.example");
+    let res = send(keeper.json(&json!({"name": "Keeper of links"}))).await;
+    assert_eq!(res.status(), 200);
+    let ask = s.post("/v1/admin/sign-in");
+    let res = send(ask.json(&json!({"email": "keeper@probe.example"}))).await;
+    assert_eq!(res.status(), 202);
+    drain_job(s).await;
+    let link = mail_of_kind(s, "keeper@probe.example", "organiser_sign_in")
+        .await
+        .into_iter()
+        .next()
+        .expect("a sign-in link to the organiser");
+    let used_sign_in = token_in(&link);
+    let exchange = s.post("/v1/admin/sessions");
+    let res = send(exchange.json(&json!({"token": used_sign_in}))).await;
+    assert_eq!(res.status(), 201);
     // Two days on, the unconfirmed link has lapsed (48 hours).
     assert_eq!(
         send(s.post("/_local/clock?advance=PT49H")).await.status(),
@@ -311,13 +332,14 @@ async fn cast(s: &LocalStack) -> Cast {
         victim,
         gone,
         expired: first("late@probe.example"),
+        used_sign_in,
     }
 }
 
 /// The tokens each probe sends to a route taking its token this way (`None`: no token at all).
 /// "foreign" tokens are the victim's own, live, but of another kind: a join token is not a
 /// bearer, a registrant is not the organiser.
-fn tokens_for(c: &Cast, carrier: Carrier) -> [Vec<Option<String>>; 5] {
+fn tokens_for(c: &Cast, (method, path): &Route, carrier: Carrier) -> [Vec<Option<String>>; 5] {
     let (v, g) = (&c.victim, &c.gone);
     let some = |t: &str| Some(t.to_owned());
     let malformed = vec![
@@ -335,6 +357,21 @@ fn tokens_for(c: &Cast, carrier: Carrier) -> [Vec<Option<String>>; 5] {
             vec![some(&g.bearer), some(&format!("{ORGANISER_TOKEN}x"))],
             vec![some(&v.bearer), some(&v.join)],
         ),
+        // The sign-in exchange's spent token is a used link; a confirmation link and a
+        // cancelled bearer are unknown links to it.
+        Carrier::BodyField
+            if (method.as_str(), path.as_str()) == ("post", "/v1/admin/sessions") =>
+        {
+            (
+                vec![some(&c.used_sign_in)],
+                vec![
+                    some(&v.join),
+                    some(&v.unsubscribe),
+                    some(&c.expired),
+                    some(&g.bearer),
+                ],
+            )
+        }
         Carrier::BodyField => (
             vec![some(&c.expired), some(&g.bearer)],
             vec![some(&v.join), some(&v.unsubscribe)],
@@ -438,7 +475,11 @@ async fn every_token_route_refuses_bad_tokens_without_revealing_anyone(store: St
     for (route, carrier) in &routes {
         let statuses = expected(route, *carrier)
             .unwrap_or_else(|| panic!("no expected answers for {route:?}"));
-        for ((probe, tokens), status) in PROBES.iter().zip(tokens_for(&c, *carrier)).zip(statuses) {
+        for ((probe, tokens), status) in PROBES
+            .iter()
+            .zip(tokens_for(&c, route, *carrier))
+            .zip(statuses)
+        {
             for token in tokens {
                 let res = send_probe(&s, route, *carrier, &c.victim, token.as_deref()).await;
                 let got = res.status().as_u16();
