@@ -5,7 +5,7 @@
 //!
 //! | what | job name | message key |
 //! | --- | --- | --- |
-//! | transactional notice | — | `notice:{notice_id}` |
+//! | transactional notice (to a registrant, or an organiser's sign-in link) | — | `notice:{notice_id}` |
 //! | reminder at an offset | `reminder#{offset}` | `reminder:{event_id}:{offset}:{registration_id}` |
 //! | programme-change digest of version N | `digest#{N}` | `digest:{event_id}:{N}:{registration_id}` |
 //! | announcement | `announcement#{announcement_id}` | `announcement:{announcement_id}:{registration_id}` |
