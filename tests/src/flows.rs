@@ -291,3 +291,57 @@ pub async fn stats(s: &LocalStack, event: &str) -> Value {
     assert_eq!(res.status(), 200, "stats of {event}");
     res.json().await.unwrap()
 }
+
+/// An administrator added with the deployment token.
+pub async fn add_organiser(s: &LocalStack, email: &str, name: &str) {
+    let res = s
+        .admin(
+            Method::PUT,
+            &format!("/v1/admin/organisers/{}", email.replace('@', "%40")),
+        )
+        .json(&json!({"name": name, "administrator": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// What asking for a link answered: status, the headers a client sees, and the body's bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SignInAnswer {
+    pub status: u16,
+    pub content_type: String,
+    pub cache_control: String,
+    pub body: Vec<u8>,
+}
+
+/// Asks for a sign-in link with `body`.
+pub async fn ask_sign_in(s: &LocalStack, body: Value) -> SignInAnswer {
+    let res = s
+        .post("/v1/admin/sign-in")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    SignInAnswer {
+        status: res.status().as_u16(),
+        content_type: header("content-type"),
+        cache_control: header("cache-control"),
+        body: res.bytes().await.unwrap().to_vec(),
+    }
+}
+
+/// Every sign-in email in the local outbox.
+pub async fn sign_in_mails(s: &LocalStack) -> Vec<Value> {
+    outbox(s)
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "organiser_sign_in")
+        .collect()
+}

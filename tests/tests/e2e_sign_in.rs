@@ -3,13 +3,12 @@
 //! `organiser_sign_in` email per request of a known organiser (an administrator or a team
 //! member), in the language asked for, with `{site}/admin/sign-in?token=…`, and nothing to
 //! anyone else; the link opens a session once (then 410, and 410 once it is 15 minutes old);
-//! the sixth request in an hour sends nothing more; a bad body is a 400 naming the field; and
-//! over loopback the two kinds of address take the same time.
-
-use std::time::{Duration, Instant};
+//! the sixth request in an hour sends nothing more; and a bad body is a 400 naming the field.
+//! (Over loopback the two kinds of address take the same time: `sign_in_timing.rs`.)
 
 use plenary_tests::flows::{
-    create_event, drain_job, error_fields, event_body, mail_of_kind, mail_to, outbox, token_in,
+    add_organiser, ask_sign_in as ask, create_event, drain_job, error_fields, event_body,
+    mail_of_kind, mail_to, sign_in_mails, token_in,
 };
 use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, problem};
@@ -21,7 +20,6 @@ on_both_stores!(
     the_link_opens_a_session_once_and_not_after_fifteen_minutes,
     the_sixth_request_in_an_hour_sends_nothing_more_and_answers_the_same,
     a_bad_body_is_a_400_naming_the_field_and_queues_nothing,
-    over_loopback_known_and_unknown_addresses_take_the_same_time,
 );
 
 const SITE: &str = "https://site.example";
@@ -31,20 +29,6 @@ fn start(store: Store) -> LocalStack {
         store,
         &["--clock", "2021-08-23T08:00:00Z", "--site-url", SITE],
     )
-}
-
-/// An administrator added with the deployment token.
-async fn add_organiser(s: &LocalStack, email: &str, name: &str) {
-    let res = s
-        .admin(
-            Method::PUT,
-            &format!("/v1/admin/organisers/{}", email.replace('@', "%40")),
-        )
-        .json(&json!({"name": name, "administrator": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
 }
 
 /// A member of an event's team (an organiser by being one).
@@ -62,44 +46,6 @@ async fn add_member(s: &LocalStack, event: &str, email: &str, name: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-}
-
-/// What asking for a link answered: status, the headers a client sees, and the body's bytes.
-#[derive(Debug, PartialEq, Eq)]
-struct Answer {
-    status: u16,
-    content_type: String,
-    cache_control: String,
-    body: Vec<u8>,
-}
-
-async fn ask(s: &LocalStack, body: Value) -> Answer {
-    let res = s
-        .post("/v1/admin/sign-in")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let header = |name: &str| {
-        res.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    };
-    Answer {
-        status: res.status().as_u16(),
-        content_type: header("content-type"),
-        cache_control: header("cache-control"),
-        body: res.bytes().await.unwrap().to_vec(),
-    }
-}
-
-async fn sign_in_mails(s: &LocalStack) -> Vec<Value> {
-    outbox(s)
-        .await
-        .into_iter()
-        .filter(|m| m["kind"] == "organiser_sign_in")
-        .collect()
 }
 
 async fn exchange(s: &LocalStack, token: &str) -> reqwest::Response {
@@ -299,64 +245,4 @@ async fn a_bad_body_is_a_400_naming_the_field_and_queues_nothing(store: Store) {
     problem(res, 400).await;
     drain_job(&s).await;
     assert!(sign_in_mails(&s).await.is_empty());
-}
-
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
-/// Alternating requests for organisers and strangers: the medians of the two differ by less
-/// than a fifth of the slower one. (The store calls being the same is proven in process, in
-/// `sign_in_request_path.rs`; this is the same seen from a client.)
-async fn over_loopback_known_and_unknown_addresses_take_the_same_time(store: Store) {
-    let s = start(store);
-    const PEOPLE: usize = 8;
-    let known: Vec<String> = (0..PEOPLE)
-        .map(|i| format!("known{i}@signin.example"))
-        .collect();
-    let unknown: Vec<String> = (0..PEOPLE)
-        .map(|i| format!("nobod{i}@signin.example"))
-        .collect();
-    for k in &known {
-        add_organiser(&s, k, "Known").await;
-    }
-    // Warm the connection and the store first; these count against nobody measured.
-    for i in 0..4 {
-        ask(&s, json!({"email": format!("warmup{i}@signin.example")})).await;
-    }
-    let (mut k_times, mut u_times) = (Vec::new(), Vec::new());
-    // Five rounds: each address once a round, so none reaches the hourly limit.
-    for round in 0..5 {
-        for i in 0..PEOPLE {
-            // Which goes first alternates, so going first or second favours neither.
-            let pair = if (round + i) % 2 == 0 {
-                [(&known[i], true), (&unknown[i], false)]
-            } else {
-                [(&unknown[i], false), (&known[i], true)]
-            };
-            for (email, is_known) in pair {
-                let t = Instant::now();
-                let a = ask(&s, json!({"email": email})).await;
-                let took = t.elapsed();
-                assert_eq!(a.status, 202);
-                if is_known {
-                    k_times.push(took);
-                } else {
-                    u_times.push(took);
-                }
-            }
-        }
-    }
-    let (k, u) = (median(k_times), median(u_times));
-    eprintln!("sign-in over loopback: median {k:?} for organisers, {u:?} for strangers");
-    let slower = k.max(u);
-    let gap = k.abs_diff(u);
-    assert!(
-        gap * 5 < slower,
-        "median {k:?} for organisers and {u:?} for strangers differ by more than a fifth"
-    );
-    // And the job did tell them apart: one link per organiser's request.
-    drain_job(&s).await;
-    assert_eq!(sign_in_mails(&s).await.len(), 5 * PEOPLE);
 }
