@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codes::closed_list;
 use super::fields::parse;
 use super::{
     Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line, Paragraph,
@@ -13,59 +14,18 @@ use super::{
 /// Unconfirmed registrations hold no seat and lapse after this long.
 pub const CONFIRMATION_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    PendingConfirmation,
-    PendingApproval,
-    Confirmed,
-    Waitlisted,
-    Rejected,
-    Cancelled,
+closed_list! {
+    pub enum Status {
+        PendingConfirmation => "pending_confirmation",
+        PendingApproval => "pending_approval",
+        Confirmed => "confirmed",
+        Waitlisted => "waitlisted",
+        Rejected => "rejected",
+        Cancelled => "cancelled",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
-        Self::PendingConfirmation,
-        Self::PendingApproval,
-        Self::Confirmed,
-        Self::Waitlisted,
-        Self::Rejected,
-        Self::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::PendingConfirmation => "pending_confirmation",
-            Self::PendingApproval => "pending_approval",
-            Self::Confirmed => "confirmed",
-            Self::Waitlisted => "waitlisted",
-            Self::Rejected => "rejected",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.code() == s)
-            .ok_or_else(|| {
-                "must be one of pending_confirmation, pending_approval, confirmed, waitlisted, rejected, cancelled".to_owned()
-            })
-    }
-
     /// A live registration holds its address: nobody may register it again for the event.
     pub fn is_live(self) -> bool {
         !matches!(self, Self::Rejected | Self::Cancelled)
