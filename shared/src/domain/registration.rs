@@ -258,6 +258,29 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// The record `app` becomes when it is taken: unconfirmed, lapsing after
+    /// [`CONFIRMATION_WINDOW`], holding no seat and no place in the queue.
+    pub fn new(id: RegistrationId, event_id: EventId, app: &Application, now: Timestamp) -> Self {
+        Self {
+            id,
+            event_id,
+            status: Status::PendingConfirmation,
+            person: Some(app.person.clone()),
+            country: app.country,
+            category: app.category,
+            language: app.language,
+            notifications: app.notifications,
+            created_at: now,
+            updated_at: now,
+            confirm_by: now.checked_add(CONFIRMATION_WINDOW).ok(),
+            confirmed_at: None,
+            waitlist_ticket: None,
+            join_generation: 0,
+            join_use: Default::default(),
+            unsubscribed_at: None,
+        }
+    }
+
     pub fn is_expired(&self, now: Timestamp) -> bool {
         self.status == Status::PendingConfirmation && self.confirm_by.is_some_and(|t| now >= t)
     }
