@@ -316,6 +316,24 @@ mod tests {
     }
 
     #[test]
+    fn a_new_registration_awaits_confirmation_and_lapses_after_the_window() {
+        let a = Application::parse(&event(true), &body()).unwrap();
+        let now: Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
+        let id = RegistrationId::parse("01J00000000000000000000001").unwrap();
+        let r = Registration::new(id, EventId::parse("ws").unwrap(), &a, now);
+        assert_eq!(r.status, Status::PendingConfirmation);
+        assert_eq!(r.person.as_ref(), Some(&a.person));
+        assert_eq!(
+            (r.created_at, r.updated_at, r.confirmed_at),
+            (now, now, None)
+        );
+        assert_eq!(r.waitlist_ticket, None);
+        let lapses = now.checked_add(CONFIRMATION_WINDOW).unwrap();
+        assert_eq!(r.confirm_by, Some(lapses));
+        assert!(!r.is_expired(now) && r.is_expired(lapses));
+    }
+
+    #[test]
     fn every_bad_field_is_listed_at_once() {
         let b = json!({"email": "nope", "given_name": "A\nB", "family_name": "",
                        "country": "XX", "category": "alien", "language": "de", "consent": false,
