@@ -242,24 +242,11 @@ pub async fn confirmed(store: &TableStore, event: &Event, n: usize, now: Timesta
                     "category": "academia", "language": language, "consent": true}),
         )
         .expect("a valid application");
-        let r = Registration {
-            id: RegistrationId::parse(&format!("01J00000000000000000{i:06}")).expect("a ULID"),
-            event_id: event.id.clone(),
-            status: Status::Confirmed,
-            person: Some(app.person),
-            country: app.country,
-            category: app.category,
-            language: app.language,
-            notifications: app.notifications,
-            created_at: now,
-            updated_at: now,
-            confirm_by: None,
-            confirmed_at: Some(now),
-            waitlist_ticket: None,
-            join_generation: 0,
-            join_use: Default::default(),
-            unsubscribed_at: None,
-        };
+        let id = RegistrationId::parse(&format!("01J00000000000000000{i:06}")).expect("a ULID");
+        let mut r = Registration::new(id, event.id.clone(), &app, now);
+        r.status = Status::Confirmed;
+        r.confirm_by = None;
+        r.confirmed_at = Some(now);
         let mut ch = Change::new();
         ch.save(&r, 0).expect("a change");
         store.commit(ch).await.expect("committed");

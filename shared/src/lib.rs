@@ -13,8 +13,10 @@
 //! - [`openapi`]: the OpenAPI document, built from the same operations the routers declare.
 //! - [`config`], [`wiring`]: the settings, read once at start-up, and the services every
 //!   function's `App` is built from.
-//! - [`clock`], [`token`]: the injected clock and the token/id source; [`telemetry`]: logs.
+//! - [`clock`], [`token`]: the injected clock and the token/id source; [`telemetry`]: logs;
+//!   `aws` (private): the SDK configuration the DynamoDB and SES adapters share.
 
+mod aws;
 pub mod calendar;
 pub mod clock;
 pub mod config;

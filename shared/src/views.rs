@@ -201,8 +201,11 @@ pub struct SpeakerRef {
     pub role: String,
 }
 
+// What every view of a session shows (the programme, its changes and the draft), its times in
+// `zone`; each view flattens it and adds its own form of the speakers. Not a doc comment: that
+// would become the description of both views in the OpenAPI document.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct SessionView {
+pub struct SessionFields {
     pub id: String,
     pub title: String,
     pub kind: SessionKind,
@@ -211,11 +214,10 @@ pub struct SessionView {
     pub ends_at: String,
     #[serde(rename = "abstract")]
     pub summary: String,
-    pub speakers: Vec<SpeakerRef>,
 }
 
-impl SessionView {
-    pub fn of(s: &Session, programme: &Programme, zone: &Zone) -> Self {
+impl SessionFields {
+    pub fn of(s: &Session, zone: &Zone) -> Self {
         Self {
             id: s.id.to_string(),
             title: s.title.to_string(),
@@ -224,6 +226,21 @@ impl SessionView {
             starts_at: at(zone, s.starts_at),
             ends_at: at(zone, s.ends_at),
             summary: s.summary.as_str().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SessionView {
+    #[serde(flatten)]
+    pub session: SessionFields,
+    pub speakers: Vec<SpeakerRef>,
+}
+
+impl SessionView {
+    pub fn of(s: &Session, programme: &Programme, zone: &Zone) -> Self {
+        Self {
+            session: SessionFields::of(s, zone),
             speakers: s
                 .speakers
                 .iter()
@@ -339,14 +356,8 @@ impl SpeakerView {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DraftSessionView {
-    pub id: String,
-    pub title: String,
-    pub kind: SessionKind,
-    pub track: Option<String>,
-    pub starts_at: String,
-    pub ends_at: String,
-    #[serde(rename = "abstract")]
-    pub summary: String,
+    #[serde(flatten)]
+    pub session: SessionFields,
     pub speakers: Vec<DraftSpeakerRef>,
 }
 
@@ -388,13 +399,7 @@ impl DraftView {
                 .sessions
                 .iter()
                 .map(|s| DraftSessionView {
-                    id: s.id.to_string(),
-                    title: s.title.to_string(),
-                    kind: s.kind,
-                    track: s.track.as_ref().map(ToString::to_string),
-                    starts_at: at(zone, s.starts_at),
-                    ends_at: at(zone, s.ends_at),
-                    summary: s.summary.as_str().to_owned(),
+                    session: SessionFields::of(s, zone),
                     speakers: s
                         .speakers
                         .iter()

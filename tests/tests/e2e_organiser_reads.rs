@@ -5,9 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use plenary_tests::flows::*;
+use plenary_tests::flows::{self, *};
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, Store, problem};
+use plenary_tests::stack::{LocalStack, Store, problem, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -28,17 +28,15 @@ async fn ok_json(res: reqwest::Response) -> Value {
 }
 
 async fn admin_get(s: &LocalStack, path: &str) -> Value {
-    ok_json(s.admin(Method::GET, path).send().await.unwrap()).await
+    ok_json(send(s.admin(Method::GET, path)).await).await
 }
 
 /// 404 for an unknown and a malformed event id, 401 without the organiser token.
 async fn refuses_strangers(s: &LocalStack, path_of: impl Fn(&str) -> String) {
     for id in ["nothing-here", "Not_An_Id!"] {
-        let res = s.admin(Method::GET, &path_of(id)).send().await.unwrap();
-        problem(res, 404).await;
+        problem(send(s.admin(Method::GET, &path_of(id))).await, 404).await;
     }
-    let res = s.get(&path_of("qos-workshop-2021")).send().await.unwrap();
-    problem(res, 401).await;
+    problem(send(s.get(&path_of("qos-workshop-2021"))).await, 401).await;
 }
 
 fn full_event() -> Value {
@@ -58,14 +56,7 @@ async fn the_organisers_event_is_the_body_put_takes_and_goes_back_with_one_field
     let first = admin_get(&s, "/v1/admin/events/reads").await;
 
     // Exactly the fields the document gives the PUT's body (created_at and updated_at among them).
-    let doc: Value = s
-        .get("/v1/openapi.json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = s.get_json("/v1/openapi.json").await;
     let documented: BTreeSet<&str> = doc["components"]["schemas"]["EventRequest"]["properties"]
         .as_object()
         .unwrap()
@@ -106,16 +97,13 @@ async fn the_organisers_event_is_the_body_put_takes_and_goes_back_with_one_field
     let created: jiff::Timestamp = first["created_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(first["updated_at"], first["created_at"]);
 
-    let res = s.post("/_local/clock?advance=PT1M").send().await.unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        send(s.post("/_local/clock?advance=PT1M")).await.status(),
+        200
+    );
     let mut edited = first.clone();
     edited["title"] = json!("Renamed workshop");
-    let res = s
-        .admin(Method::PUT, "/v1/admin/events/reads")
-        .json(&edited)
-        .send()
-        .await
-        .unwrap();
+    let res = send(s.admin(Method::PUT, "/v1/admin/events/reads").json(&edited)).await;
     assert_eq!(res.status(), 200, "the body read goes back as it is");
     assert_eq!(res.json::<Value>().await.unwrap()["saved"], "replaced");
 
@@ -131,14 +119,7 @@ async fn the_organisers_event_is_the_body_put_takes_and_goes_back_with_one_field
     assert_eq!(second, expected, "only the title and updated_at changed");
 
     // The public view is as it was: the new title, no times of writing.
-    let public: Value = s
-        .get("/v1/events/reads")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public = s.get_json("/v1/events/reads").await;
     assert_eq!(public["title"], "Renamed workshop");
     assert!(public.get("created_at").is_none() && public.get("updated_at").is_none());
 
@@ -154,13 +135,13 @@ async fn the_join_details_read_back_as_stored_and_are_404_before_they_are_set(st
     let s = LocalStack::start(store, &[]);
     create_event(&s, "joinable", &event_body(None, false, false)).await;
     let path = "/v1/admin/events/joinable/join-info";
-    let p = problem(s.admin(Method::GET, path).send().await.unwrap(), 404).await;
+    let p = problem(send(s.admin(Method::GET, path)).await, 404).await;
     assert_eq!(p["code"], "join-info-not-set");
 
     let info = json!({"url": "https://meet.example/abc?pwd=1", "passcode": "123 456",
                       "dial_in": "+41 22 730 5111", "instructions": "Join five minutes early.",
                       "release_at": "2030-03-09T09:00:00+01:00"});
-    let res = s.admin(Method::PUT, path).json(&info).send().await.unwrap();
+    let res = send(s.admin(Method::PUT, path).json(&info)).await;
     assert_eq!(res.status(), 200);
     let saved: Value = res.json().await.unwrap();
 
@@ -173,17 +154,13 @@ async fn the_join_details_read_back_as_stored_and_are_404_before_they_are_set(st
     );
     assert_eq!(read["release_at"], "2030-03-09T08:00:00Z");
     // What was read goes back as it is.
-    let res = s.admin(Method::PUT, path).json(&read).send().await.unwrap();
+    let res = send(s.admin(Method::PUT, path).json(&read)).await;
     assert_eq!(res.status(), 200);
     assert_eq!(admin_get(&s, path).await, read);
 
     // Optional details left out read back as null and empty.
-    let res = s
-        .admin(Method::PUT, path)
-        .json(&json!({"url": "https://meet.example/x", "release_at": "2030-03-09T09:00:00+01:00"}))
-        .send()
-        .await
-        .unwrap();
+    let bare = json!({"url": "https://meet.example/x", "release_at": "2030-03-09T09:00:00+01:00"});
+    let res = send(s.admin(Method::PUT, path).json(&bare)).await;
     assert_eq!(res.status(), 200);
     let bare = admin_get(&s, path).await;
     assert!(bare["passcode"].is_null() && bare["dial_in"].is_null());
@@ -193,15 +170,8 @@ async fn the_join_details_read_back_as_stored_and_are_404_before_they_are_set(st
 }
 
 async fn announce(s: &LocalStack, event: &str, body: Value) -> Value {
-    let res = s
-        .admin(
-            Method::POST,
-            &format!("/v1/admin/events/{event}/announcements"),
-        )
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/v1/admin/events/{event}/announcements");
+    let res = send(s.admin(Method::POST, &path).json(&body)).await;
     assert_eq!(res.status(), 202);
     res.json().await.unwrap()
 }
@@ -235,8 +205,10 @@ async fn announcements_are_listed_newest_first_with_sent_counts_that_move_as_the
     )
     .await;
     // Ids order by the millisecond they were made in; a second apart, the order is certain.
-    let res = s.post("/_local/clock?advance=PT1S").send().await.unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        send(s.post("/_local/clock?advance=PT1S")).await.status(),
+        200
+    );
     let second = announce(
         &s,
         "told",
@@ -306,23 +278,11 @@ fn session(id: &str, title: &str, from: &str, to: &str) -> Value {
 }
 
 async fn put_draft(s: &LocalStack, draft: &Value) {
-    let res = s
-        .admin(Method::PUT, "/v1/admin/events/drafty/programme/draft")
-        .json(draft)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(flows::put_draft(s, "drafty", draft).await.status(), 200);
 }
 
 async fn publish(s: &LocalStack) -> Value {
-    ok_body(
-        s.admin(Method::POST, "/v1/admin/events/drafty/programme/publish")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    ok_body(flows::publish(s, "drafty").await).await
 }
 
 async fn ok_body(res: reqwest::Response) -> Value {
@@ -334,11 +294,7 @@ async fn ok_body(res: reqwest::Response) -> Value {
 /// `people`.
 async fn digests_at(s: &LocalStack, now: &str, people: &[&str]) -> usize {
     for _ in 0..100 {
-        let res = s
-            .post(&format!("/_local/notifications/run?now={now}"))
-            .send()
-            .await
-            .unwrap();
+        let res = send(s.post(&format!("/_local/notifications/run?now={now}"))).await;
         let report: Value = ok_body(res).await;
         if report["sent"].as_array().is_none_or(Vec::is_empty) && report["more"] != true {
             break;
@@ -346,11 +302,7 @@ async fn digests_at(s: &LocalStack, now: &str, people: &[&str]) -> usize {
     }
     let mut digests = 0;
     for who in people {
-        digests += mail_to(s, who)
-            .await
-            .iter()
-            .filter(|m| m["kind"] == "programme_changes")
-            .count();
+        digests += mail_of_kind(s, who, "programme_changes").await.len();
     }
     digests
 }
@@ -371,13 +323,7 @@ async fn the_draft_changes_are_what_publishing_does_and_notified_is_who_gets_the
     confirmed(&s, "drafty", people[1]).await;
     let mut quiet = person(people[2]);
     quiet["notifications"] = json!({"programme_changes": false});
-    let res = s
-        .post("/v1/events/drafty/registrations")
-        .json(&quiet)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    assert_eq!(post_registration(&s, "drafty", &quiet).await.status(), 202);
     run_job(&s).await;
     let token = token_in(mail_to(&s, people[2]).await.last().unwrap());
     assert_eq!(confirm(&s, &token).await.status(), 200);
@@ -395,13 +341,7 @@ async fn the_draft_changes_are_what_publishing_does_and_notified_is_who_gets_the
         admin_get(&s, changes_path).await,
         json!({"from": 0, "to": 0, "changes": [], "notified": 0})
     );
-    ok_body(
-        s.admin(Method::GET, "/v1/admin/events/drafty/programme/draft")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    ok_body(send(s.admin(Method::GET, "/v1/admin/events/drafty/programme/draft")).await).await;
 
     // Before the first publication the changes are against version 0.
     let mut draft = json!({"speakers": [], "sessions": [
@@ -424,18 +364,11 @@ async fn the_draft_changes_are_what_publishing_does_and_notified_is_who_gets_the
     );
     assert_eq!(preview["notified"], 2);
     // The preview wrote nothing: still unpublished.
-    let res = s.get("/v1/events/drafty/programme").send().await.unwrap();
-    problem(res, 404).await;
+    problem(send(s.get("/v1/events/drafty/programme")).await, 404).await;
     let published = publish(&s).await;
     assert_eq!(published["version"], preview["to"]);
     assert_eq!(published["changes"], preview["changes"]);
-    let public = ok_body(
-        s.get("/v1/events/drafty/programme/changes?from=0")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let public = ok_body(send(s.get("/v1/events/drafty/programme/changes?from=0")).await).await;
     assert_eq!(public["changes"], preview["changes"]);
     // The draft is now the published version: nothing to change.
     assert_eq!(

@@ -4,10 +4,11 @@
 //! own routes; and a bad value is a 400 naming the field.
 
 use plenary_tests::flows::{
-    confirm, create_event, event_body, mail_to, me, register, register_for_token, run_job,
+    cancel, confirm, create_event, event_body, mail_to, me, publish, put_draft, put_join_info,
+    register, register_for_token, run_job,
 };
 use plenary_tests::on_both_stores;
-use plenary_tests::stack::{LocalStack, Store, problem};
+use plenary_tests::stack::{LocalStack, Store, header, no_redirects, problem, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -35,25 +36,8 @@ async fn publish_programme(s: &LocalStack, id: &str) {
         "sessions": [{"id": "keynote", "title": "Keynote", "kind": "keynote",
         "starts_at": "2030-03-10T09:00:00+01:00", "ends_at": "2030-03-10T10:00:00+01:00",
         "speakers": [{"id": "ada", "role": "speaker"}]}]});
-    let res = s
-        .admin(
-            Method::PUT,
-            &format!("/v1/admin/events/{id}/programme/draft"),
-        )
-        .json(&draft)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = s
-        .admin(
-            Method::POST,
-            &format!("/v1/admin/events/{id}/programme/publish"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(put_draft(s, id, &draft).await.status(), 200);
+    assert_eq!(publish(s, id).await.status(), 200);
 }
 
 /// Every public GET of one event, relative to `/v1/events/{id}`.
@@ -72,37 +56,18 @@ const PUBLIC_READS: &[&str] = &[
 async fn answer(s: &LocalStack, event: &str, route: &str) -> (u16, String, String, String) {
     let res = match route {
         "register" => register(s, event, "newcomer@example.org").await,
-        "resend" => s
-            .post(&format!("/v1/events/{event}/registrations/resend"))
-            .json(&json!({"email": "newcomer@example.org"}))
-            .send()
-            .await
-            .unwrap(),
-        read => s
-            .get(&format!("/v1/events/{event}{read}"))
-            .send()
-            .await
-            .unwrap(),
+        "resend" => {
+            let resend = s.post(&format!("/v1/events/{event}/registrations/resend"));
+            send(resend.json(&json!({"email": "newcomer@example.org"}))).await
+        }
+        read => send(s.get(&format!("/v1/events/{event}{read}"))).await,
     };
-    let header = |name: &str| {
-        res.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    };
-    let (ct, cache) = (header("content-type"), header("cache-control"));
+    let (ct, cache) = (header(&res, "content-type"), header(&res, "cache-control"));
     (res.status().as_u16(), ct, cache, res.text().await.unwrap())
 }
 
 async fn listed(s: &LocalStack) -> Vec<String> {
-    let list: Value = s
-        .get("/v1/events")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = s.get_json("/v1/events").await;
     list["events"]
         .as_array()
         .unwrap()
@@ -118,11 +83,7 @@ async fn a_draft_answers_every_public_route_as_an_unknown_event_and_takes_no_reg
     // One published while public and then turned into a draft, one a draft from the start.
     create_event(&s, "was-public", &with_visibility(None)).await;
     publish_programme(&s, "was-public").await;
-    let res = s
-        .get("/v1/events/was-public/programme")
-        .send()
-        .await
-        .unwrap();
+    let res = send(s.get("/v1/events/was-public/programme")).await;
     assert_eq!(res.status(), 200);
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     create_event(&s, "was-public", &with_visibility(Some("draft"))).await;
@@ -137,12 +98,11 @@ async fn a_draft_answers_every_public_route_as_an_unknown_event_and_takes_no_reg
         }
     }
     // A client holding the programme's ETag gets no 304 either.
-    let res = s
-        .get("/v1/events/was-public/programme")
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let res = send(
+        s.get("/v1/events/was-public/programme")
+            .header("if-none-match", &etag),
+    )
+    .await;
     problem(res, 404).await;
 
     let ids = listed(&s).await;
@@ -172,14 +132,7 @@ async fn an_unlisted_event_works_by_its_id_but_is_listed_only_once_public(store:
         let (status, ..) = answer(&s, "by-link", route).await;
         assert_eq!(status, 200, "{route}");
     }
-    let event: Value = s
-        .get("/v1/events/by-link")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let event = s.get_json("/v1/events/by-link").await;
     assert_eq!(event["visibility"], "unlisted");
     assert_eq!(
         register(&s, "by-link", "linked@example.org").await.status(),
@@ -193,24 +146,13 @@ async fn an_unlisted_event_works_by_its_id_but_is_listed_only_once_public(store:
     // Without the field the event is public again: listed, and shown as public.
     create_event(&s, "by-link", &with_visibility(None)).await;
     assert!(listed(&s).await.iter().any(|id| id == "by-link"));
-    let event: Value = s
-        .get("/v1/events/by-link")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let event = s.get_json("/v1/events/by-link").await;
     assert_eq!(event["visibility"], "public");
 
     // A draft for a while, then public again: its programme is served again.
     create_event(&s, "by-link", &with_visibility(Some("draft"))).await;
     assert!(!listed(&s).await.iter().any(|id| id == "by-link"));
-    problem(
-        s.get("/v1/events/by-link/programme").send().await.unwrap(),
-        404,
-    )
-    .await;
+    problem(send(s.get("/v1/events/by-link/programme")).await, 404).await;
     create_event(&s, "by-link", &with_visibility(Some("public"))).await;
     assert!(listed(&s).await.iter().any(|id| id == "by-link"));
     for route in PUBLIC_READS {
@@ -226,16 +168,11 @@ async fn people_registered_before_the_event_became_a_draft_keep_their_own_routes
     let token = register_for_token(&s, "drafted", seated).await;
     assert_eq!(confirm(&s, &token).await.status(), 200);
     let pending_token = register_for_token(&s, "drafted", pending).await;
-    let res = s
-        .admin(Method::PUT, "/v1/admin/events/drafted/join-info")
-        .json(&json!({"url": "https://meet.example/drafted", "release_at": "2021-08-01T00:00:00Z"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let info = json!({"url": "https://meet.example/drafted", "release_at": "2021-08-01T00:00:00Z"});
+    assert_eq!(put_join_info(&s, "drafted", &info).await.status(), 200);
 
     create_event(&s, "drafted", &with_visibility(Some("draft"))).await;
-    problem(s.get("/v1/events/drafted").send().await.unwrap(), 404).await;
+    problem(send(s.get("/v1/events/drafted")).await, 404).await;
 
     // Confirming a registration made while the event took them still works.
     let res = confirm(&s, &pending_token).await;
@@ -246,72 +183,43 @@ async fn people_registered_before_the_event_became_a_draft_keep_their_own_routes
     // The registrant's own routes: read, amend, calendar, join details and the personal link.
     let mine: Value = me(&s, &token).await.json().await.unwrap();
     assert_eq!(mine["status"], "confirmed");
-    let res = s
+    let patch = s
         .http
         .patch(s.url("/v1/registrations/me"))
-        .bearer_auth(&token)
-        .json(&json!({"organisation": "ITU"}))
-        .send()
-        .await
-        .unwrap();
+        .bearer_auth(&token);
+    let res = send(patch.json(&json!({"organisation": "ITU"}))).await;
     assert_eq!(res.status(), 200);
-    let res = s
-        .get("/v1/registrations/me/calendar.ics")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = s
-        .get("/v1/registrations/me/join")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let calendar = s.get("/v1/registrations/me/calendar.ics");
+    assert_eq!(send(calendar.bearer_auth(&token)).await.status(), 200);
+    let res = send(s.get("/v1/registrations/me/join").bearer_auth(&token)).await;
     assert_eq!(res.status(), 200);
     let details: Value = res.json().await.unwrap();
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let personal = details["personal_url"].as_str().unwrap();
-    let hop = no_redirects.get(personal).send().await.unwrap();
+    let hop = send(no_redirects().get(personal)).await;
     assert_eq!(hop.status(), 302);
 
     // But no one registers anew, and no link is sent again, not even to a registrant.
     let mails_before = mail_to(&s, seated).await.len();
     problem(register(&s, "drafted", "late@example.org").await, 404).await;
     problem(register(&s, "drafted", seated).await, 404).await;
-    let res = s
-        .post("/v1/events/drafted/registrations/resend")
-        .json(&json!({"email": seated}))
-        .send()
-        .await
-        .unwrap();
-    problem(res, 404).await;
+    let resend = s.post("/v1/events/drafted/registrations/resend");
+    problem(send(resend.json(&json!({"email": seated}))).await, 404).await;
     run_job(&s).await;
     assert!(mail_to(&s, "late@example.org").await.is_empty());
     assert_eq!(mail_to(&s, seated).await.len(), mails_before);
 
     // And a registrant may still cancel.
-    let res = s
-        .http
-        .delete(s.url("/v1/registrations/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(cancel(&s, &token).await.status(), 200);
 }
 
 async fn a_bad_visibility_is_a_400_naming_the_field_and_changes_nothing(store: Store) {
     let s = LocalStack::start(store, &[]);
     let put = async |id: &str, body: &Value| {
-        s.admin(Method::PUT, &format!("/v1/admin/events/{id}"))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        send(
+            s.admin(Method::PUT, &format!("/v1/admin/events/{id}"))
+                .json(body),
+        )
+        .await
     };
     for bad in [json!("hidden"), json!("Draft"), json!(7)] {
         let mut body = with_visibility(None);
@@ -325,20 +233,13 @@ async fn a_bad_visibility_is_a_400_naming_the_field_and_changes_nothing(store: S
             assert!(message.contains("public, unlisted, draft"), "{message}");
         }
     }
-    problem(s.get("/v1/events/fresh").send().await.unwrap(), 404).await;
+    problem(send(s.get("/v1/events/fresh")).await, 404).await;
 
     create_event(&s, "kept", &with_visibility(Some("unlisted"))).await;
     let mut body = with_visibility(Some("secret"));
     body["title"] = json!("Renamed");
     problem(put("kept", &body).await, 400).await;
-    let event: Value = s
-        .get("/v1/events/kept")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let event = s.get_json("/v1/events/kept").await;
     assert_eq!(
         (&event["visibility"], &event["title"]),
         (&json!("unlisted"), &json!("Race workshop"))

@@ -111,24 +111,11 @@ async fn confirmed(w: &World, n: usize, domain: &str) {
         )
         .unwrap();
         let now = w.clock.now();
-        let r = Registration {
-            id: RegistrationId::parse(&format!("01J0000000000000000000{i:04}")).unwrap(),
-            event_id: w.event.id.clone(),
-            status: Status::Confirmed,
-            person: Some(app.person),
-            country: app.country,
-            category: app.category,
-            language: app.language,
-            notifications: app.notifications,
-            created_at: now,
-            updated_at: now,
-            confirm_by: None,
-            confirmed_at: Some(now),
-            waitlist_ticket: None,
-            join_generation: 0,
-            join_use: Default::default(),
-            unsubscribed_at: None,
-        };
+        let id = RegistrationId::parse(&format!("01J0000000000000000000{i:04}")).unwrap();
+        let mut r = Registration::new(id, w.event.id.clone(), &app, now);
+        r.status = Status::Confirmed;
+        r.confirm_by = None;
+        r.confirmed_at = Some(now);
         let mut ch = Change::new();
         ch.save(&r, 0).unwrap();
         w.store.commit(ch).await.unwrap();

@@ -8,7 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use mail_parser::{MessageParser, MimeHeaders};
 use plenary::domain::{Email, Language};
 use plenary::mail::{
-    Attachment, MailError, Mailer, MessageKind, OutgoingEmail, SesMailer, ses_client,
+    Attachment, MailError, Mailer, MessageKind, OutgoingEmail, SesMailer, one_click_unsubscribe,
+    ses_client,
 };
 use serde_json::Value;
 
@@ -44,16 +45,7 @@ fn message(from: &str, to: &str) -> OutgoingEmail {
         html: Some("<p>您好，明天见。</p><p>See you tomorrow.</p>".to_owned()),
         language: Language::Zh,
         kind: MessageKind::Reminder,
-        headers: vec![
-            (
-                "List-Unsubscribe".to_owned(),
-                "<https://plenary.example.org/unsubscribe?t=abc>".to_owned(),
-            ),
-            (
-                "List-Unsubscribe-Post".to_owned(),
-                "List-Unsubscribe=One-Click".to_owned(),
-            ),
-        ],
+        headers: one_click_unsubscribe("https://plenary.example.org/unsubscribe?t=abc"),
         attachments: vec![Attachment {
             filename: "workshop.ics".to_owned(),
             content_type: "text/calendar; method=PUBLISH; charset=utf-8".to_owned(),
@@ -142,22 +134,21 @@ async fn a_raw_message_reaches_ses_with_both_parts_and_the_calendar() {
         Some(to.as_str())
     );
     assert_eq!(parsed.subject(), Some("提醒：您的研讨会明天开始"));
-    assert_eq!(
-        parsed.header_raw("List-Unsubscribe").map(str::trim),
-        Some("<https://plenary.example.org/unsubscribe?t=abc>")
-    );
-    assert_eq!(
-        parsed.header_raw("List-Unsubscribe-Post").map(str::trim),
-        Some("List-Unsubscribe=One-Click")
-    );
-    assert_eq!(
-        parsed.header_raw("X-Plenary-Kind").map(str::trim),
-        Some("reminder")
-    );
-    assert_eq!(
-        parsed.header_raw("Content-Language").map(str::trim),
-        Some("zh")
-    );
+    for (name, value) in [
+        (
+            "List-Unsubscribe",
+            "<https://plenary.example.org/unsubscribe?t=abc>",
+        ),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("X-Plenary-Kind", "reminder"),
+        ("Content-Language", "zh"),
+    ] {
+        assert_eq!(
+            parsed.header_raw(name).map(str::trim),
+            Some(value),
+            "{name}"
+        );
+    }
 
     let text = parsed.body_text(0).expect("a text part");
     assert_eq!(

@@ -4,7 +4,7 @@
 
 use plenary::domain::{Event, Language, Organiser, Person, Registration};
 use plenary::mail::templates::{self, Content, EventFacts, Message};
-use plenary::mail::{MessageKey, MessageKind, OutgoingEmail};
+use plenary::mail::{MessageKey, MessageKind, OutgoingEmail, one_click_unsubscribe};
 use plenary::store::StoreError;
 use plenary::token::Token;
 use plenary::usecases::mail;
@@ -129,14 +129,10 @@ pub fn email(
         unsubscribe_url,
     })
     .map_err(|e| ComposeError::Template(e.to_string()))?;
-    let mut headers = Vec::new();
-    if let (true, Some(u)) = (kind.is_optional(), unsubscribe_url) {
-        headers.push(("List-Unsubscribe".to_owned(), format!("<{u}>")));
-        headers.push((
-            "List-Unsubscribe-Post".to_owned(),
-            "List-Unsubscribe=One-Click".to_owned(),
-        ));
-    }
+    let headers = match (kind.is_optional(), unsubscribe_url) {
+        (true, Some(u)) => one_click_unsubscribe(u),
+        _ => Vec::new(),
+    };
     Ok(OutgoingEmail {
         key: key.to_string(),
         from: app.sender.clone(),

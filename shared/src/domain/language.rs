@@ -1,60 +1,20 @@
-use std::fmt;
+use super::codes::closed_list;
 
-use serde::{Deserialize, Serialize};
-
-/// The six official languages of the ITU, the languages Plenary speaks.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    Ar,
-    Zh,
-    En,
-    Fr,
-    Ru,
-    Es,
+closed_list! {
+    /// The six official languages of the ITU, the languages Plenary speaks.
+    pub enum Language {
+        Ar => "ar",
+        Zh => "zh",
+        En => "en",
+        Fr => "fr",
+        Ru => "ru",
+        Es => "es",
+    }
 }
 
 impl Language {
-    pub const ALL: [Language; 6] = [Self::Ar, Self::Zh, Self::En, Self::Fr, Self::Ru, Self::Es];
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.code() == raw)
-            .ok_or_else(|| "must be one of ar, zh, en, fr, ru, es".to_owned())
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Ar => "ar",
-            Self::Zh => "zh",
-            Self::En => "en",
-            Self::Fr => "fr",
-            Self::Ru => "ru",
-            Self::Es => "es",
-        }
-    }
-
     pub fn is_right_to_left(self) -> bool {
         self == Self::Ar
-    }
-}
-
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
     }
 }
 
@@ -69,6 +29,10 @@ mod tests {
         }
         assert!(Language::parse("de").is_err());
         assert!(Language::parse("EN").is_err());
+        assert_eq!(
+            Language::parse("de"),
+            Err("must be one of ar, zh, en, fr, ru, es".to_owned())
+        );
         assert!(Language::Ar.is_right_to_left());
     }
 }

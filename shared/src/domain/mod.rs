@@ -3,6 +3,7 @@
 
 mod announcement;
 mod audit;
+mod codes;
 mod country;
 mod email;
 mod event;

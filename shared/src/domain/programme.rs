@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codes::closed_list;
 use super::event::instant;
 use super::fields::parse;
 use super::{Event, FieldErrors, Fields, Line, Paragraph, Slug};
@@ -17,35 +18,15 @@ pub const MAX_SESSIONS: usize = 500;
 pub const MAX_PROGRAMME_BYTES: usize = 300_000;
 pub const MAX_SPEAKERS: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionKind {
-    Opening,
-    Keynote,
-    Talk,
-    Panel,
-    Break,
-    Meeting,
-    Closing,
-}
-
-impl SessionKind {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        serde_json::from_value(Value::String(s.to_owned())).map_err(|_| {
-            "must be one of opening, keynote, talk, panel, break, meeting, closing".to_owned()
-        })
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Opening => "opening",
-            Self::Keynote => "keynote",
-            Self::Talk => "talk",
-            Self::Panel => "panel",
-            Self::Break => "break",
-            Self::Meeting => "meeting",
-            Self::Closing => "closing",
-        }
+closed_list! {
+    pub enum SessionKind {
+        Opening => "opening",
+        Keynote => "keynote",
+        Talk => "talk",
+        Panel => "panel",
+        Break => "break",
+        Meeting => "meeting",
+        Closing => "closing",
     }
 }
 

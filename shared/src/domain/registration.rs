@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codes::closed_list;
 use super::fields::parse;
 use super::{
     Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line, Paragraph,
@@ -13,59 +14,18 @@ use super::{
 /// Unconfirmed registrations hold no seat and lapse after this long.
 pub const CONFIRMATION_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    PendingConfirmation,
-    PendingApproval,
-    Confirmed,
-    Waitlisted,
-    Rejected,
-    Cancelled,
+closed_list! {
+    pub enum Status {
+        PendingConfirmation => "pending_confirmation",
+        PendingApproval => "pending_approval",
+        Confirmed => "confirmed",
+        Waitlisted => "waitlisted",
+        Rejected => "rejected",
+        Cancelled => "cancelled",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
-        Self::PendingConfirmation,
-        Self::PendingApproval,
-        Self::Confirmed,
-        Self::Waitlisted,
-        Self::Rejected,
-        Self::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::PendingConfirmation => "pending_confirmation",
-            Self::PendingApproval => "pending_approval",
-            Self::Confirmed => "confirmed",
-            Self::Waitlisted => "waitlisted",
-            Self::Rejected => "rejected",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.code() == s)
-            .ok_or_else(|| {
-                "must be one of pending_confirmation, pending_approval, confirmed, waitlisted, rejected, cancelled".to_owned()
-            })
-    }
-
     /// A live registration holds its address: nobody may register it again for the event.
     pub fn is_live(self) -> bool {
         !matches!(self, Self::Rejected | Self::Cancelled)
@@ -298,6 +258,29 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// The record `app` becomes when it is taken: unconfirmed, lapsing after
+    /// [`CONFIRMATION_WINDOW`], holding no seat and no place in the queue.
+    pub fn new(id: RegistrationId, event_id: EventId, app: &Application, now: Timestamp) -> Self {
+        Self {
+            id,
+            event_id,
+            status: Status::PendingConfirmation,
+            person: Some(app.person.clone()),
+            country: app.country,
+            category: app.category,
+            language: app.language,
+            notifications: app.notifications,
+            created_at: now,
+            updated_at: now,
+            confirm_by: now.checked_add(CONFIRMATION_WINDOW).ok(),
+            confirmed_at: None,
+            waitlist_ticket: None,
+            join_generation: 0,
+            join_use: Default::default(),
+            unsubscribed_at: None,
+        }
+    }
+
     pub fn is_expired(&self, now: Timestamp) -> bool {
         self.status == Status::PendingConfirmation && self.confirm_by.is_some_and(|t| now >= t)
     }
@@ -330,6 +313,24 @@ mod tests {
         let a = Application::parse(&event(true), &body()).unwrap();
         assert_eq!(a.person.email.as_str(), "Ada@example.org");
         assert_eq!(a.notifications, NotificationChoices::default());
+    }
+
+    #[test]
+    fn a_new_registration_awaits_confirmation_and_lapses_after_the_window() {
+        let a = Application::parse(&event(true), &body()).unwrap();
+        let now: Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
+        let id = RegistrationId::parse("01J00000000000000000000001").unwrap();
+        let r = Registration::new(id, EventId::parse("ws").unwrap(), &a, now);
+        assert_eq!(r.status, Status::PendingConfirmation);
+        assert_eq!(r.person.as_ref(), Some(&a.person));
+        assert_eq!(
+            (r.created_at, r.updated_at, r.confirmed_at),
+            (now, now, None)
+        );
+        assert_eq!(r.waitlist_ticket, None);
+        let lapses = now.checked_add(CONFIRMATION_WINDOW).unwrap();
+        assert_eq!(r.confirm_by, Some(lapses));
+        assert!(!r.is_expired(now) && r.is_expired(lapses));
     }
 
     #[test]

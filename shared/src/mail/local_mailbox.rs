@@ -156,7 +156,7 @@ mod tests {
 
     use super::*;
     use crate::clock::ManualClock;
-    use crate::mail::Attachment;
+    use crate::mail::{Attachment, one_click_unsubscribe};
 
     fn email(key: &str) -> OutgoingEmail {
         OutgoingEmail {
@@ -169,16 +169,7 @@ mod tests {
             html: Some("<p>Bonjour</p>".to_owned()),
             language: Language::Fr,
             kind: MessageKind::ProgrammeChanges,
-            headers: vec![
-                (
-                    "List-Unsubscribe".to_owned(),
-                    "<https://plenary.example.org/u?t=1>".to_owned(),
-                ),
-                (
-                    "List-Unsubscribe-Post".to_owned(),
-                    "List-Unsubscribe=One-Click".to_owned(),
-                ),
-            ],
+            headers: one_click_unsubscribe("https://plenary.example.org/u?t=1"),
             attachments: vec![Attachment {
                 filename: "programme.ics".to_owned(),
                 content_type: "text/calendar; method=PUBLISH; charset=utf-8".to_owned(),

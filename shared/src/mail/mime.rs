@@ -153,7 +153,7 @@ mod tests {
 
     use super::*;
     use crate::domain::{Email, Language};
-    use crate::mail::{Attachment, MessageKind};
+    use crate::mail::{Attachment, MessageKind, one_click_unsubscribe};
 
     const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Plenary//EN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:ws-1@plenary\r\nSUMMARY:Atelier\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
@@ -168,16 +168,7 @@ mod tests {
             html: Some("<p>Hello Ada,</p><p>see you tomorrow.</p>".to_owned()),
             language: Language::En,
             kind: MessageKind::Reminder,
-            headers: vec![
-                (
-                    "List-Unsubscribe".to_owned(),
-                    "<https://plenary.example.org/unsubscribe?t=abc>".to_owned(),
-                ),
-                (
-                    "List-Unsubscribe-Post".to_owned(),
-                    "List-Unsubscribe=One-Click".to_owned(),
-                ),
-            ],
+            headers: one_click_unsubscribe("https://plenary.example.org/unsubscribe?t=abc"),
             attachments: vec![],
         }
     }
@@ -222,23 +213,18 @@ mod tests {
             parsed.message_id(),
             Some(message_id(&email()).trim_matches(['<', '>']))
         );
+        let header = |name| parsed.header_raw(name).map(str::trim);
         assert_eq!(
-            parsed.header_raw("List-Unsubscribe").map(str::trim),
+            header("List-Unsubscribe"),
             Some("<https://plenary.example.org/unsubscribe?t=abc>")
         );
         assert_eq!(
-            parsed.header_raw("List-Unsubscribe-Post").map(str::trim),
+            header("List-Unsubscribe-Post"),
             Some("List-Unsubscribe=One-Click")
         );
-        assert_eq!(
-            parsed.header_raw("X-Plenary-Kind").map(str::trim),
-            Some("reminder")
-        );
-        assert_eq!(
-            parsed.header_raw("Content-Language").map(str::trim),
-            Some("en")
-        );
-        assert!(parsed.header_raw("Date").is_some());
+        assert_eq!(header("X-Plenary-Kind"), Some("reminder"));
+        assert_eq!(header("Content-Language"), Some("en"));
+        assert!(header("Date").is_some());
     }
 
     #[test]

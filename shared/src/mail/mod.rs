@@ -108,6 +108,17 @@ pub struct OutgoingEmail {
     pub attachments: Vec<Attachment>,
 }
 
+/// The RFC 8058 one-click unsubscribe headers of optional mail, for the unsubscribe link `url`.
+pub fn one_click_unsubscribe(url: &str) -> Vec<(String, String)> {
+    vec![
+        ("List-Unsubscribe".to_owned(), format!("<{url}>")),
+        (
+            "List-Unsubscribe-Post".to_owned(),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ),
+    ]
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendReceipt {
     /// The provider's id for the message.

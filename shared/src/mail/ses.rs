@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::Credentials;
 use aws_sdk_ses::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ses::primitives::Blob;
 use aws_sdk_ses::types::RawMessage;
@@ -56,27 +54,10 @@ impl Mailer for SesMailer {
     }
 }
 
-/// An SES client from the default configuration chain, with an explicit region (`AWS_REGION`, else
-/// `us-east-1`). With an `endpoint` (an emulator), dummy static credentials are used so the SDK
-/// never probes instance metadata, which stalls off AWS.
+/// An SES client for `endpoint` (an emulator) or, without one, for AWS with the default credential
+/// chain; region and credentials as `aws::sdk_config` sets them.
 pub async fn ses_client(endpoint: Option<&str>) -> aws_sdk_ses::Client {
-    let region = std::env::var("AWS_REGION")
-        .ok()
-        .filter(|r| !r.trim().is_empty())
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region));
-    if let Some(endpoint) = endpoint {
-        loader = loader
-            .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new(
-                "test",
-                "test",
-                None,
-                None,
-                "plenary-local",
-            ));
-    }
-    aws_sdk_ses::Client::new(&loader.load().await)
+    aws_sdk_ses::Client::new(&crate::aws::sdk_config(endpoint).await)
 }
 
 fn translate<E>(err: SdkError<E>) -> MailError

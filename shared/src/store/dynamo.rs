@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::Credentials;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -48,26 +46,9 @@ impl DynamoTable {
 }
 
 /// A client for `endpoint` (the emulator) or, without one, for AWS with the default credential
-/// chain. The region is always explicit so the SDK never asks instance metadata for it.
+/// chain; region and credentials as `aws::sdk_config` sets them.
 pub async fn dynamo_client(endpoint: Option<&str>) -> Client {
-    let region = std::env::var("AWS_REGION")
-        .ok()
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region));
-    if let Some(endpoint) = endpoint {
-        // The emulator accepts any credentials; static ones keep the SDK from probing IMDS.
-        loader = loader
-            .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new(
-                "test",
-                "test",
-                None,
-                None,
-                "plenary-local",
-            ));
-    }
-    Client::new(&loader.load().await)
+    Client::new(&crate::aws::sdk_config(endpoint).await)
 }
 
 /// Creates the table (pk/sk strings, on demand, NEW_IMAGE stream, TTL on `expires_at`) unless it

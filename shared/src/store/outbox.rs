@@ -153,22 +153,32 @@ pub trait OutboxStore: Send + Sync {
 const STATE: &str = "state";
 const SINCE: &str = "since";
 
-/// A settled message's notice (if any) leaves the outbox: its entry is deleted (pushed onto
-/// `writes`) and the event's queued count goes down (added to `stats`, the event's mail counts
-/// when the message is counted under an event, which is returned).
-fn dequeue(
+/// The writes that settle a message, for one transaction: its claim as `claim` writes it, its
+/// notice (if any) leaving the outbox, and the counts that move in the mail counts of `event`
+/// (when the message is counted under one): `counter` up, queued down for the notice. Counts
+/// that do not move are not written.
+fn settlement(
+    claim: Write,
     notice: Option<&Notice>,
-    writes: &mut Vec<Write>,
-    stats: Option<Write>,
-) -> Option<Write> {
-    let Some(n) = notice else {
-        return stats;
-    };
-    writes.push(Write::Delete {
-        key: keys::outbox(&n.id),
-        cond: None,
-    });
-    stats.map(|s| s.add("queued", -1))
+    event: Option<&EventId>,
+    counter: Option<&str>,
+) -> Vec<Write> {
+    let mut writes = vec![claim];
+    let mut stats = event.map(|e| Write::update(keys::mail_stats(e)));
+    if let Some(c) = counter {
+        stats = stats.map(|s| s.add(c, 1));
+    }
+    if let Some(n) = notice {
+        writes.push(Write::Delete {
+            key: keys::outbox(&n.id),
+            cond: None,
+        });
+        stats = stats.map(|s| s.add("queued", -1));
+    }
+    if counter.is_some() || notice.is_some() {
+        writes.extend(stats);
+    }
+    writes
 }
 
 #[async_trait]
@@ -238,14 +248,10 @@ impl OutboxStore for TableStore {
         event: Option<&EventId>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let stats = event.map(|e| Write::update(keys::mail_stats(e)).add("sent", 1));
-        let mut writes = vec![
-            Write::update(keys::sent(key))
-                .set(STATE, "sent")
-                .set(SINCE, now.as_second()),
-        ];
-        let stats = dequeue(notice, &mut writes, stats);
-        writes.extend(stats);
+        let claim = Write::update(keys::sent(key))
+            .set(STATE, "sent")
+            .set(SINCE, now.as_second());
+        let mut writes = settlement(claim, notice, event, Some("sent"));
         if let Some(SentTally(k)) = tally {
             writes.push(Write::update(k.clone()).add(super::jobs::SENT, 1));
         }
@@ -292,16 +298,10 @@ impl OutboxStore for TableStore {
             Unsent::Suppressed => ("suppressed", Some("suppressed")),
             Unsent::Skipped => ("skipped", None),
         };
-        let mut stats = event.map(|e| Write::update(keys::mail_stats(e)));
-        if let Some(c) = counter {
-            stats = stats.map(|s| s.add(c, 1));
-        }
-        let mut writes = vec![Write::update(keys::sent(key)).set(STATE, state)];
-        stats = dequeue(notice, &mut writes, stats);
-        if counter.is_some() || notice.is_some() {
-            writes.extend(stats);
-        }
-        self.table.transact(writes).await?;
+        let claim = Write::update(keys::sent(key)).set(STATE, state);
+        self.table
+            .transact(settlement(claim, notice, event, counter))
+            .await?;
         Ok(())
     }
 

@@ -6,13 +6,18 @@ use crate::calendar::fixtures::{SITE, at, event, first, programme, second, sessi
 /// Plenary's restatement of the c3voc schema; tests/fixtures/README.md says where it comes from.
 const SCHEMA_TEXT: &str = include_str!("../../../../tests/fixtures/c3voc-schedule.schema.json");
 
-fn assert_valid(schedule: &Value) {
+/// A validator of the c3voc schema, formats included.
+fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(SCHEMA_TEXT).unwrap();
-    let validator = jsonschema::options()
+    jsonschema::options()
         .with_draft(jsonschema::Draft::Draft201909)
         .should_validate_formats(true)
         .build(&schema)
-        .unwrap();
+        .unwrap()
+}
+
+fn assert_valid(schedule: &Value) {
+    let validator = validator();
     let errors: Vec<String> = validator
         .iter_errors(schedule)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -44,20 +49,25 @@ fn talk<'a>(talks: &'a [(String, Value)], slug: &str) -> &'a (String, Value) {
     talks.iter().find(|(_, t)| t["slug"] == slug).unwrap()
 }
 
+/// The fixture's event, ending at `ends_at` instead.
+fn ending(ends_at: &str) -> Event {
+    Event {
+        ends_at: at(ends_at),
+        ..event()
+    }
+}
+
+/// The first publication of the fixture's first two sessions.
+fn two_sessions() -> Publication {
+    let two = programme(sessions()[..2].to_vec());
+    Publication::next(None, two, at("2021-10-01T12:00:00Z")).unwrap()
+}
+
 #[test]
 fn a_two_day_zurich_schedule_validates_against_the_c3voc_schema() {
     // The weekend the clocks go back: Saturday in CEST, Sunday (25 hours) in CET.
-    let two_days = Event {
-        ends_at: at("2021-10-31T18:00:00+01:00"),
-        ..event()
-    };
-    let p = Publication::next(
-        None,
-        programme(sessions()[..2].to_vec()),
-        at("2021-10-01T12:00:00Z"),
-    )
-    .unwrap();
-    let s = schedule_json(&two_days, &p, SITE);
+    let two_days = ending("2021-10-31T18:00:00+01:00");
+    let s = schedule_json(&two_days, &two_sessions(), SITE);
     assert_valid(&s);
     let c = &s["schedule"]["conference"];
     assert_eq!(s["$schema"], "https://c3voc.de/schedule/schema.json");
@@ -178,17 +188,8 @@ fn days_are_counted_and_grouped_in_the_events_zone() {
 
 #[test]
 fn an_event_ending_at_midnight_does_not_count_the_next_day() {
-    let e = Event {
-        ends_at: at("2021-11-01T00:00:00+01:00"),
-        ..event()
-    };
-    let p = Publication::next(
-        None,
-        programme(sessions()[..2].to_vec()),
-        at("2021-10-01T12:00:00Z"),
-    )
-    .unwrap();
-    let c = &schedule_json(&e, &p, SITE)["schedule"]["conference"];
+    let e = ending("2021-11-01T00:00:00+01:00");
+    let c = &schedule_json(&e, &two_sessions(), SITE)["schedule"]["conference"];
     assert_eq!(c["daysCount"], 2);
     assert_eq!(c["end"], "2021-10-31");
 }
@@ -223,12 +224,7 @@ fn the_namespace_is_the_dns_uuid_of_plenary() {
 #[test]
 fn the_schema_check_rejects_what_breaks_the_c3voc_rules() {
     let good = schedule_json(&event(), &first(), SITE);
-    let schema: Value = serde_json::from_str(SCHEMA_TEXT).unwrap();
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft201909)
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
+    let validator = validator();
     assert!(validator.is_valid(&good));
     let talk = "/schedule/conference/days/0/rooms/Plenary/0";
     let breakages: [(&str, Value); 6] = [

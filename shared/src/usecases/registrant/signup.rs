@@ -5,8 +5,7 @@ use jiff::SignedDuration;
 use serde_json::Value;
 
 use crate::domain::{
-    Application, ApplicationError, CONFIRMATION_WINDOW, Email, EventId, FieldErrors, Registration,
-    Status,
+    Application, ApplicationError, Email, EventId, FieldErrors, Registration, Status,
 };
 use crate::domain::{Fields, fields::parse};
 use crate::mail::MessageKind;
@@ -178,26 +177,10 @@ impl Registrar<'_> {
                 return Ok(done);
             }
             let now = self.now();
-            let r = Registration {
-                id: self
-                    .ids
-                    .new_registration_id(now.as_millisecond().max(0) as u64),
-                event_id: event_id.clone(),
-                status: Status::PendingConfirmation,
-                person: Some(app.person.clone()),
-                country: app.country,
-                category: app.category,
-                language: app.language,
-                notifications: app.notifications,
-                created_at: now,
-                updated_at: now,
-                confirm_by: now.checked_add(CONFIRMATION_WINDOW).ok(),
-                confirmed_at: None,
-                waitlist_ticket: None,
-                join_generation: 0,
-                join_use: Default::default(),
-                unsubscribed_at: None,
-            };
+            let id = self
+                .ids
+                .new_registration_id(now.as_millisecond().max(0) as u64);
+            let r = Registration::new(id, event_id.clone(), &app, now);
             let mut ch = Change::new();
             ch.save(&r, 0)?
                 .claim_address(&r, &app.person.email, now)
