@@ -218,6 +218,16 @@ pub async fn events(app: &App, caller: &Caller) -> Result<Response, Problem> {
     )
     .await?;
     Ok(http::private(http::json(&views::OrganiserEventList {
-        events: lines.iter().map(views::OrganiserEventLine::of).collect(),
+        events: lines
+            .iter()
+            .map(|o| {
+                let counts = views::RegistrationCounts {
+                    confirmed: o.confirmed,
+                    waitlisted: o.waitlisted,
+                    pending: o.pending,
+                };
+                views::OrganiserEventLine::of(&o.event, o.role, o.published_version, counts)
+            })
+            .collect(),
     })))
 }

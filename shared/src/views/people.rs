@@ -254,8 +254,13 @@ pub struct OrganiserEventList {
 }
 
 impl OrganiserEventLine {
-    pub fn of(o: &crate::usecases::organiser::events::Overview) -> Self {
-        let e = &o.event;
+    /// One line: the event, the caller's role on it, its latest version and its counts.
+    pub fn of(
+        e: &crate::domain::Event,
+        role: Role,
+        published_version: Option<u32>,
+        registrations: RegistrationCounts,
+    ) -> Self {
         Self {
             id: e.id.to_string(),
             title: e.title.to_string(),
@@ -263,13 +268,9 @@ impl OrganiserEventLine {
             ends_at: super::at(&e.timezone, e.ends_at),
             timezone: e.timezone.name().to_owned(),
             visibility: e.visibility,
-            role: o.role,
-            published_version: o.published_version,
-            registrations: RegistrationCounts {
-                confirmed: o.confirmed,
-                waitlisted: o.waitlisted,
-                pending: o.pending,
-            },
+            role,
+            published_version,
+            registrations,
         }
     }
 }
