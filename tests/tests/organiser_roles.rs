@@ -182,6 +182,11 @@ async fn call(w: &World, method: &str, path: &str, bearer: Option<&str>, body: V
     Answer { status, body }
 }
 
+/// The status `call` gets.
+async fn status(w: &World, method: &str, path: &str, bearer: Option<&str>, body: Value) -> u16 {
+    call(w, method, path, bearer, body).await.status
+}
+
 async fn admin(w: &World, method: &str, path: &str, body: Value) -> Answer {
     call(w, method, path, Some(DEPLOYMENT), body).await
 }
@@ -227,6 +232,12 @@ fn path_of(pattern: &str) -> String {
         .replace("{registration_id}", "01J00000000000000000000000")
         .replace("{email}", "nobody%40roles.example")
         .replace("{token_id}", "01J00000000000000000000000")
+}
+
+/// The token `id` in a `GET /v1/admin/tokens` answer.
+fn listed(list: &Answer, id: &str) -> Value {
+    let tokens = list.body["tokens"].as_array().unwrap();
+    tokens.iter().find(|t| t["id"] == id).unwrap().clone()
 }
 
 fn is_the_events_404(a: &Answer) -> bool {
@@ -338,19 +349,13 @@ async fn a_role_change_or_removal_takes_effect_on_the_next_request(store: Store)
     let ada = session(&w, "ada@roles.example").await;
     let join = json!({"url": "https://meet.example/x", "release_at": "2021-09-01T00:00:00Z"});
     let path = "/v1/admin/events/roles/join-info";
-    assert_eq!(
-        call(&w, "PUT", path, Some(&ada), join.clone()).await.status,
-        200
-    );
+    assert_eq!(status(&w, "PUT", path, Some(&ada), join.clone()).await, 200);
     add_member(&w, "roles", "ada@roles.example", "viewer").await;
     assert!(is_forbidden(
         &call(&w, "PUT", path, Some(&ada), join.clone()).await
     ));
     let stats = "/v1/admin/events/roles/stats";
-    assert_eq!(
-        call(&w, "GET", stats, Some(&ada), Value::Null).await.status,
-        200
-    );
+    assert_eq!(status(&w, "GET", stats, Some(&ada), Value::Null).await, 200);
     let me = call(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null).await;
     assert_eq!(
         me.body["events"],
@@ -369,9 +374,7 @@ async fn a_role_change_or_removal_takes_effect_on_the_next_request(store: Store)
         &call(&w, "GET", stats, Some(&ada), Value::Null).await
     ));
     assert_eq!(
-        call(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null).await,
         200
     );
     // Removed as a person: every credential of hers ends, and adding her again revives none.
@@ -385,16 +388,11 @@ async fn a_role_change_or_removal_takes_effect_on_the_next_request(store: Store)
     .await;
     assert_eq!(res.status, 204);
     assert_eq!(
-        call(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", "/v1/admin/me", Some(&ada), Value::Null).await,
         401
     );
     add_member(&w, "roles", "ada@roles.example", "manager").await;
-    assert_eq!(
-        call(&w, "GET", stats, Some(&ada), Value::Null).await.status,
-        401
-    );
+    assert_eq!(status(&w, "GET", stats, Some(&ada), Value::Null).await, 401);
     let team = admin(&w, "GET", "/v1/admin/events/roles/team", Value::Null).await;
     assert_eq!(team.body["members"][0]["email"], "ada@roles.example");
     assert_eq!(team.body["members"][0]["added_by"], Value::Null);
@@ -489,21 +487,15 @@ async fn personal_tokens_act_with_their_owners_roles_until_revoked_or_expired(st
     let join = json!({"url": "https://meet.example/x", "release_at": "2021-09-01T00:00:00Z"});
     let join_path = "/v1/admin/events/roles/join-info";
     assert_eq!(
-        call(&w, "GET", stats, Some(&token), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", stats, Some(&token), Value::Null).await,
         200
     );
     assert_eq!(
-        call(&w, "PUT", join_path, Some(&token), join.clone())
-            .await
-            .status,
+        status(&w, "PUT", join_path, Some(&token), join.clone()).await,
         200
     );
     assert_eq!(
-        call(&w, "GET", stats, Some(&read_only), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", stats, Some(&read_only), Value::Null).await,
         200
     );
     assert!(is_forbidden(
@@ -518,25 +510,13 @@ async fn personal_tokens_act_with_their_owners_roles_until_revoked_or_expired(st
         !text.contains(&token) && !text.contains(&read_only),
         "{text}"
     );
-    let ci = list.body["tokens"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == id.as_str())
-        .unwrap()
-        .clone();
+    let ci = listed(&list, &id);
     assert_eq!(ci["last_used_at"], "2021-08-23T08:00:00Z");
     assert_eq!(ci["read_only"], false);
     w.clock.advance(SignedDuration::from_secs(31));
     call(&w, "GET", stats, Some(&token), Value::Null).await;
     let list = call(&w, "GET", "/v1/admin/tokens", Some(&session), Value::Null).await;
-    let ci = list.body["tokens"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == id.as_str())
-        .unwrap()
-        .clone();
+    let ci = listed(&list, &id);
     assert_eq!(ci["last_used_at"], "2021-08-23T08:01:01Z");
     // The role is the owner's current one.
     add_member(&w, "roles", "script@roles.example", "viewer").await;
@@ -548,29 +528,21 @@ async fn personal_tokens_act_with_their_owners_roles_until_revoked_or_expired(st
     let other = self::session(&w, "other@roles.example").await;
     let path = format!("/v1/admin/tokens/{id}");
     assert_eq!(
-        call(&w, "DELETE", &path, Some(&other), Value::Null)
-            .await
-            .status,
+        status(&w, "DELETE", &path, Some(&other), Value::Null).await,
         404
     );
     assert_eq!(
-        call(&w, "DELETE", &path, Some(&session), Value::Null)
-            .await
-            .status,
+        status(&w, "DELETE", &path, Some(&session), Value::Null).await,
         204
     );
     assert_eq!(
-        call(&w, "GET", stats, Some(&token), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", stats, Some(&token), Value::Null).await,
         401
     );
     // The read-only one expires with its 90 days.
     w.clock.advance(SignedDuration::from_hours(90 * 24));
     assert_eq!(
-        call(&w, "GET", stats, Some(&read_only), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", stats, Some(&read_only), Value::Null).await,
         401
     );
 }
@@ -590,15 +562,11 @@ async fn signing_out_ends_that_session_only(store: Store) {
     .await;
     assert_eq!(out.status, 204);
     assert_eq!(
-        call(&w, "GET", "/v1/admin/me", Some(&laptop), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", "/v1/admin/me", Some(&laptop), Value::Null).await,
         401
     );
     assert_eq!(
-        call(&w, "GET", "/v1/admin/me", Some(&phone), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", "/v1/admin/me", Some(&phone), Value::Null).await,
         200
     );
     let wrong = call(
@@ -620,13 +588,11 @@ async fn every_organiser_write_is_one_audit_entry_committed_with_its_change(stor
     let draft = json!({"speakers": [], "sessions": [{"id": "opening", "title": "Opening",
         "kind": "opening", "starts_at": "2021-09-08T12:00:00Z", "ends_at": "2021-09-08T12:30:00Z"}]});
     let path = "/v1/admin/events/roles/programme/draft";
-    assert_eq!(call(&w, "PUT", path, Some(&ed), draft).await.status, 200);
+    assert_eq!(status(&w, "PUT", path, Some(&ed), draft).await, 200);
     let publish = "/v1/admin/events/roles/programme/publish";
     w.clock.advance(SignedDuration::from_secs(1));
     assert_eq!(
-        call(&w, "POST", publish, Some(&ed), Value::Null)
-            .await
-            .status,
+        status(&w, "POST", publish, Some(&ed), Value::Null).await,
         200
     );
     // A refusal changes nothing and records nothing.
@@ -826,9 +792,7 @@ async fn every_organiser_route_refuses_spent_credentials_and_read_only_tokens_on
     let id = listed.body["tokens"][0]["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/admin/tokens/{id}");
     assert_eq!(
-        call(&w, "DELETE", &path, Some(&revoker), Value::Null)
-            .await
-            .status,
+        status(&w, "DELETE", &path, Some(&revoker), Value::Null).await,
         204
     );
     let gone_session = session(&w, "gone@roles.example").await;
@@ -909,9 +873,7 @@ async fn every_organiser_route_refuses_spent_credentials_and_read_only_tokens_on
     );
     assert_eq!(out.await.status, 204);
     assert_eq!(
-        call(&w, "GET", "/v1/admin/me", Some(&read_only), Value::Null)
-            .await
-            .status,
+        status(&w, "GET", "/v1/admin/me", Some(&read_only), Value::Null).await,
         401
     );
 }
