@@ -104,6 +104,11 @@ pub trait TokenSource: Send + Sync {
         self.new_ulid(now_ms).to_string()
     }
 
+    /// A new id as ULID text, made at `now` (an instant before 1970 counts as 1970).
+    fn new_id_at(&self, now: jiff::Timestamp) -> String {
+        self.new_id(now.as_millisecond().max(0) as u64)
+    }
+
     /// A new registration's id.
     fn new_registration_id(&self, now_ms: u64) -> RegistrationId {
         RegistrationId::from(self.new_ulid(now_ms))

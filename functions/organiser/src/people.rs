@@ -11,6 +11,7 @@ use plenary::usecases::organiser::events;
 use plenary::usecases::organiser::signin::SignIn;
 use plenary::views;
 
+use super::registrations::{DEFAULT_PAGE, page_limit};
 use super::{App, existing_event};
 
 /// An address in a path: one this API could have stored, or no such person.
@@ -171,21 +172,15 @@ pub async fn revoke_token(app: &App, caller: &Caller, token_id: &str) -> Result<
     Ok(http::no_content())
 }
 
-const DEFAULT_PAGE: u32 = 50;
-const MAX_PAGE: u32 = 500;
-
 pub async fn audit(app: &App, scope: AuditScope, req: &Request) -> Result<Response, Problem> {
     let mut errors = Vec::new();
     let mut limit = DEFAULT_PAGE;
     let mut cursor = None;
     for (k, v) in query_params(req) {
         match k.as_str() {
-            "limit" => match v.parse::<u32>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
-                _ => errors.push(FieldError {
-                    field: "limit".into(),
-                    message: format!("must be a whole number from 1 to {MAX_PAGE}"),
-                }),
+            "limit" => match page_limit(&v) {
+                Ok(n) => limit = n,
+                Err(e) => errors.push(e),
             },
             // Cursors are entry ids (ULIDs): refuse anything else early.
             "cursor" => match ulid::Ulid::from_string(&v) {

@@ -11,7 +11,18 @@ use plenary::usecases::organiser::access::Caller;
 
 use super::{App, existing_event};
 
-const DEFAULT_PAGE: u32 = 50;
+pub(crate) const DEFAULT_PAGE: u32 = 50;
+
+/// `?limit=` of a paged organiser read: 1 to [`MAX_PAGE`].
+pub(crate) fn page_limit(raw: &str) -> Result<u32, FieldError> {
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        _ => Err(FieldError {
+            field: "limit".into(),
+            message: format!("must be a whole number from 1 to {MAX_PAGE}"),
+        }),
+    }
+}
 
 pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let mut errors = Vec::new();
@@ -27,12 +38,9 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
                     message: m,
                 }),
             },
-            "limit" => match v.parse::<u32>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
-                _ => errors.push(FieldError {
-                    field: "limit".into(),
-                    message: format!("must be a whole number from 1 to {MAX_PAGE}"),
-                }),
+            "limit" => match page_limit(&v) {
+                Ok(n) => limit = n,
+                Err(e) => errors.push(e),
             },
             // Cursors are registration ids: refuse anything else early.
             "cursor" => match RegistrationId::parse(&v) {

@@ -1,34 +1,22 @@
 //! Organisers as people: who they are, their roles on an event's team, and what each role may do.
 
-use std::fmt;
-
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codes::closed_list;
 use super::fields::parse;
 use super::{Email, FieldErrors, Fields, Language, Line};
 
-/// A role on one event's team. An administrator needs none: they may do everything everywhere.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Viewer,
-    Reviewer,
-    Editor,
-    Manager,
+closed_list! {
+    /// A role on one event's team. An administrator needs none: they may do everything
+    /// everywhere.
+    pub enum Role {
+        Viewer => "viewer",
+        Reviewer => "reviewer",
+        Editor => "editor",
+        Manager => "manager",
+    }
 }
 
 /// What a route asks of the caller's role on its event.
@@ -45,24 +33,6 @@ pub enum Duty {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Viewer, Self::Reviewer, Self::Editor, Self::Manager];
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw)
-            .ok_or_else(|| "must be one of viewer, reviewer, editor, manager".to_owned())
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Viewer => "viewer",
-            Self::Reviewer => "reviewer",
-            Self::Editor => "editor",
-            Self::Manager => "manager",
-        }
-    }
-
     /// The role table of the contract: the one place that says what a role may do.
     pub fn may(self, duty: Duty) -> bool {
         match duty {
@@ -71,12 +41,6 @@ impl Role {
             Duty::Edit => matches!(self, Self::Editor | Self::Manager),
             Duty::Manage => self == Self::Manager,
         }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -86,16 +86,10 @@ impl Table for RecordingTable {
     }
 
     async fn write(&self, w: Write) -> Result<(), TableError> {
-        let entries = pending();
-        if entries.is_empty() {
-            return self.inner.write(w).await;
+        match with_pending(std::slice::from_ref(&w)) {
+            Some(all) => self.commit(all).await,
+            None => self.inner.write(w).await,
         }
-        // The write stays first, so a failed condition names index 0 as before.
-        let mut writes = vec![w];
-        writes.extend(entries);
-        self.inner.transact(writes).await?;
-        committed();
-        Ok(())
     }
 
     async fn update_returning(&self, w: Write) -> Result<Item, TableError> {
@@ -104,17 +98,30 @@ impl Table for RecordingTable {
         self.inner.update_returning(w).await
     }
 
-    async fn transact(&self, mut writes: Vec<Write>) -> Result<(), TableError> {
-        let entries = pending();
-        if entries.is_empty() || writes.len() + entries.len() > MAX_TRANSACTION_WRITES {
-            // A change of a full transaction's size is not an organiser's: the entries wait.
-            return self.inner.transact(writes).await;
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        match with_pending(&writes) {
+            Some(all) => self.commit(all).await,
+            None => self.inner.transact(writes).await,
         }
-        writes.extend(entries);
-        self.inner.transact(writes).await?;
+    }
+}
+
+impl RecordingTable {
+    /// The change with its entries, all or nothing; once it commits, the entries are written.
+    async fn commit(&self, all: Vec<Write>) -> Result<(), TableError> {
+        self.inner.transact(all).await?;
         committed();
         Ok(())
     }
+}
+
+/// `writes` with the pending entries after them (so a failed condition names the same index as
+/// before), when entries are pending and fit in the transaction; None to send `writes` as they
+/// are. A change of a full transaction's size is not an organiser's: its entries wait.
+fn with_pending(writes: &[Write]) -> Option<Vec<Write>> {
+    let entries = pending();
+    (!entries.is_empty() && writes.len() + entries.len() <= MAX_TRANSACTION_WRITES)
+        .then(|| writes.iter().cloned().chain(entries).collect())
 }
 
 /// A page of a log, newest first.

@@ -133,7 +133,7 @@ fn member_item(event: &EventId, m: &Member) -> Result<super::Item, StoreError> {
 fn membership_item(event: &EventId, m: &Member) -> super::Item {
     let mut item = keys::membership(&email_hash(&m.email), event).item();
     item.insert("event_id".into(), Value::String(event.to_string()));
-    item.insert("role".into(), Value::String(m.role.as_str().to_owned()));
+    item.insert("role".into(), Value::String(m.role.code().to_owned()));
     item
 }
 

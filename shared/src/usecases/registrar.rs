@@ -73,7 +73,7 @@ impl Registrar<'_> {
     pub(crate) fn notice(&self, kind: MessageKind, r: &Registration) -> Notice {
         let now = self.now();
         Notice {
-            id: self.ids.new_id(now.as_millisecond().max(0) as u64),
+            id: self.ids.new_id_at(now),
             kind,
             to: Addressee::Registrant {
                 event_id: r.event_id.clone(),

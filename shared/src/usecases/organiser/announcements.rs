@@ -132,7 +132,7 @@ pub async fn announce(
         .filter(|r| Recipients::Announcement(request.audience).reach(r))
         .count() as u64;
     let a = Announcement {
-        id: ids.new_id(now.as_millisecond().max(0) as u64),
+        id: ids.new_id_at(now),
         event_id: event.clone(),
         subject: request.subject,
         body: request.body,

@@ -45,7 +45,7 @@ pub fn entries_for(
         (
             scope,
             AuditEntry {
-                id: ids.new_id(now.as_millisecond().max(0) as u64),
+                id: ids.new_id_at(now),
                 at: now,
                 actor: caller.actor.clone(),
                 action: action.to_owned(),
@@ -73,7 +73,7 @@ pub fn sign_in_entry(
     (
         AuditScope::Installation,
         AuditEntry {
-            id: ids.new_id(now.as_millisecond().max(0) as u64),
+            id: ids.new_id_at(now),
             at: now,
             target: actor
                 .email

@@ -47,7 +47,7 @@ pub struct Issued<T> {
 }
 
 fn new_generation(tokens: &dyn TokenSource, now: Timestamp) -> String {
-    tokens.new_id(now.as_millisecond().max(0) as u64)
+    tokens.new_id_at(now)
 }
 
 impl People<'_> {
@@ -209,7 +209,7 @@ impl People<'_> {
             .organiser(email)
             .await?
             .ok_or(PeopleError::NotFound("the organiser"))?;
-        let id = self.tokens.new_id(self.now.as_millisecond().max(0) as u64);
+        let id = self.tokens.new_id_at(self.now);
         let credential = Credential {
             via: Via::Token,
             owner: organiser.email,

@@ -50,7 +50,7 @@ impl SignIn<'_> {
             return Ok(());
         }
         let notice = Notice {
-            id: self.ids.new_id(self.now.as_millisecond().max(0) as u64),
+            id: self.ids.new_id_at(self.now),
             kind: MessageKind::OrganiserSignIn,
             to: Addressee::Address {
                 email: request.email,
