@@ -295,6 +295,9 @@ pub struct JoinInfoRequest {
     pub instructions: Option<String>,
     #[schemars(extend("format" = "date-time"))]
     pub release_at: String,
+    /// Read-only (what `GET …/join-info` shows): accepted back and ignored.
+    #[serde(default)]
+    pub released: Option<bool>,
 }
 
 /// Text per language (ar, zh, en, fr, ru, es; English required), or one string in English.

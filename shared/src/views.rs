@@ -173,10 +173,12 @@ pub struct JoinInfoView {
     pub dial_in: Option<String>,
     pub instructions: String,
     pub release_at: String,
+    /// Whether registrants may see the details now (`release_at` has passed on the API's clock).
+    pub released: bool,
 }
 
 impl JoinInfoView {
-    pub fn of(info: &JoinInfo) -> Self {
+    pub fn of(info: &JoinInfo, now: Timestamp) -> Self {
         Self {
             url: info.url.clone(),
             passcode: info.passcode.as_ref().map(|p| p.as_str().to_owned()),
@@ -184,6 +186,7 @@ impl JoinInfoView {
             instructions: info.instructions.as_str().to_owned(),
             // As the PUT's answer gives it.
             release_at: info.release_at.to_string(),
+            released: info.is_released(now),
         }
     }
 }

@@ -150,7 +150,7 @@ async fn the_join_details_read_back_as_stored_and_are_404_before_they_are_set(st
         read,
         json!({"url": "https://meet.example/abc?pwd=1", "passcode": "123 456",
                "dial_in": "+41 22 730 5111", "instructions": "Join five minutes early.",
-               "release_at": saved["release_at"]})
+               "release_at": saved["release_at"], "released": false})
     );
     assert_eq!(read["release_at"], "2030-03-09T08:00:00Z");
     // What was read goes back as it is.
@@ -165,6 +165,12 @@ async fn the_join_details_read_back_as_stored_and_are_404_before_they_are_set(st
     let bare = admin_get(&s, path).await;
     assert!(bare["passcode"].is_null() && bare["dial_in"].is_null());
     assert_eq!(bare["instructions"], "");
+
+    // `released` follows the stack's clock (the seed's, in 2021): a past release time is out.
+    let past = json!({"url": "https://meet.example/x", "release_at": "2021-01-01T00:00:00Z"});
+    let res = send(s.admin(Method::PUT, path).json(&past)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(admin_get(&s, path).await["released"], true);
 
     refuses_strangers(&s, |id| format!("/v1/admin/events/{id}/join-info")).await;
 }

@@ -31,7 +31,10 @@ pub async fn join_info(app: &App, raw_id: &str) -> Result<Response, Problem> {
         )
         .detail("the event's connection details have not been set: PUT …/join-info first")
     })?;
-    Ok(http::private(http::json(&views::JoinInfoView::of(&info))))
+    Ok(http::private(http::json(&views::JoinInfoView::of(
+        &info,
+        app.clock.now(),
+    ))))
 }
 
 pub async fn announcements(app: &App, raw_id: &str) -> Result<Response, Problem> {

@@ -27,11 +27,25 @@ fn meeting_url(raw: &str) -> Result<String, String> {
 }
 
 impl JoinInfo {
+    /// What `GET …/join-info` shows beside the stored fields: accepted back (as a boolean) so a
+    /// body read can be sent again, and ignored, because the clock decides it.
+    pub const READ_ONLY_FIELDS: &'static [&'static str] = &["released"];
+
     pub fn parse(body: &Value) -> Result<Self, FieldErrors> {
         let mut f = Fields::of(
             body,
-            &["url", "passcode", "dial_in", "instructions", "release_at"],
+            &[
+                "url",
+                "passcode",
+                "dial_in",
+                "instructions",
+                "release_at",
+                "released",
+            ],
         );
+        for field in Self::READ_ONLY_FIELDS {
+            f.optional(field, parse::boolean);
+        }
         let url = f.required("url", parse::with(meeting_url));
         let passcode = f.optional("passcode", parse::with(Line::<100>::parse));
         let dial_in = f.optional("dial_in", parse::with(Paragraph::<2_000>::parse));
@@ -73,5 +87,16 @@ mod tests {
         let errs = JoinInfo::parse(&json!({"url": "javascript:alert(1)"})).unwrap_err();
         let fields: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["url", "release_at"]);
+    }
+
+    #[test]
+    fn a_body_read_back_with_its_released_flag_parses_and_the_flag_is_checked() {
+        let read = json!({"url": "https://meet.example/abc", "instructions": "",
+                          "release_at": "2021-09-07T12:00:00Z", "released": true});
+        assert!(JoinInfo::parse(&read).is_ok());
+        let mut bad = read;
+        bad["released"] = json!("yes");
+        let errs = JoinInfo::parse(&bad).unwrap_err();
+        assert_eq!(errs.0[0].field, "released");
     }
 }
