@@ -102,10 +102,11 @@ const Console = (() => {
   /** The sentence for a failed call: a translated problem, else the API's own words. */
   function problemText(e) {
     const code = e && e.code;
-    if (code && has(`problem.${code}`)) return t(`problem.${code}`);
+    if (code && has(`admin.problem.${code}`)) return t(`admin.problem.${code}`);
     if (e && e.status === 0) return t('problem.network');
     if (e && e.status === 403) return t('admin.shell.forbidden');
     if (e && e.status === 404) return t('admin.shell.notFound');
+    if (code && has(`problem.${code}`)) return t(`problem.${code}`);
     const p = (e && e.problem) || {};
     return p.detail || p.title || t('problem.generic');
   }
@@ -210,6 +211,57 @@ const Console = (() => {
     return true;
   }
 
+  /** `f-` and the dotted name made an id: `registration.opens_at` → `f-registration-opens_at`. */
+  function fieldId(name) {
+    return `f-${name.replace(/[^\w-]/g, '-')}`;
+  }
+
+  /** A labelled control named `name` (a dotted API field), with a hint when given. */
+  function field(name, label, control = 'input', { hint, ...attrs } = {}) {
+    const id = fieldId(name);
+    const hintId = hint ? `${id}-hint` : null;
+    return el('div', { class: 'field' },
+      el('label', { for: id, text: label }),
+      hint ? el('p', { id: hintId, class: 'hint', text: hint }) : null,
+      el(control, { id, name, 'aria-describedby': hintId, ...(control === 'select' ? {} : { dir: 'auto' }), ...attrs }));
+  }
+
+  /** A checkbox with its label. */
+  function checkbox(name, label, checked = false) {
+    const id = fieldId(name);
+    return el('div', { class: 'check' },
+      el('input', { id, name, type: 'checkbox', checked }),
+      el('label', { for: id, text: label }));
+  }
+
+  /** A group of checkboxes sharing `name`, one per `[value, label]`; `checked` lists values. */
+  function choices(name, legend, options, checked = [], { hint } = {}) {
+    const hintId = hint ? `${fieldId(name)}-hint` : null;
+    return el('fieldset', { class: 'field', 'aria-describedby': hintId },
+      el('legend', { text: legend }),
+      hint ? el('p', { id: hintId, class: 'hint', text: hint }) : null,
+      el('div', { class: 'choices' }, options.map(([value, label], i) => {
+        const id = i === 0 ? fieldId(name) : `${fieldId(name)}-${value}`;
+        return el('div', { class: 'check' },
+          el('input', { id, name, type: 'checkbox', value, checked: checked.includes(value) }),
+          el('label', { for: id, text: label }));
+      })));
+  }
+
+  /** The values of the checked boxes named `name`. */
+  function checked(form, name) {
+    return [...form.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((c) => c.value);
+  }
+
+  /** `<option>`s from `[value, label]` pairs. */
+  function options(pairs, selected) {
+    return pairs.map(([value, label]) => {
+      const o = new Option(label, value);
+      o.selected = value === selected;
+      return o;
+    });
+  }
+
   // ---- Dialogs and unsaved changes ----
 
   /** A modal question; resolves true when confirmed. Focus goes back to where it was. */
@@ -295,6 +347,57 @@ const Console = (() => {
   /** "Europe/Zurich (UTC+02:00)" at `iso` (now by default). */
   function zoneName(timezone, iso = new Date().toISOString()) {
     return `${timezone} (${Plenary.zoneOffset(timezone, iso)})`;
+  }
+
+  /** Minutes east of UTC of `zone` at the instant `ms`. */
+  function offsetMinutes(zone, ms) {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }).formatToParts(new Date(ms));
+    const v = Object.fromEntries(parts.map((p) => [p.type, Number(p.value)]));
+    const asUtc = Date.UTC(v.year, v.month - 1, v.day, v.hour % 24, v.minute, v.second);
+    return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
+  }
+
+  /** The wall time (`YYYY-MM-DDTHH:MM`, as `<input type="datetime-local">` holds) of `iso` in `zone`. */
+  function wallTime(iso, zone) {
+    if (!iso) return '';
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms)) return '';
+    try {
+      return new Date(ms + offsetMinutes(zone, ms) * 60000).toISOString().slice(0, 16);
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * The RFC 3339 instant of a wall time in `zone` (`2021-09-08T14:00` → `…T14:00:00+02:00`), or
+   * '' when either is not usable (the API then names the field).
+   */
+  function instant(wall, zone) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(wall || '');
+    if (!m) return '';
+    const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    let offset;
+    try {
+      offset = offsetMinutes(zone, asUtc);
+      // Once more at the instant itself, for a wall time near a change of offset.
+      offset = offsetMinutes(zone, asUtc - offset * 60000);
+    } catch {
+      return '';
+    }
+    const sign = offset < 0 ? '-' : '+';
+    const abs = Math.abs(offset);
+    const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+    const mm = String(abs % 60).padStart(2, '0');
+    return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${sign}${hh}:${mm}`;
+  }
+
+  /** The reader's own time zone. */
+  function ownZone() {
+    return Plenary.visitorZone();
   }
 
   /** A table with a caption; `render(row)` returns text or a node; an empty list says so. */
@@ -465,6 +568,6 @@ const Console = (() => {
 
   return {
     start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, notice, confirm,
-    dirtyGuard, when, zoneName, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+    field, fieldId, checkbox, choices, checked, options, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();

@@ -4,7 +4,14 @@
 
 (() => {
   const { t, el, query } = Plenary;
-  const next = Console.safeNext(query('next'));
+  // The emailed link carries no `next` and may open in another tab, so the page asked for is
+  // remembered in this browser until the link is used.
+  const NEXT_KEY = 'plenary.console.next';
+  const stored = () => { try { return localStorage.getItem(NEXT_KEY); } catch { return null; } };
+  const remember = (value) => {
+    try { if (value) localStorage.setItem(NEXT_KEY, value); else localStorage.removeItem(NEXT_KEY); } catch { /* private mode */ }
+  };
+  const next = Console.safeNext(query('next') || (query('token') ? stored() : null));
 
   function field(name, type, labelKey, attrs = {}) {
     const id = `f-${name}`;
@@ -28,6 +35,7 @@
       button.disabled = true;
       try {
         await Console.api('POST', '/v1/admin/sign-in', { email });
+        remember(query('next') ? next : null);
         sent.replaceChildren(
           el('h2', { id: 'check-heading', text: t('admin.signin.checkHeading') }),
           el('p', { text: t('admin.signin.checkText', { email }) }),
@@ -90,6 +98,7 @@
     if (res && res.status === 201) {
       const session = await res.json();
       Console.setToken(session.token);
+      remember(null);
       location.replace(next);
       return;
     }
