@@ -449,7 +449,7 @@
   function problemText(e) {
     const code = String((e.problem && e.problem.type) || '').split('/').pop();
     if (code && Plenary.has(`admin.programme.problem.${code}`)) return t(`admin.programme.problem.${code}`);
-    return (e.problem && (e.problem.detail || e.problem.title)) || Plenary.errorMessage(e);
+    return Console.problemText(e);
   }
 
   function drawPreview() {
@@ -515,34 +515,35 @@
     ctx = c;
     ctx.editable = c.may('edit');
     zone = (c.event && c.event.timezone) || 'UTC';
-    const main = c.main;
-    main.replaceChildren(
+    // The frame keeps its live regions at the top of <main>; the page draws below them.
+    const root = el('div', { id: 'programme-page' },
       el('h1', { text: t('admin.programme.heading') }),
       el('p', { class: 'muted', id: 'programme-loading', 'aria-busy': 'true', text: t('admin.programme.loading') }));
+    c.main.append(root);
     if (!state) {
       try {
         const res = await Console.api('GET', `/v1/admin/events/${encodeURIComponent(c.eventId)}/programme/draft`);
         state = fromApi(res.body);
       } catch (e) {
         if (!(e instanceof Console.ApiError)) throw e;
-        main.querySelector('#programme-loading').replaceWith(
-          el('p', { class: 'announce', 'data-kind': 'error', role: 'alert', text: `${t('admin.programme.loadFailed')} ${problemText(e)}` }));
+        root.querySelector('#programme-loading').replaceWith(
+          el('p', { class: 'announce', 'data-kind': 'error', id: 'programme-failed', text: `${t('admin.programme.loadFailed')} ${problemText(e)}` }));
         return;
       }
     }
-    const firstDraw = !form;
-    form = form || el('form', { id: 'programme-form', novalidate: true });
-    if (firstDraw) {
-      form.addEventListener('input', onInput);
-      form.addEventListener('change', onInput);
-      form.addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
-    }
+    // A fresh form each time the frame draws the page (a language switch); the draft stays in `state`.
+    form = el('form', { id: 'programme-form', novalidate: true });
+    form.addEventListener('input', onInput);
+    form.addEventListener('change', onInput);
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
     draw();
+    guard = ctx.editable ? Console.dirtyGuard(form) : { clean() {} };
+    if (unsaved) changed();
     const previewButton = button(t('admin.programme.preview'), showPreview, { id: 'show-preview' });
     const publishButton = ctx.editable
       ? button(t('admin.programme.publish'), (b) => publish(b), { id: 'publish', class: '', hidden: true })
       : null;
-    main.replaceChildren(
+    root.replaceChildren(
       el('h1', { text: t('admin.programme.heading') }),
       ctx.editable ? null : el('p', { class: 'announce', id: 'read-only', text: t('admin.programme.readOnly', { role: t(`admin.programme.role.${c.role}`) }) }),
       el('p', {}, el('a', { href: `/admin/versions?event=${encodeURIComponent(c.eventId)}`, text: t('admin.programme.seeVersions') })),
@@ -552,8 +553,6 @@
         el('p', { text: ctx.editable ? t('admin.programme.publishLead') : t('admin.programme.previewOnlyLead') }),
         el('div', { class: 'actions' }, previewButton, publishButton),
         el('div', { id: 'preview', 'aria-live': 'polite' })));
-    if (firstDraw && ctx.editable) guard = Console.dirtyGuard(form);
-    guard = guard || { clean() {}, dirty: () => false };
     drawPreview();
   }
 

@@ -18,7 +18,9 @@
   }
 
   async function render(ctx) {
-    const main = ctx.main;
+    // The frame keeps its live regions at the top of <main>; the page draws below them.
+    const main = el('div', { id: 'versions-page' });
+    ctx.main.append(main);
     const id = encodeURIComponent(ctx.eventId);
     main.replaceChildren(
       el('h1', { text: t('admin.versions.heading') }),
@@ -33,7 +35,7 @@
       // Before the first publication (or while the event's visibility is draft) the public route has nothing.
       const text = e.status === 404
         ? t(ctx.event && ctx.event.visibility === 'draft' ? 'admin.versions.draftEvent' : 'admin.versions.none')
-        : `${t('admin.versions.loadFailed')} ${(e.problem && e.problem.detail) || Plenary.errorMessage(e)}`;
+        : `${t('admin.versions.loadFailed')} ${Console.problemText(e)}`;
       main.replaceChildren(el('h1', { text: t('admin.versions.heading') }), links,
         el('p', { class: 'announce', 'data-kind': e.status === 404 ? 'info' : 'error', id: 'versions-empty', text }));
       return;
