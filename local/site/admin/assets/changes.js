@@ -40,7 +40,7 @@ const ProgrammeChanges = (() => {
         el('span', { class: `badge change-${c.change}`, text: t(`admin.programme.change.${c.change}`) }), ' ',
         el('strong', { dir: 'auto' }, bdi(c.title)), ' ',
         el('code', { class: 'muted', text: c.session_id })),
-      el('dl', { class: 'details' }, rows(c, zone)))));
+      el('dl', { class: 'details' }, rows(c, zone).flat()))));
   }
 
   /** Counts per kind of change, e.g. "2 added, 1 moved". */

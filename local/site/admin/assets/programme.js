@@ -372,7 +372,7 @@
       el('legend', { class: 'visually-hidden', text: t('admin.programme.heading') }),
       el('section', { 'aria-labelledby': 'sessions-heading' },
         el('h2', { id: 'sessions-heading', text: t('admin.programme.sessions') }),
-        el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone) }) }),
+        el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone, ctx.event.starts_at) }) }),
         sessionsByDay(),
         editable && el('div', { class: 'actions' }, button(t('admin.programme.addSession'), addSession, { id: 'add-session' }))),
       el('section', { 'aria-labelledby': 'speakers-heading' },
@@ -382,7 +382,7 @@
     form.replaceChildren(
       el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
       fields,
-      editable && el('div', { class: 'actions sticky' },
+      editable && el('div', { class: 'actions' },
         el('button', { type: 'submit', id: 'save-draft', text: t('admin.programme.save') })));
   }
 
@@ -543,7 +543,7 @@
     const publishButton = ctx.editable
       ? button(t('admin.programme.publish'), (b) => publish(b), { id: 'publish', class: '', hidden: true })
       : null;
-    root.replaceChildren(
+    root.replaceChildren(...[
       el('h1', { text: t('admin.programme.heading') }),
       ctx.editable ? null : el('p', { class: 'announce', id: 'read-only', text: t('admin.programme.readOnly', { role: t(`admin.programme.role.${c.role}`) }) }),
       el('p', {}, el('a', { href: `/admin/versions?event=${encodeURIComponent(c.eventId)}`, text: t('admin.programme.seeVersions') })),
@@ -551,8 +551,10 @@
       el('section', { id: 'publish-panel', class: 'panel', 'aria-labelledby': 'publish-heading' },
         el('h2', { id: 'publish-heading', text: ctx.editable ? t('admin.programme.publishHeading') : t('admin.programme.previewOnlyHeading') }),
         el('p', { text: ctx.editable ? t('admin.programme.publishLead') : t('admin.programme.previewOnlyLead') }),
-        el('div', { class: 'actions' }, previewButton, publishButton),
-        el('div', { id: 'preview', 'aria-live': 'polite' })));
+        el('div', { class: 'actions' }, previewButton),
+        el('div', { id: 'preview', 'aria-live': 'polite' }),
+        publishButton && el('div', { class: 'actions' }, publishButton)),
+    ].filter(Boolean));
     drawPreview();
   }
 

@@ -54,7 +54,7 @@
     main.replaceChildren(
       el('h1', { text: t('admin.versions.heading') }),
       links,
-      el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone) }) }),
+      el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone, ctx.event.starts_at) }) }),
       el('ol', { class: 'versions', reversed: true }, items));
   }
 
