@@ -107,6 +107,8 @@ test('an editor builds a programme of sessions and speakers, previews exactly wh
   assert.match(await moved.innerText(), /Measuring QoE/);
   assert.match(await moved.innerText(), /Wed, Sep 8, 2021,? 14:20.*→.*Thu, Sep 9, 2021,? 14:00/s);
   assert.match(await page.locator('#preview li[data-change="updated"]').innerText(), /Opening\s*→\s*Opening and welcome/);
+  // The README's picture: the days, one session open, and the preview.
+  await page.locator('details[open] > summary').evaluateAll((list) => list.forEach((s) => s.click()));
   await expand(sessionItem(page, 'Opening and welcome'));
   await screenshot(page, 'console-programme-editor');
   await audit(page, 'console-programme-editor');
