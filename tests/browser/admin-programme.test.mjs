@@ -8,7 +8,7 @@ import {
   signIn, signInWithDeploymentToken,
 } from './harness.mjs';
 import {
-  openEditor, addSpeaker, addSession, saveDraft, preview, previewAndPublish, openVersions, sessionItem, speakerItem, expand,
+  openEditor, addSpeaker, addSession, saveDraft, preview, previewAndPublish, openVersions, sessionItem, speakerItem, expand, collapseAll,
 } from './console-steps/programme.mjs';
 
 const SEED = 'qos-workshop-2021';
@@ -108,7 +108,7 @@ test('an editor builds a programme of sessions and speakers, previews exactly wh
   assert.match(await moved.innerText(), /Wed, Sep 8, 2021,? 14:20.*→.*Thu, Sep 9, 2021,? 14:00/s);
   assert.match(await page.locator('#preview li[data-change="updated"]').innerText(), /Opening\s*→\s*Opening and welcome/);
   // The README's picture: the days, one session open, and the preview.
-  await page.locator('details[open] > summary').evaluateAll((list) => list.forEach((s) => s.click()));
+  await collapseAll(page);
   await expand(sessionItem(page, 'Opening and welcome'));
   await screenshot(page, 'console-programme-editor');
   await audit(page, 'console-programme-editor');
@@ -130,6 +130,7 @@ test('every field error from the API is shown at its session\'s input, and a fai
   await openEditor(page, id);
   await addSession(page, { title: 'First', id: 'first', start: '14:00', end: '15:00' });
   const second = await addSession(page, { title: 'Second', id: 'second', abstract: 'Kept after a failed save.', start: '15:00', end: '14:30' });
+  await collapseAll(page);
   const res = await saveDraft(page, { ok: false });
   assert.equal(res.status(), 400);
   assert.ok((await res.json()).errors.some((e) => e.field === 'sessions[1].ends_at'));

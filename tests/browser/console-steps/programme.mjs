@@ -21,6 +21,11 @@ export async function expand(item) {
   return item;
 }
 
+/** Closes every open session and speaker. */
+export async function collapseAll(page) {
+  await page.locator('#programme-form details[open] > summary').evaluateAll((list) => list.forEach((s) => s.click()));
+}
+
 export function speakerItem(page, name) {
   return page.locator('details.speaker-item').filter({ has: page.locator('summary .label', { hasText: name }) });
 }
