@@ -85,6 +85,10 @@ test('an editor builds a programme of sessions and speakers, previews exactly wh
   assert.equal(published.version, 1);
   assert.deepEqual(published.days.map((d) => d.sessions.map((s) => s.id)), [['opening', 'qoe'], ['closing']]);
 
+  assert.deepEqual(await openVersions(page, id), [1]);
+  await page.getByRole('link', { name: 'Back to the programme editor' }).click();
+  await page.locator('#programme-form').waitFor();
+
   // Version 2: a session moved to the other day, one renamed, one removed.
   const qoe = sessionItem(page, 'Measuring QoE');
   await expand(qoe);

@@ -29,7 +29,8 @@
       el('a', { href: `/admin/programme?event=${id}`, text: t('admin.versions.toEditor') }));
     let versions;
     try {
-      versions = (await Console.api('GET', `/v1/events/${id}/programme/versions`)).body.versions;
+      // The public list is cacheable for a minute; an organiser who just published wants it now.
+      versions = (await Console.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).body.versions;
     } catch (e) {
       if (!(e instanceof Console.ApiError)) throw e;
       // Before the first publication (or while the event's visibility is draft) the public route has nothing.
