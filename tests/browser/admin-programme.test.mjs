@@ -218,29 +218,33 @@ test('removing a speaker still used explains where, and duplicating a session pu
   await done(page);
 });
 
-test('a viewer sees the draft and its preview read-only, with nothing to save or publish', async () => {
+test('a viewer and a reviewer see the draft and its preview read-only, with nothing to save or publish', async () => {
   const id = await freshEvent();
   const { speakers, sessions } = await draftOf(SEED);
   assert.equal((await api('PUT', `/v1/admin/events/${id}/programme/draft`, { speakers, sessions }, ORGANISER_TOKEN)).status, 200);
-  const email = `viewer-${process.pid}@example.org`;
-  const put = await api('PUT', `/v1/admin/events/${id}/team/${encodeURIComponent(email)}`, { role: 'viewer', name: 'Vera Viewer' }, ORGANISER_TOKEN);
-  assert.equal(put.status, 200, await put.text());
-  const page = await newPage({ language: 'fr' });
-  await signIn(page, email);
-  await openEditor(page, id);
-  await page.getByRole('heading', { name: 'Éditeur du programme' }).waitFor();
-  assert.match(await page.locator('#read-only').innerText(), /lecteur/);
-  for (const control of ['#save-draft', '#add-session', '#add-speaker', '#publish']) {
-    assert.equal(await page.locator(control).count(), 0, `${control} is hidden`);
+  for (const [role, word] of [['viewer', 'lecteur'], ['reviewer', 'vérificateur']]) {
+    const email = `${role}-${process.pid}@example.org`;
+    const put = await api('PUT', `/v1/admin/events/${id}/team/${encodeURIComponent(email)}`, { role, name: `A ${role}` }, ORGANISER_TOKEN);
+    assert.equal(put.status, 200, await put.text());
+    const page = await newPage({ language: 'fr' });
+    await signIn(page, email);
+    await openEditor(page, id);
+    await page.getByRole('heading', { name: 'Éditeur du programme' }).waitFor();
+    assert.match(await page.locator('#read-only').innerText(), new RegExp(word));
+    for (const control of ['#save-draft', '#add-session', '#add-speaker', '#publish']) {
+      assert.equal(await page.locator(control).count(), 0, `${control} is hidden from a ${role}`);
+    }
+    const first = page.locator('details.session-item').first();
+    await expand(first);
+    assert.ok(await first.locator('input').first().isDisabled(), 'inputs are read-only');
+    await page.locator('#show-preview').click();
+    await page.locator('#preview-heading').waitFor();
+    if (role === 'viewer') {
+      await screenshot(page, 'console-programme-viewer');
+      await audit(page, 'console-programme-viewer');
+    }
+    await done(page);
   }
-  const first = page.locator('details.session-item').first();
-  await expand(first);
-  assert.ok(await first.locator('input').first().isDisabled(), 'inputs are read-only');
-  await page.locator('#show-preview').click();
-  await page.locator('#preview-heading').waitFor();
-  await screenshot(page, 'console-programme-viewer');
-  await audit(page, 'console-programme-viewer');
-  await done(page);
 });
 
 test('the editor shows a problem, never a blank page, when the API fails or the session has expired', async () => {
@@ -284,6 +288,11 @@ test('a keyboard-only run adds a session, fills it, saves and publishes with Tab
   await page.keyboard.press('Enter');
   assert.equal((await published).status(), 200);
   await page.locator('#published:focus').waitFor();
+  // Previewing again: nothing left to publish, so no Publish button.
+  await tabTo(page, '#show-preview');
+  await page.keyboard.press('Enter');
+  await page.getByText('Nothing to publish: the draft is the same as the published programme.').waitFor();
+  assert.ok(await page.locator('#publish').isHidden());
   const programme = await (await api('GET', `/v1/events/${id}/programme`)).json();
   assert.equal(programme.days[0].sessions[0].title, 'Opening by keyboard');
   assert.equal(programme.days[0].sessions[0].starts_at, '2021-09-08T14:00:00+02:00');
