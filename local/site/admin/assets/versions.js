@@ -1,0 +1,63 @@
+// The programme's published versions (/admin/versions?event=ID), newest first, each with what
+// it changed from the one before (the public versions and changes routes).
+'use strict';
+
+(() => {
+  const { t, el } = Plenary;
+
+  async function changesOf(ctx, version, target) {
+    target.replaceChildren(el('p', { class: 'muted', 'aria-busy': 'true', text: t('admin.versions.loadingChanges') }));
+    try {
+      const id = encodeURIComponent(ctx.eventId);
+      const res = await Console.api('GET', `/v1/events/${id}/programme/changes?from=${version - 1}&to=${version}`);
+      target.replaceChildren(ProgrammeChanges.render(res.body.changes, ctx.event.timezone));
+    } catch (e) {
+      if (!(e instanceof Console.ApiError)) throw e;
+      target.replaceChildren(el('p', { class: 'announce', 'data-kind': 'error', text: t('admin.versions.changesFailed') }));
+    }
+  }
+
+  async function render(ctx) {
+    // The frame keeps its live regions at the top of <main>; the page draws below them.
+    const main = el('div', { id: 'versions-page' });
+    ctx.main.append(main);
+    const id = encodeURIComponent(ctx.eventId);
+    main.replaceChildren(
+      el('h1', { text: t('admin.versions.heading') }),
+      el('p', { class: 'muted', 'aria-busy': 'true', text: t('admin.versions.loading') }));
+    const links = el('p', {},
+      el('a', { href: `/admin/programme?event=${id}`, text: t('admin.versions.toEditor') }));
+    let versions;
+    try {
+      // The public list is cacheable for a minute; an organiser who just published wants it now.
+      versions = (await Console.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).body.versions;
+    } catch (e) {
+      if (!(e instanceof Console.ApiError)) throw e;
+      // Before the first publication (or while the event's visibility is draft) the public route has nothing.
+      const text = e.status === 404
+        ? t(ctx.event && ctx.event.visibility === 'draft' ? 'admin.versions.draftEvent' : 'admin.versions.none')
+        : `${t('admin.versions.loadFailed')} ${Console.problemText(e)}`;
+      main.replaceChildren(el('h1', { text: t('admin.versions.heading') }), links,
+        el('p', { class: 'announce', 'data-kind': e.status === 404 ? 'info' : 'error', id: 'versions-empty', text }));
+      return;
+    }
+    const zone = ctx.event.timezone;
+    const items = [...versions].sort((a, b) => b.version - a.version).map((v) => {
+      const changes = el('div', { class: 'version-changes' });
+      const li = el('li', { class: 'version', 'data-version': String(v.version) },
+        el('h2', { text: t('admin.versions.version', { version: v.version }) }),
+        el('p', {}, el('time', { datetime: v.published_at, text: Console.when(v.published_at, zone, { date: true, time: true }) }),
+          ' · ', el('span', { dir: 'auto', text: v.summary })),
+        changes);
+      changesOf(ctx, v.version, changes);
+      return li;
+    });
+    main.replaceChildren(
+      el('h1', { text: t('admin.versions.heading') }),
+      links,
+      el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone, ctx.event.starts_at) }) }),
+      el('ol', { class: 'versions', reversed: true }, items));
+  }
+
+  Console.start({ page: 'versions', event: true, render });
+})();
