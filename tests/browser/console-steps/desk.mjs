@@ -9,10 +9,10 @@ const BASE = process.env.PLENARY_BASE;
 /** Opens the registrations page, optionally filtered by `status`, and waits for its rows. */
 export async function openRegistrations(page, eventId, { status } = {}) {
   await page.goto(`${BASE}/admin/registrations?event=${encodeURIComponent(eventId)}`);
-  await page.locator('#reg-count, #no-role, #reg-error').first().waitFor();
+  // Console.start marks the body once the page has drawn (here: the first page of rows).
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
   if (status) {
     await page.getByLabel('Status', { exact: true }).selectOption(status);
-    await page.locator('#reg-count').waitFor();
     await page.waitForFunction((s) => !document.querySelector('#reg-loading')
       && [...document.querySelectorAll('#reg-table tbody tr')].every((tr) => tr.querySelector(`.status-${s}`)), status);
   }
@@ -52,7 +52,9 @@ export async function reject(page, eventId, name) {
  * and the preview's plain text in English, for comparing with the email.
  */
 export async function sendAnnouncement(page, eventId, { texts, audience = 'confirmed' }) {
-  await page.goto(`${BASE}/admin/announcements?event=${encodeURIComponent(eventId)}`);
+  const url = `${BASE}/admin/announcements?event=${encodeURIComponent(eventId)}`;
+  // A page already open keeps what was written (leaving it would ask first).
+  if (page.url() !== url) await page.goto(url);
   await page.locator('#ann-form').waitFor();
   for (const [lang, { subject, body }] of Object.entries(texts)) {
     await page.locator(`#tab-${lang}`).click();

@@ -12,6 +12,7 @@
   let ctx;
   let mailText = null;
   let stats = null;
+  let guard = null;
   // The draft survives a language switch (a render again).
   const draft = { texts: {}, audience: 'confirmed', tab: 'en' };
 
@@ -142,6 +143,8 @@
       tabs, ...panels, audience,
       el('div', { class: 'actions' }, send));
     form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(form, send); });
+    // Leaving with a written but unsent announcement asks first.
+    guard = Console.dirtyGuard(form);
     // An error summary's link to a field in a hidden tab opens that tab first.
     form.addEventListener('click', (ev) => {
       const a = ev.target.closest('a[href^="#"]');
@@ -365,6 +368,7 @@
     try {
       const { body: accepted } = await Console.api('POST', `${base()}/announcements`, b);
       draft.texts = {};
+      guard.clean();
       form.querySelectorAll('input[type="text"], textarea').forEach((c) => { c.value = ''; });
       preview();
       Console.notice(t(`${K}.sent`, { count: accepted.recipients }));

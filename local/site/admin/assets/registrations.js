@@ -39,7 +39,8 @@
       root.append(el('p', { class: 'panel refusal', id: 'no-role', text: t(`${K}.noRole`) }));
       return;
     }
-    root.append(controls(), el('div', { id: 'reg-results' }));
+    // One live region for the count, kept across redraws so each change is read out.
+    root.append(controls(), el('p', { id: 'reg-count', role: 'status' }), el('div', { id: 'reg-results' }));
     if (!state.loaded) await load(true); else draw();
   }
 
@@ -87,6 +88,7 @@
   async function load(fresh) {
     const results = ctx.main.querySelector('#reg-results');
     if (fresh) {
+      ctx.main.querySelector('#reg-count').textContent = '';
       state.rows = [];
       state.cursor = null;
       state.loaded = false;
@@ -124,10 +126,10 @@
     const results = ctx.main.querySelector('#reg-results');
     if (!results) return;
     const shown = state.rows.filter(matches);
-    const summary = el('p', { id: 'reg-count', role: 'status' }, state.search.trim()
+    ctx.main.querySelector('#reg-count').textContent = state.search.trim()
       ? t(`${K}.countSearched`, { shown: shown.length, loaded: state.rows.length })
-      : t(`${K}.count`, { loaded: state.rows.length }));
-    const parts = [summary];
+      : t(`${K}.count`, { loaded: state.rows.length });
+    const parts = [];
     if (!state.rows.length) {
       parts.push(el('p', { class: 'panel', id: 'reg-empty', text: t(state.status ? `${K}.emptyStatus` : `${K}.empty`) }));
     } else if (!shown.length) {
