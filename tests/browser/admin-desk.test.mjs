@@ -11,6 +11,8 @@ import {
 import { approve, reject, sendAnnouncement, downloadCsv, openRegistrations } from './console-steps/desk.mjs';
 
 const EVENT = 'desk-approval-2021';
+// One seat and a waiting list, so the page shows places in line.
+const WAITLIST_EVENT = 'desk-waitlist-2021';
 const MANAGER = 'desk-manager@example.org';
 const REVIEWER = 'desk-reviewer@example.org';
 const VIEWER = 'desk-viewer@example.org';
@@ -30,10 +32,11 @@ async function admin(method, path, body) {
 }
 
 /** Confirms `email`'s registration through the link in its confirmation email. */
-async function confirm(email) {
+async function confirm(email, event = EVENT) {
+  const title = event === EVENT ? 'Desk workshop on QoS' : 'Desk workshop with one seat';
   let mail;
   for (let i = 0; i < 50 && !mail; i++) {
-    mail = (await outbox('confirmation')).filter((m) => m.to === email).pop();
+    mail = (await outbox('confirmation')).filter((m) => m.to === email && m.subject.includes(title)).pop();
     if (!mail) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(mail, `a confirmation email to ${email}`);
@@ -79,6 +82,20 @@ before(async () => {
     assert.equal(res.status, 202);
   }
   for (const p of PEOPLE.slice(0, 3)) assert.equal((await confirm(p.email)).status, 'pending_approval');
+
+  await admin('PUT', `/v1/admin/events/${WAITLIST_EVENT}`, {
+    ...seed, title: 'Desk workshop with one seat', capacity: 1, waitlist: true,
+  });
+  await admin('PUT', `/v1/admin/events/${WAITLIST_EVENT}/team/${encodeURIComponent(MANAGER)}`, { role: 'manager' });
+  for (const p of PEOPLE.slice(3, 6)) {
+    const res = await api('POST', `/v1/events/${WAITLIST_EVENT}/registrations`, {
+      ...p, country: 'CH', organisation: 'Desk Org', category: 'academia', consent: true,
+    });
+    assert.equal(res.status, 202);
+  }
+  const seen = [];
+  for (const p of PEOPLE.slice(3, 6)) seen.push((await confirm(p.email, WAITLIST_EVENT)).status);
+  assert.deepEqual(seen, ['confirmed', 'waitlisted', 'waitlisted']);
 });
 
 after(close);
@@ -169,6 +186,15 @@ test('paging through next_cursor loads every registration, and the search looks 
   await page.getByLabel('Status', { exact: true }).selectOption('waitlisted');
   await page.locator('#reg-empty').waitFor();
   assert.match(await page.textContent('#reg-empty'), /No registration has this status/);
+  await done(page);
+});
+
+test('the waiting list shows each registrant\'s place in line', async () => {
+  const page = await as(MANAGER);
+  await openRegistrations(page, WAITLIST_EVENT, { status: 'waitlisted' });
+  const places = await page.$$eval('#reg-table tbody tr', (trs) => trs.map((tr) => [
+    tr.querySelector('th').textContent, tr.querySelector('.place')?.textContent]));
+  assert.deepEqual(places.sort(), [['Person 05', 'place 1'], ['Person 06', 'place 2']]);
   await done(page);
 });
 

@@ -33,6 +33,11 @@
     try { return new Intl.DisplayNames([code], { type: 'language' }).of(code); } catch { return code; }
   }
 
+  /** A language's name in the reader's language (the tabs name each in its own). */
+  function uiLanguageName(code) {
+    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'language' }).of(code); } catch { return code; }
+  }
+
   async function render(c) {
     ctx = c;
     const old = ctx.main.querySelector('#desk');
@@ -288,7 +293,7 @@
     if (!box) return;
     const lang = draft.tab;
     const note = ctx.main.querySelector('#ann-preview-note');
-    note.textContent = t(`${K}.previewNote`, { language: languageName(lang) });
+    note.textContent = t(`${K}.previewNote`, { language: uiLanguageName(lang) });
     const m = mailText && mailText[lang];
     if (!m) {
       box.replaceChildren(el('p', { class: 'muted', text: t(`${K}.previewUnavailable`) }));
@@ -413,7 +418,7 @@
           return el('tr', { 'data-id': a.announcement_id },
             el('td', {}, el('time', { datetime: a.created_at, text: Console.when(a.created_at, ctx.event.timezone, { date: true, time: true }) })),
             el('th', { scope: 'row' }, Plenary.bdi(subject)),
-            el('td', { text: t(`${K}.audienceName.${a.audience}`) }),
+            el('td', { text: t(`${K}.audienceShort.${a.audience}`) }),
             el('td', {}, a.created_by ? Plenary.bdi(a.created_by) : t(`${K}.deployment`)),
             el('td', { class: 'num', 'data-col': 'recipients', text: String(a.recipients) }),
             el('td', { class: 'num', 'data-col': 'sent', text: String(a.sent) }));
