@@ -65,12 +65,13 @@ async function registrations(status) {
 
 before(async () => {
   await launch();
-  // An approval event in English and French, copied from the seed's workshop.
+  // An approval event in English and French, copied from the seed's workshop; unlisted, so the
+  // public list the site's tests read (on the same stack) stays the seed's.
   const seed = await admin('GET', '/v1/admin/events/qos-workshop-2021');
   delete seed.created_at;
   delete seed.updated_at;
   await admin('PUT', `/v1/admin/events/${EVENT}`, {
-    ...seed, title: 'Desk workshop on QoS', approval_required: true, languages: ['en', 'fr'],
+    ...seed, title: 'Desk workshop on QoS', approval_required: true, languages: ['en', 'fr'], visibility: 'unlisted',
   });
   for (const [email, role] of [[MANAGER, 'manager'], [REVIEWER, 'reviewer'], [VIEWER, 'viewer']]) {
     await admin('PUT', `/v1/admin/events/${EVENT}/team/${encodeURIComponent(email)}`, { role });
@@ -84,7 +85,7 @@ before(async () => {
   for (const p of PEOPLE.slice(0, 3)) assert.equal((await confirm(p.email)).status, 'pending_approval');
 
   await admin('PUT', `/v1/admin/events/${WAITLIST_EVENT}`, {
-    ...seed, title: 'Desk workshop with one seat', capacity: 1, waitlist: true,
+    ...seed, title: 'Desk workshop with one seat', capacity: 1, waitlist: true, visibility: 'unlisted',
   });
   await admin('PUT', `/v1/admin/events/${WAITLIST_EVENT}/team/${encodeURIComponent(MANAGER)}`, { role: 'manager' });
   for (const p of PEOPLE.slice(3, 6)) {
