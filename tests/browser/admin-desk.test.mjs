@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, ORGANISER_TOKEN, TOKEN_KEY, launch, close, newPage, done, screenshot, audit, api, outbox, signIn, bearerOf, ready,
+  BASE, ORGANISER_TOKEN, TOKEN_KEY, launch, close, newPage, done, screenshot, audit, api, outbox, signIn, bearerOf, ready, timeToInteractive,
 } from './harness.mjs';
 import { approve, reject, sendAnnouncement, downloadCsv, openRegistrations } from './console-steps/desk.mjs';
 
@@ -177,6 +177,13 @@ test('paging through next_cursor loads every registration, and the search looks 
   // Focus moves to the first row that arrived.
   assert.equal(await page.evaluate(() => document.activeElement.closest('tr')?.dataset.id), ids[10]);
 
+  // A language switch draws the page again from what is loaded.
+  await page.selectOption('#language-switch', 'fr');
+  await page.waitForFunction(() => document.querySelector('#reg-caption')?.textContent.startsWith('Inscriptions'));
+  assert.equal(await page.locator('#reg-table tbody tr').count(), 12);
+  await page.selectOption('#language-switch', 'en');
+  await page.waitForFunction(() => document.querySelector('#reg-caption')?.textContent.startsWith('Registrations'));
+
   await page.getByLabel('Search').fill('person 11');
   await page.waitForFunction(() => document.querySelectorAll('#reg-table tbody tr').length === 1);
   assert.match(await page.textContent('#reg-count'), /1 of the 12 loaded/);
@@ -318,6 +325,17 @@ test('a failed list shows the problem with a retry, and an expired session goes 
   await stale.goto(`${BASE}/admin/announcements?event=${EVENT}`);
   await stale.waitForURL((u) => u.pathname === '/admin/sign-in' && u.searchParams.get('expired') === '1');
   await done(stale);
+});
+
+test('both pages are interactive in under a second on the local stack', async () => {
+  const page = await as(MANAGER);
+  for (const name of ['registrations', 'announcements']) {
+    await page.goto(`${BASE}/admin/${name}?event=${EVENT}`);
+    const ms = await timeToInteractive(page);
+    console.log(`# ${name}: interactive after ${ms} ms`);
+    assert.ok(ms < 1000, `${name}: ${ms} ms`);
+  }
+  await done(page);
 });
 
 test('at 360 px both pages fit without sideways scrolling, in French too', async () => {

@@ -198,7 +198,9 @@
   function actions(r, who) {
     const list = [];
     const label = (key) => t(`${K}.${key}Who`, { name: who || r.id });
-    if (r.status === 'pending_approval' && ctx.event.approval_required) {
+    // Only approval events hold registrations awaiting approval; one left from before the event
+    // stopped asking for approval can still be decided.
+    if (r.status === 'pending_approval') {
       list.push(button('approve', label('approve'), r, who, false));
       list.push(button('reject', label('reject'), r, who, true));
     }
