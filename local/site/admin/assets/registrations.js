@@ -1,0 +1,248 @@
+// The registrations page: the event's registrations, a page at a time through `next_cursor`,
+// filtered by status on the server and searched in the browser over the rows loaded so far (the
+// API has no search); approve, reject and revoke a join link; the CSV of everyone.
+'use strict';
+
+(() => {
+  const { t, el } = Plenary;
+  const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
+  const SIZES = [10, 50, 200];
+  const K = 'admin.registrations';
+
+  // What the page holds between renders (a language switch renders again from it).
+  const state = { status: '', size: 50, search: '', rows: [], cursor: null, loaded: false };
+  let ctx;
+
+  Console.start({ page: 'registrations', event: true, render });
+
+  function problemText(e) {
+    if (e.code && Plenary.has(`${K}.problem.${e.code}`)) return t(`${K}.problem.${e.code}`);
+    return Console.problemText(e);
+  }
+
+  function name(r) {
+    if (r.given_name === null && r.family_name === null) return null;
+    return [r.given_name, r.family_name].filter(Boolean).join(' ');
+  }
+
+  function path(suffix = '') {
+    return `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/registrations${suffix}`;
+  }
+
+  async function render(c) {
+    ctx = c;
+    const old = ctx.main.querySelector('#desk');
+    const root = el('div', { id: 'desk' });
+    if (old) old.replaceWith(root); else ctx.main.append(root);
+    root.append(el('h1', { text: t(`${K}.heading`) }));
+    if (!ctx.may('registrations')) {
+      root.append(el('p', { class: 'panel refusal', id: 'no-role', text: t(`${K}.noRole`) }));
+      return;
+    }
+    // One live region for the count, kept across redraws so each change is read out.
+    root.append(controls(), el('p', { id: 'reg-count', role: 'status' }), el('div', { id: 'reg-results' }));
+    if (!state.loaded) await load(true); else draw();
+  }
+
+  function controls() {
+    const status = el('select', { id: 'reg-status', name: 'status' },
+      el('option', { value: '', text: t(`${K}.allStatuses`) }),
+      STATUSES.map((s) => el('option', { value: s, text: t(`status.${s}`) })));
+    status.value = state.status;
+    status.addEventListener('change', () => { state.status = status.value; load(true); });
+
+    const size = el('select', { id: 'reg-size', name: 'limit' },
+      SIZES.map((n) => el('option', { value: String(n), text: String(n) })));
+    size.value = String(state.size);
+    size.addEventListener('change', () => { state.size = Number(size.value); load(true); });
+
+    const search = el('input', { id: 'reg-search', type: 'search', name: 'q', value: state.search,
+      'aria-describedby': 'reg-search-hint', autocomplete: 'off' });
+    search.addEventListener('input', () => { state.search = search.value; draw(); });
+
+    const csv = el('button', { type: 'button', id: 'reg-csv', class: 'secondary', text: t(`${K}.csv`) });
+    csv.addEventListener('click', async () => {
+      csv.disabled = true;
+      try {
+        await Console.download(path('.csv'), `${ctx.eventId}-registrations.csv`);
+        Console.notice(t(`${K}.csvDone`));
+      } catch (e) {
+        Console.notice(problemText(e), 'error');
+      } finally {
+        csv.disabled = false;
+      }
+    });
+
+    const form = el('form', { class: 'desk-filters', role: 'search', 'aria-label': t(`${K}.filters`) },
+      el('div', { class: 'field' }, el('label', { for: 'reg-status', text: t(`${K}.status`) }), status),
+      el('div', { class: 'field' },
+        el('label', { for: 'reg-search', text: t(`${K}.search`) }),
+        el('p', { id: 'reg-search-hint', class: 'hint', text: t(`${K}.searchHint`) }),
+        search),
+      el('div', { class: 'field' }, el('label', { for: 'reg-size', text: t(`${K}.pageSize`) }), size));
+    form.addEventListener('submit', (ev) => ev.preventDefault());
+    return el('div', {}, form, el('div', { class: 'actions' }, csv));
+  }
+
+  /** Loads the first page (`fresh`) or the next one, then draws. */
+  async function load(fresh) {
+    const results = ctx.main.querySelector('#reg-results');
+    if (fresh) {
+      ctx.main.querySelector('#reg-count').textContent = '';
+      state.rows = [];
+      state.cursor = null;
+      state.loaded = false;
+      results.replaceChildren(el('p', { class: 'muted', id: 'reg-loading', role: 'status', text: t(`${K}.loading`) }));
+    }
+    const q = new URLSearchParams({ limit: String(state.size) });
+    if (state.status) q.set('status', state.status);
+    if (!fresh && state.cursor) q.set('cursor', state.cursor);
+    try {
+      const { body } = await Console.api('GET', `${path()}?${q}`);
+      state.rows.push(...body.registrations);
+      state.cursor = body.next_cursor || null;
+      state.loaded = true;
+      draw();
+      return true;
+    } catch (e) {
+      if (!(e instanceof Console.ApiError)) throw e;
+      const retry = el('button', { type: 'button', class: 'secondary', text: t(`${K}.retry`) });
+      retry.addEventListener('click', () => load(fresh));
+      const box = el('div', { class: 'panel', id: 'reg-error', role: 'alert' },
+        el('p', { text: t(`${K}.loadFailed`, { problem: problemText(e) }) }), retry);
+      if (fresh) results.replaceChildren(box); else results.append(box);
+      return false;
+    }
+  }
+
+  function matches(r) {
+    const needle = state.search.trim().toLocaleLowerCase();
+    if (!needle) return true;
+    return [r.given_name, r.family_name, name(r), r.email, r.organisation, r.id, countryName(r.country), r.country]
+      .some((v) => v && String(v).toLocaleLowerCase().includes(needle));
+  }
+
+  function draw() {
+    const results = ctx.main.querySelector('#reg-results');
+    if (!results) return;
+    const shown = state.rows.filter(matches);
+    ctx.main.querySelector('#reg-count').textContent = state.search.trim()
+      ? t(`${K}.countSearched`, { shown: shown.length, loaded: state.rows.length })
+      : t(`${K}.count`, { loaded: state.rows.length });
+    const parts = [];
+    if (!state.rows.length) {
+      parts.push(el('p', { class: 'panel', id: 'reg-empty', text: t(state.status ? `${K}.emptyStatus` : `${K}.empty`) }));
+    } else if (!shown.length) {
+      parts.push(el('p', { class: 'panel', id: 'reg-empty', text: t(`${K}.noMatch`) }));
+    } else {
+      parts.push(table(shown));
+    }
+    if (state.cursor) {
+      const more = el('button', { type: 'button', id: 'reg-more', class: 'secondary', text: t(`${K}.more`) });
+      more.addEventListener('click', async () => {
+        more.disabled = true;
+        const before = state.rows.length;
+        if (await load(false)) {
+          // Keyboard users continue where the new rows begin.
+          const first = ctx.main.querySelectorAll('#reg-table tbody tr')[before];
+          const target = first ? first.querySelector('th') : ctx.main.querySelector('#reg-count');
+          if (target) { target.tabIndex = -1; target.focus(); }
+        } else {
+          more.disabled = false;
+        }
+      });
+      parts.push(el('div', { class: 'actions' }, more));
+    } else if (state.rows.length) {
+      parts.push(el('p', { class: 'muted', id: 'reg-end', text: t(`${K}.end`) }));
+    }
+    results.replaceChildren(...parts);
+  }
+
+  const COLUMNS = ['name', 'email', 'organisation', 'country', 'category', 'language', 'status', 'registered', 'actions'];
+
+  function table(rows) {
+    return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'reg-caption' },
+      el('table', { id: 'reg-table', class: 'desk-table' },
+        el('caption', { id: 'reg-caption', text: t(`${K}.caption`, { title: ctx.event.title }) }),
+        el('thead', {}, el('tr', {}, COLUMNS.map((c) => el('th', { scope: 'col', text: t(`${K}.col.${c}`) })))),
+        el('tbody', {}, rows.map(row))));
+  }
+
+  function row(r) {
+    const who = name(r);
+    const status = el('td', { 'data-col': 'status' }, el('span', { class: `badge status-${r.status}`, text: t(`status.${r.status}`) }));
+    if (r.status === 'waitlisted' && r.waitlist_position) {
+      status.append(' ', el('span', { class: 'place', text: t(`${K}.place`, { position: r.waitlist_position }) }));
+    }
+    const zone = ctx.event.timezone;
+    return el('tr', { 'data-id': r.id },
+      el('th', { scope: 'row', 'data-col': 'name' }, who ? Plenary.bdi(who) : el('span', { class: 'muted', text: t(`${K}.erased`) })),
+      el('td', { 'data-col': 'email' }, r.email ? Plenary.bdi(r.email) : '—'),
+      el('td', { 'data-col': 'organisation' }, r.organisation ? Plenary.bdi(r.organisation) : '—'),
+      el('td', { 'data-col': 'country' }, countryName(r.country)),
+      el('td', { 'data-col': 'category', text: t(`category.${r.category}`) }),
+      el('td', { 'data-col': 'language', lang: r.language, text: languageName(r.language) }),
+      status,
+      el('td', { 'data-col': 'registered' }, el('time', { datetime: r.created_at, text: Console.when(r.created_at, zone, { date: true, time: true }) })),
+      el('td', { 'data-col': 'actions' }, actions(r, who)));
+  }
+
+  function countryName(code) {
+    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'region' }).of(code) || code; } catch { return code; }
+  }
+
+  function languageName(code) {
+    try { return new Intl.DisplayNames([code], { type: 'language' }).of(code); } catch { return code; }
+  }
+
+  function actions(r, who) {
+    const list = [];
+    const label = (key) => t(`${K}.${key}Who`, { name: who || r.id });
+    // Only approval events hold registrations awaiting approval; one left from before the event
+    // stopped asking for approval can still be decided.
+    if (r.status === 'pending_approval') {
+      list.push(button('approve', label('approve'), r, who, false));
+      list.push(button('reject', label('reject'), r, who, true));
+    }
+    if (r.status === 'confirmed') list.push(button('revoke', label('revoke'), r, who, true));
+    return list.length ? el('div', { class: 'row-actions' }, list) : '';
+  }
+
+  const ROUTE = { approve: 'approve', reject: 'reject', revoke: 'revoke-join' };
+
+  function button(action, accessible, r, who, danger) {
+    const b = el('button', { type: 'button', class: danger ? 'secondary small' : 'small', 'data-action': action,
+      'aria-label': accessible, text: t(`${K}.${action}`) });
+    b.addEventListener('click', async () => {
+      const vars = { name: who || r.id, email: r.email || '' };
+      const ok = await Console.confirm({
+        title: t(`${K}.confirm.${action}.title`, vars),
+        body: t(`${K}.confirm.${action}.body`, vars),
+        confirm: t(`${K}.confirm.${action}.button`),
+        danger,
+      });
+      if (!ok) return;
+      b.disabled = true;
+      try {
+        const { body } = await Console.api('POST', path(`/${encodeURIComponent(r.id)}/${ROUTE[action]}`));
+        const i = state.rows.findIndex((x) => x.id === r.id);
+        if (i >= 0) state.rows[i] = body;
+        const tr = ctx.main.querySelector(`tr[data-id="${CSS.escape(r.id)}"]`);
+        if (tr) {
+          const fresh = row(body);
+          tr.replaceWith(fresh);
+          // The clicked button is gone; focus stays on the row it acted on.
+          const th = fresh.querySelector('th');
+          th.tabIndex = -1;
+          th.focus();
+        }
+        Console.notice(t(`${K}.done.${action}`, vars));
+      } catch (e) {
+        if (!(e instanceof Console.ApiError)) throw e;
+        b.disabled = false;
+        Console.notice(problemText(e), 'error');
+      }
+    });
+    return b;
+  }
+})();
