@@ -23,22 +23,22 @@ const Charts = (() => {
   }
 
   /**
-   * Horizontal bars, one row per `[label, value]`: the label, the bar (its length the value's share
-   * of the largest) and the value written after it. Positions are percentages, so the text keeps
-   * its size from 360 px to a desktop and only the bars stretch.
+   * Horizontal bars, one row per `[label, value]`: the label on its own line (so a long one is
+   * never cut), under it the bar (its length the value's share of the largest) and the value
+   * written after it. Positions are percentages, so the text keeps its size from 360 px to a
+   * desktop and only the bars stretch.
    */
   function bars(label, rows) {
-    const row = 30;
+    const row = 42;
     const max = Math.max(1, ...rows.map(([, v]) => v));
     const rtl = document.documentElement.dir === 'rtl';
-    const x = (share) => (rtl ? 1 - share : share);
     const items = rows.map(([name, value], i) => {
       const y = i * row;
-      const width = (value / max) * 0.45;
+      const width = (value / max) * 0.85;
       return svg('g', { class: 'bar-row' },
-        svg('text', { x: pct(x(0.38)), y: y + 19, 'text-anchor': rtl ? 'start' : 'end', class: 'chart-label' }, String(name)),
-        svg('rect', { x: pct(rtl ? 1 - 0.4 - width : 0.4), y: y + 5, width: pct(width), height: row - 10, class: 'chart-bar', rx: 2 }),
-        svg('text', { x: pct(x(0.41 + width)), y: y + 19, 'text-anchor': rtl ? 'end' : 'start', class: 'chart-value' }, String(value)));
+        svg('text', { x: rtl ? '100%' : '0', y: y + 14, 'text-anchor': 'start', class: 'chart-label' }, String(name)),
+        svg('rect', { x: pct(rtl ? 1 - width : 0), y: y + 20, width: pct(width), height: 14, class: 'chart-bar', rx: 2 }),
+        svg('text', { x: pct(rtl ? 1 - width - 0.01 : width + 0.01), y: y + 32, 'text-anchor': 'start', class: 'chart-value' }, String(value)));
     });
     return frame(label, Math.max(row, rows.length * row), items);
   }
@@ -55,6 +55,8 @@ const Charts = (() => {
     const max = Math.max(1, ...rows.map(([, v]) => v));
     const every = Math.ceil(n / 7);
     const slot = 1 / n;
+    // Thin bars even for two days, so a short series does not look like a block.
+    const bar = Math.min(slot * 0.7, 0.08);
     const showValues = n <= 31;
     const rtl = document.documentElement.dir === 'rtl';
     const items = rows.map(([date, value], i) => {
@@ -62,7 +64,7 @@ const Charts = (() => {
       const centre = rtl ? 1 - (i + 0.5) * slot : (i + 0.5) * slot;
       return svg('g', { class: 'column' },
         svg('rect', {
-          x: pct(centre - slot * 0.35), y: base - h, width: pct(slot * 0.7), height: Math.max(h, value ? 1 : 0), class: 'chart-bar',
+          x: pct(centre - bar / 2), y: base - h, width: pct(bar), height: Math.max(h, value ? 1 : 0), class: 'chart-bar',
         }, svg('title', {}, `${dayLabel(date)}: ${value}`)),
         showValues && value ? svg('text', { x: pct(centre), y: base - h - 5, 'text-anchor': 'middle', class: 'chart-value' }, String(value)) : null,
         i % every === 0 ? svg('text', { x: pct(centre), y: base + 18, 'text-anchor': 'middle', class: 'chart-label' }, dayLabel(date)) : null);

@@ -6,6 +6,8 @@
 (() => {
   const { t, el } = Plenary;
   const TOP_COUNTRIES = 10;
+  // A registration's life, in order, rather than the API's alphabetical keys.
+  const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
 
   function named(type, code) {
     try { return new Intl.DisplayNames([Plenary.locale()], { type }).of(code) || code; } catch { return code; }
@@ -40,9 +42,10 @@
         })));
   }
 
-  function counted(map, name, { sort = true, limit } = {}) {
+  function counted(map, name, { order, limit } = {}) {
     let rows = Object.entries(map || {});
-    if (sort) rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (order) rows.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+    else rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (limit) rows = rows.slice(0, limit);
     return rows.map(([k, v]) => [label[name] ? label[name](k) : k, v, k]);
   }
@@ -78,7 +81,7 @@
       main.append(el('div', { class: 'charts' },
         figure('chart-days', dayTitle, dayChart, days.map(([d, v]) => [Plenary.formatDay(d), v, d]),
           [t('admin.dashboard.day'), t('admin.dashboard.registrations')]),
-        barFigure('chart-status', t('admin.dashboard.byStatus'), counted(s, 'status', { sort: false }), t('admin.dashboard.status')),
+        barFigure('chart-status', t('admin.dashboard.byStatus'), counted(s, 'status', { order: STATUSES }), t('admin.dashboard.status')),
         barFigure('chart-category', t('admin.dashboard.byCategory'), counted(stats.by_category, 'category'), t('admin.dashboard.category')),
         barFigure('chart-country', t('admin.dashboard.byCountry', { count: TOP_COUNTRIES }),
           counted(stats.by_country, 'country', { limit: TOP_COUNTRIES }), t('admin.dashboard.country')),

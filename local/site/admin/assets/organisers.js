@@ -50,6 +50,14 @@
         return;
       }
       const list = el('div', { id: 'organiser-list' });
+      const logSlot = el('div', { id: 'installation-log-slot' });
+
+      // The installation's log, drawn again after each change here so it shows that change too.
+      async function reloadLog() {
+        logSlot.replaceChildren(await AuditLog.show({
+          path: '/v1/admin/audit', zone, caption: t('admin.organisers.auditCaption'), id: 'installation-log',
+        }));
+      }
 
       async function reload() {
         const { organisers } = (await Console.api('GET', '/v1/admin/organisers')).body;
@@ -65,6 +73,7 @@
           ],
           rows: organisers,
         }));
+        if (logSlot.isConnected) await reloadLog();
       }
 
       function actions(o) {
@@ -109,8 +118,8 @@
       main.append(list, addForm(reload));
       await reload();
       main.append(el('h2', { id: 'installation-audit', text: t('admin.organisers.auditHeading') }),
-        el('p', { class: 'lead', text: t('admin.organisers.auditLead') }),
-        await AuditLog.show({ path: '/v1/admin/audit', zone, caption: t('admin.organisers.auditCaption'), id: 'installation-log' }));
+        el('p', { class: 'lead', text: t('admin.organisers.auditLead') }), logSlot);
+      await reloadLog();
     },
   });
 })();
