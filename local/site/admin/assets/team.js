@@ -8,7 +8,7 @@
 
   function roleSelect(id, value, name = 'role') {
     const select = el('select', { id, name });
-    for (const r of ROLES) select.append(new Option(t(`admin.role.${r}`), r, false, r === value));
+    for (const r of ROLES) select.append(new Option(t(`admin.role.${r}`), r, r === value, r === value));
     return select;
   }
 
