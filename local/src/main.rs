@@ -88,6 +88,7 @@ async fn main() {
         simulated: clock.simulated.clone(),
     })
     .unwrap_or_else(|e| fail(e));
+    stack.seed_local_admin().await.unwrap_or_else(|e| fail(e));
     let stack = Arc::new(stack);
 
     if cli.notifications_interval > 0.0 {
@@ -288,6 +289,10 @@ fn print_banner(
     );
     println!("  clock:     {} (now {})", clock.label, clock.clock.now());
     println!("  organiser: {}", organiser_token.expose());
+    println!(
+        "  console:   {own_url}/_local/sign-in (opens the console as {}; its emailed links land in the outbox)",
+        stack::LOCAL_ADMIN
+    );
     println!("  site:      {}", stack.programme.site_url);
     match seed {
         Some((label, s)) => println!("  seed:      {label}: {}", s.event_ids().join(", ")),

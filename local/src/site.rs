@@ -17,45 +17,40 @@ struct File {
     body: &'static [u8],
 }
 
-macro_rules! file {
-    ($path:literal, $content_type:expr) => {
-        File {
-            path: concat!("/", $path),
-            content_type: $content_type,
-            body: include_bytes!(concat!("../site/", $path)),
-        }
-    };
-}
-
 const HTML: &str = "text/html; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const JSON: &str = "application/json; charset=utf-8";
 
-/// Every file of the site; pages are looked up by route in `page`, the rest by path.
-const FILES: &[File] = &[
-    file!("index.html", HTML),
-    file!("event.html", HTML),
-    file!("confirm.html", HTML),
-    file!("manage.html", HTML),
-    file!("404.html", HTML),
-    file!("assets/site.css", "text/css; charset=utf-8"),
-    file!("assets/favicon.svg", "image/svg+xml"),
-    file!("assets/common.js", JS),
-    file!("assets/index.js", JS),
-    file!("assets/event.js", JS),
-    file!("assets/confirm.js", JS),
-    file!("assets/manage.js", JS),
-    file!("assets/notfound.js", JS),
-    file!("i18n/ar.json", JSON),
-    file!("i18n/zh.json", JSON),
-    file!("i18n/en.json", JSON),
-    file!("i18n/fr.json", JSON),
-    file!("i18n/ru.json", JSON),
-    file!("i18n/es.json", JSON),
-];
+/// Every file under `local/site/` as `(path, bytes)`, listed by `build.rs` so a new page or
+/// asset needs no edit here.
+const RAW: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/site_files.rs"));
 
-fn find(path: &str) -> Option<&'static File> {
-    FILES.iter().find(|f| f.path == path)
+/// The content type a file is served with, by its extension.
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => HTML,
+        Some("js" | "mjs") => JS,
+        Some("json") => JSON,
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn files() -> impl Iterator<Item = File> {
+    RAW.iter().map(|(path, body)| File {
+        path,
+        content_type: content_type(path),
+        body,
+    })
+}
+
+fn find(path: &str) -> Option<File> {
+    files().find(|f| f.path == path)
 }
 
 /// True for requests the site answers: reads of any path the API does not own. The caller has
@@ -68,26 +63,36 @@ pub fn serves(method: &Method, path: &str) -> bool {
     (method == Method::GET || method == Method::HEAD) && !api
 }
 
-/// The page file for a route, e.g. `/events/{event_id}` → `event.html`.
-fn page(path: &str) -> Option<&'static str> {
+/// The page file for a route, e.g. `/events/{event_id}` → `event.html`, `/admin/x` →
+/// `admin/x.html` (which may not exist: then the 404 page answers).
+fn page(path: &str) -> Option<String> {
     let trimmed = match path.trim_end_matches('/') {
         "" => "/",
         p => p,
     };
     match trimmed {
-        "/" => Some("/index.html"),
-        "/registration/confirm" => Some("/confirm.html"),
-        "/registration/manage" => Some("/manage.html"),
-        p => p
-            .strip_prefix("/events/")
-            .filter(|id| !id.is_empty() && !id.contains('/'))
-            .map(|_| "/event.html"),
+        "/" => Some("/index.html".to_owned()),
+        "/registration/confirm" => Some("/confirm.html".to_owned()),
+        "/registration/manage" => Some("/manage.html".to_owned()),
+        "/admin" => Some("/admin/index.html".to_owned()),
+        p => {
+            if let Some(id) = p.strip_prefix("/events/") {
+                (!id.is_empty() && !id.contains('/')).then(|| "/event.html".to_owned())
+            } else if let Some(name) = p.strip_prefix("/admin/") {
+                // `/admin/sign-in` → `admin/sign-in.html`; `index` has its own address, `/admin/`.
+                let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                (plain && name != "index" && !name.is_empty())
+                    .then(|| format!("/admin/{name}.html"))
+            } else {
+                None
+            }
+        }
     }
 }
 
 /// The site's answer to a GET of `path`: a page, a static file, or the 404 page with status 404.
 pub fn respond(path: &str) -> Response {
-    let (status, file) = match page(path).and_then(find) {
+    let (status, file) = match page(path).as_deref().and_then(find) {
         Some(f) => (StatusCode::OK, f),
         // The HTML files are reached by their routes only, so `/index.html` is not a second URL.
         None => match find(path).filter(|f| f.content_type != HTML) {
@@ -113,9 +118,13 @@ pub fn respond(path: &str) -> Response {
         .unwrap_or_default()
 }
 
-fn not_found() -> &'static File {
-    // The table above lists 404.html; the test below keeps it so.
-    find("/404.html").unwrap_or(&FILES[0])
+fn not_found() -> File {
+    // `local/site/404.html` exists; the tests below keep it so.
+    find("/404.html").unwrap_or(File {
+        path: "/404.html",
+        content_type: HTML,
+        body: b"Not found",
+    })
 }
 
 #[cfg(test)]
@@ -137,10 +146,24 @@ mod tests {
             ("/events/qos-workshop-2021/", "/event.html"),
             ("/registration/confirm", "/confirm.html"),
             ("/registration/manage", "/manage.html"),
+            ("/admin", "/admin/index.html"),
+            ("/admin/", "/admin/index.html"),
+            ("/admin/sign-in", "/admin/sign-in.html"),
+            ("/admin/event/", "/admin/event.html"),
         ] {
-            assert_eq!(page(path), Some(page_file), "{path}");
+            assert_eq!(page(path).as_deref(), Some(page_file), "{path}");
         }
-        for path in ["/events", "/events/", "/events/a/b", "/index.html", "/nope"] {
+        for path in [
+            "/events",
+            "/events/",
+            "/events/a/b",
+            "/index.html",
+            "/nope",
+            "/admin/index",
+            "/admin/a/b",
+            "/admin/x.html",
+            "/admin/assets/console.js",
+        ] {
             assert_eq!(page(path), None, "{path}");
         }
     }
@@ -155,6 +178,12 @@ mod tests {
             ("/assets/favicon.svg", 200, "image/svg+xml"),
             ("/index.html", 404, HTML),
             ("/no/such/page", 404, HTML),
+            ("/admin/", 200, HTML),
+            ("/admin/sign-in", 200, HTML),
+            ("/admin/assets/console.js", 200, JS),
+            ("/admin/assets/console.css", 200, "text/css; charset=utf-8"),
+            ("/admin/no-such-page", 404, HTML),
+            ("/admin/index.html", 404, HTML),
         ] {
             let res = respond(path);
             assert_eq!(res.status().as_u16(), status, "{path}");
@@ -190,7 +219,7 @@ mod tests {
     /// be in the table.
     #[test]
     fn pages_have_no_inline_code_and_name_only_files_that_exist() {
-        for f in FILES.iter().filter(|f| f.content_type == HTML) {
+        for f in files().filter(|f| f.content_type == HTML) {
             let html = std::str::from_utf8(f.body).unwrap();
             assert!(!html.contains("<script>"), "{}: inline script", f.path);
             assert!(!html.contains("<style"), "{}: inline style", f.path);
@@ -203,11 +232,45 @@ mod tests {
             for attr in ["src=\"", "href=\""] {
                 for part in html.split(attr).skip(1) {
                     let target = part.split('"').next().unwrap();
-                    if target.starts_with("/assets/") || target.starts_with("/i18n/") {
+                    if ["/assets/", "/i18n/", "/admin/assets/"]
+                        .iter()
+                        .any(|p| target.starts_with(p))
+                    {
                         assert!(find(target).is_some(), "{}: {target} missing", f.path);
                     }
                 }
             }
+        }
+    }
+
+    /// `build.rs` lists the folder, so nothing under `local/site/` can be left out.
+    #[test]
+    fn every_file_of_the_site_folder_is_served() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>, root: &std::path::Path) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out, root);
+                } else if !path.file_name().unwrap().to_string_lossy().starts_with('.') {
+                    let rel = path.strip_prefix(root).unwrap().to_string_lossy();
+                    out.push(format!("/{}", rel.replace('\\', "/")));
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site");
+        let mut on_disk = Vec::new();
+        walk(&root, &mut on_disk, &root);
+        on_disk.sort();
+        let mut embedded: Vec<String> = files().map(|f| f.path.to_owned()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+        for f in files() {
+            assert_eq!(
+                f.body,
+                std::fs::read(root.join(&f.path[1..])).unwrap(),
+                "{}",
+                f.path
+            );
         }
     }
 }

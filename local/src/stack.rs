@@ -1,16 +1,24 @@
 //! The whole system in one process: the three HTTP functions' apps over one store, plus the
-//! local-only routes (`/health`, `/_local/outbox`, `/_local/notifications/run`, `/_local/clock`)
-//! and the reference website on every other GET path.
+//! local-only routes (`/health`, `/_local/outbox`, `/_local/notifications/run`, `/_local/clock`,
+//! `/_local/sign-in`) and the reference website on every other GET path.
 
 use std::sync::Arc;
 
 use ::http::{Method, StatusCode};
 use plenary::clock::SimulatedClock;
 use plenary::config::{ConfigError, CorsConfig};
+use plenary::domain::{Email, OrganiserRequest};
 use plenary::http::{self, Params, Problem, Request, Response, Route, knows_path};
 use plenary::mail::{LocalMailbox, Mailer};
+use plenary::usecases::organiser::people::People;
+use plenary::usecases::organiser::signin;
 use plenary::wiring::Services;
 use plenary::{Clock, Config};
+
+/// The administrator every local stack has, so the console opens with one click
+/// (`/_local/sign-in`, printed in the banner).
+pub const LOCAL_ADMIN: &str = "admin@plenary.local";
+const LOCAL_ADMIN_NAME: &str = "Local Administrator";
 
 pub struct Stack {
     pub programme: plenary_programme::App,
@@ -67,6 +75,88 @@ impl Stack {
             .await
     }
 
+    /// Makes [`LOCAL_ADMIN`] an administrator unless that person exists already (a DynamoDB
+    /// table keeps what an earlier run or the console changed).
+    pub async fn seed_local_admin(&self) -> Result<(), String> {
+        let app = &self.organiser;
+        let email = Email::parse(LOCAL_ADMIN).map_err(|e| e.to_string())?;
+        if app
+            .directory
+            .organiser(&email)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let request = OrganiserRequest::parse(
+            &serde_json::json!({"name": LOCAL_ADMIN_NAME, "administrator": true}),
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        self.people()
+            .put_organiser(&email, request)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn people(&self) -> People<'_> {
+        let app = &self.organiser;
+        People {
+            directory: app.directory.as_ref(),
+            credentials: app.credentials.as_ref(),
+            tokens: app.tokens.as_ref(),
+            now: app.clock.now(),
+        }
+    }
+
+    /// `GET /_local/sign-in`: a fresh one-time sign-in link for the local administrator, made by
+    /// the same code as the emailed one, and a redirect to the page that opens it.
+    async fn local_sign_in(&self, req: &Request) -> Result<Response, Problem> {
+        let app = &self.organiser;
+        let email = Email::parse(LOCAL_ADMIN).map_err(|e| Problem::internal(&e))?;
+        let organiser = signin::recipient(app.directory.as_ref(), &email)
+            .await
+            .map_err(|e| Problem::internal(&e))?
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "no-local-admin",
+                    "The local administrator was removed",
+                )
+                .detail("restart plenary-local to add admin@plenary.local again")
+            })?;
+        let token = signin::grant_link(
+            app.credentials.as_ref(),
+            app.tokens.as_ref(),
+            &organiser,
+            app.clock.now(),
+        )
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+        let mut to = url::form_urlencoded::Serializer::new(String::new());
+        to.append_pair("token", token.expose());
+        // Only a console address may follow, as on the sign-in page itself.
+        if let Some((_, next)) = http::query_params(req)
+            .into_iter()
+            .find(|(k, _)| k == "next")
+            && next.starts_with("/admin")
+            && !next.starts_with("//")
+        {
+            to.append_pair("next", &next);
+        }
+        ::http::Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(
+                ::http::header::LOCATION,
+                format!("/admin/sign-in?{}", to.finish()),
+            )
+            .header(::http::header::CACHE_CONTROL, "no-store")
+            .header(::http::header::REFERRER_POLICY, "no-referrer")
+            .body(lambda_http::Body::Empty)
+            .map_err(|e| Problem::internal(&e))
+    }
+
     pub async fn handle(&self, req: Request) -> Response {
         let path = req.uri().path();
         if knows_path(LOCAL_ROUTES, path) {
@@ -106,6 +196,7 @@ impl Stack {
                 let report = self.run_job(now).await.map_err(|e| Problem::internal(&e))?;
                 Ok(http::json(&report))
             }
+            Local::SignIn => self.local_sign_in(req).await,
             Local::Health => Ok(http::json(&serde_json::json!({"status": "ok"}))),
             Local::Outbox => match &self.mailbox {
                 Some(mailbox) => Ok(http::json(
@@ -156,6 +247,7 @@ pub enum Local {
     Outbox,
     RunNotifications,
     MoveClock,
+    SignIn,
 }
 
 pub const LOCAL_ROUTES: &[Route<Local>] = &[
@@ -178,5 +270,10 @@ pub const LOCAL_ROUTES: &[Route<Local>] = &[
         method: Method::POST,
         pattern: "/_local/clock",
         endpoint: Local::MoveClock,
+    },
+    Route {
+        method: Method::GET,
+        pattern: "/_local/sign-in",
+        endpoint: Local::SignIn,
     },
 ];

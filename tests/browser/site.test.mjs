@@ -3,65 +3,18 @@
 // scripts/browser-test.sh, which starts the stack and passes its address in PLENARY_BASE.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import * as harness from './harness.mjs';
 
-const BASE = process.env.PLENARY_BASE;
-const ORGANISER_TOKEN = process.env.PLENARY_ORGANISER_TOKEN || 'test-organiser-token-0123456789';
-const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+const { BASE, ORGANISER_TOKEN, newPage, done } = harness;
 const EVENT = 'qos-workshop-2021';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-let browser;
-// Content-Security-Policy violations and uncaught errors, per test; each test asserts none.
-let faults = [];
+before(harness.launch);
+after(harness.close);
 
-before(async () => {
-  assert.ok(BASE, 'PLENARY_BASE must name a running plenary-local (scripts/browser-test.sh sets it)');
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
+const shot = harness.screenshot;
 
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh browser profile; `language` is stored as the reader's choice unless null. */
-async function newPage({ language = 'en', timezoneId = 'America/New_York', locale = 'en-US', width = 1100 } = {}) {
-  const context = await browser.newContext({ timezoneId, locale, viewport: { width, height: 900 } });
-  if (language) {
-    await context.addInitScript((l) => localStorage.setItem('plenary.language', l), language);
-  }
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (/Content.Security.Policy|Refused to/i.test(m.text())) faults.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => faults.push(`page error: ${e.message}`));
-  return page;
-}
-
-async function done(page) {
-  await page.context().close();
-  const found = faults;
-  faults = [];
-  assert.deepEqual(found, [], 'no CSP violations or script errors');
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-}
-
-async function api(method, path, { body, token } = {}) {
-  const headers = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+function api(method, path, { body, token } = {}) {
+  return harness.api(method, path, body, token);
 }
 
 /** The link of the newest `kind` email to `to`, after running the notifications job. */

@@ -1,0 +1,470 @@
+// The organiser console's shared frame (global `Console`), over the public site's `Plenary`
+// (common.js): the session, the header and nav, API calls that turn a 401 into a sign-in, and
+// the helpers every console page renders with. The contract: /work/prompts/console-contract.md.
+'use strict';
+
+const Console = (() => {
+  const { t, has, el } = Plenary;
+  const TOKEN_KEY = 'plenary.console.token';
+
+  // The contract's role table (API.md, "Roles on an event"); an administrator may all.
+  const DUTIES = {
+    viewer: ['read'],
+    reviewer: ['read', 'registrations'],
+    editor: ['read', 'edit'],
+    manager: ['read', 'registrations', 'edit', 'manage'],
+  };
+
+  // An event's pages, in nav order, with the duty that makes each one useful.
+  const EVENT_PAGES = [
+    ['dashboard', 'read'], ['event', 'edit'], ['programme', 'read'], ['versions', 'read'],
+    ['registrations', 'registrations'], ['announcements', 'manage'], ['join', 'manage'],
+    ['team', 'read'], ['audit', 'manage'],
+  ];
+
+  function may(role, duty) {
+    return role === 'administrator' || (DUTIES[role] || []).includes(duty);
+  }
+
+  /** The event pages `role` may use, as `[name, href]`. */
+  function pagesFor(role, eventId) {
+    return EVENT_PAGES.filter(([, duty]) => may(role, duty))
+      .map(([name]) => [name, `/admin/${name}?event=${encodeURIComponent(eventId)}`]);
+  }
+
+  function token() {
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
+  }
+
+  function setToken(value) {
+    try {
+      if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+    } catch { /* storage disabled: the session lasts this page only */ }
+  }
+
+  function here() {
+    return location.pathname + location.search;
+  }
+
+  /** Only console addresses are followed after sign-in, so a link cannot send you elsewhere. */
+  function safeNext(next) {
+    return next && /^\/admin(\/|$)/.test(next) && !next.startsWith('//') ? next : '/admin/';
+  }
+
+  function toSignIn(params) {
+    const q = new URLSearchParams({ ...params, next: here() });
+    location.assign(`/admin/sign-in?${q}`);
+    // The page is leaving: nothing after this should run or draw.
+    return new Promise(() => {});
+  }
+
+  const ApiError = Plenary.ApiError;
+
+  /** An authenticated call; 401 goes to sign-in, other failures throw ApiError. */
+  async function api(method, path, body, { headers = {} } = {}) {
+    const init = { method, headers: { Accept: 'application/json', ...headers } };
+    const bearer = token();
+    if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(Plenary.apiUrl(path), init);
+    } catch (e) {
+      throw new ApiError(0, { detail: String(e) });
+    }
+    if (res.status === 401) {
+      setToken(null);
+      return toSignIn({ expired: '1' });
+    }
+    const type = res.headers.get('Content-Type') || '';
+    const data = type.includes('json') ? await res.json().catch(() => null) : await res.text();
+    if (res.status >= 400) throw new ApiError(res.status, data && typeof data === 'object' ? data : null);
+    return { status: res.status, body: data, headers: res.headers };
+  }
+
+  /** An authenticated GET saved as `filename` (the registrations' CSV). */
+  async function download(path, filename) {
+    const res = await fetch(Plenary.apiUrl(path), { headers: { Authorization: `Bearer ${token()}` } });
+    if (res.status === 401) { setToken(null); return toSignIn({ expired: '1' }); }
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    return true;
+  }
+
+  /** The sentence for a failed call: a translated problem, else the API's own words. */
+  function problemText(e) {
+    const code = e && e.code;
+    if (code && has(`problem.${code}`)) return t(`problem.${code}`);
+    if (e && e.status === 0) return t('problem.network');
+    if (e && e.status === 403) return t('admin.shell.forbidden');
+    if (e && e.status === 404) return t('admin.shell.notFound');
+    const p = (e && e.problem) || {};
+    return p.detail || p.title || t('problem.generic');
+  }
+
+  // ---- Live messages at the top of <main> ----
+
+  let regions = null;
+
+  function liveRegions() {
+    if (!regions) {
+      regions = {
+        status: el('p', { id: 'console-status', class: 'announce', role: 'status', 'aria-live': 'polite', hidden: true }),
+        error: el('p', { id: 'console-alert', class: 'announce', role: 'alert', 'data-kind': 'error', hidden: true }),
+      };
+    }
+    return regions;
+  }
+
+  /** A message read out at once: `status` politely, `error` as an alert. Empty text hides it. */
+  function notice(text, kind = 'status') {
+    const r = liveRegions();
+    const [show, hide] = kind === 'error' ? [r.error, r.status] : [r.status, r.error];
+    hide.hidden = true;
+    hide.textContent = '';
+    show.textContent = text || '';
+    show.hidden = !text;
+    if (kind !== 'error') show.dataset.kind = kind === 'status' ? 'ok' : kind;
+  }
+
+  // ---- Forms: field errors from a 400 problem ----
+
+  function controlFor(form, field) {
+    // `reminders[1]` and `eligibility.categories[0]` fall back to their list's control.
+    let name = field;
+    for (;;) {
+      const c = form.querySelector(`[name="${CSS.escape(name)}"], [data-field="${CSS.escape(name)}"]`);
+      if (c) return c;
+      const shorter = name.replace(/\[\d+\]$/, '').replace(/\.[^.[\]]+$/, '');
+      if (shorter === name || !shorter) return null;
+      name = shorter;
+    }
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll('.field-error[data-console]').forEach((p) => p.remove());
+    form.querySelectorAll('[aria-invalid="true"]').forEach((c) => {
+      c.removeAttribute('aria-invalid');
+      const before = c.dataset.describedby;
+      if (before) c.setAttribute('aria-describedby', before); else c.removeAttribute('aria-describedby');
+    });
+    const summary = form.querySelector('.error-summary');
+    if (summary) { summary.hidden = true; summary.replaceChildren(); }
+  }
+
+  function labelOf(form, control) {
+    const label = control.id && form.querySelector(`label[for="${CSS.escape(control.id)}"]`);
+    const legend = control.closest('fieldset') && control.closest('fieldset').querySelector('legend');
+    return ((label || legend || {}).textContent || '').trim();
+  }
+
+  /** Shows a 400's `errors` at their inputs and in a focused summary; false for other errors. */
+  function fieldErrors(form, error) {
+    const errors = error && error.status === 400 && error.problem && error.problem.errors;
+    if (!Array.isArray(errors)) return false;
+    clearErrors(form);
+    let summary = form.querySelector('.error-summary');
+    if (!summary) {
+      summary = el('div', { class: 'error-summary', role: 'alert', tabindex: '-1' });
+      form.prepend(summary);
+    }
+    const items = errors.map(({ field, message }) => {
+      const control = controlFor(form, field);
+      const text = has(`admin.fieldError.${field}`) ? t(`admin.fieldError.${field}`) : message;
+      if (!control) return el('li', {}, el('code', { text: field }), ': ', text);
+      if (!control.id) control.id = `c-${field.replace(/[^\w-]/g, '-')}`;
+      const id = `${control.id}-error`;
+      let p = document.getElementById(id);
+      if (!p) {
+        p = el('p', { id, class: 'field-error', 'data-console': true });
+        (control.closest('.field') || control.parentElement).append(p);
+        if (!('describedby' in control.dataset)) {
+          control.dataset.describedby = control.getAttribute('aria-describedby') || '';
+        }
+        control.setAttribute('aria-describedby', [control.dataset.describedby, id].filter(Boolean).join(' '));
+      } else {
+        p.append(' ');
+      }
+      p.append(text);
+      control.setAttribute('aria-invalid', 'true');
+      const label = labelOf(form, control);
+      const a = el('a', { href: `#${control.id}`, 'data-field': field, text: label ? `${label}: ${text}` : text });
+      a.addEventListener('click', (ev) => { ev.preventDefault(); control.focus(); });
+      return el('li', {}, a);
+    });
+    summary.replaceChildren(
+      el('h2', { text: t('admin.shell.errorsTitle', { count: errors.length }) }),
+      el('ul', {}, items),
+    );
+    summary.hidden = false;
+    notice('');
+    summary.focus();
+    return true;
+  }
+
+  // ---- Dialogs and unsaved changes ----
+
+  /** A modal question; resolves true when confirmed. Focus goes back to where it was. */
+  function confirm({ title, body, confirm: label, danger = false }) {
+    const opener = document.activeElement;
+    return new Promise((resolve) => {
+      const titleId = `dialog-title-${Date.now()}`;
+      const yes = el('button', { type: 'button', class: danger ? 'danger' : '', text: label || t('admin.shell.confirm') });
+      const no = el('button', { type: 'button', class: 'secondary', text: t('admin.shell.cancel') });
+      const dialog = el('dialog', { class: 'console-dialog', 'aria-labelledby': titleId },
+        el('h2', { id: titleId, text: title }),
+        body ? el('p', { text: body }) : null,
+        el('div', { class: 'actions' }, yes, no));
+      yes.addEventListener('click', () => dialog.close('yes'));
+      no.addEventListener('click', () => dialog.close('no'));
+      dialog.addEventListener('close', () => {
+        dialog.remove();
+        if (opener && opener.focus) opener.focus();
+        resolve(dialog.returnValue === 'yes');
+      });
+      document.body.append(dialog);
+      dialog.showModal();
+      // A dangerous action starts on "cancel", so Enter does not do it by accident.
+      (danger ? no : yes).focus();
+    });
+  }
+
+  const guards = new Set();
+
+  function anyDirty() {
+    return [...guards].some((g) => g.dirty);
+  }
+
+  window.addEventListener('beforeunload', (ev) => {
+    if (anyDirty()) { ev.preventDefault(); ev.returnValue = ''; }
+  });
+
+  // The console's own links ask first (a dialog the reader can answer with the keyboard).
+  document.addEventListener('click', async (ev) => {
+    const a = ev.target.closest && ev.target.closest('a[href]');
+    if (!a || !anyDirty() || a.target || a.hasAttribute('download') || a.getAttribute('href').startsWith('#')) return;
+    if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
+    ev.preventDefault();
+    const leave = await confirm({
+      title: t('admin.shell.unsavedTitle'), body: t('admin.shell.unsavedText'),
+      confirm: t('admin.shell.unsavedLeave'), danger: true,
+    });
+    if (leave) {
+      guards.forEach((g) => g.clean());
+      location.assign(a.href);
+    }
+  });
+
+  /** Watches `form` for changes; `.clean()` after a successful save. */
+  function dirtyGuard(form) {
+    const guard = {
+      dirty: false,
+      clean() { guard.dirty = false; },
+      dirtyNow() { guard.dirty = true; },
+      release() { guards.delete(guard); },
+    };
+    form.addEventListener('input', () => { guard.dirty = true; });
+    form.addEventListener('change', () => { guard.dirty = true; });
+    guards.add(guard);
+    return guard;
+  }
+
+  // ---- Dates, zones and tables ----
+
+  /** An instant in `timezone`, in the reader's language; `{ date, time }` pick the parts. */
+  function when(iso, timezone, { date = true, time = true } = {}) {
+    if (!iso) return '';
+    const opts = { timeZone: timezone || 'UTC' };
+    if (date) Object.assign(opts, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+    if (time) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    try {
+      return new Intl.DateTimeFormat(Plenary.locale(), opts).format(new Date(iso));
+    } catch {
+      return iso;
+    }
+  }
+
+  /** "Europe/Zurich (UTC+02:00)" at `iso` (now by default). */
+  function zoneName(timezone, iso = new Date().toISOString()) {
+    return `${timezone} (${Plenary.zoneOffset(timezone, iso)})`;
+  }
+
+  /** A table with a caption; `render(row)` returns text or a node; an empty list says so. */
+  function table({ caption, columns, rows, empty }) {
+    const body = rows.length
+      ? rows.map((row) => el('tr', {}, columns.map((c, i) => {
+        const value = c.render ? c.render(row) : row[c.key];
+        return el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, value === undefined || value === null ? '' : value);
+      })))
+      : [el('tr', {}, el('td', { colspan: String(columns.length), class: 'muted', text: empty || t('admin.shell.empty') }))];
+    return el('table', { class: 'console-table' },
+      caption ? el('caption', { text: caption }) : null,
+      el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', text: c.label })))),
+      el('tbody', {}, body));
+  }
+
+  /** A table in a box that scrolls sideways on a narrow screen (and can be scrolled by keyboard). */
+  function tableBox(opts) {
+    return el('div', { class: 'table-box', role: 'region', tabindex: '0', 'aria-label': opts.caption || '' }, table(opts));
+  }
+
+  // ---- The frame ----
+
+  const ui = {};
+
+  function skeleton(signedIn) {
+    const main = document.getElementById('main');
+    const select = el('select', { id: 'language-switch', 'data-languages': true });
+    ui.person = el('span', { class: 'person' });
+    ui.signOut = el('button', { type: 'button', id: 'sign-out', class: 'secondary', 'data-i18n': 'admin.shell.signOut', text: 'Sign out' });
+    ui.topNav = el('ul', { class: 'top-nav' });
+    ui.eventNav = el('nav', { class: 'event-nav', id: 'event-nav', hidden: true });
+    main.before(
+      el('a', { class: 'skip', href: '#main', 'data-i18n': 'nav.skip', text: 'Skip to content' }),
+      el('header', { class: 'site-header console-header' },
+        el('a', { class: 'brand', href: '/admin/', 'data-i18n': 'admin.shell.brand', text: 'Plenary console' }),
+        signedIn ? el('nav', { class: 'top', 'aria-labelledby': 'top-nav-label' },
+          el('span', { id: 'top-nav-label', class: 'visually-hidden', 'data-i18n': 'admin.shell.mainNav' }), ui.topNav) : null,
+        el('div', { class: 'tools' },
+          signedIn ? ui.person : null,
+          el('div', { class: 'switch' },
+            el('label', { for: 'language-switch', 'data-i18n': 'nav.language', text: 'Language' }), select),
+          signedIn ? ui.signOut : null)),
+      ui.eventNav,
+    );
+    main.after(el('footer', {}, el('p', {}, el('a', { href: '/', 'data-i18n': 'admin.shell.publicSite' }))));
+    ui.signOut.addEventListener('click', signOut);
+    main.setAttribute('aria-busy', 'true');
+    main.replaceChildren(liveRegions().status, liveRegions().error,
+      el('p', { class: 'loading', 'data-i18n': 'admin.shell.loading', text: 'Loading…' }));
+    return main;
+  }
+
+  async function signOut() {
+    const bearer = token();
+    ui.signOut.disabled = true;
+    try {
+      await fetch(Plenary.apiUrl('/v1/admin/sessions/current'), {
+        method: 'DELETE', headers: { Authorization: `Bearer ${bearer}` },
+      });
+    } catch { /* the bearer is forgotten either way */ }
+    setToken(null);
+    guards.forEach((g) => g.clean());
+    location.assign('/admin/sign-in?signed_out=1');
+  }
+
+  function link(href, key, current) {
+    return el('li', {}, el('a', { href, 'data-i18n': key, 'aria-current': current ? 'page' : null, text: t(key) }));
+  }
+
+  function drawFrame(ctx, page) {
+    const { me } = ctx;
+    ui.person.textContent = me.email ? (me.name ? `${me.name} (${me.email})` : me.email) : t('admin.shell.deploymentToken');
+    const top = [link('/admin/', 'admin.shell.nav.events', page === 'index')];
+    if (me.email) top.push(link('/admin/tokens', 'admin.shell.nav.tokens', page === 'tokens'));
+    if (me.administrator) top.push(link('/admin/organisers', 'admin.shell.nav.organisers', page === 'organisers'));
+    ui.topNav.replaceChildren(...top);
+    if (ctx.eventId && ctx.event) {
+      const items = pagesFor(ctx.role, ctx.eventId)
+        .map(([name, href]) => link(href, `admin.shell.nav.${name}`, page === name));
+      ui.eventNav.replaceChildren(
+        el('p', { class: 'event-title' },
+          el('span', { class: 'muted', 'data-i18n': 'admin.shell.event', text: t('admin.shell.event') }), ' ',
+          el('bdi', { text: ctx.event.title })),
+        el('ul', {}, items));
+      ui.eventNav.setAttribute('aria-label', t('admin.shell.eventNav'));
+      ui.eventNav.hidden = false;
+    }
+  }
+
+  function pageTitle(page, ctx) {
+    const key = `admin.${page === 'index' ? 'events' : page}.title`;
+    const parts = [has(key) ? t(key) : null, ctx && ctx.event ? ctx.event.title : null, t('admin.shell.brand')];
+    document.title = parts.filter(Boolean).join(' — ');
+  }
+
+  /** A page that cannot be drawn: a heading, the reason and the way back. */
+  function failure(main, e) {
+    main.replaceChildren(liveRegions().status, liveRegions().error,
+      el('h1', { 'data-i18n': 'admin.shell.failedHeading', text: t('admin.shell.failedHeading') }),
+      el('p', { class: 'problem', text: problemText(e) }),
+      el('p', {}, el('a', { href: '/admin/', 'data-i18n': 'admin.shell.backToEvents', text: t('admin.shell.backToEvents') })));
+  }
+
+  /**
+   * Starts a console page: the session (none → sign-in), `me`, the event for `event: true`, the
+   * frame, then `render(ctx)` into <main>. A language switch redraws the page unless a form has
+   * unsaved changes (then only its labels change). `session: false` is for the sign-in page.
+   */
+  async function start({ page, event = false, session = true, render }) {
+    const main = skeleton(session);
+    if (!session) {
+      const ctx = { me: null, event: null, eventId: null, role: null, may: () => false, main };
+      await Plenary.start(async () => {
+        pageTitle(page, null);
+        if (anyDirty()) return;
+        await draw(ctx, main, render);
+      });
+      return;
+    }
+    if (!token()) { await toSignIn({}); return; }
+    const eventId = event ? Plenary.query('event') : null;
+    // Both reads start at once, alongside the dictionary.
+    const loading = Promise.all([
+      api('GET', '/v1/admin/me'),
+      eventId ? api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}`) : Promise.resolve(null),
+    ]);
+    loading.catch(() => {});
+    let ctx = null;
+    await Plenary.start(async () => {
+      if (!ctx) {
+        let me; let ev;
+        try {
+          if (event && !eventId) throw new ApiError(404, null);
+          [me, ev] = await loading;
+        } catch (e) {
+          await draw(null, main, () => { throw e; });
+          return;
+        }
+        me = me.body;
+        const mine = eventId && (me.events || []).find((x) => x.event_id === eventId);
+        const role = me.administrator ? 'administrator' : (mine ? mine.role : null);
+        ctx = { me: me, event: ev ? ev.body : null, eventId, role, may: (duty) => may(role, duty), main };
+      }
+      drawFrame(ctx, page);
+      pageTitle(page, ctx);
+      if (anyDirty()) return;
+      await draw(ctx, main, render);
+    });
+  }
+
+  async function draw(ctx, main, render) {
+    guards.forEach((g) => g.release());
+    main.setAttribute('aria-busy', 'true');
+    main.replaceChildren(liveRegions().status, liveRegions().error);
+    try {
+      await render(ctx);
+    } catch (e) {
+      if (!(e instanceof ApiError)) console.error(e);
+      failure(main, e);
+    } finally {
+      main.removeAttribute('aria-busy');
+      // The time to interactive the browser tests record (BENCHMARKS.md).
+      if (!performance.getEntriesByName('console-ready').length) performance.mark('console-ready');
+      document.body.dataset.ready = 'true';
+    }
+  }
+
+  return {
+    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, notice, confirm,
+    dirtyGuard, when, zoneName, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+  };
+})();
