@@ -544,6 +544,9 @@ pub struct StatsView {
     pub by_category: std::collections::BTreeMap<String, u64>,
     pub by_country: std::collections::BTreeMap<String, u64>,
     pub by_language: std::collections::BTreeMap<String, u64>,
+    /// Registrations made on each day (`YYYY-MM-DD` in the event's zone; days without one are
+    /// absent), whatever became of them: the values add up to `total`.
+    pub registrations_by_day: std::collections::BTreeMap<String, u64>,
     pub capacity: Option<u32>,
     pub seats_taken: u64,
     pub emails: MailCountsView,

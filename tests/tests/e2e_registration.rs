@@ -22,6 +22,7 @@ on_both_stores!(
     the_organiser_lists_pages_exports_csv_and_counts,
     erasure_removes_personal_data_and_frees_the_address,
     a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calendar,
+    registrations_are_counted_by_the_day_they_were_made_in_the_event_s_zone,
 );
 
 const QOS: &str = "qos-workshop-2021";
@@ -474,4 +475,32 @@ async fn a_revoked_join_link_is_gone_and_the_new_one_is_emailed_and_in_the_calen
         sent["text"].as_str().unwrap().contains(path),
         "the email lacks the new link"
     );
+}
+
+async fn registrations_are_counted_by_the_day_they_were_made_in_the_event_s_zone(store: Store) {
+    // 21:30 UTC is 23:30 in Zurich; an hour later it is the next day there but not in UTC.
+    let s = LocalStack::start(store, &["--clock", "2021-08-23T21:30:00Z"]);
+    create_event(&s, "daily", &event_body(None, false, false)).await;
+    for i in 0..2 {
+        let email = format!("d{i}@example.org");
+        assert_eq!(register(&s, "daily", &email).await.status(), 202);
+    }
+    assert_eq!(
+        send(s.post("/_local/clock?advance=PT1H")).await.status(),
+        200
+    );
+    assert_eq!(register(&s, "daily", "d2@example.org").await.status(), 202);
+    // Lapsed registrations still count on the day they were made.
+    assert_eq!(
+        send(s.post("/_local/clock?advance=PT72H")).await.status(),
+        200
+    );
+    assert_eq!(register(&s, "daily", "d3@example.org").await.status(), 202);
+    let stats: Value = s.admin_json("/v1/admin/events/daily/stats").await;
+    assert_eq!(
+        stats["registrations_by_day"],
+        json!({"2021-08-23": 2, "2021-08-24": 1, "2021-08-27": 1})
+    );
+    assert_eq!(stats["total"], 4);
+    assert_eq!(stats["lapsed_unconfirmed"], 3);
 }

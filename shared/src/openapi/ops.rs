@@ -110,7 +110,7 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409];
     REVOKE_JOIN = POST "/v1/admin/events/{event_id}/registrations/{registration_id}/revoke-join", "revokeJoin", "Revoke a personal join link and email a new one", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409];
-    GET_STATS = GET "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language; emails", "Organiser", Organiser,
+    GET_STATS = GET "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language and day of registration; emails", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];

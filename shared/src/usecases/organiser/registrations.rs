@@ -154,7 +154,8 @@ pub async fn everyone(
 }
 
 /// The event's counts. Unconfirmed registrations past their window count as lapsed, not by
-/// status; categories, countries and languages count live registrations only.
+/// status; categories, countries and languages count live registrations only. Every
+/// registration counts on the day it was made in the event's zone, so the days add up to `total`.
 pub async fn stats(
     store: &dyn RegistrationStore,
     outbox: &dyn OutboxStore,
@@ -166,8 +167,11 @@ pub async fn stats(
     let mut by_category: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_language: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_day: BTreeMap<String, u64> = BTreeMap::new();
     let mut lapsed = 0;
     for r in &all {
+        let day = event.timezone.at(r.created_at).date().to_string();
+        *by_day.entry(day).or_default() += 1;
         if r.is_expired(now) {
             lapsed += 1;
             continue;
@@ -190,6 +194,7 @@ pub async fn stats(
         by_category: own(by_category),
         by_country,
         by_language: own(by_language),
+        registrations_by_day: by_day,
         capacity: event.capacity,
         seats_taken: seats.taken,
         emails: views::MailCountsView {

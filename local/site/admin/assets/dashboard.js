@@ -1,0 +1,97 @@
+// `/admin/dashboard?event=ID`: the event's stats (`GET …/stats`) as charts, each with a table of
+// the same numbers: registrations per day (in the event's zone, as the API counts them), by
+// status, category, top countries and language, and the event's mail.
+'use strict';
+
+(() => {
+  const { t, el } = Plenary;
+  const TOP_COUNTRIES = 10;
+  // A registration's life, in order, rather than the API's alphabetical keys.
+  const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
+
+  function named(type, code) {
+    try { return new Intl.DisplayNames([Plenary.locale()], { type }).of(code) || code; } catch { return code; }
+  }
+
+  const label = {
+    status: (k) => (Plenary.has(`status.${k}`) ? t(`status.${k}`) : k),
+    category: (k) => (Plenary.has(`category.${k}`) ? t(`category.${k}`) : k),
+    country: (k) => named('region', k),
+    language: (k) => named('language', k),
+  };
+
+  function day(date) {
+    return new Intl.DateTimeFormat(Plenary.locale(), { timeZone: 'UTC', day: 'numeric', month: 'short' })
+      .format(new Date(`${date}T12:00:00Z`));
+  }
+
+  /** One figure: a heading, the chart and its table (the chart's text alternative). */
+  function figure(id, title, chart, rows, [keyLabel, valueLabel]) {
+    return el('section', { class: 'chart-card', id, 'aria-labelledby': `${id}-h` },
+      el('h2', { id: `${id}-h`, text: title }),
+      chart,
+      el('details', { class: 'chart-table' },
+        el('summary', { text: t('admin.dashboard.asTable') }),
+        Console.tableBox({
+          caption: title,
+          // data-key holds the API's own key, so a test can compare the table with the stats.
+          columns: [{ label: keyLabel, render: (r) => el('span', { 'data-key': r[2] ?? r[0], text: r[0] }) },
+            { label: valueLabel, render: (r) => String(r[1]) }],
+          rows,
+          empty: t('admin.dashboard.none'),
+        })));
+  }
+
+  function counted(map, name, { order, limit } = {}) {
+    let rows = Object.entries(map || {});
+    if (order) rows.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+    else rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (limit) rows = rows.slice(0, limit);
+    return rows.map(([k, v]) => [label[name] ? label[name](k) : k, v, k]);
+  }
+
+  function barFigure(id, title, rows, keyLabel) {
+    const chart = rows.length ? Charts.bars(title, rows) : el('p', { class: 'muted', text: t('admin.dashboard.none') });
+    return figure(id, title, chart, rows, [keyLabel, t('admin.dashboard.count')]);
+  }
+
+  Console.start({
+    page: 'dashboard',
+    event: true,
+    async render({ event, eventId, main }) {
+      main.append(el('h1', { text: t('admin.dashboard.heading') }));
+      const stats = (await Console.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/stats`)).body;
+      const zone = event.timezone;
+      const s = stats.by_status || {};
+      const facts = [
+        ['total', stats.total],
+        ['confirmed', s.confirmed || 0],
+        ['waitlisted', s.waitlisted || 0],
+        ['seats', stats.capacity ? t('admin.dashboard.seatsOf', { taken: stats.seats_taken, capacity: stats.capacity }) : String(stats.seats_taken)],
+      ];
+      main.append(el('dl', { class: 'facts', id: 'dashboard-facts' },
+        facts.map(([k, v]) => el('div', {}, el('dt', { text: t(`admin.dashboard.fact.${k}`) }), el('dd', { 'data-fact': k, text: String(v) })))));
+      if (!stats.total) main.append(el('p', { class: 'muted', id: 'dashboard-empty', text: t('admin.dashboard.empty') }));
+
+      const days = Charts.everyDay(stats.registrations_by_day);
+      const dayTitle = t('admin.dashboard.byDay', { zone: Console.zoneName(zone, event.starts_at) });
+      const dayChart = days.length
+        ? Charts.columns(dayTitle, days, day)
+        : el('p', { class: 'muted', text: t('admin.dashboard.none') });
+      main.append(el('div', { class: 'charts' },
+        figure('chart-days', dayTitle, dayChart, days.map(([d, v]) => [Plenary.formatDay(d), v, d]),
+          [t('admin.dashboard.day'), t('admin.dashboard.registrations')]),
+        barFigure('chart-status', t('admin.dashboard.byStatus'), counted(s, 'status', { order: STATUSES }), t('admin.dashboard.status')),
+        barFigure('chart-category', t('admin.dashboard.byCategory'), counted(stats.by_category, 'category'), t('admin.dashboard.category')),
+        barFigure('chart-country', t('admin.dashboard.byCountry', { count: TOP_COUNTRIES }),
+          counted(stats.by_country, 'country', { limit: TOP_COUNTRIES }), t('admin.dashboard.country')),
+        barFigure('chart-language', t('admin.dashboard.byLanguage'), counted(stats.by_language, 'language'), t('admin.dashboard.language')),
+        barFigure('chart-mail', t('admin.dashboard.mail'),
+          ['queued', 'sent', 'failed', 'suppressed'].map((k) => [t(`admin.dashboard.mail.${k}`), (stats.emails || {})[k] || 0, k]),
+          t('admin.dashboard.mailState'))));
+      if (stats.lapsed_unconfirmed) {
+        main.append(el('p', { class: 'muted', text: t('admin.dashboard.lapsed', { count: stats.lapsed_unconfirmed }) }));
+      }
+    },
+  });
+})();
