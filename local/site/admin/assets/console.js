@@ -167,6 +167,26 @@ const Console = (() => {
     return ((label || legend || {}).textContent || '').trim();
   }
 
+  /**
+   * Runs `action(form)` on submit with the form's errors cleared and its submit button disabled;
+   * a refusal lands at its fields (or as a notice). `action` may throw an ApiError of its own.
+   */
+  function onSubmit(form, action) {
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      const button = form.querySelector('button[type=submit]') || form.querySelector('button');
+      if (button) button.disabled = true;
+      try {
+        await action(form);
+      } catch (e) {
+        if (!fieldErrors(form, e)) notice(problemText(e), 'error');
+      } finally {
+        if (button) button.disabled = false;
+      }
+    });
+  }
+
   /** Shows a 400's `errors` at their inputs and in a focused summary; false for other errors. */
   function fieldErrors(form, error) {
     const errors = error && error.status === 400 && error.problem && error.problem.errors;
@@ -567,7 +587,7 @@ const Console = (() => {
   }
 
   return {
-    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, notice, confirm,
+    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm,
     field, fieldId, checkbox, choices, checked, options, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();

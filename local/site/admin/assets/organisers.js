@@ -20,23 +20,17 @@
         el('input', { id: 'organiser-admin', name: 'administrator', type: 'checkbox' }),
         el('label', { for: 'organiser-admin', text: t('admin.organisers.makeAdmin') })),
       el('button', { type: 'submit', id: 'add-organiser-submit', text: t('admin.organisers.add') }));
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      Console.clearErrors(form);
+    Console.onSubmit(form, async () => {
       const email = form.elements.email.value.trim();
       const body = { name: form.elements.name.value.trim(), administrator: form.elements.administrator.checked };
       const missing = [];
       if (!email) missing.push({ field: 'email', message: t('admin.organisers.emailRequired') });
       if (!body.name) missing.push({ field: 'name', message: t('admin.organisers.nameRequired') });
-      if (missing.length) { Console.fieldErrors(form, new Console.ApiError(400, { errors: missing })); return; }
-      try {
-        await Console.api('PUT', `/v1/admin/organisers/${encodeURIComponent(email)}`, body);
-        form.reset();
-        await reload();
-        Console.notice(t('admin.organisers.added', { email }));
-      } catch (e) {
-        if (!Console.fieldErrors(form, e)) Console.notice(Console.problemText(e), 'error');
-      }
+      if (missing.length) throw new Console.ApiError(400, { errors: missing });
+      await Console.api('PUT', `/v1/admin/organisers/${encodeURIComponent(email)}`, body);
+      form.reset();
+      await reload();
+      Console.notice(t('admin.organisers.added', { email }));
     });
     return form;
   }

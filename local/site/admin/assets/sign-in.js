@@ -27,30 +27,20 @@
       field('email', 'email', 'admin.signin.email', { hint: 'admin.signin.emailHint', input: { autocomplete: 'email' } }),
       el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'sign-in-submit', text: t('admin.signin.send') })));
     const sent = el('section', { id: 'check-email', class: 'panel', hidden: true, tabindex: '-1', 'aria-labelledby': 'check-heading' });
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      Console.clearErrors(form);
+    Console.onSubmit(form, async () => {
       const email = form.elements.email.value.trim();
-      const button = form.querySelector('button');
-      button.disabled = true;
-      try {
-        await Console.api('POST', '/v1/admin/sign-in', { email });
-        remember(query('next') ? next : null);
-        sent.replaceChildren(
-          el('h2', { id: 'check-heading', text: t('admin.signin.checkHeading') }),
-          el('p', { text: t('admin.signin.checkText', { email }) }),
-          el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'sign-in-again', text: t('admin.signin.again') })));
-        sent.querySelector('button').addEventListener('click', () => {
-          sent.hidden = true; form.hidden = false; form.elements.email.focus();
-        });
-        form.hidden = true;
-        sent.hidden = false;
-        sent.focus();
-      } catch (e) {
-        if (!Console.fieldErrors(form, e)) Console.notice(Console.problemText(e), 'error');
-      } finally {
-        button.disabled = false;
-      }
+      await Console.api('POST', '/v1/admin/sign-in', { email });
+      remember(query('next') ? next : null);
+      sent.replaceChildren(
+        el('h2', { id: 'check-heading', text: t('admin.signin.checkHeading') }),
+        el('p', { text: t('admin.signin.checkText', { email }) }),
+        el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'sign-in-again', text: t('admin.signin.again') })));
+      sent.querySelector('button').addEventListener('click', () => {
+        sent.hidden = true; form.hidden = false; form.elements.email.focus();
+      });
+      form.hidden = true;
+      sent.hidden = false;
+      sent.focus();
     });
     main.append(form, sent);
   }

@@ -27,29 +27,18 @@
           roleSelect('member-role', 'viewer'))),
       el('p', { class: 'hint', text: t('admin.team.addHint') }),
       el('button', { type: 'submit', id: 'add-member-submit', text: t('admin.team.add') }));
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      Console.clearErrors(form);
+    Console.onSubmit(form, async () => {
       const email = form.elements.email.value.trim();
       if (!email) {
-        Console.fieldErrors(form, new Console.ApiError(400, { errors: [{ field: 'email', message: t('admin.team.emailRequired') }] }));
-        return;
+        throw new Console.ApiError(400, { errors: [{ field: 'email', message: t('admin.team.emailRequired') }] });
       }
       const body = { role: form.elements.role.value };
       const name = form.elements.name.value.trim();
       if (name) body.name = name;
-      const button = form.querySelector('button[type=submit]');
-      button.disabled = true;
-      try {
-        await Console.api('PUT', `/v1/admin/events/${encodeURIComponent(eventId)}/team/${encodeURIComponent(email)}`, body);
-        form.reset();
-        await reload();
-        Console.notice(t('admin.team.added', { email, role: t(`admin.role.${body.role}`) }));
-      } catch (e) {
-        if (!Console.fieldErrors(form, e)) Console.notice(Console.problemText(e), 'error');
-      } finally {
-        button.disabled = false;
-      }
+      await Console.api('PUT', `/v1/admin/events/${encodeURIComponent(eventId)}/team/${encodeURIComponent(email)}`, body);
+      form.reset();
+      await reload();
+      Console.notice(t('admin.team.added', { email, role: t(`admin.role.${body.role}`) }));
     });
     return form;
   }

@@ -62,27 +62,16 @@
         el('input', { id: 'token-read-only', name: 'read_only', type: 'checkbox' }),
         el('label', { for: 'token-read-only', text: t('admin.tokens.readOnly') })),
       el('button', { type: 'submit', id: 'create-token-submit', text: t('admin.tokens.create') }));
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      Console.clearErrors(form);
+    Console.onSubmit(form, async () => {
       const name = form.elements.name.value.trim();
       if (!name) {
-        Console.fieldErrors(form, new Console.ApiError(400, { errors: [{ field: 'name', message: t('admin.tokens.nameRequired') }] }));
-        return;
+        throw new Console.ApiError(400, { errors: [{ field: 'name', message: t('admin.tokens.nameRequired') }] });
       }
       const body = { name, read_only: form.elements.read_only.checked };
       if (form.elements.expires_at.value) body.expires_at = endOfDay(form.elements.expires_at.value);
-      const button = form.querySelector('button[type=submit]');
-      button.disabled = true;
-      try {
-        const issued = (await Console.api('POST', '/v1/admin/tokens', body)).body;
-        form.reset();
-        await onCreated(issued);
-      } catch (e) {
-        if (!Console.fieldErrors(form, e)) Console.notice(Console.problemText(e), 'error');
-      } finally {
-        button.disabled = false;
-      }
+      const issued = (await Console.api('POST', '/v1/admin/tokens', body)).body;
+      form.reset();
+      await onCreated(issued);
     });
     return form;
   }
