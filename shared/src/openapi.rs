@@ -174,6 +174,17 @@ pub struct ContactRequest {
     pub email: String,
 }
 
+/// One of the event's documents.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    /// An absolute http(s) address.
+    #[schemars(extend("format" = "uri"), length(max = 2000))]
+    pub url: String,
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityRequest {
@@ -205,6 +216,10 @@ pub struct EventRequest {
     pub registration: Option<WindowRequest>,
     #[serde(default)]
     pub contact: Option<ContactRequest>,
+    /// The event's documents (its circular, a call for papers), in the order to show them.
+    #[schemars(length(max = 20))]
+    #[serde(default)]
+    pub links: Option<Vec<LinkRequest>>,
     #[schemars(range(min = 1, max = 1000000))]
     #[serde(default)]
     pub capacity: Option<u32>,
