@@ -174,6 +174,17 @@ pub struct ContactRequest {
     pub email: String,
 }
 
+/// One of the event's documents.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    /// An absolute http(s) address.
+    #[schemars(extend("format" = "uri"), length(max = 2000))]
+    pub url: String,
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityRequest {
@@ -205,6 +216,10 @@ pub struct EventRequest {
     pub registration: Option<WindowRequest>,
     #[serde(default)]
     pub contact: Option<ContactRequest>,
+    /// The event's documents (its circular, a call for papers), in the order to show them.
+    #[schemars(length(max = 20))]
+    #[serde(default)]
+    pub links: Option<Vec<LinkRequest>>,
     #[schemars(range(min = 1, max = 1000000))]
     #[serde(default)]
     pub capacity: Option<u32>,
@@ -416,7 +431,15 @@ fn reason(status: u16) -> &'static str {
 
 fn content(body: &Body, g: &mut SchemaGenerator) -> Option<Value> {
     match body {
-        Body::Json(f) => Some(json!({"application/json": {"schema": f(g)}})),
+        Body::Json(f) => {
+            // Any JSON: schemars says `true`, which JSON Schema allows but some generators
+            // (openapi-python-client) and linters (Redocly) refuse; `{}` says the same.
+            let schema = match Value::from(f(g)) {
+                Value::Bool(true) => json!({}),
+                schema => schema,
+            };
+            Some(json!({"application/json": {"schema": schema}}))
+        }
         Body::Text(ct) => Some(json!({*ct: {"schema": {"type": "string"}}})),
         Body::None => None,
     }
@@ -453,6 +476,7 @@ fn operation(op: &Operation, g: &mut SchemaGenerator) -> Value {
     let mut operation = json!({
         "operationId": op.id,
         "summary": op.summary,
+        "description": description(op),
         "tags": [op.tag],
         "parameters": parameters(op),
         "responses": responses(op, g),
@@ -462,6 +486,32 @@ fn operation(op: &Operation, g: &mut SchemaGenerator) -> Value {
         operation["requestBody"] = json!({"required": true, "content": c});
     }
     operation
+}
+
+/// What a client needs to know besides the summary, said from the operation's own facts, so a
+/// new operation is described without anyone writing it twice.
+fn description(op: &Operation) -> String {
+    let mut text = format!("{}.", op.summary);
+    text.push_str(match op.auth {
+        Auth::Public => " Public: no token.",
+        Auth::Registrant => {
+            " Needs the registrant's bearer token (from their confirmation email): 401 without it."
+        }
+        Auth::Organiser => {
+            " Needs an organiser's bearer token (401 without it); a role that may not do this is 403 `forbidden`."
+        }
+    });
+    if op.headers.contains(&IDEMPOTENCY) {
+        text.push_str(" Send an `Idempotency-Key` to make a retry safe.");
+    }
+    if op.headers.contains(&IF_NONE_MATCH) {
+        text.push_str(" Answers 304 to the ETag of an unchanged answer.");
+    }
+    if op.problems.contains(&201) {
+        text.push_str(" 201 when it created, 200 when it replaced.");
+    }
+    text.push_str(" Bad input is a 400 problem naming every bad field.");
+    text
 }
 
 /// The `{name}` segments of the path, then the query parameters, then the headers.
@@ -545,6 +595,83 @@ fn security(auth: Auth) -> Value {
     }
 }
 
+/// Every operation's tag, in the document's order, with what it groups.
+const TAGS: &[(&str, &str)] = &[
+    (
+        "Events",
+        "The public events and their registration windows.",
+    ),
+    (
+        "Programme",
+        "The published programme: versions, changes, calendars, speakers.",
+    ),
+    (
+        "Registration",
+        "Registering for an event and confirming the address.",
+    ),
+    (
+        "Registrant",
+        "A registrant's own routes, with the token from their email.",
+    ),
+    (
+        "Organiser",
+        "An event's organisers: the event, its programme, registrations and mail.",
+    ),
+    (
+        "Organisers",
+        "Organisers as people: signing in, teams, roles, tokens and the audit log.",
+    ),
+    ("Meta", "This document."),
+];
+
+/// A `oneOf` (or `anyOf`) of strings given as enums and consts (what schemars makes of an enum
+/// whose variants carry doc comments) becomes one flat `enum`: some generators
+/// (openapi-python-client) parse the branches apart and then refuse a valid value. The variants'
+/// descriptions go into the schema's own.
+fn flatten_string_enums(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.values_mut().for_each(flatten_string_enums);
+            for key in ["oneOf", "anyOf"] {
+                let Some(Value::Array(branches)) = m.get(key) else {
+                    continue;
+                };
+                let mut values = Vec::new();
+                let mut notes = Vec::new();
+                let all_strings = branches.iter().all(|b| {
+                    let strings = |vs: &[Value]| vs.iter().all(Value::is_string);
+                    let found: Vec<Value> = match (b.get("const"), b.get("enum")) {
+                        (Some(c), None) => vec![c.clone()],
+                        (None, Some(Value::Array(e))) => e.clone(),
+                        _ => return false,
+                    };
+                    if !strings(&found) || b.get("type").is_some_and(|t| t != "string") {
+                        return false;
+                    }
+                    if let Some(Value::String(d)) = b.get("description") {
+                        notes.push(format!("`{}`: {d}", found[0].as_str().unwrap_or_default()));
+                    }
+                    values.extend(found);
+                    true
+                });
+                if !all_strings {
+                    continue;
+                }
+                m.remove(key);
+                m.insert("type".to_owned(), json!("string"));
+                m.insert("enum".to_owned(), Value::Array(values));
+                if !notes.is_empty() {
+                    let own = m.get("description").and_then(Value::as_str).unwrap_or("");
+                    let text = [own.to_owned(), notes.join(" ")].join(" ");
+                    m.insert("description".to_owned(), json!(text.trim()));
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(flatten_string_enums),
+        _ => {}
+    }
+}
+
 /// The document around the paths and the shared schemas.
 fn envelope(paths: Map<String, Value>, schemas: Map<String, Value>) -> Value {
     json!({
@@ -553,8 +680,10 @@ fn envelope(paths: Map<String, Value>, schemas: Map<String, Value>) -> Value {
             "title": "Plenary",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "The HTTP API of Plenary, the backend of a workshop website: programme, registration, registrants' own routes, and the organiser's routes. Errors are RFC 9457 problem details.",
+            "contact": {"name": "The event's organisers (each event's `contact`)"},
         },
         "servers": [{"url": "/"}],
+        "tags": TAGS.iter().map(|(name, description)| json!({"name": name, "description": description})).collect::<Vec<_>>(),
         "paths": paths,
         "components": {
             "schemas": schemas,
@@ -584,6 +713,7 @@ fn drop_null_defaults(v: &mut Value) {
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
     let mut doc = build();
     drop_null_defaults(&mut doc);
+    flatten_string_enums(&mut doc);
     doc.to_string()
 });
 
@@ -718,5 +848,100 @@ mod tests {
                 "{name} unresolved"
             );
         }
+    }
+
+    /// Every schema in the document with the path to it.
+    fn schemas<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let here = format!("{at}/{k}");
+                    if k == "schema" || k == "items" {
+                        out.push((here.clone(), x));
+                    }
+                    if (k == "properties" || k == "schemas")
+                        && let Value::Object(p) = x
+                    {
+                        out.extend(p.iter().map(|(n, s)| (format!("{here}/{n}"), s)));
+                    }
+                    schemas(x, here, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    schemas(x, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn no_schema_in_the_document_is_a_bare_boolean() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let mut all = Vec::new();
+        schemas(&doc, String::new(), &mut all);
+        let booleans: Vec<&String> = all
+            .iter()
+            .filter(|(_, s)| s.is_boolean())
+            .map(|(p, _)| p)
+            .collect();
+        assert!(booleans.is_empty(), "boolean schemas at {booleans:?}");
+        let op = ops::GET_SCHEDULE;
+        assert_eq!(
+            doc["paths"][op.path]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({})
+        );
+    }
+
+    #[test]
+    fn a_closed_list_of_strings_is_one_flat_enum_with_its_variants_described() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let kind = &doc["components"]["schemas"]["ChangeKind"];
+        assert_eq!(kind["type"], "string");
+        assert_eq!(
+            kind["enum"],
+            json!(["added", "removed", "moved", "updated"])
+        );
+        assert!(
+            kind["description"]
+                .as_str()
+                .unwrap()
+                .contains("`moved`: Its time or track changed.")
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["Via"]["enum"],
+            json!(["session", "token", "deployment"])
+        );
+        let text = document();
+        assert!(!text.contains("\"const\""), "a const is left: {text}");
+    }
+
+    #[test]
+    fn every_operation_has_a_description_and_a_declared_tag() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let tags: Vec<&str> = doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        for op in OPERATIONS {
+            let o = &doc["paths"][op.path][op.method.as_str().to_ascii_lowercase()];
+            assert!(
+                o["description"]
+                    .as_str()
+                    .is_some_and(|d| d.len() > op.summary.len()),
+                "{}",
+                op.id
+            );
+            assert!(
+                tags.contains(&op.tag),
+                "{} has the undeclared tag {}",
+                op.id,
+                op.tag
+            );
+        }
+        assert!(doc["info"]["contact"].is_object());
     }
 }

@@ -72,6 +72,14 @@ pub struct ContactView {
     pub email: String,
 }
 
+/// One of the event's documents.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LinkView {
+    pub title: String,
+    #[schemars(extend("format" = "uri"))]
+    pub url: String,
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct EventView {
     pub id: String,
@@ -84,6 +92,8 @@ pub struct EventView {
     pub languages: Vec<Language>,
     pub registration: RegistrationView,
     pub contact: Option<ContactView>,
+    /// The event's documents (its circular, for one), in the organiser's order.
+    pub links: Vec<LinkView>,
     pub capacity: Option<u32>,
     pub waitlist: bool,
     pub approval_required: bool,
@@ -108,6 +118,14 @@ impl EventView {
                 name: c.name.to_string(),
                 email: c.email.to_string(),
             }),
+            links: e
+                .links
+                .iter()
+                .map(|l| LinkView {
+                    title: l.title.to_string(),
+                    url: l.url.clone(),
+                })
+                .collect(),
             capacity: e.capacity,
             waitlist: e.waitlist,
             approval_required: e.approval_required,
@@ -155,6 +173,7 @@ fn event_field(e: &Event, name: &str) -> Option<Value> {
         "registration" => json!({"opens_at": e.registration.opens_at.map(local),
                                  "closes_at": e.registration.closes_at.map(local)}),
         "contact" => json!(e.contact),
+        "links" => json!(e.links),
         "capacity" => json!(e.capacity),
         "waitlist" => json!(e.waitlist),
         "approval_required" => json!(e.approval_required),
@@ -656,6 +675,7 @@ mod tests {
                     "format": "hybrid", "languages": ["en", "fr"],
                     "registration": {"opens_at": "2021-08-01T00:00:00Z", "closes_at": "2021-09-07T12:00:00Z"},
                     "contact": {"name": "TSB Events", "email": "tsbevents@itu.int"},
+                    "links": [{"title": "TSB Circular 331", "url": "https://www.itu.int/md/T17-TSB-CIR-0331/en"}],
                     "capacity": 1000, "waitlist": true, "approval_required": true,
                     "eligibility": {"categories": ["member_state"], "itu_member_states_only": true},
                     "reminders": ["P7D", "PT1H"]}),
@@ -679,6 +699,16 @@ mod tests {
         assert_eq!(body["created_at"], "2021-08-23T08:00:00Z");
         assert_eq!(body["updated_at"], "2021-08-24T09:30:00.5Z");
         assert_eq!(Event::parse(e.id.clone(), &body).unwrap(), e);
+    }
+
+    #[test]
+    fn the_public_event_shows_its_links_in_order_as_title_and_url() {
+        let body =
+            serde_json::to_value(EventView::of(&full_event(), Timestamp::UNIX_EPOCH)).unwrap();
+        assert_eq!(
+            body["links"],
+            json!([{"title": "TSB Circular 331", "url": "https://www.itu.int/md/T17-TSB-CIR-0331/en"}])
+        );
     }
 
     #[test]

@@ -208,6 +208,37 @@ pub struct Contact {
     pub email: Email,
 }
 
+/// A document of the event (its circular, a call for papers, the venue's page): a title and an
+/// http(s) address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub title: Line<200>,
+    pub url: String,
+}
+
+/// The most links an event lists.
+pub const MAX_LINKS: usize = 20;
+
+/// The longest address a link may have.
+pub const MAX_LINK_URL: usize = 2_000;
+
+/// An absolute http(s) address, as browsers and mail clients follow it.
+pub(crate) fn web_url(raw: &str) -> Result<String, String> {
+    let u = url::Url::parse(raw.trim()).map_err(|_| "must be an absolute URL".to_owned())?;
+    if u.scheme() != "https" && u.scheme() != "http" {
+        return Err("must be an http(s) URL".to_owned());
+    }
+    Ok(u.to_string())
+}
+
+fn link_url(raw: &str) -> Result<String, String> {
+    let url = web_url(raw)?;
+    if url.len() > MAX_LINK_URL {
+        return Err(format!("must be at most {MAX_LINK_URL} characters"));
+    }
+    Ok(url)
+}
+
 /// How long before the start a reminder goes: an ISO 8601 duration such as `P7D` or `PT1H`,
 /// counted in the event's zone (so `P1D` is the same wall-clock time the day before, across a
 /// daylight-saving change).
@@ -281,6 +312,10 @@ pub struct Event {
     pub languages: Vec<Language>,
     pub registration: RegistrationWindow,
     pub contact: Option<Contact>,
+    /// The event's documents, in the organiser's order; events stored before links existed
+    /// have none.
+    #[serde(default)]
+    pub links: Vec<Link>,
     /// Seats; `None` is unlimited.
     pub capacity: Option<u32>,
     pub waitlist: bool,
@@ -314,6 +349,7 @@ impl Event {
         "languages",
         "registration",
         "contact",
+        "links",
         "capacity",
         "waitlist",
         "approval_required",
@@ -356,6 +392,7 @@ impl Event {
             .unwrap_or_else(|| vec![Language::En]);
         let registration = registration_window(&mut f, starts_at);
         let contact = contact(&mut f);
+        let links = links(&mut f);
         let capacity = f
             .optional("capacity", |v| parse::whole_number(v, 1, 1_000_000))
             .map(|n| n as u32);
@@ -384,6 +421,7 @@ impl Event {
                 languages,
                 registration,
                 contact,
+                links: links?,
                 capacity,
                 waitlist,
                 approval_required,
@@ -445,6 +483,22 @@ fn contact(f: &mut Fields<'_>) -> Option<Contact> {
         Some(Contact {
             name: name?,
             email: email?,
+        })
+    })
+}
+
+/// The optional `links` list: each a title and an http(s) address, problems named
+/// `links[i].title` and `links[i].url`.
+fn links(f: &mut Fields<'_>) -> Option<Vec<Link>> {
+    if !f.has("links") {
+        return Some(Vec::new());
+    }
+    f.list_of_objects("links", &["title", "url"], MAX_LINKS, |l| {
+        let title = l.required("title", parse::with(Line::<200>::parse));
+        let url = l.required("url", parse::with(link_url));
+        Some(Link {
+            title: title?,
+            url: url?,
         })
     })
 }
@@ -522,6 +576,82 @@ mod tests {
                 "timezone"
             ]
         );
+    }
+
+    #[test]
+    fn an_events_links_keep_their_order_and_an_event_without_them_has_none() {
+        let id = EventId::parse("ws").unwrap();
+        assert!(Event::parse(id.clone(), &body()).unwrap().links.is_empty());
+        let mut b = body();
+        b["links"] = json!([
+            {"title": "TSB Circular 331", "url": "https://www.itu.int/md/T17-TSB-CIR-0331/en"},
+            {"title": "Programme (PDF)", "url": "http://example.org/p.pdf"},
+        ]);
+        let e = Event::parse(id, &b).unwrap();
+        let shown: Vec<(&str, &str)> = e
+            .links
+            .iter()
+            .map(|l| (l.title.as_str(), l.url.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "TSB Circular 331",
+                    "https://www.itu.int/md/T17-TSB-CIR-0331/en"
+                ),
+                ("Programme (PDF)", "http://example.org/p.pdf")
+            ]
+        );
+    }
+
+    #[test]
+    fn every_bad_link_is_a_problem_named_by_its_place_and_field() {
+        let id = EventId::parse("ws").unwrap();
+        let long = format!("https://example.org/{}", "a".repeat(MAX_LINK_URL));
+        let mut b = body();
+        b["links"] = json!([
+            {"title": "", "url": "javascript:alert(1)"},
+            {"url": "https://example.org"},
+            {"title": "Long", "url": long},
+            {"title": "Extra", "url": "https://example.org", "kind": "pdf"},
+            "https://example.org",
+        ]);
+        let errs = Event::parse(id.clone(), &b).unwrap_err();
+        let names: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "links[0].title",
+                "links[0].url",
+                "links[1].title",
+                "links[2].url",
+                "links[3].kind",
+                "links[4]"
+            ]
+        );
+        for bad in [
+            json!("https://example.org"),
+            json!(vec![
+                json!({"title": "T", "url": "https://e.org"});
+                MAX_LINKS + 1
+            ]),
+        ] {
+            let mut b = body();
+            b["links"] = bad;
+            let errs = Event::parse(id.clone(), &b).unwrap_err();
+            let names: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(names, ["links"]);
+        }
+    }
+
+    #[test]
+    fn an_event_stored_before_links_existed_reads_with_none() {
+        let e = Event::parse(EventId::parse("ws").unwrap(), &body()).unwrap();
+        let mut stored = serde_json::to_value(&e).unwrap();
+        stored.as_object_mut().unwrap().remove("links");
+        let back: Event = serde_json::from_value(stored).unwrap();
+        assert_eq!(back, e);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::event::instant;
+use super::event::{instant, web_url};
 use super::fields::parse;
 use super::{FieldErrors, Fields, Line, Paragraph};
 
@@ -16,14 +16,6 @@ pub struct JoinInfo {
     pub dial_in: Option<Paragraph<2_000>>,
     pub instructions: Paragraph<5_000>,
     pub release_at: Timestamp,
-}
-
-fn meeting_url(raw: &str) -> Result<String, String> {
-    let u = url::Url::parse(raw.trim()).map_err(|_| "must be an absolute URL".to_owned())?;
-    if u.scheme() != "https" && u.scheme() != "http" {
-        return Err("must be an http(s) URL".to_owned());
-    }
-    Ok(u.to_string())
 }
 
 impl JoinInfo {
@@ -46,7 +38,7 @@ impl JoinInfo {
         for field in Self::READ_ONLY_FIELDS {
             f.optional(field, parse::boolean);
         }
-        let url = f.required("url", parse::with(meeting_url));
+        let url = f.required("url", parse::with(web_url));
         let passcode = f.optional("passcode", parse::with(Line::<100>::parse));
         let dial_in = f.optional("dial_in", parse::with(Paragraph::<2_000>::parse));
         let instructions = f

@@ -21,8 +21,8 @@ pub use audit::{AUDIT_RETENTION, AuditEntry, AuditScope};
 pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{
-    Category, Contact, Eligibility, Event, EventFormat, MAX_EVENT_DAYS, RegistrationWindow,
-    ReminderOffset, Visibility, Zone,
+    Category, Contact, Eligibility, Event, EventFormat, Link, MAX_EVENT_DAYS, MAX_LINKS,
+    RegistrationWindow, ReminderOffset, Visibility, Zone,
 };
 pub use fields::{FieldError, FieldErrors, Fields};
 pub use ids::{EventId, RegistrationId, Slug};

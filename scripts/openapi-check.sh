@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Third-party tools over the OpenAPI document the local stack serves: Spectral's recommended
+# OpenAPI rules (npm, pinned in tests/openapi/package-lock.json) with no error and no warning,
+# and openapi-python-client (PyPI, pinned in scripts/requirements-openapi.txt, in ./.venv-openapi)
+# generating a client with no warning, which is then imported and driven against the stack.
+# Installs what it needs, so it also runs alone from a fresh clone.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+state="$root/.tmp/openapi"
+rm -rf "$state"
+mkdir -p "$state"
+
+if [ ! -x .venv-openapi/bin/openapi-python-client ] || ! cmp -s scripts/requirements-openapi.txt .venv-openapi/.requirements; then
+  python3 -m venv .venv-openapi
+  .venv-openapi/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-openapi.txt
+  cp scripts/requirements-openapi.txt .venv-openapi/.requirements
+fi
+(cd tests/openapi && npm ci --no-audit --no-fund --silent)
+
+cargo build -p plenary-local --locked --quiet
+organiser="openapi-check-organiser-token-0123456789"
+"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+base=""
+for _ in $(seq 1 300); do
+  base=$(sed -n 's/^Plenary local stack listening on //p' "$state/stack.out" | head -n 1)
+  [ -n "$base" ] && break
+  sleep 0.1
+done
+[ -n "$base" ] || { echo "the local stack did not start" >&2; cat "$state/stack.err" >&2; exit 1; }
+curl -fsS "$base/v1/openapi.json" -o "$state/openapi.json"
+
+echo "Spectral (spectral:oas), failing on any warning"
+(cd tests/openapi && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity warn \
+  --format text "$state/openapi.json")
+
+echo "openapi-python-client, failing on any warning"
+(cd "$state" && "$root/.venv-openapi/bin/openapi-python-client" generate --path openapi.json \
+  --meta none --config "$root/tests/openapi/openapi-python-client.yaml" --fail-on-warning)
+PYTHONPATH="$state" .venv-openapi/bin/python tests/openapi/client_check.py "$base" "$organiser"
+echo "openapi checks: 2 passed, 0 failed"
