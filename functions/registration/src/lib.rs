@@ -15,7 +15,6 @@ use plenary::store::{
     RegistrationStore, SavedResponse,
 };
 use plenary::token::{JoinKey, Token, TokenSource};
-use plenary::usecases::registrant::JoinError;
 use plenary::usecases::{Registrar, Seen};
 use plenary::views::{self, RegistrantView};
 use plenary::wiring::Services;
@@ -242,15 +241,7 @@ async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
         .await?
         .ok_or_else(|| Problem::not_found("the event"))?;
     let published = app.programme.latest(&event.id).await?;
-    let join = match app.registrar().join_details(r).await {
-        Ok((info, token)) => Some(plenary::calendar::JoinDetails {
-            personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
-            passcode: info.passcode.as_ref().map(ToString::to_string),
-            dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
-        }),
-        Err(JoinError::Store(e)) => return Err(e.into()),
-        Err(_) => None,
-    };
+    let join = app.registrar().calendar_join(r, &api_base(req)).await?;
     let body = plenary::calendar::registrant_ics(
         &event,
         published.as_ref().map(|p| &p.publication),
