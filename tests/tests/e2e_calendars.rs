@@ -14,7 +14,10 @@ use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, send};
 use serde_json::{Value, json};
 
-on_both_stores!(every_calendar_output_passes_libicals_checks_and_a_digest_keeps_the_join_details,);
+on_both_stores!(
+    every_calendar_output_passes_libicals_checks_and_a_digest_keeps_the_join_details,
+    a_subscribable_calendar_url_serves_the_personal_calendar_until_it_is_closed,
+);
 
 const QOS: &str = "qos-workshop-2021";
 const SG12: &str = "sg12rg-afr-2021";
@@ -37,6 +40,67 @@ async fn personal_calendar(s: &LocalStack, bearer: &str) -> String {
     .await;
     assert_eq!(res.status(), 200);
     res.text().await.unwrap()
+}
+
+async fn open_feed(s: &LocalStack, bearer: &str) -> Value {
+    let res = send(
+        s.http
+            .post(s.url("/v1/registrations/me/calendar-feed"))
+            .bearer_auth(bearer),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn a_subscribable_calendar_url_serves_the_personal_calendar_until_it_is_closed(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let (bearer, _) = confirmed(&s, QOS, "subscriber@example.org").await;
+    let feed = open_feed(&s, &bearer).await;
+    let url = feed["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&s.url("/v1/calendar-feeds/")), "{url}");
+    assert_eq!(
+        feed["webcal_url"].as_str().unwrap(),
+        url.replacen("http://", "webcal://", 1)
+    );
+    // Opening it again gives the same URL: the manage page can show it on every visit.
+    assert_eq!(open_feed(&s, &bearer).await["url"], url.as_str());
+    // No header needed, and the same calendar the Bearer route gives.
+    let res = send(s.http.get(&url)).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert_eq!(
+        res.text().await.unwrap(),
+        personal_calendar(&s, &bearer).await
+    );
+    // Read-only: the feed's token opens nothing else.
+    let token = url.rsplit('/').next().unwrap();
+    let me = send(s.http.get(s.url("/v1/registrations/me")).bearer_auth(token)).await;
+    assert_eq!(me.status(), 401);
+    let del = send(
+        s.http
+            .delete(s.url("/v1/registrations/me/calendar-feed"))
+            .bearer_auth(&bearer),
+    )
+    .await;
+    assert_eq!(del.status(), 204);
+    assert_eq!(send(s.http.get(&url)).await.status(), 404);
+    // A new URL can be opened; the closed one stays closed.
+    let again = open_feed(&s, &bearer).await["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(again, url);
+    assert_eq!(send(s.http.get(&again)).await.status(), 200);
+    assert_eq!(send(s.http.get(&url)).await.status(), 404);
+    // Cancelling the registration ends it.
+    assert_eq!(cancel(&s, &bearer).await.status(), 200);
+    assert_eq!(send(s.http.get(&again)).await.status(), 410);
 }
 
 /// Each VEVENT's unfolded properties by UID (parameters dropped from the name).
@@ -109,6 +173,10 @@ async fn every_calendar_output_passes_libicals_checks_and_a_digest_keeps_the_joi
     files.push(("programme.ics".into(), programme.text().await.unwrap()));
     let mine = personal_calendar(&s, &bearer).await;
     files.push(("personal.ics".into(), mine.clone()));
+    let feed = open_feed(&s, &bearer).await;
+    let subscribed = send(s.http.get(feed["url"].as_str().unwrap())).await;
+    assert_eq!(subscribed.status(), 200);
+    files.push(("subscribed.ics".into(), subscribed.text().await.unwrap()));
     files.push((
         "personal-unpublished.ics".into(),
         personal_calendar(&s, &early).await,
