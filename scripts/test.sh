@@ -36,6 +36,10 @@ scripts/infra-check.sh
 step "build the local stack the end-to-end tests start"
 cargo build -p plenary-local --locked
 
+step "libical's validator for the calendar tests (Debian's libical-dev, installed if absent)"
+PLENARY_ICAL_VALIDATOR="$(scripts/ical-validator.sh)"
+export PLENARY_ICAL_VALIDATOR
+
 step "unit, contract, handler and end-to-end tests"
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee .tmp/cargo-test.log
 # Count what ran, so a run that executed nothing cannot pass.

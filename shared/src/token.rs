@@ -245,6 +245,12 @@ impl JoinKey {
         self.derive(b"plenary-join", registration_id, generation)
     }
 
+    /// The token of the registration's subscribable calendar URL: a new one each generation, so
+    /// closing the URL (a new generation) ends the old one for good.
+    pub fn calendar_token(&self, registration_id: &RegistrationId, generation: u32) -> Token {
+        self.derive(b"plenary-calendar", registration_id, generation)
+    }
+
     /// The registration's one-click unsubscribe token (RFC 8058): stable, so every optional
     /// email carries the same one, and useless for anything else.
     pub fn unsubscribe_token(&self, registration_id: &RegistrationId) -> Token {

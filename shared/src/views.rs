@@ -652,6 +652,15 @@ pub struct JoinDetailsView {
     pub release_at: String,
 }
 
+/// `POST /v1/registrations/me/calendar-feed`: the subscribable URL of the personal calendar.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CalendarFeed {
+    /// `{api}/v1/calendar-feeds/{token}`: anyone holding it reads the calendar, join details too.
+    pub url: String,
+    /// The same URL as `webcal://`, which calendar apps open as a subscription.
+    pub webcal_url: String,
+}
+
 /// `POST /v1/unsubscribe`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Unsubscribed {

@@ -13,6 +13,7 @@ on_both_stores!(
     each_reminder_reaches_each_confirmed_registrant_once_in_their_language,
     a_late_registrant_gets_no_reminder_that_was_due_before_they_confirmed,
     close_publications_reach_registrants_as_one_digest_with_a_calendar_update,
+    nobody_gets_a_digest_of_a_version_whose_predecessor_they_never_saw,
     an_announcement_reaches_its_audience_with_an_english_fall_back,
     one_click_unsubscribe_stops_optional_mail_at_once,
 );
@@ -166,6 +167,58 @@ async fn close_publications_reach_registrants_as_one_digest_with_a_calendar_upda
     );
     assert!(ics.contains("SEQUENCE:2"), "{ics}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn digest_text(s: &LocalStack, to: &str) -> Vec<String> {
+    mail_of_kind(s, to, "programme_changes")
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn nobody_gets_a_digest_of_a_version_whose_predecessor_they_never_saw(store: Store) {
+    let s = LocalStack::start(store, &["--clock", "2021-08-23T08:00:00Z"]);
+    // Registered seconds after the seed's version 1 was published: they saw it, so its digest
+    // (every session "added") is not for them.
+    confirmed_in(&s, "after-v1@example.org", "en").await;
+    run_at(&s, "2021-08-23T08:30:00Z").await;
+    assert_eq!(
+        digest_text(&s, "after-v1@example.org").await,
+        Vec::<String>::new(),
+        "a digest of a version published before they registered"
+    );
+
+    // Version 2 moves the opening; someone registers; version 3, close behind, renames the
+    // last session. One digest for both, but each is told only what changed since they came.
+    let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
+    let mut draft: Value = s.admin_json(&draft_path).await;
+    let opening = draft["sessions"][0]["title"].as_str().unwrap().to_owned();
+    draft["sessions"][0]["ends_at"] = json!("2021-09-08T14:20:00+02:00");
+    draft["sessions"][1]["starts_at"] = json!("2021-09-08T14:20:00+02:00");
+    assert_eq!(put_draft(&s, QOS, &draft).await.status(), 200);
+    assert_eq!(publish(&s, QOS).await.status(), 200);
+    confirmed_in(&s, "after-v2@example.org", "en").await;
+    let last = draft["sessions"].as_array().unwrap().len() - 1;
+    draft["sessions"][last]["title"] = json!("Closing, renamed");
+    assert_eq!(put_draft(&s, QOS, &draft).await.status(), 200);
+    assert_eq!(publish(&s, QOS).await.status(), 200);
+    confirmed_in(&s, "after-v3@example.org", "en").await;
+    run_at(&s, "2021-08-23T09:30:00Z").await;
+    run_at(&s, "2021-08-23T10:00:00Z").await;
+
+    let since_v1 = digest_text(&s, "after-v1@example.org").await;
+    assert_eq!(since_v1.len(), 1, "{since_v1:?}");
+    assert!(since_v1[0].contains(&opening) && since_v1[0].contains("Closing, renamed"));
+    let since_v2 = digest_text(&s, "after-v2@example.org").await;
+    assert_eq!(since_v2.len(), 1, "{since_v2:?}");
+    assert!(since_v2[0].contains("Closing, renamed"), "{}", since_v2[0]);
+    assert!(
+        !since_v2[0].contains(&opening),
+        "the opening moved before they registered: {}",
+        since_v2[0]
+    );
+    assert!(digest_text(&s, "after-v3@example.org").await.is_empty());
 }
 
 async fn an_announcement_reaches_its_audience_with_an_english_fall_back(store: Store) {

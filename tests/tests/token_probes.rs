@@ -145,6 +145,11 @@ fn every_route_is_either_public_or_probed_for_its_token() {
         ),
         ("post", "/v1/registrations/confirm", Carrier::BodyField),
         ("get", "/v1/join/{join_token}", Carrier::PathSegment),
+        (
+            "get",
+            "/v1/calendar-feeds/{feed_token}",
+            Carrier::PathSegment,
+        ),
         ("post", "/v1/unsubscribe", Carrier::QueryParam),
         (
             "get",
@@ -188,6 +193,8 @@ fn expected((method, path): &Route, carrier: Carrier) -> Option<[u16; 5]> {
             ("post", "/v1/admin/sessions") => Some([400, 400, 404, 410, 404]),
             // No segment is no route; a revoked or cancelled link is 410.
             ("get", "/v1/join/{join_token}") => Some([404, 404, 404, 410, 404]),
+            // The same for a calendar URL: a cancelled registrant's is 410, another kind 404.
+            ("get", "/v1/calendar-feeds/{feed_token}") => Some([404, 404, 404, 410, 404]),
             // RFC 8058: a mail client may post the same one-click link twice, so a used token
             // is answered 200 again (with nothing of the registration in it).
             ("post", "/v1/unsubscribe") => Some([400, 404, 404, 200, 404]),
@@ -203,6 +210,8 @@ struct Holder {
     bearer: String,
     join: String,
     unsubscribe: String,
+    /// The token of its subscribable calendar URL.
+    feed: String,
 }
 
 /// What must never appear in an answer to a probe.
@@ -246,11 +255,20 @@ async fn holder(s: &LocalStack, bearer: &str) -> Holder {
         .json()
         .await
         .unwrap();
+    let feed: Value = send(
+        s.post("/v1/registrations/me/calendar-feed")
+            .bearer_auth(bearer),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     Holder {
         id: r["id"].as_str().unwrap().to_owned(),
         bearer: bearer.to_owned(),
         join: after(join["personal_url"].as_str().unwrap(), "/v1/join/"),
         unsubscribe: String::new(),
+        feed: after(feed["url"].as_str().unwrap(), "/v1/calendar-feeds/"),
     }
 }
 
@@ -376,9 +394,13 @@ fn tokens_for(c: &Cast, (method, path): &Route, carrier: Carrier) -> [Vec<Option
             vec![some(&c.expired), some(&g.bearer)],
             vec![some(&v.join), some(&v.unsubscribe)],
         ),
+        Carrier::PathSegment if path.contains("{feed_token}") => (
+            vec![some(&g.feed)],
+            vec![some(&v.bearer), some(&v.unsubscribe), some(&v.join)],
+        ),
         Carrier::PathSegment => (
             vec![some(&g.join)],
-            vec![some(&v.bearer), some(&v.unsubscribe)],
+            vec![some(&v.bearer), some(&v.unsubscribe), some(&v.feed)],
         ),
         Carrier::QueryParam => (
             vec![some(&g.unsubscribe)],
@@ -434,7 +456,8 @@ async fn send_probe(
         .replace("{email}", "someone%40probe.example")
         .replace("{token_id}", "01J00000000000000000000000");
     if carrier == Carrier::PathSegment {
-        path = path.replace("{join_token}", &token.map(encoded).unwrap_or_default());
+        let t = token.map(encoded).unwrap_or_default();
+        path = path.replace("{join_token}", &t).replace("{feed_token}", &t);
     }
     if carrier == Carrier::QueryParam
         && let Some(t) = token
@@ -523,6 +546,8 @@ async fn every_token_route_refuses_bad_tokens_without_revealing_anyone(store: St
     let hop = send(no_redirects().get(s.url(&format!("/v1/join/{}", c.victim.join)))).await;
     assert_eq!(hop.status(), 302);
     assert_eq!(hop.headers()["location"], "https://meet.example/probe");
+    let feed = send(s.get(&format!("/v1/calendar-feeds/{}", c.victim.feed))).await;
+    assert_eq!(feed.status(), 200);
     let event = s.get_json("/v1/events/probe").await;
     assert_eq!(event["title"], "Race workshop");
     drain_job(&s).await;

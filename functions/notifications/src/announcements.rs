@@ -29,7 +29,7 @@ pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
             kind: MessageKind::Announcement,
             recipients: Recipients::Announcement(a.audience),
             content: &content,
-            attachments: Vec::new(),
+            attachments: &|_| Vec::new(),
             tally: Some(SentTally::announcement(&a.event_id, &a.id)),
         };
         match fanout::run(app, &f, run).await? {

@@ -22,7 +22,8 @@ pub struct Fanout<'a> {
     pub kind: MessageKind,
     pub recipients: Recipients,
     pub content: &'a (dyn Fn(&App, &Registration, String) -> Content + Sync),
-    pub attachments: Vec<Attachment>,
+    /// Each recipient's own attachments (a digest's calendar carries their join details).
+    pub attachments: &'a (dyn Fn(&Registration) -> Vec<Attachment> + Sync),
     /// A count each message sent also raises (an announcement's `sent`).
     pub tally: Option<SentTally>,
 }
@@ -137,7 +138,7 @@ async fn deliver(
             return Ok(Delivery::Handled);
         }
     };
-    email.attachments = f.attachments.clone();
+    email.attachments = (f.attachments)(r);
     loop {
         app.pacer.wait().await;
         match app.mailer.send(&email).await {

@@ -66,7 +66,7 @@ pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
                 kind: MessageKind::Reminder,
                 recipients: Recipients::Reminder { at },
                 content: &content,
-                attachments: Vec::new(),
+                attachments: &|_| Vec::new(),
                 tally: None,
             };
             if fanout::run(app, &f, run).await? == Outcome::Stopped {

@@ -109,6 +109,8 @@ fn registration() -> impl Strategy<Value = Registration> {
                     last_used_at,
                 },
                 unsubscribed_at: None,
+                calendar_feed: false,
+                calendar_generation: 0,
             },
         )
 }

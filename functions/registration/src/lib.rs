@@ -15,7 +15,6 @@ use plenary::store::{
     RegistrationStore, SavedResponse,
 };
 use plenary::token::{JoinKey, Token, TokenSource};
-use plenary::usecases::registrant::JoinError;
 use plenary::usecases::{Registrar, Seen};
 use plenary::views::{self, RegistrantView};
 use plenary::wiring::Services;
@@ -96,6 +95,9 @@ async fn dispatch(
         Endpoint::Cancel => cancel(app, req).await,
         Endpoint::Join => join(app, req).await,
         Endpoint::Calendar => calendar(app, req).await,
+        Endpoint::OpenCalendarFeed => open_calendar_feed(app, req).await,
+        Endpoint::CloseCalendarFeed => close_calendar_feed(app, req).await,
+        Endpoint::CalendarFeed => calendar_feed(app, params.get("feed_token"), req).await,
         Endpoint::FollowJoin => follow(app, params.get("join_token")).await,
         Endpoint::Unsubscribe => unsubscribe(app, req).await,
     }
@@ -234,7 +236,41 @@ async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
 /// The registrant's own calendar: the sessions, and the personal join link once they may see it.
 async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
-    let r = &s.registration;
+    personal_calendar(app, req, &s.registration).await
+}
+
+async fn open_calendar_feed(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    let token = app.registrar().open_calendar_feed(s).await?;
+    let url = format!("{}/v1/calendar-feeds/{}", api_base(req), token.expose());
+    let webcal_url = match url.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => url.clone(),
+    };
+    Ok(http::private(http::json(&views::CalendarFeed {
+        url,
+        webcal_url,
+    })))
+}
+
+async fn close_calendar_feed(app: &App, req: &Request) -> Result<Response, Problem> {
+    let s = authenticated(app, req).await?;
+    app.registrar().close_calendar_feed(s).await?;
+    Ok(http::private(http::no_content()))
+}
+
+/// The personal calendar by its subscribable URL: the same bytes as with the Bearer header.
+async fn calendar_feed(app: &App, raw: &str, req: &Request) -> Result<Response, Problem> {
+    let token = Token::parse(raw).map_err(|_| Problem::not_found("this calendar URL"))?;
+    let s = app.registrar().calendar_feed(&token).await?;
+    personal_calendar(app, req, &s.registration).await
+}
+
+async fn personal_calendar(
+    app: &App,
+    req: &Request,
+    r: &plenary::domain::Registration,
+) -> Result<Response, Problem> {
     // The registrant's own event, even a draft: see `reader::may_see`.
     let event = app
         .events
@@ -242,15 +278,7 @@ async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
         .await?
         .ok_or_else(|| Problem::not_found("the event"))?;
     let published = app.programme.latest(&event.id).await?;
-    let join = match app.registrar().join_details(r).await {
-        Ok((info, token)) => Some(plenary::calendar::JoinDetails {
-            personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
-            passcode: info.passcode.as_ref().map(ToString::to_string),
-            dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
-        }),
-        Err(JoinError::Store(e)) => return Err(e.into()),
-        Err(_) => None,
-    };
+    let join = app.registrar().calendar_join(r, &api_base(req)).await?;
     let body = plenary::calendar::registrant_ics(
         &event,
         published.as_ref().map(|p| &p.publication),

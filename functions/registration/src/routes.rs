@@ -13,6 +13,9 @@ plenary::routes! {
         Cancel => ops::CANCEL_MY_REGISTRATION,
         Join => ops::GET_MY_JOIN_DETAILS,
         Calendar => ops::GET_MY_CALENDAR,
+        OpenCalendarFeed => ops::OPEN_CALENDAR_FEED,
+        CloseCalendarFeed => ops::CLOSE_CALENDAR_FEED,
+        CalendarFeed => ops::GET_CALENDAR_FEED,
         FollowJoin => ops::FOLLOW_JOIN_LINK,
         Unsubscribe => ops::UNSUBSCRIBE,
     }

@@ -7,6 +7,13 @@
 //!
 //! Every time is written in UTC (`…Z`): sessions are exact instants, so no VTIMEZONE is needed
 //! and calendars show them in the reader's own zone.
+//!
+//! METHOD, per output (RFC 5546): `programme.ics` and the personal calendar are feeds a calendar
+//! subscribes to or imports, not iTIP messages, so they carry no METHOD (a PUBLISH would require an
+//! ORGANIZER and tell mail clients to treat the file as a scheduling message). A digest's
+//! attachment is an iTIP message in an email (`text/calendar; method=PUBLISH`), so it says
+//! `METHOD:PUBLISH` and gives every VEVENT the ORGANIZER that PUBLISH requires: the event's
+//! contact, or the sender when the event names none.
 
 use jiff::Timestamp;
 
@@ -16,6 +23,13 @@ use crate::domain::{Change, ChangeKind, Event, Line, Programme, Publication, Ses
 const PRODID: &str = "-//Plenary//Plenary//EN";
 /// RFC 5545 §3.1: a content line is at most 75 octets, not counting its CRLF.
 const MAX_LINE_OCTETS: usize = 75;
+
+/// Who publishes an iTIP message: a display name and an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organizer {
+    pub name: String,
+    pub email: String,
+}
 
 /// How a registrant joins: what their personal calendar adds to each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +42,9 @@ pub struct JoinDetails {
 /// The public programme: one VEVENT per session, whose UID stays the same across versions and
 /// whose SEQUENCE rises each time a version changes it, so a re-import updates in place.
 pub fn programme_ics(event: &Event, publication: &Publication, site_url: &str) -> String {
-    let mut cal = Writer::calendar(event);
+    let mut cal = Writer::calendar(event, None);
     for s in &publication.programme.sessions {
-        cal.vevent(&session_entry(
+        cal.vevent(&registrant_entry(
             event,
             publication,
             &publication.programme,
@@ -50,11 +64,11 @@ pub fn registrant_ics(
     join: Option<&JoinDetails>,
     site_url: &str,
 ) -> String {
-    let mut cal = Writer::calendar(event);
+    let mut cal = Writer::calendar(event, None);
     match publication {
         Some(p) => {
             for s in &p.programme.sessions {
-                cal.vevent(&session_entry(event, p, &p.programme, s, site_url, join));
+                cal.vevent(&registrant_entry(event, p, &p.programme, s, site_url, join));
             }
         }
         None => {
@@ -82,25 +96,29 @@ pub fn registrant_ics(
 /// What changed from `previous` to `publication` (`changes`, which may span several versions
 /// when publications are merged into one digest): the added, moved and updated sessions as they
 /// are now, and each removed one cancelled at its old time. `previous` holds the removed
-/// sessions' last SEQUENCE, which a cancellation must exceed.
+/// sessions' last SEQUENCE, which a cancellation must exceed. `join` is the registrant's, as
+/// their personal calendar has it: each entry is built by the same [`registrant_entry`], so
+/// applying the update keeps the join details in their calendar.
 pub fn changes_ics(
     event: &Event,
     publication: &Publication,
     previous: Option<&Publication>,
     changes: &[Change],
+    join: Option<&JoinDetails>,
+    organizer: &Organizer,
     site_url: &str,
 ) -> String {
-    let mut cal = Writer::calendar(event);
+    let mut cal = Writer::calendar(event, Some(organizer));
     for change in changes {
         match (change.change, &change.after, &change.before) {
             (ChangeKind::Added | ChangeKind::Moved | ChangeKind::Updated, Some(after), _) => {
-                cal.vevent(&session_entry(
+                cal.vevent(&registrant_entry(
                     event,
                     publication,
                     &publication.programme,
                     after,
                     site_url,
-                    None,
+                    join,
                 ));
             }
             (ChangeKind::Removed, _, Some(before)) => {
@@ -110,7 +128,7 @@ pub fn changes_ics(
                 // Speakers as they were, when the previous version is at hand.
                 let programme = previous.map_or(&publication.programme, |p| &p.programme);
                 let mut entry =
-                    session_entry(event, publication, programme, before, site_url, None);
+                    registrant_entry(event, publication, programme, before, site_url, join);
                 entry.sequence = last + 1;
                 entry.cancelled = true;
                 cal.vevent(&entry);
@@ -137,7 +155,9 @@ struct Entry<'a> {
     cancelled: bool,
 }
 
-fn session_entry<'a>(
+/// One session's entry as a registrant's calendars show it (the public programme's with no
+/// `join`): the personal calendar and a digest's attachment both build theirs here.
+fn registrant_entry<'a>(
     event: &Event,
     publication: &Publication,
     programme: &Programme,
@@ -197,16 +217,23 @@ fn description(parts: &[&str], join: Option<&JoinDetails>) -> String {
 /// Builds the calendar text line by line, folding as it goes.
 struct Writer {
     out: String,
+    /// Set for an iTIP PUBLISH message, which then names its ORGANIZER in every VEVENT.
+    organizer: Option<String>,
 }
 
 impl Writer {
-    fn calendar(event: &Event) -> Self {
-        let mut w = Self { out: String::new() };
+    fn calendar(event: &Event, organizer: Option<&Organizer>) -> Self {
+        let mut w = Self {
+            out: String::new(),
+            organizer: organizer.map(organizer_line),
+        };
         w.raw("BEGIN", "VCALENDAR");
         w.raw("VERSION", "2.0");
         w.raw("PRODID", PRODID);
         w.raw("CALSCALE", "GREGORIAN");
-        w.raw("METHOD", "PUBLISH");
+        if w.organizer.is_some() {
+            w.raw("METHOD", "PUBLISH");
+        }
         w.text("X-WR-CALNAME", event.title.as_str());
         w.text("X-WR-TIMEZONE", event.timezone.name());
         w
@@ -219,6 +246,9 @@ impl Writer {
         self.raw("DTSTAMP", &utc(e.stamp));
         self.raw("DTSTART", &utc(e.start));
         self.raw("DTEND", &utc(e.end));
+        if let Some(line) = self.organizer.clone() {
+            fold_into(&mut self.out, &line);
+        }
         self.text("SUMMARY", e.summary);
         if !e.description.is_empty() {
             self.text("DESCRIPTION", &e.description);
@@ -257,6 +287,17 @@ impl Writer {
     fn text(&mut self, name: &str, value: &str) {
         self.raw(name, &escape(value));
     }
+}
+
+/// `ORGANIZER;CN="name":mailto:address`. A quoted parameter value may hold neither DQUOTE nor a
+/// control character (RFC 5545 §3.1), so those are dropped from the name.
+fn organizer_line(o: &Organizer) -> String {
+    let name: String = o
+        .name
+        .chars()
+        .filter(|c| *c != '"' && !c.is_control())
+        .collect();
+    format!("ORGANIZER;CN=\"{name}\":mailto:{}", o.email)
 }
 
 /// `YYYYMMDDTHHMMSSZ`, the UTC form of an RFC 5545 DATE-TIME.

@@ -255,6 +255,12 @@ pub struct Registration {
     pub join_use: JoinUse,
     /// Where one-click unsubscribe stopped optional mail.
     pub unsubscribed_at: Option<Timestamp>,
+    /// Whether the registrant has a subscribable calendar URL open (`calendar-feed`).
+    #[serde(default)]
+    pub calendar_feed: bool,
+    /// Bumped by each closing of the calendar URL; its token is derived from it.
+    #[serde(default)]
+    pub calendar_generation: u32,
 }
 
 impl Registration {
@@ -277,6 +283,8 @@ impl Registration {
             waitlist_ticket: None,
             join_generation: 0,
             join_use: Default::default(),
+            calendar_feed: false,
+            calendar_generation: 0,
             unsubscribed_at: None,
         }
     }

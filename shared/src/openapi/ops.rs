@@ -77,6 +77,12 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::JoinDetailsView>), problems: &[401, 403];
     GET_MY_CALENDAR = GET "/v1/registrations/me/calendar.ics", "getMyCalendar", "The registrant's own calendar, with join details when they may see them", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[401];
+    OPEN_CALENDAR_FEED = POST "/v1/registrations/me/calendar-feed", "openCalendarFeed", "A subscribable URL of the registrant's own calendar (a secret token in the URL; the same URL until closed)", "Registrant", Registrant,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::CalendarFeed>), problems: &[401];
+    CLOSE_CALENDAR_FEED = DELETE "/v1/registrations/me/calendar-feed", "closeCalendarFeed", "Close the subscribable calendar URL: it answers 404 from now on", "Registrant", Registrant,
+        query: &[], headers: &[], request: Body::None, 204 => Body::None, problems: &[401];
+    GET_CALENDAR_FEED = GET "/v1/calendar-feeds/{feed_token}", "getCalendarFeed", "The registrant's own calendar by its subscribable URL, read-only, for calendar apps that cannot send a Bearer header", "Registrant", Public,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/calendar"), problems: &[410];
     FOLLOW_JOIN_LINK = GET "/v1/join/{join_token}", "followJoinLink", "A personal join link: 302 to the meeting", "Registrant", Public,
         query: &[], headers: &[], request: Body::None, 302 => Body::None, problems: &[403, 410];
     UNSUBSCRIBE = POST "/v1/unsubscribe", "unsubscribe", "RFC 8058 one-click unsubscribe from reminders, change notices and announcements", "Registrant", Public,

@@ -18,6 +18,7 @@
 //! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
 //! | suppressed address (bounce, complaint) | `SUPPRESSED#{sha256(normalised email)}` | `SUPPRESSED` |
 //! | one-click unsubscribe token (hash) → registration | `UNSUBSCRIBE#{sha256(token)}` | `UNSUBSCRIBE` |
+//! | subscribable calendar URL's token (hash) → registration | `CALENDAR#{sha256(token)}` | `CALENDAR` |
 //! | fan-out progress of a reminder, digest or announcement | `EVENT#{event_id}` | `FANOUT#{job}` |
 //! | programme waiting for its change digest | `DIGESTS` | `{event_id}` |
 //! | announcement (the job's copy) | `ANNOUNCEMENTS` | `{announcement_id}` |
@@ -198,6 +199,10 @@ pub fn event_announcements(event: &EventId) -> Query {
 
 pub fn unsubscribe(hash: &str) -> Key {
     Key::new(format!("UNSUBSCRIBE#{hash}"), "UNSUBSCRIBE")
+}
+
+pub fn calendar_feed(hash: &str) -> Key {
+    Key::new(format!("CALENDAR#{hash}"), "CALENDAR")
 }
 
 pub fn mail_stats(event: &EventId) -> Key {

@@ -203,6 +203,24 @@ impl Change {
         self.push(Write::put(item), Conflict::TokenTaken)
     }
 
+    /// Makes `hash` the token of the registration's subscribable calendar URL.
+    pub fn grant_calendar_feed(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
+        let mut item = keys::calendar_feed(hash.as_str()).item();
+        item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
+        item.insert(REGISTRATION_ID.into(), Value::from(r.id.to_string()));
+        self.push(Write::put(item), Conflict::TokenTaken)
+    }
+
+    pub fn revoke_calendar_feed(&mut self, hash: &TokenHash) -> &mut Self {
+        self.push(
+            Write::Delete {
+                key: keys::calendar_feed(hash.as_str()),
+                cond: None,
+            },
+            Conflict::Stale,
+        )
+    }
+
     pub fn revoke_join(&mut self, hash: &TokenHash) -> &mut Self {
         self.push(
             Write::Delete {
@@ -255,6 +273,7 @@ pub trait RegistrationStore: Send + Sync {
     async fn by_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     async fn by_join_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     async fn by_unsubscribe_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
+    async fn by_calendar_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     /// The live registration holding `email` for the event, if any.
     async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError>;
     /// A new waiting-list ticket (tickets only grow; positions are counted from them).
@@ -377,6 +396,10 @@ impl RegistrationStore for TableStore {
 
     async fn by_unsubscribe_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError> {
         self.via(keys::unsubscribe(hash.as_str())).await
+    }
+
+    async fn by_calendar_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError> {
+        self.via(keys::calendar_feed(hash.as_str())).await
     }
 
     async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError> {

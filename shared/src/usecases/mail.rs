@@ -13,8 +13,10 @@ use crate::token::{JoinKey, Token, TokenSource};
 pub enum Recipients {
     /// A reminder due at `at`: confirmed by then, and wanting reminders.
     Reminder { at: Timestamp },
-    /// A programme-change digest: everyone still in the event who wants change notices.
-    Digest,
+    /// A programme-change digest of the version published at `published_at`: everyone still in
+    /// the event who wants change notices and registered before that publication (someone who
+    /// registered after it saw the new version itself, so nothing changed for them).
+    Digest { published_at: Timestamp },
     /// An announcement to its audience.
     Announcement(Audience),
 }
@@ -29,16 +31,30 @@ impl Recipients {
                     && r.notifications.reminders
                     && r.confirmed_at.is_some_and(|c| c <= at)
             }
-            Self::Digest => {
+            Self::Digest { published_at } => {
                 matches!(
                     r.status,
                     Status::Confirmed | Status::Waitlisted | Status::PendingApproval
                 ) && r.notifications.programme_changes
+                    && r.created_at < published_at
             }
             Self::Announcement(audience) => audience.includes(r),
         };
         wanted && r.person.is_some() && r.unsubscribed_at.is_none()
     }
+}
+
+/// The version a digest reaching `r` tells the changes since: the last one they could have seen,
+/// the newest of `published` (each version with its publication time, oldest first) out by the
+/// time they registered, but never before `digested` (the last digest, which told them the rest).
+/// A digest covering several publications thus shows a late registrant only what changed after
+/// they registered, never a version whose predecessor they did not see.
+pub fn digest_since(r: &Registration, digested: u32, published: &[(u32, Timestamp)]) -> u32 {
+    published
+        .iter()
+        .filter(|(_, at)| *at <= r.created_at)
+        .map(|(v, _)| *v)
+        .fold(digested, u32::max)
 }
 
 /// Grants `r` a new bearer token for the manage link an email carries. Tokens are stored only as

@@ -10,7 +10,8 @@ use super::organiser::events::PublishFailure;
 use super::organiser::people::{PeopleError, SessionError};
 use super::organiser::signin::SignInError;
 use super::registrant::{
-    AuthError, ConfirmError, FollowError, JoinError, RegisterError, UnsubscribeError,
+    AuthError, CalendarFeedError, ConfirmError, FollowError, JoinError, RegisterError,
+    UnsubscribeError,
 };
 use super::registrar::ChangeError;
 use crate::domain::PublishRefusal;
@@ -127,6 +128,22 @@ impl From<UnsubscribeError> for Problem {
             UnsubscribeError::UnknownLink => Problem::not_found("this unsubscribe link"),
             UnsubscribeError::Busy => busy(),
             UnsubscribeError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<CalendarFeedError> for Problem {
+    fn from(e: CalendarFeedError) -> Self {
+        match e {
+            CalendarFeedError::Unknown => Problem::not_found("this calendar URL"),
+            CalendarFeedError::Closed => Problem::new(
+                StatusCode::GONE,
+                "calendar-feed-closed",
+                "This calendar URL no longer works",
+            )
+            .detail("its registration ended"),
+            CalendarFeedError::Busy => busy(),
+            CalendarFeedError::Store(s) => s.into(),
         }
     }
 }

@@ -6,11 +6,18 @@ use std::collections::BTreeMap;
 
 use icalendar::{CalendarComponent, Component};
 use jiff::Timestamp;
-use plenary::calendar::{JoinDetails, changes_ics, programme_ics, registrant_ics};
+use plenary::calendar::{JoinDetails, Organizer, changes_ics, programme_ics, registrant_ics};
 use plenary::domain::{ChangeKind, Event, Programme, Publication, Session};
 use proptest::prelude::*;
 
 use crate::strategies::{event_for_programmes, line, paragraph, programme_body};
+
+fn organizer() -> Organizer {
+    Organizer {
+        name: "Programme \"team\"".to_owned(),
+        email: "team@example.org".to_owned(),
+    }
+}
 
 const SITE: &str = "https://plenary.example/";
 
@@ -197,7 +204,7 @@ proptest! {
         let Some(v2) = published(&event, &second, Some(&v1), "2021-10-15T08:30:00Z") else {
             return Ok(());
         };
-        let ics = changes_ics(&event, &v2, Some(&v1), &v2.changes, SITE);
+        let ics = changes_ics(&event, &v2, Some(&v1), &v2.changes, None, &organizer(), SITE);
         assert_well_formed(&ics)?;
         let (_, events) = parse(&ics)?;
         prop_assert_eq!(events.len(), v2.changes.len());

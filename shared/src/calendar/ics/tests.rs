@@ -59,7 +59,9 @@ fn the_programme_has_one_vevent_per_session_with_a_uid_that_names_no_version() {
     );
     assert_eq!(cal.property_value("VERSION"), Some("2.0"));
     assert_eq!(cal.property_value("CALSCALE"), Some("GREGORIAN"));
-    assert_eq!(cal.property_value("METHOD"), Some("PUBLISH"));
+    // A feed, not an iTIP message: no METHOD, so no ORGANIZER is owed (RFC 5546).
+    assert_eq!(cal.property_value("METHOD"), None);
+    assert!(events.iter().all(|e| !e.contains_key("ORGANIZER")));
     assert_eq!(
         cal.property_value("X-WR-CALNAME"),
         Some("ITU Workshop; Geneva, 2021")
@@ -216,10 +218,24 @@ fn a_moved_session_keeps_its_uid_and_raises_its_sequence() {
 fn the_change_digest_updates_changed_sessions_and_cancels_removed_ones_at_their_old_time() {
     let v1 = first();
     let v2 = second(&v1);
-    let ics = changes_ics(&event(), &v2, Some(&v1), &v2.changes, SITE);
+    let ics = changes_ics(
+        &event(),
+        &v2,
+        Some(&v1),
+        &v2.changes,
+        None,
+        &organizer(),
+        SITE,
+    );
     assert_well_formed(&ics);
     let (cal, events) = parse(&ics);
     assert_eq!(cal.property_value("METHOD"), Some("PUBLISH"));
+    // RFC 5546 §3.2.1: every VEVENT of a PUBLISH names its organiser.
+    assert!(ics.contains("\r\nORGANIZER;CN=\"TSB Events\":mailto:tsbevents@itu.int\r\n"));
+    assert!(
+        events.iter().all(|e| e.contains_key("ORGANIZER")),
+        "{events:?}"
+    );
     let events = by_uid(&events);
     assert_eq!(events.len(), 3, "{events:?}");
     let moved = &events["panel.itu-ws-2021@plenary"];
@@ -248,10 +264,60 @@ fn a_cancellation_exceeds_the_last_sequence_the_removed_session_had() {
     );
     s.pop();
     let v3 = Publication::next(Some(&v2), programme(s), at("2021-10-20T00:00:00Z")).unwrap();
-    let events = by_uid(&parse(&changes_ics(&event(), &v3, Some(&v2), &v3.changes, SITE)).1);
+    let events = by_uid(
+        &parse(&changes_ics(
+            &event(),
+            &v3,
+            Some(&v2),
+            &v3.changes,
+            None,
+            &organizer(),
+            SITE,
+        ))
+        .1,
+    );
     let removed = &events["closing.itu-ws-2021@plenary"];
     assert_eq!(removed["SEQUENCE"], "2");
     assert_eq!(removed["SUMMARY"], "Closing, renamed");
+}
+
+fn organizer() -> Organizer {
+    Organizer {
+        // A DQUOTE cannot stand in a quoted parameter: it is dropped.
+        name: "TSB \"Events\"".to_owned(),
+        email: "tsbevents@itu.int".to_owned(),
+    }
+}
+
+#[test]
+fn a_digests_entries_carry_the_join_details_the_personal_calendar_has() {
+    let v1 = first();
+    let v2 = second(&v1);
+    let mine = by_uid(&parse(&registrant_ics(&event(), Some(&v2), Some(&join()), SITE)).1);
+    let digest = changes_ics(
+        &event(),
+        &v2,
+        Some(&v1),
+        &v2.changes,
+        Some(&join()),
+        &organizer(),
+        SITE,
+    );
+    let digest = by_uid(&parse(&digest).1);
+    let moved = "panel.itu-ws-2021@plenary";
+    for field in [
+        "DESCRIPTION",
+        "URL",
+        "SEQUENCE",
+        "DTSTART",
+        "DTEND",
+        "SUMMARY",
+    ] {
+        assert_eq!(digest[moved][field], mine[moved][field], "{field}");
+    }
+    assert!(digest[moved]["DESCRIPTION"].contains("Passcode: 998877"));
+    // A cancelled session keeps them too: applying it must not strip the entry first.
+    assert!(digest["closing.itu-ws-2021@plenary"]["DESCRIPTION"].contains("Join: "));
 }
 
 fn join() -> JoinDetails {

@@ -110,7 +110,7 @@ pub async fn preview(
         everyone(registrations, &event.id)
             .await?
             .iter()
-            .filter(|r| Recipients::Digest.reach(r))
+            .filter(|r| Recipients::Digest { published_at: now }.reach(r))
             .count() as u64
     };
     Ok(Preview {

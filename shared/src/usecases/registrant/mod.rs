@@ -2,11 +2,13 @@
 //! registration and unsubscribes ([`account`]), and reaches the meeting ([`join`]).
 
 mod account;
+mod calendar;
 mod join;
 mod signup;
 
 pub use account::{AuthError, UnsubscribeError};
-pub use join::{FollowError, JoinError};
+pub use calendar::CalendarFeedError;
+pub use join::{FollowError, JoinError, calendar_join};
 pub use signup::{
     ConfirmError, EMAILS_PER_ADDRESS_PER_HOUR, REGISTRATIONS_PER_EVENT_PER_MINUTE, RegisterError,
 };
