@@ -37,6 +37,7 @@ const FILES: &[File] = &[
     file!("event.html", HTML),
     file!("confirm.html", HTML),
     file!("manage.html", HTML),
+    file!("unsubscribe.html", HTML),
     file!("404.html", HTML),
     file!("assets/site.css", "text/css; charset=utf-8"),
     file!("assets/favicon.svg", "image/svg+xml"),
@@ -45,6 +46,7 @@ const FILES: &[File] = &[
     file!("assets/event.js", JS),
     file!("assets/confirm.js", JS),
     file!("assets/manage.js", JS),
+    file!("assets/unsubscribe.js", JS),
     file!("assets/notfound.js", JS),
     file!("i18n/ar.json", JSON),
     file!("i18n/zh.json", JSON),
@@ -78,6 +80,7 @@ fn page(path: &str) -> Option<&'static str> {
         "/" => Some("/index.html"),
         "/registration/confirm" => Some("/confirm.html"),
         "/registration/manage" => Some("/manage.html"),
+        "/unsubscribe" => Some("/unsubscribe.html"),
         p => p
             .strip_prefix("/events/")
             .filter(|id| !id.is_empty() && !id.contains('/'))
@@ -137,6 +140,7 @@ mod tests {
             ("/events/qos-workshop-2021/", "/event.html"),
             ("/registration/confirm", "/confirm.html"),
             ("/registration/manage", "/manage.html"),
+            ("/unsubscribe", "/unsubscribe.html"),
         ] {
             assert_eq!(page(path), Some(page_file), "{path}");
         }
@@ -208,6 +212,42 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    fn dictionary(code: &str) -> serde_json::Map<String, serde_json::Value> {
+        let f = find(&format!("/i18n/{code}.json")).unwrap();
+        serde_json::from_slice(f.body).unwrap()
+    }
+
+    /// A missing translation would show its key to the reader.
+    #[test]
+    fn every_dictionary_has_the_english_keys_and_the_unsubscribe_page_uses_only_those() {
+        let en = dictionary("en");
+        for code in ["ar", "zh", "fr", "ru", "es"] {
+            let keys: Vec<_> = dictionary(code).keys().cloned().collect();
+            let english: Vec<_> = en.keys().cloned().collect();
+            assert_eq!(keys, english, "{code}.json");
+        }
+        let page = std::str::from_utf8(find("/unsubscribe.html").unwrap().body).unwrap();
+        let script = std::str::from_utf8(find("/assets/unsubscribe.js").unwrap().body).unwrap();
+        // `t('key'` calls, not `post('/v1/…'`: the `t` must start a name.
+        let calls = script.match_indices("t('").filter(|(i, _)| {
+            !script[..*i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+        });
+        let used: Vec<&str> = page
+            .split("data-i18n=\"")
+            .skip(1)
+            .chain(calls.map(|(i, _)| &script[i + 3..]))
+            .map(|s| s.split(['"', '\'']).next().unwrap())
+            .collect();
+        assert!(used.len() > 10, "{used:?}");
+        for key in used {
+            assert!(en.contains_key(key), "{key} is not in en.json");
+        }
+        for choice in ["reminders", "programme_changes", "announcements"] {
+            assert!(en.contains_key(&format!("unsubscribe.{choice}")));
+            assert!(en.contains_key(&format!("form.{choice}")));
         }
     }
 }

@@ -96,6 +96,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                 notifications: NotificationChoices {
                     reminders,
                     programme_changes,
+                    announcements: true,
                 },
                 created_at,
                 updated_at: created_at,
@@ -109,6 +110,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                     last_used_at,
                 },
                 unsubscribed_at: None,
+                unsubscribed_from: None,
             },
         )
 }

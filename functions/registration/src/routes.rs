@@ -15,6 +15,7 @@ plenary::routes! {
         Calendar => ops::GET_MY_CALENDAR,
         FollowJoin => ops::FOLLOW_JOIN_LINK,
         Unsubscribe => ops::UNSUBSCRIBE,
+        UndoUnsubscribe => ops::UNDO_UNSUBSCRIBE,
     }
     /// Each endpoint at its operation's method and path, in the order they are matched.
     pub const ROUTES: &[Route<Endpoint>];

@@ -35,7 +35,7 @@ impl Recipients {
                     Status::Confirmed | Status::Waitlisted | Status::PendingApproval
                 ) && r.notifications.programme_changes
             }
-            Self::Announcement(audience) => audience.includes(r),
+            Self::Announcement(audience) => audience.includes(r) && r.notifications.announcements,
         };
         wanted && r.person.is_some() && r.unsubscribed_at.is_none()
     }
