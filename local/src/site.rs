@@ -74,6 +74,7 @@ fn page(path: &str) -> Option<String> {
         "/" => Some("/index.html".to_owned()),
         "/registration/confirm" => Some("/confirm.html".to_owned()),
         "/registration/manage" => Some("/manage.html".to_owned()),
+        "/unsubscribe" => Some("/unsubscribe.html".to_owned()),
         "/admin" => Some("/admin/index.html".to_owned()),
         p => {
             if let Some(id) = p.strip_prefix("/events/") {
@@ -150,6 +151,7 @@ mod tests {
             ("/admin/", "/admin/index.html"),
             ("/admin/sign-in", "/admin/sign-in.html"),
             ("/admin/event/", "/admin/event.html"),
+            ("/unsubscribe", "/unsubscribe.html"),
         ] {
             assert_eq!(page(path).as_deref(), Some(page_file), "{path}");
         }
@@ -271,6 +273,42 @@ mod tests {
                 "{}",
                 f.path
             );
+        }
+    }
+
+    fn dictionary(code: &str) -> serde_json::Map<String, serde_json::Value> {
+        let f = find(&format!("/i18n/{code}.json")).unwrap();
+        serde_json::from_slice(f.body).unwrap()
+    }
+
+    /// A missing translation would show its key to the reader.
+    #[test]
+    fn every_dictionary_has_the_english_keys_and_the_unsubscribe_page_uses_only_those() {
+        let en = dictionary("en");
+        for code in ["ar", "zh", "fr", "ru", "es"] {
+            let keys: Vec<_> = dictionary(code).keys().cloned().collect();
+            let english: Vec<_> = en.keys().cloned().collect();
+            assert_eq!(keys, english, "{code}.json");
+        }
+        let page = std::str::from_utf8(find("/unsubscribe.html").unwrap().body).unwrap();
+        let script = std::str::from_utf8(find("/assets/unsubscribe.js").unwrap().body).unwrap();
+        // `t('key'` calls, not `post('/v1/…'`: the `t` must start a name.
+        let calls = script.match_indices("t('").filter(|(i, _)| {
+            !script[..*i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+        });
+        let used: Vec<&str> = page
+            .split("data-i18n=\"")
+            .skip(1)
+            .chain(calls.map(|(i, _)| &script[i + 3..]))
+            .map(|s| s.split(['"', '\'']).next().unwrap())
+            .collect();
+        assert!(used.len() > 10, "{used:?}");
+        for key in used {
+            assert!(en.contains_key(key), "{key} is not in en.json");
+        }
+        for choice in ["reminders", "programme_changes", "announcements"] {
+            assert!(en.contains_key(&format!("unsubscribe.{choice}")));
+            assert!(en.contains_key(&format!("form.{choice}")));
         }
     }
 }

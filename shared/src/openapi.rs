@@ -117,6 +117,9 @@ pub struct NotificationChoicesRequest {
     pub reminders: Option<bool>,
     #[serde(default)]
     pub programme_changes: Option<bool>,
+    /// The organisers' announcements (true when absent).
+    #[serde(default)]
+    pub announcements: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

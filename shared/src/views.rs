@@ -666,7 +666,50 @@ pub struct CalendarFeed {
 pub struct Unsubscribed {
     /// Always `unsubscribed`.
     pub status: String,
+    /// The notification choices now off: `reminders`, `programme_changes`, `announcements`.
     pub stopped: Vec<String>,
+    /// The registrant's language, so a page can confirm in it.
+    pub language: Language,
+    /// The event the registration is for.
+    pub event_id: String,
+}
+
+impl Unsubscribed {
+    pub fn of(r: &Registration) -> Self {
+        Self {
+            status: "unsubscribed".to_owned(),
+            stopped: CHOICES.map(str::to_owned).to_vec(),
+            language: r.language,
+            event_id: r.event_id.to_string(),
+        }
+    }
+}
+
+/// Every notification choice, by its field name.
+const CHOICES: [&str; 3] = ["reminders", "programme_changes", "announcements"];
+
+/// `POST /v1/unsubscribe/undo`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Resubscribed {
+    /// Always `subscribed`.
+    pub status: String,
+    /// The notification choices on again, as they were before the unsubscription.
+    pub notifications: NotificationChoices,
+    /// The registrant's language, so a page can confirm in it.
+    pub language: Language,
+    /// The event the registration is for.
+    pub event_id: String,
+}
+
+impl Resubscribed {
+    pub fn of(r: &Registration) -> Self {
+        Self {
+            status: "subscribed".to_owned(),
+            notifications: r.notifications,
+            language: r.language,
+            event_id: r.event_id.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Notifications over HTTP, on the memory store and on DynamoDB: reminders at the seeded
 //! workshop's offsets exactly once in each registrant's language, nothing for late registrants
 //! or after the start, one digest with a calendar update for close publications, announcements
-//! with an English fall-back, and one-click unsubscribe.
+//! with an English fall-back, one-click unsubscribe, the unsubscribe page's link with its undo,
+//! the announcements choice, and the headers every message carries.
 
 use plenary_tests::flows::*;
 use plenary_tests::on_both_stores;
@@ -16,6 +17,10 @@ on_both_stores!(
     nobody_gets_a_digest_of_a_version_whose_predecessor_they_never_saw,
     an_announcement_reaches_its_audience_with_an_english_fall_back,
     one_click_unsubscribe_stops_optional_mail_at_once,
+    the_body_links_to_the_unsubscribe_page_which_changes_nothing_until_its_button_is_pressed,
+    undoing_an_unsubscription_restores_the_choices_it_turned_off,
+    announcements_go_only_to_registrants_who_keep_the_announcements_choice,
+    every_message_is_auto_generated_and_dated_by_the_simulated_clock,
 );
 
 const QOS: &str = "qos-workshop-2021";
@@ -277,11 +282,296 @@ async fn one_click_unsubscribe_stops_optional_mail_at_once(store: Store) {
     let mine: Value = me(&s, &token).await.json().await.unwrap();
     assert_eq!(
         mine["notifications"],
-        json!({"reminders": false, "programme_changes": false})
+        json!({"reminders": false, "programme_changes": false, "announcements": false})
     );
     run_at(&s, "2021-09-07T12:00:00Z").await;
     let n = mail_of_kind(&s, "bye@example.org", "reminder").await.len();
     assert_eq!(n, 1, "a reminder went out after unsubscribing");
     let stranger = s.post("/v1/unsubscribe?token=not-a-real-token-at-all");
     problem(send(stranger).await, 404).await;
+}
+
+/// The link after `marker` in `text`, up to the first character no URL here holds.
+fn link_after<'a>(text: &'a str, marker: &str) -> &'a str {
+    let start = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {text}"));
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '\u{2069}'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn query_value<'a>(url: &'a str, name: &str) -> &'a str {
+    let q = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    q.split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+async fn notifications_of(s: &LocalStack, bearer: &str) -> Value {
+    let mine: Value = me(s, bearer).await.json().await.unwrap();
+    mine["notifications"].clone()
+}
+
+async fn the_body_links_to_the_unsubscribe_page_which_changes_nothing_until_its_button_is_pressed(
+    store: Store,
+) {
+    let s = LocalStack::start(store, &[]);
+    let bearer = confirmed_in(&s, "page@example.org", "fr").await;
+    run_at(&s, "2021-09-01T12:00:00Z").await;
+    let reminder = mail_of_kind(&s, "page@example.org", "reminder")
+        .await
+        .remove(0);
+    let text = reminder["text"].as_str().unwrap();
+    let html = reminder["html"].as_str().unwrap();
+    // The body's link is the website's page (a person's click is a GET); the header keeps the
+    // API's one-click route for mail clients.
+    let page = link_after(text, &format!("{}/unsubscribe?token=", s.base));
+    assert!(
+        html.contains(&format!("href=\"{}\"", page.replace('&', "&amp;"))),
+        "{html}"
+    );
+    assert!(!text.contains("/v1/unsubscribe"), "{text}");
+    assert!(!html.contains("/v1/unsubscribe"), "{html}");
+    assert_eq!(query_value(page, "lang"), "fr");
+    assert_eq!(query_value(page, "event"), QOS);
+    let token = query_value(page, "token");
+    let header = reminder["headers"]["List-Unsubscribe"].as_str().unwrap();
+    assert_eq!(header, format!("<{}/v1/unsubscribe?token={token}>", s.base));
+
+    // Opening the page, as a person or a link scanner does, any number of times, stops nothing.
+    for _ in 0..3 {
+        let res = send(s.http.get(page)).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            plenary_tests::stack::header(&res, "content-type"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            plenary_tests::stack::header(&res, "cache-control"),
+            "no-store"
+        );
+        let body = res.text().await.unwrap();
+        assert!(body.contains("/assets/unsubscribe.js"), "{body}");
+    }
+    assert_eq!(send(s.http.head(page)).await.status(), 200);
+    assert_eq!(
+        notifications_of(&s, &bearer).await,
+        json!({"reminders": true, "programme_changes": true, "announcements": true})
+    );
+    // Neither does a GET of the API route (it is a POST only).
+    let get = send(s.get(&format!("/v1/unsubscribe?token={token}"))).await;
+    assert_eq!(get.status(), 405);
+    run_at(&s, "2021-09-07T12:00:00Z").await;
+    assert_eq!(
+        mail_of_kind(&s, "page@example.org", "reminder").await.len(),
+        2
+    );
+
+    // The page's button: a POST without a body. The answer says what stopped and in which
+    // language to confirm.
+    let res = send(s.post(&format!("/v1/unsubscribe?token={token}"))).await;
+    assert_eq!(res.status(), 200);
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"status": "unsubscribed", "language": "fr", "event_id": QOS,
+               "stopped": ["reminders", "programme_changes", "announcements"]})
+    );
+    assert_eq!(
+        notifications_of(&s, &bearer).await,
+        json!({"reminders": false, "programme_changes": false, "announcements": false})
+    );
+    run_at(&s, "2021-09-08T11:00:00Z").await;
+    assert_eq!(
+        mail_of_kind(&s, "page@example.org", "reminder").await.len(),
+        2,
+        "a reminder went out after unsubscribing"
+    );
+}
+
+async fn undoing_an_unsubscription_restores_the_choices_it_turned_off(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let mut p = person("undo@example.org");
+    p["language"] = json!("ar");
+    p["notifications"] = json!({"reminders": true, "programme_changes": false});
+    let bearer = token_for(&s, QOS, &p).await;
+    assert_eq!(confirm(&s, &bearer).await.status(), 200);
+    let before = json!({"reminders": true, "programme_changes": false, "announcements": true});
+    assert_eq!(notifications_of(&s, &bearer).await, before);
+    run_at(&s, "2021-09-01T12:00:00Z").await;
+    let reminder = mail_of_kind(&s, "undo@example.org", "reminder")
+        .await
+        .remove(0);
+    let page = link_after(
+        reminder["text"].as_str().unwrap(),
+        &format!("{}/unsubscribe?token=", s.base),
+    );
+    let token = query_value(page, "token").to_owned();
+    let undo = format!("/v1/unsubscribe/undo?token={token}");
+
+    // Undoing before unsubscribing changes nothing.
+    let res = send(s.post(&undo)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(notifications_of(&s, &bearer).await, before);
+
+    let res = send(s.post(&format!("/v1/unsubscribe?token={token}"))).await;
+    assert_eq!(res.status(), 200);
+    for _ in 0..2 {
+        let res = send(s.post(&undo)).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            plenary_tests::stack::header(&res, "cache-control"),
+            "no-store"
+        );
+        let answer: Value = res.json().await.unwrap();
+        assert_eq!(
+            answer,
+            json!({"status": "subscribed", "language": "ar", "event_id": QOS,
+                   "notifications": before})
+        );
+        assert_eq!(notifications_of(&s, &bearer).await, before);
+    }
+    // Reminders come again; change notices stay off as they were chosen.
+    run_at(&s, "2021-09-07T12:00:00Z").await;
+    assert_eq!(
+        mail_of_kind(&s, "undo@example.org", "reminder").await.len(),
+        2
+    );
+
+    // Unknown, malformed and missing tokens; a cancelled registration has nothing to resume.
+    problem(
+        send(s.post("/v1/unsubscribe/undo?token=Zq7bXo4kLr2Wm9Tn5Vc8Hy3Jd6Fs1Ga0Pu")).await,
+        404,
+    )
+    .await;
+    problem(send(s.post("/v1/unsubscribe/undo?token=..%2F")).await, 404).await;
+    let p = problem(send(s.post("/v1/unsubscribe/undo")).await, 400).await;
+    assert_eq!(error_fields(&p), ["token"]);
+    assert!(cancel(&s, &bearer).await.status().is_success());
+    let p = problem(send(s.post(&undo)).await, 410).await;
+    assert!(p["type"].as_str().unwrap().ends_with("registration-ended"));
+}
+
+async fn announcements_go_only_to_registrants_who_keep_the_announcements_choice(store: Store) {
+    let s = LocalStack::start(store, &[]);
+    let with = |email: &str, choices: Value| {
+        let mut p = person(email);
+        p["notifications"] = choices;
+        p
+    };
+    let cases = [
+        // Absent: on, as before the choice existed.
+        ("ann-default@example.org", json!(null)),
+        (
+            "ann-off@example.org",
+            json!({"reminders": true, "programme_changes": true, "announcements": false}),
+        ),
+        // The two older choices off do not stop announcements: they are a choice of their own.
+        (
+            "ann-only@example.org",
+            json!({"reminders": false, "programme_changes": false}),
+        ),
+        ("ann-patched@example.org", json!(null)),
+    ];
+    let mut bearers = Vec::new();
+    for (email, choices) in &cases {
+        let body = if choices.is_null() {
+            person(email)
+        } else {
+            with(email, choices.clone())
+        };
+        let bearer = token_for(&s, QOS, &body).await;
+        assert_eq!(confirm(&s, &bearer).await.status(), 200);
+        bearers.push(bearer);
+    }
+    let mine: Value = me(&s, &bearers[2]).await.json().await.unwrap();
+    assert_eq!(
+        mine["notifications"],
+        json!({"reminders": false, "programme_changes": false, "announcements": true})
+    );
+    // The manage page's form turns it off.
+    let patch = json!({"notifications": {"reminders": true, "programme_changes": true, "announcements": false}});
+    let res = send(
+        s.http
+            .patch(format!("{}/v1/registrations/me", s.base))
+            .bearer_auth(&bearers[3])
+            .json(&patch),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let patched: Value = res.json().await.unwrap();
+    assert_eq!(patched["notifications"]["announcements"], false);
+    // A bad value is named.
+    let bad = json!({"notifications": {"announcements": "no"}});
+    let res = send(
+        s.http
+            .patch(format!("{}/v1/registrations/me", s.base))
+            .bearer_auth(&bearers[3])
+            .json(&bad),
+    )
+    .await;
+    let p = problem(res, 400).await;
+    assert_eq!(error_fields(&p), ["notifications.announcements"]);
+
+    let path = format!("/v1/admin/events/{QOS}/announcements");
+    let announcement = json!({"subject": {"en": "Room change"}, "body": {"en": "New room."},
+                              "audience": "confirmed"});
+    let res = send(s.admin(Method::POST, &path).json(&announcement)).await;
+    assert_eq!(res.status(), 202);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["recipients"], 2, "{body}");
+    drain_job(&s).await;
+    for (email, expected) in [
+        ("ann-default@example.org", 1),
+        ("ann-off@example.org", 0),
+        ("ann-only@example.org", 1),
+        ("ann-patched@example.org", 0),
+    ] {
+        let got = mail_of_kind(&s, email, "announcement").await.len();
+        assert_eq!(got, expected, "{email}");
+    }
+}
+
+async fn every_message_is_auto_generated_and_dated_by_the_simulated_clock(store: Store) {
+    let dir = std::env::temp_dir().join(format!(
+        "plenary-e2e-dated-{}-{:?}",
+        std::process::id(),
+        store
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = LocalStack::start(
+        store,
+        &[
+            "--clock",
+            "2021-08-23T08:00:00Z",
+            "--outbox-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    confirmed_in(&s, "dated@example.org", "en").await;
+    let mails = mail_to(&s, "dated@example.org").await;
+    assert!(!mails.is_empty());
+    for m in &mails {
+        assert_eq!(m["headers"]["Auto-Submitted"], "auto-generated", "{m}");
+        let sent_at: jiff::Timestamp = m["sent_at"].as_str().unwrap().parse().unwrap();
+        // The simulated clock, not today's date.
+        assert!(sent_at < "2021-09-01T00:00:00Z".parse().unwrap(), "{m}");
+        let date = m["headers"]["Date"].as_str().unwrap();
+        let parsed = jiff::fmt::rfc2822::parse(date).unwrap().timestamp();
+        // RFC 5322 dates have whole seconds.
+        assert_eq!(parsed.as_second(), sent_at.as_second(), "{m}");
+        let eml = std::fs::read_to_string(dir.join(format!("{}.eml", m["id"].as_str().unwrap())))
+            .unwrap();
+        let line = |l: &str| eml.split("\r\n").any(|x| x == l);
+        assert!(line(&format!("Date: {date}")), "{eml}");
+        assert!(line("Auto-Submitted: auto-generated"), "{eml}");
+        assert!(
+            line("From: \"Plenary (local)\" <events@plenary.localhost>"),
+            "the From name is quoted, not encoded: {eml}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

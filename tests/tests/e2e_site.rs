@@ -13,6 +13,7 @@ async fn the_site_answers_its_pages_and_the_api_keeps_its_problems() {
         "/events/qos-workshop-2021",
         "/registration/confirm?token=abc",
         "/registration/manage?token=abc",
+        "/unsubscribe?token=abc&lang=ar&event=qos-workshop-2021",
     ] {
         let res = s.get(path).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");

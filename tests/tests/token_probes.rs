@@ -198,6 +198,9 @@ fn expected((method, path): &Route, carrier: Carrier) -> Option<[u16; 5]> {
             // RFC 8058: a mail client may post the same one-click link twice, so a used token
             // is answered 200 again (with nothing of the registration in it).
             ("post", "/v1/unsubscribe") => Some([400, 404, 404, 200, 404]),
+            // Undoing needs a live registration: a cancelled registrant's link has nothing to
+            // resume.
+            ("post", "/v1/unsubscribe/undo") => Some([400, 404, 404, 410, 404]),
             _ => None,
         },
     }

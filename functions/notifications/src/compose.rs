@@ -40,9 +40,23 @@ pub fn manage_url(app: &App, token: &Token) -> String {
     link(app, "/registration/manage", token)
 }
 
-/// RFC 8058 one-click unsubscribe, by the registration's unsubscribe `token`.
-pub fn unsubscribe_url(app: &App, token: &Token) -> String {
+/// RFC 8058 one-click unsubscribe, by the registration's unsubscribe `token`: the API route mail
+/// clients POST to (the `List-Unsubscribe` header).
+pub fn one_click_url(app: &App, token: &Token) -> String {
     format!("{}/v1/unsubscribe?token={}", app.api_url, token.expose())
+}
+
+/// The website's unsubscribe page for the same `token`, the link in the body: a person's click
+/// is a GET, and link scanners follow GETs, so the page changes nothing until its button is
+/// pressed. It opens in the registrant's language and names the event.
+pub fn unsubscribe_page_url(app: &App, token: &Token, r: &Registration) -> String {
+    format!(
+        "{}/unsubscribe?token={}&lang={}&event={}",
+        app.site_url,
+        token.expose(),
+        r.language.code(),
+        r.event_id
+    )
 }
 
 /// A new bearer token for `r`, granted before the email that carries it is sent.
@@ -116,21 +130,22 @@ pub fn email(
     r: &Registration,
     person: &Person,
     content: &Content,
-    unsubscribe_url: Option<&str>,
+    unsubscribe: Option<&Token>,
 ) -> Result<OutgoingEmail, ComposeError> {
     let name = format!("{} {}", person.given_name, person.family_name);
     let facts = facts(event, r.language);
+    let page = unsubscribe.map(|t| unsubscribe_page_url(app, t, r));
     let rendered = templates::render(&Message {
         kind,
         language: r.language,
         recipient_name: &name,
         event: Some(&facts),
         content,
-        unsubscribe_url,
+        unsubscribe_url: page.as_deref(),
     })
     .map_err(|e| ComposeError::Template(e.to_string()))?;
-    let headers = match (kind.is_optional(), unsubscribe_url) {
-        (true, Some(u)) => one_click_unsubscribe(u),
+    let headers = match (kind.is_optional(), unsubscribe) {
+        (true, Some(t)) => one_click_unsubscribe(&one_click_url(app, t)),
         _ => Vec::new(),
     };
     Ok(OutgoingEmail {

@@ -117,7 +117,6 @@ async fn deliver(
     )
     .await?;
     let content = (f.content)(app, r, compose::manage_url(app, &manage));
-    let unsubscribe = compose::unsubscribe_url(app, &unsubscribe);
     let mut email = match compose::email(
         app,
         &key,

@@ -96,6 +96,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                 notifications: NotificationChoices {
                     reminders,
                     programme_changes,
+                    announcements: true,
                 },
                 created_at,
                 updated_at: created_at,
@@ -111,6 +112,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                 unsubscribed_at: None,
                 calendar_feed: false,
                 calendar_generation: 0,
+                unsubscribed_from: None,
             },
         )
 }

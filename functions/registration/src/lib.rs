@@ -100,6 +100,7 @@ async fn dispatch(
         Endpoint::CalendarFeed => calendar_feed(app, params.get("feed_token"), req).await,
         Endpoint::FollowJoin => follow(app, params.get("join_token")).await,
         Endpoint::Unsubscribe => unsubscribe(app, req).await,
+        Endpoint::UndoUnsubscribe => undo_unsubscribe(app, req).await,
     }
 }
 
@@ -306,19 +307,26 @@ async fn follow(app: &App, raw: &str) -> Result<Response, Problem> {
 }
 
 /// RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` as a form, so
-/// this route takes any body; the token in the query is what counts.
+/// this route takes any body; the token in the query is what counts. The website's unsubscribe
+/// page posts here too, and confirms in the answer's `language`.
 async fn unsubscribe(app: &App, req: &Request) -> Result<Response, Problem> {
+    let token = unsubscribe_token(req)?;
+    let r = app.registrar().unsubscribe(&token).await?;
+    Ok(http::private(http::json(&views::Unsubscribed::of(&r))))
+}
+
+/// The unsubscribe page's undo: the same link's token turns the choices back on.
+async fn undo_unsubscribe(app: &App, req: &Request) -> Result<Response, Problem> {
+    let token = unsubscribe_token(req)?;
+    let r = app.registrar().resubscribe(&token).await?;
+    Ok(http::private(http::json(&views::Resubscribed::of(&r))))
+}
+
+fn unsubscribe_token(req: &Request) -> Result<Token, Problem> {
     let raw = query_params(req)
         .into_iter()
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v)
         .ok_or_else(|| Problem::invalid_field("token", "is required"))?;
-    let token = Token::parse(&raw).map_err(|_| Problem::not_found("this unsubscribe link"))?;
-    app.registrar().unsubscribe(&token).await?;
-    Ok(http::private(http::json(&views::Unsubscribed {
-        status: "unsubscribed".to_owned(),
-        stopped: ["reminders", "programme_changes", "announcements"]
-            .map(str::to_owned)
-            .to_vec(),
-    })))
+    Token::parse(&raw).map_err(|_| Problem::not_found("this unsubscribe link"))
 }

@@ -18,6 +18,7 @@ plenary::routes! {
         CalendarFeed => ops::GET_CALENDAR_FEED,
         FollowJoin => ops::FOLLOW_JOIN_LINK,
         Unsubscribe => ops::UNSUBSCRIBE,
+        UndoUnsubscribe => ops::UNDO_UNSUBSCRIBE,
     }
     /// Each endpoint at its operation's method and path, in the order they are matched.
     pub const ROUTES: &[Route<Endpoint>];

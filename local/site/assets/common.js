@@ -38,6 +38,9 @@ const Plenary = (() => {
   }
 
   function preferredLanguage() {
+    // An emailed link names the registrant's language (`?lang=`), which wins for that page.
+    const asked = new URLSearchParams(location.search).get('lang');
+    if (CODES.includes(asked)) return asked;
     const saved = storedLanguage();
     if (CODES.includes(saved)) return saved;
     for (const tag of navigator.languages || [navigator.language || 'en']) {
@@ -66,6 +69,14 @@ const Plenary = (() => {
         if (attr && key) el.setAttribute(attr.trim(), t(key.trim()));
       }
     });
+  }
+
+  /** Switches the page to `code` (e.g. the registrant's language from an answer) and renders. */
+  async function switchLanguage(code) {
+    if (!CODES.includes(code) || code === language) return;
+    await useLanguage(code);
+    const switcher = document.getElementById('language-switch');
+    if (switcher) switcher.value = code;
   }
 
   async function useLanguage(code) {
@@ -151,7 +162,8 @@ const Plenary = (() => {
     notifications: () => el('fieldset', { class: 'field' },
       el('legend', { 'data-i18n': 'form.notifications' }),
       check('notifications.reminders', { checked: true }),
-      check('notifications.programme_changes', { checked: true })),
+      check('notifications.programme_changes', { checked: true }),
+      check('notifications.announcements', { checked: true })),
     consent: () => el('div', { class: 'field' }, check('consent', required)),
   };
 
@@ -405,7 +417,7 @@ const Plenary = (() => {
   }
 
   return {
-    LANGUAGES: CODES, start, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
+    LANGUAGES: CODES, start, switchLanguage, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
     formatTime, formatDate, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
     formJson, clearErrors, showErrors, showProblem, language: () => language, locale,
   };

@@ -108,7 +108,7 @@
   function formBody(form) {
     const body = formJson(form, [
       'email', 'given_name', 'family_name', 'country', 'organisation', 'category', 'language', 'consent',
-      'notifications.reminders', 'notifications.programme_changes', 'accessibility_needs',
+      'notifications.reminders', 'notifications.programme_changes', 'notifications.announcements', 'accessibility_needs',
     ]);
     // No needs said: the field is left out.
     if (!body.accessibility_needs) delete body.accessibility_needs;

@@ -76,6 +76,7 @@
     f.accessibility_needs.value = me.accessibility_needs || '';
     f['notifications.reminders'].checked = me.notifications.reminders;
     f['notifications.programme_changes'].checked = me.notifications.programme_changes;
+    f['notifications.announcements'].checked = me.notifications.announcements;
     $('edit-email').textContent = me.email || '';
   }
 
@@ -113,7 +114,7 @@
     const form = ev.currentTarget;
     const body = formJson(form, [
       'given_name', 'family_name', 'organisation', 'language', 'accessibility_needs',
-      'notifications.reminders', 'notifications.programme_changes',
+      'notifications.reminders', 'notifications.programme_changes', 'notifications.announcements',
     ]);
     // null clears the needs.
     body.accessibility_needs = body.accessibility_needs || null;

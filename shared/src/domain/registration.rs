@@ -36,6 +36,28 @@ impl Status {
 pub struct NotificationChoices {
     pub reminders: bool,
     pub programme_changes: bool,
+    /// The organisers' announcements. Registrations stored before this choice existed got
+    /// announcements, so an absent value reads as true.
+    #[serde(default = "yes")]
+    pub announcements: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl NotificationChoices {
+    /// Nothing optional: what an unsubscription leaves.
+    pub const NONE: Self = Self {
+        reminders: false,
+        programme_changes: false,
+        announcements: false,
+    };
+
+    /// Whether any optional mail is wanted.
+    pub fn any(self) -> bool {
+        self.reminders || self.programme_changes || self.announcements
+    }
 }
 
 impl Default for NotificationChoices {
@@ -43,6 +65,7 @@ impl Default for NotificationChoices {
         Self {
             reminders: true,
             programme_changes: true,
+            announcements: true,
         }
     }
 }
@@ -91,16 +114,18 @@ pub const APPLICATION_FIELDS: &[&str] = &[
 fn notifications(f: &mut Fields<'_>) -> Option<NotificationChoices> {
     f.object(
         "notifications",
-        &["reminders", "programme_changes"],
+        &["reminders", "programme_changes", "announcements"],
         false,
         |n| {
             let reminders = n.optional("reminders", parse::boolean).unwrap_or(true);
             let programme_changes = n
                 .optional("programme_changes", parse::boolean)
                 .unwrap_or(true);
+            let announcements = n.optional("announcements", parse::boolean).unwrap_or(true);
             Some(NotificationChoices {
                 reminders,
                 programme_changes,
+                announcements,
             })
         },
     )
@@ -261,6 +286,9 @@ pub struct Registration {
     /// Bumped by each closing of the calendar URL; its token is derived from it.
     #[serde(default)]
     pub calendar_generation: u32,
+    /// The choices the unsubscription turned off, so undoing it restores them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsubscribed_from: Option<NotificationChoices>,
 }
 
 impl Registration {
@@ -286,6 +314,7 @@ impl Registration {
             calendar_feed: false,
             calendar_generation: 0,
             unsubscribed_at: None,
+            unsubscribed_from: None,
         }
     }
 

@@ -27,8 +27,8 @@ pub struct SentMessage {
     pub kind: MessageKind,
     pub text: String,
     pub html: Option<String>,
-    /// From, To, Subject, Message-ID, X-Plenary-Kind, Content-Language and the extra headers,
-    /// decoded.
+    /// From, To, Subject, Message-ID, Date, Auto-Submitted, X-Plenary-Kind, Content-Language and
+    /// the extra headers, decoded.
     pub headers: BTreeMap<String, String>,
     /// RFC 3339, from the injected clock.
     pub sent_at: String,
@@ -100,9 +100,10 @@ impl Mailer for LocalMailbox {
         if let Some(error) = self.injected_failure() {
             return Err(error);
         }
-        // Rendered even without a directory, so the local stack refuses what SES would.
-        let raw = mime::render(message)?;
         let now = self.clock.now();
+        // Rendered even without a directory, so the local stack refuses what SES would; dated
+        // by the injected clock, as `sent_at` is.
+        let raw = mime::render_at(message, now)?;
         let now_ms = u64::try_from(now.as_millisecond()).unwrap_or_default();
         let id = OsTokenSource.new_id(now_ms);
 
@@ -128,6 +129,7 @@ impl Mailer for LocalMailbox {
             ("To".to_owned(), message.to.to_string()),
             ("Subject".to_owned(), message.subject.clone()),
             ("Message-ID".to_owned(), mime::message_id(message)),
+            ("Date".to_owned(), mime::date_header(now)),
         ]);
         headers.extend(mime::extra_headers(message)?);
 
@@ -288,6 +290,24 @@ mod tests {
         assert!(text.contains("Subject: Vos changements de programme"));
         assert!(text.contains("List-Unsubscribe: <https://plenary.example.org/u?t=1>"));
         assert!(text.contains("Content-Type: text/calendar"));
+    }
+
+    #[tokio::test]
+    async fn the_date_header_follows_the_simulated_clock_like_sent_at() {
+        let dir = TempDir::new("dated");
+        let clock = clock();
+        clock.advance(SignedDuration::from_hours(26));
+        let mailbox = LocalMailbox::new(Some(dir.0.clone()), clock.clone());
+        let sent = mailbox.send(&email("a")).await.unwrap();
+        let message = &mailbox.messages()[0];
+        assert_eq!(message.sent_at, "2021-08-24T10:00:00Z");
+        assert_eq!(message.headers["Date"], "Tue, 24 Aug 2021 10:00:00 +0000");
+        assert_eq!(message.headers["Auto-Submitted"], "auto-generated");
+        let eml = std::fs::read_to_string(dir.0.join(format!("{}.eml", sent.message_id))).unwrap();
+        assert!(
+            eml.contains("\r\nDate: Tue, 24 Aug 2021 10:00:00 +0000\r\n"),
+            "{eml}"
+        );
     }
 
     #[tokio::test]

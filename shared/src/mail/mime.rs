@@ -1,8 +1,11 @@
 //! Turns an [`OutgoingEmail`] into a raw RFC 5322 message with lettre's builder, so encoding
 //! (RFC 2047 subjects, quoted-printable/base64 bodies, boundaries, folding) is never hand-written.
 
+use std::time::SystemTime;
+
+use jiff::Timestamp;
 use lettre::Message;
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{self, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 
@@ -10,7 +13,7 @@ use super::{MailError, OutgoingEmail};
 
 /// Headers that [`render`] writes itself; an extra header with one of these names would make a
 /// second, contradictory copy (or add recipients), so it is refused.
-const OWN_HEADERS: [&str; 14] = [
+const OWN_HEADERS: [&str; 15] = [
     "from",
     "sender",
     "to",
@@ -25,14 +28,22 @@ const OWN_HEADERS: [&str; 14] = [
     "content-language",
     "x-plenary-kind",
     "return-path",
+    "auto-submitted",
 ];
 
-/// The raw message, ready for SES `SendRawEmail` or an `.eml` file.
+/// The raw message, ready for SES `SendRawEmail` or an `.eml` file, dated now by the wall clock.
+/// See [`render_at`].
+pub fn render(msg: &OutgoingEmail) -> Result<Vec<u8>, MailError> {
+    render_at(msg, Timestamp::now())
+}
+
+/// The raw message with its `Date:` at `at`: the local stack passes its injected clock, so the
+/// header agrees with the outbox's `sent_at` under a simulated clock.
 ///
 /// Refuses ([`MailError::Rejected`]) what would never be a sound message: control characters in
 /// the subject, display name, header names or values (CR/LF would inject headers), an extra header
 /// that clashes with one written here, or an unparsable attachment content type.
-pub fn render(msg: &OutgoingEmail) -> Result<Vec<u8>, MailError> {
+pub fn render_at(msg: &OutgoingEmail, at: Timestamp) -> Result<Vec<u8>, MailError> {
     let from = Mailbox::new(
         (!msg.from_name.is_empty()).then(|| msg.from_name.clone()),
         address(msg.from.as_str())?,
@@ -45,7 +56,17 @@ pub fn render(msg: &OutgoingEmail) -> Result<Vec<u8>, MailError> {
         .from(from)
         .to(to)
         .subject(msg.subject.clone())
+        .date(SystemTime::from(at))
         .message_id(Some(message_id(msg)));
+    if let Some(quoted) = quoted_from(&msg.from_name, msg.from.as_str()) {
+        // Written as it is: lettre would base64-encode an ASCII name holding a parenthesis,
+        // which spam filters hold against the sender (SpamAssassin's FROM_EXCESS_BASE64).
+        builder = builder.raw_header(HeaderValue::dangerous_new_pre_encoded(
+            HeaderName::new_from_ascii_str("From"),
+            quoted.clone(),
+            quoted,
+        ));
+    }
     for (name, value) in extra_headers(msg)? {
         builder = builder.raw_header(raw_header(&name, value)?);
     }
@@ -77,10 +98,34 @@ pub fn render(msg: &OutgoingEmail) -> Result<Vec<u8>, MailError> {
     Ok(message.formatted())
 }
 
-/// The message-level headers [`render`] writes besides From, To and Subject, in order, decoded:
-/// `X-Plenary-Kind`, `Content-Language`, then the message's extra headers.
+/// The `Date:` header's value for a message sent at `at`, as [`render_at`] writes it.
+pub fn date_header(at: Timestamp) -> String {
+    let mut headers = header::Headers::new();
+    headers.set(header::Date::new(SystemTime::from(at)));
+    headers.get_raw("Date").unwrap_or_default().to_owned()
+}
+
+/// `"Name" <address>` for a display name of printable ASCII, quoted (with `\` and `"` escaped)
+/// rather than RFC 2047-encoded; `None` (lettre encodes it) for any other name, a non-ASCII
+/// address, or a header too long for one line.
+fn quoted_from(name: &str, address: &str) -> Option<String> {
+    let printable = |s: &str| s.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    if name.is_empty() || !printable(name) || !printable(address) {
+        return None;
+    }
+    let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
+    let value = format!("\"{escaped}\" <{address}>");
+    // 78 characters a line, "From: " included (RFC 5322 2.1.1); longer names are folded by lettre.
+    (value.len() + "From: ".len() <= 78).then_some(value)
+}
+
+/// The message-level headers [`render`] writes besides From, To, Subject and Date, in order,
+/// decoded: `Auto-Submitted`, `X-Plenary-Kind`, `Content-Language`, then the message's extra
+/// headers.
 pub fn extra_headers(msg: &OutgoingEmail) -> Result<Vec<(String, String)>, MailError> {
     let mut headers = vec![
+        // RFC 3834: every message is sent by the system, so auto-responders must not answer it.
+        ("Auto-Submitted".to_owned(), "auto-generated".to_owned()),
         ("X-Plenary-Kind".to_owned(), msg.kind.code().to_owned()),
         (
             "Content-Language".to_owned(),
@@ -372,5 +417,80 @@ mod tests {
         let mut msg = with_calendar(email());
         msg.attachments[0].content_type = "not a type".to_owned();
         assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+    }
+
+    fn raw_header_line(raw: &[u8], name: &str) -> String {
+        let text = String::from_utf8_lossy(raw);
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_owned()
+    }
+
+    #[test]
+    fn every_message_says_it_was_auto_generated() {
+        for kind in MessageKind::ALL {
+            let mut msg = email();
+            msg.kind = kind;
+            let raw = render(&msg).unwrap();
+            assert_eq!(
+                parse(&raw).header_raw("Auto-Submitted").map(str::trim),
+                Some("auto-generated"),
+                "{}",
+                kind.code()
+            );
+        }
+        // It is the renderer's: a second, contradictory copy is refused.
+        let mut msg = email();
+        msg.headers
+            .push(("Auto-Submitted".to_owned(), "no".to_owned()));
+        assert!(matches!(render(&msg), Err(MailError::Rejected(_))));
+    }
+
+    #[test]
+    fn an_ascii_display_name_is_quoted_not_base64_encoded() {
+        let mut msg = email();
+        msg.from_name = "Plenary (local)".to_owned();
+        let raw = render(&msg).unwrap();
+        assert_eq!(
+            raw_header_line(&raw, "From"),
+            "From: \"Plenary (local)\" <events@plenary.example.org>"
+        );
+        assert_eq!(
+            parse(&raw).from().unwrap().first().unwrap().name(),
+            Some("Plenary (local)")
+        );
+        // Quotes and backslashes are escaped inside the quoted string.
+        msg.from_name = r#"The "ITU" \ TSB"#.to_owned();
+        let raw = render(&msg).unwrap();
+        assert_eq!(
+            raw_header_line(&raw, "From"),
+            r#"From: "The \"ITU\" \\ TSB" <events@plenary.example.org>"#
+        );
+        assert_eq!(
+            parse(&raw).from().unwrap().first().unwrap().name(),
+            Some(r#"The "ITU" \ TSB"#)
+        );
+        // A name beyond ASCII still needs RFC 2047, and reads back the same.
+        msg.from_name = "Atelier de l’UIT".to_owned();
+        let raw = render(&msg).unwrap();
+        assert!(raw_header_line(&raw, "From").contains("=?utf-8?"));
+        assert_eq!(
+            parse(&raw).from().unwrap().first().unwrap().name(),
+            Some("Atelier de l’UIT")
+        );
+    }
+
+    #[test]
+    fn the_date_header_is_the_instant_given_not_the_wall_clock() {
+        let at: Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
+        let raw = render_at(&email(), at).unwrap();
+        assert_eq!(
+            raw_header_line(&raw, "Date"),
+            "Date: Mon, 23 Aug 2021 08:00:00 +0000"
+        );
+        assert_eq!(date_header(at), "Mon, 23 Aug 2021 08:00:00 +0000");
+        let parsed = parse(&raw);
+        assert_eq!(parsed.date().unwrap().to_timestamp(), at.as_second());
     }
 }

@@ -87,6 +87,8 @@ operations! {
         query: &[], headers: &[], request: Body::None, 302 => Body::None, problems: &[403, 410];
     UNSUBSCRIBE = POST "/v1/unsubscribe", "unsubscribe", "RFC 8058 one-click unsubscribe from reminders, change notices and announcements", "Registrant", Public,
         query: &[("token", true, "The token of the List-Unsubscribe link", TOKEN)], headers: &[], request: Body::Text("application/x-www-form-urlencoded"), 200 => Body::Json(s::<views::Unsubscribed>), problems: &[];
+    UNDO_UNSUBSCRIBE = POST "/v1/unsubscribe/undo", "undoUnsubscribe", "Undoes an unsubscription by the same link: the notification choices it turned off are on again", "Registrant", Public,
+        query: &[("token", true, "The token of the unsubscribe link", TOKEN)], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Resubscribed>), problems: &[410];
     PUT_EVENT = PUT "/v1/admin/events/{event_id}", "putEvent", "Create or replace an event", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<EventRequest>), 200 => Body::Json(s::<views::EventSaved>), problems: &[201, 401, 403];
     LIST_ORGANISER_EVENTS = GET "/v1/admin/events", "listOrganiserEvents", "Every event the caller has a role in (administrators: all), unlisted and draft ones too", "Organiser", Organiser,

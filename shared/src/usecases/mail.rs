@@ -38,7 +38,7 @@ impl Recipients {
                 ) && r.notifications.programme_changes
                     && r.created_at < published_at
             }
-            Self::Announcement(audience) => audience.includes(r),
+            Self::Announcement(audience) => audience.includes(r) && r.notifications.announcements,
         };
         wanted && r.person.is_some() && r.unsubscribed_at.is_none()
     }

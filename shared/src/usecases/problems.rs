@@ -126,6 +126,12 @@ impl From<UnsubscribeError> for Problem {
     fn from(e: UnsubscribeError) -> Self {
         match e {
             UnsubscribeError::UnknownLink => Problem::not_found("this unsubscribe link"),
+            UnsubscribeError::Ended => Problem::new(
+                StatusCode::GONE,
+                "registration-ended",
+                "This registration was cancelled or rejected",
+            )
+            .detail("an ended registration gets no mail, so there is nothing to resume"),
             UnsubscribeError::Busy => busy(),
             UnsubscribeError::Store(s) => s.into(),
         }

@@ -244,6 +244,7 @@ fn build_environment() -> Result<Environment<'static>, minijinja::Error> {
     );
     env.set_formatter(format_value);
     env.add_filter("fill", fill_filter);
+    env.add_filter("isolate", isolate_filter);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
@@ -260,7 +261,11 @@ fn format_value(
     if !matches!(state.auto_escape(), AutoEscape::Html) || value.is_safe() {
         return minijinja::escape_formatter(out, state, value);
     }
-    let raw = value.to_string();
+    out.write_str(&escape_html(&value.to_string()))
+        .map_err(|e| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string()))
+}
+
+fn escape_html(raw: &str) -> String {
     let mut escaped = String::with_capacity(raw.len() + 16);
     for c in raw.chars() {
         match c {
@@ -272,19 +277,87 @@ fn format_value(
             c => escaped.push(c),
         }
     }
-    out.write_str(&escaped)
-        .map_err(|e| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string()))
+    escaped
 }
 
-/// `{{ t.key | fill(name=value, ...) }}`: fills a translation's `{name}` placeholders.
-fn fill_filter(pattern: &str, args: Kwargs) -> Result<String, minijinja::Error> {
-    i18n::fill(pattern, |name| {
+/// U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE: the text part's `<bdi>`.
+const FSI: char = '\u{2068}';
+const PDI: char = '\u{2069}';
+
+/// How a right-to-left message isolates an embedded run whose direction is its own (a Latin
+/// name, a zone, an address, a time): in HTML a `<bdi>`, in text FSI … PDI. Without it
+/// "Europe/Zurich (CEST (UTC+02:00))" inside Arabic shows its parentheses in the wrong places.
+/// Left-to-right messages print runs as they are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    None,
+    Html,
+    Text,
+}
+
+impl Isolation {
+    fn of(state: &minijinja::State) -> Self {
+        let rtl = state
+            .lookup("dir")
+            .is_some_and(|d| d.as_str() == Some("rtl"));
+        match (rtl, state.auto_escape()) {
+            (false, _) => Self::None,
+            (true, AutoEscape::Html) => Self::Html,
+            (true, _) => Self::Text,
+        }
+    }
+
+    /// `run` isolated; in HTML escaped, to be marked safe by the caller.
+    fn wrap(self, run: &str) -> String {
+        match self {
+            Self::None => run.to_owned(),
+            Self::Html => format!("<bdi>{}</bdi>", escape_html(run)),
+            Self::Text => format!("{FSI}{run}{PDI}"),
+        }
+    }
+
+    fn value(self, s: String) -> Value {
+        match self {
+            Self::Html => Value::from_safe_string(s),
+            _ => Value::from(s),
+        }
+    }
+}
+
+/// `{{ t.key | fill(name=value, ...) }}`: fills a translation's `{name}` placeholders, each
+/// value isolated in a right-to-left message.
+fn fill_filter(
+    state: &minijinja::State,
+    pattern: &str,
+    args: Kwargs,
+) -> Result<Value, minijinja::Error> {
+    let isolation = Isolation::of(state);
+    // In HTML the pattern is escaped here, since the isolates make the result markup.
+    let pattern = match isolation {
+        Isolation::Html => escape_html(pattern),
+        _ => pattern.to_owned(),
+    };
+    let filled = i18n::fill(&pattern, |name| {
         args.has(name)
             .then(|| args.get::<Value>(name).ok())
             .flatten()
-            .map(|v| v.to_string())
+            .map(|v| isolation.wrap(&v.to_string()))
     })
-    .map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, e))
+    .map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, e))?;
+    Ok(isolation.value(filled))
+}
+
+/// `{{ url | isolate }}`: a run printed on its own (a link's text, a session title), isolated
+/// in a right-to-left message.
+fn isolate_filter(state: &minijinja::State, value: Value) -> Value {
+    if value.is_none() || value.is_undefined() || value.as_str() == Some("") {
+        return value;
+    }
+    let isolation = Isolation::of(state);
+    match isolation {
+        Isolation::None => value,
+        _ => isolation.value(isolation.wrap(&value.to_string())),
+    }
 }
 
 /// Renders the subject, text and HTML of a message in its language.
@@ -449,6 +522,13 @@ fn insert_content(ctx: &mut BTreeMap<&str, Value>, content: &Content) {
                 .collect();
             ctx.insert("paragraphs", paragraphs.into());
             ctx.insert("body", body.trim().into());
+            // Line by line, so a right-to-left message can isolate each one.
+            let lines: Vec<Value> = body
+                .trim()
+                .lines()
+                .map(|l| Value::from(l.trim_end()))
+                .collect();
+            ctx.insert("body_lines", lines.into());
         }
         Content::OrganiserSignIn { sign_in_url, .. } => {
             ctx.insert("sign_in_url", sign_in_url.as_str().into());

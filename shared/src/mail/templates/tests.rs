@@ -489,8 +489,14 @@ fn programme_changes_list_each_change_with_old_and_new_times() {
         Some(UNSUBSCRIBE),
     )
     .expect("renders");
-    // Read right to left, the arrow still points from the old time to the new.
-    assert!(ar.text.contains("15:30 ← 16:00"), "{}", ar.text);
+    // Read right to left, the arrow still points from the old time to the new; each time is
+    // isolated, so neither is pulled across it.
+    assert!(
+        ar.text
+            .contains("\u{2068}15:30\u{2069} ← \u{2068}16:00\u{2069}"),
+        "{}",
+        ar.text
+    );
 }
 
 #[test]
@@ -617,4 +623,133 @@ fn russian_arabic_and_chinese_leads_use_their_own_plural_forms() {
     assert_eq!(lead(&ar, "PT15M"), "بعد 15 دقيقة");
     assert_eq!(lead(&zh, "PT90M"), "1小时30分钟后");
     assert_eq!(lead(&zh, "P1D"), "明天");
+}
+
+/// The ASCII letters of `text` outside FSI … PDI, with where they are.
+fn unisolated_text(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let mut depth = 0usize;
+        let mut run = String::new();
+        for c in line.chars() {
+            match c {
+                '\u{2066}'..='\u{2068}' => depth += 1,
+                '\u{2069}' => depth = depth.saturating_sub(1),
+                c if depth == 0 && c.is_ascii_alphabetic() => run.push(c),
+                _ if !run.is_empty() => found.push(format!("{run:?} in {line:?}")),
+                _ => {}
+            }
+            if depth > 0 || !c.is_ascii_alphabetic() {
+                run.clear();
+            }
+        }
+        if !run.is_empty() {
+            found.push(format!("{run:?} in {line:?}"));
+        }
+    }
+    found
+}
+
+/// The ASCII letters of the HTML body's text that are in no `<bdi>` and no element with a `dir`
+/// attribute (character references skipped).
+fn unisolated_html(html: &str) -> Vec<String> {
+    const VOID: [&str; 4] = ["br", "hr", "img", "meta"];
+    let body = &html[html.find("<body").expect("a body")..];
+    let mut open: Vec<bool> = Vec::new();
+    let mut found = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        if let Some(tag) = rest.strip_prefix('<') {
+            let end = tag.find('>').expect("a closed tag");
+            let inner = &tag[..end];
+            if let Some(_closing) = inner.strip_prefix('/') {
+                open.pop();
+            } else {
+                let name = inner.split_whitespace().next().unwrap_or_default();
+                if !VOID.contains(&name) {
+                    open.push(name == "bdi" || inner.contains(" dir="));
+                }
+            }
+            rest = &tag[end + 1..];
+        } else if rest.starts_with('&') {
+            rest = &rest[rest.find(';').expect("a whole reference") + 1..];
+        } else {
+            let next = rest.find(['<', '&']).unwrap_or(rest.len());
+            let text = &rest[..next];
+            if !open.iter().any(|isolated| *isolated)
+                && text.chars().any(|c| c.is_ascii_alphabetic())
+            {
+                found.push(format!("{text:?}"));
+            }
+            rest = &rest[next..];
+        }
+    }
+    found
+}
+
+#[test]
+fn arabic_mail_isolates_every_left_to_right_run_in_both_parts() {
+    for kind in MessageKind::ALL {
+        // A Latin name and an English announcement (the fall-back when the organisers wrote
+        // none in Arabic) inside Arabic text.
+        let r = render_sample(kind, Language::Ar, "Ada Lovelace", Some(UNSUBSCRIBE))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let at = kind.code();
+        let text = unisolated_text(&r.text);
+        assert!(
+            text.is_empty(),
+            "{at}: not isolated in text: {text:?}\n{}",
+            r.text
+        );
+        let html = unisolated_html(&r.html);
+        assert!(
+            html.is_empty(),
+            "{at}: not isolated in HTML: {html:?}\n{}",
+            r.html
+        );
+        if kind.is_about_an_event() {
+            assert!(
+                r.text
+                    .contains("\u{2068}Europe/Zurich\u{2069} (\u{2068}CEST (UTC+02:00)\u{2069})"),
+                "{at}: {}",
+                r.text
+            );
+            assert!(
+                r.html
+                    .contains("<bdi>Europe/Zurich</bdi> (<bdi>CEST (UTC+02:00)</bdi>)"),
+                "{at}: {}",
+                r.html
+            );
+        }
+    }
+}
+
+#[test]
+fn left_to_right_mail_has_no_isolates_and_reads_as_before() {
+    for language in Language::ALL.into_iter().filter(|l| !l.is_right_to_left()) {
+        for kind in MessageKind::ALL {
+            let r = render_sample(kind, language, "Ada", Some(UNSUBSCRIBE))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let at = format!("{} in {language}", kind.code());
+            assert!(
+                !r.text.contains(['\u{2068}', '\u{2069}']),
+                "{at}: {}",
+                r.text
+            );
+            assert!(!r.html.contains("<bdi>"), "{at}: {}", r.html);
+        }
+    }
+    let en = render_sample(
+        MessageKind::Reminder,
+        Language::En,
+        "Ada",
+        Some(UNSUBSCRIBE),
+    )
+    .expect("renders");
+    assert!(
+        en.text
+            .contains("All times are in Europe/Zurich (CEST (UTC+02:00))."),
+        "{}",
+        en.text
+    );
 }

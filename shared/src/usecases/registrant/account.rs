@@ -1,7 +1,7 @@
 //! The registrant's own registration: opening it with the emailed token, amending it,
 //! cancelling it, and unsubscribing from optional mail.
 
-use crate::domain::{Amendment, Status};
+use crate::domain::{Amendment, NotificationChoices, Registration, Status};
 use crate::store::{Change, CommitError, StoreError, Stored};
 use crate::token::Token;
 
@@ -24,6 +24,9 @@ pub enum AuthError {
 pub enum UnsubscribeError {
     #[error("unknown unsubscribe link")]
     UnknownLink,
+    /// Undoing for a registration that was cancelled, rejected or erased.
+    #[error("the registration has ended")]
+    Ended,
     #[error("the registration keeps changing; try again")]
     Busy,
     #[error(transparent)]
@@ -80,8 +83,9 @@ impl Registrar<'_> {
             if let Some(v) = a.notifications {
                 next.notifications = v;
                 // Choosing optional mail again undoes an unsubscription.
-                if v.reminders || v.programme_changes {
+                if v.any() {
                     next.unsubscribed_at = None;
+                    next.unsubscribed_from = None;
                 }
             }
             next.updated_at = self.now();
@@ -106,9 +110,10 @@ impl Registrar<'_> {
         self.end(s, Ending::Cancelled { erase }).await
     }
 
-    /// `POST /v1/unsubscribe?token=…`: stops reminders, change notices and announcements at once.
-    /// Unknown tokens are an error; repeating is harmless.
-    pub async fn unsubscribe(&self, token: &Token) -> Result<(), UnsubscribeError> {
+    /// `POST /v1/unsubscribe?token=…`: stops reminders, change notices and announcements at once,
+    /// keeping the choices it turned off so [`Self::resubscribe`] can restore them. Unknown tokens
+    /// are an error; repeating is harmless. Answers the registration as it now is.
+    pub async fn unsubscribe(&self, token: &Token) -> Result<Registration, UnsubscribeError> {
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -118,17 +123,54 @@ impl Registrar<'_> {
                 .await?
                 .ok_or(UnsubscribeError::UnknownLink)?;
             if s.registration.unsubscribed_at.is_some() {
-                return Ok(());
+                return Ok(s.registration);
             }
             let mut next = s.registration.clone();
-            next.notifications.reminders = false;
-            next.notifications.programme_changes = false;
+            next.unsubscribed_from = Some(next.notifications);
+            next.notifications = NotificationChoices::NONE;
             next.unsubscribed_at = Some(self.now());
             next.updated_at = self.now();
             let mut ch = Change::new();
             ch.save(&next, s.rev)?;
             match self.store.commit(ch).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(next),
+                Err(CommitError::Conflict(_)) => attempts.failed(),
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// `POST /v1/unsubscribe/undo?token=…`: undoes an unsubscription by the same link, giving
+    /// back the choices it turned off (all optional mail when they are not known). Repeating, or
+    /// undoing without an unsubscription, changes nothing. A registration that has ended or was
+    /// erased gets no mail any more, so there is nothing to restore ([`UnsubscribeError::Ended`]).
+    pub async fn resubscribe(&self, token: &Token) -> Result<Registration, UnsubscribeError> {
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.next()?;
+            let s = self
+                .store
+                .by_unsubscribe_token(&token.hash())
+                .await?
+                .ok_or(UnsubscribeError::UnknownLink)?;
+            if !s.registration.status.is_live() || s.registration.person.is_none() {
+                return Err(UnsubscribeError::Ended);
+            }
+            if s.registration.unsubscribed_at.is_none() {
+                return Ok(s.registration);
+            }
+            let mut next = s.registration.clone();
+            next.notifications = next.unsubscribed_from.take().unwrap_or_default();
+            if !next.notifications.any() {
+                // Nothing was on before; undoing must still bring mail back.
+                next.notifications = NotificationChoices::default();
+            }
+            next.unsubscribed_at = None;
+            next.updated_at = self.now();
+            let mut ch = Change::new();
+            ch.save(&next, s.rev)?;
+            match self.store.commit(ch).await {
+                Ok(()) => return Ok(next),
                 Err(CommitError::Conflict(_)) => attempts.failed(),
                 Err(CommitError::Store(e)) => return Err(e.into()),
             }
