@@ -113,6 +113,52 @@ async fn a_registration_post_is_one_conditional_transaction() {
     assert_eq!((calls.get, calls.query), (2, 0), "POST made:{}", show(&log));
 }
 
+/// Answers cost nothing more: with a form of questions, a registration answering them is the
+/// same calls as one without, and the answers are in the registration the transaction wrote.
+#[tokio::test]
+async fn a_registration_answering_the_events_questions_is_still_one_conditional_transaction() {
+    use plenary::store::{EventWriter, RegistrationStore};
+    let (counter, store, app) = registration_world().await;
+    let mut body = plenary_benches::event_json();
+    body["questions"] = serde_json::json!([
+        {"id": "sg12", "kind": "boolean", "label": {"en": "SG12RG-AFR too?"}},
+        {"id": "role", "kind": "choice", "required": true, "label": {"en": "Your role"},
+         "options": [{"id": "regulator", "label": {"en": "Regulator"}},
+                     {"id": "academia", "label": {"en": "Academia"}}]},
+        {"id": "remarks", "kind": "paragraph", "label": {"en": "Remarks"}}
+    ]);
+    let event = plenary::domain::Event::parse(plenary_benches::event().id, &body).unwrap();
+    store
+        .put_event(&event, at(plenary_benches::CLOCK))
+        .await
+        .unwrap();
+    counter.reset();
+    let mut registration = person("ada@answers.test");
+    registration["answers"] =
+        serde_json::json!({"sg12": true, "role": "regulator", "remarks": "Hello"});
+    let res =
+        plenary_registration::handle(&app, post_json(&registrations_path(), &registration)).await;
+    assert_eq!(res.status(), 202);
+    let log = counter.take_log();
+    let calls = counter.calls();
+    assert_eq!(
+        (
+            calls.transact,
+            calls.write,
+            calls.update_returning,
+            calls.get,
+            calls.query
+        ),
+        (1, 1, 0, 2, 0),
+        "POST with answers made:{}",
+        show(&log)
+    );
+    let email = plenary::domain::Email::parse("ada@answers.test").unwrap();
+    let stored = store.by_email(&event.id, &email).await.unwrap().unwrap();
+    let answers = &stored.registration.person.unwrap().answers;
+    assert_eq!(answers.iter().count(), 3, "{answers:?}");
+}
+
 #[tokio::test]
 async fn with_an_idempotency_key_a_registration_post_adds_one_claim_and_records_the_answer_in_its_transaction()
  {

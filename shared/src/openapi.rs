@@ -108,6 +108,12 @@ pub struct RegistrationRequest {
     pub accessibility_needs: Option<String>,
     #[serde(default)]
     pub notifications: Option<NotificationChoicesRequest>,
+    /// Answers to the event's `questions`, by question id: an option id (`choice`), a list of
+    /// option ids (`choices`), text (`text`, `paragraph`) or a boolean. Every question that
+    /// applies and is `required` must be answered; one whose `shown_if` is not met must not be.
+    /// Each bad answer is named `answers.<question id>` in `errors`.
+    #[serde(default)]
+    pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -155,6 +161,11 @@ pub struct AmendRequest {
     pub accessibility_needs: Option<String>,
     #[serde(default)]
     pub notifications: Option<NotificationChoicesRequest>,
+    /// New answers to every current question of the event, checked as on registration (a
+    /// required question left out is a problem); answers to questions the organiser removed stay.
+    /// Absent leaves the answers as they are.
+    #[serde(default)]
+    pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -240,6 +251,12 @@ pub struct EventRequest {
     /// registrations (people already registered keep their own routes).
     #[serde(default)]
     pub visibility: Option<Visibility>,
+    /// The registration form: at most 30 questions with unique ids; options unique within
+    /// their question; a `shown_if` names an earlier `choice` or `boolean` question. Problems
+    /// are named `questions.<index>.<field>` (e.g. `questions.2.options`). A question keeps its
+    /// `kind` for good (a new kind needs a new id), so stored answers keep their meaning.
+    #[serde(default)]
+    pub questions: Option<Vec<crate::views::QuestionView>>,
     /// Read-only: when the event was first written (null when not recorded). `GET` shows it; a
     /// `PUT` may send it back and it is ignored.
     #[schemars(extend("format" = "date-time", "readOnly" = true))]

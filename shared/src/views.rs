@@ -2,16 +2,19 @@
 //! document), shared by the functions that show them: programme reads, organiser answers and
 //! notification digests.
 
+use crate::domain::form::{Expected, Labels};
 use crate::domain::{
     AnnouncementSummary, Audience, Category, Change, ChangeKind, Event, EventFormat, JoinInfo,
     Language, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
     Speaker, Status, Visibility, Zone,
 };
+use crate::domain::{Answers, Question, QuestionKind};
 use crate::store::Written;
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 mod people;
 pub use people::*;
@@ -100,6 +103,91 @@ pub struct EventView {
     /// `public` or `unlisted` (a draft is never shown): a website may keep an unlisted event's
     /// page out of search engines.
     pub visibility: Visibility,
+    /// The registration form's questions, in order; the registration body answers them in
+    /// `answers`.
+    pub questions: Vec<QuestionView>,
+}
+
+/// One question of a registration form, as `PUT /v1/admin/events/{id}` takes it and the event
+/// shows it.
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionView {
+    /// Unique in the form: the key of its answer in `answers`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
+    pub id: String,
+    pub kind: QuestionKind,
+    /// Whether a registrant it applies to must answer it (default false).
+    #[serde(default)]
+    pub required: bool,
+    /// Per language; `en` is required and stands in for a missing language.
+    pub label: BTreeMap<Language, String>,
+    /// `choice` and `choices` only (and required there): at most 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<OptionView>>,
+    /// `text` (1 to 1000, default 200) and `paragraph` (1 to 10000, default 2000) only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// The question applies only when an earlier `choice` or `boolean` question's answer
+    /// equals `equals` (an option id or a boolean); otherwise it must not be answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_if: Option<ConditionView>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionView {
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
+    pub id: String,
+    pub label: BTreeMap<Language, String>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionView {
+    /// The id of an earlier `choice` or `boolean` question.
+    pub question: String,
+    pub equals: ExpectedView,
+}
+
+/// An option id of a `choice` question, or true or false for a `boolean` one.
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExpectedView {
+    Flag(bool),
+    Option(String),
+}
+
+fn labels(l: &Labels) -> BTreeMap<Language, String> {
+    l.languages().map(|(k, v)| (k, v.to_owned())).collect()
+}
+
+impl QuestionView {
+    pub fn of(q: &Question) -> Self {
+        Self {
+            id: q.id.to_string(),
+            kind: q.kind,
+            required: q.required,
+            label: labels(&q.label),
+            options: q.kind.has_options().then(|| {
+                q.options
+                    .iter()
+                    .map(|o| OptionView {
+                        id: o.id.to_string(),
+                        label: labels(&o.label),
+                    })
+                    .collect()
+            }),
+            max_length: q.max_length,
+            shown_if: q.shown_if.as_ref().map(|c| ConditionView {
+                question: c.question.to_string(),
+                equals: match &c.equals {
+                    Expected::Flag(b) => ExpectedView::Flag(*b),
+                    Expected::Option(o) => ExpectedView::Option(o.to_string()),
+                },
+            }),
+        }
+    }
 }
 
 impl EventView {
@@ -130,6 +218,7 @@ impl EventView {
             waitlist: e.waitlist,
             approval_required: e.approval_required,
             visibility: e.visibility,
+            questions: e.questions.iter().map(QuestionView::of).collect(),
         }
     }
 }
@@ -180,6 +269,7 @@ fn event_field(e: &Event, name: &str) -> Option<Value> {
         "eligibility" => json!(e.eligibility),
         "reminders" => json!(e.reminders),
         "visibility" => json!(e.visibility),
+        "questions" => json!(e.questions.iter().map(QuestionView::of).collect::<Vec<_>>()),
         _ => return None,
     })
 }
@@ -453,9 +543,18 @@ pub struct RegistrantView {
     pub language: Language,
     pub accessibility_needs: Option<String>,
     pub notifications: NotificationChoices,
+    /// Answers to the event's questions by question id (an option id, a list of them, a text
+    /// or a boolean), including answers to questions the organiser has since removed; empty
+    /// after an erasure.
+    pub answers: BTreeMap<String, Value>,
     pub created_at: String,
     pub confirmed_at: Option<String>,
     pub updated_at: String,
+}
+
+fn answers_json(a: Option<&Answers>) -> BTreeMap<String, Value> {
+    a.map(|a| a.iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect())
+        .unwrap_or_default()
 }
 
 impl RegistrantView {
@@ -478,6 +577,7 @@ impl RegistrantView {
                 .and_then(|p| p.accessibility_needs.as_ref())
                 .map(|a| a.as_str().to_owned()),
             notifications: r.notifications,
+            answers: answers_json(p.map(|p| &p.answers)),
             created_at: utc(r.created_at),
             confirmed_at: r.confirmed_at.map(utc),
             updated_at: utc(r.updated_at),
@@ -569,6 +669,9 @@ pub struct StatsView {
     pub capacity: Option<u32>,
     pub seats_taken: u64,
     pub emails: MailCountsView,
+    /// For each `choice`, `choices` and `boolean` question (removed ones too, when answered):
+    /// live registrations by option id, or by `true` and `false`.
+    pub answers: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// `POST …/announcements`.

@@ -30,7 +30,7 @@ mod people;
 mod reads;
 mod registrations;
 
-pub use registrations::{CSV_COLUMNS, csv_cells, to_csv};
+pub use registrations::{CSV_COLUMNS, csv_cells, export, to_csv};
 
 mod routes;
 pub use routes::{Endpoint, ROUTES};
@@ -340,7 +340,13 @@ async fn put_event(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     let body = http::json_body(req)?;
     let id = EventId::parse(raw_id).map_err(|m| Problem::invalid_field("event_id", &m))?;
     let event = Event::parse(id, &body).map_err(Problem::invalid)?;
-    let saved = app.event_writer.put_event(&event, app.clock.now()).await?;
+    let saved = events::save_event(
+        app.events.as_ref(),
+        app.event_writer.as_ref(),
+        event.clone(),
+        app.clock.now(),
+    )
+    .await?;
     let (status, saved) = match saved {
         Saved::Created => (StatusCode::CREATED, "created"),
         Saved::Replaced => (StatusCode::OK, "replaced"),

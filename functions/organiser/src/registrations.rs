@@ -1,7 +1,7 @@
 //! The organiser's view of registrations: pages, the CSV export and the counts.
 
 use ::http::{HeaderValue, StatusCode, header};
-use plenary::domain::{FieldError, FieldErrors, Registration, RegistrationId, Status};
+use plenary::domain::{Asked, FieldError, FieldErrors, Registration, RegistrationId, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
 use plenary::usecases::organiser::registrations::{self, MAX_PAGE};
@@ -127,13 +127,39 @@ pub fn csv_cells(r: &Registration) -> [String; 17] {
     ]
 }
 
-/// The export: a header row, then one row per registration with formula cells neutralised, a
-/// byte-order mark first.
+/// The export of an event without questions: [`export`] with an empty form.
 pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
+    export(
+        &Asked {
+            current: &[],
+            past: &[],
+        },
+        registrations,
+    )
+}
+
+/// The export: a header row, then one row per registration with formula cells neutralised, a
+/// byte-order mark first. After [`CSV_COLUMNS`] comes a column per question the event asks or
+/// asked (removed ones last, so no stored answer is lost), headed by its English label, with
+/// options by their English label.
+pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_COLUMNS)?;
+    let questions: Vec<_> = asked.all().collect();
+    let header = CSV_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(questions.iter().map(|q| neutralise(q.label.english())));
+    w.write_record(header)?;
     for r in registrations {
-        w.write_record(csv_cells(r).iter().map(|c| neutralise(c)))?;
+        let answers = questions.iter().map(|q| {
+            r.person
+                .as_ref()
+                .and_then(|p| p.answers.get(q.id.as_str()))
+                .map(|a| asked.cell(q, a))
+                .unwrap_or_default()
+        });
+        let cells: Vec<String> = csv_cells(r).into_iter().chain(answers).collect();
+        w.write_record(cells.iter().map(|c| neutralise(c)))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     // A byte-order mark makes spreadsheet programs read the file as UTF-8.
@@ -143,7 +169,7 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
 pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
     let all = registrations::everyone(app.registrations.as_ref(), &event.id).await?;
-    let body = to_csv(&all).map_err(|e| Problem::internal(&e))?;
+    let body = export(&event.asked(), &all).map_err(|e| Problem::internal(&e))?;
     let mut res = http::text(StatusCode::OK, "text/csv; charset=utf-8", body);
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}-registrations.csv\"",

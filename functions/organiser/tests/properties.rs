@@ -53,6 +53,7 @@ fn person() -> impl Strategy<Value = Person> {
                 family_name: Line::parse(&join(family)).unwrap(),
                 organisation: Line::parse(&join(organisation)).unwrap(),
                 accessibility_needs: needs.map(|n| Paragraph::parse(&join(n)).unwrap()),
+                answers: Default::default(),
             }
         })
 }

@@ -8,7 +8,7 @@ use ::http::{HeaderValue, StatusCode, header};
 use plenary::Clock;
 use plenary::Config;
 use plenary::config::{BaseUrl, ConfigError, CorsConfig};
-use plenary::domain::{Amendment, EventId};
+use plenary::domain::EventId;
 use plenary::http::{self, Params, Problem, Request, Response, query_params};
 use plenary::store::{
     Completion, EventReader, IdempotencyStore, JoinInfoStore, ProgrammeReader, RateLimits,
@@ -181,8 +181,7 @@ async fn me(app: &App, req: &Request) -> Result<Response, Problem> {
 async fn amend(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
     let body = http::json_body(req)?;
-    let a = Amendment::parse(&body).map_err(Problem::invalid)?;
-    let s = app.registrar().amend(s, &a).await?;
+    let s = app.registrar().amend(s, &body).await?;
     Ok(http::private(seen(&s)))
 }
 

@@ -324,6 +324,114 @@ const Plenary = (() => {
     select.value = value;
   }
 
+  // ---- The event's own questions (`questions`), for the register and edit forms ----
+
+  /** A label of the organiser's, in the reader's language, else in English. */
+  function labelOf(label) {
+    return (label && (label[language] || label.en)) || '';
+  }
+
+  /** The control of one question; its name is `answers.<id>`, as the API names its errors. */
+  function questionField(q) {
+    const name = `answers.${q.id}`;
+    const id = `f-answers-${q.id}`;
+    const text = [labelOf(q.label), q.required ? '' : ` ${t('form.optional')}`].join('');
+    const attrs = { id, name, 'data-question': q.id, ...(q.required ? required : {}) };
+    if (q.kind === 'choices') {
+      return el('fieldset', { class: 'field question', 'data-question-box': q.id },
+        el('legend', { dir: 'auto', text }),
+        q.options.map((o, i) => el('div', { class: 'check' },
+          el('input', { ...attrs, id: i === 0 ? id : `${id}-${o.id}`, type: 'checkbox', value: o.id }),
+          el('label', { for: i === 0 ? id : `${id}-${o.id}`, dir: 'auto', text: labelOf(o.label) }))));
+    }
+    let control;
+    if (q.kind === 'choice' || q.kind === 'boolean') {
+      const options = q.kind === 'boolean'
+        ? [{ id: 'true', text: t('form.yes') }, { id: 'false', text: t('form.no') }]
+        : q.options.map((o) => ({ id: o.id, text: labelOf(o.label) }));
+      control = el('select', attrs,
+        el('option', { value: '', text: t('form.choose') }),
+        options.map((o) => el('option', { value: o.id, dir: 'auto', text: o.text })));
+    } else if (q.kind === 'paragraph') {
+      control = el('textarea', { ...attrs, dir: 'auto', maxlength: String(q.max_length || 2000) });
+    } else {
+      control = el('input', { ...attrs, type: 'text', dir: 'auto', maxlength: String(q.max_length || 200) });
+    }
+    return el('div', { class: 'field question', 'data-question-box': q.id },
+      el('label', { for: id, dir: 'auto', text }), control);
+  }
+
+  /** The answer a question's controls hold now: undefined when it has none. */
+  function answerIn(form, q) {
+    const controls = [...form.querySelectorAll(`[data-question="${CSS.escape(q.id)}"]`)];
+    if (q.kind === 'choices') {
+      const chosen = controls.filter((c) => c.checked).map((c) => c.value);
+      return chosen.length ? chosen : undefined;
+    }
+    const value = controls[0] ? controls[0].value.trim() : '';
+    if (value === '') return undefined;
+    if (q.kind === 'boolean') return value === 'true';
+    return value;
+  }
+
+  /** Whether `q` applies, given the answers its condition looks at (as the API decides). */
+  function applies(q, questions, form) {
+    if (!q.shown_if) return true;
+    const on = questions.find((x) => x.id === q.shown_if.question);
+    return !!on && applies(on, questions, form) && answerIn(form, on) === q.shown_if.equals;
+  }
+
+  /** Shows the questions that apply and hides the others (their answers are not sent). */
+  function showApplying(form, questions) {
+    for (const q of questions) {
+      const box = form.querySelector(`[data-question-box="${CSS.escape(q.id)}"]`);
+      if (box) box.hidden = !applies(q, questions, form);
+    }
+  }
+
+  /**
+   * Puts the event's questions into `slot` (emptied first) with `answers` filled in, and keeps
+   * conditional questions shown or hidden as answers change.
+   */
+  function renderQuestions(slot, questions, answers = {}) {
+    const form = slot.closest('form');
+    const kept = {};
+    // A re-render (a language switch) keeps what the reader chose so far.
+    for (const q of questions) {
+      const now = slot.childElementCount ? answerIn(form, q) : undefined;
+      kept[q.id] = now !== undefined ? now : answers[q.id];
+    }
+    slot.replaceChildren(...(questions.length
+      ? [el('h3', { text: t('form.questions') }), ...questions.map(questionField)] : []));
+    for (const q of questions) {
+      const value = kept[q.id];
+      if (value === undefined || value === null) continue;
+      const controls = form.querySelectorAll(`[data-question="${CSS.escape(q.id)}"]`);
+      controls.forEach((c) => {
+        if (c.type === 'checkbox') c.checked = Array.isArray(value) && value.includes(c.value);
+        else c.value = String(value);
+      });
+    }
+    if (!slot.dataset.wired) {
+      slot.addEventListener('change', () => showApplying(form, slot.questions || []));
+      slot.addEventListener('input', () => showApplying(form, slot.questions || []));
+      slot.dataset.wired = 'true';
+    }
+    slot.questions = questions;
+    showApplying(form, questions);
+  }
+
+  /** The `answers` member of a body: the answer of each question that applies. */
+  function answersJson(form, questions) {
+    const answers = {};
+    for (const q of questions) {
+      if (!applies(q, questions, form)) continue;
+      const a = answerIn(form, q);
+      if (a !== undefined) answers[q.id] = a;
+    }
+    return answers;
+  }
+
   // ---- Forms: their JSON body, and field errors (problem+json `errors`) ----
 
   /**
@@ -420,5 +528,6 @@ const Plenary = (() => {
     LANGUAGES: CODES, start, switchLanguage, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
     formatTime, formatDate, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
     formJson, clearErrors, showErrors, showProblem, language: () => language, locale,
+    renderQuestions, answersJson,
   };
 })();

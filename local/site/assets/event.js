@@ -5,7 +5,7 @@
 (() => {
   const {
     t, el, bdi, api, announce, errorMessage, formatTime, formatDate, formatDay, zoneOffset,
-    visitorZone, fillCountries, fillChoices, formJson, clearErrors, showProblem,
+    visitorZone, fillCountries, fillChoices, formJson, clearErrors, showProblem, renderQuestions, answersJson,
   } = Plenary;
 
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
@@ -99,6 +99,7 @@
     const form = $('register-form');
     fillCountries(form.elements.country);
     fillChoices(form.elements.category, CATEGORIES, 'category');
+    renderQuestions($('questions'), event.questions || []);
     const open = event.registration.open;
     $('registration-closed').hidden = open;
     $('registration-closed').textContent = open ? '' : t('form.closed');
@@ -112,6 +113,7 @@
     ]);
     // No needs said: the field is left out.
     if (!body.accessibility_needs) delete body.accessibility_needs;
+    if ((event.questions || []).length) body.answers = answersJson(form, event.questions);
     return body;
   }
 

@@ -5,6 +5,7 @@
 (() => {
   const {
     t, el, bdi, api, announce, errorMessage, query, formJson, clearErrors, showProblem,
+    renderQuestions, answersJson,
   } = Plenary;
   const token = query('token');
   const $ = (id) => document.getElementById(id);
@@ -78,6 +79,14 @@
     f['notifications.programme_changes'].checked = me.notifications.programme_changes;
     f['notifications.announcements'].checked = me.notifications.announcements;
     $('edit-email').textContent = me.email || '';
+    const slot = $('edit-questions');
+    slot.replaceChildren();
+    renderQuestions(slot, questions(), me.answers || {});
+  }
+
+  /** The event's questions (none when the event cannot be read, e.g. while it is a draft). */
+  function questions() {
+    return (event && event.questions) || [];
   }
 
   function render() {
@@ -105,7 +114,7 @@
     const active = !['cancelled', 'rejected'].includes(me.status);
     $('edit').hidden = !active;
     $('cancel').hidden = !active;
-    if (!formFilled) { fillForm(); formFilled = true; }
+    if (!formFilled) { fillForm(); formFilled = true; } else renderQuestions($('edit-questions'), questions());
     $('registration').hidden = false;
   }
 
@@ -118,6 +127,8 @@
     ]);
     // null clears the needs.
     body.accessibility_needs = body.accessibility_needs || null;
+    // The answers are sent whole: the form is answered again (answers to removed questions stay).
+    if (questions().length) body.answers = answersJson(form, questions());
     try {
       me = await api('PATCH', '/v1/registrations/me', { token, body });
       clearErrors(form);

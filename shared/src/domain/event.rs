@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::fields::parse;
+use super::form::{self, Question};
 use super::{Email, EventId, FieldErrors, Fields, Language, Line, Paragraph};
 
 /// An IANA time zone, resolved against the bundled time-zone database.
@@ -325,6 +326,13 @@ pub struct Event {
     /// Events stored before visibility existed have none, and were public.
     #[serde(default)]
     pub visibility: Visibility,
+    /// The registration form's own questions, in order (events stored before forms had none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
+    /// What is remembered of questions and options the organiser removed, so their stored
+    /// answers keep a label; written by the event's save, never by the organiser's body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_questions: Vec<Question>,
 }
 
 /// The longest event: a workshop or conference, not a season.
@@ -356,12 +364,21 @@ impl Event {
         "eligibility",
         "reminders",
         "visibility",
+        "questions",
     ];
 
     /// What `GET /v1/admin/events/{id}` shows beside [`FIELDS`](Self::FIELDS): accepted back
     /// (as instants or null) so a body read can be sent again with one field changed, and ignored,
     /// because the store writes them.
     pub const READ_ONLY_FIELDS: &'static [&'static str] = &["created_at", "updated_at"];
+
+    /// The questions this event asks and has asked.
+    pub fn asked(&self) -> form::Asked<'_> {
+        form::Asked {
+            current: &self.questions,
+            past: &self.past_questions,
+        }
+    }
 
     /// Parses the organiser's `PUT /v1/admin/events/{id}` body, listing every problem.
     pub fn parse(id: EventId, body: &Value) -> Result<Self, FieldErrors> {
@@ -409,6 +426,7 @@ impl Event {
         let visibility = f
             .optional("visibility", parse::with(Visibility::parse))
             .unwrap_or_default();
+        let questions = form::questions(&mut f);
         let event = (|| {
             Some(Self {
                 id,
@@ -428,6 +446,8 @@ impl Event {
                 eligibility,
                 reminders,
                 visibility,
+                questions,
+                past_questions: Vec::new(),
             })
         })();
         f.finish(event)

@@ -84,6 +84,12 @@ impl<'a> Fields<'a> {
         self.obj?.get(field).filter(|v| !v.is_null())
     }
 
+    /// The value of `field` as sent (`None` when absent or null), for a parser that reads it
+    /// whole and names its own problems.
+    pub fn raw(&self, field: &str) -> Option<&'a Value> {
+        self.get(field)
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
     }
@@ -183,6 +189,41 @@ impl<'a> Fields<'a> {
             let mut inner = Fields::at(item, format!("{}[{i}]", self.name(field)), allowed);
             let got = if inner.obj.is_some() {
                 read(&mut inner)
+            } else {
+                None
+            };
+            clean &= inner.errors.is_empty() && got.is_some();
+            self.errors.append(&mut inner.errors);
+            out.extend(got);
+        }
+        clean.then_some(out)
+    }
+
+    /// A list of objects like [`list_of_objects`](Self::list_of_objects), its problems named
+    /// with dots (`field.2.inner`), as the newer parts of the contract name them; `read` is given
+    /// each item's index.
+    pub fn dotted_list<T>(
+        &mut self,
+        field: &str,
+        allowed: &[&str],
+        max_items: usize,
+        mut read: impl FnMut(&mut Fields<'a>, usize) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let v = self.get(field)?;
+        let Value::Array(items) = v else {
+            self.error(field, "must be a list");
+            return None;
+        };
+        if items.len() > max_items {
+            self.error(field, format!("must have at most {max_items} items"));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut clean = true;
+        for (i, item) in items.iter().enumerate() {
+            let mut inner = Fields::at(item, format!("{}.{i}", self.name(field)), allowed);
+            let got = if inner.obj.is_some() {
+                read(&mut inner, i)
             } else {
                 None
             };

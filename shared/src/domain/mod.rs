@@ -8,6 +8,7 @@ mod country;
 mod email;
 mod event;
 pub mod fields;
+pub mod form;
 mod ids;
 mod join;
 mod language;
@@ -25,6 +26,7 @@ pub use event::{
     RegistrationWindow, ReminderOffset, Visibility, Zone,
 };
 pub use fields::{FieldError, FieldErrors, Fields};
+pub use form::{Answer, Answers, Asked, Question, QuestionKind};
 pub use ids::{EventId, RegistrationId, Slug};
 pub use join::JoinInfo;
 pub use language::Language;

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::codes::closed_list;
 use super::fields::parse;
 use super::{
-    Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line, Paragraph,
-    RegistrationId,
+    Answers, Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line,
+    Paragraph, Question, RegistrationId,
 };
 
 /// Unconfirmed registrations hold no seat and lapse after this long.
@@ -78,6 +78,9 @@ pub struct Person {
     pub family_name: Line<100>,
     pub organisation: Line<200>,
     pub accessibility_needs: Option<Paragraph<1_000>>,
+    /// Answers to the event's questions; personal, so an erasure erases them with the rest.
+    #[serde(default, skip_serializing_if = "Answers::is_empty")]
+    pub answers: Answers,
 }
 
 /// A submitted registration that passed every field check.
@@ -109,6 +112,7 @@ pub const APPLICATION_FIELDS: &[&str] = &[
     "consent",
     "accessibility_needs",
     "notifications",
+    "answers",
 ];
 
 fn notifications(f: &mut Fields<'_>) -> Option<NotificationChoices> {
@@ -152,6 +156,7 @@ impl Application {
             parse::with(Paragraph::<1_000>::parse),
         );
         let notifications = notifications(&mut f).unwrap_or_default();
+        let answers = Answers::parse(&mut f, &event.questions);
         let app = (|| {
             Some(Self {
                 person: Person {
@@ -160,6 +165,7 @@ impl Application {
                     family_name: family_name?,
                     organisation: organisation?,
                     accessibility_needs,
+                    answers: answers?,
                 },
                 country: country?,
                 category: category?,
@@ -200,10 +206,19 @@ pub struct Amendment {
     /// `Some(None)` clears the needs.
     pub accessibility_needs: Option<Option<Paragraph<1_000>>>,
     pub notifications: Option<NotificationChoices>,
+    /// New answers to every current question (`Answers::replaced` keeps the others).
+    pub answers: Option<Answers>,
 }
 
 impl Amendment {
+    /// An amendment for an event without questions.
     pub fn parse(body: &Value) -> Result<Self, FieldErrors> {
+        Self::parse_for(&[], body)
+    }
+
+    /// Parses `PATCH /v1/registrations/me` for an event asking `questions`: `answers`, when
+    /// sent, answers them all again, checked as on registration with the other fields.
+    pub fn parse_for(questions: &[Question], body: &Value) -> Result<Self, FieldErrors> {
         let allowed = [
             "given_name",
             "family_name",
@@ -211,6 +226,7 @@ impl Amendment {
             "language",
             "accessibility_needs",
             "notifications",
+            "answers",
         ];
         let mut f = Fields::of(body, &allowed);
         for fixed in ["email", "event_id", "country", "category"] {
@@ -237,6 +253,11 @@ impl Amendment {
                 .map(Some),
         };
         let notifications = notifications(&mut f);
+        let answers = if f.has("answers") {
+            Answers::parse(&mut f, questions)
+        } else {
+            None
+        };
         f.finish(Some(Self {
             given_name,
             family_name,
@@ -244,6 +265,7 @@ impl Amendment {
             language,
             accessibility_needs,
             notifications,
+            answers,
         }))
     }
 }

@@ -6,7 +6,7 @@ use http::{StatusCode, header};
 use crate::http::Problem;
 
 use super::organiser::access::AccessError;
-use super::organiser::events::PublishFailure;
+use super::organiser::events::{PublishFailure, SaveEventError};
 use super::organiser::people::{PeopleError, SessionError};
 use super::organiser::signin::SignInError;
 use super::registrant::{
@@ -116,6 +116,7 @@ impl From<ChangeError> for Problem {
                 &format!("the registration is {}", s.code()),
             ),
             ChangeError::Full => event_full(),
+            ChangeError::Invalid(f) => Problem::invalid(f),
             ChangeError::Busy => busy(),
             ChangeError::Store(s) => s.into(),
         }
@@ -213,6 +214,15 @@ impl From<PublishFailure> for Problem {
                 &format!("version {n} was just published by another request; review and retry"),
             ),
             PublishFailure::Store(PublishError::Store(e)) => e.into(),
+        }
+    }
+}
+
+impl From<SaveEventError> for Problem {
+    fn from(e: SaveEventError) -> Self {
+        match e {
+            SaveEventError::Invalid(f) => Problem::invalid(f),
+            SaveEventError::Store(s) => s.into(),
         }
     }
 }

@@ -42,6 +42,8 @@ pub enum ChangeError {
     WrongStatus(Status),
     #[error("the event is full")]
     Full,
+    #[error("invalid fields")]
+    Invalid(crate::domain::FieldErrors),
     #[error("the registration keeps changing; try again")]
     Busy,
     #[error(transparent)]

@@ -8,6 +8,7 @@
 //! `shared/tests/proptest-regressions/` (the organiser's beside its test file): commit that file
 //! with the fix, and the case is tried first in every later run.
 
+mod answers;
 mod domain;
 mod ics;
 mod mime;

@@ -178,3 +178,45 @@ pub async fn overview(
     }
     Ok(lines)
 }
+
+/// Why an event was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveEventError {
+    #[error("invalid fields")]
+    Invalid(crate::domain::FieldErrors),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `PUT /v1/admin/events/{id}`: creates or replaces `event`. Replacing never loses a stored
+/// answer: the questions and options the new form drops are remembered with their last labels
+/// (`Event::past_questions`), and a question id keeps its kind, current or removed, so answers
+/// already given to it keep their meaning.
+pub async fn save_event(
+    events: &dyn crate::store::EventReader,
+    writer: &dyn crate::store::EventWriter,
+    mut event: Event,
+    now: Timestamp,
+) -> Result<crate::store::Saved, SaveEventError> {
+    use crate::domain::{FieldError, FieldErrors, form};
+    if let Some(old) = events.event(&event.id).await? {
+        let changed = form::changed_kinds(&old.questions, &old.past_questions, &event.questions);
+        if !changed.is_empty() {
+            return Err(SaveEventError::Invalid(FieldErrors(
+                changed
+                    .into_iter()
+                    .map(|(i, was, kind)| FieldError {
+                        field: format!("questions.{i}.kind"),
+                        message: format!(
+                            "this question was {was}, and a question keeps its kind so that \
+                             answers given keep their meaning; give a new {kind} question a new id"
+                        ),
+                    })
+                    .collect(),
+            )));
+        }
+        event.past_questions =
+            form::remembered(&old.questions, &old.past_questions, &event.questions);
+    }
+    Ok(writer.put_event(&event, now).await?)
+}

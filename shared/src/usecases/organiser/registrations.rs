@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use crate::domain::{Event, EventId, Registration, RegistrationId, Status};
+use crate::domain::{Answer, Event, EventId, QuestionKind, Registration, RegistrationId, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, OutboxStore, RegistrationStore, StoreError};
 use crate::views;
@@ -168,6 +168,19 @@ pub async fn stats(
     let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_language: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_day: BTreeMap<String, u64> = BTreeMap::new();
+    let asked = event.asked();
+    // Every option of the form's counted questions shows, answered or not.
+    let mut answers: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for q in &event.questions {
+        let counts = match q.kind {
+            QuestionKind::Boolean => ["true", "false"].map(|k| (k.to_owned(), 0)).into(),
+            QuestionKind::Choice | QuestionKind::Choices => {
+                q.options.iter().map(|o| (o.id.to_string(), 0)).collect()
+            }
+            _ => continue,
+        };
+        answers.insert(q.id.to_string(), counts);
+    }
     let mut lapsed = 0;
     for r in &all {
         let day = event.timezone.at(r.created_at).date().to_string();
@@ -181,6 +194,28 @@ pub async fn stats(
             *by_category.entry(r.category.code()).or_default() += 1;
             *by_country.entry(r.country.to_string()).or_default() += 1;
             *by_language.entry(r.language.code()).or_default() += 1;
+            let given = r.person.as_ref().map(|p| p.answers.iter());
+            for (id, a) in given.into_iter().flatten() {
+                let counted = asked.question(id).is_some_and(|q| {
+                    matches!(
+                        q.kind,
+                        QuestionKind::Boolean | QuestionKind::Choice | QuestionKind::Choices
+                    )
+                });
+                if !counted {
+                    continue;
+                }
+                let counts = answers.entry(id.to_owned()).or_default();
+                match a {
+                    Answer::Flag(b) => *counts.entry(b.to_string()).or_default() += 1,
+                    Answer::One(o) => *counts.entry(o.clone()).or_default() += 1,
+                    Answer::Many(list) => {
+                        for o in list {
+                            *counts.entry(o.clone()).or_default() += 1;
+                        }
+                    }
+                }
+            }
         }
     }
     let seats = store.seats(&event.id).await?;
@@ -203,5 +238,6 @@ pub async fn stats(
             failed: mail.failed,
             suppressed: mail.suppressed,
         },
+        answers,
     })
 }

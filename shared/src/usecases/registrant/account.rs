@@ -1,6 +1,8 @@
 //! The registrant's own registration: opening it with the emailed token, amending it,
 //! cancelling it, and unsubscribing from optional mail.
 
+use serde_json::Value;
+
 use crate::domain::{Amendment, NotificationChoices, Registration, Status};
 use crate::store::{Change, CommitError, StoreError, Stored};
 use crate::token::Token;
@@ -56,8 +58,16 @@ impl Registrar<'_> {
         }
     }
 
-    /// `PATCH /v1/registrations/me`.
-    pub async fn amend(&self, mut s: Stored, a: &Amendment) -> Result<Seen, ChangeError> {
+    /// `PATCH /v1/registrations/me`: the body is read against the event's questions (its
+    /// `answers` replace those to the current questions; answers to removed ones stay).
+    pub async fn amend(&self, mut s: Stored, body: &Value) -> Result<Seen, ChangeError> {
+        // Not `reader::may_see`: a registrant keeps their own routes while the event is a draft.
+        let event = self
+            .events
+            .event(&s.registration.event_id)
+            .await?
+            .ok_or(ChangeError::NotFound)?;
+        let a = Amendment::parse_for(&event.questions, body).map_err(ChangeError::Invalid)?;
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -76,6 +86,9 @@ impl Registrar<'_> {
             }
             if let Some(v) = &a.accessibility_needs {
                 p.accessibility_needs = v.clone();
+            }
+            if let Some(v) = &a.answers {
+                p.answers = p.answers.replaced(&event.questions, v.clone());
             }
             if let Some(v) = a.language {
                 next.language = v;
