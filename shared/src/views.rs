@@ -5,7 +5,7 @@
 use crate::domain::form::{Expected, Labels};
 use crate::domain::{
     AnnouncementSummary, Audience, Category, Change, ChangeKind, Event, EventFormat, JoinInfo,
-    Language, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
+    Language, Material, MaterialKind, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
     Speaker, Status, Visibility, Zone,
 };
 use crate::domain::{Answers, Question, QuestionKind};
@@ -326,6 +326,31 @@ pub struct SessionFields {
     pub ends_at: String,
     #[serde(rename = "abstract")]
     pub summary: String,
+    /// Slides, documents, recordings and links, public once published (`[]` when none).
+    pub materials: Vec<MaterialView>,
+}
+
+/// A material as the programme, its changes and the draft show it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MaterialView {
+    pub id: String,
+    pub title: String,
+    pub kind: MaterialKind,
+    pub url: String,
+    /// The language it is in; null when it names none.
+    pub language: Option<Language>,
+}
+
+impl MaterialView {
+    pub fn of(m: &Material) -> Self {
+        Self {
+            id: m.id.to_string(),
+            title: m.title.to_string(),
+            kind: m.kind,
+            url: m.url.clone(),
+            language: m.language,
+        }
+    }
 }
 
 impl SessionFields {
@@ -338,6 +363,7 @@ impl SessionFields {
             starts_at: at(zone, s.starts_at),
             ends_at: at(zone, s.ends_at),
             summary: s.summary.as_str().to_owned(),
+            materials: s.materials.iter().map(MaterialView::of).collect(),
         }
     }
 }
@@ -426,6 +452,8 @@ pub struct ChangeView {
     pub title: String,
     pub before: Option<SessionView>,
     pub after: Option<SessionView>,
+    /// The materials the session gained (a new one, or a new address), which the digest names.
+    pub new_materials: Vec<MaterialView>,
 }
 
 impl ChangeView {
@@ -436,6 +464,7 @@ impl ChangeView {
             title: c.title.clone(),
             before: c.before.as_ref().map(|s| SessionView::of(s, old, zone)),
             after: c.after.as_ref().map(|s| SessionView::of(s, new, zone)),
+            new_materials: c.new_materials().into_iter().map(MaterialView::of).collect(),
         }
     }
 }

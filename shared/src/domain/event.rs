@@ -232,7 +232,7 @@ pub(crate) fn web_url(raw: &str) -> Result<String, String> {
     Ok(u.to_string())
 }
 
-fn link_url(raw: &str) -> Result<String, String> {
+pub(crate) fn link_url(raw: &str) -> Result<String, String> {
     let url = web_url(raw)?;
     if url.len() > MAX_LINK_URL {
         return Err(format!("must be at most {MAX_LINK_URL} characters"));
