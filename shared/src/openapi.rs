@@ -366,6 +366,10 @@ pub enum PerLanguage {
 pub enum AudienceRequest {
     Confirmed,
     All,
+    /// Confirmed registrants who used their personal join link.
+    Attended,
+    /// Confirmed registrants who never used it.
+    Absent,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -701,6 +701,50 @@ pub struct StatsView {
     /// For each `choice`, `choices` and `boolean` question (removed ones too, when answered):
     /// live registrations by option id, or by `true` and `false`.
     pub answers: BTreeMap<String, BTreeMap<String, u64>>,
+    pub attendance: AttendanceCounts,
+}
+
+/// Confirmed registrants who used their personal join link at least once, and those who did
+/// not (a use counts as attending).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceCounts {
+    pub attended: u64,
+    pub absent: u64,
+}
+
+/// `GET …/attendance`: how many attended each day (`YYYY-MM-DD` in the event's zone: every
+/// day of the event, and any other day a link was used), and each registrant's joins.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceView {
+    pub event_id: String,
+    /// The event's zone, in which the days are counted and the instants shown.
+    pub timezone: String,
+    pub days: Vec<AttendanceDay>,
+    /// Every confirmed registrant, and anyone else whose link was used, in registration order.
+    pub registrants: Vec<AttendeeView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceDay {
+    pub date: String,
+    /// Registrants who used their join link that day.
+    pub attended: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendeeView {
+    pub registration_id: String,
+    /// Null once the registrant's personal data is erased (so are `family_name` and `email`).
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub status: Status,
+    /// Uses of their personal join link.
+    pub joins: u64,
+    pub first_join_at: Option<String>,
+    pub last_join_at: Option<String>,
+    /// The days attended, in order.
+    pub days: Vec<String>,
 }
 
 /// `POST …/announcements`.

@@ -217,6 +217,7 @@ async fn dispatch(
             review(app, id, params.get("registration_id"), Review::RevokeJoin).await
         }
         Endpoint::Stats => registrations::stats(app, id).await,
+        Endpoint::Attendance => registrations::attendance(app, id).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
         Endpoint::SignIn => people::sign_in(app, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,
