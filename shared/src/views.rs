@@ -5,8 +5,8 @@
 use crate::domain::form::{Expected, Labels};
 use crate::domain::{
     AnnouncementSummary, Audience, Category, Change, ChangeKind, Event, EventFormat, JoinInfo,
-    Language, Material, MaterialKind, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
-    Speaker, Status, Visibility, Zone,
+    Language, Material, MaterialKind, NotificationChoices, Programme, Publication, Registration,
+    Session, SessionKind, Speaker, Status, Visibility, Zone,
 };
 use crate::domain::{Answers, Question, QuestionKind};
 use crate::store::Written;
@@ -464,7 +464,11 @@ impl ChangeView {
             title: c.title.clone(),
             before: c.before.as_ref().map(|s| SessionView::of(s, old, zone)),
             after: c.after.as_ref().map(|s| SessionView::of(s, new, zone)),
-            new_materials: c.new_materials().into_iter().map(MaterialView::of).collect(),
+            new_materials: c
+                .new_materials()
+                .into_iter()
+                .map(MaterialView::of)
+                .collect(),
         }
     }
 }

@@ -124,9 +124,7 @@ fn assert_libical_accepts(dir: &std::path::Path, files: &[(String, String)]) {
     assert_eq!(report.matches(": ok\n").count(), files.len(), "{report}");
 }
 
-async fn materials_are_attached_to_their_sessions_in_every_calendar_and_pass_libical(
-    store: Store,
-) {
+async fn materials_are_attached_to_their_sessions_in_every_calendar_and_pass_libical(store: Store) {
     validator();
     let dir = std::env::temp_dir().join(format!(
         "plenary-attach-{}-{}",
@@ -177,7 +175,10 @@ async fn materials_are_attached_to_their_sessions_in_every_calendar_and_pass_lib
     assert_eq!(digest.len(), 1);
     let files = vec![
         ("programme.ics".to_owned(), programme.clone()),
-        ("personal.ics".to_owned(), personal_calendar(&s, &bearer).await),
+        (
+            "personal.ics".to_owned(),
+            personal_calendar(&s, &bearer).await,
+        ),
         ("digest.ics".to_owned(), digest[0].clone()),
     ];
     assert_libical_accepts(&dir, &files);

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use plenary::clock::ManualClock;
-use plenary::domain::{Application, Event, EventId, JoinInfo, Registration, RegistrationId, Status};
+use plenary::domain::{
+    Application, Event, EventId, JoinInfo, Registration, RegistrationId, Status,
+};
 use plenary::store::{
     Change, EventWriter, Item, JoinInfoStore, Key, MemoryTable, Page, Query, RegistrationStore,
     Table, TableError, TableStore, Write,
@@ -119,7 +121,10 @@ async fn a_join_redirect_is_one_conditional_write_that_counts_the_day_in_the_eve
                 "registration": {"opens_at": "2021-01-01T00:00:00Z"}}),
     )
     .unwrap();
-    store.put_event(&event, at("2021-08-01T00:00:00Z")).await.unwrap();
+    store
+        .put_event(&event, at("2021-08-01T00:00:00Z"))
+        .await
+        .unwrap();
     let info = JoinInfo::parse(
         &json!({"url": "https://meet.example/tokyo", "release_at": "2021-08-01T00:00:00Z"}),
     )
@@ -130,7 +135,12 @@ async fn a_join_redirect_is_one_conditional_write_that_counts_the_day_in_the_eve
                       "language": "en", "consent": true});
     let application = Application::parse(&event, &body).unwrap();
     let rid = RegistrationId::parse("01F00000000000000000000ABC").unwrap();
-    let mut r = Registration::new(rid.clone(), id.clone(), &application, at("2021-08-02T00:00:00Z"));
+    let mut r = Registration::new(
+        rid.clone(),
+        id.clone(),
+        &application,
+        at("2021-08-02T00:00:00Z"),
+    );
     r.status = Status::Confirmed;
     r.confirm_by = None;
     r.confirmed_at = Some(at("2021-08-02T00:00:00Z"));

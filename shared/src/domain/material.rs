@@ -85,7 +85,10 @@ mod tests {
     fn a_material_takes_an_https_address_everywhere_and_http_only_where_allowed() {
         let m = json!({"id": "slides", "title": "Slides", "kind": "slides",
                        "url": "http://127.0.0.1:3000/files/a.pdf", "language": "fr"});
-        assert_eq!(read(m.clone(), UrlPolicy::HttpsOnly), Err(vec!["url".into()]));
+        assert_eq!(
+            read(m.clone(), UrlPolicy::HttpsOnly),
+            Err(vec!["url".into()])
+        );
         let got = read(m, UrlPolicy::HttpAllowed).unwrap();
         assert_eq!(got.language, Some(Language::Fr));
         let secure = json!({"id": "rec", "title": "Recording", "kind": "recording",

@@ -687,7 +687,13 @@ mod tests {
     #[test]
     fn a_version_that_only_adds_materials_is_a_new_version_naming_them() {
         let now: Timestamp = "2021-08-01T00:00:00Z".parse().unwrap();
-        let a = || session("a", "2021-09-08T14:00:00+02:00", "2021-09-08T15:00:00+02:00");
+        let a = || {
+            session(
+                "a",
+                "2021-09-08T14:00:00+02:00",
+                "2021-09-08T15:00:00+02:00",
+            )
+        };
         let v1 = Publication::next(None, parsed(vec![a()]), now).unwrap();
         let mut with = a();
         with["materials"] = json!([
@@ -718,7 +724,11 @@ mod tests {
 
     #[test]
     fn materials_are_at_most_twenty_with_ids_unique_in_their_session() {
-        let mut s = session("a", "2021-09-08T14:00:00+02:00", "2021-09-08T15:00:00+02:00");
+        let mut s = session(
+            "a",
+            "2021-09-08T14:00:00+02:00",
+            "2021-09-08T15:00:00+02:00",
+        );
         let m = |id: &str| json!({"id": id, "title": "T", "kind": "link", "url": "https://e.org"});
         s["materials"] = json!((0..21).map(|i| m(&format!("m{i}"))).collect::<Vec<_>>());
         let errs = Programme::parse(&event(), &draft(vec![s.clone()])).unwrap_err();

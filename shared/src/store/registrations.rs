@@ -556,7 +556,6 @@ impl RegistrationStore for TableStore {
         Ok(self.table.write(used).await?)
     }
 
-
     async fn commit(&self, change: Change) -> Result<(), CommitError> {
         if change.writes.is_empty() {
             return Ok(());
