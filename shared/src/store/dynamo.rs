@@ -798,8 +798,8 @@ mod tests {
         assert_eq!(u.as_deref(), Some("SET #a2 = :v3 ADD #a3 :v4 REMOVE #a4"));
         assert_eq!(e.names.get("#a0").map(String::as_str), Some("capacity"));
         assert_eq!(e.names.len(), 5);
+        assert_eq!(e.values.len(), 5);
         let kept = e.update(&[], &[("first".into(), json!(7))], &[], &[]);
         assert_eq!(kept.as_deref(), Some("SET #a5 = if_not_exists(#a5, :v5)"));
-        assert_eq!(e.values.len(), 5);
     }
 }
