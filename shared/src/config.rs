@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::domain::Email;
+use crate::domain::{Email, UrlPolicy};
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE;
 
@@ -53,6 +53,9 @@ pub struct Config {
     pub join_key: Option<JoinKey>,
     /// Registrations one event takes in a minute, across every instance of the function.
     pub registrations_per_event_per_minute: u32,
+    /// Which addresses session materials may have: https only in a deployment; the local stack
+    /// also takes http, the scheme it serves its own uploads on.
+    pub material_urls: UrlPolicy,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -198,6 +201,7 @@ impl Config {
                 join_key,
                 registrations_per_event_per_minute: cap
                     .unwrap_or(REGISTRATIONS_PER_EVENT_PER_MINUTE),
+                material_urls: UrlPolicy::HttpsOnly,
             }),
             _ => Err(ConfigError {
                 problems: read.problems,
@@ -221,6 +225,7 @@ impl Config {
             ses_configuration_set: None,
             join_key: Some(JoinKey::random()),
             registrations_per_event_per_minute: REGISTRATIONS_PER_EVENT_PER_MINUTE,
+            material_urls: UrlPolicy::HttpAllowed,
         }
     }
 
@@ -337,6 +342,8 @@ mod tests {
         assert_eq!(c.ses_rate, 1.0);
         assert!(c.organiser_token_hash.is_none());
         assert_eq!(c.registrations_per_event_per_minute, 600);
+        // A deployment publishes https materials only.
+        assert_eq!(c.material_urls, UrlPolicy::HttpsOnly);
     }
 
     #[test]
@@ -493,5 +500,6 @@ mod tests {
         );
         assert!(c.join_key.is_some() && c.organiser_token_hash.is_none());
         assert!(c.cors.allowed_origins.is_empty());
+        assert_eq!(c.material_urls, UrlPolicy::HttpAllowed);
     }
 }

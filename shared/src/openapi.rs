@@ -306,6 +306,24 @@ pub struct SessionRequest {
     pub summary: Option<String>,
     #[serde(default)]
     pub speakers: Option<Vec<SessionSpeakerRequest>>,
+    /// At most 20, ids unique in the session; public once published.
+    #[serde(default)]
+    #[schemars(length(max = 20))]
+    pub materials: Option<Vec<MaterialRequest>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialRequest {
+    pub id: String,
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    pub kind: crate::domain::MaterialKind,
+    /// An absolute https URL of at most 2,000 characters (the local stack also takes http).
+    #[schemars(extend("format" = "uri"), length(max = 2000))]
+    pub url: String,
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -348,6 +366,10 @@ pub enum PerLanguage {
 pub enum AudienceRequest {
     Confirmed,
     All,
+    /// Confirmed registrants who used their personal join link.
+    Attended,
+    /// Confirmed registrants who never used it.
+    Absent,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,8 +5,8 @@
 use crate::domain::form::{Expected, Labels};
 use crate::domain::{
     AnnouncementSummary, Audience, Category, Change, ChangeKind, Event, EventFormat, JoinInfo,
-    Language, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
-    Speaker, Status, Visibility, Zone,
+    Language, Material, MaterialKind, NotificationChoices, Programme, Publication, Registration,
+    Session, SessionKind, Speaker, Status, Visibility, Zone,
 };
 use crate::domain::{Answers, Question, QuestionKind};
 use crate::store::Written;
@@ -326,6 +326,31 @@ pub struct SessionFields {
     pub ends_at: String,
     #[serde(rename = "abstract")]
     pub summary: String,
+    /// Slides, documents, recordings and links, public once published (`[]` when none).
+    pub materials: Vec<MaterialView>,
+}
+
+/// A material as the programme, its changes and the draft show it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MaterialView {
+    pub id: String,
+    pub title: String,
+    pub kind: MaterialKind,
+    pub url: String,
+    /// The language it is in; null when it names none.
+    pub language: Option<Language>,
+}
+
+impl MaterialView {
+    pub fn of(m: &Material) -> Self {
+        Self {
+            id: m.id.to_string(),
+            title: m.title.to_string(),
+            kind: m.kind,
+            url: m.url.clone(),
+            language: m.language,
+        }
+    }
 }
 
 impl SessionFields {
@@ -338,6 +363,7 @@ impl SessionFields {
             starts_at: at(zone, s.starts_at),
             ends_at: at(zone, s.ends_at),
             summary: s.summary.as_str().to_owned(),
+            materials: s.materials.iter().map(MaterialView::of).collect(),
         }
     }
 }
@@ -426,6 +452,8 @@ pub struct ChangeView {
     pub title: String,
     pub before: Option<SessionView>,
     pub after: Option<SessionView>,
+    /// The materials the session gained (a new one, or a new address), which the digest names.
+    pub new_materials: Vec<MaterialView>,
 }
 
 impl ChangeView {
@@ -436,6 +464,11 @@ impl ChangeView {
             title: c.title.clone(),
             before: c.before.as_ref().map(|s| SessionView::of(s, old, zone)),
             after: c.after.as_ref().map(|s| SessionView::of(s, new, zone)),
+            new_materials: c
+                .new_materials()
+                .into_iter()
+                .map(MaterialView::of)
+                .collect(),
         }
     }
 }
@@ -672,6 +705,50 @@ pub struct StatsView {
     /// For each `choice`, `choices` and `boolean` question (removed ones too, when answered):
     /// live registrations by option id, or by `true` and `false`.
     pub answers: BTreeMap<String, BTreeMap<String, u64>>,
+    pub attendance: AttendanceCounts,
+}
+
+/// Confirmed registrants who used their personal join link at least once, and those who did
+/// not (a use counts as attending).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceCounts {
+    pub attended: u64,
+    pub absent: u64,
+}
+
+/// `GET …/attendance`: how many attended each day (`YYYY-MM-DD` in the event's zone: every
+/// day of the event, and any other day a link was used), and each registrant's joins.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceView {
+    pub event_id: String,
+    /// The event's zone, in which the days are counted and the instants shown.
+    pub timezone: String,
+    pub days: Vec<AttendanceDay>,
+    /// Every confirmed registrant, and anyone else whose link was used, in registration order.
+    pub registrants: Vec<AttendeeView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceDay {
+    pub date: String,
+    /// Registrants who used their join link that day.
+    pub attended: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendeeView {
+    pub registration_id: String,
+    /// Null once the registrant's personal data is erased (so are `family_name` and `email`).
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub status: Status,
+    /// Uses of their personal join link.
+    pub joins: u64,
+    pub first_join_at: Option<String>,
+    pub last_join_at: Option<String>,
+    /// The days attended, in order.
+    pub days: Vec<String>,
 }
 
 /// `POST …/announcements`.

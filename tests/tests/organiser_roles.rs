@@ -57,6 +57,7 @@ fn role_table() -> BTreeMap<&'static str, &'static str> {
         ("reject", "reviewer"),
         ("revokeJoin", "reviewer"),
         ("getStats", "viewer"),
+        ("getAttendance", "reviewer"),
         ("announce", "manager"),
         ("getTeam", "viewer"),
         ("putMember", "manager"),

@@ -47,6 +47,11 @@ pub fn lines(changes: &[Change], zone: &jiff::tz::TimeZone, language: Language) 
                 ChangeKind::Removed => None,
                 _ => c.after.as_ref().map(|s| when(s, zone, language)),
             },
+            new_materials: c
+                .new_materials()
+                .iter()
+                .map(|m| m.title.to_string())
+                .collect(),
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use plenary::Clock;
 use plenary::Config;
 use plenary::config::{ConfigError, CorsConfig};
 use plenary::domain::{
-    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId,
+    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId, UrlPolicy,
 };
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
@@ -56,6 +56,8 @@ pub struct App {
     /// SHA-256 of the deployment's organiser token (the installation's administrator); the
     /// token itself is never held.
     pub organiser_token: TokenHash,
+    /// Which addresses the draft's materials may have (https only in a deployment).
+    pub material_urls: UrlPolicy,
 }
 
 impl App {
@@ -80,6 +82,7 @@ impl App {
             tokens: services.tokens.clone(),
             clock: services.clock.clone(),
             cors: config.cors.clone(),
+            material_urls: config.material_urls,
         })
     }
 
@@ -214,6 +217,7 @@ async fn dispatch(
             review(app, id, params.get("registration_id"), Review::RevokeJoin).await
         }
         Endpoint::Stats => registrations::stats(app, id).await,
+        Endpoint::Attendance => registrations::attendance(app, id).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
         Endpoint::SignIn => people::sign_in(app, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,
@@ -303,7 +307,8 @@ async fn get_draft(app: &App, raw_id: &str) -> Result<Response, Problem> {
 async fn put_draft(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
     let event = existing_event(app, raw_id).await?;
-    let draft = Programme::parse(&event, &body).map_err(Problem::invalid)?;
+    let draft =
+        Programme::parse_with(&event, &body, app.material_urls).map_err(Problem::invalid)?;
     app.programme_writer.put_draft(&event.id, &draft).await?;
     Ok(http::json(&views::DraftView::of(&draft, &event.timezone)))
 }

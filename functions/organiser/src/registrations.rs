@@ -4,6 +4,7 @@ use ::http::{HeaderValue, StatusCode, header};
 use plenary::domain::{Asked, FieldError, FieldErrors, Registration, RegistrationId, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
+use plenary::usecases::organiser::attendance;
 use plenary::usecases::organiser::registrations::{self, MAX_PAGE};
 use plenary::views::{self, RegistrantView};
 
@@ -79,7 +80,7 @@ fn neutralise(cell: &str) -> String {
 }
 
 /// The columns of `…/registrations.csv`, in order.
-pub const CSV_COLUMNS: [&str; 17] = [
+pub const CSV_COLUMNS: [&str; 19] = [
     "id",
     "status",
     "email",
@@ -97,11 +98,13 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "join_link_uses",
     "join_link_first_used_at",
     "join_link_last_used_at",
+    "attended",
+    "days_attended",
 ];
 
 /// A registration's cells under [`CSV_COLUMNS`], as they are before neutralising. An erased
 /// registration keeps only its anonymous ones.
-pub fn csv_cells(r: &Registration) -> [String; 17] {
+pub fn csv_cells(r: &Registration) -> [String; 19] {
     let p = r.person.as_ref();
     let t = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
     [
@@ -124,6 +127,14 @@ pub fn csv_cells(r: &Registration) -> [String; 17] {
         r.join_use.count.to_string(),
         t(r.join_use.first_used_at),
         t(r.join_use.last_used_at),
+        r.join_use.attended().to_string(),
+        // Dates in the event's zone, one space apart.
+        r.join_use
+            .days
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" "),
     ]
 }
 
@@ -190,6 +201,12 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     )
     .await?;
     Ok(http::private(http::json(&stats)))
+}
+
+pub async fn attendance(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let event = existing_event(app, raw_id).await?;
+    let report = attendance::attendance(app.registrations.as_ref(), &event).await?;
+    Ok(http::private(http::json(&report)))
 }
 
 pub async fn announce(

@@ -109,6 +109,13 @@ fn registration() -> impl Strategy<Value = Registration> {
                     count,
                     first_used_at,
                     last_used_at,
+                    days: first_used_at
+                        .into_iter()
+                        .chain(last_used_at)
+                        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
                 },
                 unsubscribed_at: None,
                 calendar_feed: false,

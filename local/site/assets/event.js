@@ -78,9 +78,24 @@
         el('div', {},
           el('h4', {}, el('span', { dir: 'auto', text: s.title }), el('span', { class: 'badge kind', text: t(`kind.${s.kind}`) })),
           speakerLine(s.speakers) && el('p', { class: 'who', dir: 'auto', text: speakerLine(s.speakers) }),
-          s.abstract && el('p', { dir: 'auto', text: s.abstract })),
+          s.abstract && el('p', { dir: 'auto', text: s.abstract }),
+          materialList(s.materials)),
       ))),
     )));
+  }
+
+  // A session's slides, documents, recordings and links, each with its kind and, when it names
+  // one, its language (named in the reader's language). Only http(s) addresses become links,
+  // whatever the API sends.
+  function materialList(list) {
+    if (!list || list.length === 0) return null;
+    const names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'language' });
+    return el('ul', { class: 'materials', 'aria-label': t('programme.materials') }, list
+      .filter((m) => /^https?:\/\//i.test(m.url))
+      .map((m) => el('li', { 'data-material': m.id },
+        el('a', { href: m.url, hreflang: m.language, rel: 'noopener', dir: 'auto', text: m.title }),
+        ' ', el('span', { class: 'badge', text: t(`material.${m.kind}`) }),
+        m.language && el('span', { class: 'lang', 'data-language': m.language }, ' (', bdi(names.of(m.language)), ')'))));
   }
 
   function renderSpeakers() {

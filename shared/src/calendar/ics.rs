@@ -86,6 +86,7 @@ pub fn registrant_ics(
                 location: None,
                 category: None,
                 url: join.map_or(url, |j| j.personal_url.clone()),
+                attachments: Vec::new(),
                 cancelled: false,
             });
         }
@@ -152,6 +153,8 @@ struct Entry<'a> {
     location: Option<&'a str>,
     category: Option<&'static str>,
     url: String,
+    /// The session's materials' addresses, one ATTACH each.
+    attachments: Vec<&'a str>,
     cancelled: bool,
 }
 
@@ -190,6 +193,7 @@ fn registrant_entry<'a>(
         location: s.track.as_ref().map(Line::as_str),
         category: Some(s.kind.code()),
         url: join.map_or(url, |j| j.personal_url.clone()),
+        attachments: s.materials.iter().map(|m| m.url.as_str()).collect(),
         cancelled: false,
     }
 }
@@ -261,6 +265,10 @@ impl Writer {
         }
         // A URI value, not TEXT: no escaping.
         self.raw("URL", &e.url);
+        // RFC 5545 §3.8.1.1: a URI value by default, so a material is linked, not embedded.
+        for a in &e.attachments {
+            self.raw("ATTACH", a);
+        }
         self.raw(
             "STATUS",
             if e.cancelled {

@@ -232,7 +232,7 @@ pub(crate) fn web_url(raw: &str) -> Result<String, String> {
     Ok(u.to_string())
 }
 
-fn link_url(raw: &str) -> Result<String, String> {
+pub(crate) fn link_url(raw: &str) -> Result<String, String> {
     let url = web_url(raw)?;
     if url.len() > MAX_LINK_URL {
         return Err(format!("must be at most {MAX_LINK_URL} characters"));
@@ -378,6 +378,28 @@ impl Event {
             current: &self.questions,
             past: &self.past_questions,
         }
+    }
+
+    /// Every local date the event covers in its zone, first to last; its end is exclusive, so
+    /// an event ending at midnight does not hold the next day.
+    pub fn local_dates(&self) -> Vec<jiff::civil::Date> {
+        let last_instant = self
+            .ends_at
+            .checked_sub(SignedDuration::from_nanos(1))
+            .unwrap_or(self.ends_at)
+            .max(self.starts_at);
+        let last = self.timezone.at(last_instant).date();
+        let mut dates = Vec::new();
+        let mut d = self.timezone.at(self.starts_at).date();
+        // Events last at most MAX_EVENT_DAYS; the cap bounds anything stored before that rule.
+        while d <= last && dates.len() <= MAX_EVENT_DAYS as usize {
+            dates.push(d);
+            match d.tomorrow() {
+                Ok(next) => d = next,
+                Err(_) => break,
+            }
+        }
+        dates
     }
 
     /// Parses the organiser's `PUT /v1/admin/events/{id}` body, listing every problem.

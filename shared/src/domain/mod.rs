@@ -12,6 +12,7 @@ pub mod form;
 mod ids;
 mod join;
 mod language;
+mod material;
 mod organiser;
 mod programme;
 mod registration;
@@ -30,6 +31,7 @@ pub use form::{Answer, Answers, Asked, Question, QuestionKind};
 pub use ids::{EventId, RegistrationId, Slug};
 pub use join::JoinInfo;
 pub use language::Language;
+pub use material::{MAX_MATERIALS, Material, MaterialKind, UrlPolicy};
 pub use organiser::{
     Actor, DEFAULT_TOKEN_LIFETIME, Duty, MAX_TOKEN_LIFETIME, Member, MemberRequest, Organiser,
     OrganiserRequest, Role, SESSION_LIFETIME, SIGN_IN_LINK_LIFETIME, SignInRequest, TokenRequest,

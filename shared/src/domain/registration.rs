@@ -276,6 +276,16 @@ pub struct JoinUse {
     pub count: u64,
     pub first_used_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
+    /// The dates (in the event's zone) on which the link was used, in order: the days attended.
+    #[serde(default)]
+    pub days: Vec<jiff::civil::Date>,
+}
+
+impl JoinUse {
+    /// A registrant attended when their personal link was used at least once.
+    pub fn attended(&self) -> bool {
+        self.count > 0
+    }
 }
 
 /// A registration as stored. After an erasure `person` is `None`: only the anonymous fields that

@@ -120,6 +120,8 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409];
     GET_STATS = GET "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language and day of registration; emails", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
+    GET_ATTENDANCE = GET "/v1/admin/events/{event_id}/attendance", "getAttendance", "Who attended (used their personal join link), on which days in the event's zone, with each registrant's joins", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::AttendanceView>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];
     SIGN_IN = POST "/v1/admin/sign-in", "signIn", "Email a sign-in link to a known organiser (the same answer whatever the address)", "Organisers", Public,

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde_json::Value;
 
 use super::codec::{DOC, doc_of, encode};
@@ -301,13 +302,21 @@ pub trait RegistrationStore: Send + Sync {
         after: Option<RegistrationId>,
     ) -> Result<RegistrationPage, StoreError>;
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
-    /// Counts one use of a personal join link (atomic, beside the document).
-    async fn record_join_use(&self, r: &Registration, now: Timestamp) -> Result<(), StoreError>;
+    /// Counts one use of a personal join link on `day` (the event's local date of `now`): one
+    /// conditional write beside the document, whatever else the link's use records.
+    async fn record_join_use(
+        &self,
+        r: &Registration,
+        day: Date,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
 }
 
 const JOIN_USES: &str = "join_uses";
 const JOIN_FIRST: &str = "join_first_used_at";
 const JOIN_LAST: &str = "join_last_used_at";
+/// `join_day#YYYY-MM-DD`: the uses on that local date, one attribute per day attended.
+const JOIN_DAY_PREFIX: &str = "join_day#";
 
 fn stored(item: &Item) -> Result<Stored, StoreError> {
     let mut registration: Registration = doc_of(item)?;
@@ -320,6 +329,16 @@ fn stored(item: &Item) -> Result<Stored, StoreError> {
         count: item.get(JOIN_USES).and_then(Value::as_u64).unwrap_or(0),
         first_used_at: at(JOIN_FIRST),
         last_used_at: at(JOIN_LAST),
+        // Attribute names come in no order; dates written as YYYY-MM-DD sort as dates.
+        days: {
+            let mut days: Vec<Date> = item
+                .keys()
+                .filter_map(|k| k.strip_prefix(JOIN_DAY_PREFIX))
+                .filter_map(|d| d.parse().ok())
+                .collect();
+            days.sort_unstable();
+            days
+        },
     };
     Ok(Stored {
         registration,
@@ -520,20 +539,21 @@ impl RegistrationStore for TableStore {
         }
     }
 
-    async fn record_join_use(&self, r: &Registration, now: Timestamp) -> Result<(), StoreError> {
+    async fn record_join_use(
+        &self,
+        r: &Registration,
+        day: Date,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let key = keys::registration(&r.event_id, &r.id);
-        let count = Write::update(key.clone())
+        let at = now.as_second();
+        let used = Write::update(key)
             .add(JOIN_USES, 1)
-            .set(JOIN_LAST, now.as_second())
+            .add(&format!("{JOIN_DAY_PREFIX}{day}"), 1)
+            .set(JOIN_LAST, at)
+            .set_if_absent(JOIN_FIRST, at)
             .when(Cond::Exists);
-        self.table.write(count).await?;
-        let first = Write::update(key)
-            .set(JOIN_FIRST, now.as_second())
-            .when(Cond::Absent(JOIN_FIRST.into()));
-        match self.table.write(first).await {
-            Ok(()) | Err(TableError::ConditionFailed { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.table.write(used).await?)
     }
 
     async fn commit(&self, change: Change) -> Result<(), CommitError> {

@@ -48,12 +48,14 @@ fn change() -> impl Strategy<Value = ChangeLine> {
         marked(60),
         proptest::option::of(marked(30)),
         proptest::option::of(marked(30)),
+        proptest::collection::vec(marked(30), 0..3),
     )
-        .prop_map(|(change, title, before, after)| ChangeLine {
+        .prop_map(|(change, title, before, after, new_materials)| ChangeLine {
             change,
             title,
             before,
             after,
+            new_materials,
         })
 }
 

@@ -56,6 +56,8 @@ pub struct ChangeLine {
     pub before: Option<String>,
     /// The formatted new time, if the session has one.
     pub after: Option<String>,
+    /// The titles of the materials the session gained ("the slides are up").
+    pub new_materials: Vec<String>,
 }
 
 /// What a message says beyond the event; one variant per [`MessageKind`].
@@ -548,6 +550,10 @@ fn change_value(c: &ChangeLine) -> Value {
         ("title", c.title.as_str().into()),
         ("before", c.before.as_deref().into()),
         ("after", c.after.as_deref().into()),
+        (
+            "new_materials",
+            Value::from_iter(c.new_materials.iter().map(String::as_str).map(Value::from)),
+        ),
     ]))
 }
 

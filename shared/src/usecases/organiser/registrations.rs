@@ -182,6 +182,7 @@ pub async fn stats(
         answers.insert(q.id.to_string(), counts);
     }
     let mut lapsed = 0;
+    let (mut attended, mut absent) = (0, 0);
     for r in &all {
         let day = event.timezone.at(r.created_at).date().to_string();
         *by_day.entry(day).or_default() += 1;
@@ -190,6 +191,12 @@ pub async fn stats(
             continue;
         }
         *by_status.entry(r.status.code()).or_default() += 1;
+        if r.status == Status::Confirmed {
+            match r.join_use.attended() {
+                true => attended += 1,
+                false => absent += 1,
+            }
+        }
         if r.status.is_live() {
             *by_category.entry(r.category.code()).or_default() += 1;
             *by_country.entry(r.country.to_string()).or_default() += 1;
@@ -239,5 +246,6 @@ pub async fn stats(
             suppressed: mail.suppressed,
         },
         answers,
+        attendance: views::AttendanceCounts { attended, absent },
     })
 }

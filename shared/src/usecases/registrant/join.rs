@@ -113,7 +113,13 @@ impl Registrar<'_> {
         let now = self.now();
         match info {
             Some(info) if info.is_released(now) => {
-                self.store.record_join_use(r, now).await?;
+                // Attendance is counted by the day in the event's zone.
+                let event = self.events.event(&r.event_id).await?;
+                let day = event.map_or_else(
+                    || now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                    |e| e.timezone.at(now).date(),
+                );
+                self.store.record_join_use(r, day, now).await?;
                 Ok(info.url)
             }
             _ => Err(FollowError::NotReleased),
