@@ -43,4 +43,4 @@ pub use registration::{
     APPLICATION_FIELDS, Amendment, Application, ApplicationError, CONFIRMATION_WINDOW, JoinUse,
     NotificationChoices, Person, Registration, Status,
 };
-pub use text::{Line, Paragraph};
+pub use text::{Line, Paragraph, is_bidi_control};
