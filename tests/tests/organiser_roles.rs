@@ -24,7 +24,7 @@ use plenary_tests::on_both_stores;
 use plenary_tests::stack::Store;
 use serde_json::{Value, json};
 
-const DEPLOYMENT: &str = "deployment-token-of-these-tests-0123";
+const DEPLOYMENT: &str = "deployment-token-of-these-tests-0123456789ab";
 
 on_both_stores!(
     every_organiser_route_answers_each_role_as_the_role_table_says,
