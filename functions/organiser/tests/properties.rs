@@ -66,7 +66,7 @@ fn start() -> impl Strategy<Value = &'static str> {
         "|",
         "Ada;=1+1;",
         "x, +",
-        "x\t@",
+        "x,=",
         "x; \u{FF20}",
     ])
 }
