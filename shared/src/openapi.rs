@@ -440,9 +440,10 @@ fn problem_schema() -> Value {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "code": {"type": "string"},
-            "errors": {"type": "array", "items": {
+            "errors": {"type": "array", "maxItems": crate::http::MAX_LISTED_ERRORS, "items": {
                 "type": "object", "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+            "errors_total": {"type": "integer", "description": "How many field errors were found, when more were found than `errors` lists"}
         }
     })
 }

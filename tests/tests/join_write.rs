@@ -145,7 +145,7 @@ async fn a_join_redirect_is_one_conditional_write_that_counts_the_day_in_the_eve
     r.confirm_by = None;
     r.confirmed_at = Some(at("2021-08-02T00:00:00Z"));
     let join_key = config.join_key.clone().unwrap();
-    let token = join_key.token_for(&rid, 0);
+    let token = join_key.token_for(r.token_keys, &rid, 0);
     let mut change = Change::new();
     change.save(&r, 0).unwrap().grant_join(&token.hash(), &r);
     store.commit(change).await.unwrap();

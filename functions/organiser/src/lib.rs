@@ -30,7 +30,7 @@ mod people;
 mod reads;
 mod registrations;
 
-pub use registrations::{CSV_COLUMNS, csv_cells, export, to_csv};
+pub use registrations::{CSV_COLUMNS, FORMULA_STARTS, csv_cell, csv_cells, export, to_csv};
 
 mod routes;
 pub use routes::{Endpoint, ROUTES};
@@ -206,7 +206,7 @@ async fn dispatch(
         Endpoint::GetDraft => get_draft(app, id).await,
         Endpoint::PutDraft => put_draft(app, id, req).await,
         Endpoint::DraftChanges => reads::draft_changes(app, id).await,
-        Endpoint::Publish => publish(app, id).await,
+        Endpoint::Publish => publish(app, id, req).await,
         Endpoint::GetJoinInfo => reads::join_info(app, id).await,
         Endpoint::PutJoinInfo => put_join_info(app, id, req).await,
         Endpoint::ListRegistrations => registrations::list(app, id, req).await,
@@ -301,7 +301,11 @@ async fn get_draft(app: &App, raw_id: &str) -> Result<Response, Problem> {
         .draft(&event.id)
         .await?
         .unwrap_or_default();
-    Ok(http::json(&views::DraftView::of(&draft, &event.timezone)))
+    // The draft is unpublished work: no cache (the browser's, a proxy's) may keep a copy.
+    Ok(http::private(http::json(&views::DraftView::of(
+        &draft,
+        &event.timezone,
+    ))))
 }
 
 async fn put_draft(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
@@ -313,7 +317,8 @@ async fn put_draft(app: &App, raw_id: &str, req: &Request) -> Result<Response, P
     Ok(http::json(&views::DraftView::of(&draft, &event.timezone)))
 }
 
-async fn publish(app: &App, raw_id: &str) -> Result<Response, Problem> {
+async fn publish(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    http::no_body(req)?;
     let event = existing_event(app, raw_id).await?;
     let new = events::publish(
         app.programme.as_ref(),

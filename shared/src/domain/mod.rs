@@ -43,6 +43,6 @@ pub use programme::{
 };
 pub use registration::{
     APPLICATION_FIELDS, Amendment, Application, ApplicationError, CONFIRMATION_WINDOW, JoinUse,
-    NotificationChoices, Person, Registration, Status,
+    NotificationChoices, Person, Registration, Status, TokenKeys,
 };
-pub use text::{Line, Paragraph};
+pub use text::{Line, Paragraph, is_bidi_control};

@@ -321,6 +321,25 @@ pub struct Registration {
     /// The choices the unsubscription turned off, so undoing it restores them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsubscribed_from: Option<NotificationChoices>,
+    /// The keys its derived tokens come from; absent (`Shared`) in registrations stored before
+    /// there was a key per purpose, so the links they were sent keep working.
+    #[serde(default)]
+    pub token_keys: TokenKeys,
+}
+
+/// Which keys a registration's derived tokens (personal join link, calendar URL, one-click
+/// unsubscribe) are made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKeys {
+    /// One key for every purpose, the purpose a label in the message: registrations made before
+    /// per-purpose keys. Their tokens are in mail already sent and in calendars already
+    /// subscribed, and only their hashes are stored, so they cannot be re-issued silently.
+    #[default]
+    Shared,
+    /// A key per purpose, derived from the configured secret by HMAC under the purpose's label:
+    /// every registration made since.
+    PerPurpose,
 }
 
 impl Registration {
@@ -347,6 +366,7 @@ impl Registration {
             calendar_generation: 0,
             unsubscribed_at: None,
             unsubscribed_from: None,
+            token_keys: TokenKeys::PerPurpose,
         }
     }
 

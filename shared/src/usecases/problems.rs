@@ -101,6 +101,11 @@ impl From<AuthError> for Problem {
                 "this token does not open a registration: it is unknown, its registration was \
                  cancelled, or the address is not confirmed yet",
             ),
+            AuthError::Expired => Problem::unauthorized(&format!(
+                "this token has expired: it opens a registration until {} days after the event \
+                 ends",
+                super::registrant::MANAGE_TOKEN_DAYS_AFTER_EVENT
+            )),
             AuthError::Store(s) => s.into(),
         }
     }

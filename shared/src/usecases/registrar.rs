@@ -89,7 +89,8 @@ impl Registrar<'_> {
 
     /// The personal join token of `r` as it stands (its generation).
     pub fn join_token(&self, r: &Registration) -> Token {
-        self.join_key.token_for(&r.id, r.join_generation)
+        self.join_key
+            .token_for(r.token_keys, &r.id, r.join_generation)
     }
 
     /// `s` with its place on the waiting list, when it has one.

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use crate::domain::{Actor, Duty, Email, EventId, Role, Via};
 use crate::store::{Credentials, Directory, StoreError};
-use crate::token::{Token, TokenHash};
+use crate::token::{ORGANISER_TOKEN_MIN_CHARS, Token, TokenHash};
 
 /// A personal token's last use is recorded at most this often (seconds).
 pub const LAST_USED_EVERY_SECS: i64 = 60;
@@ -87,6 +87,11 @@ impl Access<'_> {
         now: Timestamp,
     ) -> Result<Caller, AccessError> {
         let token = presented.ok_or(AccessError::Missing)?;
+        // Shorter than any organiser token can be (see ORGANISER_TOKEN_MIN_CHARS): refused
+        // before it is compared with anything.
+        if token.expose().len() < ORGANISER_TOKEN_MIN_CHARS {
+            return Err(AccessError::Refused);
+        }
         if self.deployment.matches(token) {
             return Ok(Caller::deployment());
         }

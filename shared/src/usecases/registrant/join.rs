@@ -55,7 +55,7 @@ pub fn calendar_join(
 ) -> Option<JoinDetails> {
     may_join(r, info, now).ok()?;
     let info = info?;
-    let token = key.token_for(&r.id, r.join_generation);
+    let token = key.token_for(r.token_keys, &r.id, r.join_generation);
     Some(JoinDetails {
         personal_url: format!(
             "{}/v1/join/{}",
