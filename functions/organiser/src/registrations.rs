@@ -134,6 +134,7 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
             current: &[],
             past: &[],
         },
+        false,
         registrations,
     )
 }
@@ -141,13 +142,19 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
 /// The export: a header row, then one row per registration with formula cells neutralised, a
 /// byte-order mark first. After [`CSV_COLUMNS`] comes a column per question the event asks or
 /// asked (removed ones last, so no stored answer is lost), headed by its English label, with
-/// options by their English label.
-pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<String, csv::Error> {
+/// options by their English label. A hybrid event's export (`hybrid`) has a `participation`
+/// column (`in_person` or `remote`) between the two.
+pub fn export(
+    asked: &Asked<'_>,
+    hybrid: bool,
+    registrations: &[Registration],
+) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let questions: Vec<_> = asked.all().collect();
     let header = CSV_COLUMNS
         .iter()
         .map(|c| (*c).to_owned())
+        .chain(hybrid.then(|| "participation".to_owned()))
         .chain(questions.iter().map(|q| neutralise(q.label.english())));
     w.write_record(header)?;
     for r in registrations {
@@ -158,7 +165,16 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
                 .map(|a| asked.cell(q, a))
                 .unwrap_or_default()
         });
-        let cells: Vec<String> = csv_cells(r).into_iter().chain(answers).collect();
+        let mode = hybrid.then(|| {
+            r.participation
+                .map(|p| p.code().to_owned())
+                .unwrap_or_default()
+        });
+        let cells: Vec<String> = csv_cells(r)
+            .into_iter()
+            .chain(mode)
+            .chain(answers)
+            .collect();
         w.write_record(cells.iter().map(|c| neutralise(c)))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -169,7 +185,8 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
 pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
     let all = registrations::everyone(app.registrations.as_ref(), &event.id).await?;
-    let body = export(&event.asked(), &all).map_err(|e| Problem::internal(&e))?;
+    let body =
+        export(&event.asked(), event.is_hybrid(), &all).map_err(|e| Problem::internal(&e))?;
     let mut res = http::text(StatusCode::OK, "text/csv; charset=utf-8", body);
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}-registrations.csv\"",

@@ -13,6 +13,7 @@ mod ids;
 mod join;
 mod language;
 mod organiser;
+mod participation;
 mod programme;
 mod registration;
 mod text;
@@ -35,6 +36,7 @@ pub use organiser::{
     OrganiserRequest, Role, SESSION_LIFETIME, SIGN_IN_LINK_LIFETIME, SignInRequest, TokenRequest,
     Via,
 };
+pub use participation::{InPerson, Participation, Pool, Seating, Venue};
 pub use programme::{
     Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,
     Session, SessionKind, SessionSpeaker, Speaker, changes,
