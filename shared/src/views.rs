@@ -109,6 +109,16 @@ pub struct EventView {
     /// A hybrid event's room (null for other events): its own seats, waiting list and
     /// venue; `capacity` and `waitlist` above are then the remote ones.
     pub in_person: Option<InPersonView>,
+    /// A hybrid event's seats left now in each mode (null in a mode: unlimited), for a form
+    /// asking "in person or remote"; null for other events. Cached like the rest of the event
+    /// (a minute), so a count, not a promise: the confirmation decides.
+    pub seats_left: Option<SeatsLeftView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SeatsLeftView {
+    pub in_person: Option<u64>,
+    pub remote: Option<u64>,
 }
 
 /// A hybrid event's room, as `PUT /v1/admin/events/{id}` takes it and the event shows it.
@@ -263,6 +273,7 @@ impl EventView {
             visibility: e.visibility,
             questions: e.questions.iter().map(QuestionView::of).collect(),
             in_person: e.in_person.as_ref().map(InPersonView::of),
+            seats_left: None,
         }
     }
 }

@@ -102,6 +102,11 @@ async fn a_hybrid_events_room_is_checked_shown_and_asked_for_in_every_registrati
         (&public["capacity"], &public["waitlist"]),
         (&json!(100), &json!(true))
     );
+    assert_eq!(
+        public["seats_left"],
+        json!({"in_person": 10, "remote": 100})
+    );
+    assert!(s.get_json("/v1/events/qos-workshop-2021").await["seats_left"].is_null());
     let organisers = s.admin_json(&format!("/v1/admin/events/{EVENT}")).await;
     assert_eq!(organisers["in_person"], public["in_person"]);
     // The organiser's body goes back as it is.
@@ -175,6 +180,8 @@ async fn each_mode_has_its_own_seats_and_waiting_list_shown_in_me_the_list_the_c
     assert_eq!(mine(&s, &a).await["participation"], "in_person");
     assert_eq!(mine(&s, &e).await["participation"], "remote");
     assert_eq!(mine(&s, &c).await["waitlist_position"], 1);
+    let public = s.get_json(&format!("/v1/events/{EVENT}")).await;
+    assert_eq!(public["seats_left"], json!({"in_person": 0, "remote": 0}));
 
     let list = all_registrations(&s, EVENT).await;
     let modes: Vec<(&str, &str)> = list
@@ -283,6 +290,8 @@ async fn switching_mode_frees_or_takes_a_seat_at_once_and_a_full_mode_is_refused
     let (b, rb) = confirmed_as(&s, "b@example.org", "in_person").await;
     let (c, _) = confirmed_as(&s, "c@example.org", "remote").await;
     assert_eq!(rb["waitlist_position"], 1);
+    let public = s.get_json(&format!("/v1/events/{EVENT}")).await;
+    assert_eq!(public["seats_left"], json!({"in_person": 0, "remote": 1}));
 
     // To the room while it is full: 409, nothing changed.
     let before = mine(&s, &c).await;
