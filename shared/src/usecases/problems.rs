@@ -230,6 +230,7 @@ impl From<SaveEventError> for Problem {
     fn from(e: SaveEventError) -> Self {
         match e {
             SaveEventError::Invalid(f) => Problem::invalid(f),
+            SaveEventError::Busy => busy(),
             SaveEventError::Store(s) => s.into(),
         }
     }
