@@ -114,6 +114,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                 calendar_feed: false,
                 calendar_generation: 0,
                 unsubscribed_from: None,
+                participation: None,
             },
         )
 }
