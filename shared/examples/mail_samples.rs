@@ -59,6 +59,7 @@ fn content(kind: MessageKind, language: Language) -> Content {
             manage_url,
             join_url,
             passcode: Some("842913".to_owned()),
+            venue: None,
         },
         MessageKind::ProgrammeChanges => Content::ProgrammeChanges {
             changes: vec![

@@ -114,6 +114,11 @@ pub struct RegistrationRequest {
     /// Each bad answer is named `answers.<question id>` in `errors`.
     #[serde(default)]
     pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `in_person` or `remote`: required on a hybrid event, where each mode has its own seats
+    /// and waiting list; on another event absent or the one its format allows (`remote` on a
+    /// virtual event, `in_person` on an in-person one).
+    #[serde(default)]
+    pub participation: Option<crate::domain::Participation>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -166,6 +171,11 @@ pub struct AmendRequest {
     /// Absent leaves the answers as they are.
     #[serde(default)]
     pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Hybrid events only: switch mode. To `remote` frees the room's seat for the next in its
+    /// queue; to `in_person` takes a room seat, 409 `in-person-full` when none is free (the
+    /// registration stays as it was). Each switch is one transaction.
+    #[serde(default)]
+    pub participation: Option<crate::domain::Participation>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -257,6 +267,11 @@ pub struct EventRequest {
     /// `kind` for good (a new kind needs a new id), so stored answers keep their meaning.
     #[serde(default)]
     pub questions: Option<Vec<crate::views::QuestionView>>,
+    /// Hybrid events only (400 `in_person` otherwise): the room's own seats, waiting list and
+    /// venue; `capacity` and `waitlist` are then the remote ones. A hybrid event without it has
+    /// an unlimited room.
+    #[serde(default)]
+    pub in_person: Option<crate::views::InPersonView>,
     /// Read-only: when the event was first written (null when not recorded). `GET` shows it; a
     /// `PUT` may send it back and it is ignored.
     #[schemars(extend("format" = "date-time", "readOnly" = true))]

@@ -8,7 +8,7 @@ use crate::domain::{
     Language, Material, MaterialKind, NotificationChoices, Programme, Publication, Registration,
     Session, SessionKind, Speaker, Status, Visibility, Zone,
 };
-use crate::domain::{Answers, Question, QuestionKind};
+use crate::domain::{Answers, InPerson, Participation, Question, QuestionKind};
 use crate::store::Written;
 use jiff::Timestamp;
 use schemars::JsonSchema;
@@ -106,6 +106,59 @@ pub struct EventView {
     /// The registration form's questions, in order; the registration body answers them in
     /// `answers`.
     pub questions: Vec<QuestionView>,
+    /// A hybrid event's room (null for other events): its own seats, waiting list and
+    /// venue; `capacity` and `waitlist` above are then the remote ones.
+    pub in_person: Option<InPersonView>,
+    /// A hybrid event's seats left now in each mode (null in a mode: unlimited), for a form
+    /// asking "in person or remote"; null for other events. Cached like the rest of the event
+    /// (a minute), so a count, not a promise: the confirmation decides.
+    pub seats_left: Option<SeatsLeftView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SeatsLeftView {
+    pub in_person: Option<u64>,
+    pub remote: Option<u64>,
+}
+
+/// A hybrid event's room, as `PUT /v1/admin/events/{id}` takes it and the event shows it.
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InPersonView {
+    /// Seats in the room; absent or null is unlimited.
+    #[schemars(range(min = 1, max = 1000000))]
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// Whether registrants find a place in the room's own queue when it is full (default
+    /// false).
+    #[serde(default)]
+    pub waitlist: bool,
+    /// Named in the in-person participants' reminders and calendars (LOCATION).
+    #[serde(default)]
+    pub venue: Option<VenueView>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VenueView {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: String,
+    #[schemars(length(min = 1, max = 500))]
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl InPersonView {
+    pub fn of(room: &InPerson) -> Self {
+        Self {
+            capacity: room.capacity,
+            waitlist: room.waitlist,
+            venue: room.venue.as_ref().map(|v| VenueView {
+                name: v.name.to_string(),
+                address: v.address.as_ref().map(|a| a.as_str().to_owned()),
+            }),
+        }
+    }
 }
 
 /// One question of a registration form, as `PUT /v1/admin/events/{id}` takes it and the event
@@ -219,6 +272,8 @@ impl EventView {
             approval_required: e.approval_required,
             visibility: e.visibility,
             questions: e.questions.iter().map(QuestionView::of).collect(),
+            in_person: e.in_person.as_ref().map(InPersonView::of),
+            seats_left: None,
         }
     }
 }
@@ -270,6 +325,7 @@ fn event_field(e: &Event, name: &str) -> Option<Value> {
         "reminders" => json!(e.reminders),
         "visibility" => json!(e.visibility),
         "questions" => json!(e.questions.iter().map(QuestionView::of).collect::<Vec<_>>()),
+        "in_person" => json!(e.in_person.as_ref().map(InPersonView::of)),
         _ => return None,
     })
 }
@@ -580,6 +636,9 @@ pub struct RegistrantView {
     /// or a boolean), including answers to questions the organiser has since removed; empty
     /// after an erasure.
     pub answers: BTreeMap<String, Value>,
+    /// `in_person` or `remote` on a hybrid event (its own seats and waiting list); null on
+    /// other events.
+    pub participation: Option<Participation>,
     pub created_at: String,
     pub confirmed_at: Option<String>,
     pub updated_at: String,
@@ -611,6 +670,7 @@ impl RegistrantView {
                 .map(|a| a.as_str().to_owned()),
             notifications: r.notifications,
             answers: answers_json(p.map(|p| &p.answers)),
+            participation: r.participation,
             created_at: utc(r.created_at),
             confirmed_at: r.confirmed_at.map(utc),
             updated_at: utc(r.updated_at),
@@ -706,6 +766,12 @@ pub struct StatsView {
     /// live registrations by option id, or by `true` and `false`.
     pub answers: BTreeMap<String, BTreeMap<String, u64>>,
     pub attendance: AttendanceCounts,
+    /// Hybrid events: live registrations by `participation` (`in_person`, `remote`); empty
+    /// for other events.
+    pub by_participation: BTreeMap<String, u64>,
+    /// Hybrid events: the room's seats (`capacity` and `seats_taken` above are the remote
+    /// ones); null for other events.
+    pub in_person: Option<RoomStatsView>,
 }
 
 /// Confirmed registrants who used their personal join link at least once, and those who did
@@ -749,6 +815,14 @@ pub struct AttendeeView {
     pub last_join_at: Option<String>,
     /// The days attended, in order.
     pub days: Vec<String>,
+}
+
+/// The room of a hybrid event in `stats`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RoomStatsView {
+    /// Null: unlimited.
+    pub capacity: Option<u32>,
+    pub seats_taken: u64,
 }
 
 /// `POST …/announcements`.

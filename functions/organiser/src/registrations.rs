@@ -169,6 +169,7 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
             current: &[],
             past: &[],
         },
+        false,
         registrations,
     )
 }
@@ -176,8 +177,13 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
 /// The export: a header row, then one row per registration, every cell through [`csv_cell`], a
 /// byte-order mark first. After [`CSV_COLUMNS`] comes a column per question the event asks or
 /// asked (removed ones last, so no stored answer is lost), headed by its English label, with
-/// options by their English label.
-pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<String, csv::Error> {
+/// options by their English label. A hybrid event's export (`hybrid`) has a `participation`
+/// column (`in_person` or `remote`) between the two.
+pub fn export(
+    asked: &Asked<'_>,
+    hybrid: bool,
+    registrations: &[Registration],
+) -> Result<String, csv::Error> {
     // Every field quoted, so a separator inside a cell never splits it in a spreadsheet that
     // honours quotes.
     let mut w = csv::WriterBuilder::new()
@@ -187,6 +193,7 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
     let header = CSV_COLUMNS
         .iter()
         .copied()
+        .chain(hybrid.then_some("participation"))
         .chain(questions.iter().map(|q| q.label.english()))
         .map(csv_cell);
     w.write_record(header)?;
@@ -198,7 +205,16 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
                 .map(|a| asked.cell(q, a))
                 .unwrap_or_default()
         });
-        let cells: Vec<String> = csv_cells(r).into_iter().chain(answers).collect();
+        let mode = hybrid.then(|| {
+            r.participation
+                .map(|p| p.code().to_owned())
+                .unwrap_or_default()
+        });
+        let cells: Vec<String> = csv_cells(r)
+            .into_iter()
+            .chain(mode)
+            .chain(answers)
+            .collect();
         w.write_record(cells.iter().map(|c| csv_cell(c)))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -209,7 +225,8 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
 pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
     let all = registrations::everyone(app.registrations.as_ref(), &event.id).await?;
-    let body = export(&event.asked(), &all).map_err(|e| Problem::internal(&e))?;
+    let body =
+        export(&event.asked(), event.is_hybrid(), &all).map_err(|e| Problem::internal(&e))?;
     let mut res = http::text(StatusCode::OK, "text/csv; charset=utf-8", body);
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}-registrations.csv\"",

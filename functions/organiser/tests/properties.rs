@@ -157,6 +157,7 @@ fn registration() -> impl Strategy<Value = Registration> {
                 calendar_generation: 0,
                 unsubscribed_from: None,
                 token_keys: Default::default(),
+                participation: None,
             },
         )
 }

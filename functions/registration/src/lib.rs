@@ -264,10 +264,12 @@ async fn personal_calendar(
         .registrar()
         .calendar_join(r, app.api_url.as_str())
         .await?;
-    let body = plenary::calendar::registrant_ics(
+    let venue = event.venue_for(r.participation).map(|v| v.one_line());
+    let body = plenary::calendar::registrant_ics_at(
         &event,
         published.as_ref().map(|p| &p.publication),
         join.as_ref(),
+        venue.as_deref(),
         app.site_url.as_str(),
     );
     let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);

@@ -6,6 +6,7 @@
   const {
     t, el, bdi, api, announce, errorMessage, formatTime, formatDate, formatDay, zoneOffset,
     visitorZone, fillCountries, fillChoices, formJson, clearErrors, showProblem, renderQuestions, answersJson,
+    renderParticipation, participationIn,
   } = Plenary;
 
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
@@ -114,6 +115,7 @@
     const form = $('register-form');
     fillCountries(form.elements.country);
     fillChoices(form.elements.category, CATEGORIES, 'category');
+    renderParticipation($('participation'), event);
     renderQuestions($('questions'), event.questions || []);
     const open = event.registration.open;
     $('registration-closed').hidden = open;
@@ -129,6 +131,9 @@
     // No needs said: the field is left out.
     if (!body.accessibility_needs) delete body.accessibility_needs;
     if ((event.questions || []).length) body.answers = answersJson(form, event.questions);
+    // Asked on hybrid events only; left out when not chosen, so the API names it.
+    const mode = participationIn(form);
+    if (mode) body.participation = mode;
     return body;
   }
 

@@ -333,6 +333,10 @@ pub struct Event {
     /// answers keep a label; written by the event's save, never by the organiser's body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub past_questions: Vec<Question>,
+    /// A hybrid event's room: its seats, waiting list and venue (`capacity` and `waitlist`
+    /// are then the remote ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_person: Option<super::InPerson>,
 }
 
 /// The longest event: a workshop or conference, not a season.
@@ -365,6 +369,7 @@ impl Event {
         "reminders",
         "visibility",
         "questions",
+        "in_person",
     ];
 
     /// What `GET /v1/admin/events/{id}` shows beside [`FIELDS`](Self::FIELDS): accepted back
@@ -449,6 +454,7 @@ impl Event {
             .optional("visibility", parse::with(Visibility::parse))
             .unwrap_or_default();
         let questions = form::questions(&mut f);
+        let in_person = super::participation::in_person(&mut f, format);
         let event = (|| {
             Some(Self {
                 id,
@@ -470,6 +476,7 @@ impl Event {
                 visibility,
                 questions,
                 past_questions: Vec::new(),
+                in_person,
             })
         })();
         f.finish(event)

@@ -14,6 +14,7 @@ mod join;
 mod language;
 mod material;
 mod organiser;
+mod participation;
 mod programme;
 mod registration;
 mod text;
@@ -37,6 +38,7 @@ pub use organiser::{
     OrganiserRequest, Role, SESSION_LIFETIME, SIGN_IN_LINK_LIFETIME, SignInRequest, TokenRequest,
     Via,
 };
+pub use participation::{InPerson, Participation, Pool, Seating, Venue};
 pub use programme::{
     Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,
     Session, SessionKind, SessionSpeaker, Speaker, changes,

@@ -69,7 +69,7 @@ operations! {
         query: &[], headers: &[], request: Body::Json(s::<ConfirmRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[409, 410];
     GET_MY_REGISTRATION = GET "/v1/registrations/me", "getMyRegistration", "The registrant's own registration", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401];
-    AMEND_MY_REGISTRATION = PATCH "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs or notification choices", "Registrant", Registrant,
+    AMEND_MY_REGISTRATION = PATCH "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs, notification choices, answers or a hybrid event's participation", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::Json(s::<AmendRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 409];
     CANCEL_MY_REGISTRATION = DELETE "/v1/registrations/me", "cancelMyRegistration", "Cancel; with erase=true also erase the personal data", "Registrant", Registrant,
         query: &[("erase", false, "true to erase the personal data too", BOOLEAN)], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409];

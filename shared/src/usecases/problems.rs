@@ -14,7 +14,7 @@ use super::registrant::{
     UnsubscribeError,
 };
 use super::registrar::ChangeError;
-use crate::domain::PublishRefusal;
+use crate::domain::{Participation, PublishRefusal};
 use crate::store::{PublishError, StoreError};
 
 /// The one mapping of storage faults to HTTP: transient faults are 503 with Retry-After,
@@ -121,6 +121,14 @@ impl From<ChangeError> for Problem {
                 &format!("the registration is {}", s.code()),
             ),
             ChangeError::Full => event_full(),
+            ChangeError::ModeFull(p) => Problem::conflict(
+                match p {
+                    Participation::InPerson => "in-person-full",
+                    Participation::Remote => "remote-full",
+                },
+                "No seat is free in that mode",
+                &format!("no {p} seat is free; the registration is unchanged"),
+            ),
             ChangeError::Invalid(f) => Problem::invalid(f),
             ChangeError::Busy => busy(),
             ChangeError::Store(s) => s.into(),
@@ -227,6 +235,7 @@ impl From<SaveEventError> for Problem {
     fn from(e: SaveEventError) -> Self {
         match e {
             SaveEventError::Invalid(f) => Problem::invalid(f),
+            SaveEventError::Busy => busy(),
             SaveEventError::Store(s) => s.into(),
         }
     }

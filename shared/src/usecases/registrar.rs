@@ -42,6 +42,9 @@ pub enum ChangeError {
     WrongStatus(Status),
     #[error("the event is full")]
     Full,
+    /// A switch of mode found no free seat in the mode switched to.
+    #[error("no seat is free to take part {0}")]
+    ModeFull(crate::domain::Participation),
     #[error("invalid fields")]
     Invalid(crate::domain::FieldErrors),
     #[error("the registration keeps changing; try again")]
@@ -98,7 +101,7 @@ impl Registrar<'_> {
         let position = match (s.registration.status, s.registration.waitlist_ticket) {
             (Status::Waitlisted, Some(t)) => Some(
                 self.store
-                    .waitlist_position(&s.registration.event_id, t)
+                    .waitlist_position(&s.registration.event_id, s.registration.pool(), t)
                     .await?,
             ),
             _ => None,

@@ -28,6 +28,7 @@ const AMENDMENT_FIELDS: &[&str] = &[
     "accessibility_needs",
     "notifications",
     "answers",
+    "participation",
 ];
 const JOIN_INFO_FIELDS: &[&str] = &["url", "passcode", "dial_in", "instructions", "release_at"];
 

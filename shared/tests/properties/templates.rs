@@ -90,14 +90,16 @@ fn content(kind: MessageKind) -> BoxedStrategy<Content> {
             url(),
             proptest::option::of(url()),
             proptest::option::of(marked(20)),
+            proptest::option::of(marked(40)),
         )
             .prop_map(
-                |(offset, manage_url, join_url, passcode)| Content::Reminder {
+                |(offset, manage_url, join_url, passcode, venue)| Content::Reminder {
                     lead: String::new(),
                     offset,
                     manage_url,
                     join_url,
                     passcode,
+                    venue,
                 },
             )
             .boxed(),

@@ -91,6 +91,8 @@ pub enum Content {
         manage_url: String,
         join_url: Option<String>,
         passcode: Option<String>,
+        /// Where an in-person participant goes (a hybrid event's venue, on one line).
+        venue: Option<String>,
     },
     ProgrammeChanges {
         changes: Vec<ChangeLine>,
@@ -494,11 +496,13 @@ fn insert_content(ctx: &mut BTreeMap<&str, Value>, content: &Content) {
             manage_url,
             join_url,
             passcode,
+            venue,
             ..
         } => {
             ctx.insert("manage_url", manage_url.as_str().into());
             ctx.insert("join_url", join_url.as_deref().into());
             ctx.insert("passcode", passcode.as_deref().into());
+            ctx.insert("venue", venue.as_deref().into());
         }
         Content::ProgrammeChanges {
             changes,

@@ -49,6 +49,7 @@ fn sample(kind: MessageKind) -> Content {
             manage_url,
             join_url: Some("https://plenary.example/j/JOIN".to_owned()),
             passcode: Some("842913".to_owned()),
+            venue: Some("ITU headquarters, Place des Nations, Geneva".to_owned()),
         },
         MessageKind::ProgrammeChanges => Content::ProgrammeChanges {
             changes: vec![
@@ -319,6 +320,7 @@ fn a_reminder_with_a_bad_offset_is_refused() {
         manage_url: "https://x.example/m".to_owned(),
         join_url: None,
         passcode: None,
+        venue: None,
     };
     let err = render(&Message {
         kind: MessageKind::Reminder,

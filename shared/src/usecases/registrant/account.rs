@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::domain::{Amendment, NotificationChoices, Registration, Status};
-use crate::store::{Change, CommitError, StoreError, Stored};
+use crate::domain::{Amendment, NotificationChoices, Participation, Registration, Status};
+use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
 use crate::token::Token;
 
 use super::super::registrar::{ChangeError, Registrar, Seen};
@@ -81,7 +81,7 @@ impl Registrar<'_> {
             .event(&s.registration.event_id)
             .await?
             .ok_or(ChangeError::NotFound)?;
-        let a = Amendment::parse_for(&event.questions, body).map_err(ChangeError::Invalid)?;
+        let a = Amendment::parse_for(&event, body).map_err(ChangeError::Invalid)?;
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -117,10 +117,28 @@ impl Registrar<'_> {
             }
             next.updated_at = self.now();
             let mut ch = Change::new();
+            let switch = a
+                .participation
+                .filter(|to| s.registration.participation != Some(*to));
+            if let Some(to) = switch {
+                // The seat moves in the same transaction as the rest of the amendment.
+                self.switch(&mut ch, &s.registration, &mut next, to, &event)
+                    .await?;
+            }
             ch.save(&next, s.rev)?;
             match self.store.commit(ch).await {
                 Ok(()) => {
                     return Ok(self.seen_saved(next, s.rev).await?);
+                }
+                Err(CommitError::Conflict(Conflict::Full)) => {
+                    return Err(ChangeError::ModeFull(
+                        switch.unwrap_or(Participation::InPerson),
+                    ));
+                }
+                // The queue the switch left moved on: progress, not a clash over this one.
+                Err(CommitError::Conflict(Conflict::WaitlistMoved)) => {
+                    s = self.reread(&s).await?;
+                    attempts.progressed();
                 }
                 Err(CommitError::Conflict(_)) => {
                     s = self.reread(&s).await?;

@@ -246,6 +246,7 @@ impl Registrar<'_> {
                 .as_ref()
                 .map(|p| p.email.clone())
                 .ok_or(ConfirmError::Gone)?;
+            let seating = event.seating(r.participation);
             let mut next = r.clone();
             next.updated_at = now;
             next.confirm_by = None;
@@ -258,11 +259,11 @@ impl Registrar<'_> {
                 next.status = Status::Confirmed;
                 ch.save(&next, s.rev)?
                     .keep_address(&next, &email)
-                    .take_seat(&event.id, event.capacity)
+                    .take_seat(&event.id, seating.pool, seating.capacity)
                     .grant_join(&self.join_token(&next).hash(), &next);
             }
             match self
-                .seat_or_queue(ch, &s, next, &event, &email, now)
+                .seat_or_queue(ch, &s, next, seating, &email, now)
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
