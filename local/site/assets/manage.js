@@ -142,7 +142,7 @@
     const line = $('manage-status');
     line.dataset.status = me.status;
     line.textContent = t(`status.${me.status}`);
-    $('manage-status-text').textContent = t(`statusText.${me.status}`, { position: me.waitlist_position ?? '?' });
+    $('manage-status-text').replaceChildren(...Plenary.tb(`statusText.${me.status}`, { position: me.waitlist_position ?? '?' }));
     renderJoin();
     $('calendar').hidden = !calendarUrl;
     if (calendarUrl) $('personal-calendar').href = calendarUrl;
