@@ -79,10 +79,14 @@ const Plenary = (() => {
     if (switcher) switcher.value = code;
   }
 
-  async function useLanguage(code) {
+  async function loadDictionary(code) {
     const res = await fetch(`/i18n/${code}.json`);
     if (!res.ok) throw new Error(`no dictionary for ${code}`);
-    dictionary = await res.json();
+    return res.json();
+  }
+
+  async function useLanguage(code, loaded) {
+    dictionary = loaded || await loadDictionary(code);
     language = code;
     document.documentElement.lang = code;
     document.documentElement.dir = RTL.has(code) ? 'rtl' : 'ltr';
@@ -177,9 +181,13 @@ const Plenary = (() => {
   /** Loads the reader's language, wires the switcher, then renders the page (again on switch). */
   async function start(render) {
     rerender = render;
+    // The texts first, then the frame in one go: a header put in and translated later moved
+    // the page down under the reader (a layout shift) wherever its translation wraps.
+    const code = preferredLanguage();
+    const loaded = await loadDictionary(code);
     const switcher = frame();
     fields();
-    await useLanguage(preferredLanguage());
+    await useLanguage(code, loaded);
     if (switcher) {
       switcher.value = language;
       switcher.addEventListener('change', async () => {
@@ -373,8 +381,18 @@ const Plenary = (() => {
     return countryLists.get(at);
   }
 
-  /** Fills a <select> with every country, named in the reader's language, keeping its choice. */
+  /**
+   * Fills a <select> with every country, named in the reader's language, keeping its choice.
+   * The first time in a language the names are worked out in a task of their own, after the
+   * page has drawn: 250 names and a sort were the longest task of the event page's load.
+   */
   function fillCountries(select) {
+    if (!countryLists.has(locale())) {
+      if (!select.options.length) select.replaceChildren(new Option(t('form.choose'), ''));
+      const at = locale();
+      setTimeout(() => { if (at === locale()) { countries(); fillCountries(select); } }, 0);
+      return;
+    }
     const value = select.value;
     const options = countries().map(([code, name]) => new Option(name, code));
     select.replaceChildren(new Option(t('form.choose'), ''), ...options);
