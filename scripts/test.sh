@@ -4,7 +4,7 @@
 # npm packages and Debian's Chromium; Debian's qemu-user-static unpacked into .tmp), starts the
 # emulator on a free loopback port, then runs formatting, clippy (warnings are errors),
 # cargo-deny, the template checks, every unit, property, contract, handler and end-to-end test,
-# the arm64 packages' smoke test, the browser tests, Spectral and openapi-python-client over the
+# the arm64 packages' smoke test, the browser tests, Lighthouse, Spectral and openapi-python-client over the
 # OpenAPI document, and schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +57,9 @@ scripts/smoke-lambdas.sh
 
 step "browser tests of the reference website (Chromium, playwright-core)"
 scripts/browser-test.sh
+
+step "Lighthouse (mobile) and axe-core over the public pages (Chromium, offline)"
+scripts/lighthouse.sh
 
 step "the OpenAPI document through third-party tools: Spectral, openapi-python-client (generated, imported and driven)"
 scripts/openapi-check.sh

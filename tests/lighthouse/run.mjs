@@ -65,7 +65,9 @@ async function main() {
   const scores = {};
   const failures = [];
   try {
-    for (const [name, path] of PAGES) {
+    // LIGHTHOUSE_PAGES=event,event-ar measures only those (while working on one page).
+    const only = (process.env.LIGHTHOUSE_PAGES || '').split(',').filter(Boolean);
+    for (const [name, path] of PAGES.filter(([n]) => !only.length || only.includes(n))) {
       const url = BASE + path;
       const runs = [];
       for (let i = 0; i < RUNS; i += 1) {

@@ -79,10 +79,14 @@ const Plenary = (() => {
     if (switcher) switcher.value = code;
   }
 
-  async function useLanguage(code) {
+  async function loadDictionary(code) {
     const res = await fetch(`/i18n/${code}.json`);
     if (!res.ok) throw new Error(`no dictionary for ${code}`);
-    dictionary = await res.json();
+    return res.json();
+  }
+
+  async function useLanguage(code, loaded) {
+    dictionary = loaded || await loadDictionary(code);
     language = code;
     document.documentElement.lang = code;
     document.documentElement.dir = RTL.has(code) ? 'rtl' : 'ltr';
@@ -177,13 +181,21 @@ const Plenary = (() => {
   /** Loads the reader's language, wires the switcher, then renders the page (again on switch). */
   async function start(render) {
     rerender = render;
+    // The texts first, then the frame in one go: a header put in and translated later moved
+    // the page down under the reader (a layout shift) wherever its translation wraps.
+    const code = preferredLanguage();
+    const loaded = await loadDictionary(code);
     const switcher = frame();
     fields();
-    await useLanguage(preferredLanguage());
+    await useLanguage(code, loaded);
     if (switcher) {
       switcher.value = language;
       switcher.addEventListener('change', async () => {
         try { localStorage.setItem(STORAGE_KEY, switcher.value); } catch { /* private mode */ }
+        // The address says the language too (`?lang=`), so copying it shares the page as read.
+        const url = new URL(location.href);
+        url.searchParams.set('lang', switcher.value);
+        history.replaceState(history.state, '', url);
         await useLanguage(switcher.value);
         rerender();
       });
@@ -254,6 +266,21 @@ const Plenary = (() => {
     return el('bdi', { text });
   }
 
+  /**
+   * The UI string `key` as nodes, each `{name}` filled with `vars[name]` isolated in a <bdi>
+   * (a node given as a value is put in as it is): a filled title, zone or address keeps its own
+   * direction inside an Arabic sentence.
+   */
+  function tb(key, vars = {}) {
+    const s = has(key) ? dictionary[key] : key;
+    return s.split(/(\{\w+\})/).filter(Boolean).map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part);
+      if (!name || !(name[1] in vars)) return part;
+      const v = vars[name[1]];
+      return v instanceof Node ? v : bdi(String(v));
+    });
+  }
+
   /** Shows a status line in the page's live region so screen readers hear it. */
   function announce(text, kind = 'info') {
     const region = document.getElementById('announce');
@@ -267,19 +294,59 @@ const Plenary = (() => {
     return new URLSearchParams(location.search).get(name);
   }
 
+  /**
+   * The page's language with the visitor's region when the browser names one for it (en-GB
+   * reads 8 September 2021, en-US September 8, 2021).
+   */
   function locale() {
+    const tag = (navigator.languages || [navigator.language || ''])
+      .map(String).find((l) => l.toLowerCase().split('-')[0] === language);
+    let base = language;
+    try { if (tag) [base] = Intl.getCanonicalLocales(tag); } catch { /* not a valid tag */ }
     // Latin digits in Arabic keep times and dates readable next to the zone names.
-    return language === 'ar' ? 'ar-u-nu-latn' : language;
+    return language === 'ar' ? `${base}-u-nu-latn` : base;
+  }
+
+  // Making an Intl formatter costs far more than using one: each is made once per locale and
+  // options, which keeps the main thread free (Lighthouse's total blocking time).
+  const formatters = new Map();
+  function formatter(Kind, options, at = locale()) {
+    const key = `${Kind.name}|${at}|${JSON.stringify(options)}`;
+    if (!formatters.has(key)) formatters.set(key, new Kind(at, options));
+    return formatters.get(key);
   }
 
   function formatTime(iso, zone) {
-    return new Intl.DateTimeFormat(locale(), { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    return formatter(Intl.DateTimeFormat, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
       .format(new Date(iso));
   }
 
   function formatDate(iso, zone) {
-    return new Intl.DateTimeFormat(locale(), { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+    return formatter(Intl.DateTimeFormat, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
       .format(new Date(iso));
+  }
+
+  /** A date and time, e.g. the registration deadline: "8 September 2021, 14:00". */
+  function formatInstant(iso, zone) {
+    return formatter(Intl.DateTimeFormat, {
+      timeZone: zone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).format(new Date(iso));
+  }
+
+  /** The days from `startIso` to `endIso` in `zone`, shortened as the locale does: "8–9 September 2021". */
+  function formatDays(startIso, endIso, zone) {
+    // Chromium spaces the dash even between two days of one month ("8 – 9 September"); the
+    // days of one month read as one range, "8–9 September 2021".
+    return formatter(Intl.DateTimeFormat, { timeZone: zone, day: 'numeric', month: 'long', year: 'numeric' })
+      .formatRange(new Date(startIso), new Date(endIso)).replace(/(\d)\s+–\s+(\d)/u, '$1–$2');
+  }
+
+  /** The zone's short name at `iso` ("CEST"), or its offset ("UTC+02:00") where it has none. */
+  function zoneName(zone, iso) {
+    const parts = formatter(Intl.DateTimeFormat, { timeZone: zone, timeZoneName: 'short' }, 'en-GB')
+      .formatToParts(new Date(iso));
+    const name = (parts.find((p) => p.type === 'timeZoneName') || {}).value || '';
+    return /^[A-Z]{2,5}$/.test(name) && !/^(GMT|UTC)$/.test(name) ? name : zoneOffset(zone, iso);
   }
 
   /** A calendar date (YYYY-MM-DD) as words, independent of any zone. */
@@ -289,7 +356,7 @@ const Plenary = (() => {
 
   /** "UTC+02:00"-style offset of `zone` at `iso`. */
   function zoneOffset(zone, iso) {
-    const parts = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' })
+    const parts = formatter(Intl.DateTimeFormat, { timeZone: zone, timeZoneName: 'longOffset' }, 'en')
       .formatToParts(new Date(iso));
     const name = parts.find((p) => p.type === 'timeZoneName');
     return name ? name.value.replace('GMT', 'UTC').replace(/^UTC$/, 'UTC+00:00') : '';
@@ -299,19 +366,35 @@ const Plenary = (() => {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; }
   }
 
-  function countryName(code) {
-    try {
-      return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) || code;
-    } catch { return code; }
+  // Every country's name in a locale, sorted for it, worked out once per locale (each render
+  // used to make 250 names and sort them again: most of the page's blocking time).
+  const countryLists = new Map();
+  function countries() {
+    const at = locale();
+    if (!countryLists.has(at)) {
+      let names;
+      try { names = new Intl.DisplayNames([at], { type: 'region' }); } catch { names = null; }
+      const collator = new Intl.Collator(at);
+      countryLists.set(at, COUNTRIES.map((code) => [code, (names && names.of(code)) || code])
+        .sort((a, b) => collator.compare(a[1], b[1])));
+    }
+    return countryLists.get(at);
   }
 
-  /** Fills a <select> with every country, named in the reader's language, keeping its choice. */
+  /**
+   * Fills a <select> with every country, named in the reader's language, keeping its choice.
+   * The first time in a language the names are worked out in a task of their own, after the
+   * page has drawn: 250 names and a sort were the longest task of the event page's load.
+   */
   function fillCountries(select) {
+    if (!countryLists.has(locale())) {
+      if (!select.options.length) select.replaceChildren(new Option(t('form.choose'), ''));
+      const at = locale();
+      setTimeout(() => { if (at === locale()) { countries(); fillCountries(select); } }, 0);
+      return;
+    }
     const value = select.value;
-    const collator = new Intl.Collator(locale());
-    const options = COUNTRIES.map((code) => [code, countryName(code)])
-      .sort((a, b) => collator.compare(a[1], b[1]))
-      .map(([code, name]) => new Option(name, code));
+    const options = countries().map(([code, name]) => new Option(name, code));
     select.replaceChildren(new Option(t('form.choose'), ''), ...options);
     select.value = value;
   }
@@ -564,8 +647,8 @@ const Plenary = (() => {
   }
 
   return {
-    LANGUAGES: CODES, start, switchLanguage, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
-    formatTime, formatDate, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
+    LANGUAGES: CODES, start, switchLanguage, t, tb, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
+    formatTime, formatDate, formatDay, formatInstant, formatDays, zoneName, zoneOffset, visitorZone, fillCountries, fillChoices,
     formJson, clearErrors, showErrors, showProblem, language: () => language, locale,
     renderQuestions, answersJson, renderParticipation, participationIn,
   };

@@ -22,11 +22,11 @@
     // Confirmation has its own words for the usual outcomes; any other status uses the general ones.
     const pick = (own, general) => (Plenary.has(own) ? own : general);
     const vars = { position: registration.waitlist_position ?? '?' };
-    line.textContent = t(pick(`confirm.status.${status}`, `status.${status}`), vars);
+    line.replaceChildren(...Plenary.tb(pick(`confirm.status.${status}`, `status.${status}`), vars));
     document.getElementById('confirm-event').replaceChildren(
       ...(event ? [t('confirm.for'), ' ', el('a', { href: `/events/${encodeURIComponent(event.id)}` }, bdi(event.title))] : []),
     );
-    document.getElementById('confirm-next').textContent = t(pick(`confirm.next.${status}`, `statusText.${status}`), vars);
+    document.getElementById('confirm-next').replaceChildren(...Plenary.tb(pick(`confirm.next.${status}`, `statusText.${status}`), vars));
     document.getElementById('manage-link').href = `/registration/manage?token=${encodeURIComponent(token)}`;
     document.getElementById('confirm-result').hidden = false;
   }

@@ -45,6 +45,41 @@
     } catch { /* offered only when available */ }
   }
 
+  // The subscribable calendar URL (POST answers the same URL while it is open, so showing it
+  // again is safe); closing it makes every copy answer 404.
+  let feed = null;
+
+  function renderFeed() {
+    $('feed-links').hidden = !feed;
+    $('feed-open').hidden = Boolean(feed);
+    if (!feed) return;
+    $('feed-webcal').href = feed.webcal_url;
+    $('feed-url').value = feed.url;
+  }
+
+  async function openFeed() {
+    try {
+      feed = await api('POST', '/v1/registrations/me/calendar-feed', { token });
+      renderFeed();
+      $('feed-url').focus();
+      $('feed-url').select();
+    } catch (e) {
+      announce(errorMessage(e), 'error');
+    }
+  }
+
+  async function closeFeed() {
+    try {
+      await api('DELETE', '/v1/registrations/me/calendar-feed', { token });
+      feed = null;
+      renderFeed();
+      announce(t('calendar.feedClosed'), 'ok');
+      $('feed-open').focus();
+    } catch (e) {
+      announce(errorMessage(e), 'error');
+    }
+  }
+
   function detail(term, value) {
     return value ? [el('dt', { text: term }), el('dd', {}, value)] : [];
   }
@@ -121,10 +156,11 @@
     const line = $('manage-status');
     line.dataset.status = me.status;
     line.textContent = t(`status.${me.status}`);
-    $('manage-status-text').textContent = t(`statusText.${me.status}`, { position: me.waitlist_position ?? '?' });
+    $('manage-status-text').replaceChildren(...Plenary.tb(`statusText.${me.status}`, { position: me.waitlist_position ?? '?' }));
     renderJoin();
     $('calendar').hidden = !calendarUrl;
     if (calendarUrl) $('personal-calendar').href = calendarUrl;
+    renderFeed();
     const active = !['cancelled', 'rejected'].includes(me.status);
     $('edit').hidden = !active;
     $('cancel').hidden = !active;
@@ -195,6 +231,8 @@
         } catch (e) {
           failure = e;
         }
+        $('feed-open').addEventListener('click', openFeed);
+        $('feed-close').addEventListener('click', closeFeed);
         $('edit-form').addEventListener('submit', save);
         $('cancel-button').addEventListener('click', () => askCancel(false));
         $('erase-button').addEventListener('click', () => askCancel(true));

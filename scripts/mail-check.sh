@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The sample emails (every kind in every language, `cargo run -p plenary --example mail_samples`)
+# through software nobody here wrote: Python's email package (no MIME defect, the headers every
+# message carries) and SpamAssassin offline (`-L`: local tests only, no Bayes), failing on any
+# score above 0 (scripts/mail_check.py). Installs Debian's spamassassin when it is absent, as
+# scripts/ical-validator.sh installs libical; the checker needs only Python's standard library.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v spamassassin >/dev/null 2>&1; then
+  echo "installing Debian's spamassassin"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y spamassassin
+fi
+
+out=.tmp/mail-samples
+rm -rf "$out"
+mkdir -p "$out"
+cargo run --locked --quiet -p plenary --example mail_samples -- "$out"
+python3 scripts/mail_check.py "$out"
