@@ -204,6 +204,8 @@ fn local_config(cli: &Cli, own_url: &str, organiser_token: &Token) -> Config {
     config.api_url = own_url;
     config.organiser_token_hash = Some(TokenHash::of(organiser_token.expose()));
     config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
+    config.requests_per_client_per_minute = cli.requests_per_client_per_minute;
+    config.failed_bearers_per_client_per_hour = cli.failed_bearers_per_client_per_hour;
     config
 }
 

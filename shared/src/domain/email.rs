@@ -55,6 +55,12 @@ impl Email {
     pub fn normalised(&self) -> String {
         self.0.to_lowercase()
     }
+
+    /// The domain, lower-cased (what a per-domain limit counts).
+    pub fn domain(&self) -> String {
+        let domain = self.0.rsplit_once('@').map_or("", |(_, d)| d);
+        domain.to_lowercase()
+    }
 }
 
 impl TryFrom<String> for Email {
