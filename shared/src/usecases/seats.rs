@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use crate::domain::{Email, Event, EventId, Registration, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
+use crate::token::TokenHash;
 
 use super::registrar::{ChangeError, Registrar, Seen};
 use super::retry::Attempts;
@@ -54,15 +55,17 @@ impl Registrar<'_> {
         next: Registration,
         event: &Event,
         email: &Email,
-        now: Timestamp,
+        confirmed_by: Option<&TokenHash>,
     ) -> Result<Seated, StoreError> {
+        // The change was made at the instant `next` records.
+        let now = next.updated_at;
         match self.store.commit(ch).await {
             Ok(()) => Ok(Seated::Yes(Box::new(Seen {
                 registration: next,
                 waitlist_position: None,
             }))),
             Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
-                Ok(match self.waitlist(s, email, now).await? {
+                Ok(match self.waitlist(s, email, now, confirmed_by).await? {
                     Some(seen) => Seated::Yes(Box::new(seen)),
                     None => Seated::Retry,
                 })
@@ -74,12 +77,14 @@ impl Registrar<'_> {
     }
 
     /// Puts `s` (just confirmed or approved, the event full) at the end of the waiting list;
-    /// `None` when a concurrent change got in first (the caller retries).
+    /// `None` when a concurrent change got in first (the caller retries). `confirmed_by` is the
+    /// token that confirmed it, if it was just confirmed: it no longer lapses.
     pub(crate) async fn waitlist(
         &self,
         s: &Stored,
         email: &Email,
         now: Timestamp,
+        confirmed_by: Option<&TokenHash>,
     ) -> Result<Option<Seen>, StoreError> {
         let ticket = self.store.next_ticket(&s.registration.event_id).await?;
         let mut next = s.registration.clone();
@@ -92,6 +97,9 @@ impl Registrar<'_> {
         ch.save(&next, s.rev)?
             .keep_address(&next, email)
             .join_waitlist(&next.event_id, ticket, &next.id);
+        if let Some(hash) = confirmed_by {
+            ch.keep_token(hash);
+        }
         match self.store.commit(ch).await {
             Ok(()) => {}
             Err(CommitError::Conflict(_)) => return Ok(None),

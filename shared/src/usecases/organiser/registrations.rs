@@ -42,7 +42,10 @@ impl Registrar<'_> {
             let Some(email) = r.person.as_ref().map(|p| p.email.clone()) else {
                 return Err(ChangeError::NotFound);
             };
-            match self.seat_or_queue(ch, &s, next, event, &email, now).await? {
+            match self
+                .seat_or_queue(ch, &s, next, event, &email, None)
+                .await?
+            {
                 Seated::Yes(seen) => return Ok(*seen),
                 Seated::Full => return Err(ChangeError::Full),
                 Seated::Retry => attempts.failed(),

@@ -276,19 +276,24 @@ impl Registrar<'_> {
             next.updated_at = now;
             next.confirm_by = None;
             next.confirmed_at = Some(now);
+            // The link that confirmed the registration stays its bearer: it no longer lapses.
+            let hash = token.hash();
             let mut ch = Change::new();
             if event.approval_required {
                 next.status = Status::PendingApproval;
-                ch.save(&next, s.rev)?.keep_address(&next, &email);
+                ch.save(&next, s.rev)?
+                    .keep_address(&next, &email)
+                    .keep_token(&hash);
             } else {
                 next.status = Status::Confirmed;
                 ch.save(&next, s.rev)?
                     .keep_address(&next, &email)
+                    .keep_token(&hash)
                     .take_seat(&event.id, event.capacity)
                     .grant_join(&self.join_token(&next).hash(), &next);
             }
             match self
-                .seat_or_queue(ch, &s, next, &event, &email, now)
+                .seat_or_queue(ch, &s, next, &event, &email, Some(&hash))
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
