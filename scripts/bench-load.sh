@@ -24,7 +24,7 @@ OUT=${BENCH_OUT:-target/bench-load}
 POOL=${BENCH_CONFIRM_POOL:-20000}
 CONFIRM_DURATION=${BENCH_CONFIRM_DURATION:-1s}
 SERVER_LOG=${BENCH_SERVER_LOG:-/dev/null}
-TOKEN=bench-organiser-token-0123456789
+TOKEN=bench-organiser-token-0123456789abcdefghijk
 EVENT=bench-2030
 
 command -v wrk >/dev/null || { echo "bench-load: needs wrk (apt-get install -y wrk)" >&2; exit 2; }

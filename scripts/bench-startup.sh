@@ -36,7 +36,7 @@ seed_pid=$!
 for _ in $(seq 300); do grep -q '^Press Ctrl-C' "$OUT/seed.out" 2>/dev/null && break; sleep 0.1; done
 kill "$seed_pid"; wait "$seed_pid" 2>/dev/null || true
 
-ORGANISER_TOKEN=bench-organiser-token-0123456789
+ORGANISER_TOKEN=bench-organiser-token-0123456789abcdefghijk
 export PLENARY_TABLE=$TABLE PLENARY_SENDER=events@plenary.test PLENARY_SITE_URL=https://site.test \
     PLENARY_ALLOWED_ORIGINS=https://site.test \
     PLENARY_ORGANISER_TOKEN_HASH=$(printf %s "$ORGANISER_TOKEN" | sha256sum | cut -c1-64) \

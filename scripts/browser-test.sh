@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ORGANISER_TOKEN=test-organiser-token-0123456789
+ORGANISER_TOKEN=test-organiser-token-0123456789abcdefghijkl
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium"

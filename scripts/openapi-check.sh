@@ -19,7 +19,7 @@ fi
 (cd tests/openapi && npm ci --no-audit --no-fund --silent)
 
 cargo build -p plenary-local --locked --quiet
-organiser="openapi-check-organiser-token-0123456789"
+organiser="openapi-check-organiser-token-0123456789abc"
 "${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT

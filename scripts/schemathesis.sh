@@ -15,7 +15,7 @@ if [ ! -x .venv-api/bin/schemathesis ] || ! cmp -s scripts/requirements-api.txt 
 fi
 
 cargo build -p plenary-local --locked --quiet
-organiser="schemathesis-organiser-token-0123456789"
+organiser="schemathesis-organiser-token-0123456789abcd"
 "${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT

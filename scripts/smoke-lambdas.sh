@@ -105,8 +105,8 @@ print(json.dumps(e))
 EOF
 }
 
-# Secrets for the smoke run only (the SHA-256 of the token "smoke-token-0123456789abcdef", a join key of 32 zero bytes).
-token_hash=$(printf 'smoke-token-0123456789abcdef' | sha256sum | cut -d' ' -f1)
+# Secrets for the smoke run only (the SHA-256 of the token "smoke-token-0123456789abcdef0123456789abcdef", a join key of 32 zero bytes).
+token_hash=$(printf 'smoke-token-0123456789abcdef0123456789abcdef' | sha256sum | cut -d' ' -f1)
 join_key=$(printf '0%.0s' $(seq 1 64))
 
 failures=0
@@ -153,7 +153,7 @@ request GET /v1/events >"$work/list-events.json"
 request GET /v1/events/nope >"$work/get-event.json"
 request GET /v1/registrations/me >"$work/me.json"
 request GET /v1/admin/events/nope/stats >"$work/stats-anonymous.json"
-request GET /v1/admin/events/nope/stats "authorization=Bearer smoke-token-0123456789abcdef" >"$work/stats.json"
+request GET /v1/admin/events/nope/stats "authorization=Bearer smoke-token-0123456789abcdef0123456789abcdef" >"$work/stats.json"
 
 check programme "$work/list-events.json" '"statusCode": ?200'
 check programme "$work/get-event.json" '"statusCode": ?404'
@@ -161,7 +161,7 @@ check programme "$work/get-event.json" '"statusCode": ?404'
 # A whole path through the real packages: the organiser creates an event, the programme
 # function lists it, a newcomer registers, and the notifications job sends the confirmation
 # through SES (the emulator).
-admin="authorization=Bearer smoke-token-0123456789abcdef"
+admin="authorization=Bearer smoke-token-0123456789abcdef0123456789abcdef"
 SMOKE_BODY='{"title": "Smoke workshop", "timezone": "Europe/Zurich",
   "starts_at": "2030-03-10T09:00:00+01:00", "ends_at": "2030-03-10T17:00:00+01:00",
   "registration": {"opens_at": "2021-01-01T00:00:00Z"}}' \

@@ -345,7 +345,7 @@ pub async fn organiser_world(store: &TableStore) -> OrganiserWorld {
         .put_session(&session.hash(), &credential)
         .await
         .expect("a session");
-    let deployment = "bench-deployment-token-0123456789".to_owned();
+    let deployment = "bench-deployment-token-0123456789abcdefghij".to_owned();
     let mut config = config();
     config.organiser_token_hash = Some(TokenHash::of(&deployment));
     let app = plenary_organiser::App::new(&services(store, clock()), &config).expect("configured");

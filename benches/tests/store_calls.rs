@@ -215,6 +215,71 @@ async fn a_confirmation_is_reads_and_one_transaction() {
     eprintln!("confirm made {calls:?}:{}", show(&log));
 }
 
+/// Hybrid participation costs nothing more: a registration taking part in person is the same
+/// calls as any, and its confirmation takes the room's seat (not the remote one) inside its one
+/// transaction.
+#[tokio::test]
+async fn an_in_person_registration_of_a_hybrid_event_is_still_one_conditional_transaction() {
+    use plenary::store::EventWriter;
+    let (counter, store, app) = registration_world().await;
+    let mut body = plenary_benches::event_json();
+    body["format"] = serde_json::json!("hybrid");
+    body["in_person"] = serde_json::json!({"capacity": 50, "waitlist": true,
+                                           "venue": {"name": "ITU headquarters"}});
+    let event = plenary::domain::Event::parse(plenary_benches::event().id, &body).unwrap();
+    store
+        .put_event(&event, at(plenary_benches::CLOCK))
+        .await
+        .unwrap();
+    counter.reset();
+    let mut registration = person("ada@room.test");
+    registration["participation"] = serde_json::json!("in_person");
+    let res =
+        plenary_registration::handle(&app, post_json(&registrations_path(), &registration)).await;
+    assert_eq!(res.status(), 202);
+    let log = counter.take_log();
+    let calls = counter.calls();
+    assert_eq!(
+        (
+            calls.transact,
+            calls.write,
+            calls.update_returning,
+            calls.get,
+            calls.query
+        ),
+        (1, 1, 0, 2, 0),
+        "an in-person POST made:{}",
+        show(&log)
+    );
+
+    let token = grant_confirmation_token(&store, &event.id, "ada@room.test").await;
+    counter.reset();
+    let res = plenary_registration::handle(
+        &app,
+        post_json(
+            "/v1/registrations/confirm",
+            &serde_json::json!({"token": token.expose()}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let log = counter.take_log();
+    let calls = counter.calls();
+    assert_eq!(
+        (calls.transact, calls.write),
+        (1, 0),
+        "an in-person confirmation made:{}",
+        show(&log)
+    );
+    let tx = log.iter().find(|c| c.op == "transact").unwrap();
+    let room = plenary::store::keys::seats(&event.id, plenary::domain::Pool::InPerson);
+    let remote = plenary::store::keys::seats(&event.id, plenary::domain::Pool::Event);
+    assert!(
+        tx.keys.contains(&room) && !tx.keys.contains(&remote),
+        "the confirmation did not take the room's seat: {tx}"
+    );
+}
+
 /// Not a target, printed for the cost model: what the job's sending of one confirmation email
 /// costs in store calls (the outbox entry the POST wrote, the token it grants, the claim).
 #[tokio::test]

@@ -15,7 +15,7 @@ use plenary::config::{BaseUrl, CorsConfig};
 use plenary::domain::Email;
 use plenary::mail::{LocalMailbox, Mailer};
 use plenary::store::{MemoryTable, Table, TableStore};
-use plenary::token::{OsTokenSource, Token, TokenHash};
+use plenary::token::{ORGANISER_TOKEN_MIN_CHARS, OsTokenSource, Token, TokenHash};
 use plenary::wiring::Services;
 use plenary::{Clock, Config, TokenSource};
 use tokio::net::TcpListener;
@@ -175,9 +175,16 @@ fn choose_clock(cli: &Cli, seed: Option<&Seed>) -> ChosenClock {
 /// `--organiser-token`, or a random one (printed in the banner).
 fn organiser_token(cli: &Cli) -> Token {
     match &cli.organiser_token {
-        Some(t) => Token::parse(t).unwrap_or_else(|_| {
-            fail("--organiser-token must be at least 22 URL-safe characters (A-Z a-z 0-9 - _)")
-        }),
+        Some(t) => Token::parse(t)
+            .ok()
+            .filter(|t| t.expose().len() >= ORGANISER_TOKEN_MIN_CHARS)
+            .unwrap_or_else(|| {
+                fail(format!(
+                    "--organiser-token must be at least {ORGANISER_TOKEN_MIN_CHARS} URL-safe \
+                     characters (A-Z a-z 0-9 - _), random: `openssl rand -base64 32 | tr '+/' '-_' \
+                     | tr -d =` makes one"
+                ))
+            }),
         None => OsTokenSource.new_token(),
     }
 }

@@ -59,6 +59,7 @@ fn content(kind: MessageKind, language: Language) -> Content {
             manage_url,
             join_url,
             passcode: Some("842913".to_owned()),
+            venue: None,
         },
         MessageKind::ProgrammeChanges => Content::ProgrammeChanges {
             changes: vec![
@@ -67,12 +68,14 @@ fn content(kind: MessageKind, language: Language) -> Content {
                     title: "Opening session".to_owned(),
                     before: Some(time("2021-09-08T12:00:00Z")),
                     after: Some(time("2021-09-08T12:30:00Z")),
+                    new_materials: Vec::new(),
                 },
                 ChangeLine {
                     change: ChangeKind::Added,
                     title: "Panel: measuring quality of experience".to_owned(),
                     before: None,
                     after: Some(time("2021-09-09T12:00:00Z")),
+                    new_materials: Vec::new(),
                 },
             ],
             programme_url: format!("{SITE}/events/{EVENT}"),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::domain::Email;
+use crate::domain::{Email, UrlPolicy};
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
     FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,
@@ -64,6 +64,9 @@ pub struct Config {
     pub requests_per_client_per_minute: u32,
     /// Refused organiser bearers one client may present in an hour.
     pub failed_bearers_per_client_per_hour: u32,
+    /// Which addresses session materials may have: https only in a deployment; the local stack
+    /// also takes http, the scheme it serves its own uploads on.
+    pub material_urls: UrlPolicy,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -226,6 +229,7 @@ impl Config {
                     .unwrap_or(REQUESTS_PER_CLIENT_PER_MINUTE),
                 failed_bearers_per_client_per_hour: failed
                     .unwrap_or(FAILED_BEARERS_PER_CLIENT_PER_HOUR),
+                material_urls: UrlPolicy::HttpsOnly,
             }),
             _ => Err(ConfigError {
                 problems: read.problems,
@@ -253,6 +257,7 @@ impl Config {
             ),
             requests_per_client_per_minute: REQUESTS_PER_CLIENT_PER_MINUTE,
             failed_bearers_per_client_per_hour: FAILED_BEARERS_PER_CLIENT_PER_HOUR,
+            material_urls: UrlPolicy::HttpAllowed,
         }
     }
 
@@ -371,6 +376,8 @@ mod tests {
         assert_eq!(c.registrations_per_event_per_minute, 120);
         assert_eq!(c.requests_per_client_per_minute, 60);
         assert_eq!(c.failed_bearers_per_client_per_hour, 20);
+        // A deployment publishes https materials only.
+        assert_eq!(c.material_urls, UrlPolicy::HttpsOnly);
     }
 
     #[test]
@@ -544,5 +551,6 @@ mod tests {
         );
         assert!(c.join_key.is_some() && c.organiser_token_hash.is_none());
         assert!(c.cors.allowed_origins.is_empty());
+        assert_eq!(c.material_urls, UrlPolicy::HttpAllowed);
     }
 }

@@ -114,6 +114,11 @@ pub struct RegistrationRequest {
     /// Each bad answer is named `answers.<question id>` in `errors`.
     #[serde(default)]
     pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `in_person` or `remote`: required on a hybrid event, where each mode has its own seats
+    /// and waiting list; on another event absent or the one its format allows (`remote` on a
+    /// virtual event, `in_person` on an in-person one).
+    #[serde(default)]
+    pub participation: Option<crate::domain::Participation>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -166,6 +171,11 @@ pub struct AmendRequest {
     /// Absent leaves the answers as they are.
     #[serde(default)]
     pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Hybrid events only: switch mode. To `remote` frees the room's seat for the next in its
+    /// queue; to `in_person` takes a room seat, 409 `in-person-full` when none is free (the
+    /// registration stays as it was). Each switch is one transaction.
+    #[serde(default)]
+    pub participation: Option<crate::domain::Participation>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -262,6 +272,11 @@ pub struct EventRequest {
     /// `kind` for good (a new kind needs a new id), so stored answers keep their meaning.
     #[serde(default)]
     pub questions: Option<Vec<crate::views::QuestionView>>,
+    /// Hybrid events only (400 `in_person` otherwise): the room's own seats, waiting list and
+    /// venue; `capacity` and `waitlist` are then the remote ones. A hybrid event without it has
+    /// an unlimited room.
+    #[serde(default)]
+    pub in_person: Option<crate::views::InPersonView>,
     /// Read-only: when the event was first written (null when not recorded). `GET` shows it; a
     /// `PUT` may send it back and it is ignored.
     #[schemars(extend("format" = "date-time", "readOnly" = true))]
@@ -311,6 +326,24 @@ pub struct SessionRequest {
     pub summary: Option<String>,
     #[serde(default)]
     pub speakers: Option<Vec<SessionSpeakerRequest>>,
+    /// At most 20, ids unique in the session; public once published.
+    #[serde(default)]
+    #[schemars(length(max = 20))]
+    pub materials: Option<Vec<MaterialRequest>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialRequest {
+    pub id: String,
+    #[schemars(length(min = 1, max = 200))]
+    pub title: String,
+    pub kind: crate::domain::MaterialKind,
+    /// An absolute https URL of at most 2,000 characters (the local stack also takes http).
+    #[schemars(extend("format" = "uri"), length(max = 2000))]
+    pub url: String,
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -353,6 +386,10 @@ pub enum PerLanguage {
 pub enum AudienceRequest {
     Confirmed,
     All,
+    /// Confirmed registrants who used their personal join link.
+    Attended,
+    /// Confirmed registrants who never used it.
+    Absent,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -423,9 +460,10 @@ fn problem_schema() -> Value {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "code": {"type": "string"},
-            "errors": {"type": "array", "items": {
+            "errors": {"type": "array", "maxItems": crate::http::MAX_LISTED_ERRORS, "items": {
                 "type": "object", "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+            "errors_total": {"type": "integer", "description": "How many field errors were found, when more were found than `errors` lists"}
         }
     })
 }

@@ -8,9 +8,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::domain::RegistrationId;
+use crate::domain::{RegistrationId, TokenKeys};
 
 const TOKEN_BYTES: usize = 32;
+
+/// The shortest bearer an organiser may present: 43 URL-safe base64 characters, the 32 random
+/// bytes (256 bits) of every token this code issues and of `openssl rand -base64 32`. Organiser
+/// tokens are stored as unsalted SHA-256, which is safe only for long random secrets; 22
+/// characters would be 132 bits only if random, and nothing here can tell a random one.
+pub const ORGANISER_TOKEN_MIN_CHARS: usize = 43;
 
 /// A bearer secret as the registrant or organiser holds it. Never logged: `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -204,6 +210,11 @@ mod tests {
     }
 
     #[test]
+    fn a_new_token_is_long_enough_for_an_organiser() {
+        assert!(OsTokenSource.new_token().expose().len() >= ORGANISER_TOKEN_MIN_CHARS);
+    }
+
+    #[test]
     fn a_stored_hash_parses_only_from_64_hex_digits() {
         let h = TokenHash::of("secret");
         assert_eq!(TokenHash::parse(h.as_str()), Some(h));
@@ -215,8 +226,33 @@ mod tests {
 /// The join link must be shown again on every visit to the registrant's page, yet tokens are
 /// stored only as hashes; deriving it from a server secret gives both. Revoking bumps the
 /// generation, which gives a new token and lets the old hash be deleted.
+///
+/// Each purpose (join link, calendar URL, unsubscribe link) has its own key, HMAC-SHA256 of the
+/// configured secret under the purpose's label (HKDF-Expand's one-block case), so a token of one
+/// purpose says nothing of another's and a key could be rotated alone. Registrations made before
+/// that keep the one shared key ([`TokenKeys::Shared`]): see there why.
 #[derive(Clone)]
-pub struct JoinKey([u8; 32]);
+pub struct JoinKey {
+    /// The configured secret (hashed to 32 bytes): the shared key of older registrations.
+    shared: [u8; 32],
+    join: [u8; 32],
+    calendar: [u8; 32],
+    unsubscribe: [u8; 32],
+}
+
+const JOIN: &[u8] = b"plenary-join";
+const CALENDAR: &[u8] = b"plenary-calendar";
+const UNSUBSCRIBE: &[u8] = b"plenary-unsubscribe";
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac =
+        hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
 
 impl JoinKey {
     /// From configuration: at least 32 bytes, as URL-safe base64 or hex.
@@ -229,44 +265,68 @@ impl JoinKey {
         } else {
             URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')).ok()?
         };
-        (bytes.len() >= 32).then(|| {
-            let mut k = [0u8; 32];
-            k.copy_from_slice(&Sha256::digest(&bytes));
-            Self(k)
-        })
+        (bytes.len() >= 32).then(|| Self::from_secret(Sha256::digest(&bytes).into()))
     }
 
     /// A fresh random key (the local stack's default).
     pub fn random() -> Self {
-        Self(random_bytes::<32>())
+        Self::from_secret(random_bytes::<32>())
     }
 
-    pub fn token_for(&self, registration_id: &RegistrationId, generation: u32) -> Token {
-        self.derive(b"plenary-join", registration_id, generation)
+    fn from_secret(shared: [u8; 32]) -> Self {
+        let key = |label: &[u8]| hmac(&shared, &[b"plenary-key\0", label, b"\x01"]);
+        Self {
+            join: key(JOIN),
+            calendar: key(CALENDAR),
+            unsubscribe: key(UNSUBSCRIBE),
+            shared,
+        }
+    }
+
+    pub fn token_for(
+        &self,
+        keys: TokenKeys,
+        registration_id: &RegistrationId,
+        generation: u32,
+    ) -> Token {
+        self.derive(keys, JOIN, &self.join, registration_id, generation)
     }
 
     /// The token of the registration's subscribable calendar URL: a new one each generation, so
     /// closing the URL (a new generation) ends the old one for good.
-    pub fn calendar_token(&self, registration_id: &RegistrationId, generation: u32) -> Token {
-        self.derive(b"plenary-calendar", registration_id, generation)
+    pub fn calendar_token(
+        &self,
+        keys: TokenKeys,
+        registration_id: &RegistrationId,
+        generation: u32,
+    ) -> Token {
+        self.derive(keys, CALENDAR, &self.calendar, registration_id, generation)
     }
 
     /// The registration's one-click unsubscribe token (RFC 8058): stable, so every optional
     /// email carries the same one, and useless for anything else.
-    pub fn unsubscribe_token(&self, registration_id: &RegistrationId) -> Token {
-        self.derive(b"plenary-unsubscribe", registration_id, 0)
+    pub fn unsubscribe_token(&self, keys: TokenKeys, registration_id: &RegistrationId) -> Token {
+        self.derive(keys, UNSUBSCRIBE, &self.unsubscribe, registration_id, 0)
     }
 
-    fn derive(&self, purpose: &[u8], registration_id: &RegistrationId, generation: u32) -> Token {
-        use hmac::{KeyInit as _, Mac as _};
-        let mut mac =
-            hmac::Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
-        mac.update(purpose);
-        mac.update(b"\0");
-        mac.update(registration_id.as_str().as_bytes());
-        mac.update(b"\0");
-        mac.update(&generation.to_be_bytes());
-        Token(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    fn derive(
+        &self,
+        keys: TokenKeys,
+        label: &[u8],
+        own_key: &[u8; 32],
+        registration_id: &RegistrationId,
+        generation: u32,
+    ) -> Token {
+        let (id, generation) = (
+            registration_id.as_str().as_bytes(),
+            generation.to_be_bytes(),
+        );
+        let mac = match keys {
+            // Exactly as before per-purpose keys, so the tokens already sent still match.
+            TokenKeys::Shared => hmac(&self.shared, &[label, b"\0", id, b"\0", &generation]),
+            TokenKeys::PerPurpose => hmac(own_key, &[id, b"\0", &generation]),
+        };
+        Token(URL_SAFE_NO_PAD.encode(mac))
     }
 }
 
@@ -285,12 +345,84 @@ mod join_key_tests {
         let key = JoinKey::random();
         let r1 = SequentialTokenSource::default().new_registration_id(0);
         let r2 = SequentialTokenSource::default().new_registration_id(1);
-        let a = key.token_for(&r1, 0);
-        assert_eq!(a, key.token_for(&r1, 0));
-        assert_ne!(a, key.token_for(&r1, 1));
-        assert_ne!(a, key.token_for(&r2, 0));
-        assert_ne!(a, JoinKey::random().token_for(&r1, 0));
-        assert!(Token::parse(a.expose()).is_ok());
+        for keys in [TokenKeys::Shared, TokenKeys::PerPurpose] {
+            let a = key.token_for(keys, &r1, 0);
+            assert_eq!(a, key.token_for(keys, &r1, 0));
+            assert_ne!(a, key.token_for(keys, &r1, 1));
+            assert_ne!(a, key.token_for(keys, &r2, 0));
+            assert_ne!(a, JoinKey::random().token_for(keys, &r1, 0));
+            assert!(Token::parse(a.expose()).is_ok());
+        }
+    }
+
+    #[test]
+    fn older_registrations_keep_the_tokens_they_were_sent() {
+        // The derivation before per-purpose keys, written out: HMAC of the shared key over
+        // label, id and generation.
+        let secret = [7u8; 32];
+        let key = JoinKey::parse(&URL_SAFE_NO_PAD.encode(secret)).unwrap();
+        let id = SequentialTokenSource::default().new_registration_id(0);
+        let old = |label: &[u8], generation: u32| {
+            let shared: [u8; 32] = Sha256::digest(secret).into();
+            let mac = hmac(
+                &shared,
+                &[
+                    label,
+                    b"\0",
+                    id.as_str().as_bytes(),
+                    b"\0",
+                    &generation.to_be_bytes(),
+                ],
+            );
+            URL_SAFE_NO_PAD.encode(mac)
+        };
+        let shared = TokenKeys::Shared;
+        assert_eq!(
+            key.token_for(shared, &id, 3).expose(),
+            old(b"plenary-join", 3)
+        );
+        assert_eq!(
+            key.calendar_token(shared, &id, 2).expose(),
+            old(b"plenary-calendar", 2)
+        );
+        assert_eq!(
+            key.unsubscribe_token(shared, &id).expose(),
+            old(b"plenary-unsubscribe", 0)
+        );
+    }
+
+    #[test]
+    fn new_registrations_get_their_tokens_from_a_key_per_purpose() {
+        let key = JoinKey::random();
+        let id = SequentialTokenSource::default().new_registration_id(0);
+        let (shared, own) = (TokenKeys::Shared, TokenKeys::PerPurpose);
+        assert_ne!(key.token_for(own, &id, 0), key.token_for(shared, &id, 0));
+        assert_ne!(
+            key.calendar_token(own, &id, 0),
+            key.calendar_token(shared, &id, 0)
+        );
+        assert_ne!(
+            key.unsubscribe_token(own, &id),
+            key.unsubscribe_token(shared, &id)
+        );
+        // Three keys, none the shared one: knowing one purpose's key gives no other's tokens.
+        let keys = [key.join, key.calendar, key.unsubscribe, key.shared];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        let join_with = |k: &[u8; 32]| {
+            URL_SAFE_NO_PAD.encode(hmac(
+                k,
+                &[id.as_str().as_bytes(), b"\0", &0u32.to_be_bytes()],
+            ))
+        };
+        assert_eq!(key.token_for(own, &id, 0).expose(), join_with(&key.join));
+        assert_eq!(
+            key.unsubscribe_token(own, &id).expose(),
+            join_with(&key.unsubscribe)
+        );
     }
 
     #[test]

@@ -5,10 +5,10 @@
 use crate::domain::form::{Expected, Labels};
 use crate::domain::{
     AnnouncementSummary, Audience, Category, Change, ChangeKind, Event, EventFormat, JoinInfo,
-    Language, NotificationChoices, Programme, Publication, Registration, Session, SessionKind,
-    Speaker, Status, Visibility, Zone,
+    Language, Material, MaterialKind, NotificationChoices, Programme, Publication, Registration,
+    Session, SessionKind, Speaker, Status, Visibility, Zone,
 };
-use crate::domain::{Answers, Question, QuestionKind};
+use crate::domain::{Answers, InPerson, Participation, Question, QuestionKind};
 use crate::store::Written;
 use jiff::Timestamp;
 use schemars::JsonSchema;
@@ -106,6 +106,59 @@ pub struct EventView {
     /// The registration form's questions, in order; the registration body answers them in
     /// `answers`.
     pub questions: Vec<QuestionView>,
+    /// A hybrid event's room (null for other events): its own seats, waiting list and
+    /// venue; `capacity` and `waitlist` above are then the remote ones.
+    pub in_person: Option<InPersonView>,
+    /// A hybrid event's seats left now in each mode (null in a mode: unlimited), for a form
+    /// asking "in person or remote"; null for other events. Cached like the rest of the event
+    /// (a minute), so a count, not a promise: the confirmation decides.
+    pub seats_left: Option<SeatsLeftView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SeatsLeftView {
+    pub in_person: Option<u64>,
+    pub remote: Option<u64>,
+}
+
+/// A hybrid event's room, as `PUT /v1/admin/events/{id}` takes it and the event shows it.
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InPersonView {
+    /// Seats in the room; absent or null is unlimited.
+    #[schemars(range(min = 1, max = 1000000))]
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// Whether registrants find a place in the room's own queue when it is full (default
+    /// false).
+    #[serde(default)]
+    pub waitlist: bool,
+    /// Named in the in-person participants' reminders and calendars (LOCATION).
+    #[serde(default)]
+    pub venue: Option<VenueView>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VenueView {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: String,
+    #[schemars(length(min = 1, max = 500))]
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl InPersonView {
+    pub fn of(room: &InPerson) -> Self {
+        Self {
+            capacity: room.capacity,
+            waitlist: room.waitlist,
+            venue: room.venue.as_ref().map(|v| VenueView {
+                name: v.name.to_string(),
+                address: v.address.as_ref().map(|a| a.as_str().to_owned()),
+            }),
+        }
+    }
 }
 
 /// One question of a registration form, as `PUT /v1/admin/events/{id}` takes it and the event
@@ -219,6 +272,8 @@ impl EventView {
             approval_required: e.approval_required,
             visibility: e.visibility,
             questions: e.questions.iter().map(QuestionView::of).collect(),
+            in_person: e.in_person.as_ref().map(InPersonView::of),
+            seats_left: None,
         }
     }
 }
@@ -273,6 +328,7 @@ fn event_field(e: &Event, name: &str) -> Option<Value> {
             json!(e.registrations_per_email_domain_per_hour)
         }
         "questions" => json!(e.questions.iter().map(QuestionView::of).collect::<Vec<_>>()),
+        "in_person" => json!(e.in_person.as_ref().map(InPersonView::of)),
         _ => return None,
     })
 }
@@ -329,6 +385,31 @@ pub struct SessionFields {
     pub ends_at: String,
     #[serde(rename = "abstract")]
     pub summary: String,
+    /// Slides, documents, recordings and links, public once published (`[]` when none).
+    pub materials: Vec<MaterialView>,
+}
+
+/// A material as the programme, its changes and the draft show it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MaterialView {
+    pub id: String,
+    pub title: String,
+    pub kind: MaterialKind,
+    pub url: String,
+    /// The language it is in; null when it names none.
+    pub language: Option<Language>,
+}
+
+impl MaterialView {
+    pub fn of(m: &Material) -> Self {
+        Self {
+            id: m.id.to_string(),
+            title: m.title.to_string(),
+            kind: m.kind,
+            url: m.url.clone(),
+            language: m.language,
+        }
+    }
 }
 
 impl SessionFields {
@@ -341,6 +422,7 @@ impl SessionFields {
             starts_at: at(zone, s.starts_at),
             ends_at: at(zone, s.ends_at),
             summary: s.summary.as_str().to_owned(),
+            materials: s.materials.iter().map(MaterialView::of).collect(),
         }
     }
 }
@@ -429,6 +511,8 @@ pub struct ChangeView {
     pub title: String,
     pub before: Option<SessionView>,
     pub after: Option<SessionView>,
+    /// The materials the session gained (a new one, or a new address), which the digest names.
+    pub new_materials: Vec<MaterialView>,
 }
 
 impl ChangeView {
@@ -439,6 +523,11 @@ impl ChangeView {
             title: c.title.clone(),
             before: c.before.as_ref().map(|s| SessionView::of(s, old, zone)),
             after: c.after.as_ref().map(|s| SessionView::of(s, new, zone)),
+            new_materials: c
+                .new_materials()
+                .into_iter()
+                .map(MaterialView::of)
+                .collect(),
         }
     }
 }
@@ -550,6 +639,9 @@ pub struct RegistrantView {
     /// or a boolean), including answers to questions the organiser has since removed; empty
     /// after an erasure.
     pub answers: BTreeMap<String, Value>,
+    /// `in_person` or `remote` on a hybrid event (its own seats and waiting list); null on
+    /// other events.
+    pub participation: Option<Participation>,
     pub created_at: String,
     pub confirmed_at: Option<String>,
     pub updated_at: String,
@@ -581,6 +673,7 @@ impl RegistrantView {
                 .map(|a| a.as_str().to_owned()),
             notifications: r.notifications,
             answers: answers_json(p.map(|p| &p.answers)),
+            participation: r.participation,
             created_at: utc(r.created_at),
             confirmed_at: r.confirmed_at.map(utc),
             updated_at: utc(r.updated_at),
@@ -675,6 +768,64 @@ pub struct StatsView {
     /// For each `choice`, `choices` and `boolean` question (removed ones too, when answered):
     /// live registrations by option id, or by `true` and `false`.
     pub answers: BTreeMap<String, BTreeMap<String, u64>>,
+    pub attendance: AttendanceCounts,
+    /// Hybrid events: live registrations by `participation` (`in_person`, `remote`); empty
+    /// for other events.
+    pub by_participation: BTreeMap<String, u64>,
+    /// Hybrid events: the room's seats (`capacity` and `seats_taken` above are the remote
+    /// ones); null for other events.
+    pub in_person: Option<RoomStatsView>,
+}
+
+/// Confirmed registrants who used their personal join link at least once, and those who did
+/// not (a use counts as attending).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceCounts {
+    pub attended: u64,
+    pub absent: u64,
+}
+
+/// `GET …/attendance`: how many attended each day (`YYYY-MM-DD` in the event's zone: every
+/// day of the event, and any other day a link was used), and each registrant's joins.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceView {
+    pub event_id: String,
+    /// The event's zone, in which the days are counted and the instants shown.
+    pub timezone: String,
+    pub days: Vec<AttendanceDay>,
+    /// Every confirmed registrant, and anyone else whose link was used, in registration order.
+    pub registrants: Vec<AttendeeView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendanceDay {
+    pub date: String,
+    /// Registrants who used their join link that day.
+    pub attended: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttendeeView {
+    pub registration_id: String,
+    /// Null once the registrant's personal data is erased (so are `family_name` and `email`).
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub status: Status,
+    /// Uses of their personal join link.
+    pub joins: u64,
+    pub first_join_at: Option<String>,
+    pub last_join_at: Option<String>,
+    /// The days attended, in order.
+    pub days: Vec<String>,
+}
+
+/// The room of a hybrid event in `stats`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RoomStatsView {
+    /// Null: unlimited.
+    pub capacity: Option<u32>,
+    pub seats_taken: u64,
 }
 
 /// `POST …/announcements`.

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.PLENARY_BASE;
-export const ORGANISER_TOKEN = process.env.PLENARY_ORGANISER_TOKEN || 'test-organiser-token-0123456789';
+export const ORGANISER_TOKEN = process.env.PLENARY_ORGANISER_TOKEN || 'test-organiser-token-0123456789abcdefghijkl';
 export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 /** The administrator plenary-local seeds at start-up. */

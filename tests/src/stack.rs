@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The organiser token every test stack is started with.
-pub const ORGANISER_TOKEN: &str = "test-organiser-token-0123456789";
+pub const ORGANISER_TOKEN: &str = "test-organiser-token-0123456789abcdefghijkl";
 
 /// The limits per client every test stack is started with unless the suite passes the flag.
 pub const RAISED_CLIENT_LIMITS: &[(&str, &str)] = &[

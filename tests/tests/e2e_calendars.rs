@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 on_both_stores!(
     every_calendar_output_passes_libicals_checks_and_a_digest_keeps_the_join_details,
     a_subscribable_calendar_url_serves_the_personal_calendar_until_it_is_closed,
+    materials_are_attached_to_their_sessions_in_every_calendar_and_pass_libical,
 );
 
 const QOS: &str = "qos-workshop-2021";
@@ -101,6 +102,109 @@ async fn a_subscribable_calendar_url_serves_the_personal_calendar_until_it_is_cl
     // Cancelling the registration ends it.
     assert_eq!(cancel(&s, &bearer).await.status(), 200);
     assert_eq!(send(s.http.get(&again)).await.status(), 410);
+}
+
+/// Runs libical over `files` (name, text) written into `dir`, and fails on any refusal.
+fn assert_libical_accepts(dir: &std::path::Path, files: &[(String, String)]) {
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        paths.push(p);
+    }
+    let out = Command::new(validator())
+        .args(&paths)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the validator: {e}"));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "libical refused a calendar:\n{report}"
+    );
+    assert_eq!(report.matches(": ok\n").count(), files.len(), "{report}");
+}
+
+async fn materials_are_attached_to_their_sessions_in_every_calendar_and_pass_libical(store: Store) {
+    validator();
+    let dir = std::env::temp_dir().join(format!(
+        "plenary-attach-{}-{}",
+        std::process::id(),
+        store as u8
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mail_dir = dir.join("mail");
+    let s = LocalStack::start(
+        store,
+        &[
+            "--clock",
+            "2021-08-23T08:00:00Z",
+            "--outbox-dir",
+            mail_dir.to_str().unwrap(),
+        ],
+    );
+    let (bearer, _) = confirmed(&s, QOS, "attach@example.org").await;
+    let draft_path = format!("/v1/admin/events/{QOS}/programme/draft");
+    let mut draft: Value = s.admin_json(&draft_path).await;
+    // A long address, so the ATTACH line is folded too.
+    let slides = format!(
+        "https://www.itu.int/en/ITU-T/Workshops-and-Seminars/qos/{}/slides.pdf?a=1,b=2;c",
+        "x".repeat(90)
+    );
+    draft["sessions"][0]["materials"] = json!([
+        {"id": "slides", "title": "Slides", "kind": "slides", "url": slides, "language": "en"},
+        {"id": "rec", "title": "Recording", "kind": "recording", "url": "https://media.example.org/r"},
+    ]);
+    draft["sessions"][2]["materials"] =
+        json!([{"id": "paper", "title": "Paper", "kind": "document", "url": "https://e.org/p"}]);
+    assert_eq!(put_draft(&s, QOS, &draft).await.status(), 200);
+    assert_eq!(publish(&s, QOS).await.status(), 200);
+    let res = send(s.post("/_local/notifications/run?now=2021-08-23T09:00:00Z")).await;
+    assert_eq!(res.status(), 200);
+
+    let programme = send(s.get(&format!("/v1/events/{QOS}/programme.ics")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let digest: Vec<String> = std::fs::read_dir(&mail_dir)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .filter(|t| t.contains("X-Plenary-Kind: programme_changes"))
+        .map(|eml| decoded_calendar(&eml))
+        .collect();
+    assert_eq!(digest.len(), 1);
+    let files = vec![
+        ("programme.ics".to_owned(), programme.clone()),
+        (
+            "personal.ics".to_owned(),
+            personal_calendar(&s, &bearer).await,
+        ),
+        ("digest.ics".to_owned(), digest[0].clone()),
+    ];
+    assert_libical_accepts(&dir, &files);
+    for (name, text) in &files {
+        let unfolded = text.replace("\r\n ", "");
+        let first = draft["sessions"][0]["id"].as_str().unwrap();
+        let third = draft["sessions"][2]["id"].as_str().unwrap();
+        let attached = |uid: &str| -> Vec<String> {
+            unfolded
+                .split("BEGIN:VEVENT")
+                .find(|e| e.contains(&format!("UID:{uid}.{QOS}@plenary\r\n")))
+                .unwrap_or_else(|| panic!("{uid} in {name}"))
+                .split("\r\n")
+                .filter_map(|l| l.strip_prefix("ATTACH:"))
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(
+            attached(first),
+            [slides.clone(), "https://media.example.org/r".to_owned()],
+            "{name}"
+        );
+        assert_eq!(attached(third), ["https://e.org/p"], "{name}");
+        assert_eq!(unfolded.matches("\r\nATTACH:").count(), 3, "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Each VEVENT's unfolded properties by UID (parameters dropped from the name).

@@ -450,7 +450,7 @@ async fn the_seed_workshop_asks_the_circulars_questions(store: Store) {
     assert!(text.contains("Your role"), "{text}");
     assert!(
         text.lines()
-            .any(|l| l.contains("amina@example.org") && l.ends_with(",true,Regulator")),
+            .any(|l| l.contains("amina@example.org") && l.ends_with(r#","true","Regulator""#)),
         "{text}"
     );
 }

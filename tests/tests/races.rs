@@ -18,6 +18,7 @@ on_both_stores!(
     sixty_confirmations_for_twenty_seats_give_twenty_seats_and_forty_places,
     thirty_identical_registrations_at_once_give_one_registration,
     simultaneous_cancellations_each_promote_exactly_one_waiting_registrant_in_order,
+    five_hundred_in_person_registrants_from_sixty_four_clients_get_the_rooms_fifty_seats_and_a_queue_of_their_own,
 );
 
 /// The race stack: the job runs only when a test asks, so mail arrives when the test expects it,
@@ -436,4 +437,201 @@ async fn thirty_identical_registrations_at_once_give_one_registration(store: Sto
     }
     let list: Value = s.admin_json("/v1/admin/events/twins/registrations").await;
     assert_eq!(list["registrations"].as_array().unwrap().len(), 1);
+}
+
+const ROOM_SEATS: usize = 50;
+const IN_PERSON: usize = 500;
+/// Remote registrants racing the room's crowd for the (unlimited) remote seats.
+const REMOTE: usize = 100;
+/// Seated in-person registrants who switch to remote at once.
+const SWITCHERS: usize = 20;
+
+fn hybrid_person(email: &str, participation: &str) -> Value {
+    let mut p = person(email);
+    p["participation"] = json!(participation);
+    p
+}
+
+async fn five_hundred_in_person_registrants_from_sixty_four_clients_get_the_rooms_fifty_seats_and_a_queue_of_their_own(
+    store: Store,
+) {
+    let mut phases = Phases::new(format!("room {store:?}"));
+    let s = LocalStack::start(store, RACE_FLAGS);
+    let event = "room";
+    let mut body = event_body(None, true, false);
+    body["format"] = json!("hybrid");
+    body["in_person"] = json!({"capacity": ROOM_SEATS, "waitlist": true,
+                               "venue": {"name": "ITU headquarters", "address": "Place des Nations, Geneva"}});
+    create_event(&s, event, &body).await;
+    let mut posts: Vec<(String, &str)> = (0..IN_PERSON)
+        .map(|i| (format!("room{i:03}@example.org"), "in_person"))
+        .chain((0..REMOTE).map(|i| (format!("remote{i:03}@example.org"), "remote")))
+        .collect();
+    shuffle(&mut posts, 0x2545_f491_4f6c_dd1d);
+    let path = format!("/v1/events/{event}/registrations");
+    let statuses = with_clients(
+        &s,
+        CLIENTS,
+        posts.clone(),
+        move |http, base, (email, mode)| {
+            let url = format!("{base}{path}");
+            async move {
+                let res = http
+                    .post(url)
+                    .json(&hybrid_person(&email, mode))
+                    .send()
+                    .await
+                    .unwrap();
+                res.status().as_u16()
+            }
+        },
+    )
+    .await;
+    assert!(statuses.iter().all(|st| *st == 202), "{statuses:?}");
+    drain_job(&s).await;
+    let tokens = confirmation_tokens(&s).await;
+    assert_eq!(
+        tokens.len(),
+        IN_PERSON + REMOTE,
+        "every address was mailed once"
+    );
+    phases.done("registered and mailed");
+
+    // Everyone confirms at once, the room's crowd and the remote ones mixed.
+    let all_tokens: Vec<String> = posts.iter().map(|(a, _)| tokens[a][0].clone()).collect();
+    let outcomes = with_clients(&s, CLIENTS, all_tokens, |http, base, token| async move {
+        let res = http
+            .post(format!("{base}/v1/registrations/confirm"))
+            .json(&json!({"token": token}))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap_or_default();
+        assert_eq!(status, 200, "a confirmation failed: {body}");
+        body
+    })
+    .await;
+    phases.done(&format!(
+        "{} confirmations from {CLIENTS} clients",
+        outcomes.len()
+    ));
+    let (room, remote): (Vec<Value>, Vec<Value>) = outcomes
+        .into_iter()
+        .partition(|o| o["participation"] == "in_person");
+    assert_eq!((room.len(), remote.len()), (IN_PERSON, REMOTE));
+    assert_eq!(count(&room, "status", "confirmed"), ROOM_SEATS);
+    assert_eq!(count(&room, "status", "waitlisted"), IN_PERSON - ROOM_SEATS);
+    assert_eq!(
+        count(&remote, "status", "confirmed"),
+        REMOTE,
+        "the room's queue took no remote seat"
+    );
+
+    // As the organiser sees it: nobody lost or doubled, the room's queue 1..450 once each.
+    let all = all_registrations(&s, event).await;
+    assert_eq!(
+        all.len(),
+        IN_PERSON + REMOTE,
+        "registrations lost or doubled"
+    );
+    let in_person: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["participation"] == "in_person")
+        .collect();
+    assert_eq!(in_person.len(), IN_PERSON);
+    let mut queue: Vec<(u64, String)> = in_person
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r["waitlist_position"].as_u64()?,
+                r["email"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    queue.sort_unstable();
+    assert_eq!(
+        queue.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        (1..=(IN_PERSON - ROOM_SEATS) as u64).collect::<Vec<_>>(),
+        "the room's places are not 1..{} once each",
+        IN_PERSON - ROOM_SEATS
+    );
+    assert!(
+        all.iter()
+            .filter(|r| r["participation"] == "remote")
+            .all(|r| r["waitlist_position"].is_null()),
+        "a remote registrant has a place in a queue"
+    );
+    let counts = stats(&s, event).await;
+    assert_eq!(counts["in_person"]["seats_taken"], ROOM_SEATS);
+    assert_eq!(counts["seats_taken"], REMOTE);
+    assert_eq!(
+        counts["by_participation"],
+        json!({"in_person": IN_PERSON, "remote": REMOTE})
+    );
+    assert_eq!(counts["by_status"]["confirmed"], ROOM_SEATS + REMOTE);
+    assert_eq!(counts["by_status"]["waitlisted"], IN_PERSON - ROOM_SEATS);
+    phases.done("first race checked");
+
+    // Twenty seated in the room switch to remote at once: each switch frees its seat for the
+    // next in the room's queue in the same transaction, so the first twenty in line are seated
+    // and the rest move up in order.
+    let token_of: BTreeMap<String, String> = posts
+        .iter()
+        .map(|(a, _)| (a.clone(), tokens[a][0].clone()))
+        .collect();
+    let seated: Vec<String> = in_person
+        .iter()
+        .filter(|r| r["status"] == "confirmed")
+        .map(|r| token_of[r["email"].as_str().unwrap()].clone())
+        .take(SWITCHERS)
+        .collect();
+    let switched = with_clients(&s, SWITCHERS, seated, |http, base, token| async move {
+        let res = http
+            .patch(format!("{base}/v1/registrations/me"))
+            .bearer_auth(token)
+            .json(&json!({"participation": "remote"}))
+            .send()
+            .await
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.json::<Value>().await.unwrap_or_default(),
+        )
+    })
+    .await;
+    for (status, body) in &switched {
+        assert_eq!(*status, 200, "a switch failed: {body}");
+        assert_eq!(
+            (&body["status"], &body["participation"]),
+            (&json!("confirmed"), &json!("remote"))
+        );
+    }
+    phases.done(&format!("{SWITCHERS} switches at once"));
+    let all = all_registrations(&s, event).await;
+    let by_email: BTreeMap<&str, &Value> = all
+        .iter()
+        .map(|r| (r["email"].as_str().unwrap(), r))
+        .collect();
+    for (place, email) in &queue {
+        let r = by_email[email.as_str()];
+        if *place <= SWITCHERS as u64 {
+            assert_eq!(r["status"], "confirmed", "place {place} was not seated");
+            assert_eq!(r["participation"], "in_person");
+        } else {
+            assert_eq!(r["waitlist_position"], *place - SWITCHERS as u64, "{r}");
+        }
+    }
+    let counts = stats(&s, event).await;
+    assert_eq!(counts["in_person"]["seats_taken"], ROOM_SEATS);
+    assert_eq!(counts["seats_taken"], REMOTE + SWITCHERS);
+    assert_eq!(
+        counts["by_participation"],
+        json!({"in_person": IN_PERSON - SWITCHERS, "remote": REMOTE + SWITCHERS})
+    );
+    assert_eq!(
+        counts["by_status"]["waitlisted"],
+        IN_PERSON - ROOM_SEATS - SWITCHERS
+    );
+    phases.done("checked");
 }

@@ -25,7 +25,7 @@ use plenary_tests::on_both_stores;
 use plenary_tests::stack::Store;
 use serde_json::{Value, json};
 
-const DEPLOYMENT: &str = "deployment-token-of-these-tests-0123";
+const DEPLOYMENT: &str = "deployment-token-of-these-tests-0123456789ab";
 
 on_both_stores!(
     a_known_and_an_unknown_address_get_the_same_answer_after_the_same_store_calls,

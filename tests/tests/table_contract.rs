@@ -126,6 +126,34 @@ async fn update_creates_an_absent_item_and_add_counts_from_zero(t: T) {
     assert_eq!(must_get(&t, &key).await["capacity"], json!(10));
 }
 
+async fn set_if_absent_sets_an_absent_attribute_once_beside_the_other_changes(t: T) {
+    let key = Key::new("keep", "k");
+    let first_use = |at: i64| {
+        Write::update(key.clone())
+            .add("uses", 1)
+            .set("last", at)
+            .set_if_absent("first", at)
+    };
+    t.write(first_use(10)).await.expect("update");
+    t.write(first_use(20).when(Cond::Exists))
+        .await
+        .expect("update");
+    assert_eq!(
+        must_get(&t, &key).await,
+        item("keep", "k", json!({"uses": 2, "last": 20, "first": 10}))
+    );
+    // Alone it is a change too, in a transaction as well.
+    t.transact(vec![Write::update(key.clone()).set_if_absent("other", "x")])
+        .await
+        .expect("transaction");
+    assert_eq!(must_get(&t, &key).await["other"], json!("x"));
+    assert!(matches!(
+        t.write(Write::update(key.clone()).set_if_absent("pk", "x"))
+            .await,
+        Err(TableError::Invalid(_))
+    ));
+}
+
 async fn a_conditional_counter_stops_at_its_limit_under_concurrent_increments(t: T) {
     let key = Key::new("counter", "k");
     let tasks: Vec<_> = (0..25)
@@ -766,6 +794,7 @@ contract!(
     put_then_get_round_trips_every_value_type,
     put_new_on_an_existing_key_fails_and_leaves_the_item_unchanged,
     update_creates_an_absent_item_and_add_counts_from_zero,
+    set_if_absent_sets_an_absent_attribute_once_beside_the_other_changes,
     a_conditional_counter_stops_at_its_limit_under_concurrent_increments,
     a_failed_transaction_applies_nothing_and_reports_the_failing_write,
     a_transaction_applies_all_its_writes,

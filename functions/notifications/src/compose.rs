@@ -68,7 +68,9 @@ pub fn join_url(app: &App, r: &Registration) -> String {
     format!(
         "{}/v1/join/{}",
         app.api_url,
-        app.join_key.token_for(&r.id, r.join_generation).expose()
+        app.join_key
+            .token_for(r.token_keys, &r.id, r.join_generation)
+            .expose()
     )
 }
 

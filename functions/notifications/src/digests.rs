@@ -47,6 +47,11 @@ pub fn lines(changes: &[Change], zone: &jiff::tz::TimeZone, language: Language) 
                 ChangeKind::Removed => None,
                 _ => c.after.as_ref().map(|s| when(s, zone, language)),
             },
+            new_materials: c
+                .new_materials()
+                .iter()
+                .map(|m| m.title.to_string())
+                .collect(),
         })
         .collect()
 }
@@ -126,12 +131,13 @@ pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
                 &app.join_key,
                 app.api_url.as_str(),
             );
-            let ics = plenary::calendar::changes_ics(
+            let venue = event.venue_for(r.participation).map(|v| v.one_line());
+            let ics = plenary::calendar::changes_ics_at(
                 &event,
                 &new,
                 old.as_ref(),
                 list,
-                join.as_ref(),
+                (join.as_ref(), venue.as_deref()),
                 &organizer,
                 app.site_url.as_str(),
             );

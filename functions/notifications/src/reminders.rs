@@ -50,6 +50,8 @@ pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
                 .await?
                 .filter(|i| i.is_released(now));
             let offset_text = offset.clone();
+            // The content outlives this borrow of the event; the venue rule is the event's.
+            let at_event = event.clone();
             let content =
                 move |app: &App, r: &Registration, manage_url: String| Content::Reminder {
                     lead: String::new(),
@@ -59,6 +61,7 @@ pub(crate) async fn send(app: &App, run: &mut Run) -> Result<(), StoreError> {
                     passcode: released
                         .as_ref()
                         .and_then(|i| i.passcode.as_ref().map(ToString::to_string)),
+                    venue: at_event.venue_for(r.participation).map(|v| v.one_line()),
                 };
             let f = Fanout {
                 event: &event,

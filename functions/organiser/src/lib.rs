@@ -10,7 +10,7 @@ use plenary::Clock;
 use plenary::Config;
 use plenary::config::{ConfigError, CorsConfig};
 use plenary::domain::{
-    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId,
+    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId, UrlPolicy,
 };
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
@@ -30,7 +30,7 @@ mod people;
 mod reads;
 mod registrations;
 
-pub use registrations::{CSV_COLUMNS, csv_cells, export, to_csv};
+pub use registrations::{CSV_COLUMNS, FORMULA_STARTS, csv_cell, csv_cells, export, to_csv};
 
 mod routes;
 pub use routes::{Endpoint, ROUTES};
@@ -61,6 +61,8 @@ pub struct App {
     /// Refused bearers one client may present in an hour before every bearer it sends is
     /// refused unread.
     pub failed_bearers_per_client_per_hour: u32,
+    /// Which addresses the draft's materials may have (https only in a deployment).
+    pub material_urls: UrlPolicy,
 }
 
 impl App {
@@ -87,6 +89,7 @@ impl App {
             cors: config.cors.clone(),
             requests_per_client_per_minute: config.requests_per_client_per_minute,
             failed_bearers_per_client_per_hour: config.failed_bearers_per_client_per_hour,
+            material_urls: config.material_urls,
         })
     }
 
@@ -224,7 +227,7 @@ async fn dispatch(
         Endpoint::GetDraft => get_draft(app, id).await,
         Endpoint::PutDraft => put_draft(app, id, req).await,
         Endpoint::DraftChanges => reads::draft_changes(app, id).await,
-        Endpoint::Publish => publish(app, id).await,
+        Endpoint::Publish => publish(app, id, req).await,
         Endpoint::GetJoinInfo => reads::join_info(app, id).await,
         Endpoint::PutJoinInfo => put_join_info(app, id, req).await,
         Endpoint::ListRegistrations => registrations::list(app, id, req).await,
@@ -235,6 +238,7 @@ async fn dispatch(
             review(app, id, params.get("registration_id"), Review::RevokeJoin).await
         }
         Endpoint::Stats => registrations::stats(app, id).await,
+        Endpoint::Attendance => registrations::attendance(app, id).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
         Endpoint::SignIn => people::sign_in(app, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,
@@ -318,18 +322,24 @@ async fn get_draft(app: &App, raw_id: &str) -> Result<Response, Problem> {
         .draft(&event.id)
         .await?
         .unwrap_or_default();
-    Ok(http::json(&views::DraftView::of(&draft, &event.timezone)))
+    // The draft is unpublished work: no cache (the browser's, a proxy's) may keep a copy.
+    Ok(http::private(http::json(&views::DraftView::of(
+        &draft,
+        &event.timezone,
+    ))))
 }
 
 async fn put_draft(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
     let event = existing_event(app, raw_id).await?;
-    let draft = Programme::parse(&event, &body).map_err(Problem::invalid)?;
+    let draft =
+        Programme::parse_with(&event, &body, app.material_urls).map_err(Problem::invalid)?;
     app.programme_writer.put_draft(&event.id, &draft).await?;
     Ok(http::json(&views::DraftView::of(&draft, &event.timezone)))
 }
 
-async fn publish(app: &App, raw_id: &str) -> Result<Response, Problem> {
+async fn publish(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    http::no_body(req)?;
     let event = existing_event(app, raw_id).await?;
     let new = events::publish(
         app.programme.as_ref(),

@@ -4,6 +4,7 @@ use ::http::{HeaderValue, StatusCode, header};
 use plenary::domain::{Asked, FieldError, FieldErrors, Registration, RegistrationId, Status};
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
+use plenary::usecases::organiser::attendance;
 use plenary::usecases::organiser::registrations::{self, MAX_PAGE};
 use plenary::views::{self, RegistrantView};
 
@@ -69,17 +70,41 @@ pub async fn list(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
     })))
 }
 
-/// Spreadsheets run cells that start with these as formulas (CSV injection); a leading
-/// apostrophe makes them text.
-fn neutralise(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
+/// What a spreadsheet takes as the start of a formula (CSV injection): `=`, `+`, `-`, `@` and
+/// their fullwidth forms (some spreadsheets fold those to ASCII), `|` (DDE), and the tab and
+/// carriage return that some trim before looking.
+pub const FORMULA_STARTS: [char; 11] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '|',
+];
+
+/// Where a spreadsheet that ignores the quotes may split: the list separator (`,` here, but `;`
+/// in much of Europe: Swiss, French, German Excel), tab on paste, and line breaks.
+const SEPARATORS: [char; 5] = [',', ';', '\t', '\n', '\r'];
+
+/// Every cell of the export goes through here, the header's included. The writer quotes every
+/// field; a spreadsheet that splits on another separator ignores those quotes, so a formula
+/// character at the start of the cell, or right after a separator (spaces between ignored), gets
+/// an apostrophe before it, which makes that piece text wherever the line is split.
+pub fn csv_cell(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len() + 1);
+    // True at the start and after a separator, until something other than a space comes.
+    let mut piece_start = true;
+    for c in cell.chars() {
+        if piece_start && FORMULA_STARTS.contains(&c) {
+            out.push('\'');
+        }
+        out.push(c);
+        if SEPARATORS.contains(&c) {
+            piece_start = true;
+        } else if c != ' ' {
+            piece_start = false;
+        }
     }
+    out
 }
 
 /// The columns of `…/registrations.csv`, in order.
-pub const CSV_COLUMNS: [&str; 17] = [
+pub const CSV_COLUMNS: [&str; 19] = [
     "id",
     "status",
     "email",
@@ -97,11 +122,13 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "join_link_uses",
     "join_link_first_used_at",
     "join_link_last_used_at",
+    "attended",
+    "days_attended",
 ];
 
 /// A registration's cells under [`CSV_COLUMNS`], as they are before neutralising. An erased
 /// registration keeps only its anonymous ones.
-pub fn csv_cells(r: &Registration) -> [String; 17] {
+pub fn csv_cells(r: &Registration) -> [String; 19] {
     let p = r.person.as_ref();
     let t = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
     [
@@ -124,6 +151,14 @@ pub fn csv_cells(r: &Registration) -> [String; 17] {
         r.join_use.count.to_string(),
         t(r.join_use.first_used_at),
         t(r.join_use.last_used_at),
+        r.join_use.attended().to_string(),
+        // Dates in the event's zone, one space apart.
+        r.join_use
+            .days
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" "),
     ]
 }
 
@@ -134,21 +169,33 @@ pub fn to_csv(registrations: &[Registration]) -> Result<String, csv::Error> {
             current: &[],
             past: &[],
         },
+        false,
         registrations,
     )
 }
 
-/// The export: a header row, then one row per registration with formula cells neutralised, a
+/// The export: a header row, then one row per registration, every cell through [`csv_cell`], a
 /// byte-order mark first. After [`CSV_COLUMNS`] comes a column per question the event asks or
 /// asked (removed ones last, so no stored answer is lost), headed by its English label, with
-/// options by their English label.
-pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// options by their English label. A hybrid event's export (`hybrid`) has a `participation`
+/// column (`in_person` or `remote`) between the two.
+pub fn export(
+    asked: &Asked<'_>,
+    hybrid: bool,
+    registrations: &[Registration],
+) -> Result<String, csv::Error> {
+    // Every field quoted, so a separator inside a cell never splits it in a spreadsheet that
+    // honours quotes.
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(Vec::new());
     let questions: Vec<_> = asked.all().collect();
     let header = CSV_COLUMNS
         .iter()
-        .map(|c| (*c).to_owned())
-        .chain(questions.iter().map(|q| neutralise(q.label.english())));
+        .copied()
+        .chain(hybrid.then_some("participation"))
+        .chain(questions.iter().map(|q| q.label.english()))
+        .map(csv_cell);
     w.write_record(header)?;
     for r in registrations {
         let answers = questions.iter().map(|q| {
@@ -158,8 +205,17 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
                 .map(|a| asked.cell(q, a))
                 .unwrap_or_default()
         });
-        let cells: Vec<String> = csv_cells(r).into_iter().chain(answers).collect();
-        w.write_record(cells.iter().map(|c| neutralise(c)))?;
+        let mode = hybrid.then(|| {
+            r.participation
+                .map(|p| p.code().to_owned())
+                .unwrap_or_default()
+        });
+        let cells: Vec<String> = csv_cells(r)
+            .into_iter()
+            .chain(mode)
+            .chain(answers)
+            .collect();
+        w.write_record(cells.iter().map(|c| csv_cell(c)))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     // A byte-order mark makes spreadsheet programs read the file as UTF-8.
@@ -169,7 +225,8 @@ pub fn export(asked: &Asked<'_>, registrations: &[Registration]) -> Result<Strin
 pub async fn csv(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
     let all = registrations::everyone(app.registrations.as_ref(), &event.id).await?;
-    let body = export(&event.asked(), &all).map_err(|e| Problem::internal(&e))?;
+    let body =
+        export(&event.asked(), event.is_hybrid(), &all).map_err(|e| Problem::internal(&e))?;
     let mut res = http::text(StatusCode::OK, "text/csv; charset=utf-8", body);
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}-registrations.csv\"",
@@ -190,6 +247,12 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     )
     .await?;
     Ok(http::private(http::json(&stats)))
+}
+
+pub async fn attendance(app: &App, raw_id: &str) -> Result<Response, Problem> {
+    let event = existing_event(app, raw_id).await?;
+    let report = attendance::attendance(app.registrations.as_ref(), &event).await?;
+    Ok(http::private(http::json(&report)))
 }
 
 pub async fn announce(
@@ -227,10 +290,49 @@ mod tests {
 
     #[test]
     fn cells_that_a_spreadsheet_would_run_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("+1"), "'+1");
-        assert_eq!(neutralise("-2"), "'-2");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("Ada"), "Ada");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("Ada"), "Ada");
+    }
+
+    #[test]
+    fn a_formula_after_a_separator_is_neutralised_where_the_line_may_be_split() {
+        assert_eq!(csv_cell("Ada;=1+1"), "Ada;'=1+1");
+        assert_eq!(csv_cell("Ada,+1"), "Ada,'+1");
+        assert_eq!(csv_cell("Ada\t@SUM(A1)"), "Ada\t'@SUM(A1)");
+        assert_eq!(csv_cell("Ada; -1"), "Ada; '-1");
+        // Hyphens and signs inside a piece are text: names, dates and ranges stay as they are.
+        assert_eq!(csv_cell("Jean-Luc"), "Jean-Luc");
+        assert_eq!(csv_cell("2021-08-01T00:00:00Z"), "2021-08-01T00:00:00Z");
+        assert_eq!(csv_cell("a; b"), "a; b");
+        assert_eq!(csv_cell("needs\n=1+1"), "needs\n'=1+1");
+    }
+
+    #[test]
+    fn fullwidth_formula_signs_and_the_pipe_are_neutralised() {
+        for c in [
+            "\u{FF1D}1+1",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}SUM(A1)",
+            "|cmd",
+        ] {
+            assert_eq!(csv_cell(c), format!("'{c}"), "{c:?}");
+        }
+        assert_eq!(csv_cell("Ada;\u{FF1D}1"), "Ada;'\u{FF1D}1");
+    }
+
+    #[test]
+    fn every_field_of_the_export_is_quoted() {
+        let csv = to_csv(&[]).unwrap();
+        let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert!(header.starts_with("\"id\",\"status\","), "{header}");
+        assert!(
+            header
+                .split(',')
+                .all(|f| f.starts_with('"') && f.ends_with('"'))
+        );
     }
 }

@@ -22,6 +22,7 @@ plenary::routes! {
         Reject => ops::REJECT,
         RevokeJoin => ops::REVOKE_JOIN,
         Stats => ops::GET_STATS,
+        Attendance => ops::GET_ATTENDANCE,
         Announce => ops::ANNOUNCE,
         SignIn => ops::SIGN_IN,
         OpenSession => ops::OPEN_SESSION,
@@ -54,7 +55,8 @@ impl Endpoint {
             ListEvents | SignOut | Me | CreateToken | ListTokens | RevokeToken => Need::Caller,
             ListOrganisers | PutOrganiser | RemoveOrganiser | Audit => Need::Administrator,
             GetEvent | GetDraft | DraftChanges | Stats | Team => Need::Event(Duty::Read),
-            ListRegistrations | RegistrationsCsv | Approve | Reject | RevokeJoin => {
+            // Attendance names registrants, as the list and the CSV do.
+            ListRegistrations | RegistrationsCsv | Attendance | Approve | Reject | RevokeJoin => {
                 Need::Event(Duty::Review)
             }
             PutEvent | PutDraft | Publish => Need::Event(Duty::Edit),

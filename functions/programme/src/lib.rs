@@ -9,7 +9,7 @@ use plenary::Config;
 use plenary::config::{BaseUrl, CorsConfig};
 use plenary::domain::{Event, EventId, Publication, Zone, changes};
 use plenary::http::{self, Params, Problem, Request, Response, query_params};
-use plenary::store::{EventReader, LatestDocument, ProgrammeReader};
+use plenary::store::{EventReader, LatestDocument, ProgrammeReader, RegistrationStore};
 use plenary::usecases::reader;
 use plenary::views;
 use plenary::wiring::Services;
@@ -24,6 +24,8 @@ pub use routes::{Endpoint, ROUTES};
 pub struct App {
     pub events: Arc<dyn EventReader>,
     pub programme: Arc<dyn ProgrammeReader>,
+    /// Seats taken, for a hybrid event's seats left.
+    pub seats: Arc<dyn RegistrationStore>,
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
     /// The website's base URL, for links in the calendar and schedule exports.
@@ -37,6 +39,7 @@ impl App {
         Self {
             events: services.store.clone(),
             programme: services.store.clone(),
+            seats: services.store.clone(),
             clock: services.clock.clone(),
             cors: config.cors.clone(),
             site_url: config.site_url.clone(),
@@ -106,10 +109,13 @@ async fn event(app: &App, raw_id: &str) -> Result<Event, Problem> {
 
 async fn get_event(app: &App, raw_id: &str) -> Result<Response, Problem> {
     let event = event(app, raw_id).await?;
-    Ok(cacheable(http::json(&views::EventView::of(
-        &event,
-        app.clock.now(),
-    ))))
+    let left = reader::seats_left(app.seats.as_ref(), &event).await?;
+    let mut view = views::EventView::of(&event, app.clock.now());
+    view.seats_left = left.map(|l| views::SeatsLeftView {
+        in_person: l.in_person,
+        remote: l.remote,
+    });
+    Ok(cacheable(http::json(&view)))
 }
 
 fn not_published() -> Problem {

@@ -36,6 +36,9 @@ pub struct App {
     pub cors: CorsConfig,
     /// The website, for links in the personal calendar.
     pub site_url: BaseUrl,
+    /// The API's own base URL (`PLENARY_API_URL`), for the personal join and calendar-feed links.
+    /// Never taken from `Host` or `X-Forwarded-*`: those are the client's to choose.
+    pub api_url: BaseUrl,
     /// Registrations one event takes in a minute (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`).
     pub registrations_per_event_per_minute: u32,
     /// Requests one client may make to one write route in a minute
@@ -59,6 +62,7 @@ impl App {
             join_key: config.require_join_key()?,
             cors: config.cors.clone(),
             site_url: config.site_url.clone(),
+            api_url: config.api_url.clone(),
             registrations_per_event_per_minute: config.registrations_per_event_per_minute,
             requests_per_client_per_minute: config.requests_per_client_per_minute,
         })
@@ -112,7 +116,7 @@ async fn dispatch(
         Endpoint::Calendar => calendar(app, req).await,
         Endpoint::OpenCalendarFeed => open_calendar_feed(app, req).await,
         Endpoint::CloseCalendarFeed => close_calendar_feed(app, req).await,
-        Endpoint::CalendarFeed => calendar_feed(app, params.get("feed_token"), req).await,
+        Endpoint::CalendarFeed => calendar_feed(app, params.get("feed_token")).await,
         Endpoint::FollowJoin => follow(app, params.get("join_token")).await,
         Endpoint::Unsubscribe => unsubscribe(app, req).await,
         Endpoint::UndoUnsubscribe => undo_unsubscribe(app, req).await,
@@ -215,32 +219,11 @@ async fn cancel(app: &App, req: &Request) -> Result<Response, Problem> {
     })))
 }
 
-/// The API's own base URL as the client reached it, for links that lead back here.
-fn api_base(req: &Request) -> String {
-    let h = req.headers();
-    let host = h
-        .get("x-forwarded-host")
-        .or_else(|| h.get(header::HOST))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    let proto = h
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or(
-            if host.starts_with("127.0.0.1") || host.starts_with("localhost") {
-                "http"
-            } else {
-                "https"
-            },
-        );
-    format!("{proto}://{host}")
-}
-
 async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
     let (info, token) = app.registrar().join_details(&s.registration).await?;
     Ok(http::private(http::json(&views::JoinDetailsView {
-        personal_url: format!("{}/v1/join/{}", api_base(req), token.expose()),
+        personal_url: format!("{}/v1/join/{}", app.api_url, token.expose()),
         passcode: info.passcode.as_ref().map(ToString::to_string),
         dial_in: info.dial_in.as_ref().map(|d| d.as_str().to_owned()),
         instructions: info.instructions.as_str().to_owned(),
@@ -251,13 +234,13 @@ async fn join(app: &App, req: &Request) -> Result<Response, Problem> {
 /// The registrant's own calendar: the sessions, and the personal join link once they may see it.
 async fn calendar(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
-    personal_calendar(app, req, &s.registration).await
+    personal_calendar(app, &s.registration).await
 }
 
 async fn open_calendar_feed(app: &App, req: &Request) -> Result<Response, Problem> {
     let s = authenticated(app, req).await?;
     let token = app.registrar().open_calendar_feed(s).await?;
-    let url = format!("{}/v1/calendar-feeds/{}", api_base(req), token.expose());
+    let url = format!("{}/v1/calendar-feeds/{}", app.api_url, token.expose());
     let webcal_url = match url.split_once("://") {
         Some((_, rest)) => format!("webcal://{rest}"),
         None => url.clone(),
@@ -275,15 +258,14 @@ async fn close_calendar_feed(app: &App, req: &Request) -> Result<Response, Probl
 }
 
 /// The personal calendar by its subscribable URL: the same bytes as with the Bearer header.
-async fn calendar_feed(app: &App, raw: &str, req: &Request) -> Result<Response, Problem> {
+async fn calendar_feed(app: &App, raw: &str) -> Result<Response, Problem> {
     let token = Token::parse(raw).map_err(|_| Problem::not_found("this calendar URL"))?;
     let s = app.registrar().calendar_feed(&token).await?;
-    personal_calendar(app, req, &s.registration).await
+    personal_calendar(app, &s.registration).await
 }
 
 async fn personal_calendar(
     app: &App,
-    req: &Request,
     r: &plenary::domain::Registration,
 ) -> Result<Response, Problem> {
     // The registrant's own event, even a draft: see `reader::may_see`.
@@ -293,11 +275,16 @@ async fn personal_calendar(
         .await?
         .ok_or_else(|| Problem::not_found("the event"))?;
     let published = app.programme.latest(&event.id).await?;
-    let join = app.registrar().calendar_join(r, &api_base(req)).await?;
-    let body = plenary::calendar::registrant_ics(
+    let join = app
+        .registrar()
+        .calendar_join(r, app.api_url.as_str())
+        .await?;
+    let venue = event.venue_for(r.participation).map(|v| v.one_line());
+    let body = plenary::calendar::registrant_ics_at(
         &event,
         published.as_ref().map(|p| &p.publication),
         join.as_ref(),
+        venue.as_deref(),
         app.site_url.as_str(),
     );
     let mut res = http::text(StatusCode::OK, "text/calendar; charset=utf-8", body);

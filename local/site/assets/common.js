@@ -432,6 +432,45 @@ const Plenary = (() => {
     return answers;
   }
 
+  // ---- A hybrid event's "in person or remote" (`participation`), for the register and edit forms ----
+
+  const MODES = ['in_person', 'remote'];
+
+  /** A mode's label: the venue for the room, then the seats left (`seats_left`: null, no limit). */
+  function modeText(event, mode) {
+    const parts = [t(`form.participation.${mode}`)];
+    const venue = mode === 'in_person' && event.in_person && event.in_person.venue;
+    if (venue) parts.push(t('form.venue', { venue: venue.name }));
+    const left = event.seats_left ? event.seats_left[mode] : null;
+    if (left === 0) parts.push(t('form.seatsFull'));
+    else if (typeof left === 'number') parts.push(t('form.seatsLeft', { count: left }));
+    return parts.join(' · ');
+  }
+
+  /** The mode chosen in `form`, or undefined. */
+  function participationIn(form) {
+    const chosen = form && form.querySelector('input[name="participation"]:checked');
+    return chosen ? chosen.value : undefined;
+  }
+
+  /**
+   * Puts the choice of mode into `slot` for a hybrid event (nothing for other events, which ask
+   * no such question), `current` chosen unless the reader chose already (a language switch).
+   */
+  function renderParticipation(slot, event, current) {
+    const chosen = participationIn(slot.closest('form')) || current;
+    if (!event || event.format !== 'hybrid') {
+      slot.replaceChildren();
+      return;
+    }
+    const id = (mode) => (mode === MODES[0] ? 'f-participation' : `f-participation-${mode}`);
+    slot.replaceChildren(el('fieldset', { class: 'field participation' },
+      el('legend', { text: t('form.participation') }),
+      MODES.map((mode) => el('div', { class: 'check' },
+        el('input', { id: id(mode), type: 'radio', name: 'participation', value: mode, checked: mode === chosen }),
+        el('label', { for: id(mode), dir: 'auto', text: modeText(event, mode) })))));
+  }
+
   // ---- Forms: their JSON body, and field errors (problem+json `errors`) ----
 
   /**
@@ -528,6 +567,6 @@ const Plenary = (() => {
     LANGUAGES: CODES, start, switchLanguage, t, has, translate, api, apiUrl, ApiError, errorMessage, el, bdi, announce, query,
     formatTime, formatDate, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
     formJson, clearErrors, showErrors, showProblem, language: () => language, locale,
-    renderQuestions, answersJson,
+    renderQuestions, answersJson, renderParticipation, participationIn,
   };
 })();

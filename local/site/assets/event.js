@@ -6,6 +6,7 @@
   const {
     t, el, bdi, api, announce, errorMessage, formatTime, formatDate, formatDay, zoneOffset,
     visitorZone, fillCountries, fillChoices, formJson, clearErrors, showProblem, renderQuestions, answersJson,
+    renderParticipation, participationIn,
   } = Plenary;
 
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
@@ -78,9 +79,24 @@
         el('div', {},
           el('h4', {}, el('span', { dir: 'auto', text: s.title }), el('span', { class: 'badge kind', text: t(`kind.${s.kind}`) })),
           speakerLine(s.speakers) && el('p', { class: 'who', dir: 'auto', text: speakerLine(s.speakers) }),
-          s.abstract && el('p', { dir: 'auto', text: s.abstract })),
+          s.abstract && el('p', { dir: 'auto', text: s.abstract }),
+          materialList(s.materials)),
       ))),
     )));
+  }
+
+  // A session's slides, documents, recordings and links, each with its kind and, when it names
+  // one, its language (named in the reader's language). Only http(s) addresses become links,
+  // whatever the API sends.
+  function materialList(list) {
+    if (!list || list.length === 0) return null;
+    const names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'language' });
+    return el('ul', { class: 'materials', 'aria-label': t('programme.materials') }, list
+      .filter((m) => /^https?:\/\//i.test(m.url))
+      .map((m) => el('li', { 'data-material': m.id },
+        el('a', { href: m.url, hreflang: m.language, rel: 'noopener', dir: 'auto', text: m.title }),
+        ' ', el('span', { class: 'badge', text: t(`material.${m.kind}`) }),
+        m.language && el('span', { class: 'lang', 'data-language': m.language }, ' (', bdi(names.of(m.language)), ')'))));
   }
 
   function renderSpeakers() {
@@ -99,6 +115,7 @@
     const form = $('register-form');
     fillCountries(form.elements.country);
     fillChoices(form.elements.category, CATEGORIES, 'category');
+    renderParticipation($('participation'), event);
     renderQuestions($('questions'), event.questions || []);
     const open = event.registration.open;
     $('registration-closed').hidden = open;
@@ -114,6 +131,9 @@
     // No needs said: the field is left out.
     if (!body.accessibility_needs) delete body.accessibility_needs;
     if ((event.questions || []).length) body.answers = answersJson(form, event.questions);
+    // Asked on hybrid events only; left out when not chosen, so the API names it.
+    const mode = participationIn(form);
+    if (mode) body.participation = mode;
     return body;
   }
 

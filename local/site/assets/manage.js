@@ -5,7 +5,7 @@
 (() => {
   const {
     t, el, bdi, api, announce, errorMessage, query, formJson, clearErrors, showProblem,
-    renderQuestions, answersJson,
+    renderQuestions, answersJson, renderParticipation, participationIn,
   } = Plenary;
   const token = query('token');
   const $ = (id) => document.getElementById(id);
@@ -82,6 +82,20 @@
     const slot = $('edit-questions');
     slot.replaceChildren();
     renderQuestions(slot, questions(), me.answers || {});
+    fillParticipation();
+  }
+
+  /** A hybrid event's mode, as stored (a switch is sent only when it changes). */
+  function fillParticipation() {
+    const slot = $('edit-participation');
+    slot.replaceChildren();
+    renderParticipation(slot, event, me.participation);
+  }
+
+  /** The switch of mode to send, if the registrant chose another one. */
+  function modeSwitch(form) {
+    const mode = participationIn(form);
+    return mode && mode !== me.participation ? mode : undefined;
   }
 
   /** The event's questions (none when the event cannot be read, e.g. while it is a draft). */
@@ -114,7 +128,10 @@
     const active = !['cancelled', 'rejected'].includes(me.status);
     $('edit').hidden = !active;
     $('cancel').hidden = !active;
-    if (!formFilled) { fillForm(); formFilled = true; } else renderQuestions($('edit-questions'), questions());
+    if (!formFilled) { fillForm(); formFilled = true; } else {
+      renderQuestions($('edit-questions'), questions());
+      renderParticipation($('edit-participation'), event, me.participation);
+    }
     $('registration').hidden = false;
   }
 
@@ -129,6 +146,8 @@
     body.accessibility_needs = body.accessibility_needs || null;
     // The answers are sent whole: the form is answered again (answers to removed questions stay).
     if (questions().length) body.answers = answersJson(form, questions());
+    const mode = modeSwitch(form);
+    if (mode) body.participation = mode;
     try {
       me = await api('PATCH', '/v1/registrations/me', { token, body });
       clearErrors(form);

@@ -51,6 +51,7 @@ pub fn programme_ics(event: &Event, publication: &Publication, site_url: &str) -
             s,
             site_url,
             None,
+            None,
         ));
     }
     cal.finish()
@@ -64,11 +65,31 @@ pub fn registrant_ics(
     join: Option<&JoinDetails>,
     site_url: &str,
 ) -> String {
+    registrant_ics_at(event, publication, join, None, site_url)
+}
+
+/// [`registrant_ics`] for a registrant who comes to `venue` (an in-person participant of a
+/// hybrid event): every entry's LOCATION names it.
+pub fn registrant_ics_at(
+    event: &Event,
+    publication: Option<&Publication>,
+    join: Option<&JoinDetails>,
+    venue: Option<&str>,
+    site_url: &str,
+) -> String {
     let mut cal = Writer::calendar(event, None);
     match publication {
         Some(p) => {
             for s in &p.programme.sessions {
-                cal.vevent(&registrant_entry(event, p, &p.programme, s, site_url, join));
+                cal.vevent(&registrant_entry(
+                    event,
+                    p,
+                    &p.programme,
+                    s,
+                    site_url,
+                    join,
+                    venue,
+                ));
             }
         }
         None => {
@@ -83,9 +104,10 @@ pub fn registrant_ics(
                 end: event.ends_at,
                 summary: event.title.as_str(),
                 description: description(&[event.description.as_str()], join),
-                location: None,
+                location: venue.map(str::to_owned),
                 category: None,
                 url: join.map_or(url, |j| j.personal_url.clone()),
+                attachments: Vec::new(),
                 cancelled: false,
             });
         }
@@ -108,6 +130,28 @@ pub fn changes_ics(
     organizer: &Organizer,
     site_url: &str,
 ) -> String {
+    changes_ics_at(
+        event,
+        publication,
+        previous,
+        changes,
+        (join, None),
+        organizer,
+        site_url,
+    )
+}
+
+/// [`changes_ics`] for a registrant with `join` details who comes to `venue` (an in-person
+/// participant), as [`registrant_ics_at`] has their calendar.
+pub fn changes_ics_at(
+    event: &Event,
+    publication: &Publication,
+    previous: Option<&Publication>,
+    changes: &[Change],
+    (join, venue): (Option<&JoinDetails>, Option<&str>),
+    organizer: &Organizer,
+    site_url: &str,
+) -> String {
     let mut cal = Writer::calendar(event, Some(organizer));
     for change in changes {
         match (change.change, &change.after, &change.before) {
@@ -119,6 +163,7 @@ pub fn changes_ics(
                     after,
                     site_url,
                     join,
+                    venue,
                 ));
             }
             (ChangeKind::Removed, _, Some(before)) => {
@@ -128,7 +173,7 @@ pub fn changes_ics(
                 // Speakers as they were, when the previous version is at hand.
                 let programme = previous.map_or(&publication.programme, |p| &p.programme);
                 let mut entry =
-                    registrant_entry(event, publication, programme, before, site_url, join);
+                    registrant_entry(event, publication, programme, before, site_url, join, venue);
                 entry.sequence = last + 1;
                 entry.cancelled = true;
                 cal.vevent(&entry);
@@ -149,9 +194,11 @@ struct Entry<'a> {
     end: Timestamp,
     summary: &'a str,
     description: String,
-    location: Option<&'a str>,
+    location: Option<String>,
     category: Option<&'static str>,
     url: String,
+    /// The session's materials' addresses, one ATTACH each.
+    attachments: Vec<&'a str>,
     cancelled: bool,
 }
 
@@ -164,6 +211,7 @@ fn registrant_entry<'a>(
     s: &'a Session,
     site_url: &str,
     join: Option<&JoinDetails>,
+    venue: Option<&str>,
 ) -> Entry<'a> {
     let speakers: Vec<String> = s
         .speakers
@@ -187,9 +235,14 @@ fn registrant_entry<'a>(
         end: s.ends_at,
         summary: s.title.as_str(),
         description: description(&[s.summary.as_str(), &speakers], join),
-        location: s.track.as_ref().map(Line::as_str),
+        // The room's address for whoever comes in person, after the session's track.
+        location: match (s.track.as_ref().map(Line::as_str), venue) {
+            (Some(t), Some(v)) => Some(format!("{t}, {v}")),
+            (t, v) => t.or(v).map(str::to_owned),
+        },
         category: Some(s.kind.code()),
         url: join.map_or(url, |j| j.personal_url.clone()),
+        attachments: s.materials.iter().map(|m| m.url.as_str()).collect(),
         cancelled: false,
     }
 }
@@ -253,7 +306,7 @@ impl Writer {
         if !e.description.is_empty() {
             self.text("DESCRIPTION", &e.description);
         }
-        if let Some(l) = e.location {
+        if let Some(l) = &e.location {
             self.text("LOCATION", l);
         }
         if let Some(c) = e.category {
@@ -261,6 +314,10 @@ impl Writer {
         }
         // A URI value, not TEXT: no escaping.
         self.raw("URL", &e.url);
+        // RFC 5545 §3.8.1.1: a URI value by default, so a material is linked, not embedded.
+        for a in &e.attachments {
+            self.raw("ATTACH", a);
+        }
         self.raw(
             "STATUS",
             if e.cancelled {

@@ -11,7 +11,10 @@ pub mod schedule;
 #[cfg(test)]
 mod fixtures;
 
-pub use ics::{JoinDetails, Organizer, changes_ics, programme_ics, registrant_ics};
+pub use ics::{
+    JoinDetails, Organizer, changes_ics, changes_ics_at, programme_ics, registrant_ics,
+    registrant_ics_at,
+};
 pub use schedule::schedule_json;
 
 /// The site's base URL without a trailing slash, so paths join with exactly one.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::base;
-use crate::domain::{Event, Line, Programme, Publication, Session};
+use crate::domain::{Event, Line, MaterialKind, Programme, Publication, Session};
 use crate::views::at;
 
 const SCHEMA: &str = "https://c3voc.de/schedule/schema.json";
@@ -198,9 +198,20 @@ fn talk(event: &Event, programme: &Programme, s: &Session, site: &str, language:
         "description": "",
         "recording_license": "",
         "persons": persons,
-        "links": [],
-        "attachments": [],
+        "links": materials(s, false),
+        "attachments": materials(s, true),
     })
+}
+
+/// A session's materials in frab's shape (`{"title", "url"}`): files (slides and documents)
+/// under `attachments`, the rest (recordings, links) under `links`, as frab and pretalx export
+/// them.
+fn materials(s: &Session, files: bool) -> Vec<Value> {
+    s.materials
+        .iter()
+        .filter(|m| matches!(m.kind, MaterialKind::Slides | MaterialKind::Document) == files)
+        .map(|m| json!({"title": m.title.as_str(), "url": m.url}))
+        .collect()
 }
 
 /// Where a day starts and ends: local midnight to midnight, cut to the event on its first and

@@ -11,6 +11,10 @@ use super::{Email, EventId, Language, Registration, Status};
 pub enum Audience {
     Confirmed,
     All,
+    /// Confirmed registrants who used their personal join link ("thank you — the slides").
+    Attended,
+    /// Confirmed registrants who never used it ("sorry we missed you — the recording").
+    Absent,
 }
 
 impl Audience {
@@ -23,6 +27,8 @@ impl Audience {
                 r.status,
                 Status::Confirmed | Status::Waitlisted | Status::PendingApproval
             ),
+            Self::Attended => r.status == Status::Confirmed && r.join_use.attended(),
+            Self::Absent => r.status == Status::Confirmed && !r.join_use.attended(),
         }
     }
 }

@@ -232,7 +232,7 @@ pub(crate) fn web_url(raw: &str) -> Result<String, String> {
     Ok(u.to_string())
 }
 
-fn link_url(raw: &str) -> Result<String, String> {
+pub(crate) fn link_url(raw: &str) -> Result<String, String> {
     let url = web_url(raw)?;
     if url.len() > MAX_LINK_URL {
         return Err(format!("must be at most {MAX_LINK_URL} characters"));
@@ -337,6 +337,10 @@ pub struct Event {
     /// default) counts no domain, since one ministry or operator may register dozens of staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registrations_per_email_domain_per_hour: Option<u32>,
+    /// A hybrid event's room: its seats, waiting list and venue (`capacity` and `waitlist`
+    /// are then the remote ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_person: Option<super::InPerson>,
 }
 
 /// The highest per-domain limit an organiser may set: above it, set none.
@@ -373,6 +377,7 @@ impl Event {
         "visibility",
         "questions",
         "registrations_per_email_domain_per_hour",
+        "in_person",
     ];
 
     /// What `GET /v1/admin/events/{id}` shows beside [`FIELDS`](Self::FIELDS): accepted back
@@ -386,6 +391,28 @@ impl Event {
             current: &self.questions,
             past: &self.past_questions,
         }
+    }
+
+    /// Every local date the event covers in its zone, first to last; its end is exclusive, so
+    /// an event ending at midnight does not hold the next day.
+    pub fn local_dates(&self) -> Vec<jiff::civil::Date> {
+        let last_instant = self
+            .ends_at
+            .checked_sub(SignedDuration::from_nanos(1))
+            .unwrap_or(self.ends_at)
+            .max(self.starts_at);
+        let last = self.timezone.at(last_instant).date();
+        let mut dates = Vec::new();
+        let mut d = self.timezone.at(self.starts_at).date();
+        // Events last at most MAX_EVENT_DAYS; the cap bounds anything stored before that rule.
+        while d <= last && dates.len() <= MAX_EVENT_DAYS as usize {
+            dates.push(d);
+            match d.tomorrow() {
+                Ok(next) => d = next,
+                Err(_) => break,
+            }
+        }
+        dates
     }
 
     /// Parses the organiser's `PUT /v1/admin/events/{id}` body, listing every problem.
@@ -440,6 +467,7 @@ impl Event {
                 parse::whole_number(v, 1, MAX_REGISTRATIONS_PER_EMAIL_DOMAIN_PER_HOUR)
             })
             .map(|n| n as u32);
+        let in_person = super::participation::in_person(&mut f, format);
         let event = (|| {
             Some(Self {
                 id,
@@ -462,6 +490,7 @@ impl Event {
                 questions,
                 past_questions: Vec::new(),
                 registrations_per_email_domain_per_hour: per_domain,
+                in_person,
             })
         })();
         f.finish(event)

@@ -13,7 +13,9 @@ pub mod form;
 mod ids;
 mod join;
 mod language;
+mod material;
 mod organiser;
+mod participation;
 mod programme;
 mod registration;
 mod text;
@@ -32,17 +34,19 @@ pub use form::{Answer, Answers, Asked, Question, QuestionKind};
 pub use ids::{EventId, RegistrationId, Slug};
 pub use join::JoinInfo;
 pub use language::Language;
+pub use material::{MAX_MATERIALS, Material, MaterialKind, UrlPolicy};
 pub use organiser::{
     Actor, DEFAULT_TOKEN_LIFETIME, Duty, MAX_TOKEN_LIFETIME, Member, MemberRequest, Organiser,
     OrganiserRequest, Role, SESSION_LIFETIME, SIGN_IN_LINK_LIFETIME, SignInRequest, TokenRequest,
     Via,
 };
+pub use participation::{InPerson, Participation, Pool, Seating, Venue};
 pub use programme::{
     Change, ChangeKind, MAX_SESSIONS, MAX_SPEAKERS, Programme, Publication, PublishRefusal,
     Session, SessionKind, SessionSpeaker, Speaker, changes,
 };
 pub use registration::{
     APPLICATION_FIELDS, Amendment, Application, ApplicationError, CONFIRMATION_WINDOW, JoinUse,
-    NotificationChoices, Person, Registration, Status,
+    NotificationChoices, Person, Registration, Status, TokenKeys,
 };
-pub use text::{Line, Paragraph};
+pub use text::{Line, Paragraph, is_bidi_control};

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::codes::closed_list;
 use super::event::instant;
 use super::fields::parse;
+use super::material::{MAX_MATERIALS, Material, UrlPolicy};
 use super::{Event, FieldErrors, Fields, Line, Paragraph, Slug};
 
 pub const MAX_SESSIONS: usize = 500;
@@ -57,6 +58,10 @@ pub struct Session {
     #[serde(rename = "abstract")]
     pub summary: Paragraph<10_000>,
     pub speakers: Vec<SessionSpeaker>,
+    /// Slides, documents, recordings and links, in the organiser's order. Absent from stored
+    /// versions that have none, so their documents stay as they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<Material>,
 }
 
 impl Speaker {
@@ -106,10 +111,11 @@ impl Session {
         "ends_at",
         "abstract",
         "speakers",
+        "materials",
     ];
 
     /// One item of the draft's `sessions`, checked against `event`'s times.
-    fn read(s: &mut Fields<'_>, event: &Event) -> Option<Self> {
+    fn read(s: &mut Fields<'_>, event: &Event, urls: UrlPolicy) -> Option<Self> {
         let id = s.required("id", parse::with(Slug::parse));
         let title = s.required("title", parse::with(Line::<200>::parse));
         let kind = s.required("kind", parse::with(SessionKind::parse));
@@ -127,6 +133,11 @@ impl Session {
                 SessionSpeaker::read,
             )
             .unwrap_or_default();
+        let materials = s
+            .list_of_objects("materials", Material::FIELDS, MAX_MATERIALS, |m| {
+                Material::read(m, urls)
+            })
+            .unwrap_or_default();
         check_session_times(s, event, starts_at, ends_at);
         Some(Self {
             id: id?,
@@ -137,6 +148,7 @@ impl Session {
             ends_at: ends_at?,
             summary,
             speakers,
+            materials,
         })
     }
 
@@ -193,17 +205,23 @@ pub struct Programme {
 impl Programme {
     pub const FIELDS: &'static [&'static str] = &["speakers", "sessions"];
 
+    /// [`parse_with`](Self::parse_with) taking https addresses only, as a deployment does.
+    pub fn parse(event: &Event, body: &Value) -> Result<Self, FieldErrors> {
+        Self::parse_with(event, body, UrlPolicy::HttpsOnly)
+    }
+
     /// Parses the organiser's draft and checks it against `event`, listing every problem:
     /// sessions outside the event, end not after start, overlaps in one track, unknown speakers,
-    /// duplicate ids.
-    pub fn parse(event: &Event, body: &Value) -> Result<Self, FieldErrors> {
+    /// duplicate ids (of sessions, speakers, and materials within a session); materials'
+    /// addresses as `urls` allows.
+    pub fn parse_with(event: &Event, body: &Value, urls: UrlPolicy) -> Result<Self, FieldErrors> {
         let mut f = Fields::of(body, Self::FIELDS);
         let speakers = f
             .list_of_objects("speakers", Speaker::FIELDS, MAX_SPEAKERS, Speaker::read)
             .unwrap_or_default();
         let sessions = f
             .list_of_objects("sessions", Session::FIELDS, MAX_SESSIONS, |s| {
-                Session::read(s, event)
+                Session::read(s, event, urls)
             })
             .unwrap_or_default();
 
@@ -258,6 +276,15 @@ fn check_references(f: &mut Fields<'_>, speakers: &[Speaker], sessions: &[Sessio
                 );
             }
         }
+        let mut material_ids = BTreeSet::new();
+        for (j, m) in s.materials.iter().enumerate() {
+            if !material_ids.insert(&m.id) {
+                f.error(
+                    &format!("sessions[{i}].materials[{j}].id"),
+                    format!("{} is used twice in this session", m.id),
+                );
+            }
+        }
     }
     // Overlaps within one track (no track is one room too).
     let mut by_track: BTreeMap<Option<&str>, Vec<(usize, &Session)>> = BTreeMap::new();
@@ -299,6 +326,22 @@ pub struct Change {
     pub title: String,
     pub before: Option<Session>,
     pub after: Option<Session>,
+}
+
+impl Change {
+    /// The materials the session has now and did not have before: a new id, or a new address
+    /// under an old one (every material of an added session).
+    pub fn new_materials(&self) -> Vec<&Material> {
+        let Some(after) = &self.after else {
+            return Vec::new();
+        };
+        let before = self.before.as_ref().map_or(&[][..], |b| &b.materials[..]);
+        after
+            .materials
+            .iter()
+            .filter(|m| !before.iter().any(|o| o.id == m.id && o.url == m.url))
+            .collect()
+    }
 }
 
 /// What changed from `old` to `new`, sessions in the new programme's order, removals last.
@@ -438,11 +481,43 @@ fn summarise(changes: &[Change], version: u32) -> String {
         (n > 0).then(|| format!("{n} {word}"))
     })
     .collect();
-    if parts.is_empty() {
+    let summary = if parts.is_empty() {
         "Speaker details changed".to_owned()
     } else {
         format!("Sessions {}", parts.join(", "))
+    };
+    match new_materials_named(changes) {
+        Some(named) => format!("{summary}; new materials: {named}"),
+        None => summary,
     }
+}
+
+/// How many materials a version's summary names before it counts the rest.
+const NAMED_MATERIALS: usize = 5;
+
+/// "Slides (Opening), Recording (Keynote) and 3 more", or None when no material is new.
+fn new_materials_named(changes: &[Change]) -> Option<String> {
+    let all: Vec<String> = changes
+        .iter()
+        .flat_map(|c| {
+            c.new_materials()
+                .into_iter()
+                .map(move |m| format!("{} ({})", m.title, c.title))
+        })
+        .collect();
+    if all.is_empty() {
+        return None;
+    }
+    let mut named = all
+        .iter()
+        .take(NAMED_MATERIALS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if all.len() > NAMED_MATERIALS {
+        named.push_str(&format!(" and {} more", all.len() - NAMED_MATERIALS));
+    }
+    Some(named)
 }
 
 #[cfg(test)]
@@ -607,6 +682,65 @@ mod tests {
                 ("b".into(), ChangeKind::Removed),
             ]
         );
+    }
+
+    #[test]
+    fn a_version_that_only_adds_materials_is_a_new_version_naming_them() {
+        let now: Timestamp = "2021-08-01T00:00:00Z".parse().unwrap();
+        let a = || {
+            session(
+                "a",
+                "2021-09-08T14:00:00+02:00",
+                "2021-09-08T15:00:00+02:00",
+            )
+        };
+        let v1 = Publication::next(None, parsed(vec![a()]), now).unwrap();
+        let mut with = a();
+        with["materials"] = json!([
+            {"id": "slides", "title": "Slides", "kind": "slides",
+             "url": "https://example.org/a.pdf", "language": "en"},
+            {"id": "rec", "title": "Recording", "kind": "recording", "url": "https://example.org/rec"},
+        ]);
+        let v2 = Publication::next(Some(&v1), parsed(vec![with.clone()]), now).unwrap();
+        assert_eq!(v2.version, 2);
+        assert_eq!(v2.changes.len(), 1);
+        assert_eq!(v2.changes[0].change, ChangeKind::Updated);
+        let titles: Vec<_> = v2.changes[0]
+            .new_materials()
+            .iter()
+            .map(|m| m.title.to_string())
+            .collect();
+        assert_eq!(titles, ["Slides", "Recording"]);
+        assert_eq!(
+            v2.summary,
+            "Sessions 1 updated; new materials: Slides (Session a), Recording (Session a)"
+        );
+        // Retitling a material is a change, but names no new material.
+        with["materials"][0]["title"] = json!("Slides, revised");
+        let v3 = Publication::next(Some(&v2), parsed(vec![with]), now).unwrap();
+        assert!(v3.changes[0].new_materials().is_empty());
+        assert_eq!(v3.summary, "Sessions 1 updated");
+    }
+
+    #[test]
+    fn materials_are_at_most_twenty_with_ids_unique_in_their_session() {
+        let mut s = session(
+            "a",
+            "2021-09-08T14:00:00+02:00",
+            "2021-09-08T15:00:00+02:00",
+        );
+        let m = |id: &str| json!({"id": id, "title": "T", "kind": "link", "url": "https://e.org"});
+        s["materials"] = json!((0..21).map(|i| m(&format!("m{i}"))).collect::<Vec<_>>());
+        let errs = Programme::parse(&event(), &draft(vec![s.clone()])).unwrap_err();
+        assert_eq!(errs.0[0].field, "sessions[0].materials");
+        s["materials"] = json!([m("x"), m("x")]);
+        let errs = Programme::parse(&event(), &draft(vec![s.clone()])).unwrap_err();
+        assert_eq!(errs.0[0].field, "sessions[0].materials[1].id");
+        s["materials"] = json!([m("x"), {"id": "y", "title": "T", "kind": "slides", "url": "http://e.org/a.pdf"}]);
+        let errs = Programme::parse(&event(), &draft(vec![s.clone()])).unwrap_err();
+        assert_eq!(errs.0[0].field, "sessions[0].materials[1].url");
+        let p = Programme::parse_with(&event(), &draft(vec![s]), UrlPolicy::HttpAllowed).unwrap();
+        assert_eq!(p.sessions[0].materials.len(), 2);
     }
 
     #[test]

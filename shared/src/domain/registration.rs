@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::codes::closed_list;
 use super::fields::parse;
+use super::participation::{self, Participation};
 use super::{
     Answers, Category, CountryCode, Email, Event, EventId, FieldErrors, Fields, Language, Line,
     Paragraph, Question, RegistrationId,
@@ -91,6 +92,8 @@ pub struct Application {
     pub category: Category,
     pub language: Language,
     pub notifications: NotificationChoices,
+    /// On hybrid events only: in the room or remote.
+    pub participation: Option<Participation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,6 +116,7 @@ pub const APPLICATION_FIELDS: &[&str] = &[
     "accessibility_needs",
     "notifications",
     "answers",
+    "participation",
 ];
 
 fn notifications(f: &mut Fields<'_>) -> Option<NotificationChoices> {
@@ -157,6 +161,7 @@ impl Application {
         );
         let notifications = notifications(&mut f).unwrap_or_default();
         let answers = Answers::parse(&mut f, &event.questions);
+        let participation = participation::participation(&mut f, event);
         let app = (|| {
             Some(Self {
                 person: Person {
@@ -171,6 +176,10 @@ impl Application {
                 category: category?,
                 language: language?,
                 notifications,
+                participation: match event.is_hybrid() {
+                    true => Some(participation?),
+                    false => None,
+                },
             })
         })();
         let app = f.finish(app).map_err(ApplicationError::Invalid)?;
@@ -208,17 +217,24 @@ pub struct Amendment {
     pub notifications: Option<NotificationChoices>,
     /// New answers to every current question (`Answers::replaced` keeps the others).
     pub answers: Option<Answers>,
+    /// A switch of mode, on a hybrid event.
+    pub participation: Option<Participation>,
 }
 
 impl Amendment {
     /// An amendment for an event without questions.
     pub fn parse(body: &Value) -> Result<Self, FieldErrors> {
-        Self::parse_for(&[], body)
+        Self::read(&[], false, body)
     }
 
-    /// Parses `PATCH /v1/registrations/me` for an event asking `questions`: `answers`, when
-    /// sent, answers them all again, checked as on registration with the other fields.
-    pub fn parse_for(questions: &[Question], body: &Value) -> Result<Self, FieldErrors> {
+    /// Parses `PATCH /v1/registrations/me` for `event`: `answers`, when sent, answers its
+    /// questions all again, checked as on registration with the other fields; `participation`
+    /// switches mode on a hybrid event.
+    pub fn parse_for(event: &Event, body: &Value) -> Result<Self, FieldErrors> {
+        Self::read(&event.questions, event.is_hybrid(), body)
+    }
+
+    fn read(questions: &[Question], hybrid: bool, body: &Value) -> Result<Self, FieldErrors> {
         let allowed = [
             "given_name",
             "family_name",
@@ -227,6 +243,7 @@ impl Amendment {
             "accessibility_needs",
             "notifications",
             "answers",
+            "participation",
         ];
         let mut f = Fields::of(body, &allowed);
         for fixed in ["email", "event_id", "country", "category"] {
@@ -258,6 +275,7 @@ impl Amendment {
         } else {
             None
         };
+        let participation = participation::switch(&mut f, hybrid);
         f.finish(Some(Self {
             given_name,
             family_name,
@@ -266,6 +284,7 @@ impl Amendment {
             accessibility_needs,
             notifications,
             answers,
+            participation,
         }))
     }
 }
@@ -276,6 +295,16 @@ pub struct JoinUse {
     pub count: u64,
     pub first_used_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
+    /// The dates (in the event's zone) on which the link was used, in order: the days attended.
+    #[serde(default)]
+    pub days: Vec<jiff::civil::Date>,
+}
+
+impl JoinUse {
+    /// A registrant attended when their personal link was used at least once.
+    pub fn attended(&self) -> bool {
+        self.count > 0
+    }
 }
 
 /// A registration as stored. After an erasure `person` is `None`: only the anonymous fields that
@@ -311,6 +340,29 @@ pub struct Registration {
     /// The choices the unsubscription turned off, so undoing it restores them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsubscribed_from: Option<NotificationChoices>,
+    /// The keys its derived tokens come from; absent (`Shared`) in registrations stored before
+    /// there was a key per purpose, so the links they were sent keep working.
+    #[serde(default)]
+    pub token_keys: TokenKeys,
+    /// In the room or remote, on a hybrid event (none elsewhere, and on registrations stored
+    /// before hybrid participation existed): which seats and queue it uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participation: Option<Participation>,
+}
+
+/// Which keys a registration's derived tokens (personal join link, calendar URL, one-click
+/// unsubscribe) are made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKeys {
+    /// One key for every purpose, the purpose a label in the message: registrations made before
+    /// per-purpose keys. Their tokens are in mail already sent and in calendars already
+    /// subscribed, and only their hashes are stored, so they cannot be re-issued silently.
+    #[default]
+    Shared,
+    /// A key per purpose, derived from the configured secret by HMAC under the purpose's label:
+    /// every registration made since.
+    PerPurpose,
 }
 
 impl Registration {
@@ -337,7 +389,14 @@ impl Registration {
             calendar_generation: 0,
             unsubscribed_at: None,
             unsubscribed_from: None,
+            token_keys: TokenKeys::PerPurpose,
+            participation: app.participation,
         }
+    }
+
+    /// The seats and queue this registration uses.
+    pub fn pool(&self) -> super::Pool {
+        super::Pool::of(self.participation)
     }
 
     pub fn is_expired(&self, now: Timestamp) -> bool {

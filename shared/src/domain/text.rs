@@ -3,7 +3,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// One line of human text (a title, a name): non-empty after trimming, at most `MAX` characters
-/// of any script, no control characters or line breaks, since such text ends up in email headers.
+/// of any script, no control characters or line breaks, since such text ends up in email headers,
+/// and no bidirectional controls, which could make it display as something else (see
+/// [`is_bidi_control`]).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Line<const MAX: usize = 200>(String);
@@ -22,12 +24,29 @@ impl<const MAX: usize> Line<MAX> {
         {
             return Err("must not contain line breaks or control characters".to_owned());
         }
+        if s.chars().any(is_bidi_control) {
+            return Err(
+                "must not contain bidirectional control characters (U+202A to U+202E, U+2066 to \
+                 U+2069, U+200E, U+200F, U+061C)"
+                    .to_owned(),
+            );
+        }
         Ok(Self(s.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Unicode's `Bidi_Control` characters: embeddings, overrides, isolates and marks. Typed text
+/// never needs them (our pages and mail isolate each value themselves), and U+202E and friends
+/// make a name or an address in a list or a mail display as other text.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 impl<const MAX: usize> TryFrom<String> for Line<MAX> {
@@ -111,6 +130,20 @@ mod tests {
         assert!(Line::<100>::parse("   ").is_err());
         assert!(Line::<3>::parse("abcd").is_err());
         assert_eq!(Line::<100>::parse("  Ada ").unwrap().as_str(), "Ada");
+    }
+
+    #[test]
+    fn a_line_refuses_bidirectional_controls_with_a_reason() {
+        for c in [
+            '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
+        ] {
+            let m = Line::<100>::parse(&format!("Ada{c}ecalevol")).unwrap_err();
+            assert!(m.contains("bidirectional"), "{c:?}: {m}");
+        }
+        // Letters of right-to-left scripts need no control: they stay welcome.
+        assert!(Line::<100>::parse("محمد بن موسى").is_ok());
+        // Joiners are letters' business in Persian and emoji, not bidi controls.
+        assert!(Line::<100>::parse("می\u{200C}خواهم").is_ok());
     }
 
     #[test]

@@ -46,7 +46,10 @@ impl IdempotencyKeyHash {
     }
 }
 
-/// Runs `run` at most once per (scope, key); without the header it simply runs. `run` is told
+/// Runs `run` at most once per (scope, key); without the header it simply runs. The scope is
+/// the route and event, not the client: a key shared by two clients replays only to a request
+/// with the same method, path and bytes, whose answer (`check_email`) tells nothing, and a
+/// client retrying from another address (the reason keys exist) must find its first answer. `run` is told
 /// the key's hash when the request carries one; when it commits the answer itself (in its own
 /// transaction, through `Change::complete_idempotency`), it says so by returning `true`, and
 /// nothing more is written here.

@@ -8,10 +8,10 @@ mod problem;
 mod response;
 mod router;
 
-pub use body::{MAX_BODY_BYTES, json_body, query_params};
+pub use body::{MAX_BODY_BYTES, json_body, no_body, query_params};
 pub use exchange::serve;
 pub use idempotency::{IdempotencyKeyHash, idempotent};
-pub use problem::Problem;
+pub use problem::{MAX_LISTED_ERRORS, Problem};
 pub use response::{
     bearer_token, client_address, from_peer, json, json_text, json_with_status, no_content,
     private, text,

@@ -15,9 +15,16 @@ pub struct Problem {
     pub code: &'static str,
     pub title: &'static str,
     pub detail: String,
+    /// At most [`MAX_LISTED_ERRORS`] of the field errors found.
     pub errors: Vec<FieldError>,
+    /// How many field errors were found, when more than are listed.
+    pub errors_total: Option<usize>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
+
+/// A 400 lists at most this many field errors: a body of thousands of unknown fields must not
+/// get an answer many times its size. The rest are counted in `errors_total`.
+pub const MAX_LISTED_ERRORS: usize = 50;
 
 impl Problem {
     pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
@@ -27,6 +34,7 @@ impl Problem {
             title,
             detail: title.to_owned(),
             errors: Vec::new(),
+            errors_total: None,
             headers: Vec::new(),
         }
     }
@@ -43,20 +51,28 @@ impl Problem {
         self
     }
 
-    /// 400 naming every bad field.
+    /// 400 naming every bad field, or the first [`MAX_LISTED_ERRORS`] of them and how many
+    /// there were.
     pub fn invalid(errors: FieldErrors) -> Self {
-        let n = errors.0.len();
+        let mut errors = errors.0;
+        let n = errors.len();
         let mut p = Self::new(
             StatusCode::BAD_REQUEST,
             "invalid-request",
             "The request has invalid fields",
         )
-        .detail(if n == 1 {
-            format!("{} {}", errors.0[0].field, errors.0[0].message)
-        } else {
-            format!("{n} fields are invalid; see errors")
+        .detail(match n {
+            1 => format!("{} {}", errors[0].field, errors[0].message),
+            n if n > MAX_LISTED_ERRORS => {
+                format!("{n} fields are invalid; errors lists the first {MAX_LISTED_ERRORS}")
+            }
+            n => format!("{n} fields are invalid; see errors"),
         });
-        p.errors = errors.0;
+        if n > MAX_LISTED_ERRORS {
+            errors.truncate(MAX_LISTED_ERRORS);
+            p.errors_total = Some(n);
+        }
+        p.errors = errors;
         p
     }
 
@@ -146,6 +162,9 @@ impl Problem {
         if !self.errors.is_empty() {
             body["errors"] = serde_json::to_value(&self.errors).unwrap_or_default();
         }
+        if let Some(total) = self.errors_total {
+            body["errors_total"] = json!(total);
+        }
         body
     }
 
@@ -213,5 +232,30 @@ mod tests {
             res.headers()[header::CONTENT_TYPE],
             "application/problem+json"
         );
+    }
+
+    #[test]
+    fn a_problem_lists_at_most_fifty_errors_and_says_how_many_there_were() {
+        let many = |n: usize| {
+            FieldErrors(
+                (0..n)
+                    .map(|i| FieldError {
+                        field: format!("unknown{i}"),
+                        message: "is not a field of this request".into(),
+                    })
+                    .collect(),
+            )
+        };
+        let j = Problem::invalid(many(6_500)).to_json();
+        assert_eq!(j["errors"].as_array().unwrap().len(), MAX_LISTED_ERRORS);
+        assert_eq!(j["errors"][0]["field"], "unknown0");
+        assert_eq!(j["errors_total"], 6_500);
+        assert_eq!(
+            j["detail"],
+            "6500 fields are invalid; errors lists the first 50"
+        );
+        let j = Problem::invalid(many(MAX_LISTED_ERRORS)).to_json();
+        assert_eq!(j["errors"].as_array().unwrap().len(), MAX_LISTED_ERRORS);
+        assert!(j.get("errors_total").is_none());
     }
 }

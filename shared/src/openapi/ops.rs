@@ -69,7 +69,7 @@ operations! {
         query: &[], headers: &[], request: Body::Json(s::<ConfirmRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[409, 410];
     GET_MY_REGISTRATION = GET "/v1/registrations/me", "getMyRegistration", "The registrant's own registration", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401];
-    AMEND_MY_REGISTRATION = PATCH "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs or notification choices", "Registrant", Registrant,
+    AMEND_MY_REGISTRATION = PATCH "/v1/registrations/me", "amendMyRegistration", "Change name, organisation, language, accessibility needs, notification choices, answers or a hybrid event's participation", "Registrant", Registrant,
         query: &[], headers: &[], request: Body::Json(s::<AmendRequest>), 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 409];
     CANCEL_MY_REGISTRATION = DELETE "/v1/registrations/me", "cancelMyRegistration", "Cancel; with erase=true also erase the personal data", "Registrant", Registrant,
         query: &[("erase", false, "true to erase the personal data too", BOOLEAN)], headers: &[], request: Body::None, 200 => Body::Json(s::<views::Cancelled>), problems: &[401, 409];
@@ -120,6 +120,8 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409];
     GET_STATS = GET "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language and day of registration; emails", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
+    GET_ATTENDANCE = GET "/v1/admin/events/{event_id}/attendance", "getAttendance", "Who attended (used their personal join link), on which days in the event's zone, with each registrant's joins", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::AttendanceView>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];
     SIGN_IN = POST "/v1/admin/sign-in", "signIn", "Email a sign-in link to a known organiser (the same answer whatever the address)", "Organisers", Public,

@@ -288,12 +288,13 @@ impl Expr {
     fn update(
         &mut self,
         set: &[(String, Value)],
+        keep: &[(String, Value)],
         add: &[(String, i64)],
         remove: &[String],
     ) -> Option<String> {
         let mut clauses = Vec::new();
-        if !set.is_empty() {
-            let parts: Vec<String> = set
+        if !set.is_empty() || !keep.is_empty() {
+            let mut parts: Vec<String> = set
                 .iter()
                 .map(|(a, v)| {
                     let name = self.name(a);
@@ -301,6 +302,11 @@ impl Expr {
                     format!("{name} = {value}")
                 })
                 .collect();
+            for (a, v) in keep {
+                let name = self.name(a);
+                let value = self.value(to_attr(v));
+                parts.push(format!("{name} = if_not_exists({name}, {value})"));
+            }
             clauses.push(format!("SET {}", parts.join(", ")));
         }
         if !add.is_empty() {
@@ -420,8 +426,12 @@ impl Expressions {
         let condition = w.condition().map(|c| expr.cond(c));
         let update = match w {
             Write::Update {
-                set, add, remove, ..
-            } => expr.update(set, add, remove),
+                set,
+                keep,
+                add,
+                remove,
+                ..
+            } => expr.update(set, keep, add, remove),
             _ => None,
         };
         let (names, values) = expr.into_maps();
@@ -782,6 +792,7 @@ mod tests {
         );
         let u = e.update(
             &[("name".into(), json!("x"))],
+            &[],
             &[("n".into(), 1)],
             &["old".into()],
         );
@@ -789,5 +800,7 @@ mod tests {
         assert_eq!(e.names.get("#a0").map(String::as_str), Some("capacity"));
         assert_eq!(e.names.len(), 5);
         assert_eq!(e.values.len(), 5);
+        let kept = e.update(&[], &[("first".into(), json!(7))], &[], &[]);
+        assert_eq!(kept.as_deref(), Some("SET #a5 = if_not_exists(#a5, :v5)"));
     }
 }

@@ -50,6 +50,25 @@ pub enum Saved {
 pub trait EventWriter: Send + Sync {
     /// Creates or replaces `event` at `now`: `updated_at` is `now`, `created_at` is kept.
     async fn put_event(&self, event: &Event, now: Timestamp) -> Result<Saved, StoreError>;
+    /// [`put_event`](Self::put_event), only if the stored event is still `read` (`None`: there
+    /// is none): `Ok(None)` when another write got in since it was read, and nothing is written.
+    async fn put_event_over(
+        &self,
+        event: &Event,
+        read: Option<&Event>,
+        now: Timestamp,
+    ) -> Result<Option<Saved>, StoreError>;
+}
+
+/// A counter beside the event's document, raised by every write, so a write can be
+/// conditional on the item it read (two organisers' saves cannot both start from one event).
+const REV: &str = "rev";
+
+/// Which stored event a write may replace.
+#[derive(Clone, Copy)]
+enum Over<'a> {
+    Any,
+    Read(Option<&'a Event>),
 }
 
 #[async_trait]
@@ -81,25 +100,61 @@ impl EventReader for TableStore {
 #[async_trait]
 impl EventWriter for TableStore {
     async fn put_event(&self, event: &Event, now: Timestamp) -> Result<Saved, StoreError> {
+        let saved = self.write_event(event, Over::Any, now).await?;
+        saved.ok_or(StoreError::Table(TableError::Conflict))
+    }
+
+    async fn put_event_over(
+        &self,
+        event: &Event,
+        read: Option<&Event>,
+        now: Timestamp,
+    ) -> Result<Option<Saved>, StoreError> {
+        self.write_event(event, Over::Read(read), now).await
+    }
+}
+
+impl TableStore {
+    async fn write_event(
+        &self,
+        event: &Event,
+        over: Over<'_>,
+        now: Timestamp,
+    ) -> Result<Option<Saved>, StoreError> {
         let key = keys::event(&event.id);
         let mut item = doc_item(key.clone(), event)?;
         item.insert(UPDATED_AT.into(), Value::from(now.to_string()));
         // created_at is written only by the create (the item must not exist) and events are
         // never deleted: once read, it is the item's for good. A create that loses a race to
-        // another is a replace on the second pass.
+        // another is a replace on the second pass (unless the caller wrote over what it read).
         let mut saved = None;
         for _ in 0..2 {
-            let (outcome, write) = match self.table.get(&key).await? {
+            let old = self.table.get(&key).await?;
+            if let Over::Read(read) = over {
+                let stored = old.as_ref().map(doc_of::<Event>).transpose()?;
+                if stored.as_ref() != read {
+                    return Ok(None);
+                }
+            }
+            let (outcome, write) = match old {
                 Some(old) => {
                     let mut item = item.clone();
                     if let Some(c) = old.get(CREATED_AT) {
                         item.insert(CREATED_AT.into(), c.clone());
                     }
-                    (Saved::Replaced, Write::put(item).when(Cond::Exists))
+                    // Only over the very item read: its revision, or none before revisions.
+                    let rev = old.get(REV).and_then(Value::as_u64);
+                    item.insert(REV.into(), Value::from(rev.unwrap_or(0) + 1));
+                    let cond = match rev {
+                        Some(r) => Cond::eq(REV, r),
+                        None => Cond::And(vec![Cond::Exists, Cond::Absent(REV.into())]),
+                    };
+                    (Saved::Replaced, Write::put(item).when(cond))
                 }
                 None => {
                     let mut item = item.clone();
                     item.insert(CREATED_AT.into(), Value::from(now.to_string()));
+                    item.insert(REV.into(), Value::from(1));
                     (Saved::Created, Write::put_new(item))
                 }
             };
@@ -108,18 +163,23 @@ impl EventWriter for TableStore {
                     saved = Some(outcome);
                     break;
                 }
+                Err(TableError::ConditionFailed { .. }) if matches!(over, Over::Read(_)) => {
+                    return Ok(None);
+                }
                 Err(TableError::ConditionFailed { .. }) => {}
                 Err(e) => return Err(e.into()),
             }
         }
-        let saved = saved.ok_or(StoreError::Table(TableError::Conflict))?;
+        let Some(saved) = saved else {
+            return Ok(None);
+        };
         // Keep the copy beside the latest programme version current, when there is one.
         let refresh = super::programme::refresh_event_copy(event)?;
         match self.table.write(refresh).await {
             Ok(()) | Err(TableError::ConditionFailed { .. }) => {}
             Err(e) => return Err(e.into()),
         }
-        Ok(saved)
+        Ok(Some(saved))
     }
 }
 

@@ -11,6 +11,8 @@
 //! | one live registration per address (the guard) | `EVENT#{event_id}` | `EMAIL#{sha256(normalised email)}` |
 //! | seats taken and the waiting-list ticket counter | `EVENT#{event_id}` | `SEATS` |
 //! | waiting-list place | `EVENT#{event_id}` | `WAIT#{ticket:012}` |
+//! | a hybrid event's room: in-person seats taken and its ticket counter | `EVENT#{event_id}` | `INPERSON#SEATS` |
+//! | in-person waiting-list place | `EVENT#{event_id}` | `INPERSON#WAIT#{ticket:012}` |
 //! | registrant token (hash) → registration | `TOKEN#{sha256(token)}` | `TOKEN` |
 //! | personal join token (hash) → registration | `JOIN#{sha256(token)}` | `JOIN` |
 //! | outbox entry (mail to send: to a registrant, or to an address such as an organiser's sign-in link) | `OUTBOX` | `MSG#{id}` |
@@ -39,7 +41,7 @@
 //! | audit entry of the installation | `AUDIT` | `AUDIT#{entry ULID}` |
 
 use super::{Key, Query};
-use crate::domain::{AuditScope, ClientAddress, Email, EventId, RegistrationId};
+use crate::domain::{AuditScope, ClientAddress, Email, EventId, Pool, RegistrationId};
 use crate::http::IdempotencyKeyHash;
 use crate::mail::{JobName, MessageKey};
 use crate::token::TokenHash;
@@ -98,22 +100,33 @@ pub fn email_guard(event: &EventId, email_hash: &str) -> Key {
     Key::new(event_pk(event), format!("EMAIL#{email_hash}"))
 }
 
-pub fn seats(event: &EventId) -> Key {
-    Key::new(event_pk(event), "SEATS")
+/// Seats taken and the waiting list's ticket counter of one pool.
+pub fn seats(event: &EventId, pool: Pool) -> Key {
+    match pool {
+        Pool::Event => Key::new(event_pk(event), "SEATS"),
+        Pool::InPerson => Key::new(event_pk(event), "INPERSON#SEATS"),
+    }
 }
 
-pub const WAIT_SK_PREFIX: &str = "WAIT#";
-
-pub fn wait_sk(ticket: u64) -> String {
-    format!("{WAIT_SK_PREFIX}{ticket:012}")
+/// The sort-key prefix of a pool's waiting list (the room's does not start with the event's,
+/// so a query of one never reads the other).
+pub fn wait_sk_prefix(pool: Pool) -> &'static str {
+    match pool {
+        Pool::Event => "WAIT#",
+        Pool::InPerson => "INPERSON#WAIT#",
+    }
 }
 
-pub fn wait(event: &EventId, ticket: u64) -> Key {
-    Key::new(event_pk(event), wait_sk(ticket))
+pub fn wait_sk(pool: Pool, ticket: u64) -> String {
+    format!("{}{ticket:012}", wait_sk_prefix(pool))
 }
 
-pub fn waitlist(event: &EventId) -> Query {
-    Query::prefix(event_pk(event), WAIT_SK_PREFIX)
+pub fn wait(event: &EventId, pool: Pool, ticket: u64) -> Key {
+    Key::new(event_pk(event), wait_sk(pool, ticket))
+}
+
+pub fn waitlist(event: &EventId, pool: Pool) -> Query {
+    Query::prefix(event_pk(event), wait_sk_prefix(pool))
 }
 
 pub fn token(hash: &str) -> Key {

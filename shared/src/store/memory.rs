@@ -92,11 +92,18 @@ fn apply(items: &mut BTreeMap<Key, Item>, key: Key, w: Write) -> Item {
             item
         }
         Write::Update {
-            set, add, remove, ..
+            set,
+            keep,
+            add,
+            remove,
+            ..
         } => {
             let item = items.entry(key.clone()).or_insert_with(|| key.item());
             for (a, v) in set {
                 item.insert(a, v);
+            }
+            for (a, v) in keep {
+                item.entry(a).or_insert(v);
             }
             for (a, n) in add {
                 let cur = item.get(&a).and_then(Value::as_i64).unwrap_or(0);

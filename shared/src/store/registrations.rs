@@ -5,13 +5,14 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde_json::Value;
 
 use super::codec::{DOC, doc_of, encode};
 use super::keys::{self, email_hash};
 use super::outbox::Notice;
 use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write};
-use crate::domain::{Email, EventId, Registration, RegistrationId, Status};
+use crate::domain::{Email, EventId, Pool, Registration, RegistrationId, Status};
 use crate::token::TokenHash;
 
 const STATUS: &str = "status";
@@ -154,9 +155,10 @@ impl Change {
         self.push(w, Conflict::Stale)
     }
 
-    /// Takes a seat when fewer than `capacity` are taken (no capacity: unlimited, counted).
-    pub fn take_seat(&mut self, event: &EventId, capacity: Option<u32>) -> &mut Self {
-        let mut w = Write::update(keys::seats(event)).add(TAKEN, 1);
+    /// Takes a seat of `pool` when fewer than `capacity` are taken (no capacity: unlimited,
+    /// counted).
+    pub fn take_seat(&mut self, event: &EventId, pool: Pool, capacity: Option<u32>) -> &mut Self {
+        let mut w = Write::update(keys::seats(event, pool)).add(TAKEN, 1);
         if let Some(cap) = capacity {
             w = w.when(Cond::Or(vec![
                 Cond::Absent(TAKEN.into()),
@@ -166,9 +168,9 @@ impl Change {
         self.push(w, Conflict::Full)
     }
 
-    pub fn free_seat(&mut self, event: &EventId) -> &mut Self {
+    pub fn free_seat(&mut self, event: &EventId, pool: Pool) -> &mut Self {
         self.push(
-            Write::update(keys::seats(event)).add(TAKEN, -1),
+            Write::update(keys::seats(event, pool)).add(TAKEN, -1),
             Conflict::Stale,
         )
     }
@@ -176,17 +178,18 @@ impl Change {
     pub fn join_waitlist(
         &mut self,
         event: &EventId,
+        pool: Pool,
         ticket: u64,
         reg_id: &RegistrationId,
     ) -> &mut Self {
-        let mut item = keys::wait(event, ticket).item();
+        let mut item = keys::wait(event, pool, ticket).item();
         item.insert(REGISTRATION_ID.into(), Value::from(reg_id.to_string()));
         self.push(Write::put_new(item), Conflict::WaitlistMoved)
     }
 
-    pub fn leave_waitlist(&mut self, event: &EventId, ticket: u64) -> &mut Self {
+    pub fn leave_waitlist(&mut self, event: &EventId, pool: Pool, ticket: u64) -> &mut Self {
         let w = Write::Delete {
-            key: keys::wait(event, ticket),
+            key: keys::wait(event, pool, ticket),
             cond: Some(Cond::Exists),
         };
         self.push(w, Conflict::WaitlistMoved)
@@ -303,18 +306,24 @@ pub trait RegistrationStore: Send + Sync {
     /// The live registration holding `email` for the event, if any.
     async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError>;
     /// A new waiting-list ticket (tickets only grow; positions are counted from them).
-    async fn next_ticket(&self, event: &EventId) -> Result<u64, StoreError>;
-    /// The waitlisted registration at the head of the queue, with its ticket.
+    async fn next_ticket(&self, event: &EventId, pool: Pool) -> Result<u64, StoreError>;
+    /// The waitlisted registration at the head of `pool`'s queue, with its ticket.
     async fn first_waiting(
         &self,
         event: &EventId,
+        pool: Pool,
     ) -> Result<Option<(u64, RegistrationId)>, StoreError>;
-    /// 1-based place of `ticket` among those still waiting.
-    async fn waitlist_position(&self, event: &EventId, ticket: u64) -> Result<u64, StoreError>;
+    /// 1-based place of `ticket` among those still waiting in `pool`'s queue.
+    async fn waitlist_position(
+        &self,
+        event: &EventId,
+        pool: Pool,
+        ticket: u64,
+    ) -> Result<u64, StoreError>;
     /// The tickets of everyone waiting, in queue order: the places of many registrations from
     /// one read of the queue (a ticket's place is the number of tickets up to and including it).
-    async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError>;
-    async fn seats(&self, event: &EventId) -> Result<Seats, StoreError>;
+    async fn waiting_tickets(&self, event: &EventId, pool: Pool) -> Result<Vec<u64>, StoreError>;
+    async fn seats(&self, event: &EventId, pool: Pool) -> Result<Seats, StoreError>;
     /// How many registrations of `event` have `status` at `now`, counted by the table (nothing
     /// read out): unconfirmed ones whose window closed are not counted, lapsed.
     async fn count_status(
@@ -332,13 +341,21 @@ pub trait RegistrationStore: Send + Sync {
         after: Option<RegistrationId>,
     ) -> Result<RegistrationPage, StoreError>;
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
-    /// Counts one use of a personal join link (atomic, beside the document).
-    async fn record_join_use(&self, r: &Registration, now: Timestamp) -> Result<(), StoreError>;
+    /// Counts one use of a personal join link on `day` (the event's local date of `now`): one
+    /// conditional write beside the document, whatever else the link's use records.
+    async fn record_join_use(
+        &self,
+        r: &Registration,
+        day: Date,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
 }
 
 const JOIN_USES: &str = "join_uses";
 const JOIN_FIRST: &str = "join_first_used_at";
 const JOIN_LAST: &str = "join_last_used_at";
+/// `join_day#YYYY-MM-DD`: the uses on that local date, one attribute per day attended.
+const JOIN_DAY_PREFIX: &str = "join_day#";
 
 fn stored(item: &Item) -> Result<Stored, StoreError> {
     let mut registration: Registration = doc_of(item)?;
@@ -351,6 +368,16 @@ fn stored(item: &Item) -> Result<Stored, StoreError> {
         count: item.get(JOIN_USES).and_then(Value::as_u64).unwrap_or(0),
         first_used_at: at(JOIN_FIRST),
         last_used_at: at(JOIN_LAST),
+        // Attribute names come in no order; dates written as YYYY-MM-DD sort as dates.
+        days: {
+            let mut days: Vec<Date> = item
+                .keys()
+                .filter_map(|k| k.strip_prefix(JOIN_DAY_PREFIX))
+                .filter_map(|d| d.parse().ok())
+                .collect();
+            days.sort_unstable();
+            days
+        },
     };
     Ok(Stored {
         registration,
@@ -448,10 +475,10 @@ impl RegistrationStore for TableStore {
         self.registration(event, &id).await
     }
 
-    async fn next_ticket(&self, event: &EventId) -> Result<u64, StoreError> {
+    async fn next_ticket(&self, event: &EventId, pool: Pool) -> Result<u64, StoreError> {
         let item = self
             .table
-            .update_returning(Write::update(keys::seats(event)).add(WAIT_SEQ, 1))
+            .update_returning(Write::update(keys::seats(event, pool)).add(WAIT_SEQ, 1))
             .await?;
         item.get(WAIT_SEQ)
             .and_then(Value::as_u64)
@@ -461,41 +488,47 @@ impl RegistrationStore for TableStore {
     async fn first_waiting(
         &self,
         event: &EventId,
+        pool: Pool,
     ) -> Result<Option<(u64, RegistrationId)>, StoreError> {
-        let mut q = keys::waitlist(event);
+        let mut q = keys::waitlist(event, pool);
         q.limit = Some(1);
         let page = self.table.query(&q).await?;
         Ok(page.items.first().and_then(|i| {
             let sk = i.get(super::SK)?.as_str()?;
-            let ticket = sk.strip_prefix(keys::WAIT_SK_PREFIX)?.parse().ok()?;
+            let ticket = sk.strip_prefix(keys::wait_sk_prefix(pool))?.parse().ok()?;
             let id = RegistrationId::parse(i.get(REGISTRATION_ID)?.as_str()?).ok()?;
             Some((ticket, id))
         }))
     }
 
-    async fn waitlist_position(&self, event: &EventId, ticket: u64) -> Result<u64, StoreError> {
-        let mut q = keys::waitlist(event);
+    async fn waitlist_position(
+        &self,
+        event: &EventId,
+        pool: Pool,
+        ticket: u64,
+    ) -> Result<u64, StoreError> {
+        let mut q = keys::waitlist(event, pool);
         q.sk_prefix = None;
-        q.sk_between = Some((keys::wait_sk(0), keys::wait_sk(ticket)));
+        q.sk_between = Some((keys::wait_sk(pool, 0), keys::wait_sk(pool, ticket)));
         Ok(self.table.count(&q).await?)
     }
 
-    async fn waiting_tickets(&self, event: &EventId) -> Result<Vec<u64>, StoreError> {
-        let items = self.table.query_all(&keys::waitlist(event)).await?;
+    async fn waiting_tickets(&self, event: &EventId, pool: Pool) -> Result<Vec<u64>, StoreError> {
+        let items = self.table.query_all(&keys::waitlist(event, pool)).await?;
         items
             .iter()
             .map(|item| {
                 item.get(super::SK)
                     .and_then(Value::as_str)
-                    .and_then(|sk| sk.strip_prefix(keys::WAIT_SK_PREFIX))
+                    .and_then(|sk| sk.strip_prefix(keys::wait_sk_prefix(pool)))
                     .and_then(|t| t.parse().ok())
                     .ok_or_else(|| StoreError::Corrupt("a waiting-list key is not a ticket".into()))
             })
             .collect()
     }
 
-    async fn seats(&self, event: &EventId) -> Result<Seats, StoreError> {
-        let item = self.table.get(&keys::seats(event)).await?;
+    async fn seats(&self, event: &EventId, pool: Pool) -> Result<Seats, StoreError> {
+        let item = self.table.get(&keys::seats(event, pool)).await?;
         Ok(Seats {
             taken: item
                 .and_then(|i| i.get(TAKEN).and_then(Value::as_i64))
@@ -563,20 +596,21 @@ impl RegistrationStore for TableStore {
         }
     }
 
-    async fn record_join_use(&self, r: &Registration, now: Timestamp) -> Result<(), StoreError> {
+    async fn record_join_use(
+        &self,
+        r: &Registration,
+        day: Date,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let key = keys::registration(&r.event_id, &r.id);
-        let count = Write::update(key.clone())
+        let at = now.as_second();
+        let used = Write::update(key)
             .add(JOIN_USES, 1)
-            .set(JOIN_LAST, now.as_second())
+            .add(&format!("{JOIN_DAY_PREFIX}{day}"), 1)
+            .set(JOIN_LAST, at)
+            .set_if_absent(JOIN_FIRST, at)
             .when(Cond::Exists);
-        self.table.write(count).await?;
-        let first = Write::update(key)
-            .set(JOIN_FIRST, now.as_second())
-            .when(Cond::Absent(JOIN_FIRST.into()));
-        match self.table.write(first).await {
-            Ok(()) | Err(TableError::ConditionFailed { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.table.write(used).await?)
     }
 
     async fn commit(&self, change: Change) -> Result<(), CommitError> {

@@ -108,6 +108,9 @@ pub enum Write {
         key: Key,
         /// Attributes to set.
         set: Vec<(String, Value)>,
+        /// Attributes to set only where they are absent (DynamoDB's `if_not_exists`): a first
+        /// time recorded in the same write as the counter beside it.
+        keep: Vec<(String, Value)>,
         /// Numeric attributes to add to (absent counts as 0).
         add: Vec<(String, i64)>,
         remove: Vec<String>,
@@ -140,6 +143,7 @@ impl Write {
         Self::Update {
             key,
             set: Vec::new(),
+            keep: Vec::new(),
             add: Vec::new(),
             remove: Vec::new(),
             cond: None,
@@ -150,6 +154,14 @@ impl Write {
     pub fn set(mut self, attr: &str, value: impl Into<Value>) -> Self {
         if let Self::Update { set, .. } = &mut self {
             set.push((attr.to_owned(), value.into()));
+        }
+        self
+    }
+
+    /// Adds `attr = value` to an update where `attr` is absent; a present value stays.
+    pub fn set_if_absent(mut self, attr: &str, value: impl Into<Value>) -> Self {
+        if let Self::Update { keep, .. } = &mut self {
+            keep.push((attr.to_owned(), value.into()));
         }
         self
     }
@@ -211,11 +223,16 @@ impl Write {
             ));
         }
         if let Self::Update {
-            set, add, remove, ..
+            set,
+            keep,
+            add,
+            remove,
+            ..
         } = self
         {
             let touches_key = set
                 .iter()
+                .chain(keep.iter())
                 .map(|(a, _)| a)
                 .chain(add.iter().map(|(a, _)| a))
                 .chain(remove.iter())
@@ -245,8 +262,8 @@ pub(crate) fn validate_transaction(writes: &[Write]) -> Result<Vec<Key>, TableEr
     // DynamoDB requires an update expression inside a transaction (outside, an empty update
     // merely creates the key).
     let empty_update = writes.iter().any(|w| {
-        matches!(w, Write::Update { set, add, remove, .. }
-            if set.is_empty() && add.is_empty() && remove.is_empty())
+        matches!(w, Write::Update { set, keep, add, remove, .. }
+            if set.is_empty() && keep.is_empty() && add.is_empty() && remove.is_empty())
     });
     if empty_update {
         return Err(TableError::Invalid(

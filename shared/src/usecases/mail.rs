@@ -80,7 +80,7 @@ pub async fn grant_optional_mail_links(
     r: &Registration,
 ) -> Result<(Token, Token), StoreError> {
     let manage = tokens.new_token();
-    let unsubscribe = join_key.unsubscribe_token(&r.id);
+    let unsubscribe = join_key.unsubscribe_token(r.token_keys, &r.id);
     let mut ch = Change::new();
     ch.grant_token(&manage.hash(), r)
         .grant_unsubscribe(&unsubscribe.hash(), r);

@@ -15,7 +15,7 @@ use super::registrant::{
     UnsubscribeError,
 };
 use super::registrar::ChangeError;
-use crate::domain::PublishRefusal;
+use crate::domain::{Participation, PublishRefusal};
 use crate::store::{PublishError, StoreError};
 
 /// The one mapping of storage faults to HTTP: transient faults are 503 with Retry-After,
@@ -131,6 +131,11 @@ impl From<AuthError> for Problem {
                 "this token does not open a registration: it is unknown, its registration was \
                  cancelled, or the address is not confirmed yet",
             ),
+            AuthError::Expired => Problem::unauthorized(&format!(
+                "this token has expired: it opens a registration until {} days after the event \
+                 ends",
+                super::registrant::MANAGE_TOKEN_DAYS_AFTER_EVENT
+            )),
             AuthError::Store(s) => s.into(),
         }
     }
@@ -146,6 +151,14 @@ impl From<ChangeError> for Problem {
                 &format!("the registration is {}", s.code()),
             ),
             ChangeError::Full => event_full(),
+            ChangeError::ModeFull(p) => Problem::conflict(
+                match p {
+                    Participation::InPerson => "in-person-full",
+                    Participation::Remote => "remote-full",
+                },
+                "No seat is free in that mode",
+                &format!("no {p} seat is free; the registration is unchanged"),
+            ),
             ChangeError::Invalid(f) => Problem::invalid(f),
             ChangeError::Busy => busy(),
             ChangeError::Store(s) => s.into(),
@@ -252,6 +265,7 @@ impl From<SaveEventError> for Problem {
     fn from(e: SaveEventError) -> Self {
         match e {
             SaveEventError::Invalid(f) => Problem::invalid(f),
+            SaveEventError::Busy => busy(),
             SaveEventError::Store(s) => s.into(),
         }
     }

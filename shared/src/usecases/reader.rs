@@ -1,8 +1,8 @@
 //! What a reader of the public programme may see and ask for: which events are public, and
 //! which versions a change list may span.
 
-use crate::domain::{Event, EventId, FieldError, FieldErrors, Visibility};
-use crate::store::{EventReader, StoreError};
+use crate::domain::{Event, EventId, FieldError, FieldErrors, Participation, Visibility};
+use crate::store::{EventReader, RegistrationStore, StoreError};
 
 /// May the public see `event`: a public or an unlisted one, yes; a draft, no. Every public route
 /// asks this (the event, its programme in every shape, its speakers, registering and resending a
@@ -37,6 +37,38 @@ pub async fn listed_events(events: &dyn EventReader) -> Result<Vec<Event>, Store
     let mut all = events.events().await?;
     all.retain(listed);
     Ok(all)
+}
+
+/// Seats left in each mode of a hybrid event (`None` in a mode: unlimited), for a form asking
+/// "in person or remote"; other events ask nothing and cost no read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatsLeft {
+    pub in_person: Option<u64>,
+    pub remote: Option<u64>,
+}
+
+pub async fn seats_left(
+    store: &dyn RegistrationStore,
+    event: &Event,
+) -> Result<Option<SeatsLeft>, StoreError> {
+    if !event.is_hybrid() {
+        return Ok(None);
+    }
+    let mut left = [None, None];
+    for (slot, mode) in left
+        .iter_mut()
+        .zip([Participation::InPerson, Participation::Remote])
+    {
+        let seating = event.seating(Some(mode));
+        if let Some(cap) = seating.capacity {
+            let taken = store.seats(&event.id, seating.pool).await?.taken;
+            *slot = Some(u64::from(cap).saturating_sub(taken));
+        }
+    }
+    Ok(Some(SeatsLeft {
+        in_person: left[0],
+        remote: left[1],
+    }))
 }
 
 /// The versions a change list spans: from `from` (0 is "before the first publication") to `to`

@@ -42,6 +42,9 @@ pub enum ChangeError {
     WrongStatus(Status),
     #[error("the event is full")]
     Full,
+    /// A switch of mode found no free seat in the mode switched to.
+    #[error("no seat is free to take part {0}")]
+    ModeFull(crate::domain::Participation),
     #[error("invalid fields")]
     Invalid(crate::domain::FieldErrors),
     #[error("the registration keeps changing; try again")]
@@ -89,7 +92,8 @@ impl Registrar<'_> {
 
     /// The personal join token of `r` as it stands (its generation).
     pub fn join_token(&self, r: &Registration) -> Token {
-        self.join_key.token_for(&r.id, r.join_generation)
+        self.join_key
+            .token_for(r.token_keys, &r.id, r.join_generation)
     }
 
     /// `s` with its place on the waiting list, when it has one.
@@ -97,7 +101,7 @@ impl Registrar<'_> {
         let position = match (s.registration.status, s.registration.waitlist_ticket) {
             (Status::Waitlisted, Some(t)) => Some(
                 self.store
-                    .waitlist_position(&s.registration.event_id, t)
+                    .waitlist_position(&s.registration.event_id, s.registration.pool(), t)
                     .await?,
             ),
             _ => None,

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::domain::{Email, Event, EventId, Registration, Status};
+use crate::domain::{Email, Event, EventId, Participation, Pool, Registration, Seating, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
 use crate::token::TokenHash;
@@ -46,14 +46,14 @@ pub(crate) enum Seated {
 }
 
 impl Registrar<'_> {
-    /// Commits `ch`, which makes `s` into `next` (taking a seat, if it does); when the event is
-    /// full, queues `s` instead if the event has a waiting list.
+    /// Commits `ch`, which makes `s` into `next` (taking a seat of `seating`'s pool, if it
+    /// does); when the pool is full, queues `s` instead if the pool has a waiting list.
     pub(crate) async fn seat_or_queue(
         &self,
         ch: Change,
         s: &Stored,
         next: Registration,
-        event: &Event,
+        seating: Seating,
         email: &Email,
         confirmed_by: Option<&TokenHash>,
     ) -> Result<Seated, StoreError> {
@@ -64,29 +64,36 @@ impl Registrar<'_> {
                 registration: next,
                 waitlist_position: None,
             }))),
-            Err(CommitError::Conflict(Conflict::Full)) if event.waitlist => {
-                Ok(match self.waitlist(s, email, now, confirmed_by).await? {
+            Err(CommitError::Conflict(Conflict::Full)) if seating.waitlist => Ok(
+                match self
+                    .waitlist(s, seating.pool, email, now, confirmed_by)
+                    .await?
+                {
                     Some(seen) => Seated::Yes(Box::new(seen)),
                     None => Seated::Retry,
-                })
-            }
+                },
+            ),
             Err(CommitError::Conflict(Conflict::Full)) => Ok(Seated::Full),
             Err(CommitError::Conflict(_)) => Ok(Seated::Retry),
             Err(CommitError::Store(e)) => Err(e),
         }
     }
 
-    /// Puts `s` (just confirmed or approved, the event full) at the end of the waiting list;
-    /// `None` when a concurrent change got in first (the caller retries). `confirmed_by` is the
-    /// token that confirmed it, if it was just confirmed: it no longer lapses.
+    /// Puts `s` (just confirmed or approved, its pool full) at the end of `pool`'s waiting
+    /// list; `None` when a concurrent change got in first (the caller retries). `confirmed_by`
+    /// is the token that confirmed it, if it was just confirmed: it no longer lapses.
     pub(crate) async fn waitlist(
         &self,
         s: &Stored,
+        pool: Pool,
         email: &Email,
         now: Timestamp,
         confirmed_by: Option<&TokenHash>,
     ) -> Result<Option<Seen>, StoreError> {
-        let ticket = self.store.next_ticket(&s.registration.event_id).await?;
+        let ticket = self
+            .store
+            .next_ticket(&s.registration.event_id, pool)
+            .await?;
         let mut next = s.registration.clone();
         next.status = Status::Waitlisted;
         next.updated_at = now;
@@ -96,7 +103,7 @@ impl Registrar<'_> {
         let mut ch = Change::new();
         ch.save(&next, s.rev)?
             .keep_address(&next, email)
-            .join_waitlist(&next.event_id, ticket, &next.id);
+            .join_waitlist(&next.event_id, pool, ticket, &next.id);
         if let Some(hash) = confirmed_by {
             ch.keep_token(hash);
         }
@@ -105,7 +112,10 @@ impl Registrar<'_> {
             Err(CommitError::Conflict(_)) => return Ok(None),
             Err(CommitError::Store(e)) => return Err(e),
         }
-        let position = self.store.waitlist_position(&next.event_id, ticket).await?;
+        let position = self
+            .store
+            .waitlist_position(&next.event_id, pool, ticket)
+            .await?;
         Ok(Some(Seen {
             registration: next,
             waitlist_position: Some(position),
@@ -148,10 +158,10 @@ impl Registrar<'_> {
                     ch.notify(&self.notice(MessageKind::Rejection, r))?;
                 }
                 match r.status {
-                    Status::Confirmed => self.pass_seat_on(&mut ch, &r.event_id).await?,
+                    Status::Confirmed => self.pass_seat_on(&mut ch, &r.event_id, r.pool()).await?,
                     Status::Waitlisted => {
                         if let Some(t) = r.waitlist_ticket {
-                            ch.leave_waitlist(&r.event_id, t);
+                            ch.leave_waitlist(&r.event_id, r.pool(), t);
                         }
                     }
                     _ => {}
@@ -175,17 +185,25 @@ impl Registrar<'_> {
         }
     }
 
-    /// Adds to `ch` the promotion of the first waitlisted registration into the freed seat, or
-    /// the freeing of the seat when nobody waits.
-    async fn pass_seat_on(&self, ch: &mut Change, event: &EventId) -> Result<(), ChangeError> {
-        let Some((ticket, id)) = self.store.first_waiting(event).await? else {
-            ch.free_seat(event);
+    /// Adds to `ch` the promotion of the first waitlisted registration of `pool` into the freed
+    /// seat, or the freeing of the seat when nobody waits.
+    pub(crate) async fn pass_seat_on(
+        &self,
+        ch: &mut Change,
+        event: &EventId,
+        pool: Pool,
+    ) -> Result<(), ChangeError> {
+        let Some((ticket, id)) = self.store.first_waiting(event, pool).await? else {
+            ch.free_seat(event, pool);
             return Ok(());
         };
         let waiting = self.store.registration(event, &id).await?;
-        let Some(w) = waiting.filter(|w| w.registration.status == Status::Waitlisted) else {
+        let Some(w) = waiting.filter(|w| {
+            w.registration.status == Status::Waitlisted && w.registration.pool() == pool
+        }) else {
             // A stale place (its registration moved on): drop it and free the seat.
-            ch.leave_waitlist(event, ticket).free_seat(event);
+            ch.leave_waitlist(event, pool, ticket)
+                .free_seat(event, pool);
             return Ok(());
         };
         let mut promoted = w.registration.clone();
@@ -194,10 +212,54 @@ impl Registrar<'_> {
         promoted.updated_at = self.now();
         // Confirmed from now: reminders already due before this are not owed to them.
         promoted.confirmed_at = Some(self.now());
-        ch.leave_waitlist(event, ticket)
+        ch.leave_waitlist(event, pool, ticket)
             .save(&promoted, w.rev)?
             .grant_join(&self.join_token(&promoted).hash(), &promoted)
             .notify(&self.notice(MessageKind::Promotion, &promoted))?;
+        Ok(())
+    }
+
+    /// Makes `next` (an amendment of the live `r`, to be saved by the caller in `ch`) take
+    /// part as `to` on the hybrid `event`, adding to `ch` what moves with it: a seat held is
+    /// freed (its pool's next in line promoted into it) and one of the new pool taken, or a
+    /// place in the old queue left for a free seat of the new pool. Without a free seat there
+    /// the commit fails with [`Conflict::Full`] and nothing moves.
+    pub(crate) async fn switch(
+        &self,
+        ch: &mut Change,
+        r: &Registration,
+        next: &mut Registration,
+        to: Participation,
+        event: &Event,
+    ) -> Result<(), ChangeError> {
+        if !r.status.is_live() {
+            return Err(ChangeError::WrongStatus(r.status));
+        }
+        next.participation = Some(to);
+        let (from, into) = (r.pool(), next.pool());
+        if from == into {
+            return Ok(());
+        }
+        let seating = event.seating(Some(to));
+        match r.status {
+            Status::Confirmed => {
+                ch.take_seat(&event.id, into, seating.capacity);
+                self.pass_seat_on(ch, &event.id, from).await?;
+            }
+            Status::Waitlisted => {
+                if let Some(t) = r.waitlist_ticket {
+                    ch.leave_waitlist(&event.id, from, t);
+                }
+                next.status = Status::Confirmed;
+                next.waitlist_ticket = None;
+                next.confirmed_at = Some(self.now());
+                ch.take_seat(&event.id, into, seating.capacity)
+                    .grant_join(&self.join_token(next).hash(), next)
+                    .notify(&self.notice(MessageKind::Promotion, next))?;
+            }
+            // Unconfirmed or awaiting approval: no seat yet; the new pool's is taken later.
+            _ => {}
+        }
         Ok(())
     }
 }

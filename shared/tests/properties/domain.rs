@@ -27,7 +27,7 @@ where
 }
 
 fn is_line_break_or_control(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || plenary::domain::is_bidi_control(c)
 }
 
 proptest! {

@@ -27,6 +27,8 @@ const AMENDMENT_FIELDS: &[&str] = &[
     "language",
     "accessibility_needs",
     "notifications",
+    "answers",
+    "participation",
 ];
 const JOIN_INFO_FIELDS: &[&str] = &["url", "passcode", "dial_in", "instructions", "release_at"];
 

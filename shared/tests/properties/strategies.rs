@@ -2,7 +2,7 @@
 //! (so parsers get past their first check), JSON of any shape, and valid bodies to mutate.
 
 use jiff::Timestamp;
-use plenary::domain::{APPLICATION_FIELDS, Event, Programme};
+use plenary::domain::{APPLICATION_FIELDS, Event, Programme, is_bidi_control};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -140,7 +140,13 @@ pub fn line(max: usize) -> impl Strategy<Value = String> {
         "[a-z]",
         line_text(max.saturating_sub(1) / 2),
     )
-        .prop_map(|(a, x, b)| format!("{a}{x}{b}"))
+        // A `Line` refuses bidi controls too.
+        .prop_map(|(a, x, b)| {
+            format!("{a}{x}{b}")
+                .chars()
+                .map(|c| if is_bidi_control(c) { ' ' } else { c })
+                .collect()
+        })
 }
 
 /// A `Paragraph`'s content: [`line_text`] plus line breaks (LF, CRLF, lone CR) and tabs.

@@ -48,12 +48,14 @@ fn change() -> impl Strategy<Value = ChangeLine> {
         marked(60),
         proptest::option::of(marked(30)),
         proptest::option::of(marked(30)),
+        proptest::collection::vec(marked(30), 0..3),
     )
-        .prop_map(|(change, title, before, after)| ChangeLine {
+        .prop_map(|(change, title, before, after, new_materials)| ChangeLine {
             change,
             title,
             before,
             after,
+            new_materials,
         })
 }
 
@@ -88,14 +90,16 @@ fn content(kind: MessageKind) -> BoxedStrategy<Content> {
             url(),
             proptest::option::of(url()),
             proptest::option::of(marked(20)),
+            proptest::option::of(marked(40)),
         )
             .prop_map(
-                |(offset, manage_url, join_url, passcode)| Content::Reminder {
+                |(offset, manage_url, join_url, passcode, venue)| Content::Reminder {
                     lead: String::new(),
                     offset,
                     manage_url,
                     join_url,
                     passcode,
+                    venue,
                 },
             )
             .boxed(),

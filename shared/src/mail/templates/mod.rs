@@ -56,6 +56,8 @@ pub struct ChangeLine {
     pub before: Option<String>,
     /// The formatted new time, if the session has one.
     pub after: Option<String>,
+    /// The titles of the materials the session gained ("the slides are up").
+    pub new_materials: Vec<String>,
 }
 
 /// What a message says beyond the event; one variant per [`MessageKind`].
@@ -89,6 +91,8 @@ pub enum Content {
         manage_url: String,
         join_url: Option<String>,
         passcode: Option<String>,
+        /// Where an in-person participant goes (a hybrid event's venue, on one line).
+        venue: Option<String>,
     },
     ProgrammeChanges {
         changes: Vec<ChangeLine>,
@@ -492,11 +496,13 @@ fn insert_content(ctx: &mut BTreeMap<&str, Value>, content: &Content) {
             manage_url,
             join_url,
             passcode,
+            venue,
             ..
         } => {
             ctx.insert("manage_url", manage_url.as_str().into());
             ctx.insert("join_url", join_url.as_deref().into());
             ctx.insert("passcode", passcode.as_deref().into());
+            ctx.insert("venue", venue.as_deref().into());
         }
         Content::ProgrammeChanges {
             changes,
@@ -548,6 +554,10 @@ fn change_value(c: &ChangeLine) -> Value {
         ("title", c.title.as_str().into()),
         ("before", c.before.as_deref().into()),
         ("after", c.after.as_deref().into()),
+        (
+            "new_materials",
+            Value::from_iter(c.new_materials.iter().map(String::as_str).map(Value::from)),
+        ),
     ]))
 }
 

@@ -49,6 +49,7 @@ fn sample(kind: MessageKind) -> Content {
             manage_url,
             join_url: Some("https://plenary.example/j/JOIN".to_owned()),
             passcode: Some("842913".to_owned()),
+            venue: Some("ITU headquarters, Place des Nations, Geneva".to_owned()),
         },
         MessageKind::ProgrammeChanges => Content::ProgrammeChanges {
             changes: vec![
@@ -57,24 +58,28 @@ fn sample(kind: MessageKind) -> Content {
                     title: "Opening".to_owned(),
                     before: None,
                     after: Some("14:00".to_owned()),
+                    new_materials: Vec::new(),
                 },
                 ChangeLine {
                     change: ChangeKind::Removed,
                     title: "Coffee".to_owned(),
                     before: Some("15:00".to_owned()),
                     after: None,
+                    new_materials: Vec::new(),
                 },
                 ChangeLine {
                     change: ChangeKind::Moved,
                     title: "Panel".to_owned(),
                     before: Some("15:30".to_owned()),
                     after: Some("16:00".to_owned()),
+                    new_materials: Vec::new(),
                 },
                 ChangeLine {
                     change: ChangeKind::Updated,
                     title: "Keynote".to_owned(),
                     before: Some("14:15".to_owned()),
                     after: Some("14:15".to_owned()),
+                    new_materials: vec!["Slides".to_owned(), "Recording".to_owned()],
                 },
             ],
             programme_url: "https://plenary.example/e/ai/programme".to_owned(),
@@ -315,6 +320,7 @@ fn a_reminder_with_a_bad_offset_is_refused() {
         manage_url: "https://x.example/m".to_owned(),
         join_url: None,
         passcode: None,
+        venue: None,
     };
     let err = render(&Message {
         kind: MessageKind::Reminder,

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use crate::domain::{Actor, ClientAddress, Duty, Email, EventId, Role, Via};
 use crate::store::{Credentials, Directory, RateLimits, StoreError};
-use crate::token::{Token, TokenHash};
+use crate::token::{ORGANISER_TOKEN_MIN_CHARS, Token, TokenHash};
 use crate::usecases::clients::{self, ClientLimitError};
 
 /// A personal token's last use is recorded at most this often (seconds).
@@ -117,6 +117,11 @@ impl Access<'_> {
         now: Timestamp,
     ) -> Result<Caller, AccessError> {
         let token = presented.ok_or(AccessError::Missing)?;
+        // Shorter than any organiser token can be (see ORGANISER_TOKEN_MIN_CHARS): refused
+        // before it is compared with anything.
+        if token.expose().len() < ORGANISER_TOKEN_MIN_CHARS {
+            return Err(AccessError::Refused);
+        }
         if self.deployment.matches(token) {
             return Ok(Caller::deployment());
         }

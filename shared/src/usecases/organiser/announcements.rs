@@ -46,10 +46,12 @@ impl AnnouncementRequest {
             None if body.get("audience").is_none() => Audience::Confirmed,
             Some("confirmed") => Audience::Confirmed,
             Some("all") => Audience::All,
+            Some("attended") => Audience::Attended,
+            Some("absent") => Audience::Absent,
             _ => {
                 errors.push(FieldError {
                     field: "audience".into(),
-                    message: "must be confirmed or all".into(),
+                    message: "must be confirmed, all, attended or absent".into(),
                 });
                 Audience::Confirmed
             }

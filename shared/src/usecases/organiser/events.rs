@@ -186,6 +186,8 @@ pub async fn overview(
 pub enum SaveEventError {
     #[error("invalid fields")]
     Invalid(crate::domain::FieldErrors),
+    #[error("the event keeps being saved concurrently; try again")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -194,31 +196,134 @@ pub enum SaveEventError {
 /// answer: the questions and options the new form drops are remembered with their last labels
 /// (`Event::past_questions`), and a question id keeps its kind, current or removed, so answers
 /// already given to it keep their meaning.
+///
+/// The write is conditional on the event as read, so two organisers saving at once cannot both
+/// start from one event (the second would drop what the first's form removed, or let a kind
+/// change through): the one that finds it changed reads it again and redoes the check. The
+/// contract's PUT is a plain replace with no version to send, so the later save wins, as one
+/// after the other would, rather than a 409 the caller could do nothing about.
 pub async fn save_event(
     events: &dyn crate::store::EventReader,
     writer: &dyn crate::store::EventWriter,
-    mut event: Event,
+    event: Event,
     now: Timestamp,
 ) -> Result<crate::store::Saved, SaveEventError> {
     use crate::domain::{FieldError, FieldErrors, form};
-    if let Some(old) = events.event(&event.id).await? {
-        let changed = form::changed_kinds(&old.questions, &old.past_questions, &event.questions);
-        if !changed.is_empty() {
-            return Err(SaveEventError::Invalid(FieldErrors(
-                changed
-                    .into_iter()
-                    .map(|(i, was, kind)| FieldError {
-                        field: format!("questions.{i}.kind"),
-                        message: format!(
-                            "this question was {was}, and a question keeps its kind so that \
-                             answers given keep their meaning; give a new {kind} question a new id"
-                        ),
-                    })
-                    .collect(),
-            )));
+    let mut attempts = super::super::retry::Attempts::default();
+    loop {
+        attempts.next().map_err(|_| SaveEventError::Busy)?;
+        let mut event = event.clone();
+        let old = events.event(&event.id).await?;
+        if let Some(old) = &old {
+            let changed =
+                form::changed_kinds(&old.questions, &old.past_questions, &event.questions);
+            if !changed.is_empty() {
+                return Err(SaveEventError::Invalid(FieldErrors(
+                    changed
+                        .into_iter()
+                        .map(|(i, was, kind)| FieldError {
+                            field: format!("questions.{i}.kind"),
+                            message: format!(
+                                "this question was {was}, and a question keeps its kind so that \
+                                 answers given keep their meaning; give a new {kind} question a \
+                                 new id"
+                            ),
+                        })
+                        .collect(),
+                )));
+            }
+            event.past_questions =
+                form::remembered(&old.questions, &old.past_questions, &event.questions);
         }
-        event.past_questions =
-            form::remembered(&old.questions, &old.past_questions, &event.questions);
+        match writer.put_event_over(&event, old.as_ref(), now).await? {
+            Some(saved) => return Ok(saved),
+            None => attempts.failed(),
+        }
     }
-    Ok(writer.put_event(&event, now).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use async_trait::async_trait;
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::EventId;
+    use crate::store::{EventReader, EventWriter, MemoryTable, StoreError, TableStore, Written};
+
+    fn event(questions: serde_json::Value) -> Event {
+        Event::parse(
+            EventId::parse("ws").unwrap(),
+            &json!({"title": "W", "timezone": "Europe/Zurich",
+                    "starts_at": "2021-09-08T14:00:00+02:00", "ends_at": "2021-09-09T16:30:00+02:00",
+                    "questions": questions}),
+        )
+        .unwrap()
+    }
+
+    /// Answers the first read with an event read before another organiser's save, as a save
+    /// racing that one would have read it; afterwards the store as it is.
+    struct ReadBefore {
+        store: TableStore,
+        stale: Mutex<Option<Event>>,
+    }
+
+    #[async_trait]
+    impl EventReader for ReadBefore {
+        async fn event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
+            let stale = self.stale.lock().unwrap().take();
+            match stale {
+                Some(e) => Ok(Some(e)),
+                None => self.store.event(id).await,
+            }
+        }
+        async fn event_written(
+            &self,
+            id: &EventId,
+        ) -> Result<Option<(Event, Written)>, StoreError> {
+            self.store.event_written(id).await
+        }
+        async fn events(&self) -> Result<Vec<Event>, StoreError> {
+            self.store.events().await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_save_that_read_the_event_before_another_save_reads_it_again_and_loses_nothing() {
+        let store = TableStore::new(Arc::new(MemoryTable::new()));
+        let now: Timestamp = "2021-08-23T08:00:00Z".parse().unwrap();
+        let first = event(json!([{"id": "role", "kind": "text", "label": {"en": "Role"}}]));
+        store.put_event(&first, now).await.unwrap();
+        // One organiser adds a question (registrants may answer it at once)...
+        let added = event(
+            json!([{"id": "role", "kind": "text", "label": {"en": "Role"}},
+                                 {"id": "sg12", "kind": "boolean", "label": {"en": "  SG12?  "}}]),
+        );
+        save_event(&store, &store, added, now).await.unwrap();
+        // ...while another, who read the event before that, saves the form without it.
+        let racing = ReadBefore {
+            store: store.clone(),
+            stale: Mutex::new(Some(first.clone())),
+        };
+        save_event(&racing, &store, first.clone(), now)
+            .await
+            .unwrap();
+        let stored = store.event(&first.id).await.unwrap().unwrap();
+        // The question the second save drops is remembered (its label trimmed, as put).
+        let past: Vec<(&str, &str)> = stored
+            .past_questions
+            .iter()
+            .map(|q| (q.id.as_str(), q.label.english()))
+            .collect();
+        assert_eq!(past, [("sg12", "SG12?")]);
+        // A write over an event that changed since it was read is refused, nothing written.
+        let over = store
+            .put_event_over(&first, Some(&first), now)
+            .await
+            .unwrap();
+        assert_eq!(over, None);
+        assert_eq!(store.event(&first.id).await.unwrap().unwrap(), stored);
+    }
 }

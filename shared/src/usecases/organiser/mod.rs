@@ -1,10 +1,11 @@
 //! What an organiser does: publishes the programme ([`events`]), reviews and reads
-//! registrations ([`registrations`]), and announces ([`announcements`]); who may do which of
+//! registrations ([`registrations`]), and announces ([`announcements`]); who attended ([`attendance`]); who may do which of
 //! these ([`access`]), and the people themselves: organisers, teams, sessions and personal
 //! tokens ([`people`]), and signing in by emailed link ([`signin`]).
 
 pub mod access;
 pub mod announcements;
+pub mod attendance;
 pub mod audit;
 pub mod events;
 pub mod people;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use crate::domain::{Answer, Event, EventId, QuestionKind, Registration, RegistrationId, Status};
+use crate::domain::{
+    Answer, Event, EventId, Participation, Pool, QuestionKind, Registration, RegistrationId, Status,
+};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, OutboxStore, RegistrationStore, StoreError};
 use crate::views;
@@ -35,15 +37,16 @@ impl Registrar<'_> {
             next.updated_at = now;
             next.confirmed_at = Some(now);
             let mut ch = Change::new();
+            let seating = event.seating(r.participation);
             ch.save(&next, s.rev)?
-                .take_seat(&event.id, event.capacity)
+                .take_seat(&event.id, seating.pool, seating.capacity)
                 .grant_join(&self.join_token(&next).hash(), &next)
                 .notify(&self.notice(MessageKind::Approval, &next))?;
             let Some(email) = r.person.as_ref().map(|p| p.email.clone()) else {
                 return Err(ChangeError::NotFound);
             };
             match self
-                .seat_or_queue(ch, &s, next, event, &email, None)
+                .seat_or_queue(ch, &s, next, seating, &email, None)
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
@@ -110,21 +113,21 @@ pub async fn page(
     cursor: Option<RegistrationId>,
 ) -> Result<Page, StoreError> {
     let page = store.page(event, status, limit, cursor).await?;
-    let waiting = page
-        .registrations
-        .iter()
-        .any(|r| r.status == Status::Waitlisted);
-    let queue = if waiting {
-        store.waiting_tickets(event).await?
-    } else {
-        Vec::new()
-    };
+    // One read of each queue someone on the page waits in.
+    let mut queues: BTreeMap<Pool, Vec<u64>> = BTreeMap::new();
+    for r in &page.registrations {
+        if r.status == Status::Waitlisted && !queues.contains_key(&r.pool()) {
+            queues.insert(r.pool(), store.waiting_tickets(event, r.pool()).await?);
+        }
+    }
     let registrations = page
         .registrations
         .into_iter()
         .map(|r| {
-            let position = match (r.status, r.waitlist_ticket) {
-                (Status::Waitlisted, Some(t)) => Some(queue.partition_point(|q| *q <= t) as u64),
+            let position = match (r.status, r.waitlist_ticket, queues.get(&r.pool())) {
+                (Status::Waitlisted, Some(t), Some(queue)) => {
+                    Some(queue.partition_point(|q| *q <= t) as u64)
+                }
                 _ => None,
             };
             Seen {
@@ -184,7 +187,17 @@ pub async fn stats(
         };
         answers.insert(q.id.to_string(), counts);
     }
+    // A hybrid event shows both modes, taken or not.
+    let mut by_participation: BTreeMap<String, u64> = if event.is_hybrid() {
+        Participation::ALL
+            .iter()
+            .map(|p| (p.code().to_owned(), 0))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     let mut lapsed = 0;
+    let (mut attended, mut absent) = (0, 0);
     for r in &all {
         let day = event.timezone.at(r.created_at).date().to_string();
         *by_day.entry(day).or_default() += 1;
@@ -193,10 +206,19 @@ pub async fn stats(
             continue;
         }
         *by_status.entry(r.status.code()).or_default() += 1;
+        if r.status == Status::Confirmed {
+            match r.join_use.attended() {
+                true => attended += 1,
+                false => absent += 1,
+            }
+        }
         if r.status.is_live() {
             *by_category.entry(r.category.code()).or_default() += 1;
             *by_country.entry(r.country.to_string()).or_default() += 1;
             *by_language.entry(r.language.code()).or_default() += 1;
+            if let Some(p) = r.participation {
+                *by_participation.entry(p.code().to_owned()).or_default() += 1;
+            }
             let given = r.person.as_ref().map(|p| p.answers.iter());
             for (id, a) in given.into_iter().flatten() {
                 let counted = asked.question(id).is_some_and(|q| {
@@ -221,7 +243,14 @@ pub async fn stats(
             }
         }
     }
-    let seats = store.seats(&event.id).await?;
+    let seats = store.seats(&event.id, Pool::Event).await?;
+    let in_person = match event.is_hybrid() {
+        true => Some(views::RoomStatsView {
+            capacity: event.seating(Some(Participation::InPerson)).capacity,
+            seats_taken: store.seats(&event.id, Pool::InPerson).await?.taken,
+        }),
+        false => None,
+    };
     let mail = outbox.mail_counts(&event.id).await?;
     let own = |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     Ok(views::StatsView {
@@ -242,5 +271,8 @@ pub async fn stats(
             suppressed: mail.suppressed,
         },
         answers,
+        attendance: views::AttendanceCounts { attended, absent },
+        by_participation,
+        in_person,
     })
 }

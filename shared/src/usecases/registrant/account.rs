@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::domain::{Amendment, NotificationChoices, Registration, Status};
-use crate::store::{Change, CommitError, StoreError, Stored};
+use crate::domain::{Amendment, NotificationChoices, Participation, Registration, Status};
+use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
 use crate::token::Token;
 
 use super::super::registrar::{ChangeError, Registrar, Seen};
@@ -18,6 +18,9 @@ pub enum AuthError {
     /// Unknown, of a cancelled registration, or of an address not confirmed yet.
     #[error("the token does not open a registration")]
     Refused,
+    /// [`MANAGE_TOKEN_DAYS_AFTER_EVENT`] days after its event ended.
+    #[error("the token has expired")]
+    Expired,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -41,9 +44,14 @@ impl From<Busy> for UnsubscribeError {
     }
 }
 
+/// A registrant's manage token (the emailed bearer) opens their registration until this many
+/// days after the event ends: long enough to fetch materials and the calendar afterwards, and no
+/// longer a key to personal data kept in an old mailbox for good.
+pub const MANAGE_TOKEN_DAYS_AFTER_EVENT: i64 = 30;
+
 impl Registrar<'_> {
     /// The registration a bearer token opens: refused when missing, unknown, cancelled, or not
-    /// yet confirmed.
+    /// yet confirmed, and expired [`MANAGE_TOKEN_DAYS_AFTER_EVENT`] days after the event ends.
     pub async fn authenticate(&self, token: Option<Token>) -> Result<Stored, AuthError> {
         let token = token.ok_or(AuthError::Missing)?;
         let s = self
@@ -52,8 +60,14 @@ impl Registrar<'_> {
             .await?
             .ok_or(AuthError::Refused)?;
         match s.registration.status {
-            Status::PendingConfirmation | Status::Cancelled => Err(AuthError::Refused),
-            _ if s.registration.person.is_none() => Err(AuthError::Refused),
+            Status::PendingConfirmation | Status::Cancelled => return Err(AuthError::Refused),
+            _ if s.registration.person.is_none() => return Err(AuthError::Refused),
+            _ => {}
+        }
+        let event = self.events.event(&s.registration.event_id).await?;
+        let lifetime = jiff::SignedDuration::from_hours(24 * MANAGE_TOKEN_DAYS_AFTER_EVENT);
+        match event.and_then(|e| e.ends_at.checked_add(lifetime).ok()) {
+            Some(expires) if self.now() >= expires => Err(AuthError::Expired),
             _ => Ok(s),
         }
     }
@@ -67,7 +81,7 @@ impl Registrar<'_> {
             .event(&s.registration.event_id)
             .await?
             .ok_or(ChangeError::NotFound)?;
-        let a = Amendment::parse_for(&event.questions, body).map_err(ChangeError::Invalid)?;
+        let a = Amendment::parse_for(&event, body).map_err(ChangeError::Invalid)?;
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -103,10 +117,28 @@ impl Registrar<'_> {
             }
             next.updated_at = self.now();
             let mut ch = Change::new();
+            let switch = a
+                .participation
+                .filter(|to| s.registration.participation != Some(*to));
+            if let Some(to) = switch {
+                // The seat moves in the same transaction as the rest of the amendment.
+                self.switch(&mut ch, &s.registration, &mut next, to, &event)
+                    .await?;
+            }
             ch.save(&next, s.rev)?;
             match self.store.commit(ch).await {
                 Ok(()) => {
                     return Ok(self.seen_saved(next, s.rev).await?);
+                }
+                Err(CommitError::Conflict(Conflict::Full)) => {
+                    return Err(ChangeError::ModeFull(
+                        switch.unwrap_or(Participation::InPerson),
+                    ));
+                }
+                // The queue the switch left moved on: progress, not a clash over this one.
+                Err(CommitError::Conflict(Conflict::WaitlistMoved)) => {
+                    s = self.reread(&s).await?;
+                    attempts.progressed();
                 }
                 Err(CommitError::Conflict(_)) => {
                     s = self.reread(&s).await?;

@@ -30,7 +30,8 @@ impl From<Busy> for CalendarFeedError {
 impl Registrar<'_> {
     fn calendar_token(&self, s: &Stored) -> Token {
         let r = &s.registration;
-        self.join_key.calendar_token(&r.id, r.calendar_generation)
+        self.join_key
+            .calendar_token(r.token_keys, &r.id, r.calendar_generation)
     }
 
     /// `POST /v1/registrations/me/calendar-feed`: the URL's token, opened if it was not.
@@ -44,9 +45,9 @@ impl Registrar<'_> {
             let mut next = s.registration.clone();
             next.calendar_feed = true;
             next.updated_at = self.now();
-            let token = self
-                .join_key
-                .calendar_token(&next.id, next.calendar_generation);
+            let token =
+                self.join_key
+                    .calendar_token(next.token_keys, &next.id, next.calendar_generation);
             let mut ch = Change::new();
             ch.save(&next, s.rev)?
                 .grant_calendar_feed(&token.hash(), &next);

@@ -55,7 +55,7 @@ pub fn calendar_join(
 ) -> Option<JoinDetails> {
     may_join(r, info, now).ok()?;
     let info = info?;
-    let token = key.token_for(&r.id, r.join_generation);
+    let token = key.token_for(r.token_keys, &r.id, r.join_generation);
     Some(JoinDetails {
         personal_url: format!(
             "{}/v1/join/{}",
@@ -113,7 +113,13 @@ impl Registrar<'_> {
         let now = self.now();
         match info {
             Some(info) if info.is_released(now) => {
-                self.store.record_join_use(r, now).await?;
+                // Attendance is counted by the day in the event's zone.
+                let event = self.events.event(&r.event_id).await?;
+                let day = event.map_or_else(
+                    || now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                    |e| e.timezone.at(now).date(),
+                );
+                self.store.record_join_use(r, day, now).await?;
                 Ok(info.url)
             }
             _ => Err(FollowError::NotReleased),

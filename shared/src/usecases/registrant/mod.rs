@@ -6,7 +6,7 @@ mod calendar;
 mod join;
 mod signup;
 
-pub use account::{AuthError, UnsubscribeError};
+pub use account::{AuthError, MANAGE_TOKEN_DAYS_AFTER_EVENT, UnsubscribeError};
 pub use calendar::CalendarFeedError;
 pub use join::{FollowError, JoinError, calendar_join};
 pub use signup::{

@@ -272,6 +272,7 @@ impl Registrar<'_> {
                 .as_ref()
                 .map(|p| p.email.clone())
                 .ok_or(ConfirmError::Gone)?;
+            let seating = event.seating(r.participation);
             let mut next = r.clone();
             next.updated_at = now;
             next.confirm_by = None;
@@ -289,11 +290,11 @@ impl Registrar<'_> {
                 ch.save(&next, s.rev)?
                     .keep_address(&next, &email)
                     .keep_token(&hash)
-                    .take_seat(&event.id, event.capacity)
+                    .take_seat(&event.id, seating.pool, seating.capacity)
                     .grant_join(&self.join_token(&next).hash(), &next);
             }
             match self
-                .seat_or_queue(ch, &s, next, &event, &email, Some(&hash))
+                .seat_or_queue(ch, &s, next, seating, &email, Some(&hash))
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
