@@ -75,6 +75,16 @@ pub struct Cli {
     #[arg(long, default_value_t = plenary::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub registrations_per_event_per_minute: u32,
+    /// Requests one client (the peer address; IPv6 per /64) may make to one write route in a
+    /// minute; more get 429 with Retry-After (PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE).
+    #[arg(long, default_value_t = plenary::usecases::clients::REQUESTS_PER_CLIENT_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub requests_per_client_per_minute: u32,
+    /// Refused organiser bearers one client may present in an hour before every bearer it sends
+    /// is refused with 429 (PLENARY_FAILED_BEARERS_PER_CLIENT_PER_HOUR).
+    #[arg(long, default_value_t = plenary::usecases::clients::FAILED_BEARERS_PER_CLIENT_PER_HOUR,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub failed_bearers_per_client_per_hour: u32,
 }
 
 impl Cli {

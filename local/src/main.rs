@@ -72,7 +72,7 @@ async fn main() {
     let organiser_token = organiser_token(&cli);
     let config = local_config(&cli, &own_url, &organiser_token);
 
-    let store = open_store(&cli).await;
+    let store = open_store(&cli, clock.clock.clone()).await;
     if let Some((_, seed)) = &seed {
         seed.load(&store, clock.clock.now())
             .await
@@ -211,13 +211,16 @@ fn local_config(cli: &Cli, own_url: &str, organiser_token: &Token) -> Config {
     config.api_url = own_url;
     config.organiser_token_hash = Some(TokenHash::of(organiser_token.expose()));
     config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
+    config.requests_per_client_per_minute = cli.requests_per_client_per_minute;
+    config.failed_bearers_per_client_per_hour = cli.failed_bearers_per_client_per_hour;
     config
 }
 
 /// The embedded table, or a DynamoDB one (created if absent).
-async fn open_store(cli: &Cli) -> TableStore {
+async fn open_store(cli: &Cli, clock: Arc<dyn Clock>) -> TableStore {
     let table: Arc<dyn Table> = match cli.store {
-        StoreKind::Memory => Arc::new(MemoryTable::new()),
+        // On the stack's clock, so moving it forward lets lapsed items go as DynamoDB would.
+        StoreKind::Memory => Arc::new(MemoryTable::with_clock(clock)),
         StoreKind::Dynamodb => {
             let client = plenary::store::dynamo_client(cli.dynamodb_endpoint.as_deref()).await;
             plenary::store::ensure_table(&client, &cli.table)

@@ -19,6 +19,7 @@ use crate::stack::Stack;
 
 async fn to_function_request(
     req: hyper::Request<Incoming>,
+    peer: SocketAddr,
 ) -> Result<plenary::http::Request, Problem> {
     let (parts, body) = req.into_parts();
     // Read one byte past the limit so the handler can tell "too large" and answer 413 itself.
@@ -49,7 +50,12 @@ async fn to_function_request(
             Err(e) => lambda_http::Body::Binary(e.into_bytes()),
         }
     };
-    Ok(http::Request::from_parts(parts, body))
+    // The peer stands where API Gateway puts `requestContext.http.sourceIp`: limits per client
+    // read it there, in Lambda and here alike.
+    Ok(plenary::http::from_peer(
+        http::Request::from_parts(parts, body),
+        peer.ip(),
+    ))
 }
 
 fn to_hyper_response(res: plenary::http::Response) -> hyper::Response<Full<Bytes>> {
@@ -65,9 +71,10 @@ fn to_hyper_response(res: plenary::http::Response) -> hyper::Response<Full<Bytes
 
 async fn answer(
     stack: Arc<Stack>,
+    peer: SocketAddr,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let res = match to_function_request(req).await {
+    let res = match to_function_request(req, peer).await {
         Ok(req) => stack.handle(req).await,
         Err(p) => p.into_response(),
     };
@@ -86,7 +93,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer): (_, SocketAddr) = match accepted {
+                let (stream, peer): (_, SocketAddr) = match accepted {
                     Ok(a) => a,
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
@@ -96,7 +103,7 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let stack = stack.clone();
-                let service = hyper::service::service_fn(move |req| answer(stack.clone(), req));
+                let service = hyper::service::service_fn(move |req| answer(stack.clone(), peer, req));
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

@@ -7,7 +7,10 @@ use std::str::FromStr;
 
 use crate::domain::{Email, UrlPolicy};
 use crate::token::{JoinKey, TokenHash};
-use crate::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE;
+use crate::usecases::clients::{
+    FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,
+};
+use crate::usecases::registrant::registrations_per_event_per_minute;
 
 /// The variables, in one place so the deployment template and the README can list them.
 pub mod vars {
@@ -23,6 +26,9 @@ pub mod vars {
     pub const JOIN_KEY: &str = "PLENARY_JOIN_KEY";
     pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: &str =
         "PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE";
+    pub const REQUESTS_PER_CLIENT_PER_MINUTE: &str = "PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE";
+    pub const FAILED_BEARERS_PER_CLIENT_PER_HOUR: &str =
+        "PLENARY_FAILED_BEARERS_PER_CLIENT_PER_HOUR";
 }
 
 /// The From display name when `PLENARY_SENDER_NAME` is not set.
@@ -51,8 +57,13 @@ pub struct Config {
     pub ses_configuration_set: Option<String>,
     /// The secret personal join links are derived from.
     pub join_key: Option<JoinKey>,
-    /// Registrations one event takes in a minute, across every instance of the function.
+    /// Registrations one event takes in a minute, across every instance of the function; by
+    /// default derived from `ses_rate` ([`registrations_per_event_per_minute`]).
     pub registrations_per_event_per_minute: u32,
+    /// Requests one client (address, IPv6 /64) may make to one public write route in a minute.
+    pub requests_per_client_per_minute: u32,
+    /// Refused organiser bearers one client may present in an hour.
+    pub failed_bearers_per_client_per_hour: u32,
     /// Which addresses session materials may have: https only in a deployment; the local stack
     /// also takes http, the scheme it serves its own uploads on.
     pub material_urls: UrlPolicy,
@@ -184,7 +195,19 @@ impl Config {
         let cap = read.parsed(
             vars::REGISTRATIONS_PER_EVENT_PER_MINUTE,
             cap,
-            registration_cap,
+            positive_count,
+        );
+        let per_client = read.optional(vars::REQUESTS_PER_CLIENT_PER_MINUTE);
+        let per_client = read.parsed(
+            vars::REQUESTS_PER_CLIENT_PER_MINUTE,
+            per_client,
+            positive_count,
+        );
+        let failed = read.optional(vars::FAILED_BEARERS_PER_CLIENT_PER_HOUR);
+        let failed = read.parsed(
+            vars::FAILED_BEARERS_PER_CLIENT_PER_HOUR,
+            failed,
+            positive_count,
         );
 
         match (table, sender, site_url) {
@@ -199,8 +222,13 @@ impl Config {
                 ses_rate: ses_rate.unwrap_or(DEFAULT_SES_RATE),
                 ses_configuration_set: read.optional(vars::CONFIGURATION_SET).map(str::to_owned),
                 join_key,
-                registrations_per_event_per_minute: cap
-                    .unwrap_or(REGISTRATIONS_PER_EVENT_PER_MINUTE),
+                registrations_per_event_per_minute: cap.unwrap_or_else(|| {
+                    registrations_per_event_per_minute(ses_rate.unwrap_or(DEFAULT_SES_RATE))
+                }),
+                requests_per_client_per_minute: per_client
+                    .unwrap_or(REQUESTS_PER_CLIENT_PER_MINUTE),
+                failed_bearers_per_client_per_hour: failed
+                    .unwrap_or(FAILED_BEARERS_PER_CLIENT_PER_HOUR),
                 material_urls: UrlPolicy::HttpsOnly,
             }),
             _ => Err(ConfigError {
@@ -224,7 +252,11 @@ impl Config {
             ses_rate: DEFAULT_SES_RATE,
             ses_configuration_set: None,
             join_key: Some(JoinKey::random()),
-            registrations_per_event_per_minute: REGISTRATIONS_PER_EVENT_PER_MINUTE,
+            registrations_per_event_per_minute: registrations_per_event_per_minute(
+                DEFAULT_SES_RATE,
+            ),
+            requests_per_client_per_minute: REQUESTS_PER_CLIENT_PER_MINUTE,
+            failed_bearers_per_client_per_hour: FAILED_BEARERS_PER_CLIENT_PER_HOUR,
             material_urls: UrlPolicy::HttpAllowed,
         }
     }
@@ -303,7 +335,7 @@ fn positive_rate(rate: &str) -> Result<f64, &'static str> {
     }
 }
 
-fn registration_cap(n: &str) -> Result<u32, String> {
+fn positive_count(n: &str) -> Result<u32, String> {
     match n.parse::<u32>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!("must be a whole number from 1 to {}", u32::MAX)),
@@ -341,9 +373,28 @@ mod tests {
         assert!(!c.cors.allows("https://evil.example"));
         assert_eq!(c.ses_rate, 1.0);
         assert!(c.organiser_token_hash.is_none());
-        assert_eq!(c.registrations_per_event_per_minute, 600);
+        assert_eq!(c.registrations_per_event_per_minute, 120);
+        assert_eq!(c.requests_per_client_per_minute, 60);
+        assert_eq!(c.failed_bearers_per_client_per_hour, 20);
         // A deployment publishes https materials only.
         assert_eq!(c.material_urls, UrlPolicy::HttpsOnly);
+    }
+
+    #[test]
+    fn the_event_cap_follows_the_mail_rate_unless_it_is_set() {
+        let mut e = complete();
+        e.insert(vars::SES_RATE.into(), "14".into());
+        let c = Config::from_vars(&e).unwrap();
+        assert_eq!(c.registrations_per_event_per_minute, 14 * 120);
+        // Below two clients' worth it never goes, so one client cannot fill it.
+        e.insert(vars::SES_RATE.into(), "0.1".into());
+        let c = Config::from_vars(&e).unwrap();
+        assert_eq!(c.registrations_per_event_per_minute, 120);
+        e.insert(vars::REGISTRATIONS_PER_EVENT_PER_MINUTE.into(), "30".into());
+        e.insert(vars::REQUESTS_PER_CLIENT_PER_MINUTE.into(), "500".into());
+        let c = Config::from_vars(&e).unwrap();
+        assert_eq!(c.registrations_per_event_per_minute, 30);
+        assert_eq!(c.requests_per_client_per_minute, 500);
     }
 
     #[test]
@@ -496,7 +547,7 @@ mod tests {
         assert_eq!(c.ses_rate, DEFAULT_SES_RATE);
         assert_eq!(
             c.registrations_per_event_per_minute,
-            REGISTRATIONS_PER_EVENT_PER_MINUTE
+            crate::usecases::registrant::REGISTRATIONS_PER_EVENT_PER_MINUTE
         );
         assert!(c.join_key.is_some() && c.organiser_token_hash.is_none());
         assert!(c.cors.allowed_origins.is_empty());

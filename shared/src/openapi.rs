@@ -251,6 +251,11 @@ pub struct EventRequest {
     pub waitlist: Option<bool>,
     #[serde(default)]
     pub approval_required: Option<bool>,
+    /// Registrations from addresses at one email domain the event takes in an hour (1 to
+    /// 100000); absent or null (the default) counts no domain. More get 429 with Retry-After.
+    #[schemars(range(min = 1, max = 100000))]
+    #[serde(default)]
+    pub registrations_per_email_domain_per_hour: Option<u32>,
     #[serde(default)]
     pub eligibility: Option<EligibilityRequest>,
     /// ISO 8601 durations before the start, e.g. P7D, PT1H.

@@ -324,6 +324,9 @@ fn event_field(e: &Event, name: &str) -> Option<Value> {
         "eligibility" => json!(e.eligibility),
         "reminders" => json!(e.reminders),
         "visibility" => json!(e.visibility),
+        "registrations_per_email_domain_per_hour" => {
+            json!(e.registrations_per_email_domain_per_hour)
+        }
         "questions" => json!(e.questions.iter().map(QuestionView::of).collect::<Vec<_>>()),
         "in_person" => json!(e.in_person.as_ref().map(InPersonView::of)),
         _ => return None,

@@ -9,6 +9,12 @@ use std::time::{Duration, Instant};
 /// The organiser token every test stack is started with.
 pub const ORGANISER_TOKEN: &str = "test-organiser-token-0123456789abcdefghijkl";
 
+/// The limits per client every test stack is started with unless the suite passes the flag.
+pub const RAISED_CLIENT_LIMITS: &[(&str, &str)] = &[
+    ("--requests-per-client-per-minute", "1000000"),
+    ("--failed-bearers-per-client-per-hour", "1000000"),
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Store {
     Memory,
@@ -55,6 +61,14 @@ impl LocalStack {
                 "--table",
                 &table,
             ]);
+        }
+        // Every suite talks from loopback, one client to the limits per client; those limits are
+        // raised here unless a suite sets its own (`e2e_limits.rs` runs them at their defaults),
+        // so the other suites' volumes are not mistaken for a flood.
+        for (flag, raised) in RAISED_CLIENT_LIMITS {
+            if !extra.contains(flag) {
+                cmd.args([*flag, *raised]);
+            }
         }
         cmd.args(extra)
             .env("RUST_LOG", "warn")

@@ -353,6 +353,10 @@ async fn eq_ne_absent_lt_le_and_or_conditions_behave_as_documented(t: T) {
         (Cond::Lt(s("missing"), 100), false),
         (Cond::Le(s("missing"), 100), false),
         (Cond::Lt(s("name"), 100), false),
+        (Cond::Gt(s("capacity"), 4), true),
+        (Cond::Gt(s("capacity"), 5), false),
+        (Cond::Gt(s("missing"), -100), false),
+        (Cond::Gt(s("name"), -100), false),
         (
             Cond::And(vec![Cond::eq("status", "open"), Cond::Absent(s("missing"))]),
             true,

@@ -18,11 +18,11 @@ use plenary::store::{
     OutboxStore, ProgrammeReader, ProgrammeWriter, RateLimits, RegistrationStore, Saved, recording,
 };
 use plenary::token::{JoinKey, TokenHash, TokenSource};
-use plenary::usecases::Registrar;
 use plenary::usecases::organiser::access::{Access, AccessError, Caller, Need};
 use plenary::usecases::organiser::audit::{self, Target};
 use plenary::usecases::organiser::events;
 use plenary::usecases::organiser::people::People;
+use plenary::usecases::{Registrar, clients};
 use plenary::views;
 use plenary::wiring::Services;
 
@@ -56,6 +56,11 @@ pub struct App {
     /// SHA-256 of the deployment's organiser token (the installation's administrator); the
     /// token itself is never held.
     pub organiser_token: TokenHash,
+    /// Requests one client may make to a public write route (signing in) in a minute.
+    pub requests_per_client_per_minute: u32,
+    /// Refused bearers one client may present in an hour before every bearer it sends is
+    /// refused unread.
+    pub failed_bearers_per_client_per_hour: u32,
     /// Which addresses the draft's materials may have (https only in a deployment).
     pub material_urls: UrlPolicy,
 }
@@ -82,6 +87,8 @@ impl App {
             tokens: services.tokens.clone(),
             clock: services.clock.clone(),
             cors: config.cors.clone(),
+            requests_per_client_per_minute: config.requests_per_client_per_minute,
+            failed_bearers_per_client_per_hour: config.failed_bearers_per_client_per_hour,
             material_urls: config.material_urls,
         })
     }
@@ -144,6 +151,8 @@ impl App {
         Access {
             directory: self.directory.as_ref(),
             credentials: self.credentials.as_ref(),
+            limits: self.limits.as_ref(),
+            failed_bearers_per_hour: self.failed_bearers_per_client_per_hour,
             deployment: &self.organiser_token,
         }
     }
@@ -168,15 +177,27 @@ async fn authorise(
     req: &Request,
 ) -> Result<Option<Caller>, Problem> {
     let need = ep.need();
+    let client = http::client_address(req);
     if need == Need::Nobody {
+        // Signing in is a public write: it counts its clients as the registration routes do.
+        if req.method() != ::http::Method::GET {
+            clients::admit(
+                app.limits.as_ref(),
+                client.as_ref(),
+                ep.operation().id,
+                app.requests_per_client_per_minute,
+                app.clock.now(),
+            )
+            .await?;
+        }
         return Ok(None);
     }
     let bearer = http::bearer_token(req);
-    if bearer.is_none() && req.headers().contains_key(::http::header::AUTHORIZATION) {
-        return Err(AccessError::Refused.into());
-    }
+    let malformed = bearer.is_none() && req.headers().contains_key(::http::header::AUTHORIZATION);
     let access = app.access();
-    let caller = access.caller(bearer.as_ref(), app.clock.now()).await?;
+    let caller = access
+        .caller(bearer.as_ref(), malformed, client.as_ref(), app.clock.now())
+        .await?;
     let event = EventId::parse(params.get("event_id")).ok();
     // Signing out is not a write a read-only token must be kept from.
     let write = req.method() != ::http::Method::GET && ep != Endpoint::SignOut;

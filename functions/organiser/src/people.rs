@@ -210,6 +210,7 @@ pub async fn events(app: &App, caller: &Caller) -> Result<Response, Problem> {
         app.programme.as_ref(),
         app.registrations.as_ref(),
         (!caller.administrator).then_some(roles.as_slice()),
+        app.clock.now(),
     )
     .await?;
     Ok(http::private(http::json(&views::OrganiserEventList {

@@ -15,7 +15,7 @@ use plenary::store::{
     RegistrationStore, SavedResponse,
 };
 use plenary::token::{JoinKey, Token, TokenSource};
-use plenary::usecases::{Registrar, Seen};
+use plenary::usecases::{Registrar, Seen, clients};
 use plenary::views::{self, RegistrantView};
 use plenary::wiring::Services;
 
@@ -41,6 +41,9 @@ pub struct App {
     pub api_url: BaseUrl,
     /// Registrations one event takes in a minute (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`).
     pub registrations_per_event_per_minute: u32,
+    /// Requests one client may make to one write route in a minute
+    /// (`PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE`).
+    pub requests_per_client_per_minute: u32,
 }
 
 impl App {
@@ -61,6 +64,7 @@ impl App {
             site_url: config.site_url.clone(),
             api_url: config.api_url.clone(),
             registrations_per_event_per_minute: config.registrations_per_event_per_minute,
+            requests_per_client_per_minute: config.requests_per_client_per_minute,
         })
     }
 
@@ -79,6 +83,17 @@ impl App {
 
 pub async fn handle(app: &App, req: Request) -> Response {
     http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
+        // Every route here that is not a read is a public write: each counts its clients.
+        if req.method() != ::http::Method::GET {
+            clients::admit(
+                app.limits.as_ref(),
+                http::client_address(&req).as_ref(),
+                ep.operation().id,
+                app.requests_per_client_per_minute,
+                app.clock.now(),
+            )
+            .await?;
+        }
         dispatch(app, ep, &params, &req).await
     })
     .await

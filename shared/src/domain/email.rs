@@ -125,6 +125,13 @@ impl Email {
     pub fn normalised(&self) -> String {
         self.0.to_lowercase()
     }
+
+    /// The domain as parsing normalised it (IDNA: NFC, lower case, Punycode), so one domain
+    /// written in any case or normal form is one domain to a per-domain limit.
+    pub fn domain(&self) -> String {
+        let domain = self.0.rsplit_once('@').map_or("", |(_, d)| d);
+        domain.to_lowercase()
+    }
 }
 
 impl TryFrom<String> for Email {
@@ -186,6 +193,17 @@ mod tests {
         assert_eq!(nfc.as_str(), "ada@xn--bcher-kva.example");
         for e in [&nfd, &upper, &fullwidth] {
             assert_eq!(e.normalised(), nfc.normalised());
+        }
+    }
+
+    #[test]
+    fn a_per_domain_limit_counts_one_domain_in_nfc_nfd_or_upper_case_as_one() {
+        for raw in [
+            "ada@b\u{00FC}cher.example",
+            "Grace@bu\u{0308}cher.example",
+            "ada@B\u{00DC}CHER.EXAMPLE",
+        ] {
+            assert_eq!(Email::parse(raw).unwrap().domain(), "xn--bcher-kva.example");
         }
     }
 

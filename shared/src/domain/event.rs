@@ -333,11 +333,18 @@ pub struct Event {
     /// answers keep a label; written by the event's save, never by the organiser's body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub past_questions: Vec<Question>,
+    /// Registrations from addresses at one email domain the event takes in an hour; `None` (the
+    /// default) counts no domain, since one ministry or operator may register dozens of staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrations_per_email_domain_per_hour: Option<u32>,
     /// A hybrid event's room: its seats, waiting list and venue (`capacity` and `waitlist`
     /// are then the remote ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_person: Option<super::InPerson>,
 }
+
+/// The highest per-domain limit an organiser may set: above it, set none.
+pub const MAX_REGISTRATIONS_PER_EMAIL_DOMAIN_PER_HOUR: u64 = 100_000;
 
 /// The longest event: a workshop or conference, not a season.
 pub const MAX_EVENT_DAYS: i64 = 60;
@@ -369,6 +376,7 @@ impl Event {
         "reminders",
         "visibility",
         "questions",
+        "registrations_per_email_domain_per_hour",
         "in_person",
     ];
 
@@ -454,6 +462,11 @@ impl Event {
             .optional("visibility", parse::with(Visibility::parse))
             .unwrap_or_default();
         let questions = form::questions(&mut f);
+        let per_domain = f
+            .optional("registrations_per_email_domain_per_hour", |v| {
+                parse::whole_number(v, 1, MAX_REGISTRATIONS_PER_EMAIL_DOMAIN_PER_HOUR)
+            })
+            .map(|n| n as u32);
         let in_person = super::participation::in_person(&mut f, format);
         let event = (|| {
             Some(Self {
@@ -476,6 +489,7 @@ impl Event {
                 visibility,
                 questions,
                 past_questions: Vec::new(),
+                registrations_per_email_domain_per_hour: per_domain,
                 in_person,
             })
         })();

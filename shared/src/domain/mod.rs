@@ -3,6 +3,7 @@
 
 mod announcement;
 mod audit;
+mod client;
 mod codes;
 mod country;
 mod email;
@@ -21,6 +22,7 @@ mod text;
 
 pub use announcement::{Announcement, AnnouncementSummary, Audience};
 pub use audit::{AUDIT_RETENTION, AuditEntry, AuditScope};
+pub use client::ClientAddress;
 pub use country::CountryCode;
 pub use email::{Email, EmailError};
 pub use event::{

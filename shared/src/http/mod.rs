@@ -12,7 +12,10 @@ pub use body::{MAX_BODY_BYTES, json_body, no_body, query_params};
 pub use exchange::serve;
 pub use idempotency::{IdempotencyKeyHash, idempotent};
 pub use problem::{MAX_LISTED_ERRORS, Problem};
-pub use response::{bearer_token, json, json_text, json_with_status, no_content, private, text};
+pub use response::{
+    bearer_token, client_address, from_peer, json, json_text, json_with_status, no_content,
+    private, text,
+};
 pub use router::{Params, Route, find_route, knows_path};
 
 /// What every handler takes: the request type `lambda_http` hands a function.

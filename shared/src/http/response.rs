@@ -56,3 +56,29 @@ pub fn private(mut res: Response) -> Response {
     );
     res
 }
+
+/// The client's address as API Gateway reports it (`requestContext.http.sourceIp`, which the
+/// local server fills with the peer address); never a header the client could set.
+pub fn client_address(req: &Request) -> Option<crate::domain::ClientAddress> {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(c) => {
+            crate::domain::ClientAddress::parse(c.http.source_ip.as_deref()?)
+        }
+        // Only the HTTP API's context is enabled; any other has no address we read.
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// `req` as API Gateway would hand it over from `peer` (the local server and tests).
+pub fn from_peer(req: Request, peer: std::net::IpAddr) -> Request {
+    use lambda_http::RequestExt;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+    use lambda_http::request::RequestContext;
+    let mut c = ApiGatewayV2httpRequestContext::default();
+    c.http.method = req.method().clone();
+    c.http.source_ip = Some(peer.to_string());
+    req.with_request_context(RequestContext::ApiGatewayV2(c))
+}

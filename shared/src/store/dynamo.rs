@@ -243,6 +243,7 @@ impl Expr {
             Cond::Ne(a, v) => self.compare(a, "<>", to_attr(v)),
             Cond::Lt(a, n) => self.numeric(a, "<", *n),
             Cond::Le(a, n) => self.numeric(a, "<=", *n),
+            Cond::Gt(a, n) => self.numeric(a, ">", *n),
             Cond::And(cs) => self.join(cs, " AND "),
             Cond::Or(cs) => self.join(cs, " OR "),
         }

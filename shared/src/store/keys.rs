@@ -26,6 +26,10 @@
 //! | announcement (the job's copy) | `ANNOUNCEMENTS` | `{announcement_id}` |
 //! | announcement in its event's list (summary, messages sent) | `EVENT#{event_id}` | `ANNOUNCEMENT#{announcement_id}` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
+//! | … of one client on one public write route | `RATE#client#{operation id}#{address or IPv6 /64}` | `{window start}` |
+//! | … of one client's refused organiser bearers | `RATE#bearer#{address or IPv6 /64}` | `{window start}` |
+//! | … of one event's registrations | `RATE#registrations#{event_id}` | `{window start}` |
+//! | … of one event's registrations from one email domain | `RATE#domain#{event_id}#{sha256(domain)}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 //! | organiser (a person who may sign in) | `ORGANISERS` | `ORG#{sha256(normalised email)}` |
 //! | team member of an event | `EVENT#{event_id}` | `TEAM#{sha256(normalised email)}` |
@@ -37,7 +41,7 @@
 //! | audit entry of the installation | `AUDIT` | `AUDIT#{entry ULID}` |
 
 use super::{Key, Query};
-use crate::domain::{AuditScope, Email, EventId, Pool, RegistrationId};
+use crate::domain::{AuditScope, ClientAddress, Email, EventId, Pool, RegistrationId};
 use crate::http::IdempotencyKeyHash;
 use crate::mail::{JobName, MessageKey};
 use crate::token::TokenHash;
@@ -147,6 +151,27 @@ pub fn outbox_entries() -> Query {
 
 pub fn sent(message_key: &MessageKey) -> Key {
     Key::new(format!("SENT#{message_key}"), "SENT")
+}
+
+/// The rate-limit scope of one client's requests to one public write route.
+pub fn client_scope(operation: &str, client: &ClientAddress) -> String {
+    format!("client#{operation}#{client}")
+}
+
+/// The rate-limit scope of the organiser bearers one client presented and had refused.
+pub fn failed_bearer_scope(client: &ClientAddress) -> String {
+    format!("bearer#{client}")
+}
+
+/// The rate-limit scope of one event's registrations.
+pub fn event_registrations_scope(event: &EventId) -> String {
+    format!("registrations#{event}")
+}
+
+/// The rate-limit scope of one event's registrations from addresses at one domain (hashed:
+/// no personal data in keys, and a domain can be as personal as an address).
+pub fn email_domain_scope(event: &EventId, email: &Email) -> String {
+    format!("domain#{event}#{}", TokenHash::of(&email.domain()).as_str())
 }
 
 pub fn rate(scope: &str, window: &str) -> Key {

@@ -16,6 +16,16 @@ pub trait RateLimits: Send + Sync {
         limit: u32,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
+
+    /// Whether `limit` uses of `scope` were already counted in the window containing `now`
+    /// (one read; nothing counted).
+    async fn reached(
+        &self,
+        scope: &str,
+        window: SignedDuration,
+        limit: u32,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The start (epoch seconds) and length of the fixed window of `window` containing `now`.
@@ -52,6 +62,24 @@ impl RateLimits for TableStore {
             Err(TableError::ConditionFailed { .. }) => Ok(false),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn reached(
+        &self,
+        scope: &str,
+        window: SignedDuration,
+        limit: u32,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (start, _) = window_of(window, now);
+        let item = self
+            .table
+            .get(&keys::rate(scope, &start.to_string()))
+            .await?;
+        let n = item
+            .and_then(|i| i.get("n").and_then(serde_json::Value::as_i64))
+            .unwrap_or(0);
+        Ok(n >= i64::from(limit))
     }
 }
 

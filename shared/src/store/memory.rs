@@ -1,23 +1,66 @@
 //! The embedded store: the table in a `BTreeMap` behind one mutex. Conditions and transactions
 //! are checked and applied under the lock, so it is held to the same rules as DynamoDB (the
-//! contract suite runs against both). It is the local stack's default.
+//! contract suite runs against both). It is the local stack's default. Given a clock, it
+//! removes items after their TTL as DynamoDB does.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use jiff::SignedDuration;
 use serde_json::Value;
 
-use super::table::{Item, Key, Page, Query, Table, TableError, Write, validate_transaction};
+use super::table::{Item, Key, Page, Query, TTL, Table, TableError, Write, validate_transaction};
+use crate::Clock;
 
-#[derive(Debug, Default)]
+/// How long after its TTL (`expires_at`) the memory table removes an item. DynamoDB deletes
+/// expired items in the background, days after their TTL, so every reader checks expiry itself
+/// and no answer may count on the deletion (a spent sign-in link is 410 while it is still
+/// there); a week's delay keeps those checks exercised here too, over the simulated days the
+/// local stack and its tests move through, while what lapsed (a flood of unconfirmed
+/// registrations) still leaves the table in the end.
+pub const TTL_DELETION_DELAY: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+#[derive(Default)]
 pub struct MemoryTable {
     items: Mutex<BTreeMap<Key, Item>>,
+    /// Decides when an item's TTL has passed; without one nothing expires (in-process tests).
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for MemoryTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryTable")
+            .field("items", &self.len())
+            .field("expires", &self.clock.is_some())
+            .finish()
+    }
 }
 
 impl MemoryTable {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A table that removes items [`TTL_DELETION_DELAY`] after their TTL on `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            items: Mutex::default(),
+            clock: Some(clock),
+        }
+    }
+
+    /// The epoch second up to which a TTL has been acted on (`None`: no TTL is).
+    fn deleted_up_to(&self) -> Option<i64> {
+        let clock = self.clock.as_ref()?;
+        Some(clock.now().as_second() - TTL_DELETION_DELAY.as_secs())
+    }
+
+    /// Removes the item at `key` if its TTL was acted on, as DynamoDB's TTL would have.
+    fn expire(items: &mut BTreeMap<Key, Item>, key: &Key, up_to: Option<i64>) {
+        if items.get(key).is_some_and(|i| gone(i, up_to)) {
+            items.remove(key);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Key, Item>> {
@@ -34,6 +77,12 @@ impl MemoryTable {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Whether TTL deletion has removed `item` by `up_to`.
+fn gone(item: &Item, up_to: Option<i64>) -> bool {
+    let ttl = item.get(TTL).and_then(Value::as_i64);
+    matches!((ttl, up_to), (Some(t), Some(up_to)) if t <= up_to)
 }
 
 fn apply(items: &mut BTreeMap<Key, Item>, key: Key, w: Write) -> Item {
@@ -73,11 +122,15 @@ fn apply(items: &mut BTreeMap<Key, Item>, key: Key, w: Write) -> Item {
 #[async_trait]
 impl Table for MemoryTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        Ok(self.lock().get(key).cloned())
+        let up_to = self.deleted_up_to();
+        let mut items = self.lock();
+        Self::expire(&mut items, key, up_to);
+        Ok(items.get(key).cloned())
     }
 
     async fn query(&self, q: &Query) -> Result<Page, TableError> {
         q.validate()?;
+        let up_to = self.deleted_up_to();
         let items = self.lock();
         // Start at the first key the condition admits, not at the partition's start.
         let lo = Key::new(
@@ -113,7 +166,7 @@ impl Table for MemoryTable {
                         .is_none_or(|p| k.sk.starts_with(p.as_str()))
                     && q.sk_between.as_ref().is_none_or(|(_, b)| k.sk <= *b)
             })
-            .filter(|(k, _)| in_key(k));
+            .filter(|(k, i)| in_key(k) && !gone(i, up_to));
         let evaluated: Vec<(&Key, &Item)> = if q.descending {
             let mut all: Vec<_> = candidates.collect();
             all.reverse();
@@ -150,7 +203,9 @@ impl Table for MemoryTable {
             ));
         }
         let key = w.validate()?;
+        let up_to = self.deleted_up_to();
         let mut items = self.lock();
+        Self::expire(&mut items, &key, up_to);
         if let Some(c) = w.condition()
             && !c.holds(items.get(&key))
         {
@@ -161,7 +216,11 @@ impl Table for MemoryTable {
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         let keys = validate_transaction(&writes)?;
+        let up_to = self.deleted_up_to();
         let mut items = self.lock();
+        for k in &keys {
+            Self::expire(&mut items, k, up_to);
+        }
         for (index, (w, k)) in writes.iter().zip(&keys).enumerate() {
             if let Some(c) = w.condition()
                 && !c.holds(items.get(k))

@@ -31,7 +31,7 @@ pub use idempotency::{
 pub use jobs::{Checkpoint, JobStore, ListedAnnouncement, PendingDigest};
 pub use keys::email_hash;
 pub use limits::{RateLimits, until_next_window};
-pub use memory::MemoryTable;
+pub use memory::{MemoryTable, TTL_DELETION_DELAY};
 pub use organisers::{Credential, Credentials, Directory, Redeemed, TokenInfo};
 pub use outbox::{
     Addressee, CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally,
@@ -41,7 +41,7 @@ pub use programme::{
     LatestDocument, ProgrammeReader, ProgrammeWriter, PublishError, Published, VersionSummary,
 };
 pub use registrations::{
-    Change, CommitError, Conflict, RegistrationPage, RegistrationStore, Seats, Stored,
+    Change, CommitError, Conflict, LAPSED_KEPT, RegistrationPage, RegistrationStore, Seats, Stored,
 };
 pub use table::{
     Cond, Item, Key, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table, TableError, Write,

@@ -23,6 +23,17 @@ const TAKEN: &str = "taken";
 const WAIT_SEQ: &str = "waitlist_seq";
 const CONFIRM_BY: &str = "confirm_by";
 
+/// How long an unconfirmed registration that lapsed is kept (so its link answers "expired"
+/// rather than "unknown") before the table's TTL removes it with its address guard and tokens.
+pub const LAPSED_KEPT: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
+/// The TTL of an unconfirmed registration's items: [`LAPSED_KEPT`] after its window closes.
+fn pending_ttl(r: &Registration) -> Option<i64> {
+    r.confirm_by
+        .filter(|_| r.status == Status::PendingConfirmation)
+        .map(|t| t.as_second() + LAPSED_KEPT.as_secs())
+}
+
 /// A registration with the revision it was read at (optimistic concurrency).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -87,12 +98,9 @@ impl Change {
             .set(DOC, encode(r)?)
             .set(STATUS, r.status.code())
             .set(REV, expected_rev + 1);
-        w = match r
-            .confirm_by
-            .filter(|_| r.status == Status::PendingConfirmation)
-        {
-            // Lapsed unconfirmed registrations are cleaned up by TTL a week on (readers check too).
-            Some(t) => w.set(TTL, t.as_second() + 7 * 24 * 3600),
+        w = match pending_ttl(r) {
+            // Lapsed unconfirmed registrations are cleaned up by TTL (readers check too).
+            Some(t) => w.set(TTL, t),
             None => w.remove(TTL),
         };
         let cond = if expected_rev == 0 {
@@ -110,6 +118,10 @@ impl Change {
         if let Some(t) = r.confirm_by {
             item.insert(CONFIRM_BY.into(), Value::from(t.as_second()));
         }
+        // The guard goes with its registration, if that is never confirmed.
+        if let Some(t) = pending_ttl(r) {
+            item.insert(TTL.into(), Value::from(t));
+        }
         let cond = Cond::Or(vec![
             Cond::NotExists,
             Cond::Lt(CONFIRM_BY.into(), now.as_second() + 1),
@@ -121,6 +133,7 @@ impl Change {
     pub fn keep_address(&mut self, r: &Registration, email: &Email) -> &mut Self {
         let w = Write::update(keys::email_guard(&r.event_id, &email_hash(email)))
             .remove(CONFIRM_BY)
+            .remove(TTL)
             .when(Cond::eq(REGISTRATION_ID, r.id.to_string()));
         self.push(w, Conflict::Stale)
     }
@@ -182,12 +195,25 @@ impl Change {
         self.push(w, Conflict::WaitlistMoved)
     }
 
-    /// Makes `hash` a bearer token for the registration.
+    /// Makes `hash` a bearer token for the registration. A token granted while the registration
+    /// is unconfirmed (its confirmation link) lapses with it, unless it confirms it
+    /// ([`keep_token`](Self::keep_token)).
     pub fn grant_token(&mut self, hash: &TokenHash, r: &Registration) -> &mut Self {
         let mut item = keys::token(hash.as_str()).item();
         item.insert(EVENT_ID.into(), Value::from(r.event_id.to_string()));
         item.insert(REGISTRATION_ID.into(), Value::from(r.id.to_string()));
+        if let Some(t) = pending_ttl(r) {
+            item.insert(TTL.into(), Value::from(t));
+        }
         self.push(Write::put_new(item), Conflict::TokenTaken)
+    }
+
+    /// The token that confirmed the registration stays its bearer token: it no longer lapses.
+    pub fn keep_token(&mut self, hash: &TokenHash) -> &mut Self {
+        let w = Write::update(keys::token(hash.as_str()))
+            .remove(TTL)
+            .when(Cond::Exists);
+        self.push(w, Conflict::Stale)
     }
 
     /// Makes `hash` the registration's personal join token.
@@ -298,9 +324,14 @@ pub trait RegistrationStore: Send + Sync {
     /// one read of the queue (a ticket's place is the number of tickets up to and including it).
     async fn waiting_tickets(&self, event: &EventId, pool: Pool) -> Result<Vec<u64>, StoreError>;
     async fn seats(&self, event: &EventId, pool: Pool) -> Result<Seats, StoreError>;
-    /// How many registrations of `event` have `status`, counted by the table (nothing read
-    /// out).
-    async fn count_status(&self, event: &EventId, status: Status) -> Result<u64, StoreError>;
+    /// How many registrations of `event` have `status` at `now`, counted by the table (nothing
+    /// read out): unconfirmed ones whose window closed are not counted, lapsed.
+    async fn count_status(
+        &self,
+        event: &EventId,
+        status: Status,
+        now: Timestamp,
+    ) -> Result<u64, StoreError>;
     /// A page of registrations in creation order, optionally of one status.
     async fn page(
         &self,
@@ -505,9 +536,21 @@ impl RegistrationStore for TableStore {
         })
     }
 
-    async fn count_status(&self, event: &EventId, status: Status) -> Result<u64, StoreError> {
+    async fn count_status(
+        &self,
+        event: &EventId,
+        status: Status,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
         let mut q = keys::registrations(event);
-        q.filter = Some(Cond::eq(STATUS, status.code()));
+        let is = Cond::eq(STATUS, status.code());
+        q.filter = Some(if status == Status::PendingConfirmation {
+            // Still in its window: its TTL is more than LAPSED_KEPT away.
+            let lapses_after = now.as_second() + LAPSED_KEPT.as_secs();
+            Cond::And(vec![is, Cond::Gt(TTL.into(), lapses_after)])
+        } else {
+            is
+        });
         Ok(self.table.count(&q).await?)
     }
 

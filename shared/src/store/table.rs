@@ -60,6 +60,8 @@ pub enum Cond {
     Lt(String, i64),
     /// Numeric attribute less than or equal; false when the attribute is absent.
     Le(String, i64),
+    /// Numeric attribute strictly greater than; false when the attribute is absent.
+    Gt(String, i64),
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
@@ -81,6 +83,7 @@ impl Cond {
             Self::Ne(a, v) => !attr(a).is_some_and(|x| values_equal(x, v)),
             Self::Lt(a, n) => num(a).is_some_and(|x| x < *n as f64),
             Self::Le(a, n) => num(a).is_some_and(|x| x <= *n as f64),
+            Self::Gt(a, n) => num(a).is_some_and(|x| x > *n as f64),
             Self::And(cs) => cs.iter().all(|c| c.holds(item)),
             Self::Or(cs) => cs.iter().any(|c| c.holds(item)),
         }

@@ -4,6 +4,7 @@
 //!   unsubscribing.
 //! - [`organiser`]: events and the programme ([`organiser::events`]), reviewing and reading
 //!   registrations ([`organiser::registrations`]), announcements ([`organiser::announcements`]).
+//! - [`clients`]: limits per client (source address) on public writes and refused bearers.
 //! - [`reader`]: what a reader of the public programme may ask for.
 //! - [`mail`]: who receives each kind of message and the tokens its links need.
 //! - [`Registrar`]: the context the registration use cases of both actors run in.
@@ -22,6 +23,7 @@
 //! the attempts run out, ends in the use case's `Busy` error, which every route answers the same
 //! way: 503 `busy` with `Retry-After: 1` (see [`problems`]).
 
+pub mod clients;
 pub mod mail;
 pub mod organiser;
 pub mod problems;

@@ -5,6 +5,7 @@ use http::{StatusCode, header};
 
 use crate::http::Problem;
 
+use super::clients::ClientLimitError;
 use super::organiser::access::AccessError;
 use super::organiser::events::{PublishFailure, SaveEventError};
 use super::organiser::people::{PeopleError, SessionError};
@@ -47,6 +48,28 @@ fn event_full() -> Problem {
     )
 }
 
+impl From<ClientLimitError> for Problem {
+    fn from(e: ClientLimitError) -> Self {
+        match e {
+            ClientLimitError::TooManyRequests {
+                per_minute,
+                retry_after,
+            } => Problem::too_many_requests(retry_after).detail(format!(
+                "this route takes at most {per_minute} requests a minute from one address; \
+                 try again in {retry_after} seconds"
+            )),
+            ClientLimitError::TooManyFailedBearers {
+                per_hour,
+                retry_after,
+            } => Problem::too_many_requests(retry_after).detail(format!(
+                "{per_hour} refused bearer tokens came from this address this hour; \
+                 try again in {retry_after} seconds"
+            )),
+            ClientLimitError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<RegisterError> for Problem {
     fn from(e: RegisterError) -> Self {
         match e {
@@ -64,6 +87,13 @@ impl From<RegisterError> for Problem {
             } => Problem::too_many_requests(retry_after).detail(format!(
                 "this event takes at most {per_minute} registrations a minute; \
                  try again in {retry_after} seconds"
+            )),
+            RegisterError::TooManyFromDomain {
+                per_hour,
+                retry_after,
+            } => Problem::too_many_requests(retry_after).detail(format!(
+                "this event takes at most {per_hour} registrations an hour from one email \
+                 domain; try again in {retry_after} seconds"
             )),
             RegisterError::Busy => busy(),
             RegisterError::Store(s) => s.into(),
@@ -254,6 +284,7 @@ impl From<AccessError> for Problem {
             ),
             AccessError::NoEvent => Problem::not_found("the event"),
             AccessError::Forbidden(why) => Problem::forbidden("forbidden", why),
+            AccessError::Limited(l) => l.into(),
             AccessError::Store(s) => s.into(),
         }
     }

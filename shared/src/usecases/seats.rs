@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use crate::domain::{Email, Event, EventId, Participation, Pool, Registration, Seating, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
+use crate::token::TokenHash;
 
 use super::registrar::{ChangeError, Registrar, Seen};
 use super::retry::Attempts;
@@ -54,19 +55,24 @@ impl Registrar<'_> {
         next: Registration,
         seating: Seating,
         email: &Email,
-        now: Timestamp,
+        confirmed_by: Option<&TokenHash>,
     ) -> Result<Seated, StoreError> {
+        // The change was made at the instant `next` records.
+        let now = next.updated_at;
         match self.store.commit(ch).await {
             Ok(()) => Ok(Seated::Yes(Box::new(Seen {
                 registration: next,
                 waitlist_position: None,
             }))),
-            Err(CommitError::Conflict(Conflict::Full)) if seating.waitlist => {
-                Ok(match self.waitlist(s, seating.pool, email, now).await? {
+            Err(CommitError::Conflict(Conflict::Full)) if seating.waitlist => Ok(
+                match self
+                    .waitlist(s, seating.pool, email, now, confirmed_by)
+                    .await?
+                {
                     Some(seen) => Seated::Yes(Box::new(seen)),
                     None => Seated::Retry,
-                })
-            }
+                },
+            ),
             Err(CommitError::Conflict(Conflict::Full)) => Ok(Seated::Full),
             Err(CommitError::Conflict(_)) => Ok(Seated::Retry),
             Err(CommitError::Store(e)) => Err(e),
@@ -74,13 +80,15 @@ impl Registrar<'_> {
     }
 
     /// Puts `s` (just confirmed or approved, its pool full) at the end of `pool`'s waiting
-    /// list; `None` when a concurrent change got in first (the caller retries).
+    /// list; `None` when a concurrent change got in first (the caller retries). `confirmed_by`
+    /// is the token that confirmed it, if it was just confirmed: it no longer lapses.
     pub(crate) async fn waitlist(
         &self,
         s: &Stored,
         pool: Pool,
         email: &Email,
         now: Timestamp,
+        confirmed_by: Option<&TokenHash>,
     ) -> Result<Option<Seen>, StoreError> {
         let ticket = self
             .store
@@ -96,6 +104,9 @@ impl Registrar<'_> {
         ch.save(&next, s.rev)?
             .keep_address(&next, email)
             .join_waitlist(&next.event_id, pool, ticket, &next.id);
+        if let Some(hash) = confirmed_by {
+            ch.keep_token(hash);
+        }
         match self.store.commit(ch).await {
             Ok(()) => {}
             Err(CommitError::Conflict(_)) => return Ok(None),

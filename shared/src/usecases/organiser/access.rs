@@ -5,9 +5,10 @@
 
 use jiff::Timestamp;
 
-use crate::domain::{Actor, Duty, Email, EventId, Role, Via};
-use crate::store::{Credentials, Directory, StoreError};
+use crate::domain::{Actor, ClientAddress, Duty, Email, EventId, Role, Via};
+use crate::store::{Credentials, Directory, RateLimits, StoreError};
 use crate::token::{ORGANISER_TOKEN_MIN_CHARS, Token, TokenHash};
+use crate::usecases::clients::{self, ClientLimitError};
 
 /// A personal token's last use is recorded at most this often (seconds).
 pub const LAST_USED_EVERY_SECS: i64 = 60;
@@ -66,6 +67,9 @@ pub enum AccessError {
     NoEvent,
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The client had too many bearers refused this hour: its bearer is not even looked at.
+    #[error(transparent)]
+    Limited(#[from] ClientLimitError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -74,14 +78,40 @@ pub enum AccessError {
 pub struct Access<'a> {
     pub directory: &'a dyn Directory,
     pub credentials: &'a dyn Credentials,
+    /// Where refused bearers are counted per client.
+    pub limits: &'a dyn RateLimits,
+    /// Refused bearers one client may present in an hour.
+    pub failed_bearers_per_hour: u32,
     /// SHA-256 of the deployment's organiser token.
     pub deployment: &'a TokenHash,
 }
 
 impl Access<'_> {
-    /// The caller a bearer token stands for (the transport has refused a malformed one);
-    /// `now` decides expiry.
+    /// The caller a bearer token stands for; `malformed` when an `Authorization` header was
+    /// sent that holds no well-formed bearer. A client that had `failed_bearers_per_hour`
+    /// bearers refused this hour is refused before its bearer is looked at, and each refusal
+    /// counts: guessing tokens is limited per client. `now` decides expiry.
     pub async fn caller(
+        &self,
+        presented: Option<&Token>,
+        malformed: bool,
+        client: Option<&ClientAddress>,
+        now: Timestamp,
+    ) -> Result<Caller, AccessError> {
+        clients::may_present_bearer(self.limits, client, self.failed_bearers_per_hour, now).await?;
+        let found = if malformed {
+            Err(AccessError::Refused)
+        } else {
+            self.identify(presented, now).await
+        };
+        if let Err(AccessError::Refused) = found {
+            clients::bearer_refused(self.limits, client, self.failed_bearers_per_hour, now).await?;
+        }
+        found
+    }
+
+    /// The caller a well-formed bearer token stands for.
+    async fn identify(
         &self,
         presented: Option<&Token>,
         now: Timestamp,

@@ -136,12 +136,14 @@ pub struct Overview {
 }
 
 /// The events a caller has a role in, whatever their visibility, with the counts an organiser
-/// looks at first; `roles` None is an administrator's: every event, as its manager.
+/// looks at first (at `now`: unconfirmed registrations that lapsed are not pending);
+/// `roles` None is an administrator's: every event, as its manager.
 pub async fn overview(
     events: &dyn crate::store::EventReader,
     programme: &dyn ProgrammeReader,
     registrations: &dyn RegistrationStore,
     roles: Option<&[(crate::domain::EventId, crate::domain::Role)]>,
+    now: Timestamp,
 ) -> Result<Vec<Overview>, StoreError> {
     use crate::domain::{Role, Status};
     let chosen: Vec<(Event, Role)> = match roles {
@@ -164,7 +166,7 @@ pub async fn overview(
     };
     let mut lines = Vec::with_capacity(chosen.len());
     for (event, role) in chosen {
-        let count = |s: Status| registrations.count_status(&event.id, s);
+        let count = |s: Status| registrations.count_status(&event.id, s, now);
         let pending =
             count(Status::PendingConfirmation).await? + count(Status::PendingApproval).await?;
         lines.push(Overview {

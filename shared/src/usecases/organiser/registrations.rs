@@ -46,7 +46,7 @@ impl Registrar<'_> {
                 return Err(ChangeError::NotFound);
             };
             match self
-                .seat_or_queue(ch, &s, next, seating, &email, now)
+                .seat_or_queue(ch, &s, next, seating, &email, None)
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),

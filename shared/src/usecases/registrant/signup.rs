@@ -19,10 +19,20 @@ use super::super::seats::Seated;
 
 /// Emails a public route may cause to one address in one hour (repeats and resends).
 pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 3;
-/// Registrations one event takes in a minute unless configured otherwise
-/// (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`): ten a second, far above a workshop's real
-/// rush, low enough that a script cannot fill the table or the mail quota unnoticed.
-pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: u32 = 600;
+/// Registrations one event takes in a minute at the default mail rate (1 a second) unless
+/// configured otherwise (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`): see
+/// [`registrations_per_event_per_minute`].
+pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: u32 = 120;
+
+/// The event cap's default for a mailer sending `ses_rate` emails a second: twice what it sends
+/// in a minute (each registration queues one confirmation, so a full minute's rush is sent
+/// within two), and never under twice what one client may send
+/// ([`REQUESTS_PER_CLIENT_PER_MINUTE`](crate::usecases::clients::REQUESTS_PER_CLIENT_PER_MINUTE)),
+/// so one client alone never fills it.
+pub fn registrations_per_event_per_minute(ses_rate: f64) -> u32 {
+    let two_minutes_of_mail = (ses_rate.max(0.0) * 120.0).ceil().min(f64::from(u32::MAX)) as u32;
+    two_minutes_of_mail.max(2 * crate::usecases::clients::REQUESTS_PER_CLIENT_PER_MINUTE)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
@@ -38,6 +48,12 @@ pub enum RegisterError {
     TooMany {
         per_minute: u32,
         /// Seconds until the next minute begins.
+        retry_after: u64,
+    },
+    #[error("the event took its {per_hour} registrations from this email domain this hour")]
+    TooManyFromDomain {
+        per_hour: u32,
+        /// Seconds until the next hour begins.
         retry_after: u64,
     },
     #[error("the address keeps being registered concurrently; try again")]
@@ -160,12 +176,22 @@ impl Registrar<'_> {
         }
         let now = self.now();
         let minute = SignedDuration::from_mins(1);
-        let scope = format!("registrations#{event_id}");
+        let scope = crate::store::keys::event_registrations_scope(event_id);
         if !self.limits.allow(&scope, minute, per_minute, now).await? {
             return Err(RegisterError::TooMany {
                 per_minute,
                 retry_after: crate::store::until_next_window(minute, now),
             });
+        }
+        if let Some(per_hour) = event.registrations_per_email_domain_per_hour {
+            let hour = SignedDuration::from_hours(1);
+            let scope = crate::store::keys::email_domain_scope(event_id, &app.person.email);
+            if !self.limits.allow(&scope, hour, per_hour, now).await? {
+                return Err(RegisterError::TooManyFromDomain {
+                    per_hour,
+                    retry_after: crate::store::until_next_window(hour, now),
+                });
+            }
         }
         let mut attempts = Attempts::default();
         loop {
@@ -251,19 +277,24 @@ impl Registrar<'_> {
             next.updated_at = now;
             next.confirm_by = None;
             next.confirmed_at = Some(now);
+            // The link that confirmed the registration stays its bearer: it no longer lapses.
+            let hash = token.hash();
             let mut ch = Change::new();
             if event.approval_required {
                 next.status = Status::PendingApproval;
-                ch.save(&next, s.rev)?.keep_address(&next, &email);
+                ch.save(&next, s.rev)?
+                    .keep_address(&next, &email)
+                    .keep_token(&hash);
             } else {
                 next.status = Status::Confirmed;
                 ch.save(&next, s.rev)?
                     .keep_address(&next, &email)
+                    .keep_token(&hash)
                     .take_seat(&event.id, seating.pool, seating.capacity)
                     .grant_join(&self.join_token(&next).hash(), &next);
             }
             match self
-                .seat_or_queue(ch, &s, next, seating, &email, now)
+                .seat_or_queue(ch, &s, next, seating, &email, Some(&hash))
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
