@@ -23,6 +23,8 @@ bin="${CARGO_TARGET_DIR:-target}/debug/plenary-local"
 
 mkdir -p .tmp tests/browser/artifacts
 log=.tmp/browser-stack.log
+# Made before the start: the background job opens it itself, possibly after the first read below.
+: >"$log"
 RUST_LOG=warn "$bin" --port 0 --organiser-token "$ORGANISER_TOKEN" >"$log" 2>&1 &
 pid=$!
 stop() {

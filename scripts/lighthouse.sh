@@ -20,6 +20,8 @@ cargo build -p plenary-local --locked --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/plenary-local"
 mkdir -p .tmp/lighthouse
 log=.tmp/lighthouse/stack.log
+# Made before the start: the background job opens it itself, possibly after the first read below.
+: >"$log"
 RUST_LOG=warn "$bin" --port 0 >"$log" 2>&1 &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT

@@ -16,6 +16,8 @@ fi
 
 cargo build -p plenary-local --locked --quiet
 organiser="schemathesis-organiser-token-0123456789abcd"
+# Made before the start: the background job opens it itself, possibly after the first read below.
+: >"$state/stack.out"
 "${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
