@@ -15,10 +15,13 @@ if [ ! -x .venv-api/bin/schemathesis ] || ! cmp -s scripts/requirements-api.txt 
 fi
 
 cargo build -p plenary-local --locked --quiet
+# schemathesis is one client sending thousands of requests, many with wrong tokens on purpose:
+# the per-client limits (tested in e2e_limits) are raised so every operation's logic is reached.
 organiser="schemathesis-organiser-token-0123456789abcd"
 # Made before the start: the background job opens it itself, possibly after the first read below.
 : >"$state/stack.out"
-"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
+"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" \
+  --requests-per-client-per-minute 1000000 --failed-bearers-per-client-per-hour 1000000 >"$state/stack.out" 2>"$state/stack.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 base=""

@@ -285,6 +285,9 @@ async fn a_client_that_presented_too_many_refused_bearers_is_refused_until_the_n
         "Retry-After {retry_after}"
     );
     problem(res, 429).await;
+    // A request with no bearer guesses nothing: still the plain 401, and not counted.
+    let bare = send(s.http.get(s.url("/v1/admin/events"))).await;
+    assert_eq!(bare.status(), 401);
     // Another client is not held back.
     assert_eq!(
         send(events(&other_client(), ORGANISER_TOKEN))

@@ -90,7 +90,8 @@ impl Access<'_> {
     /// The caller a bearer token stands for; `malformed` when an `Authorization` header was
     /// sent that holds no well-formed bearer. A client that had `failed_bearers_per_hour`
     /// bearers refused this hour is refused before its bearer is looked at, and each refusal
-    /// counts: guessing tokens is limited per client. `now` decides expiry.
+    /// counts: guessing tokens is limited per client; a request with no `Authorization` header
+    /// is a 401 always. `now` decides expiry.
     pub async fn caller(
         &self,
         presented: Option<&Token>,
@@ -98,6 +99,10 @@ impl Access<'_> {
         client: Option<&ClientAddress>,
         now: Timestamp,
     ) -> Result<Caller, AccessError> {
+        // No bearer at all guesses nothing: it is the plain 401, whatever the client's count.
+        if presented.is_none() && !malformed {
+            return Err(AccessError::Missing);
+        }
         clients::may_present_bearer(self.limits, client, self.failed_bearers_per_hour, now).await?;
         let found = if malformed {
             Err(AccessError::Refused)
