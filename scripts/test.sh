@@ -50,6 +50,9 @@ if [ "$passed" -eq 0 ]; then
 fi
 echo "all tests passed: $passed"
 
+step "every email, every kind and language, through Python's email parser and SpamAssassin (Debian's, installed if absent)"
+scripts/mail-check.sh
+
 step "arm64 packages (smoke profile): built with cargo-lambda, checked (arm64, glibc <= 2.34), each started under qemu and invoked"
 PLENARY_LAMBDA_PROFILE=smoke scripts/build-lambdas.sh
 scripts/check-packages.sh
