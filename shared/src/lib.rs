@@ -24,6 +24,7 @@ pub mod domain;
 pub mod http;
 pub mod mail;
 pub mod openapi;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;
 pub mod token;
