@@ -185,7 +185,14 @@ impl Config {
         if optional(&env, vars::SECRET_ID).is_none() {
             return Self::from_vars(&env);
         }
-        Self::from_vars_and_secrets(&env, &SecretsManager::connect(None).await).await
+        let started = std::time::Instant::now();
+        let config = Self::from_vars_and_secrets(&env, &SecretsManager::connect(None).await).await;
+        // The cost on init, in every cold start's log (BENCHMARKS.md has measured figures).
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "secret settings read from Secrets Manager"
+        );
+        config
     }
 
     /// [`from_vars`](Self::from_vars) with the secret `PLENARY_SECRET_ID` names, if any, read
