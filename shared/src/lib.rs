@@ -31,6 +31,7 @@ pub mod token;
 pub mod usecases;
 pub mod views;
 pub mod wiring;
+pub mod xray;
 
 pub use clock::Clock;
 pub use config::Config;
