@@ -9,10 +9,18 @@
 #
 # Events: the aws_lambda_events fixtures (API Gateway v2 HTTP request, with the path set to a
 # route the function owns; EventBridge scheduled event for notifications).
+#
+# The organiser is started a second time with its two secret settings in a Secrets Manager
+# secret of the emulator (PLENARY_SECRET_ID) instead of the environment, as deployed: the
+# difference is what reading the secret at start-up costs.
+#
+# BENCH_BIN_DIR (default target/release) runs other builds of the same binaries, e.g.
+# BENCH_NO_BUILD=1 BENCH_BIN_DIR=target/debug after a debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${BENCH_RUNS:-30}
+BIN=${BENCH_BIN_DIR:-target/release}
 OUT=${BENCH_OUT:-target/bench-startup}
 mkdir -p "$OUT"
 
@@ -30,7 +38,7 @@ trap 'scripts/emulator.sh stop' EXIT
 
 # A seeded table in the emulator: plenary-local creates and seeds it, then stops.
 TABLE=plenary-bench-startup
-target/release/plenary-local --port 0 --store dynamodb --dynamodb-endpoint "$PLENARY_TEST_AWS_ENDPOINT" \
+"$BIN"/plenary-local --port 0 --store dynamodb --dynamodb-endpoint "$PLENARY_TEST_AWS_ENDPOINT" \
     --table "$TABLE" --notifications-interval 0 >"$OUT/seed.out" 2>"$OUT/seed.log" &
 seed_pid=$!
 for _ in $(seq 300); do grep -q '^Press Ctrl-C' "$OUT/seed.out" 2>/dev/null && break; sleep 0.1; done
@@ -49,15 +57,32 @@ http="$fixtures/example-apigw-v2-request-no-authorizer.json"
 {
     echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
     "$stub" --runs "$RUNS" --event "$http" --path /v1/events/qos-workshop-2021/programme \
-        -- target/release/programme
+        -- "$BIN"/programme
     "$stub" --runs "$RUNS" --event "$http" --path /v1/registrations/me \
         --bearer not-a-real-token-0123456789abcdef \
-        -- target/release/registration
+        -- "$BIN"/registration
     "$stub" --runs "$RUNS" --event "$http" --path /v1/admin/events/qos-workshop-2021/stats \
         --bearer "$ORGANISER_TOKEN" \
-        -- target/release/organiser
+        -- "$BIN"/organiser
     "$stub" --runs "$RUNS" --event "$fixtures/example-eventbridge-schedule.json" \
-        -- target/release/notifications
+        -- "$BIN"/notifications
+    # The same organiser, its secret settings read from Secrets Manager at start-up.
+    secret=plenary-bench-startup/secrets
+    .venv/bin/python - "$secret" <<'PY'
+import json, os, sys, boto3
+client = boto3.client("secretsmanager", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
+value = json.dumps({"organiser_token_hash": os.environ["PLENARY_ORGANISER_TOKEN_HASH"],
+                    "join_key": os.environ["PLENARY_JOIN_KEY"]})
+try:
+    client.create_secret(Name=sys.argv[1], SecretString=value)
+except client.exceptions.ResourceExistsException:
+    client.put_secret_value(SecretId=sys.argv[1], SecretString=value)
+PY
+    echo "organiser, secret settings from Secrets Manager (PLENARY_SECRET_ID):"
+    env -u PLENARY_ORGANISER_TOKEN_HASH -u PLENARY_JOIN_KEY PLENARY_SECRET_ID="$secret" \
+        "$stub" --runs "$RUNS" --event "$http" --path /v1/admin/events/qos-workshop-2021/stats \
+        --bearer "$ORGANISER_TOKEN" \
+        -- "$BIN"/organiser
     echo "binary sizes (host, stripped):"
-    ls -l target/release/{programme,registration,organiser,notifications} | awk '{printf "  %s %.1f MiB\n", $NF, $5/1048576}'
+    ls -l "$BIN"/{programme,registration,organiser,notifications} | awk '{printf "  %s %.1f MiB\n", $NF, $5/1048576}'
 } | tee "$OUT/results.txt"

@@ -1,11 +1,14 @@
-//! Configuration, read once at start-up from the environment. A missing or malformed setting stops
-//! start-up with one error that names every problem, rather than failing on the first request.
+//! Configuration, read once at start-up from the environment and, in a deployment, the secret
+//! settings from one Secrets Manager secret (`PLENARY_SECRET_ID`). A missing or malformed setting
+//! stops start-up with one error that names every problem, rather than failing on the first
+//! request.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::{Email, UrlPolicy};
+use crate::secrets::{Secrets, SecretsManager};
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
     FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,
@@ -29,7 +32,18 @@ pub mod vars {
     pub const REQUESTS_PER_CLIENT_PER_MINUTE: &str = "PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE";
     pub const FAILED_BEARERS_PER_CLIENT_PER_HOUR: &str =
         "PLENARY_FAILED_BEARERS_PER_CLIENT_PER_HOUR";
+    /// A Secrets Manager secret (name or ARN) holding the secret settings as JSON
+    /// ([`SECRET_FIELDS`](super::SECRET_FIELDS)), read at start-up instead of the environment.
+    pub const SECRET_ID: &str = "PLENARY_SECRET_ID";
 }
+
+/// The JSON fields of the secret `PLENARY_SECRET_ID` names, and the setting each stands for.
+/// A field may be absent (a function that needs it then says so); present, it must be the only
+/// source of its setting.
+pub const SECRET_FIELDS: [(&str, &str); 2] = [
+    ("organiser_token_hash", vars::ORGANISER_TOKEN_HASH),
+    ("join_key", vars::JOIN_KEY),
+];
 
 /// The From display name when `PLENARY_SENDER_NAME` is not set.
 pub const DEFAULT_SENDER_NAME: &str = "Plenary";
@@ -162,6 +176,40 @@ impl Config {
         Self::from_vars(&std::env::vars().collect())
     }
 
+    /// A deployed function's configuration: the environment and, when `PLENARY_SECRET_ID` is
+    /// set, the secret settings read from AWS Secrets Manager, once (a function calls this once
+    /// per instance, before its first request). Without it no client is built, so a function
+    /// that needs no secret pays nothing for them.
+    pub async fn load() -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        if optional(&env, vars::SECRET_ID).is_none() {
+            return Self::from_vars(&env);
+        }
+        let started = std::time::Instant::now();
+        let config = Self::from_vars_and_secrets(&env, &SecretsManager::connect(None).await).await;
+        // The cost on init, in every cold start's log (BENCHMARKS.md has measured figures).
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "secret settings read from Secrets Manager"
+        );
+        config
+    }
+
+    /// [`from_vars`](Self::from_vars) with the secret `PLENARY_SECRET_ID` names, if any, read
+    /// through `secrets` and its fields standing for their settings.
+    pub async fn from_vars_and_secrets(
+        env: &BTreeMap<String, String>,
+        secrets: &dyn Secrets,
+    ) -> Result<Self, ConfigError> {
+        let Some(id) = optional(env, vars::SECRET_ID) else {
+            return Self::from_vars(env);
+        };
+        let text = secrets.read(id).await.map_err(|e| ConfigError {
+            problems: vec![format!("{} {id} could not be read: {e}", vars::SECRET_ID)],
+        })?;
+        Self::from_vars(&with_secret(env, id, &text)?)
+    }
+
     /// Reads the settings from a map, so tests need not touch the process environment.
     pub fn from_vars(env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
         let mut read = Reader {
@@ -278,6 +326,50 @@ impl Config {
     }
 }
 
+/// `env` with the settings of the secret `id` (its text `text`) added: every field of
+/// [`SECRET_FIELDS`] it has becomes its variable. A secret that is not a JSON object, a field that
+/// is not a string, and a setting also present in the environment (it would be unclear which one
+/// counts, and the point is to keep it out of the environment) are problems; none names a value.
+pub fn with_secret(
+    env: &BTreeMap<String, String>,
+    id: &str,
+    text: &str,
+) -> Result<BTreeMap<String, String>, ConfigError> {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text) else {
+        return Err(ConfigError {
+            problems: vec![format!(
+                "{} {id} must hold a JSON object with the fields {}",
+                vars::SECRET_ID,
+                SECRET_FIELDS.map(|(field, _)| field).join(", ")
+            )],
+        });
+    };
+    let mut env = env.clone();
+    let mut problems = Vec::new();
+    for (field, var) in SECRET_FIELDS {
+        match fields.get(field) {
+            None => {}
+            Some(serde_json::Value::String(value)) if optional(&env, var).is_none() => {
+                env.insert(var.to_owned(), value.clone());
+            }
+            Some(serde_json::Value::String(_)) => problems.push(format!(
+                "{var} is set in the environment and as {field} in the secret {id}: keep it in the secret only"
+            )),
+            Some(_) => problems.push(format!("{field} in the secret {id} must be a string")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(env)
+    } else {
+        Err(ConfigError { problems })
+    }
+}
+
+/// A variable's value, trimmed; unset and blank are the same.
+fn optional<'a>(env: &'a BTreeMap<String, String>, name: &str) -> Option<&'a str> {
+    env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
 /// The variables being read, and every problem found in them so far.
 struct Reader<'a> {
     env: &'a BTreeMap<String, String>,
@@ -285,12 +377,8 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    /// A variable's value, trimmed; unset and blank are the same.
     fn optional(&self, name: &str) -> Option<&'a str> {
-        self.env
-            .get(name)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
+        optional(self.env, name)
     }
 
     /// A variable that must be set: its absence is a problem.
@@ -532,6 +620,58 @@ mod tests {
             cors.allowed_origins,
             ["https://a.example", "http://localhost:3000"]
         );
+    }
+
+    const HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const KEY: &str = "0000000000000000000000000000000000000000000000000000000000000007";
+
+    #[test]
+    fn the_secrets_fields_stand_for_their_settings() {
+        let secret =
+            format!(r#"{{"organiser_token_hash": "{HASH}", "join_key": "{KEY}", "later": "x"}}"#);
+        let env = with_secret(&complete(), "plenary/secrets", &secret).unwrap();
+        assert_eq!(env[vars::ORGANISER_TOKEN_HASH], HASH);
+        assert_eq!(env[vars::JOIN_KEY], KEY);
+        let c = Config::from_vars(&env).unwrap();
+        assert!(c.organiser_token_hash.is_some() && c.join_key.is_some());
+        // A secret with only the join key (what registration and notifications need) is enough.
+        let env = with_secret(&complete(), "s", &format!(r#"{{"join_key": "{KEY}"}}"#)).unwrap();
+        assert!(!env.contains_key(vars::ORGANISER_TOKEN_HASH));
+    }
+
+    #[test]
+    fn a_secret_setting_also_in_the_environment_is_refused_naming_both_never_the_value() {
+        let mut e = complete();
+        e.insert(vars::JOIN_KEY.into(), KEY.into());
+        let secret = format!(r#"{{"join_key": "{KEY}"}}"#);
+        let err = with_secret(&e, "plenary/secrets", &secret).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        let all = err.to_string();
+        assert!(
+            all.contains(vars::JOIN_KEY) && all.contains("plenary/secrets"),
+            "{all}"
+        );
+        assert!(!all.contains(KEY), "{all}");
+    }
+
+    #[test]
+    fn a_malformed_secret_names_every_bad_field_without_its_value() {
+        for text in ["", "not json", r#"["a"]"#, r#""join_key""#] {
+            let err = with_secret(&complete(), "s", text).unwrap_err();
+            assert!(err.to_string().contains("JSON object"), "{text}: {err}");
+        }
+        let err = with_secret(
+            &complete(),
+            "s",
+            r#"{"join_key": 7, "organiser_token_hash": null}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+        // A value of the wrong shape reaches the setting's own parser, which names the variable.
+        let env = with_secret(&complete(), "s", r#"{"join_key": "short-and-secret"}"#).unwrap();
+        let err = Config::from_vars(&env).unwrap_err();
+        assert!(err.to_string().contains(vars::JOIN_KEY), "{err}");
+        assert!(!err.to_string().contains("short-and-secret"), "{err}");
     }
 
     #[test]

@@ -24,12 +24,14 @@ pub mod domain;
 pub mod http;
 pub mod mail;
 pub mod openapi;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;
 pub mod token;
 pub mod usecases;
 pub mod views;
 pub mod wiring;
+pub mod xray;
 
 pub use clock::Clock;
 pub use config::Config;

@@ -14,7 +14,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     plenary::telemetry::init_json_logs();
-    let config = Config::from_env()?;
+    let config = Config::load().await?;
     let services = Services::new(TableStore::dynamo(&config.table).await);
     let mailer = SesMailer::new(ses_client(None).await, config.ses_configuration_set.clone());
     let pacer = Pacer::new(config.ses_rate);

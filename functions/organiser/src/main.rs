@@ -12,7 +12,7 @@ use plenary_organiser::{App, handle};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     plenary::telemetry::init_json_logs();
-    let config = Config::from_env()?;
+    let config = Config::load().await?;
     let services = Services::new(TableStore::dynamo(&config.table).await);
     let app = Arc::new(App::new(&services, &config)?);
     lambda_http::run(lambda_http::service_fn(move |req| {

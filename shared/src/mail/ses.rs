@@ -57,7 +57,12 @@ impl Mailer for SesMailer {
 /// An SES client for `endpoint` (an emulator) or, without one, for AWS with the default credential
 /// chain; region and credentials as `aws::sdk_config` sets them.
 pub async fn ses_client(endpoint: Option<&str>) -> aws_sdk_ses::Client {
-    aws_sdk_ses::Client::new(&crate::aws::sdk_config(endpoint).await)
+    let sdk = crate::aws::sdk_config(endpoint).await;
+    let mut config = aws_sdk_ses::config::Builder::from(&sdk);
+    if let Some(xray) = crate::xray::Subsegments::from_env() {
+        config = config.interceptor(xray);
+    }
+    aws_sdk_ses::Client::from_conf(config.build())
 }
 
 fn translate<E>(err: SdkError<E>) -> MailError

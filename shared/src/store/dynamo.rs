@@ -48,7 +48,12 @@ impl DynamoTable {
 /// A client for `endpoint` (the emulator) or, without one, for AWS with the default credential
 /// chain; region and credentials as `aws::sdk_config` sets them.
 pub async fn dynamo_client(endpoint: Option<&str>) -> Client {
-    Client::new(&crate::aws::sdk_config(endpoint).await)
+    let sdk = crate::aws::sdk_config(endpoint).await;
+    let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    if let Some(xray) = crate::xray::Subsegments::from_env() {
+        config = config.interceptor(xray);
+    }
+    Client::from_conf(config.build())
 }
 
 /// Creates the table (pk/sk strings, on demand, NEW_IMAGE stream, TTL on `expires_at`) unless it

@@ -30,6 +30,8 @@
 //! | … of one client's refused organiser bearers | `RATE#bearer#{address or IPv6 /64}` | `{window start}` |
 //! | … of one event's registrations | `RATE#registrations#{event_id}` | `{window start}` |
 //! | … of one event's registrations from one email domain | `RATE#domain#{event_id}#{sha256(domain)}` | `{window start}` |
+//! | … of the emails public routes cause to one address of one event | `RATE#email#{event_id}#{sha256(normalised email)}` | `{window start}` |
+//! | … of the sign-in links asked for one address | `RATE#sign-in#{sha256(normalised email)}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 //! | organiser (a person who may sign in) | `ORGANISERS` | `ORG#{sha256(normalised email)}` |
 //! | team member of an event | `EVENT#{event_id}` | `TEAM#{sha256(normalised email)}` |
@@ -172,6 +174,16 @@ pub fn event_registrations_scope(event: &EventId) -> String {
 /// no personal data in keys, and a domain can be as personal as an address).
 pub fn email_domain_scope(event: &EventId, email: &Email) -> String {
     format!("domain#{event}#{}", TokenHash::of(&email.domain()).as_str())
+}
+
+/// The rate-limit scope of the emails public routes cause to one address of one event.
+pub fn address_emails_scope(event: &EventId, email_hash: &str) -> String {
+    format!("email#{event}#{email_hash}")
+}
+
+/// The rate-limit scope of the sign-in links asked for one address.
+pub fn sign_in_scope(email_hash: &str) -> String {
+    format!("sign-in#{email_hash}")
 }
 
 pub fn rate(scope: &str, window: &str) -> Key {

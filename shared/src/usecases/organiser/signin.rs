@@ -39,7 +39,7 @@ impl SignIn<'_> {
     /// nothing different.
     pub async fn request(&self, body: &Value) -> Result<(), SignInError> {
         let request = SignInRequest::parse(body).map_err(SignInError::Invalid)?;
-        let scope = format!("sign-in#{}", email_hash(&request.email));
+        let scope = crate::store::keys::sign_in_scope(&email_hash(&request.email));
         let hour = SignedDuration::from_hours(1);
         let allowed = self
             .limits

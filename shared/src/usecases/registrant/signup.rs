@@ -99,10 +99,9 @@ impl Registrar<'_> {
         email: &Email,
         completion: Option<&Completion>,
     ) -> Result<bool, StoreError> {
-        let scope = format!(
-            "email#{}#{}",
-            s.registration.event_id,
-            crate::store::email_hash(email)
+        let scope = crate::store::keys::address_emails_scope(
+            &s.registration.event_id,
+            &crate::store::email_hash(email),
         );
         let ok = self
             .limits
