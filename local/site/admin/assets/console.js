@@ -18,7 +18,7 @@ const Console = (() => {
   // An event's pages, in nav order, with the duty that makes each one useful.
   const EVENT_PAGES = [
     ['dashboard', 'read'], ['event', 'edit'], ['programme', 'read'], ['versions', 'read'],
-    ['registrations', 'registrations'], ['announcements', 'manage'], ['join', 'manage'],
+    ['registrations', 'registrations'], ['attendance', 'registrations'], ['announcements', 'manage'], ['join', 'manage'],
     ['team', 'read'], ['audit', 'manage'],
   ];
 
@@ -271,6 +271,23 @@ const Console = (() => {
   /** The values of the checked boxes named `name`. */
   function checked(form, name) {
     return [...form.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((c) => c.value);
+  }
+
+  /** A button that is not a submit, `secondary` unless `attrs.class` says otherwise. */
+  function button(text, onClick, attrs = {}) {
+    const b = el('button', { type: 'button', class: 'secondary', text, ...attrs });
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /** A language's name in the reader's language (its code when the browser has none). */
+  function languageName(code) {
+    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'language' }).of(code) || code; } catch { return code; }
+  }
+
+  /** A label of the organiser's (`{"en": …}`) in the reader's language, else in English. */
+  function labelText(label) {
+    return (label && (label[Plenary.language()] || label.en)) || '';
   }
 
   /** `<option>`s from `[value, label]` pairs. */
@@ -588,6 +605,6 @@ const Console = (() => {
 
   return {
     start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm,
-    field, fieldId, checkbox, choices, checked, options, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+    field, fieldId, checkbox, choices, checked, options, button, languageName, labelText, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();
