@@ -56,19 +56,6 @@ async function register(event, person) {
   assert.equal(res.status, 202, await res.text());
 }
 
-/** Confirms `email`'s registration through its emailed link; the registrant's bearer. */
-async function confirm(email) {
-  let mail;
-  for (let i = 0; i < 50 && !mail; i++) {
-    mail = (await h.outbox('confirmation')).filter((m) => m.to === email).pop();
-    if (!mail) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(mail, `a confirmation email to ${email}`);
-  const token = mail.text.match(/\/registration\/confirm\?token=([A-Za-z0-9_-]+)/)[1];
-  assert.equal((await h.api('POST', '/v1/registrations/confirm', { token })).status, 200);
-  return token;
-}
-
 test('an administrator sets registration questions, a hybrid room and a per-domain limit, saved exactly as the API takes them', async () => {
   const id = `console-forms-new-${run}`;
   const page = await newPage();
@@ -182,8 +169,8 @@ test('attendance lists each confirmed registrant\'s joins through their personal
   const absent = `absent-${run}@example.org`;
   await register(id, { email: joiner, given_name: 'Jo', family_name: 'Joiner', participation: 'remote', answers: { role: 'regulator' } });
   await register(id, { email: absent, given_name: 'Al', family_name: 'Absent', participation: 'remote', answers: { role: 'regulator' } });
-  const bearer = await confirm(joiner);
-  await confirm(absent);
+  const { token: bearer } = await h.confirmByMail(joiner);
+  await h.confirmByMail(absent);
   await admin('PUT', `/v1/admin/events/${id}/join-info`, { url: 'https://meet.example.org/qos', release_at: '2021-01-01T00:00:00Z' });
   const join = await (await h.api('GET', '/v1/registrations/me/join', undefined, bearer)).json();
   assert.equal((await h.api('GET', new URL(join.personal_url).pathname)).status, 302);
