@@ -94,7 +94,7 @@ test('an administrator sets registration questions, a hybrid room and a per-doma
   await done(page);
 });
 
-test('saving the event form keeps what it does not show: documents and labels in other languages', async () => {
+test('saving the event form keeps the documents and the labels in languages the event does not offer as they were', async () => {
   const id = await hybridEvent('keep');
   const before = await stored(id);
   const links = [{ title: 'TSB Circular 331', url: 'https://www.itu.int/md/T17-TSB-CIR-0331/en' }];
@@ -109,6 +109,30 @@ test('saving the event form keeps what it does not show: documents and labels in
   const after = await stored(id);
   assert.equal(after.title, 'Console forms: renamed');
   assert.deepEqual({ ...after, title: null }, { ...before, links, title: null });
+  await done(page);
+});
+
+test('documents are added and removed in the event form, a bad address named at its input', async () => {
+  const id = await hybridEvent('links');
+  await admin('PUT', `/v1/admin/events/${id}`, { ...(await stored(id)), links: [{ title: 'TSB Circular 331', url: 'https://www.itu.int/md/T17-TSB-CIR-0331/en' }] });
+  const page = await newPage();
+  await h.signInAsLocalAdmin(page, { next: `/admin/event?event=${id}` });
+  assert.equal(await page.inputValue('#f-links-0--title'), 'TSB Circular 331');
+  for (const [title, url] of [['Call for papers', 'ftp://example.org/cfp'], ['Venue', 'https://www.itu.int/en/about/Pages/visit.aspx']]) {
+    await page.click('#links-add');
+    const row = page.locator('.link-row').last();
+    await row.locator('input[type=text]').fill(title);
+    await row.locator('input[type=url]').fill(url);
+  }
+  await page.click('#event-submit');
+  await page.waitForFunction(() => document.querySelector('#f-links-1--url')?.getAttribute('aria-invalid') === 'true');
+  await page.getByRole('button', { name: 'Remove document 2', exact: true }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'links-add');
+  assert.equal(await page.inputValue('#f-links-1--title'), 'Venue', 'the rows after it move up');
+  await page.click('#event-submit');
+  await page.locator('#console-status:not([hidden])').waitFor();
+  assert.deepEqual((await stored(id)).links, [{ title: 'TSB Circular 331', url: 'https://www.itu.int/md/T17-TSB-CIR-0331/en' },
+    { title: 'Venue', url: 'https://www.itu.int/en/about/Pages/visit.aspx' }]);
   await done(page);
 });
 

@@ -61,6 +61,7 @@
         C.checkbox('in_person.waitlist', t('admin.form.roomWaitlist'), Boolean(room.waitlist)),
         C.field('in_person.venue.name', t('admin.form.venueName'), 'input', { type: 'text', value: venue.name || '' }),
         C.field('in_person.venue.address', t('admin.form.venueAddress'), 'textarea', { rows: '2' })),
+      documents(e.links || []),
       Questions.section(e),
       el('fieldset', { class: 'group' },
         el('legend', { text: t('admin.event.contact') }),
@@ -79,6 +80,48 @@
     f.elements.format.addEventListener('change', () => { f.querySelector('#in-person').hidden = f.elements.format.value !== 'hybrid'; });
     Questions.wire(f);
     return f;
+  }
+
+  /** The event's documents (its circular, the venue's page): a title and an address each. */
+  function documents(links) {
+    const list = el('ol', { class: 'plain', id: 'links-list' });
+    const row = (link) => {
+      const li = el('li', { class: 'link-row grid-2' },
+        C.field('title', t('admin.links.title'), 'input', { type: 'text', value: link.title || '' }),
+        C.field('url', t('admin.links.url'), 'input', { type: 'url', value: link.url || '', autocomplete: 'off' }),
+        C.button(t('admin.links.remove'), () => {
+          const form = list.closest('form');
+          li.remove();
+          renumber(list);
+          form.dispatchEvent(new Event('input'));
+          form.querySelector('#links-add').focus();
+        }, { class: 'secondary link-remove' }));
+      return li;
+    };
+    links.forEach((link) => list.append(row(link)));
+    renumber(list);
+    return el('fieldset', { class: 'group', id: 'links', 'data-field': 'links' },
+      el('legend', { text: t('admin.links.legend') }),
+      el('p', { class: 'hint', text: t('admin.links.hint') }),
+      list,
+      C.button(t('admin.links.add'), () => {
+        list.append(row({}));
+        renumber(list);
+        list.lastChild.querySelector('input').focus();
+      }, { id: 'links-add' }));
+  }
+
+  /** Names each row's inputs `links[i].title` and `links[i].url`, as the API names their problems. */
+  function renumber(list) {
+    [...list.children].forEach((li, i) => li.querySelectorAll('input').forEach((input) => {
+      const name = `links[${i}].${input.name.split('.').pop()}`;
+      const label = li.querySelector(`label[for="${input.id}"]`);
+      input.name = name;
+      input.id = C.fieldId(name);
+      label.htmlFor = input.id;
+      label.textContent = t(`admin.links.${name.endsWith('url') ? 'url' : 'title'}`, { n: i + 1 });
+      li.querySelector('.link-remove').textContent = t('admin.links.remove', { n: i + 1 });
+    }));
   }
 
   /**
@@ -114,6 +157,9 @@
         venue: v('in_person.venue.name') || v('in_person.venue.address')
           ? { name: v('in_person.venue.name'), address: v('in_person.venue.address') || undefined } : undefined,
       } : undefined,
+      links: [...f.querySelectorAll('.link-row')].map((li) => ({
+        title: li.querySelector('[name$=".title"]').value.trim(), url: li.querySelector('[name$=".url"]').value.trim(),
+      })),
       questions: Questions.read(f),
     };
     return JSON.parse(JSON.stringify(b));
