@@ -326,6 +326,24 @@ const Console = (() => {
     });
   }
 
+  /**
+   * A dangerous button (`data-action` `action`) that asks first, then sends DELETE `path`, calls
+   * `after()` and says `done`; a refusal is the page's error. The focus goes back to <main>.
+   */
+  function deleteButton({ action, text, label, title, body, path, after, done }) {
+    return button(text, async () => {
+      if (!(await confirm({ title, body, confirm: text, danger: true }))) return;
+      try {
+        await api('DELETE', path);
+        await after();
+        notice(done);
+        document.getElementById('main').focus();
+      } catch (e) {
+        notice(problemText(e), 'error');
+      }
+    }, { class: 'danger small', 'data-action': action, 'aria-label': label });
+  }
+
   const guards = new Set();
 
   function anyDirty() {
@@ -604,7 +622,7 @@ const Console = (() => {
   }
 
   return {
-    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm,
+    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm, deleteButton,
     field, fieldId, checkbox, choices, checked, options, button, languageName, labelText, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();
