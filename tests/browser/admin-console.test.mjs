@@ -348,7 +348,24 @@ const PAGES = [
   ['event-edit', `/admin/event?event=${EVENT}`, true],
   ['event-new', '/admin/event?new=1', true],
   ['join', `/admin/join?event=${EVENT}`, true],
+  ['programme', `/admin/programme?event=${EVENT}`, true],
+  ['versions', `/admin/versions?event=${EVENT}`, true],
+  ['dashboard', `/admin/dashboard?event=${EVENT}`, true],
+  ['registrations', `/admin/registrations?event=${EVENT}`, true],
+  ['attendance', `/admin/attendance?event=${EVENT}`, true],
+  ['announcements', `/admin/announcements?event=${EVENT}`, true],
+  ['team', `/admin/team?event=${EVENT}`, true],
+  ['audit', `/admin/audit?event=${EVENT}`, true],
+  ['tokens', '/admin/tokens', true],
+  ['organisers', '/admin/organisers', true],
 ];
+
+test('the page list below names every page of the console', () => {
+  const admin = new URL('../../local/site/admin/', import.meta.url).pathname;
+  const pages = readdirSync(admin).filter((f) => f.endsWith('.html')).map((f) => f.replace(/\.html$/, ''));
+  const listed = new Set(PAGES.map(([, path]) => new URL(path, BASE).pathname.replace(/^\/admin\/?/, '') || 'index'));
+  assert.deepEqual(pages.filter((p) => !listed.has(p)), []);
+});
 
 test('every console page passes axe at 360 px and on a desktop, fits the screen, and is interactive in under 1 s', async () => {
   const times = {};

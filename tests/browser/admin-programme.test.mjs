@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, ORGANISER_TOKEN, TOKEN_KEY, newPage, done, screenshot, audit, api, ready, close,
-  signIn, signInWithDeploymentToken,
+  signIn, signInWithDeploymentToken, tabTo,
 } from './harness.mjs';
 import {
   openEditor, addSpeaker, addSession, saveDraft, preview, previewAndPublish, openVersions, sessionItem, speakerItem, expand, collapseAll,
@@ -39,14 +39,6 @@ async function adminPage(opts) {
   return page;
 }
 
-/** Presses Tab (only Tab) until `selector` has the focus. */
-async function tabTo(page, selector) {
-  for (let i = 0; i < 300; i++) {
-    if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
-    await page.keyboard.press('Tab');
-  }
-  assert.fail(`Tab never reached ${selector}`);
-}
 
 test('an editor builds a programme of sessions and speakers, previews exactly what publishing changes and publishes it', async () => {
   const id = await freshEvent();

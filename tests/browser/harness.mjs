@@ -183,3 +183,27 @@ export async function timeToInteractive(page) {
     return Math.round(mark ? mark.startTime : nav.domContentLoadedEventEnd);
   });
 }
+
+/** Presses Tab (only Tab) until `selector` has the focus, as a keyboard-only organiser would. */
+export async function tabTo(page, selector) {
+  for (let i = 0; i < 400; i++) {
+    if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail(`Tab never reached ${selector}`);
+}
+
+/** Confirms `email`'s registration through the link in its confirmation email: `{ token, status }`. */
+export async function confirmByMail(email) {
+  let mail;
+  for (let i = 0; i < 50 && !mail; i++) {
+    mail = (await outbox('confirmation')).filter((m) => m.to === email).pop();
+    if (!mail) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail, `a confirmation email to ${email}`);
+  const token = mail.text.match(/\/registration\/confirm\?token=([A-Za-z0-9_-]+)/)[1];
+  const res = await api('POST', '/v1/registrations/confirm', { token });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return { token, status: JSON.parse(text).status };
+}

@@ -315,6 +315,15 @@ pub struct SignInAnswer {
     pub body: Vec<u8>,
 }
 
+/// `POST /v1/admin/sessions` with a sign-in link's `token`: the answer as it came.
+pub async fn exchange_sign_in(s: &LocalStack, token: &str) -> reqwest::Response {
+    s.post("/v1/admin/sessions")
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Asks for a sign-in link with `body`.
 pub async fn ask_sign_in(s: &LocalStack, body: Value) -> SignInAnswer {
     let res = s

@@ -8,7 +8,7 @@
 
 use plenary_tests::flows::{
     add_organiser, ask_sign_in as ask, create_event, drain_job, error_fields, event_body,
-    mail_of_kind, mail_to, sign_in_mails, token_in,
+    exchange_sign_in, mail_of_kind, mail_to, sign_in_mails, token_in,
 };
 use plenary_tests::on_both_stores;
 use plenary_tests::stack::{LocalStack, Store, problem};
@@ -46,14 +46,6 @@ async fn add_member(s: &LocalStack, event: &str, email: &str, name: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-}
-
-async fn exchange(s: &LocalStack, token: &str) -> reqwest::Response {
-    s.post("/v1/admin/sessions")
-        .json(&json!({"token": token}))
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn a_known_organiser_gets_one_link_in_their_language_and_a_stranger_nothing_with_the_same_answer(
@@ -122,7 +114,7 @@ async fn a_known_organiser_gets_one_link_in_their_language_and_a_stranger_nothin
 
     // The link opens a session that the organiser routes accept.
     let m = &mail_of_kind(&s, "chair@signin.example", "organiser_sign_in").await[0];
-    let res = exchange(&s, &token_in(m)).await;
+    let res = exchange_sign_in(&s, &token_in(m)).await;
     assert_eq!(res.status(), 201);
     let session: Value = res.json().await.unwrap();
     assert_eq!(session["organiser"]["email"], "chair@signin.example");
@@ -153,8 +145,8 @@ async fn the_link_opens_a_session_once_and_not_after_fifteen_minutes(store: Stor
     );
     drain_job(&s).await;
     let first = token_in(&sign_in_mails(&s).await[0]);
-    assert_eq!(exchange(&s, &first).await.status(), 201);
-    let again = problem(exchange(&s, &first).await, 410).await;
+    assert_eq!(exchange_sign_in(&s, &first).await.status(), 201);
+    let again = problem(exchange_sign_in(&s, &first).await, 410).await;
     assert!(again["detail"].is_string());
 
     // A fresh link, 16 minutes old: spent too.
@@ -171,10 +163,10 @@ async fn the_link_opens_a_session_once_and_not_after_fifteen_minutes(store: Stor
     assert_ne!(second, first);
     let res = s.post("/_local/clock?advance=PT16M").send().await.unwrap();
     assert_eq!(res.status(), 200);
-    problem(exchange(&s, &second).await, 410).await;
+    problem(exchange_sign_in(&s, &second).await, 410).await;
     // An unknown one is 404, as before.
     problem(
-        exchange(&s, "Zq7bXo4kLr2Wm9Tn5Vc8Hy3Jd6Fs1Ga0Pu").await,
+        exchange_sign_in(&s, "Zq7bXo4kLr2Wm9Tn5Vc8Hy3Jd6Fs1Ga0Pu").await,
         404,
     )
     .await;

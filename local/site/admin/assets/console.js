@@ -18,7 +18,7 @@ const Console = (() => {
   // An event's pages, in nav order, with the duty that makes each one useful.
   const EVENT_PAGES = [
     ['dashboard', 'read'], ['event', 'edit'], ['programme', 'read'], ['versions', 'read'],
-    ['registrations', 'registrations'], ['announcements', 'manage'], ['join', 'manage'],
+    ['registrations', 'registrations'], ['attendance', 'registrations'], ['announcements', 'manage'], ['join', 'manage'],
     ['team', 'read'], ['audit', 'manage'],
   ];
 
@@ -273,6 +273,23 @@ const Console = (() => {
     return [...form.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((c) => c.value);
   }
 
+  /** A button that is not a submit, `secondary` unless `attrs.class` says otherwise. */
+  function button(text, onClick, attrs = {}) {
+    const b = el('button', { type: 'button', class: 'secondary', text, ...attrs });
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /** A language's name in the reader's language (its code when the browser has none). */
+  function languageName(code) {
+    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'language' }).of(code) || code; } catch { return code; }
+  }
+
+  /** A label of the organiser's (`{"en": …}`) in the reader's language, else in English. */
+  function labelText(label) {
+    return (label && (label[Plenary.language()] || label.en)) || '';
+  }
+
   /** `<option>`s from `[value, label]` pairs. */
   function options(pairs, selected) {
     return pairs.map(([value, label]) => {
@@ -307,6 +324,24 @@ const Console = (() => {
       // A dangerous action starts on "cancel", so Enter does not do it by accident.
       (danger ? no : yes).focus();
     });
+  }
+
+  /**
+   * A dangerous button (`data-action` `action`) that asks first, then sends DELETE `path`, calls
+   * `after()` and says `done`; a refusal is the page's error. The focus goes back to <main>.
+   */
+  function deleteButton({ action, text, label, title, body, path, after, done }) {
+    return button(text, async () => {
+      if (!(await confirm({ title, body, confirm: text, danger: true }))) return;
+      try {
+        await api('DELETE', path);
+        await after();
+        notice(done);
+        document.getElementById('main').focus();
+      } catch (e) {
+        notice(problemText(e), 'error');
+      }
+    }, { class: 'danger small', 'data-action': action, 'aria-label': label });
   }
 
   const guards = new Set();
@@ -587,7 +622,7 @@ const Console = (() => {
   }
 
   return {
-    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm,
-    field, fieldId, checkbox, choices, checked, options, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm, deleteButton,
+    field, fieldId, checkbox, choices, checked, options, button, languageName, labelText, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();

@@ -88,7 +88,18 @@
         barFigure('chart-language', t('admin.dashboard.byLanguage'), counted(stats.by_language, 'language'), t('admin.dashboard.language')),
         barFigure('chart-mail', t('admin.dashboard.mail'),
           ['queued', 'sent', 'failed', 'suppressed'].map((k) => [t(`admin.dashboard.mail.${k}`), (stats.emails || {})[k] || 0, k]),
-          t('admin.dashboard.mailState'))));
+          t('admin.dashboard.mailState')),
+        stats.attendance ? barFigure('chart-attendance', t('admin.dashboard.attendance'),
+          ['attended', 'absent'].map((k) => [t(`admin.dashboard.attendance.${k}`), stats.attendance[k] || 0, k]), t('admin.dashboard.attendanceState')) : null,
+        event.format === 'hybrid' ? barFigure('chart-participation', t('admin.dashboard.byParticipation'),
+          ['in_person', 'remote'].map((k) => [t(`form.participation.${k}`), (stats.by_participation || {})[k] || 0, k]), t('admin.dashboard.participation')) : null,
+        // Each choice and yes/no question's answers, labelled as the registrants read them.
+        (event.questions || []).filter((q) => stats.answers && stats.answers[q.id]).map((q) => {
+          const option = (k) => (q.kind === 'boolean' ? t(`admin.questions.${k === 'true' ? 'yes' : 'no'}`)
+            : Console.labelText(((q.options || []).find((o) => o.id === k) || {}).label) || k);
+          const rows = Object.entries(stats.answers[q.id]).map(([k, v]) => [option(k), v, k]);
+          return barFigure(`chart-answers-${q.id}`, Console.labelText(q.label) || q.id, rows, t('admin.dashboard.answer'));
+        })));
       if (stats.lapsed_unconfirmed) {
         main.append(el('p', { class: 'muted', text: t('admin.dashboard.lapsed', { count: stats.lapsed_unconfirmed }) }));
       }

@@ -88,23 +88,11 @@
             Console.notice(Console.problemText(e), 'error');
           }
         });
-        const remove = el('button', { type: 'button', class: 'danger small', 'data-action': 'remove', text: t('admin.organisers.remove') });
-        remove.setAttribute('aria-label', t('admin.organisers.removeOf', { email: o.email }));
-        remove.addEventListener('click', async () => {
-          const yes = await Console.confirm({
-            title: t('admin.organisers.removeTitle', { email: o.email }),
-            body: self ? t('admin.organisers.removeSelf') : t('admin.organisers.removeText'),
-            confirm: t('admin.organisers.remove'), danger: true,
-          });
-          if (!yes) return;
-          try {
-            await Console.api('DELETE', `/v1/admin/organisers/${encodeURIComponent(o.email)}`);
-            await reload();
-            Console.notice(t('admin.organisers.removed', { email: o.email }));
-            main.focus();
-          } catch (e) {
-            Console.notice(Console.problemText(e), 'error');
-          }
+        const remove = Console.deleteButton({
+          action: 'remove', text: t('admin.organisers.remove'), label: t('admin.organisers.removeOf', { email: o.email }),
+          title: t('admin.organisers.removeTitle', { email: o.email }),
+          body: self ? t('admin.organisers.removeSelf') : t('admin.organisers.removeText'),
+          path: `/v1/admin/organisers/${encodeURIComponent(o.email)}`, after: reload, done: t('admin.organisers.removed', { email: o.email }),
         });
         return el('span', { class: 'inline-control' }, toggle, ' ', remove);
       }

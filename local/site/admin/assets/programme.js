@@ -7,6 +7,7 @@
 (() => {
   const { t, el, bdi } = Plenary;
   const KINDS = ['opening', 'keynote', 'talk', 'panel', 'break', 'meeting', 'closing'];
+  const MATERIALS = ['slides', 'document', 'recording', 'link'];
   const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
   let ctx;
@@ -223,7 +224,8 @@
     if (!item) return;
     const value = ev.target.value;
     if (m[4] !== undefined) {
-      item.speakers[Number(m[4])][m[5]] = value;
+      // A session's speaker or material: `sessions[0].speakers[1].role`, `sessions[0].materials[0].url`.
+      item[m[3]][Number(m[4])][m[5]] = m[5] === 'language' && !value ? undefined : value;
       return;
     }
     const field = m[3];
@@ -307,6 +309,21 @@
         redraw(`${n}.speakers[${s.speakers.length - 1}].id`);
       })
       : null;
+    const materials = (s.materials || []).map((mat, j) => {
+      const name = `${n}.materials[${j}]`;
+      return el('li', { class: 'material-row', 'data-field': name },
+        input(`${name}.title`, t('admin.materials.title'), mat.title, { 'aria-required': 'true' })[0],
+        select(`${name}.kind`, t('admin.materials.kind'), mat.kind, MATERIALS.map((k) => [k, t(`material.${k}`)])),
+        input(`${name}.url`, t('admin.materials.url'), mat.url, { type: 'url', hint: 'admin.materials.urlHint', 'aria-required': 'true', autocomplete: 'off' })[0],
+        select(`${name}.language`, t('admin.materials.language'), mat.language || '',
+          [['', t('admin.materials.anyLanguage')], ...Plenary.LANGUAGES.map((l) => [l, Console.languageName(l)])]),
+        ctx.editable && uploader(name, mat),
+        ctx.editable && button(t('admin.materials.remove', { title: mat.title || j + 1 }), () => {
+          s.materials.splice(j, 1);
+          changed();
+          redraw(`${n}.title`);
+        }));
+    });
     const details = el('details', { class: 'item session-item', 'data-session': s.id, open: open.has(s) },
       el('summary', {},
         el('span', { class: 'when', text: `${s._start}–${s._end}` }), ' ',
@@ -327,11 +344,54 @@
           el('legend', { text: t('admin.programme.field.speakers') }),
           rows.length ? el('ul', { class: 'plain' }, rows) : el('p', { class: 'muted', text: t('admin.programme.noSessionSpeakers') }),
           addRow),
+        el('fieldset', { class: 'field session-materials', 'data-field': `${n}.materials` },
+          el('legend', { text: t('admin.materials.legend') }),
+          materials.length ? el('ul', { class: 'plain' }, materials) : el('p', { class: 'muted', text: t('admin.materials.none') }),
+          ctx.editable && button(t('admin.materials.add'), () => {
+            s.materials = s.materials || [];
+            s.materials.push({ id: uniqueId('material', s.materials.map((x) => x.id)), title: '', kind: 'slides', url: '' });
+            changed();
+            redraw(`${n}.materials[${s.materials.length - 1}].title`);
+          })),
         ctx.editable && el('div', { class: 'actions' },
           button(t('admin.programme.duplicate'), () => duplicate(s)),
           button(t('admin.programme.removeSession'), (b) => removeSession(s, b), { class: 'secondary danger-text' }))));
     details.addEventListener('toggle', () => { if (details.open) open.add(s); else open.delete(s); });
     return details;
+  }
+
+  /**
+   * A file for a material (`POST …/uploads`, then the file sent as the answer says): its public
+   * address becomes the material's URL. Until the upload route exists, the API's refusal is shown.
+   */
+  function uploader(name, mat) {
+    const id = `f-${name.replace(/[^\w-]/g, '-')}-file`;
+    const file = el('input', { type: 'file', id, class: 'upload' });
+    file.addEventListener('change', async () => {
+      const chosen = file.files[0];
+      if (!chosen) return;
+      file.disabled = true;
+      Console.notice(t('admin.materials.uploading', { name: chosen.name }));
+      try {
+        const { body: grant } = await Console.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/uploads`,
+          { filename: chosen.name, content_type: chosen.type || 'application/octet-stream', size: chosen.size });
+        const data = new FormData();
+        for (const [k, v] of Object.entries(grant.upload.fields || {})) data.append(k, v);
+        data.append('file', chosen);
+        const sent = await fetch(grant.upload.url, { method: grant.upload.method || 'POST', body: data });
+        if (!sent.ok) throw new Console.ApiError(sent.status, null);
+        mat.url = grant.file_url;
+        if (!mat.title) mat.title = chosen.name;
+        changed();
+        redraw(`${name}.url`);
+        Console.notice(t('admin.materials.uploaded', { name: chosen.name }));
+      } catch (e) {
+        if (!(e instanceof Console.ApiError)) throw e;
+        Console.notice(Console.problemText(e), 'error');
+        file.disabled = false;
+      }
+    });
+    return el('div', { class: 'field' }, el('label', { for: id, text: t('admin.materials.upload') }), file);
   }
 
   function speakerCard(sp) {

@@ -158,13 +158,32 @@
     results.replaceChildren(...parts);
   }
 
-  const COLUMNS = ['name', 'email', 'organisation', 'country', 'category', 'language', 'status', 'registered', 'actions'];
+  const COLUMNS = ['name', 'email', 'organisation', 'country', 'category', 'language', 'participation', 'answers', 'status', 'registered', 'actions'];
+
+  /** The columns this event has: the mode only for a hybrid one, the answers only with questions. */
+  function columns() {
+    return COLUMNS.filter((c) => (c !== 'participation' || ctx.event.format === 'hybrid')
+      && (c !== 'answers' || (ctx.event.questions || []).length));
+  }
+
+  /** Each answer as "question: answer", labels in the reader's language (English standing in). */
+  function answers(r) {
+    const label = Console.labelText;
+    const items = (ctx.event.questions || []).filter((q) => r.answers && q.id in r.answers).map((q) => {
+      const a = r.answers[q.id];
+      const option = (id) => label(((q.options || []).find((o) => o.id === id) || {}).label) || id;
+      const text = typeof a === 'boolean' ? t(`admin.questions.${a ? 'yes' : 'no'}`)
+        : Array.isArray(a) ? a.map(option).join(', ') : q.kind === 'choice' ? option(a) : a;
+      return el('li', {}, el('span', { class: 'muted', text: `${label(q.label) || q.id}: ` }), Plenary.bdi(String(text)));
+    });
+    return items.length ? el('ul', { class: 'answers' }, items) : '—';
+  }
 
   function table(rows) {
     return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'reg-caption' },
       el('table', { id: 'reg-table', class: 'desk-table' },
         el('caption', { id: 'reg-caption', text: t(`${K}.caption`, { title: ctx.event.title }) }),
-        el('thead', {}, el('tr', {}, COLUMNS.map((c) => el('th', { scope: 'col', text: t(`${K}.col.${c}`) })))),
+        el('thead', {}, el('tr', {}, columns().map((c) => el('th', { scope: 'col', text: t(`${K}.col.${c}`) })))),
         el('tbody', {}, rows.map(row))));
   }
 
@@ -175,6 +194,10 @@
       status.append(' ', el('span', { class: 'place', text: t(`${K}.place`, { position: r.waitlist_position }) }));
     }
     const zone = ctx.event.timezone;
+    const cells = {
+      participation: () => (r.participation ? t(`form.participation.${r.participation}`) : '—'),
+      answers: () => answers(r),
+    };
     return el('tr', { 'data-id': r.id },
       el('th', { scope: 'row', 'data-col': 'name' }, who ? Plenary.bdi(who) : el('span', { class: 'muted', text: t(`${K}.erased`) })),
       el('td', { 'data-col': 'email' }, r.email ? Plenary.bdi(r.email) : '—'),
@@ -182,6 +205,7 @@
       el('td', { 'data-col': 'country' }, countryName(r.country)),
       el('td', { 'data-col': 'category', text: t(`category.${r.category}`) }),
       el('td', { 'data-col': 'language', lang: r.language, text: languageName(r.language) }),
+      columns().filter((c) => c in cells).map((c) => el('td', { 'data-col': c }, cells[c]())),
       status,
       el('td', { 'data-col': 'registered' }, el('time', { datetime: r.created_at, text: Console.when(r.created_at, zone, { date: true, time: true }) })),
       el('td', { 'data-col': 'actions' }, actions(r, who)));

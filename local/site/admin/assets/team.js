@@ -94,25 +94,12 @@
       }
 
       function removeButton(m) {
-        const b = el('button', { type: 'button', class: 'danger small', 'data-action': 'remove', text: t('admin.team.remove') });
-        b.setAttribute('aria-label', t('admin.team.removeOf', { email: m.email }));
-        b.addEventListener('click', async () => {
-          const yes = await Console.confirm({
-            title: t('admin.team.removeTitle', { email: m.email }),
-            body: m.email === me.email ? t('admin.team.removeSelf') : t('admin.team.removeText'),
-            confirm: t('admin.team.remove'), danger: true,
-          });
-          if (!yes) return;
-          try {
-            await Console.api('DELETE', `${base}/${encodeURIComponent(m.email)}`);
-            await reload();
-            Console.notice(t('admin.team.removed', { email: m.email }));
-            main.focus();
-          } catch (e) {
-            Console.notice(Console.problemText(e), 'error');
-          }
+        return Console.deleteButton({
+          action: 'remove', text: t('admin.team.remove'), label: t('admin.team.removeOf', { email: m.email }),
+          title: t('admin.team.removeTitle', { email: m.email }),
+          body: m.email === me.email ? t('admin.team.removeSelf') : t('admin.team.removeText'),
+          path: `${base}/${encodeURIComponent(m.email)}`, after: reload, done: t('admin.team.removed', { email: m.email }),
         });
-        return b;
       }
 
       await reload();

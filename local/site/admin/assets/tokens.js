@@ -107,24 +107,11 @@
       }
 
       function revokeButton(k) {
-        const b = el('button', { type: 'button', class: 'danger small', 'data-action': 'revoke', text: t('admin.tokens.revoke') });
-        b.setAttribute('aria-label', t('admin.tokens.revokeOf', { name: k.name }));
-        b.addEventListener('click', async () => {
-          const yes = await Console.confirm({
-            title: t('admin.tokens.revokeTitle', { name: k.name }), body: t('admin.tokens.revokeText'),
-            confirm: t('admin.tokens.revoke'), danger: true,
-          });
-          if (!yes) return;
-          try {
-            await Console.api('DELETE', `/v1/admin/tokens/${encodeURIComponent(k.id)}`);
-            await reload();
-            Console.notice(t('admin.tokens.revoked', { name: k.name }));
-            main.focus();
-          } catch (e) {
-            Console.notice(Console.problemText(e), 'error');
-          }
+        return Console.deleteButton({
+          action: 'revoke', text: t('admin.tokens.revoke'), label: t('admin.tokens.revokeOf', { name: k.name }),
+          title: t('admin.tokens.revokeTitle', { name: k.name }), body: t('admin.tokens.revokeText'),
+          path: `/v1/admin/tokens/${encodeURIComponent(k.id)}`, after: reload, done: t('admin.tokens.revoked', { name: k.name }),
         });
-        return b;
       }
 
       main.append(secretSlot, createForm(async (issued) => {

@@ -1,0 +1,147 @@
+// The registration form's own questions in the event form (`questions` of PUT
+// /v1/admin/events/{id}): each one's id, kind, labels in the event's languages, options, length
+// limit and condition. The list is read back from the cards before every redraw (a question
+// added or removed, a kind or a condition changed, a language ticked), so nothing typed is lost;
+// labels in languages the form does not show go back as they were stored.
+'use strict';
+
+const Questions = (() => {
+  const { t, el } = Plenary;
+  const C = Console;
+  const K = 'admin.questions';
+  const KINDS = ['text', 'paragraph', 'choice', 'choices', 'boolean'];
+  const hasOptions = (kind) => kind === 'choice' || kind === 'choices';
+  let list = [];
+  let box;
+  let form;
+
+  const value = (name) => (form.elements[name] ? form.elements[name].value.trim() : '');
+
+  function select(name, label, pairs, selected, attrs) {
+    const field = C.field(name, label, 'select', attrs);
+    field.querySelector('select').replaceChildren(...C.options(pairs, selected));
+    return field;
+  }
+
+  /** An input per language for `label`; English is the one required (it stands in for the rest). */
+  function labels(name, label, langs) {
+    return el('div', { class: 'grid-2' }, langs.map((l) => C.field(`${name}.${l}`,
+      t(`${K}.labelIn`, { language: C.languageName(l) }), 'input',
+      { type: 'text', lang: l, value: (label || {})[l] || '', 'aria-required': l === 'en' ? 'true' : null })));
+  }
+
+  function readLabels(name, stored) {
+    const out = { ...stored };
+    for (const c of form.querySelectorAll(`input[name^="${name}."]`)) {
+      const l = c.name.slice(name.length + 1);
+      if (c.value.trim()) out[l] = c.value.trim(); else delete out[l];
+    }
+    return out;
+  }
+
+  function optionRows(q, i, n, langs) {
+    const rows = (q.options || []).map((o, j) => el('div', { class: 'option', 'data-field': `${n}.options.${j}` },
+      C.field(`${n}.options.${j}.id`, t(`${K}.optionId`, { n: j + 1 }), 'input', { type: 'text', value: o.id || '', autocomplete: 'off' }),
+      labels(`${n}.options.${j}.label`, o.label, langs),
+      C.button(t(`${K}.removeOption`, { n: j + 1 }), () => change(() => list[i].options.splice(j, 1), `${n}.options.add`))));
+    return el('fieldset', { class: 'options', 'data-field': `${n}.options` },
+      el('legend', { text: t(`${K}.options`) }), ...rows,
+      C.button(t(`${K}.addOption`), () => change(() => (list[i].options ||= []).push({ id: '', label: {} }), `${n}.options.${(q.options || []).length}.id`),
+        { id: C.fieldId(`${n}.options.add`) }));
+  }
+
+  /** "Only when": an earlier choice or yes/no question and the answer that shows this one. */
+  function condition(q, i, n) {
+    const targets = list.slice(0, i).filter((p) => p.id && (p.kind === 'choice' || p.kind === 'boolean'));
+    const cond = q.shown_if || {};
+    if (!targets.length && !q.shown_if) return null;
+    const target = targets.find((p) => p.id === cond.question);
+    const answers = !target ? []
+      : target.kind === 'boolean' ? [['true', t(`${K}.yes`)], ['false', t(`${K}.no`)]]
+        : (target.options || []).map((o) => [o.id, (o.label || {}).en || o.id]);
+    return el('div', { class: 'grid-2' },
+      select(`${n}.shown_if.question`, t(`${K}.shownIf`), [['', t(`${K}.always`)], ...targets.map((p) => [p.id, p.id])],
+        cond.question || '', { 'data-redraw': '' }),
+      target ? select(`${n}.shown_if.equals`, t(`${K}.equals`), answers, String(cond.equals)) : null);
+  }
+
+  function card(q, i, langs) {
+    const n = `questions.${i}`;
+    return el('fieldset', { class: 'question', 'data-field': n },
+      el('legend', { text: t(`${K}.number`, { n: i + 1 }) }),
+      el('div', { class: 'grid-2' },
+        C.field(`${n}.id`, t(`${K}.id`), 'input', { type: 'text', value: q.id || '', 'aria-required': 'true', autocomplete: 'off', hint: t(`${K}.idHint`) }),
+        select(`${n}.kind`, t(`${K}.kind`), KINDS.map((k) => [k, t(`${K}.kinds.${k}`)]), q.kind, { 'data-redraw': '' })),
+      C.checkbox(`${n}.required`, t(`${K}.required`), Boolean(q.required)),
+      labels(`${n}.label`, q.label, langs),
+      hasOptions(q.kind) ? optionRows(q, i, n, langs) : null,
+      q.kind === 'text' || q.kind === 'paragraph'
+        ? C.field(`${n}.max_length`, t(`${K}.maxLength`), 'input', { type: 'number', min: '1', inputmode: 'numeric', value: q.max_length ?? '', hint: t(`${K}.maxLengthHint`) })
+        : null,
+      condition(q, i, n),
+      C.button(t(`${K}.remove`, { n: i + 1 }), () => change(() => list.splice(i, 1), 'questions.add')));
+  }
+
+  /** The questions as the PUT body takes them, from the cards. */
+  function read() {
+    const out = [];
+    box.querySelectorAll(':scope > fieldset.question').forEach((cardBox, i) => {
+      const n = `questions.${i}`;
+      const { options, max_length, shown_if, ...stored } = list[i] || {};
+      const q = { ...stored, id: value(`${n}.id`), kind: value(`${n}.kind`), required: form.elements[`${n}.required`].checked, label: readLabels(`${n}.label`, stored.label) };
+      if (hasOptions(q.kind)) {
+        q.options = [...cardBox.querySelectorAll('.option')].map((row, j) => ({
+          ...(options || [])[j], id: value(`${n}.options.${j}.id`), label: readLabels(`${n}.options.${j}.label`, ((options || [])[j] || {}).label),
+        }));
+      }
+      const limit = value(`${n}.max_length`);
+      if (limit) q.max_length = /^\d+$/.test(limit) ? Number(limit) : limit;
+      const on = value(`${n}.shown_if.question`);
+      const target = out.find((p) => p.id === on);
+      if (target) {
+        const equals = value(`${n}.shown_if.equals`);
+        q.shown_if = { question: on, equals: target.kind === 'boolean' ? equals === 'true' : equals };
+      }
+      out.push(q);
+    });
+    list = out;
+    return out;
+  }
+
+  function draw() {
+    const langs = ['en', ...C.checked(form, 'languages').filter((l) => l !== 'en')];
+    box.replaceChildren(...list.map((q, i) => card(q, i, langs)));
+  }
+
+  /** Reads the cards, changes the list, draws it again and puts the focus on `focusName`'s control. */
+  function change(mutate, focusName) {
+    read();
+    mutate();
+    draw();
+    form.dispatchEvent(new Event('input', { bubbles: true }));
+    const target = document.getElementById(C.fieldId(typeof focusName === 'function' ? focusName() : focusName));
+    if (target) target.focus();
+  }
+
+  function section(e) {
+    list = JSON.parse(JSON.stringify(e.questions || []));
+    box = el('div', { id: 'questions-list' });
+    return el('fieldset', { class: 'group', id: 'questions', 'data-field': 'questions' },
+      el('legend', { text: t(`${K}.legend`) }),
+      el('p', { class: 'hint', text: t(`${K}.hint`) }),
+      box,
+      C.button(t(`${K}.add`), () => change(() => list.push({ id: '', kind: 'choice', required: false, label: {}, options: [{ id: '', label: {} }] }),
+        () => `questions.${list.length - 1}.id`), { id: C.fieldId('questions.add') }));
+  }
+
+  /** Draws the cards into `f` and redraws them when a kind, a condition or the languages change. */
+  function wire(f) {
+    form = f;
+    draw();
+    f.addEventListener('change', (ev) => {
+      if (ev.target.matches('[data-redraw], [name="languages"]')) change(() => {}, ev.target.name === 'languages' ? '' : ev.target.name);
+    });
+  }
+
+  return { section, wire, read };
+})();
