@@ -173,6 +173,17 @@ impl Table for CountingTable {
         found
     }
 
+    /// Counted as a get (half its read units, which the log's bytes do not show).
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.get.fetch_add(1, Ordering::Relaxed);
+        let found = self.inner.get_eventually(key).await;
+        if self.log.is_some() {
+            let bytes = found.as_ref().ok().and_then(|i| i.as_ref()).map_or(0, size);
+            self.record("get_eventually", &[], vec![key.clone()], Some(bytes));
+        }
+        found
+    }
+
     async fn query(&self, q: &Query) -> Result<Page, TableError> {
         self.query.fetch_add(1, Ordering::Relaxed);
         let page = self.inner.query(q).await;

@@ -85,6 +85,20 @@ pub struct Cli {
     #[arg(long, default_value_t = plenary::usecases::clients::FAILED_BEARERS_PER_CLIENT_PER_HOUR,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub failed_bearers_per_client_per_hour: u32,
+    /// Seconds a client may take to send a request's headers (an idle kept-alive connection
+    /// too); then the connection is closed, so slow clients cannot hold connections open.
+    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds)]
+    pub header_read_timeout: f64,
+    /// Seconds a client may take to send a request's body; then 408 and the connection closes.
+    #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
+    pub body_read_timeout: f64,
+}
+
+fn positive_seconds(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err("must be a number of seconds above 0 and at most 86400".to_owned()),
+    }
 }
 
 impl Cli {

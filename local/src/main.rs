@@ -2,6 +2,7 @@
 //! and clock are built once, and the stack is handed to the server.
 
 mod cli;
+mod guard;
 mod seed;
 mod server;
 mod site;
@@ -80,12 +81,14 @@ async fn main() {
     }
     let (mailbox, mailer) = open_mailer(&cli, clock.clock.clone()).await;
 
+    let guard = guard::LocalGuard::for_urls([own_url.as_str(), config.site_url.as_str()]);
     let stack = stack::Stack::new(stack::Parts {
         services: Services::new(store).with_clock(clock.clock.clone()),
         config,
         mailbox,
         mailer,
         simulated: clock.simulated.clone(),
+        guard,
     })
     .unwrap_or_else(|e| fail(e));
     stack.seed_local_admin().await.unwrap_or_else(|e| fail(e));
@@ -107,7 +110,11 @@ async fn main() {
         &stack,
         seed.as_ref(),
     );
-    server::serve(listener, stack, shutdown).await;
+    let timeouts = server::Timeouts {
+        headers: std::time::Duration::from_secs_f64(cli.header_read_timeout),
+        body: std::time::Duration::from_secs_f64(cli.body_read_timeout),
+    };
+    server::serve(listener, stack, timeouts, shutdown).await;
     println!("Plenary local stack stopped.");
 }
 

@@ -10,20 +10,45 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use plenary::http::{MAX_BODY_BYTES, Problem};
 use tokio::net::TcpListener;
 
 use crate::stack::Stack;
 
+/// How long a client may take to send a request: against slow clients holding connections
+/// open (slowloris), each request's headers and body must arrive in time.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// For the headers, counted from when the server is ready to read them (so an idle
+    /// kept-alive connection is closed after it too).
+    pub headers: Duration,
+    /// For the whole body, counted once the headers are in.
+    pub body: Duration,
+}
+
 async fn to_function_request(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
+    body_timeout: Duration,
 ) -> Result<plenary::http::Request, Problem> {
     let (parts, body) = req.into_parts();
     // Read one byte past the limit so the handler can tell "too large" and answer 413 itself.
-    let bytes = match Limited::new(body, MAX_BODY_BYTES + 1).collect().await {
+    let read = Limited::new(body, MAX_BODY_BYTES + 1).collect();
+    let Ok(read) = tokio::time::timeout(body_timeout, read).await else {
+        return Err(Problem::new(
+            hyper::StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "The body took too long to arrive",
+        )
+        .detail(format!(
+            "a request's body must arrive within {} seconds",
+            body_timeout.as_secs_f64()
+        ))
+        .header(hyper::header::CONNECTION, "close"));
+    };
+    let bytes = match read {
         Ok(c) => c.to_bytes(),
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()
@@ -72,9 +97,10 @@ fn to_hyper_response(res: plenary::http::Response) -> hyper::Response<Full<Bytes
 async fn answer(
     stack: Arc<Stack>,
     peer: SocketAddr,
+    body_timeout: Duration,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let res = match to_function_request(req, peer).await {
+    let res = match to_function_request(req, peer, body_timeout).await {
         Ok(req) => stack.handle(req).await,
         Err(p) => p.into_response(),
     };
@@ -85,10 +111,14 @@ async fn answer(
 pub async fn serve(
     listener: TcpListener,
     stack: Arc<Stack>,
+    timeouts: Timeouts,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = hyper::server::conn::http1::Builder::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.headers);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -103,7 +133,7 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let stack = stack.clone();
-                let service = hyper::service::service_fn(move |req| answer(stack.clone(), peer, req));
+                let service = hyper::service::service_fn(move |req| answer(stack.clone(), peer, timeouts.body, req));
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

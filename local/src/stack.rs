@@ -15,6 +15,8 @@ use plenary::usecases::organiser::signin;
 use plenary::wiring::Services;
 use plenary::{Clock, Config};
 
+use crate::guard::LocalGuard;
+
 /// The administrator every local stack has, so the console opens with one click
 /// (`/_local/sign-in`, printed in the banner).
 pub const LOCAL_ADMIN: &str = "admin@plenary.local";
@@ -32,6 +34,8 @@ pub struct Stack {
     pub job: tokio::sync::Mutex<()>,
     /// The clock `/_local/clock` moves, when it is simulated.
     pub simulated: Option<Arc<SimulatedClock>>,
+    /// Keeps web pages in the developer's browser away from `/_local/*`.
+    pub guard: LocalGuard,
 }
 
 pub struct Parts {
@@ -42,6 +46,7 @@ pub struct Parts {
     pub mailer: Arc<dyn Mailer>,
     /// The same clock as the services' when it is simulated.
     pub simulated: Option<Arc<SimulatedClock>>,
+    pub guard: LocalGuard,
 }
 
 impl Stack {
@@ -62,6 +67,7 @@ impl Stack {
             cors: p.config.cors,
             job: tokio::sync::Mutex::new(()),
             simulated: p.simulated,
+            guard: p.guard,
         })
     }
 
@@ -182,6 +188,12 @@ impl Stack {
     }
 
     async fn local(&self, ep: Local, _params: &Params, req: &Request) -> Result<Response, Problem> {
+        // `/health` changes and reveals nothing; every `/_local/*` route does one or the other.
+        if !matches!(ep, Local::Health)
+            && let Some(refused) = self.guard.refusal(req.headers())
+        {
+            return Err(refused);
+        }
         match ep {
             Local::RunNotifications => {
                 let now = match http::query_params(req)

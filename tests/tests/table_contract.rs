@@ -809,7 +809,48 @@ contract!(
     a_count_is_the_number_of_items_the_query_would_return_over_all_pages,
     update_returning_returns_the_item_as_it_is_afterwards,
     concurrent_put_new_of_one_key_lets_exactly_one_writer_win,
+    an_item_over_400_kb_is_refused_alone_and_in_a_transaction_and_one_under_is_stored,
+    an_eventually_consistent_read_finds_what_a_consistent_one_finds,
 );
+
+async fn an_item_over_400_kb_is_refused_alone_and_in_a_transaction_and_one_under_is_stored(t: T) {
+    let sized = |sk: &str, chars: usize| item("size", sk, json!({"doc": "x".repeat(chars)}));
+    let under = sized("under", 390 * 1024);
+    assert!(plenary::store::item_size(&under) < plenary::store::MAX_ITEM_BYTES);
+    t.write(Write::put(under.clone()))
+        .await
+        .expect("under 400 KB");
+    assert_eq!(must_get(&t, &Key::new("size", "under")).await, under);
+    let over = sized("over", 401 * 1024);
+    let alone = t.write(Write::put(over.clone())).await;
+    assert!(matches!(alone, Err(TableError::Invalid(_))), "{alone:?}");
+    let small = item("size", "small", json!({"n": 1}));
+    let together = t.transact(vec![Write::put(small), Write::put(over)]).await;
+    assert!(
+        matches!(together, Err(TableError::Invalid(_))),
+        "{together:?}"
+    );
+    assert_eq!(t.get(&Key::new("size", "over")).await.unwrap(), None);
+    assert_eq!(t.get(&Key::new("size", "small")).await.unwrap(), None);
+}
+
+async fn an_eventually_consistent_read_finds_what_a_consistent_one_finds(t: T) {
+    let it = item("ev", "a", json!({"n": 1}));
+    t.write(Write::put(it.clone())).await.unwrap();
+    assert_eq!(
+        t.get_eventually(&Key::new("ev", "a")).await.unwrap(),
+        Some(it.clone())
+    );
+    assert_eq!(t.get_eventually(&Key::new("ev", "b")).await.unwrap(), None);
+    let page = t
+        .query(&Query {
+            eventually: true,
+            ..Query::prefix("ev", "a")
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![it]);
+}
 
 /// Creating the table again (as every cold start of the local stack does) is harmless.
 #[tokio::test]

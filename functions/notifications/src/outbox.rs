@@ -4,9 +4,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Email, Event, Language, Organiser, Person, Registration};
-use plenary::mail::{MailError, MessageKey, OutgoingEmail, SendReceipt};
+use plenary::mail::{MailError, MessageKey, MessageKind, OutgoingEmail, SendReceipt};
 use plenary::store::{Addressee, Claim, Notice, StoreError, Unsent};
 use plenary::usecases::organiser::signin;
+use plenary::usecases::registrant;
 
 use crate::compose::{self, ComposeError};
 use crate::{App, Report, Run, RunError, SentSummary};
@@ -67,7 +68,7 @@ async fn send_one(
         // notice stays until then. (Done cannot hold a notice: settling deletes it.)
         return Ok(Step::Busy);
     }
-    let to = match recipient(app, notice).await? {
+    let to = match recipient(app, notice, now).await? {
         Ok(to) => to,
         Err(why) => return settle_unsent(app, &key, notice, why, report).await,
     };
@@ -84,6 +85,9 @@ async fn send_one(
 #[allow(clippy::large_enum_variant)]
 enum Recipient {
     Registrant {
+        /// The notice's kind, or for a request for a link again the link that registration
+        /// gets now.
+        kind: MessageKind,
         event: Event,
         registration: Registration,
         person: Person,
@@ -102,12 +106,35 @@ impl Recipient {
             Self::Organiser { organiser, .. } => &organiser.email,
         }
     }
+
+    /// The kind of email it gets for `notice`.
+    fn kind(&self, notice: &Notice) -> MessageKind {
+        match self {
+            Self::Registrant { kind, .. } => *kind,
+            Self::Organiser { .. } => notice.kind,
+        }
+    }
+
+    /// A registrant's recipient, unless the person was erased (nobody to write to).
+    fn registrant(kind: MessageKind, event: Event, registration: Registration) -> Option<Self> {
+        let person = registration.person.clone()?;
+        Some(Self::Registrant {
+            kind,
+            event,
+            registration,
+            person,
+        })
+    }
 }
 
 /// The notice's recipient, or why it goes to nobody: its registration or event is gone, the
 /// person was erased, an address asking to sign in is no organiser's, or the address is
 /// suppressed.
-async fn recipient(app: &App, notice: &Notice) -> Result<Result<Recipient, Unsent>, StoreError> {
+async fn recipient(
+    app: &App,
+    notice: &Notice,
+    now: Timestamp,
+) -> Result<Result<Recipient, Unsent>, StoreError> {
     let to = match &notice.to {
         Addressee::Registrant {
             event_id,
@@ -118,18 +145,24 @@ async fn recipient(app: &App, notice: &Notice) -> Result<Result<Recipient, Unsen
                 .registration(event_id, registration_id)
                 .await?;
             let event = app.events.event(event_id).await?;
-            let (Some(reg), Some(event)) = (reg, event) else {
-                return Ok(Err(Unsent::Skipped));
-            };
-            let registration = reg.registration;
-            let Some(person) = registration.person.clone() else {
-                // Erased since: nobody to write to.
-                return Ok(Err(Unsent::Skipped));
-            };
-            Recipient::Registrant {
-                event,
-                registration,
-                person,
+            let to = reg.zip(event).and_then(|(reg, event)| {
+                Recipient::registrant(notice.kind, event, reg.registration)
+            });
+            match to {
+                Some(to) => to,
+                None => return Ok(Err(Unsent::Skipped)),
+            }
+        }
+        Addressee::HolderOf { event_id, email } => {
+            // Here, off the request path, is where a stranger's request for a link ends.
+            let held = registrant::holder(app.registrations.as_ref(), event_id, email, now).await?;
+            let event = app.events.event(event_id).await?;
+            let to = held
+                .zip(event)
+                .and_then(|(r, event)| Recipient::registrant(registrant::link_kind(&r), event, r));
+            match to {
+                Some(to) => to,
+                None => return Ok(Err(Unsent::Skipped)),
             }
         }
         Addressee::Address { email, language } => {
@@ -161,10 +194,11 @@ async fn compose_email(
 ) -> Result<Option<OutgoingEmail>, StoreError> {
     let composed = match to {
         Recipient::Registrant {
+            kind,
             event,
             registration,
             person,
-        } => compose::transactional(app, key, notice.kind, event, registration, person).await,
+        } => compose::transactional(app, key, *kind, event, registration, person).await,
         Recipient::Organiser {
             organiser,
             language,
@@ -212,8 +246,8 @@ async fn settle_send(
                 Recipient::Organiser { .. } => None,
             };
             report.sent.push(SentSummary {
+                kind: to.kind(notice).code(),
                 key,
-                kind: notice.kind.code(),
                 registration_id,
                 event_id: event_id.map(ToString::to_string),
             });

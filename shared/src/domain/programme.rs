@@ -14,10 +14,13 @@ use super::fields::parse;
 use super::material::{MAX_MATERIALS, Material, UrlPolicy};
 use super::{Event, FieldErrors, Fields, Line, Paragraph, Slug};
 
-pub const MAX_SESSIONS: usize = 500;
-/// A programme's document must fit one DynamoDB item (400 KB) with its event beside it.
-pub const MAX_PROGRAMME_BYTES: usize = 300_000;
-pub const MAX_SPEAKERS: usize = 500;
+/// A large conference's programme (the store keeps documents deflated, in parts when one item
+/// cannot hold them).
+pub const MAX_SESSIONS: usize = 1_000;
+/// A programme's document as JSON: 1,000 sessions with 110-word abstracts and 600 speakers
+/// with 45-word bios take 1.3 MB. Deflated it goes into the store's parts (`store/codec.rs`).
+pub const MAX_PROGRAMME_BYTES: usize = 1_500_000;
+pub const MAX_SPEAKERS: usize = 1_000;
 
 closed_list! {
     pub enum SessionKind {

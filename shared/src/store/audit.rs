@@ -73,6 +73,10 @@ impl Table for RecordingTable {
         self.inner.get(key).await
     }
 
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.inner.get_eventually(key).await
+    }
+
     async fn query(&self, q: &Query) -> Result<Page, TableError> {
         self.inner.query(q).await
     }

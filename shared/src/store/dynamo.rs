@@ -551,6 +551,19 @@ impl DynamoTable {
 }
 
 impl DynamoTable {
+    async fn get_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, TableError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(translate)?;
+        out.item().map(from_attrs).transpose()
+    }
+
     /// The Query request for `q`, ready to send (a page of items, or with `Select::Count` a count).
     fn query_request(
         &self,
@@ -583,7 +596,7 @@ impl DynamoTable {
             .set_filter_expression(filter)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
-            .consistent_read(true)
+            .consistent_read(!q.eventually)
             .scan_index_forward(!q.descending)
             .set_limit(q.limit.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
             .set_exclusive_start_key(
@@ -597,16 +610,11 @@ impl DynamoTable {
 #[async_trait]
 impl Table for DynamoTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_attrs(key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(translate)?;
-        out.item().map(from_attrs).transpose()
+        self.get_item(key, true).await
+    }
+
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.get_item(key, false).await
     }
 
     async fn query(&self, q: &Query) -> Result<Page, TableError> {

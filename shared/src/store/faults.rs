@@ -72,6 +72,11 @@ impl Table for FaultyTable {
         self.inner.get(key).await
     }
 
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.roll()?;
+        self.inner.get_eventually(key).await
+    }
+
     async fn query(&self, q: &Query) -> Result<Page, TableError> {
         self.roll()?;
         self.inner.query(q).await

@@ -6,6 +6,7 @@
 //! | programme draft | `EVENT#{event_id}` | `DRAFT` |
 //! | published version N | `EVENT#{event_id}` | `PROGRAMME#V#{N:010}` |
 //! | latest published version (a copy: one read serves a GET) | `EVENT#{event_id}` | `PROGRAMME#LATEST` |
+//! | part `i` of a document too large for its item (the draft, a version, the latest copy) | its item's | `PART#{its item's sk}#{i:03}` |
 //! | remote connection details | `EVENT#{event_id}` | `JOININFO` |
 //! | registration | `EVENT#{event_id}` | `REG#{registration_id}` |
 //! | one live registration per address (the guard) | `EVENT#{event_id}` | `EMAIL#{sha256(normalised email)}` |
@@ -30,7 +31,7 @@
 //! | … of one client's refused organiser bearers | `RATE#bearer#{address or IPv6 /64}` | `{window start}` |
 //! | … of one event's registrations | `RATE#registrations#{event_id}` | `{window start}` |
 //! | … of one event's registrations from one email domain | `RATE#domain#{event_id}#{sha256(domain)}` | `{window start}` |
-//! | … of the emails public routes cause to one address of one event | `RATE#email#{event_id}#{sha256(normalised email)}` | `{window start}` |
+//! | … of the emails public routes cause to one address about one event | `RATE#email#{event_id}#{sha256(normalised email)}` | `{window start}` |
 //! | … of the sign-in links asked for one address | `RATE#sign-in#{sha256(normalised email)}` | `{window start}` |
 //! | idempotency record | `IDEMPOTENCY#{sha256(key)}` | `IDEMPOTENCY` |
 //! | organiser (a person who may sign in) | `ORGANISERS` | `ORG#{sha256(normalised email)}` |
@@ -86,6 +87,24 @@ pub fn versions(id: &EventId) -> Query {
 
 pub fn latest(id: &EventId) -> Key {
     Key::new(event_pk(id), "PROGRAMME#LATEST")
+}
+
+/// Part `i` of the document of the item at `of`, beside it (its own prefix, so no query of
+/// the item's neighbours reads parts).
+pub fn document_part(of: &Key, i: usize) -> Key {
+    Key::new(of.pk.clone(), format!("PART#{}#{i:03}", of.sk))
+}
+
+/// The first `count` parts of the document of the item at `of`, in order (parts past them are
+/// left from a longer earlier writing).
+pub fn document_parts(of: &Key, count: usize) -> Query {
+    let first = document_part(of, 0).sk;
+    let last = document_part(of, count.saturating_sub(1)).sk;
+    Query {
+        pk: of.pk.clone(),
+        sk_between: Some((first, last)),
+        ..Query::default()
+    }
 }
 
 pub const REG_SK_PREFIX: &str = "REG#";
@@ -176,9 +195,9 @@ pub fn email_domain_scope(event: &EventId, email: &Email) -> String {
     format!("domain#{event}#{}", TokenHash::of(&email.domain()).as_str())
 }
 
-/// The rate-limit scope of the emails public routes cause to one address of one event.
-pub fn address_emails_scope(event: &EventId, email_hash: &str) -> String {
-    format!("email#{event}#{email_hash}")
+/// The rate-limit scope of the emails public routes cause to one address about one event.
+pub fn email_scope(event: &EventId, email: &Email) -> String {
+    format!("email#{event}#{}", email_hash(email))
 }
 
 /// The rate-limit scope of the sign-in links asked for one address.

@@ -44,8 +44,8 @@ pub use registrations::{
     Change, CommitError, Conflict, LAPSED_KEPT, RegistrationPage, RegistrationStore, Seats, Stored,
 };
 pub use table::{
-    Cond, Item, Key, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table, TableError, Write,
-    values_equal,
+    Cond, Item, Key, MAX_ITEM_BYTES, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table,
+    TableError, Write, item_size, values_equal,
 };
 
 /// The domain stores over one table. Each function takes the narrow traits it needs from it.

@@ -46,13 +46,19 @@ pub enum Addressee {
     /// An address with no registration behind it (someone asking for an organiser's sign-in
     /// link): the job decides whether anything goes to it.
     Address { email: Email, language: Language },
+    /// Whoever holds `email` at the event, if anyone (someone asking for their link again, by
+    /// resending or registering a second time): the job finds the live registration, and a
+    /// stranger's request ends there, unsent. Last, so the variants above read as before.
+    HolderOf { event_id: EventId, email: Email },
 }
 
 impl Notice {
     /// The event whose mail counts the notice is counted in (None: mail about no event).
     pub fn event(&self) -> Option<&EventId> {
         match &self.to {
-            Addressee::Registrant { event_id, .. } => Some(event_id),
+            Addressee::Registrant { event_id, .. } | Addressee::HolderOf { event_id, .. } => {
+                Some(event_id)
+            }
             Addressee::Address { .. } => None,
         }
     }

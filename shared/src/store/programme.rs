@@ -5,8 +5,11 @@ use serde_json::Value;
 
 use sha2::{Digest, Sha256};
 
-use super::codec::{DOC, decode, doc_item, doc_of, encode};
-use super::{Cond, Item, StoreError, TableError, TableStore, Write, keys};
+use super::codec::{
+    DocItems, DocText, decode, deflated_doc_items, doc_of, encode, inflate, joined_parts,
+    take_doc_text,
+};
+use super::{Cond, Item, Key, StoreError, TableError, TableStore, Write, keys};
 use crate::domain::{Event, EventId, Programme, Publication};
 
 /// A version as listed by `…/programme/versions`.
@@ -33,12 +36,28 @@ pub struct LatestDocument {
     pub version: u32,
     /// Changes when the version or anything about the event changes; ETags and caches key on it.
     pub stamp: String,
-    document: String,
+    document: Document,
+}
+
+/// A document as read, not yet parsed (nor inflated: a 304 needs neither).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Document {
+    Plain(String),
+    Deflated(String),
+}
+
+impl Document {
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, StoreError> {
+        match self {
+            Self::Plain(text) => decode(text),
+            Self::Deflated(text) => decode(&inflate(text)?),
+        }
+    }
 }
 
 impl LatestDocument {
     pub fn parse(&self) -> Result<Publication, StoreError> {
-        decode(&self.document)
+        self.document.parse()
     }
 
     pub fn into_published(self) -> Result<Published, StoreError> {
@@ -52,15 +71,14 @@ impl LatestDocument {
 
 #[async_trait]
 pub trait ProgrammeReader: Send + Sync {
-    /// The latest published version with its event, its document unparsed: one read.
+    /// The latest published version with its event, its document unparsed, as the public reads
+    /// it: one eventually consistent read (half the read units of a consistent one; a second
+    /// stale at most, where Cache-Control already allows a minute), and one more for a document
+    /// too large for its item.
     async fn latest_document(&self, event: &EventId) -> Result<Option<LatestDocument>, StoreError>;
-    /// The latest published version with its event: one read.
-    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError> {
-        self.latest_document(event)
-            .await?
-            .map(LatestDocument::into_published)
-            .transpose()
-    }
+    /// The latest published version with its event, read consistently (what publishing
+    /// follows on from).
+    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError>;
     async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError>;
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError>;
     /// The latest published version's number (None before the first): one item read.
@@ -127,39 +145,18 @@ fn version_summary(item: &Item) -> Result<VersionSummary, StoreError> {
 #[async_trait]
 impl ProgrammeReader for TableStore {
     async fn latest_document(&self, event: &EventId) -> Result<Option<LatestDocument>, StoreError> {
-        let Some(mut item) = self.table.get(&keys::latest(event)).await? else {
-            return Ok(None);
-        };
-        let corrupt = |what: &str| StoreError::Corrupt(format!("the latest version lacks {what}"));
-        let Some(Value::String(document)) = item.remove(DOC) else {
-            return Err(corrupt("its document"));
-        };
-        let version = item
-            .get(VERSION)
-            .and_then(Value::as_u64)
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| corrupt("its version"))?;
-        let snapshot = item
-            .get(EVENT)
-            .and_then(Value::as_str)
-            .ok_or_else(|| corrupt("its event"))?;
-        let event = decode(snapshot)?;
-        // The event is edited without a new version; its digest keeps stale renderings out.
-        let digest = Sha256::digest(snapshot.as_bytes());
-        let stamp = format!("v{version}-e{}", crate::token::hex(&digest[..6]));
-        Ok(Some(LatestDocument {
-            event,
-            version,
-            stamp,
-            document,
-        }))
+        self.read_latest(event, Consistency::Eventual).await
+    }
+
+    async fn latest(&self, event: &EventId) -> Result<Option<Published>, StoreError> {
+        self.read_latest(event, Consistency::Strong)
+            .await?
+            .map(LatestDocument::into_published)
+            .transpose()
     }
 
     async fn version(&self, event: &EventId, n: u32) -> Result<Option<Publication>, StoreError> {
-        match self.table.get(&keys::version(event, n)).await? {
-            None => Ok(None),
-            Some(item) => doc_of(&item).map(Some),
-        }
+        self.read_document(&keys::version(event, n)).await
     }
 
     async fn versions(&self, event: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
@@ -182,16 +179,18 @@ impl ProgrammeReader for TableStore {
 #[async_trait]
 impl ProgrammeWriter for TableStore {
     async fn draft(&self, event: &EventId) -> Result<Option<Programme>, StoreError> {
-        match self.table.get(&keys::draft(event)).await? {
-            None => Ok(None),
-            Some(item) => doc_of(&item).map(Some),
-        }
+        self.read_document(&keys::draft(event)).await
     }
 
     async fn put_draft(&self, event: &EventId, draft: &Programme) -> Result<(), StoreError> {
-        self.table
-            .write(Write::put(doc_item(keys::draft(event), draft)?))
-            .await?;
+        let items = deflated_doc_items(keys::draft(event), draft)?;
+        let mut writes: Vec<Write> = items.parts.into_iter().map(Write::put).collect();
+        writes.push(Write::put(items.main));
+        if writes.len() == 1 {
+            self.table.write(writes.remove(0)).await?;
+        } else {
+            self.table.transact(writes).await?;
+        }
         Ok(())
     }
 
@@ -200,7 +199,10 @@ impl ProgrammeWriter for TableStore {
         let snapshot = encode(event)?;
         let published_event = event;
         let event = &event.id;
-        let mut version = doc_item(keys::version(event, n), publication)?;
+        let DocItems {
+            main: mut version,
+            parts: version_parts,
+        } = deflated_doc_items(keys::version(event, n), publication)?;
         version.insert(VERSION.to_owned(), Value::from(n));
         // The version list reads these, not the whole document.
         version.insert(SUMMARY.to_owned(), Value::from(publication.summary.clone()));
@@ -208,7 +210,10 @@ impl ProgrammeWriter for TableStore {
             PUBLISHED_AT.to_owned(),
             Value::from(publication.published_at.as_second()),
         );
-        let mut latest = doc_item(keys::latest(event), publication)?;
+        let DocItems {
+            main: mut latest,
+            parts: latest_parts,
+        } = deflated_doc_items(keys::latest(event), publication)?;
         latest.insert(VERSION.to_owned(), Value::from(n));
         latest.insert(EVENT.to_owned(), snapshot);
         let latest_cond = if n == 1 {
@@ -221,11 +226,20 @@ impl ProgrammeWriter for TableStore {
         let pending_digest = Write::update(keys::digest(event))
             .set("version", n)
             .set("published_at", publication.published_at.as_second());
-        let writes = vec![
+        // The conditioned writes first (a refusal's index tells the race); then the parts,
+        // unconditioned: a refused transaction writes none of them, and a reader never takes a
+        // part of another writing for its own (see `codec`).
+        let mut writes = vec![
             Write::put_new(version),
             Write::put(latest).when(latest_cond),
             pending_digest,
         ];
+        writes.extend(
+            version_parts
+                .into_iter()
+                .chain(latest_parts)
+                .map(Write::put),
+        );
         match self.table.transact(writes).await {
             Ok(()) => {}
             Err(TableError::ConditionFailed { .. }) => return Err(PublishError::Raced(n)),
@@ -242,6 +256,95 @@ impl ProgrammeWriter for TableStore {
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Consistency {
+    Strong,
+    Eventual,
+}
+
+impl TableStore {
+    async fn read_latest(
+        &self,
+        event: &EventId,
+        consistency: Consistency,
+    ) -> Result<Option<LatestDocument>, StoreError> {
+        let key = keys::latest(event);
+        let item = match consistency {
+            Consistency::Strong => self.table.get(&key).await?,
+            Consistency::Eventual => self.table.get_eventually(&key).await?,
+        };
+        let Some(mut item) = item else {
+            return Ok(None);
+        };
+        let document = match self.document(&key, &mut item, consistency).await? {
+            Some(d) => d,
+            // Parts of another writing than the item read: the write is a moment old and the
+            // eventual read overtook it. Read both again, consistently.
+            None => return Box::pin(self.read_latest(event, Consistency::Strong)).await,
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("the latest version lacks {what}"));
+        let version = item
+            .get(VERSION)
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| corrupt("its version"))?;
+        let snapshot = item
+            .get(EVENT)
+            .and_then(Value::as_str)
+            .ok_or_else(|| corrupt("its event"))?;
+        let event = decode(snapshot)?;
+        // The event is edited without a new version; its digest keeps stale renderings out.
+        let digest = Sha256::digest(snapshot.as_bytes());
+        let stamp = format!("v{version}-e{}", crate::token::hex(&digest[..6]));
+        Ok(Some(LatestDocument {
+            event,
+            version,
+            stamp,
+            document,
+        }))
+    }
+
+    /// The document of the item at `key`, read consistently and parsed.
+    async fn read_document<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &Key,
+    ) -> Result<Option<T>, StoreError> {
+        let Some(mut item) = self.table.get(key).await? else {
+            return Ok(None);
+        };
+        let doc = self.document(key, &mut item, Consistency::Strong).await?;
+        doc.map(|d| d.parse()).transpose()
+    }
+
+    /// The document of `item` (read at `key`), taken out of it: in the item itself, or in its
+    /// parts (one query more). `None` when the parts are of another writing, which only an
+    /// eventually consistent read can meet; a consistent one calls that corrupt.
+    async fn document(
+        &self,
+        key: &Key,
+        item: &mut Item,
+        consistency: Consistency,
+    ) -> Result<Option<Document>, StoreError> {
+        match take_doc_text(item)? {
+            DocText::Plain(text) => Ok(Some(Document::Plain(text))),
+            DocText::Deflated(text) => Ok(Some(Document::Deflated(text))),
+            DocText::Parts { count, writing } => {
+                let mut q = keys::document_parts(key, count);
+                q.eventually = consistency == Consistency::Eventual;
+                let parts = self.table.query_all(&q).await?;
+                match joined_parts(&parts, count, &writing) {
+                    Some(text) => Ok(Some(Document::Deflated(text))),
+                    None if consistency == Consistency::Eventual => Ok(None),
+                    None => Err(StoreError::Corrupt(format!(
+                        "the parts of {} {} are missing or of another writing",
+                        key.pk, key.sk
+                    ))),
+                }
+            }
+        }
     }
 }
 

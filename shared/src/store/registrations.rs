@@ -305,6 +305,14 @@ pub trait RegistrationStore: Send + Sync {
     async fn by_calendar_token(&self, hash: &TokenHash) -> Result<Option<Stored>, StoreError>;
     /// The live registration holding `email` for the event, if any.
     async fn by_email(&self, event: &EventId, email: &Email) -> Result<Option<Stored>, StoreError>;
+    /// Whether a live registration holds `email` for the event at `now`, from its address guard
+    /// alone (one read): a guard whose confirmation window has closed holds nothing.
+    async fn address_held(
+        &self,
+        event: &EventId,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// A new waiting-list ticket (tickets only grow; positions are counted from them).
     async fn next_ticket(&self, event: &EventId, pool: Pool) -> Result<u64, StoreError>;
     /// The waitlisted registration at the head of `pool`'s queue, with its ticket.
@@ -473,6 +481,24 @@ impl RegistrationStore for TableStore {
         };
         let id = RegistrationId::parse(id).map_err(StoreError::Corrupt)?;
         self.registration(event, &id).await
+    }
+
+    async fn address_held(
+        &self,
+        event: &EventId,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let guard = self
+            .table
+            .get(&keys::email_guard(event, &email_hash(email)))
+            .await?;
+        // The same test as `claim_address`'s condition: a lapsed guard may be claimed.
+        Ok(guard.is_some_and(|g| {
+            g.get(CONFIRM_BY)
+                .and_then(Value::as_i64)
+                .is_none_or(|t| t > now.as_second())
+        }))
     }
 
     async fn next_ticket(&self, event: &EventId, pool: Pool) -> Result<u64, StoreError> {

@@ -222,6 +222,13 @@ impl Write {
                 "key attributes must not be empty".to_owned(),
             ));
         }
+        if let Self::Put { item, .. } = self
+            && item_size(item) > MAX_ITEM_BYTES
+        {
+            return Err(TableError::Invalid(format!(
+                "an item is limited to {MAX_ITEM_BYTES} bytes"
+            )));
+        }
         if let Self::Update {
             set,
             keep,
@@ -292,6 +299,9 @@ pub struct Query {
     pub limit: Option<u32>,
     pub descending: bool,
     pub filter: Option<Cond>,
+    /// Read eventually consistent: half the read units, and it may miss the last second's
+    /// writes. Only for what may be a little stale anyway (the public programme).
+    pub eventually: bool,
 }
 
 impl Query {
@@ -357,6 +367,24 @@ impl TableError {
     }
 }
 
+/// The largest item DynamoDB stores: 400 KB, attribute names and values together.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// An item's size as DynamoDB counts it (names and values in UTF-8, numbers about one byte per
+/// two digits, a list's or map's few bytes of overhead), rounded up where it is not exact.
+pub fn item_size(item: &Item) -> usize {
+    fn value(v: &Value) -> usize {
+        match v {
+            Value::Null | Value::Bool(_) => 1,
+            Value::Number(n) => n.to_string().len().div_ceil(2) + 1,
+            Value::String(s) => s.len(),
+            Value::Array(xs) => 3 + xs.iter().map(|x| value(x) + 1).sum::<usize>(),
+            Value::Object(m) => 3 + m.iter().map(|(k, x)| k.len() + value(x) + 1).sum::<usize>(),
+        }
+    }
+    item.iter().map(|(k, v)| k.len() + value(v)).sum()
+}
+
 /// At most this many writes in one transaction (DynamoDB's limit).
 pub const MAX_TRANSACTION_WRITES: usize = 100;
 
@@ -364,6 +392,13 @@ pub const MAX_TRANSACTION_WRITES: usize = 100;
 pub trait Table: Send + Sync {
     /// A strongly consistent read of one item.
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError>;
+
+    /// An eventually consistent read of one item: half the read units of [`get`](Self::get),
+    /// and it may miss the last second's writes. Only for what may be a little stale anyway
+    /// (the public programme, cached for a minute). By default, [`get`](Self::get).
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        self.get(key).await
+    }
 
     /// One page of a query, in sort-key order.
     async fn query(&self, q: &Query) -> Result<Page, TableError>;

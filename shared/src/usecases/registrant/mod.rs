@@ -11,5 +11,5 @@ pub use calendar::CalendarFeedError;
 pub use join::{FollowError, JoinError, calendar_join};
 pub use signup::{
     ConfirmError, EMAILS_PER_ADDRESS_PER_HOUR, REGISTRATIONS_PER_EVENT_PER_MINUTE, RegisterError,
-    registrations_per_event_per_minute,
+    holder, link_kind, registrations_per_event_per_minute,
 };

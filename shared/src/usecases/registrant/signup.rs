@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::domain::{Fields, fields::parse};
 use crate::mail::MessageKind;
-use crate::store::{Change, CommitError, Completion, StoreError, Stored};
+use crate::store::{Addressee, Change, CommitError, Completion, Notice, StoreError};
 use crate::token::Token;
 
 use super::super::reader;
@@ -17,8 +17,9 @@ use super::super::registrar::{Registrar, Seen};
 use super::super::retry::{Attempts, Busy};
 use super::super::seats::Seated;
 
-/// Emails a public route may cause to one address in one hour (repeats and resends).
-pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 3;
+/// Emails a public route may cause to one address in one hour: a registration's confirmation
+/// and three more (repeats and resends).
+pub const EMAILS_PER_ADDRESS_PER_HOUR: u32 = 4;
 /// Registrations one event takes in a minute at the default mail rate (1 a second) unless
 /// configured otherwise (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`): see
 /// [`registrations_per_event_per_minute`].
@@ -32,6 +33,30 @@ pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: u32 = 120;
 pub fn registrations_per_event_per_minute(ses_rate: f64) -> u32 {
     let two_minutes_of_mail = (ses_rate.max(0.0) * 120.0).ceil().min(f64::from(u32::MAX)) as u32;
     two_minutes_of_mail.max(2 * crate::usecases::clients::REQUESTS_PER_CLIENT_PER_MINUTE)
+}
+
+/// The link a registrant asking for theirs again gets: the confirmation link while the address
+/// is unconfirmed, the manage link after.
+pub fn link_kind(r: &Registration) -> MessageKind {
+    match r.status {
+        Status::PendingConfirmation => MessageKind::Confirmation,
+        _ => MessageKind::ManageLink,
+    }
+}
+
+/// The live registration of a request for a link again ([`Addressee::HolderOf`]), if there is
+/// one at `now`: what the notifications job sends to.
+pub async fn holder(
+    store: &dyn crate::store::RegistrationStore,
+    event: &EventId,
+    email: &Email,
+    now: jiff::Timestamp,
+) -> Result<Option<Registration>, StoreError> {
+    Ok(store
+        .by_email(event, email)
+        .await?
+        .map(|s| s.registration)
+        .filter(|r| r.status.is_live() && !r.is_expired(now)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,40 +116,48 @@ impl From<Busy> for ConfirmError {
 }
 
 impl Registrar<'_> {
-    /// Queues `kind` for the holder of `email` unless the address had its hourly share; true
-    /// when `completion` was committed with it.
+    /// Counts an email to `email` about `event` against the address's hourly share; false when
+    /// the share is spent.
+    async fn count_email(&self, event: &EventId, email: &Email) -> Result<bool, StoreError> {
+        let scope = crate::store::keys::email_scope(event, email);
+        let hour = SignedDuration::from_hours(1);
+        self.limits
+            .allow(&scope, hour, EMAILS_PER_ADDRESS_PER_HOUR, self.now())
+            .await
+    }
+
+    /// Queues the link of whoever holds `email` at `event`, unless the address had its hourly
+    /// share: the notifications job finds the registration and sends its confirmation link or
+    /// its manage link, or nothing to a stranger. So the request path does the same work
+    /// whether or not the address is registered (one count, one write), and neither the answer
+    /// nor its timing tells which. True when `completion` was committed with it.
     async fn remind(
         &self,
-        s: &Stored,
+        event: &EventId,
         email: &Email,
         completion: Option<&Completion>,
     ) -> Result<bool, StoreError> {
-        let scope = crate::store::keys::address_emails_scope(
-            &s.registration.event_id,
-            &crate::store::email_hash(email),
-        );
-        let ok = self
-            .limits
-            .allow(
-                &scope,
-                SignedDuration::from_hours(1),
-                EMAILS_PER_ADDRESS_PER_HOUR,
-                self.now(),
-            )
-            .await?;
-        if !ok {
-            tracing::info!("an address reached its hourly email limit; nothing sent");
+        if !self.count_email(event, email).await? {
+            tracing::info!("an address reached its hourly email limit; nothing queued");
             return Ok(false);
         }
-        let kind = if s.registration.status == Status::PendingConfirmation {
-            MessageKind::Confirmation
-        } else {
-            MessageKind::ManageLink
+        let now = self.now();
+        let notice = Notice {
+            id: self.ids.new_id_at(now),
+            // Which link is decided when it is sent, from the registration as it is then.
+            kind: MessageKind::ManageLink,
+            to: Addressee::HolderOf {
+                event_id: event.clone(),
+                email: email.clone(),
+            },
+            created_at: now,
+            attempts: 0,
+            not_before: now,
         };
         let mut ch = Change::new();
-        ch.notify(&self.notice(kind, &s.registration))?;
+        ch.notify(&notice)?;
         if let Some(c) = completion {
-            ch.complete_idempotency(c, self.now());
+            ch.complete_idempotency(c, now);
         }
         match self.store.commit(ch).await {
             Ok(()) => Ok(completion.is_some()),
@@ -132,20 +165,6 @@ impl Registrar<'_> {
             // A notice id is new each time; a conflict cannot happen and is harmless.
             Err(CommitError::Conflict(_)) => Ok(false),
         }
-    }
-
-    /// The live registration of `email` for `event`, if there is one.
-    async fn live_registration(
-        &self,
-        event: &EventId,
-        email: &Email,
-    ) -> Result<Option<Stored>, StoreError> {
-        let now = self.now();
-        Ok(self
-            .store
-            .by_email(event, email)
-            .await?
-            .filter(|s| s.registration.status.is_live() && !s.registration.is_expired(now)))
     }
 
     /// `POST /v1/events/{id}/registrations`. Answers the same whether or not the address was
@@ -192,15 +211,18 @@ impl Registrar<'_> {
                 });
             }
         }
+        let email = &app.person.email;
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
-            if let Some(existing) = self.live_registration(event_id, &app.person.email).await? {
-                let done = self
-                    .remind(&existing, &app.person.email, completion)
-                    .await?;
-                return Ok(done);
+            // The address's guard alone (one read) says whether someone holds it: a repeat
+            // costs what a new registration does, as the registration itself is not read here.
+            if self.store.address_held(event_id, email, self.now()).await? {
+                return Ok(self.remind(event_id, email, completion).await?);
             }
+            // The confirmation is an email to the address like any other: counted, never
+            // refused (a new registrant always gets their link).
+            self.count_email(event_id, email).await?;
             let now = self.now();
             let id = self
                 .ids
@@ -230,9 +252,7 @@ impl Registrar<'_> {
         reader::public_event(self.events, event_id)
             .await?
             .ok_or(RegisterError::NoEvent)?;
-        if let Some(s) = self.live_registration(event_id, &email).await? {
-            self.remind(&s, &email, None).await?;
-        }
+        self.remind(event_id, &email, None).await?;
         Ok(())
     }
 
