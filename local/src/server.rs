@@ -74,6 +74,10 @@ async fn answer(
     peer: SocketAddr,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    // An upload's body is streamed to its file, not read under the API's 64 KiB limit.
+    if crate::uploads::is_upload(req.method(), req.uri().path()) {
+        return Ok(to_hyper_response(stack.receive_upload(req).await));
+    }
     let res = match to_function_request(req, peer).await {
         Ok(req) => stack.handle(req).await,
         Err(p) => p.into_response(),

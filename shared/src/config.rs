@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::{Email, UrlPolicy};
+pub use crate::files::UploadsConfig;
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
     FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,
@@ -29,6 +30,9 @@ pub mod vars {
     pub const REQUESTS_PER_CLIENT_PER_MINUTE: &str = "PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE";
     pub const FAILED_BEARERS_PER_CLIENT_PER_HOUR: &str =
         "PLENARY_FAILED_BEARERS_PER_CLIENT_PER_HOUR";
+    pub const UPLOADS_BUCKET: &str = "PLENARY_UPLOADS_BUCKET";
+    /// Set by Lambda: the function's region, where its uploads bucket is too.
+    pub const REGION: &str = "AWS_REGION";
 }
 
 /// The From display name when `PLENARY_SENDER_NAME` is not set.
@@ -67,6 +71,8 @@ pub struct Config {
     /// Which addresses session materials may have: https only in a deployment; the local stack
     /// also takes http, the scheme it serves its own uploads on.
     pub material_urls: UrlPolicy,
+    /// Where organisers' files go; only the organiser function (and the local stack) needs it.
+    pub uploads: Option<UploadsConfig>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -230,6 +236,16 @@ impl Config {
                 failed_bearers_per_client_per_hour: failed
                     .unwrap_or(FAILED_BEARERS_PER_CLIENT_PER_HOUR),
                 material_urls: UrlPolicy::HttpsOnly,
+                uploads: read
+                    .optional(vars::UPLOADS_BUCKET)
+                    .map(|bucket| UploadsConfig::S3 {
+                        bucket: bucket.to_owned(),
+                        region: read
+                            .optional(vars::REGION)
+                            .unwrap_or("us-east-1")
+                            .to_owned(),
+                        endpoint: None,
+                    }),
             }),
             _ => Err(ConfigError {
                 problems: read.problems,
@@ -258,6 +274,9 @@ impl Config {
             requests_per_client_per_minute: REQUESTS_PER_CLIENT_PER_MINUTE,
             failed_bearers_per_client_per_hour: FAILED_BEARERS_PER_CLIENT_PER_HOUR,
             material_urls: UrlPolicy::HttpAllowed,
+            uploads: Some(UploadsConfig::local(
+                std::env::temp_dir().join("plenary-uploads"),
+            )),
         }
     }
 
@@ -268,6 +287,13 @@ impl Config {
             .ok_or_else(|| ConfigError {
                 problems: vec![format!("{} is not set", vars::ORGANISER_TOKEN_HASH)],
             })
+    }
+
+    /// The organiser function signs upload forms for this bucket (or the local stack's folder).
+    pub fn require_uploads(&self) -> Result<&UploadsConfig, ConfigError> {
+        self.uploads.as_ref().ok_or_else(|| ConfigError {
+            problems: vec![format!("{} is not set", vars::UPLOADS_BUCKET)],
+        })
     }
 
     /// The registration, organiser and notifications functions derive join links with this key.

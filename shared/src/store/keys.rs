@@ -39,6 +39,7 @@
 //! | emailed sign-in link (hash) | `SIGNIN#{sha256(token)}` | `SIGNIN` |
 //! | audit entry of an event | `EVENT#{event_id}` | `AUDIT#{entry ULID}` |
 //! | audit entry of the installation | `AUDIT` | `AUDIT#{entry ULID}` |
+//! | an upload granted for the event (its form, the file's key and address) | `EVENT#{event_id}` | `UPLOAD#{upload ULID}` |
 
 use super::{Key, Query};
 use crate::domain::{AuditScope, ClientAddress, Email, EventId, Pool, RegistrationId};
@@ -84,6 +85,10 @@ pub fn versions(id: &EventId) -> Query {
 
 pub fn latest(id: &EventId) -> Key {
     Key::new(event_pk(id), "PROGRAMME#LATEST")
+}
+
+pub fn upload(event: &EventId, upload_id: &str) -> Key {
+    Key::new(event_pk(event), format!("UPLOAD#{upload_id}"))
 }
 
 pub const REG_SK_PREFIX: &str = "REG#";
