@@ -33,7 +33,8 @@ async fn app(store: Store, bucket: &str) -> (App, Arc<ManualClock>) {
         Store::Memory => Arc::new(MemoryTable::new()),
         Store::Dynamodb => Arc::new(dynamo_fixture::fresh_table("uploads").await),
     };
-    let clock = Arc::new(ManualClock::at(jiff::Timestamp::now()));
+    let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).unwrap();
+    let clock = Arc::new(ManualClock::at(now));
     let mut config = plenary_tests::config();
     config.organiser_token_hash = Some(TokenHash::of(TOKEN));
     config.uploads = Some(UploadsConfig::S3 {
@@ -132,8 +133,15 @@ async fn a_presigned_post_puts_the_file_in_the_bucket_within_its_policy(store: S
     // A real POST of the file to the presigned form: the emulator's S3 takes it.
     let res = post_form(url, &fields, "slides.txt", &file).await;
     assert_eq!(res.status(), 204, "{}", res.text().await.unwrap());
+    // Read back as an authenticated caller would (the bucket is private; the emulator checks
+    // that a request is signed, not its signature).
     let stored = http
         .get(format!("{endpoint}/{bucket}/{key}"))
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20261202/us-east-1/s3/aws4_request, \
+             SignedHeaders=host, Signature=0",
+        )
         .send()
         .await
         .unwrap();
