@@ -404,6 +404,26 @@ mod tests {
         assert_eq!(c.failed_bearers_per_client_per_hour, 20);
         // A deployment publishes https materials only.
         assert_eq!(c.material_urls, UrlPolicy::HttpsOnly);
+        assert!(c.uploads.is_none() && c.require_uploads().is_err());
+    }
+
+    #[test]
+    fn the_uploads_bucket_is_read_with_the_functions_region() {
+        let mut e = complete();
+        e.insert(vars::UPLOADS_BUCKET.into(), "plenary-uploads-1".into());
+        e.insert(vars::REGION.into(), "eu-west-1".into());
+        let c = Config::from_vars(&e).unwrap();
+        match c.require_uploads().unwrap() {
+            UploadsConfig::S3 {
+                bucket,
+                region,
+                endpoint,
+            } => assert_eq!(
+                (bucket.as_str(), region.as_str(), endpoint),
+                ("plenary-uploads-1", "eu-west-1", &None)
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
