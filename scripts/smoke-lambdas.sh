@@ -140,6 +140,7 @@ start() {
     PLENARY_SITE_URL=https://workshop.example.org PLENARY_ALLOWED_ORIGINS=https://workshop.example.org \
     PLENARY_ORGANISER_TOKEN_HASH="$token_hash" PLENARY_JOIN_KEY="$join_key" \
     PLENARY_SES_CONFIGURATION_SET=plenary PLENARY_API_URL=https://api.example.org \
+    PLENARY_UPLOADS_BUCKET=plenary-smoke-uploads \
     "$qemu" "$dir/bootstrap" >"$dir/log" 2>&1 &
   pids+=($!)
 }

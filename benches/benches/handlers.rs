@@ -204,11 +204,34 @@ fn organiser(c: &mut Criterion) {
     g.finish();
 }
 
+/// `GET …/attendance` and `GET …/stats` of an event of 10,000 confirmed registrants, half of
+/// whom joined: the whole partition read page by page and folded into the answer.
+fn attendance(c: &mut Criterion) {
+    let rt = runtime();
+    let store = TableStore::new(memory_table());
+    let now = plenary_benches::at(plenary_benches::CLOCK);
+    let event = rt.block_on(plenary_benches::publish(&store, 20, now));
+    rt.block_on(plenary_benches::attended(&store, &event, 10_000, now));
+    let (app, token) = plenary_benches::organiser_app(&store);
+    let mut g = c.benchmark_group("attendance_10000_registrants");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(20);
+    for route in ["attendance", "stats"] {
+        let path = format!("/v1/admin/events/{}/{route}", plenary_benches::EVENT);
+        g.bench_function(route, |b| {
+            b.to_async(&rt).iter(|| async {
+                plenary_organiser::handle(&app, plenary_benches::get_with(&path, &token)).await
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    targets = programme, registration, reminders, organiser
+    targets = programme, registration, reminders, organiser, attendance
 }
 criterion_main!(benches);

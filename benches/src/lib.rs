@@ -356,3 +356,51 @@ pub async fn organiser_world(store: &TableStore) -> OrganiserWorld {
         path: format!("/v1/admin/events/{EVENT}/programme/draft"),
     }
 }
+
+/// `n` confirmed registrations of `event` ([`confirmed`]), of which every second one used its
+/// personal join link: once on the first day and, for every fourth, again on the second (the
+/// counters the join redirect writes, through the same store call).
+pub async fn attended(store: &TableStore, event: &Event, n: usize, now: Timestamp) {
+    confirmed(store, event, n, now).await;
+    let days = event.local_dates();
+    let (first, second) = (days[0], days[days.len() - 1]);
+    for i in (0..n).step_by(2) {
+        let id = RegistrationId::parse(&format!("01J00000000000000000{i:06}")).expect("a ULID");
+        let r = store
+            .registration(&event.id, &id)
+            .await
+            .expect("read")
+            .expect("registered")
+            .registration;
+        store
+            .record_join_use(&r, first, event.starts_at)
+            .await
+            .expect("a join");
+        if i % 4 == 0 {
+            let later = event.ends_at - jiff::SignedDuration::from_hours(1);
+            store
+                .record_join_use(&r, second, later)
+                .await
+                .expect("a join");
+        }
+    }
+}
+
+/// An organiser app over `store` with its deployment token, and a GET of `path` by it.
+pub fn organiser_app(store: &TableStore) -> (plenary_organiser::App, String) {
+    let deployment = "bench-deployment-token-0123456789abcdefghij".to_owned();
+    let mut config = config();
+    config.organiser_token_hash = Some(plenary::token::TokenHash::of(&deployment));
+    let app = plenary_organiser::App::new(&services(store, clock()), &config).expect("configured");
+    (app, deployment)
+}
+
+/// A GET of `path` with `bearer`.
+pub fn get_with(path: &str, bearer: &str) -> plenary::http::Request {
+    let mut req = get(path);
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {bearer}").parse().expect("a header value"),
+    );
+    req
+}

@@ -359,3 +359,63 @@ async fn the_role_check_adds_three_reads_to_an_organiser_get_and_nothing_for_the
     assert_eq!(session.get, deployment.get + 3);
     assert_eq!(session.query, deployment.query);
 }
+
+/// Attendance at 10,000 registrants (half of them joined): the event's registrations are read
+/// from its own partition, a query per 500, and nothing else of the table is read; the joins
+/// come with each registration (counters on its item), so no join log is scanned. The stats
+/// read the same pages.
+#[tokio::test]
+async fn attendance_at_ten_thousand_registrants_reads_the_events_registrations_a_page_at_a_time() {
+    let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
+    let store = TableStore::new(counter.clone());
+    let now = at(plenary_benches::CLOCK);
+    let event = publish(&store, 20, now).await;
+    plenary_benches::attended(&store, &event, 10_000, now).await;
+    let (app, token) = plenary_benches::organiser_app(&store);
+    for route in ["attendance", "stats"] {
+        counter.reset();
+        let path = format!("/v1/admin/events/{}/{route}", plenary_benches::EVENT);
+        let res = plenary_organiser::handle(&app, plenary_benches::get_with(&path, &token)).await;
+        assert_eq!(res.status(), 200);
+        let log = counter.take_log();
+        let calls = counter.calls();
+        let queries: Vec<&plenary_benches::Call> = log.iter().filter(|c| c.op == "query").collect();
+        let bytes: usize = queries.iter().flat_map(|c| c.bytes.iter()).sum();
+        eprintln!(
+            "GET …/{route} at 10,000 registrants: {calls:?}, {} queries reading {bytes} bytes",
+            queries.len()
+        );
+        let registrations = queries
+            .iter()
+            .filter(|c| c.keys[0].sk.starts_with("REG#"))
+            .count();
+        // 20 full pages of 500, and the one that finds nothing after the last.
+        assert_eq!(
+            registrations,
+            21,
+            "one query per 500 registrations:{}",
+            show(&log)
+        );
+        assert!(
+            queries
+                .iter()
+                .all(|c| c.keys[0].pk == format!("EVENT#{}", plenary_benches::EVENT))
+        );
+        assert_eq!(calls.writes(), 0);
+        if route == "attendance" {
+            assert_eq!(calls.query, 21, "{}", show(&log));
+            let body: serde_json::Value = match res.body() {
+                lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(body["registrants"].as_array().unwrap().len(), 10_000);
+            let days: Vec<u64> = body["days"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["attended"].as_u64().unwrap())
+                .collect();
+            assert_eq!(days, [5_000, 2_500]);
+        }
+    }
+}

@@ -67,6 +67,10 @@ pub struct Cli {
     /// Also write each outbox email as an .eml file into this folder.
     #[arg(long)]
     pub outbox_dir: Option<PathBuf>,
+    /// Where uploaded files are kept (and served from at /files/). Default: a folder
+    /// `plenary-uploads` in the system's temporary folder.
+    #[arg(long)]
+    pub uploads_dir: Option<PathBuf>,
     /// Seconds between runs of the notifications job (0 turns the timer off).
     #[arg(long, default_value_t = 1.0)]
     pub notifications_interval: f64,

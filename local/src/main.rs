@@ -7,12 +7,13 @@ mod seed;
 mod server;
 mod site;
 mod stack;
+mod uploads;
 
 use std::sync::Arc;
 
 use clap::Parser;
 use plenary::clock::{SimulatedClock, SystemClock};
-use plenary::config::{BaseUrl, CorsConfig};
+use plenary::config::{BaseUrl, CorsConfig, UploadsConfig};
 use plenary::domain::Email;
 use plenary::mail::{LocalMailbox, Mailer};
 use plenary::store::{MemoryTable, Table, TableStore};
@@ -75,7 +76,19 @@ async fn main() {
 
     let store = open_store(&cli, clock.clock.clone()).await;
     if let Some((_, seed)) = &seed {
-        seed.load(&store, clock.clock.now())
+        let dir = match config
+            .uploads
+            .as_ref()
+            .and_then(plenary::files::local_folder)
+        {
+            Some((dir, _)) => dir,
+            None => fail("the local stack keeps its uploads in a folder"),
+        };
+        let files = seed::Files {
+            base: config.api_url.as_str(),
+            dir: &dir,
+        };
+        seed.load(&store, clock.clock.now(), files)
             .await
             .unwrap_or_else(|e| fail(e));
     }
@@ -220,6 +233,9 @@ fn local_config(cli: &Cli, own_url: &str, organiser_token: &Token) -> Config {
     config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
     config.requests_per_client_per_minute = cli.requests_per_client_per_minute;
     config.failed_bearers_per_client_per_hour = cli.failed_bearers_per_client_per_hour;
+    if let Some(dir) = &cli.uploads_dir {
+        config.uploads = Some(UploadsConfig::local(dir.clone()));
+    }
     config
 }
 
@@ -311,6 +327,12 @@ fn print_banner(
         stack::LOCAL_ADMIN
     );
     println!("  site:      {}", stack.programme.site_url);
+    if let Some(u) = &stack.uploads {
+        println!(
+            "  uploads:   {} (served at {own_url}/files/)",
+            u.dir.display()
+        );
+    }
     match seed {
         Some((label, s)) => println!("  seed:      {label}: {}", s.event_ids().join(", ")),
         None => println!("  seed:      none"),

@@ -2,14 +2,33 @@
 //! JSON file and written through the same parsing and stores as the organiser routes, so a seed
 //! loads into either store.
 
+use std::path::Path;
+
 use jiff::Timestamp;
-use plenary::domain::{Event, EventId, Programme, Publication};
+use plenary::domain::{Event, EventId, Programme, Publication, UrlPolicy};
 use plenary::store::{EventWriter, ProgrammeReader, ProgrammeWriter, TableStore};
 use serde::Deserialize;
 use serde_json::Value;
 
 /// The bundled seed of TSB Circular 331.
 pub const BUNDLED: &str = include_str!("../seed/circular-331.json");
+
+/// The files the bundled seed's materials name, by key: copied into the uploads folder, so the
+/// seed workshop's page shows a file served as an uploaded one would be.
+const BUNDLED_FILES: &[(&str, &[u8])] = &[(
+    "files/qos-workshop-2021/seed/objectives.txt",
+    include_bytes!("../seed/files/qos-workshop-2021/seed/objectives.txt"),
+)];
+
+/// In a seed's programme, `{local}` stands for the stack's own address (where it serves files).
+const LOCAL: &str = "{local}";
+
+/// Where the stack serves files from: its address and its uploads folder.
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'a> {
+    pub base: &'a str,
+    pub dir: &'a Path,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,8 +65,24 @@ impl Seed {
         self.events.iter().map(|e| e.id.as_str()).collect()
     }
 
-    /// Writes every event (and its draft, published when the seed says so) at `now`.
-    pub async fn load(&self, store: &TableStore, now: Timestamp) -> Result<(), String> {
+    /// Writes every event (and its draft, published when the seed says so) at `now`, and the
+    /// bundled files into the uploads folder.
+    pub async fn load(
+        &self,
+        store: &TableStore,
+        now: Timestamp,
+        files: Files<'_>,
+    ) -> Result<(), String> {
+        for (key, bytes) in BUNDLED_FILES {
+            let path = files.dir.join(key);
+            let written = match path.parent() {
+                Some(parent) => {
+                    std::fs::create_dir_all(parent).and_then(|()| std::fs::write(&path, bytes))
+                }
+                None => Ok(()),
+            };
+            written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
         for e in &self.events {
             let id = EventId::parse(&e.id).map_err(|m| format!("seed event id {:?}: {m}", e.id))?;
             let event = Event::parse(id, &e.event).map_err(|errs| {
@@ -64,15 +99,20 @@ impl Seed {
                 .await
                 .map_err(|err| fail(err.to_string()))?;
             let Some(p) = &e.programme else { continue };
-            let draft = Programme::parse(&event, &p.draft).map_err(|errs| {
-                fail(
-                    errs.0
-                        .iter()
-                        .map(|f| format!("{} {}", f.field, f.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-            })?;
+            // The stack's own address is http: the local policy, as its organiser routes have.
+            let draft: Value =
+                serde_json::from_str(&p.draft.to_string().replace(LOCAL, files.base))
+                    .map_err(|err| fail(err.to_string()))?;
+            let draft =
+                Programme::parse_with(&event, &draft, UrlPolicy::HttpAllowed).map_err(|errs| {
+                    fail(
+                        errs.0
+                            .iter()
+                            .map(|f| format!("{} {}", f.field, f.message))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )
+                })?;
             store
                 .put_draft(&event.id, &draft)
                 .await
@@ -114,7 +154,13 @@ mod tests {
         let store = TableStore::new(std::sync::Arc::new(MemoryTable::new()));
         let seed = Seed::parse(BUNDLED).unwrap();
         let now = seed.clock.unwrap();
-        seed.load(&store, now).await.unwrap();
+        let dir = std::env::temp_dir().join(format!("plenary-seed-test-{}", std::process::id()));
+        let files = Files {
+            base: "http://127.0.0.1:3000",
+            dir: &dir,
+        };
+        seed.load(&store, now, files).await.unwrap();
+        assert!(dir.join(BUNDLED_FILES[0].0).is_file());
         let events = store.events().await.unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].timezone.name(), "Europe/Zurich");
@@ -122,9 +168,15 @@ mod tests {
         assert_eq!(qos.publication.version, 1);
         assert_eq!(qos.publication.programme.sessions.len(), 8);
         assert!(store.latest(&events[1].id).await.unwrap().is_none());
+        let closing = &qos.publication.programme.sessions[7];
+        assert_eq!(
+            closing.materials[1].url,
+            "http://127.0.0.1:3000/files/qos-workshop-2021/seed/objectives.txt"
+        );
         // Loading again (a reused DynamoDB table) adds no version.
-        seed.load(&store, now).await.unwrap();
+        seed.load(&store, now, files).await.unwrap();
         let again = store.latest(&events[0].id).await.unwrap().unwrap();
         assert_eq!(again.publication.version, 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

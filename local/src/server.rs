@@ -100,6 +100,10 @@ async fn answer(
     body_timeout: Duration,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    // An upload's body is streamed to its file, not read under the API's 64 KiB limit.
+    if crate::uploads::is_upload(req.method(), req.uri().path()) {
+        return Ok(to_hyper_response(stack.receive_upload(req).await));
+    }
     let res = match to_function_request(req, peer, body_timeout).await {
         Ok(req) => stack.handle(req).await,
         Err(p) => p.into_response(),

@@ -36,6 +36,8 @@ pub struct Stack {
     pub simulated: Option<Arc<SimulatedClock>>,
     /// Keeps web pages in the developer's browser away from `/_local/*`.
     pub guard: LocalGuard,
+    /// Where uploads are kept and served from (S3's and the CDN's place locally).
+    pub uploads: Option<crate::uploads::Uploads>,
 }
 
 pub struct Parts {
@@ -63,6 +65,11 @@ impl Stack {
                 plenary_notifications::pace::Pacer::unlimited(),
             )?,
             organiser: plenary_organiser::App::new(services, config)?,
+            uploads: config
+                .uploads
+                .as_ref()
+                .and_then(plenary::files::local_folder)
+                .map(|(dir, keys)| crate::uploads::Uploads { dir, keys }),
             mailbox: p.mailbox,
             cors: p.config.cors,
             job: tokio::sync::Mutex::new(()),
@@ -163,8 +170,21 @@ impl Stack {
             .map_err(|e| Problem::internal(&e))
     }
 
+    /// `POST /_local/uploads`, on the stack's clock (a form expires as the clock moves).
+    pub async fn receive_upload(&self, req: hyper::Request<hyper::body::Incoming>) -> Response {
+        match &self.uploads {
+            Some(u) => u.receive(req, self.organiser.clock.now()).await,
+            None => Problem::not_found("the upload route").into_response(),
+        }
+    }
+
     pub async fn handle(&self, req: Request) -> Response {
         let path = req.uri().path();
+        if let Some(u) = &self.uploads
+            && crate::uploads::is_file(req.method(), path)
+        {
+            return u.serve(path).await;
+        }
         if knows_path(LOCAL_ROUTES, path) {
             http::serve(&self.cors, LOCAL_ROUTES, req, async |ep, params, req| {
                 self.local(ep, &params, &req).await

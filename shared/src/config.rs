@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::domain::{Email, UrlPolicy};
 use crate::secrets::{Secrets, SecretsManager};
+pub use crate::files::UploadsConfig;
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
     FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,
@@ -35,6 +36,9 @@ pub mod vars {
     /// A Secrets Manager secret (name or ARN) holding the secret settings as JSON
     /// ([`SECRET_FIELDS`](super::SECRET_FIELDS)), read at start-up instead of the environment.
     pub const SECRET_ID: &str = "PLENARY_SECRET_ID";
+    pub const UPLOADS_BUCKET: &str = "PLENARY_UPLOADS_BUCKET";
+    /// Set by Lambda: the function's region, where its uploads bucket is too.
+    pub const REGION: &str = "AWS_REGION";
 }
 
 /// The JSON fields of the secret `PLENARY_SECRET_ID` names, and the setting each stands for.
@@ -81,6 +85,8 @@ pub struct Config {
     /// Which addresses session materials may have: https only in a deployment; the local stack
     /// also takes http, the scheme it serves its own uploads on.
     pub material_urls: UrlPolicy,
+    /// Where organisers' files go; only the organiser function (and the local stack) needs it.
+    pub uploads: Option<UploadsConfig>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -278,6 +284,16 @@ impl Config {
                 failed_bearers_per_client_per_hour: failed
                     .unwrap_or(FAILED_BEARERS_PER_CLIENT_PER_HOUR),
                 material_urls: UrlPolicy::HttpsOnly,
+                uploads: read
+                    .optional(vars::UPLOADS_BUCKET)
+                    .map(|bucket| UploadsConfig::S3 {
+                        bucket: bucket.to_owned(),
+                        region: read
+                            .optional(vars::REGION)
+                            .unwrap_or("us-east-1")
+                            .to_owned(),
+                        endpoint: None,
+                    }),
             }),
             _ => Err(ConfigError {
                 problems: read.problems,
@@ -306,6 +322,9 @@ impl Config {
             requests_per_client_per_minute: REQUESTS_PER_CLIENT_PER_MINUTE,
             failed_bearers_per_client_per_hour: FAILED_BEARERS_PER_CLIENT_PER_HOUR,
             material_urls: UrlPolicy::HttpAllowed,
+            uploads: Some(UploadsConfig::local(
+                std::env::temp_dir().join("plenary-uploads"),
+            )),
         }
     }
 
@@ -316,6 +335,13 @@ impl Config {
             .ok_or_else(|| ConfigError {
                 problems: vec![format!("{} is not set", vars::ORGANISER_TOKEN_HASH)],
             })
+    }
+
+    /// The organiser function signs upload forms for this bucket (or the local stack's folder).
+    pub fn require_uploads(&self) -> Result<&UploadsConfig, ConfigError> {
+        self.uploads.as_ref().ok_or_else(|| ConfigError {
+            problems: vec![format!("{} is not set", vars::UPLOADS_BUCKET)],
+        })
     }
 
     /// The registration, organiser and notifications functions derive join links with this key.
@@ -466,6 +492,26 @@ mod tests {
         assert_eq!(c.failed_bearers_per_client_per_hour, 20);
         // A deployment publishes https materials only.
         assert_eq!(c.material_urls, UrlPolicy::HttpsOnly);
+        assert!(c.uploads.is_none() && c.require_uploads().is_err());
+    }
+
+    #[test]
+    fn the_uploads_bucket_is_read_with_the_functions_region() {
+        let mut e = complete();
+        e.insert(vars::UPLOADS_BUCKET.into(), "plenary-uploads-1".into());
+        e.insert(vars::REGION.into(), "eu-west-1".into());
+        let c = Config::from_vars(&e).unwrap();
+        match c.require_uploads().unwrap() {
+            UploadsConfig::S3 {
+                bucket,
+                region,
+                endpoint,
+            } => assert_eq!(
+                (bucket.as_str(), region.as_str(), endpoint),
+                ("plenary-uploads-1", "eu-west-1", &None)
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod http;
 pub mod mail;
 pub mod openapi;

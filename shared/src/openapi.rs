@@ -403,6 +403,25 @@ pub struct AnnouncementRequest {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct UploadBody {
+    /// The file's name: no `/`, `\\`, `..`, control characters or `: * ? " < > |`, not starting
+    /// with a dot, with an extension that agrees with `content_type`.
+    #[schemars(length(min = 3, max = 200))]
+    pub filename: String,
+    #[schemars(schema_with = "upload_types")]
+    pub content_type: String,
+    /// The file's exact size in bytes; the form takes a file of this size only.
+    #[schemars(range(min = 1, max = 209_715_200))]
+    pub size: u64,
+}
+
+fn upload_types(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let types: Vec<&str> = crate::domain::FILE_TYPES.iter().map(|(t, _)| *t).collect();
+    schemars::json_schema!({"type": "string", "enum": types})
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignInBody {
     #[schemars(extend("format" = "email"), length(max = 254))]
     pub email: String,

@@ -113,6 +113,9 @@ pub struct EventView {
     /// asking "in person or remote"; null for other events. Cached like the rest of the event
     /// (a minute), so a count, not a promise: the confirmation decides.
     pub seats_left: Option<SeatsLeftView>,
+    /// Whether the event is over (its end has passed): a website then leads with its
+    /// presentations and recordings and says it has ended instead of offering the form.
+    pub ended: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -274,6 +277,7 @@ impl EventView {
             questions: e.questions.iter().map(QuestionView::of).collect(),
             in_person: e.in_person.as_ref().map(InPersonView::of),
             seats_left: None,
+            ended: e.has_ended(now),
         }
     }
 }
@@ -722,6 +726,44 @@ pub struct JoinInfoSaved {
     pub event_id: String,
     pub release_at: String,
     pub released: bool,
+}
+
+/// `POST …/uploads`: the form to send the file with, and where it is then served.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UploadGranted {
+    pub upload: UploadFormView,
+    /// Where the file is served, publicly, once sent: a session material's `url`.
+    pub file_url: String,
+    /// Until when the form may be used.
+    pub expires_at: String,
+    /// The storage key the file is kept under.
+    pub key: String,
+    pub upload_id: String,
+}
+
+/// Send `multipart/form-data` to `url`: every entry of `fields`, then the file as `file`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UploadFormView {
+    pub url: String,
+    /// Always `POST`.
+    pub method: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl UploadGranted {
+    pub fn of(form: &crate::files::UploadForm, upload: &crate::domain::Upload) -> Self {
+        Self {
+            upload: UploadFormView {
+                url: form.url.clone(),
+                method: "POST".to_owned(),
+                fields: form.fields.iter().cloned().collect(),
+            },
+            file_url: upload.file_url.clone(),
+            expires_at: upload.expires_at.to_string(),
+            key: upload.key.clone(),
+            upload_id: upload.id.clone(),
+        }
+    }
 }
 
 /// `GET …/programme/draft/changes`: the shape of `…/programme/changes`, from the latest version

@@ -354,3 +354,65 @@ pub async fn sign_in_mails(s: &LocalStack) -> Vec<Value> {
         .filter(|m| m["kind"] == "organiser_sign_in")
         .collect()
 }
+
+/// A `multipart/form-data` body as a browser sends a presigned POST: every field in order, then
+/// the file as `file`. Returns the body's content type (with its boundary) and its bytes.
+pub fn multipart_form(
+    fields: &[(String, String)],
+    filename: &str,
+    file: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "----plenary-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The fields of a `POST …/uploads` answer, as name-value pairs.
+pub fn form_fields(granted: &Value) -> Vec<(String, String)> {
+    granted["upload"]["fields"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Asks the organiser route for a form to upload `filename`.
+pub async fn ask_upload(s: &LocalStack, event: &str, body: &Value) -> reqwest::Response {
+    let path = format!("/v1/admin/events/{event}/uploads");
+    send(s.admin(Method::POST, &path).json(body)).await
+}
+
+/// Posts `file` with `fields` to `url` as a browser would.
+pub async fn post_form(
+    url: &str,
+    fields: &[(String, String)],
+    filename: &str,
+    file: &[u8],
+) -> reqwest::Response {
+    let (content_type, body) = multipart_form(fields, filename, file);
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}

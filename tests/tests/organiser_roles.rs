@@ -60,6 +60,7 @@ fn role_table() -> BTreeMap<&'static str, &'static str> {
         ("getStats", "viewer"),
         ("getAttendance", "reviewer"),
         ("announce", "manager"),
+        ("createUpload", "editor"),
         ("getTeam", "viewer"),
         ("putMember", "manager"),
         ("removeMember", "manager"),

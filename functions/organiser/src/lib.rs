@@ -10,18 +10,21 @@ use plenary::Clock;
 use plenary::Config;
 use plenary::config::{ConfigError, CorsConfig};
 use plenary::domain::{
-    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId, UrlPolicy,
+    AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId, UploadRequest,
+    UrlPolicy,
 };
+use plenary::files::UploadForms;
 use plenary::http::{self, Params, Problem, Request, Response};
 use plenary::store::{
     AuditLog, Credentials, Directory, EventReader, EventWriter, JobStore, JoinInfoStore,
-    OutboxStore, ProgrammeReader, ProgrammeWriter, RateLimits, RegistrationStore, Saved, recording,
+    OutboxStore, ProgrammeReader, ProgrammeWriter, RateLimits, RegistrationStore, Saved,
+    UploadStore, recording,
 };
 use plenary::token::{JoinKey, TokenHash, TokenSource};
 use plenary::usecases::organiser::access::{Access, AccessError, Caller, Need};
 use plenary::usecases::organiser::audit::{self, Target};
-use plenary::usecases::organiser::events;
 use plenary::usecases::organiser::people::People;
+use plenary::usecases::organiser::{events, uploads};
 use plenary::usecases::{Registrar, clients};
 use plenary::views;
 use plenary::wiring::Services;
@@ -63,13 +66,24 @@ pub struct App {
     pub failed_bearers_per_client_per_hour: u32,
     /// Which addresses the draft's materials may have (https only in a deployment).
     pub material_urls: UrlPolicy,
+    /// Signs the forms organisers upload files with.
+    pub upload_forms: Arc<dyn UploadForms>,
+    pub uploads: Arc<dyn UploadStore>,
 }
 
 impl App {
-    /// Refuses a configuration without the organiser token's hash or the join key.
+    /// Refuses a configuration without the organiser token's hash, the join key or the uploads
+    /// bucket.
     pub fn new(services: &Services, config: &Config) -> Result<Self, ConfigError> {
         let store = &services.store;
+        let uploads = config.require_uploads()?;
         Ok(Self {
+            upload_forms: plenary::files::forms(
+                uploads,
+                config.site_url.as_str(),
+                config.api_url.as_str(),
+            ),
+            uploads: store.clone(),
             organiser_token: config.require_organiser_token()?,
             join_key: config.require_join_key()?,
             events: store.clone(),
@@ -240,6 +254,7 @@ async fn dispatch(
         Endpoint::Stats => registrations::stats(app, id).await,
         Endpoint::Attendance => registrations::attendance(app, id).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
+        Endpoint::CreateUpload => create_upload(app, id, req).await,
         Endpoint::SignIn => people::sign_in(app, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,
         Endpoint::SignOut => people::sign_out(app, signed_in()?).await,
@@ -264,6 +279,26 @@ async fn dispatch(
         Endpoint::Audit => people::audit(app, AuditScope::Installation, req).await,
         Endpoint::ListAnnouncements => reads::announcements(app, id).await,
     }
+}
+
+async fn create_upload(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
+    let body = http::json_body(req)?;
+    let event = existing_event(app, raw_id).await?;
+    let request = UploadRequest::parse(&body).map_err(Problem::invalid)?;
+    let granted = uploads::grant(
+        app.uploads.as_ref(),
+        app.upload_forms.as_ref(),
+        app.tokens.as_ref(),
+        &event,
+        &request,
+        app.clock.now(),
+    )
+    .await?;
+    // The form carries a signature: no cache may keep it.
+    Ok(http::private(http::json_with_status(
+        StatusCode::CREATED,
+        &views::UploadGranted::of(&granted.form, &granted.upload),
+    )))
 }
 
 async fn put_join_info(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {

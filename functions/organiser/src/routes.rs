@@ -24,6 +24,7 @@ plenary::routes! {
         Stats => ops::GET_STATS,
         Attendance => ops::GET_ATTENDANCE,
         Announce => ops::ANNOUNCE,
+        CreateUpload => ops::CREATE_UPLOAD,
         SignIn => ops::SIGN_IN,
         OpenSession => ops::OPEN_SESSION,
         SignOut => ops::SIGN_OUT,
@@ -59,7 +60,7 @@ impl Endpoint {
             ListRegistrations | RegistrationsCsv | Attendance | Approve | Reject | RevokeJoin => {
                 Need::Event(Duty::Review)
             }
-            PutEvent | PutDraft | Publish => Need::Event(Duty::Edit),
+            PutEvent | PutDraft | Publish | CreateUpload => Need::Event(Duty::Edit),
             GetJoinInfo | PutJoinInfo | ListAnnouncements | Announce | PutMember | RemoveMember
             | EventAudit => Need::Event(Duty::Manage),
         }

@@ -1,5 +1,6 @@
 // `/events/{id}`: the event, its programme (in the visitor's zone by default, or the event's),
-// its speakers, and the registration form.
+// its speakers, and the registration form; once the event is over, its presentations and
+// recordings first, and a notice that it has ended instead of the form.
 'use strict';
 
 (() => {
@@ -59,7 +60,7 @@
       && zoneOffset(visitor, event.ends_at) === zoneOffset(event.timezone, event.ends_at);
     $('event-when-visitor').replaceChildren(...when(visitor));
     $('event-format').textContent = t(`format.${event.format}`);
-    $('event-registration').replaceChildren(...registrationState());
+    $('event-registration').replaceChildren(...(event.ended ? [t('past.ended')] : registrationState()));
     $('event-registration').dataset.open = String(event.registration.open);
     $('event-contact-row').hidden = !event.contact;
     if (event.contact) {
@@ -67,7 +68,7 @@
         el('a', { href: `mailto:${event.contact.email}`, dir: 'ltr', text: event.contact.email }));
     }
     // Online participants need to know how and when the connection details reach them.
-    $('remote').hidden = event.format === 'in_person';
+    $('remote').hidden = event.format === 'in_person' || event.ended;
     $('remote-text').textContent = t(event.format === 'hybrid' ? 'remote.hybrid' : 'remote.virtual');
     const links = event.links || [];
     $('documents').hidden = links.length === 0;
@@ -98,6 +99,29 @@
     $('zone-visitor-label').replaceChildren(t('programme.yourZone'), ' (', bdi(visitor), ')');
     $('zone-event-label').replaceChildren(t('programme.eventZone'), ' (', bdi(event.timezone), ')');
     $('calendar-link').href = Plenary.apiUrl(`${path}/programme.ics`);
+  }
+
+  // Once the event is over the page leads with what it left: every session with materials, in
+  // the programme's order, under the day and hours it was held.
+  function renderPast() {
+    const ended = Boolean(event.ended);
+    $('past').hidden = !ended;
+    const heading = $('programme-heading');
+    heading.dataset.i18n = ended ? 'past.programme' : 'programme.heading';
+    heading.textContent = t(heading.dataset.i18n);
+    if (!ended) return;
+    const zone = programme ? programme.timezone : visitor;
+    const held = programme ? programme.days.flatMap((day) => day.sessions
+      .filter((s) => (s.materials || []).some((m) => /^https?:\/\//i.test(m.url)))
+      .map((s) => ({ day, s }))) : [];
+    $('past-sessions').replaceChildren(...(held.length === 0
+      ? [el('p', { class: 'muted', text: t('past.none') })]
+      : [el('ul', { class: 'past-sessions' }, held.map(({ day, s }) => el('li', { 'data-session': s.id },
+        el('h3', {}, el('span', { dir: 'auto', text: s.title })),
+        el('p', { class: 'muted' }, formatDay(day.date), ', ',
+          el('time', { datetime: s.starts_at, text: formatTime(s.starts_at, zone) }), '–',
+          el('time', { datetime: s.ends_at, text: formatTime(s.ends_at, zone) })),
+        materialList(s.materials))))]));
   }
 
   function speakerLine(list) {
@@ -166,9 +190,10 @@
     fillChoices(form.elements.category, CATEGORIES, 'category');
     renderParticipation($('participation'), event);
     renderQuestions($('questions'), event.questions || []);
-    const open = event.registration.open;
+    // An event that is over takes no registrations, whatever its window said.
+    const open = event.registration.open && !event.ended;
     $('registration-closed').hidden = open;
-    $('registration-closed').textContent = open ? '' : t('form.closed');
+    $('registration-closed').textContent = open ? '' : t(event.ended ? 'past.ended' : 'form.closed');
     form.hidden = !open || !$('check-email').hidden;
   }
 
@@ -229,6 +254,7 @@
 
   async function render() {
     renderEvent();
+    renderPast();
     await nextTask();
     renderProgramme();
     await nextTask();
@@ -253,6 +279,7 @@
         zoneChoice = radio.value;
         await loadProgramme();
         renderProgramme();
+        renderPast();
       }));
       $('register-form').addEventListener('submit', submit);
       $('resend').addEventListener('click', resend);

@@ -393,6 +393,12 @@ impl Event {
         }
     }
 
+    /// Over once its end has passed: its page leads with the materials and takes no more
+    /// registrations.
+    pub fn has_ended(&self, now: Timestamp) -> bool {
+        now >= self.ends_at
+    }
+
     /// Every local date the event covers in its zone, first to last; its end is exclusive, so
     /// an event ending at midnight does not hold the next day.
     pub fn local_dates(&self) -> Vec<jiff::civil::Date> {

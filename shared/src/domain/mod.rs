@@ -19,6 +19,7 @@ mod participation;
 mod programme;
 mod registration;
 mod text;
+mod upload;
 
 pub use announcement::{Announcement, AnnouncementSummary, Audience};
 pub use audit::{AUDIT_RETENTION, AuditEntry, AuditScope};
@@ -50,3 +51,6 @@ pub use registration::{
     NotificationChoices, Person, Registration, Status, TokenKeys,
 };
 pub use text::{Line, Paragraph, is_bidi_control};
+pub use upload::{
+    FILE_TYPES, Filename, MAX_FILENAME_CHARS, MAX_UPLOAD_BYTES, Upload, UploadRequest,
+};

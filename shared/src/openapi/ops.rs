@@ -9,7 +9,7 @@ use super::{
     AmendRequest, AnnouncementRequest, Auth, BOOLEAN, Body, CURSOR, ConfirmRequest, DraftRequest,
     EventRequest, IDEMPOTENCY, IF_NONE_MATCH, JoinInfoRequest, LIMIT, MemberBody, Operation,
     OrganiserBody, RegistrationRequest, ResendRequest, STATUS, SessionBody, SignInBody, TOKEN,
-    TokenBody, VERSION_NO, ZONE, s,
+    TokenBody, UploadBody, VERSION_NO, ZONE, s,
 };
 use crate::views;
 
@@ -122,6 +122,8 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
     GET_ATTENDANCE = GET "/v1/admin/events/{event_id}/attendance", "getAttendance", "Who attended (used their personal join link), on which days in the event's zone, with each registrant's joins", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::AttendanceView>), problems: &[401, 403];
+    CREATE_UPLOAD = POST "/v1/admin/events/{event_id}/uploads", "createUpload", "A signed form to upload one file (slides, a document, a recording: PDF, PowerPoint, Word, Excel, OpenDocument, PNG, JPEG, MP4 or plain text, at most 200 MiB) of exactly that name, type and size; send it as multipart/form-data to upload.url with every entry of upload.fields and then the file as `file`, and file_url serves it publicly", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::Json(s::<UploadBody>), 201 => Body::Json(s::<views::UploadGranted>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];
     SIGN_IN = POST "/v1/admin/sign-in", "signIn", "Email a sign-in link to a known organiser (the same answer whatever the address)", "Organisers", Public,

@@ -42,6 +42,7 @@
 //! | emailed sign-in link (hash) | `SIGNIN#{sha256(token)}` | `SIGNIN` |
 //! | audit entry of an event | `EVENT#{event_id}` | `AUDIT#{entry ULID}` |
 //! | audit entry of the installation | `AUDIT` | `AUDIT#{entry ULID}` |
+//! | an upload granted for the event (its form, the file's key and address) | `EVENT#{event_id}` | `UPLOAD#{upload ULID}` |
 
 use super::{Key, Query};
 use crate::domain::{AuditScope, ClientAddress, Email, EventId, Pool, RegistrationId};
@@ -105,6 +106,10 @@ pub fn document_parts(of: &Key, count: usize) -> Query {
         sk_between: Some((first, last)),
         ..Query::default()
     }
+}
+
+pub fn upload(event: &EventId, upload_id: &str) -> Key {
+    Key::new(event_pk(event), format!("UPLOAD#{upload_id}"))
 }
 
 pub const REG_SK_PREFIX: &str = "REG#";

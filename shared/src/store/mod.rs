@@ -18,6 +18,7 @@ mod outbox;
 mod programme;
 mod registrations;
 mod table;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -47,6 +48,7 @@ pub use table::{
     Cond, Item, Key, MAX_ITEM_BYTES, MAX_TRANSACTION_WRITES, PK, Page, Query, SK, TTL, Table,
     TableError, Write, item_size, values_equal,
 };
+pub use uploads::UploadStore;
 
 /// The domain stores over one table. Each function takes the narrow traits it needs from it.
 #[derive(Clone)]

@@ -10,6 +10,7 @@ use super::organiser::access::AccessError;
 use super::organiser::events::{PublishFailure, SaveEventError};
 use super::organiser::people::{PeopleError, SessionError};
 use super::organiser::signin::SignInError;
+use super::organiser::uploads::UploadError;
 use super::registrant::{
     AuthError, CalendarFeedError, ConfirmError, FollowError, JoinError, RegisterError,
     UnsubscribeError,
@@ -46,6 +47,17 @@ fn event_full() -> Problem {
         "The event is full",
         "no seat is free and the event has no waiting list",
     )
+}
+
+/// A form that cannot be signed is the deployment's fault (its role has no credentials), not
+/// the organiser's: 503, with the cause in the log only.
+impl From<UploadError> for Problem {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::Store(s) => s.into(),
+            UploadError::Files(f) => Problem::unavailable(&f),
+        }
+    }
 }
 
 impl From<ClientLimitError> for Problem {
