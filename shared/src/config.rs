@@ -8,8 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::{Email, UrlPolicy};
-use crate::secrets::{Secrets, SecretsManager};
 pub use crate::files::UploadsConfig;
+use crate::secrets::{Secrets, SecretsManager};
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
     FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,

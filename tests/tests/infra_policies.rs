@@ -613,6 +613,12 @@ async fn drive_every_function(w: &World) {
         .await;
     w.admin("GET", "/v1/admin/events/ws/attendance", Value::Null)
         .await;
+    w.admin(
+        "POST",
+        "/v1/admin/events/ws/uploads",
+        json!({"filename": "slides.pdf", "content_type": "application/pdf", "size": 1000}),
+    )
+    .await;
     let pending = w
         .admin("GET", "/v1/admin/events/ap/registrations", Value::Null)
         .await;
