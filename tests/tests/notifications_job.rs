@@ -8,9 +8,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use plenary::clock::ManualClock;
 use plenary::domain::{Application, Event, EventId, Registration, RegistrationId, Status};
-use plenary::mail::{LocalMailbox, MailError, Mailer};
+use plenary::mail::{LocalMailbox, MailError, Mailer, MessageKind};
 use plenary::store::{
-    Change, EventWriter, MemoryTable, OutboxStore, RegistrationStore, Table, TableStore,
+    Addressee, Change, EventWriter, MemoryTable, Notice, OutboxStore, RegistrationStore, Table,
+    TableStore,
 };
 use plenary::wiring::Services;
 use plenary_notifications::{App, pace::Pacer};
@@ -37,6 +38,7 @@ enum Kind {
 }
 
 on_both_stores!(
+    a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_time_in_the_same_run,
     a_duplicate_trigger_sends_nothing_twice,
     two_concurrent_runs_send_each_reminder_once,
     a_fan_out_stopped_by_its_budget_resumes_where_it_stopped,
@@ -101,10 +103,16 @@ async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
 
 /// `n` confirmed registrations, written directly (the registration rules are tested elsewhere).
 async fn confirmed(w: &World, n: usize, domain: &str) {
+    confirmed_in(w, &w.event, n, domain).await;
+}
+
+/// `n` confirmed registrations to `event`, returned.
+async fn confirmed_in(w: &World, event: &Event, n: usize, domain: &str) -> Vec<Registration> {
+    let mut out = Vec::new();
     for i in 0..n {
         let language = ["en", "fr", "es"][i % 3];
         let app = Application::parse(
-            &w.event,
+            event,
             &json!({"email": format!("r{i}@{domain}"), "given_name": "R", "family_name": format!("{i}"),
                     "country": "CH", "organisation": "O", "category": "academia",
                     "language": language, "consent": true}),
@@ -112,14 +120,16 @@ async fn confirmed(w: &World, n: usize, domain: &str) {
         .unwrap();
         let now = w.clock.now();
         let id = RegistrationId::parse(&format!("01J0000000000000000000{i:04}")).unwrap();
-        let mut r = Registration::new(id, w.event.id.clone(), &app, now);
+        let mut r = Registration::new(id, event.id.clone(), &app, now);
         r.status = Status::Confirmed;
         r.confirm_by = None;
         r.confirmed_at = Some(now);
         let mut ch = Change::new();
         ch.save(&r, 0).unwrap();
         w.store.commit(ch).await.unwrap();
+        out.push(r);
     }
+    out
 }
 
 use plenary::Clock as _;
@@ -139,6 +149,51 @@ fn per_recipient(w: &World) -> std::collections::BTreeMap<String, usize> {
 }
 
 const LONG: Duration = Duration::from_secs(300);
+
+async fn a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_time_in_the_same_run(
+    kind: Kind,
+) {
+    let w = world(kind, None).await;
+    confirmed(&w, 3, "real.test").await;
+    let flood = Event::parse(
+        EventId::parse("flooded").unwrap(),
+        &json!({"title": "Flooded", "timezone": "Europe/Zurich",
+                "starts_at": START, "ends_at": "2021-09-08T14:30:00Z"}),
+    )
+    .unwrap();
+    w.store.put_event(&flood, w.clock.now()).await.unwrap();
+    // More confirmations than the run can send at the pace: 400 at 50 a second is 8 s, the run
+    // has 2 s after its margin.
+    for r in confirmed_in(&w, &flood, 400, "flood.test").await {
+        let notice = Notice {
+            id: format!("N{}", r.id),
+            kind: MessageKind::Confirmation,
+            to: Addressee::Registrant {
+                event_id: flood.id.clone(),
+                registration_id: r.id.clone(),
+            },
+            created_at: w.clock.now(),
+            attempts: 0,
+            not_before: w.clock.now(),
+        };
+        w.store.queue(&notice).await.unwrap();
+    }
+    let services = Services::new(w.store.clone()).with_clock(w.clock.clone());
+    let paced = App::new(
+        &services,
+        &plenary_tests::config(),
+        w.mailbox.clone(),
+        Pacer::new(50.0),
+    )
+    .unwrap();
+    let report = plenary_notifications::run(&paced, at(P1D), Duration::from_secs(4))
+        .await
+        .unwrap();
+    let kinds = |k: &str| report.sent.iter().filter(|s| s.kind == k).count();
+    assert_eq!(kinds("reminder"), 3, "{:?}", report.sent.len());
+    assert!(kinds("confirmation") > 0 && kinds("confirmation") < 400);
+    assert!(report.more, "the flood's rest is left for the next run");
+}
 
 async fn a_duplicate_trigger_sends_nothing_twice(kind: Kind) {
     let w = world(kind, None).await;

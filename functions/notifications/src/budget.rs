@@ -21,6 +21,17 @@ impl Budget {
         }
     }
 
+    /// The part of this budget one kind of mail may use: `fraction` of the time left after
+    /// the margin, from the same start. Transactional mail runs inside a share so a flood of
+    /// it cannot take the time the reminders due in the same run need.
+    pub fn share(&self, fraction: f64) -> Self {
+        let usable = self.allowance.saturating_sub(MARGIN);
+        Self {
+            started: self.started,
+            allowance: MARGIN + usable.mul_f64(fraction.clamp(0.0, 1.0)),
+        }
+    }
+
     /// True while the run may take on another message.
     pub fn allows_another(&self) -> bool {
         self.allows_another_after(Duration::ZERO)
@@ -43,5 +54,17 @@ mod tests {
         assert!(long.allows_another());
         assert!(long.allows_another_after(Duration::from_secs(60)));
         assert!(!long.allows_another_after(Duration::from_secs(299)));
+    }
+
+    #[test]
+    fn a_share_ends_at_its_fraction_of_the_usable_time_and_a_whole_share_is_the_budget() {
+        let b = Budget::start(Duration::from_secs(102));
+        assert_eq!(b.share(0.5).allowance, Duration::from_secs(52));
+        assert_eq!(b.share(1.0).allowance, b.allowance);
+        assert!(
+            !Budget::start(Duration::from_secs(10))
+                .share(0.0)
+                .allows_another()
+        );
     }
 }

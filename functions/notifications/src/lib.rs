@@ -140,16 +140,31 @@ pub async fn run(app: &App, now: Timestamp, budget: Duration) -> Result<Report, 
         budget: Budget::start(budget),
         report: Report::default(),
     };
-    // Transactional mail first: people wait for their confirmation link.
-    outbox::send_due(app, &mut run).await?;
-    if !run.report.more {
-        reminders::send(app, &mut run).await?;
+    // Transactional mail first, people wait for their confirmation link, but only within its
+    // share: a flood of it must not take the time a reminder due now needs.
+    let share = run.budget.share(TRANSACTIONAL_SHARE);
+    if outbox::send_due(app, &mut run, share).await? == outbox::Pass::Throttled {
+        return Ok(run.report);
     }
+    // Work left in the outbox is reported, but does not stop the fan-outs.
+    let outbox_left = std::mem::take(&mut run.report.more);
+    reminders::send(app, &mut run).await?;
     if !run.report.more {
         digests::send(app, &mut run).await?;
     }
     if !run.report.more {
         announcements::send(app, &mut run).await?;
     }
+    if outbox_left && !run.report.more {
+        // The fan-outs are done: the rest of the run is the outbox's.
+        let whole = run.budget;
+        outbox::send_due(app, &mut run, whole).await?;
+    } else {
+        run.report.more |= outbox_left;
+    }
     Ok(run.report)
 }
+
+/// The part of a run transactional mail may take before the fan-outs due (reminders first)
+/// have their turn; what the fan-outs leave goes back to it in the same run.
+const TRANSACTIONAL_SHARE: f64 = 0.5;

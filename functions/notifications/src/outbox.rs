@@ -9,6 +9,7 @@ use plenary::store::{Addressee, Claim, Notice, StoreError, Unsent};
 use plenary::usecases::organiser::signin;
 use plenary::usecases::registrant;
 
+use crate::budget::Budget;
 use crate::compose::{self, ComposeError};
 use crate::{App, Report, Run, RunError, SentSummary};
 
@@ -22,30 +23,40 @@ fn back_off(attempts: u32) -> SignedDuration {
     SignedDuration::from_secs(30 * 2i64.pow(attempts.min(10)))
 }
 
-pub(crate) async fn send_due(app: &App, run: &mut Run) -> Result<(), RunError> {
+/// How a pass over the outbox ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Nothing due is left, or the pass's budget ran out (then `more` is set).
+    Ended,
+    /// SES said slow down: nothing else should be sent in this run.
+    Throttled,
+}
+
+/// Sends due notices, oldest first, while `budget` (the run's, or a share of it) allows.
+pub(crate) async fn send_due(app: &App, run: &mut Run, budget: Budget) -> Result<Pass, RunError> {
     loop {
         let due = app.outbox.due(run.now, BATCH).await?;
         if due.is_empty() {
-            return Ok(());
+            return Ok(Pass::Ended);
         }
         let mut progressed = false;
         for notice in &due {
-            if !run.budget.allows_another() {
+            if !budget.allows_another() {
                 run.report.more = true;
-                return Ok(());
+                return Ok(Pass::Ended);
             }
             match send_one(app, notice, run.now, &mut run.report).await? {
                 Step::Done => progressed = true,
                 Step::Throttled => {
                     // SES says slow down: leave the rest for the next run.
                     run.report.more = true;
-                    return Ok(());
+                    return Ok(Pass::Throttled);
                 }
                 Step::Busy => {}
             }
         }
         if !progressed || (due.len() as u32) < BATCH {
-            return Ok(());
+            return Ok(Pass::Ended);
         }
     }
 }
