@@ -1,0 +1,255 @@
+//! What CloudFront may keep, route by route: every route of every HTTP function is matched
+//! against the distribution's cache behaviours in `infra/template.yaml` (in order, as CloudFront
+//! matches them), and a public read (the programme function's GETs) must land on a behaviour that
+//! caches it, compressed, while a registrant's or organiser's route must never be cacheable.
+//! A behaviour added or reordered in the template, or a route added to a router under a cached
+//! path, fails here before it serves one person's data to another.
+
+use std::collections::BTreeSet;
+
+use plenary::http::Route;
+use serde_yaml_ng::Value;
+
+/// CloudFront's managed policy that caches nothing (Managed-CachingDisabled).
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+
+/// The query strings the programme function reads (`tz` on the programme and its feeds, `from` and
+/// `to` on the changes); the public cache key must be exactly these, so no other query string
+/// can split the cache or be lost.
+const PUBLIC_QUERY_STRINGS: [&str; 3] = ["tz", "from", "to"];
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+    let text = std::fs::read_to_string(path).expect("infra/template.yaml is readable");
+    serde_yaml_ng::from_str(&text)
+        .expect("infra/template.yaml is plain YAML (long-form intrinsics)")
+}
+
+/// One cache behaviour, as CloudFront sees it.
+struct Behaviour {
+    pattern: String,
+    origin: String,
+    cached_methods: BTreeSet<String>,
+    compress: bool,
+    /// A managed policy's id, or the logical id of a policy in the template.
+    policy: Policy,
+}
+
+enum Policy {
+    Managed(String),
+    Template(String),
+}
+
+fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_sequence()
+        .map(|s| {
+            s.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn behaviour(v: &Value, pattern: &str) -> Behaviour {
+    let policy = match &v["CachePolicyId"] {
+        Value::String(id) => Policy::Managed(id.clone()),
+        other => Policy::Template(
+            other["Ref"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{pattern}: CachePolicyId is an id or a Ref"))
+                .to_owned(),
+        ),
+    };
+    // CloudFront's default when CachedMethods is absent.
+    let cached = match strings(&v["CachedMethods"]) {
+        s if s.is_empty() => ["GET", "HEAD"].map(str::to_owned).into(),
+        s => s,
+    };
+    Behaviour {
+        pattern: pattern.to_owned(),
+        origin: v["TargetOriginId"]
+            .as_str()
+            .expect("TargetOriginId")
+            .to_owned(),
+        cached_methods: cached,
+        compress: v["Compress"].as_bool() == Some(true),
+        policy,
+    }
+}
+
+/// The behaviours in CloudFront's order: the listed ones first, the default last.
+fn behaviours(template: &Value) -> Vec<Behaviour> {
+    let config = &template["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
+    let mut all: Vec<Behaviour> = config["CacheBehaviors"]
+        .as_sequence()
+        .expect("the distribution has cache behaviours")
+        .iter()
+        .map(|b| behaviour(b, b["PathPattern"].as_str().expect("PathPattern")))
+        .collect();
+    all.push(behaviour(&config["DefaultCacheBehavior"], "*"));
+    all
+}
+
+/// CloudFront's path patterns: `*` any run of characters (slashes too), `?` exactly one.
+fn glob(pattern: &[u8], path: &[u8]) -> bool {
+    match (pattern.first(), path.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            glob(&pattern[1..], path) || (!path.is_empty() && glob(pattern, &path[1..]))
+        }
+        (Some(b'?'), Some(_)) => glob(&pattern[1..], &path[1..]),
+        (Some(p), Some(c)) if p == c => glob(&pattern[1..], &path[1..]),
+        _ => false,
+    }
+}
+
+fn matching<'a>(behaviours: &'a [Behaviour], path: &str) -> &'a Behaviour {
+    behaviours
+        .iter()
+        .find(|b| glob(b.pattern.as_bytes(), path.as_bytes()))
+        .expect("the default behaviour matches every path")
+}
+
+/// A request path for a route pattern: each `{name}` segment filled in.
+fn sample_path(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|s| if s.starts_with('{') { "x1" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// (method, path) of every route of a router.
+fn routes<E>(routes: &[Route<E>]) -> Vec<(String, String)> {
+    routes
+        .iter()
+        .map(|r| (r.method.as_str().to_owned(), sample_path(r.pattern)))
+        .collect()
+}
+
+/// True when CloudFront may answer `method` on `b` from its cache.
+fn cacheable(template: &Value, b: &Behaviour, method: &str) -> bool {
+    let keeps = match &b.policy {
+        Policy::Managed(id) => id != CACHING_DISABLED,
+        Policy::Template(name) => {
+            let config = &template["Resources"][name.as_str()]["Properties"]["CachePolicyConfig"];
+            config["MaxTTL"].as_u64().unwrap_or(0) > 0
+        }
+    };
+    keeps && b.cached_methods.contains(method)
+}
+
+#[test]
+fn every_public_read_is_cached_at_the_edge_compressed_and_keyed_on_its_query_strings() {
+    let template = template();
+    let behaviours = behaviours(&template);
+    let public = routes(plenary_programme::ROUTES);
+    assert!(!public.is_empty());
+    for (method, path) in &public {
+        let b = matching(&behaviours, path);
+        assert_eq!(
+            b.origin, "api",
+            "{method} {path} goes to the API (behaviour {})",
+            b.pattern
+        );
+        assert!(
+            cacheable(&template, b, method),
+            "{method} {path} is cached (behaviour {})",
+            b.pattern
+        );
+        assert!(
+            b.compress,
+            "{method} {path} is compressed (behaviour {})",
+            b.pattern
+        );
+        let Policy::Template(name) = &b.policy else {
+            panic!("{method} {path}: the public reads use the template's own cache policy");
+        };
+        let config = &template["Resources"][name.as_str()]["Properties"]["CachePolicyConfig"];
+        let key = &config["ParametersInCacheKeyAndForwardedToOrigin"];
+        assert_eq!(
+            strings(&key["QueryStringsConfig"]["QueryStrings"]),
+            PUBLIC_QUERY_STRINGS.map(str::to_owned).into(),
+            "{name} keys on exactly the programme's query strings"
+        );
+        assert_eq!(
+            key["QueryStringsConfig"]["QueryStringBehavior"].as_str(),
+            Some("whitelist")
+        );
+        // Nothing personal in the key: no header (so no Authorization), no cookie.
+        assert_eq!(
+            key["HeadersConfig"]["HeaderBehavior"].as_str(),
+            Some("none"),
+            "{name}"
+        );
+        assert_eq!(
+            key["CookiesConfig"]["CookieBehavior"].as_str(),
+            Some("none"),
+            "{name}"
+        );
+        assert_eq!(
+            key["EnableAcceptEncodingGzip"].as_bool(),
+            Some(true),
+            "{name}"
+        );
+        assert_eq!(
+            key["EnableAcceptEncodingBrotli"].as_bool(),
+            Some(true),
+            "{name}"
+        );
+        // The function's Cache-Control decides: no answer without one is kept.
+        assert_eq!(config["DefaultTTL"].as_u64(), Some(0), "{name}");
+        assert_eq!(config["MinTTL"].as_u64(), Some(0), "{name}");
+    }
+}
+
+#[test]
+fn no_registrant_or_organiser_route_is_cacheable_at_the_edge() {
+    let template = template();
+    let behaviours = behaviours(&template);
+    let personal: Vec<_> = routes(plenary_registration::ROUTES)
+        .into_iter()
+        .chain(routes(plenary_organiser::ROUTES))
+        .collect();
+    assert!(personal.len() > 20, "the routers are read");
+    for (method, path) in &personal {
+        let b = matching(&behaviours, path);
+        assert_eq!(
+            b.origin, "api",
+            "{method} {path} goes to the API (behaviour {})",
+            b.pattern
+        );
+        assert!(
+            !cacheable(&template, b, method),
+            "{method} {path} must never be cached (behaviour {})",
+            b.pattern
+        );
+    }
+}
+
+#[test]
+fn the_site_and_the_files_come_from_their_buckets() {
+    let template = template();
+    let behaviours = behaviours(&template);
+    for (path, origin) in [
+        ("/", "site"),
+        ("/events/qos-workshop", "site"),
+        ("/admin/sign-in", "site"),
+        ("/assets/site.css", "site"),
+        ("/files/qos/slides.pdf", "files"),
+    ] {
+        assert_eq!(matching(&behaviours, path).origin, origin, "{path}");
+    }
+}
+
+#[test]
+fn cloudfront_path_patterns_match_as_cloudfront_does() {
+    assert!(glob(b"/v1/*", b"/v1/admin/me"));
+    assert!(glob(b"/v1/events*", b"/v1/events"));
+    assert!(glob(b"/v1/events*", b"/v1/events/x1/programme"));
+    assert!(!glob(b"/v1/events*", b"/v1/registrations/me"));
+    assert!(glob(b"/a?c", b"/abc"));
+    assert!(!glob(b"/a?c", b"/ac"));
+    assert!(glob(b"*", b"/anything/at/all"));
+}
