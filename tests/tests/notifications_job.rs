@@ -164,6 +164,7 @@ async fn a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_
     w.store.put_event(&flood, w.clock.now()).await.unwrap();
     // More confirmations than the run can send at the pace: 400 at 50 a second is 8 s, the run
     // has 2 s after its margin.
+    let queued_at = w.clock.now();
     for r in confirmed_in(&w, &flood, 400, "flood.test").await {
         let notice = Notice {
             id: format!("N{}", r.id),
@@ -193,6 +194,11 @@ async fn a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_
     assert_eq!(kinds("reminder"), 3, "{:?}", report.sent.len());
     assert!(kinds("confirmation") > 0 && kinds("confirmation") < 400);
     assert!(report.more, "the flood's rest is left for the next run");
+    // The backlog alarm's figure: how long the oldest message left has waited.
+    assert_eq!(
+        report.oldest_waiting_seconds,
+        Some(at(P1D).duration_since(queued_at).as_secs())
+    );
 }
 
 async fn a_duplicate_trigger_sends_nothing_twice(kind: Kind) {

@@ -13,6 +13,7 @@ mod budget;
 mod compose;
 pub mod digests;
 mod fanout;
+mod metrics;
 mod outbox;
 pub mod pace;
 pub mod reminders;
@@ -105,6 +106,10 @@ pub struct Report {
     pub skipped: u32,
     /// True when the run stopped with work left, out of budget or throttled (the next run resumes).
     pub more: bool,
+    /// How long the oldest message still due in the outbox has waited, when one is left: the
+    /// figure the backlog alarm watches (`metrics::emf`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest_waiting_seconds: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -162,6 +167,12 @@ pub async fn run(app: &App, now: Timestamp, budget: Duration) -> Result<Report, 
     } else {
         run.report.more |= outbox_left;
     }
+    run.report.oldest_waiting_seconds = app
+        .outbox
+        .due(now, 1)
+        .await?
+        .first()
+        .map(|n| now.duration_since(n.created_at).as_secs().max(0));
     Ok(run.report)
 }
 

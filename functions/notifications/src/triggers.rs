@@ -175,6 +175,8 @@ pub async fn handle(app: &App, payload: Value, budget: Duration) -> Result<Value
                 more = report.more,
                 "job run"
             );
+            // A line of its own, unprefixed, for CloudWatch's metric extraction.
+            println!("{}", crate::metrics::emf(&report, now));
             Ok(serde_json::to_value(&report).unwrap_or(Value::Null))
         }
     }
