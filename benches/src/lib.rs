@@ -248,7 +248,7 @@ pub async fn confirmed(store: &TableStore, event: &Event, n: usize, now: Timesta
         r.confirm_by = None;
         r.confirmed_at = Some(now);
         let mut ch = Change::new();
-        ch.save(&r, 0).expect("a change");
+        ch.save(event, None, &r).expect("a change");
         store.commit(ch).await.expect("committed");
     }
 }
@@ -366,20 +366,21 @@ pub async fn attended(store: &TableStore, event: &Event, n: usize, now: Timestam
     let (first, second) = (days[0], days[days.len() - 1]);
     for i in (0..n).step_by(2) {
         let id = RegistrationId::parse(&format!("01J00000000000000000{i:06}")).expect("a ULID");
-        let r = store
-            .registration(&event.id, &id)
-            .await
-            .expect("read")
-            .expect("registered")
-            .registration;
+        let read = || async {
+            store
+                .registration(&event.id, &id)
+                .await
+                .expect("read")
+                .expect("registered")
+        };
         store
-            .record_join_use(&r, first, event.starts_at)
+            .record_join_use(Some(event), &read().await, first, event.starts_at)
             .await
             .expect("a join");
         if i % 4 == 0 {
             let later = event.ends_at - jiff::SignedDuration::from_hours(1);
             store
-                .record_join_use(&r, second, later)
+                .record_join_use(Some(event), &read().await, second, later)
                 .await
                 .expect("a join");
         }

@@ -1,7 +1,8 @@
 //! Following a personal join link, through the registration handler in process on both stores
 //! with every store call logged: the redirect makes exactly one write, a conditional update of
-//! the registration that counts the use, its last and first time and the day attended together;
-//! and the day is the event's, across the UTC date line.
+//! the registration that counts the use, its last and first time and the day attended together
+//! (the first use also moves the event's attendance counters, in one transaction with it); and
+//! the day is the event's, across the UTC date line.
 
 use std::sync::{Arc, Mutex};
 
@@ -147,16 +148,24 @@ async fn a_join_redirect_is_one_conditional_write_that_counts_the_day_in_the_eve
     let join_key = config.join_key.clone().unwrap();
     let token = join_key.token_for(r.token_keys, &rid, 0);
     let mut change = Change::new();
-    change.save(&r, 0).unwrap().grant_join(&token.hash(), &r);
+    change
+        .save(&event, None, &r)
+        .unwrap()
+        .grant_join(&token.hash(), &r);
     store.commit(change).await.unwrap();
     table.take();
 
     assert_eq!(follow(&app, token.expose()).await, 302);
+    let registration = (Key::new("EVENT#tokyo", format!("REG#{rid}")), true);
+    let first = Written {
+        op: "transact",
+        keys: vec![registration.clone(), (tally_key(&id, &rid), false)],
+    };
+    assert_eq!(table.take(), [first], "the first use");
     let one = Written {
         op: "write",
-        keys: vec![(Key::new("EVENT#tokyo", format!("REG#{rid}")), true)],
+        keys: vec![registration],
     };
-    assert_eq!(table.take(), std::slice::from_ref(&one), "the first use");
     // 00:30 in Tokyo on the 9th, while UTC is still on the 8th.
     clock.advance(SignedDuration::from_hours(1));
     assert_eq!(follow(&app, token.expose()).await, 302);
@@ -177,4 +186,10 @@ async fn a_join_redirect_is_one_conditional_write_that_counts_the_day_in_the_eve
     assert_eq!(used.last_used_at, Some(at("2021-09-08T15:35:00Z")));
     let days: Vec<String> = used.days.iter().map(ToString::to_string).collect();
     assert_eq!(days, ["2021-09-08", "2021-09-09"]);
+}
+
+/// The copy of the main counters the registration's counters are kept in.
+fn tally_key(event: &EventId, id: &RegistrationId) -> Key {
+    use plenary::domain::tally;
+    plenary::store::keys::tally(event, tally::Place::Main, tally::shard(id))
 }

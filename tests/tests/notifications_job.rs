@@ -125,7 +125,7 @@ async fn confirmed_in(w: &World, event: &Event, n: usize, domain: &str) -> Vec<R
         r.confirm_by = None;
         r.confirmed_at = Some(now);
         let mut ch = Change::new();
-        ch.save(&r, 0).unwrap();
+        ch.save(event, None, &r).unwrap();
         w.store.commit(ch).await.unwrap();
         out.push(r);
     }

@@ -18,6 +18,23 @@ pub enum Audience {
 }
 
 impl Audience {
+    pub const ALL: &[Self] = &[Self::Confirmed, Self::All, Self::Attended, Self::Absent];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::All => "all",
+            Self::Attended => "attended",
+            Self::Absent => "absent",
+        }
+    }
+
+    /// Whether an announcement to this audience goes to `r`: in the audience, wanting
+    /// announcements, and taking optional mail at all.
+    pub fn reaches(self, r: &Registration) -> bool {
+        self.includes(r) && r.notifications.announcements && r.takes_optional_mail()
+    }
+
     /// Whether `r` is in the audience by its status (unconfirmed addresses never are). Whether
     /// it gets the mail is `plenary::usecases::mail::Recipients::reach`.
     pub fn includes(self, r: &Registration) -> bool {

@@ -18,6 +18,7 @@ mod organiser;
 mod participation;
 mod programme;
 mod registration;
+pub mod tally;
 mod text;
 mod upload;
 

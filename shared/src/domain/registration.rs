@@ -380,7 +380,12 @@ impl Registration {
             notifications: app.notifications,
             created_at: now,
             updated_at: now,
-            confirm_by: now.checked_add(CONFIRMATION_WINDOW).ok(),
+            // A whole second, as the address guard and the counters keep it.
+            confirm_by: now
+                .checked_add(CONFIRMATION_WINDOW)
+                .ok()
+                .map(super::tally::lapse_second)
+                .and_then(|s| Timestamp::from_second(s).ok()),
             confirmed_at: None,
             waitlist_ticket: None,
             join_generation: 0,
@@ -397,6 +402,11 @@ impl Registration {
     /// The seats and queue this registration uses.
     pub fn pool(&self) -> super::Pool {
         super::Pool::of(self.participation)
+    }
+
+    /// Optional mail never goes to an erased registration or to an unsubscribed address.
+    pub fn takes_optional_mail(&self) -> bool {
+        self.person.is_some() && self.unsubscribed_at.is_none()
     }
 
     pub fn is_expired(&self, now: Timestamp) -> bool {

@@ -173,6 +173,15 @@ impl TableStore {
         let Some(saved) = saved else {
             return Ok(None);
         };
+        if saved == Saved::Created {
+            // Every registration of a new event commits with its counters, so they are complete
+            // from the start. Should this write fail, the first read recounts instead (with no
+            // registration yet, or with all of them counted: the same counts either way).
+            let _ = self
+                .table
+                .write(super::registrations::counted_from_start(&event.id))
+                .await;
+        }
         // Keep the copy beside the latest programme version current, when there is one.
         let refresh = super::programme::refresh_event_copy(event)?;
         match self.table.write(refresh).await {

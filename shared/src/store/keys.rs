@@ -19,6 +19,9 @@
 //! | outbox entry (mail to send: to a registrant, or to an address such as an organiser's sign-in link) | `OUTBOX` | `MSG#{id}` |
 //! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
 //! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
+//! | copy `k` of the event's registration counters (by status, category, …, audiences) | `EVENT#{event_id}` | `TALLY#MAIN#{k:02}` |
+//! | … of registrations made in a UTC month, by quarter-hour | `EVENT#{event_id}` | `TALLY#MADE#{year*12+month-1:06}#{k:02}` |
+//! | … of unconfirmed registrations lapsing in a minute, by second | `EVENT#{event_id}` | `TALLY#OPEN#{epoch minute:010}#{k:02}` |
 //! | suppressed address (bounce, complaint) | `SUPPRESSED#{sha256(normalised email)}` | `SUPPRESSED` |
 //! | one-click unsubscribe token (hash) → registration | `UNSUBSCRIBE#{sha256(token)}` | `UNSUBSCRIBE` |
 //! | subscribable calendar URL's token (hash) → registration | `CALENDAR#{sha256(token)}` | `CALENDAR` |
@@ -45,6 +48,7 @@
 //! | an upload granted for the event (its form, the file's key and address) | `EVENT#{event_id}` | `UPLOAD#{upload ULID}` |
 
 use super::{Key, Query};
+use crate::domain::tally::Place;
 use crate::domain::{AuditScope, ClientAddress, Email, EventId, Pool, RegistrationId};
 use crate::http::IdempotencyKeyHash;
 use crate::mail::{JobName, MessageKey};
@@ -277,6 +281,62 @@ pub fn unsubscribe(hash: &str) -> Key {
 
 pub fn calendar_feed(hash: &str) -> Key {
     Key::new(format!("CALENDAR#{hash}"), "CALENDAR")
+}
+
+/// Where copy `shard` of a registration counter of `event` is kept.
+pub fn tally(event: &EventId, place: Place, shard: u32) -> Key {
+    let sk = match place {
+        Place::Main => format!("{TALLY_MAIN_PREFIX}{shard:02}"),
+        Place::Made(month) => format!("{TALLY_MADE_PREFIX}{month:06}#{shard:02}"),
+        Place::Open(minute) => format!("{TALLY_OPEN_PREFIX}{minute:010}#{shard:02}"),
+    };
+    Key::new(event_pk(event), sk)
+}
+
+pub const TALLY_PREFIX: &str = "TALLY#";
+pub const TALLY_MAIN_PREFIX: &str = "TALLY#MAIN#";
+pub const TALLY_MADE_PREFIX: &str = "TALLY#MADE#";
+pub const TALLY_OPEN_PREFIX: &str = "TALLY#OPEN#";
+
+/// Every counter item of `event`.
+pub fn tally_items(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), TALLY_PREFIX)
+}
+
+/// The copies of the main counters.
+pub fn tally_main(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), TALLY_MAIN_PREFIX)
+}
+
+/// The months' items of registrations made.
+pub fn tally_made(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), TALLY_MADE_PREFIX)
+}
+
+/// The open buckets from `minute` on (the earlier ones have lapsed).
+pub fn tally_open_from(event: &EventId, minute: i64) -> Query {
+    Query {
+        pk: event_pk(event),
+        sk_between: Some((
+            format!("{TALLY_OPEN_PREFIX}{minute:010}"),
+            format!("{TALLY_OPEN_PREFIX}9999999999#99"),
+        )),
+        ..Query::default()
+    }
+}
+
+/// Which place and copy an item of [`tally_items`] is.
+pub fn tally_place(sk: &str) -> Option<(Place, u32)> {
+    let (rest, shard) = sk.rsplit_once('#')?;
+    let shard = shard.parse().ok()?;
+    let place = if rest == TALLY_MAIN_PREFIX.trim_end_matches('#') {
+        Place::Main
+    } else if let Some(m) = rest.strip_prefix(TALLY_MADE_PREFIX) {
+        Place::Made(m.parse().ok()?)
+    } else {
+        Place::Open(rest.strip_prefix(TALLY_OPEN_PREFIX)?.parse().ok()?)
+    };
+    Some((place, shard))
 }
 
 pub fn mail_stats(event: &EventId) -> Key {

@@ -12,7 +12,8 @@ use super::codec::{DOC, doc_of, encode};
 use super::keys::{self, email_hash};
 use super::outbox::Notice;
 use super::{Cond, Item, StoreError, TTL, TableError, TableStore, Write};
-use crate::domain::{Email, EventId, Pool, Registration, RegistrationId, Status};
+use crate::domain::tally::{self, Deltas, Place, Tally};
+use crate::domain::{Email, Event, EventId, Pool, Registration, RegistrationId, Status};
 use crate::token::TokenHash;
 
 const STATUS: &str = "status";
@@ -78,6 +79,8 @@ pub struct Change {
     meanings: Vec<Conflict>,
     /// Notices queued per event, counted in one write per event at commit.
     queued: std::collections::BTreeMap<EventId, i64>,
+    /// What the saved registrations change the counters by, written once per item at commit.
+    tallies: std::collections::BTreeMap<(EventId, u32), Deltas>,
 }
 
 impl Change {
@@ -91,9 +94,20 @@ impl Change {
         self
     }
 
-    /// Writes the registration, if it is still at `expected_rev` (0: it must not exist yet).
-    /// An update, not a put, so counters kept beside the document (join-link use) survive.
-    pub fn save(&mut self, r: &Registration, expected_rev: u64) -> Result<&mut Self, StoreError> {
+    /// Writes `r` over `before` (none: it must not exist yet), if that is still the stored
+    /// revision, and moves the event's counters by what the change means for them
+    /// ([`tally::delta`], with `event`'s form). An update, not a put, so counters kept beside the
+    /// document (join-link use) survive.
+    pub fn save(
+        &mut self,
+        event: &Event,
+        before: Option<&Stored>,
+        r: &Registration,
+    ) -> Result<&mut Self, StoreError> {
+        let expected_rev = before.map_or(0, |s| s.rev);
+        let d = tally::delta(event, before.map(|s| &s.registration), r);
+        let at = (r.event_id.clone(), tally::shard(&r.id));
+        tally::merge(self.tallies.entry(at).or_default(), d);
         let mut w = Write::update(keys::registration(&r.event_id, &r.id))
             .set(DOC, encode(r)?)
             .set(STATUS, r.status.code())
@@ -350,13 +364,28 @@ pub trait RegistrationStore: Send + Sync {
     ) -> Result<RegistrationPage, StoreError>;
     async fn commit(&self, change: Change) -> Result<(), CommitError>;
     /// Counts one use of a personal join link on `day` (the event's local date of `now`): one
-    /// conditional write beside the document, whatever else the link's use records.
+    /// conditional write beside the document, whatever else the link's use records. The first
+    /// use moves the counters of `event` too (the registrant has attended), in one transaction
+    /// with it.
     async fn record_join_use(
         &self,
-        r: &Registration,
+        event: Option<&Event>,
+        s: &Stored,
         day: Date,
         now: Timestamp,
     ) -> Result<(), StoreError>;
+    /// The event's counters as they stand: the main item, and (when they are complete) the
+    /// registrations made and the unconfirmed ones whose window is open at `now`.
+    async fn tally(&self, event: &EventId, now: Timestamp) -> Result<Tally, StoreError>;
+    /// Replaces the event's counters with `tally` (a recount) and marks them complete, if no
+    /// change moved them since their copies stood at `seq`: `Ok(false)` when one did, and the counters
+    /// are left incomplete.
+    async fn put_tally(
+        &self,
+        event: &EventId,
+        tally: &Tally,
+        seq: &std::collections::BTreeMap<u32, u64>,
+    ) -> Result<bool, StoreError>;
 }
 
 const JOIN_USES: &str = "join_uses";
@@ -391,6 +420,51 @@ fn stored(item: &Item) -> Result<Stored, StoreError> {
         registration,
         rev: item.get(REV).and_then(Value::as_u64).unwrap_or(0),
     })
+}
+
+const COUNTED: &str = "counted";
+const SEQ: &str = "seq";
+
+/// The writes that move copy `shard` of `event`'s counters by `d`: one per item, the main one
+/// always (its `seq` counts the changes, so a recount can tell none came in while it read).
+fn tally_writes(event: &EventId, shard: u32, d: Deltas) -> Vec<Write> {
+    if d.is_empty() {
+        return Vec::new();
+    }
+    let mut main = Write::update(keys::tally(event, Place::Main, shard)).add(SEQ, 1);
+    let mut out = Vec::new();
+    for (place, counts) in d {
+        if place == Place::Main {
+            for (name, n) in counts {
+                main = main.add(&name, n);
+            }
+            continue;
+        }
+        let mut w = Write::update(keys::tally(event, place, shard));
+        for (name, n) in counts {
+            w = w.add(&name, n);
+        }
+        if let Place::Open(minute) = place {
+            // Every registration in it has lapsed once the minute is over: never read again.
+            w = w.set(TTL, (minute + 1) * 60);
+        }
+        out.push(w);
+    }
+    out.insert(0, main);
+    out
+}
+
+/// Marks a new event's counters complete: every registration it will have commits with them.
+pub(super) fn counted_from_start(event: &EventId) -> Write {
+    Write::update(keys::tally(event, Place::Main, 0)).set(COUNTED, true)
+}
+
+/// The counters an item holds (every numeric attribute but the bookkeeping).
+fn counts_of(item: &Item) -> std::collections::BTreeMap<String, i64> {
+    item.iter()
+        .filter(|(k, _)| ![super::PK, super::SK, TTL, SEQ, COUNTED].contains(&k.as_str()))
+        .filter_map(|(k, v)| Some((k.clone(), v.as_i64()?)))
+        .collect()
 }
 
 /// Tries of a transaction that meets concurrent transactions on the same items (DynamoDB's
@@ -624,19 +698,151 @@ impl RegistrationStore for TableStore {
 
     async fn record_join_use(
         &self,
-        r: &Registration,
+        event: Option<&Event>,
+        s: &Stored,
         day: Date,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        let r = &s.registration;
         let key = keys::registration(&r.event_id, &r.id);
         let at = now.as_second();
         let used = Write::update(key)
             .add(JOIN_USES, 1)
             .add(&format!("{JOIN_DAY_PREFIX}{day}"), 1)
             .set(JOIN_LAST, at)
-            .set_if_absent(JOIN_FIRST, at)
-            .when(Cond::Exists);
-        Ok(self.table.write(used).await?)
+            .set_if_absent(JOIN_FIRST, at);
+        let mut current = s.clone();
+        for _ in 0..CONFLICT_TRIES {
+            let mut after = current.registration.clone();
+            after.join_use.count += 1;
+            let d = match event {
+                Some(e) => tally::delta(e, Some(&current.registration), &after),
+                None => Deltas::new(),
+            };
+            if d.is_empty() {
+                // A later use (or one the counters do not see): the one write.
+                return Ok(self.table.write(used.when(Cond::Exists)).await?);
+            }
+            // The first use: the registration as read (its revision) and its counters move
+            // together, so a change in between makes this read again.
+            let mut writes = vec![used.clone().add(REV, 1).when(Cond::eq(REV, current.rev))];
+            writes.extend(tally_writes(&r.event_id, tally::shard(&r.id), d));
+            match self.commit_writes(writes).await {
+                Ok(()) => return Ok(()),
+                Err(TableError::ConditionFailed { .. }) => {
+                    match self.registration(&r.event_id, &r.id).await? {
+                        Some(fresh) => current = fresh,
+                        None => return Ok(()),
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Table(TableError::Conflict))
+    }
+
+    async fn tally(&self, event: &EventId, now: Timestamp) -> Result<Tally, StoreError> {
+        let mains = self.table.query_all(&keys::tally_main(event)).await?;
+        let place = |item: &Item| {
+            item.get(super::SK)
+                .and_then(Value::as_str)
+                .and_then(keys::tally_place)
+        };
+        let mut counted = false;
+        let mut seq = std::collections::BTreeMap::new();
+        let mut places = Vec::new();
+        for item in &mains {
+            let Some((p, shard)) = place(item) else {
+                continue;
+            };
+            // The recount marks the first copy when it has written them all.
+            counted |= shard == 0 && item.get(COUNTED).and_then(Value::as_bool) == Some(true);
+            seq.insert(shard, item.get(SEQ).and_then(Value::as_u64).unwrap_or(0));
+            places.push((p, counts_of(item)));
+        }
+        if counted {
+            let minute = now.as_second().div_euclid(60);
+            let made = self.table.query_all(&keys::tally_made(event)).await?;
+            let open = self
+                .table
+                .query_all(&keys::tally_open_from(event, minute))
+                .await?;
+            for item in made.iter().chain(&open) {
+                if let Some((p, _)) = place(item) {
+                    places.push((p, counts_of(item)));
+                }
+            }
+        }
+        let mut t = Tally::from_deltas(places);
+        t.counted = counted;
+        t.seq = seq;
+        Ok(t)
+    }
+
+    async fn put_tally(
+        &self,
+        event: &EventId,
+        tally: &Tally,
+        seq: &std::collections::BTreeMap<u32, u64>,
+    ) -> Result<bool, StoreError> {
+        let mut places = tally.places();
+        let main = places.remove(&Place::Main).unwrap_or_default();
+        // The recount goes into the first copy. Parts left from an earlier recount that did not
+        // finish, and other copies' parts, go; the rest are replaced.
+        for old in self.table.query_all(&keys::tally_items(event)).await? {
+            let place = old
+                .get(super::SK)
+                .and_then(Value::as_str)
+                .and_then(keys::tally_place);
+            let stale = place
+                .filter(|(p, shard)| *p != Place::Main && (*shard != 0 || !places.contains_key(p)));
+            if let Some((p, shard)) = stale {
+                let delete = Write::Delete {
+                    key: keys::tally(event, p, shard),
+                    cond: None,
+                };
+                self.table.write(delete).await?;
+            }
+        }
+        for (place, counts) in places {
+            let mut item = keys::tally(event, place, 0).item();
+            for (name, n) in counts {
+                item.insert(name, Value::from(n));
+            }
+            if let Place::Open(minute) = place {
+                item.insert(TTL.into(), Value::from((minute + 1) * 60));
+            }
+            self.table.write(Write::put(item)).await?;
+        }
+        // Last, in one transaction, and only if no change came in since `seq`: every copy of
+        // the main counters, the first marked complete.
+        let mains = (0..tally::SHARDS)
+            .map(|shard| {
+                let mut item = keys::tally(event, Place::Main, shard).item();
+                if shard == 0 {
+                    for (name, n) in &main {
+                        item.insert(name.clone(), Value::from(*n));
+                    }
+                    item.insert(COUNTED.into(), Value::from(true));
+                }
+                let n = seq.get(&shard).copied().unwrap_or(0);
+                let cond = match n {
+                    0 => Cond::Or(vec![
+                        Cond::NotExists,
+                        Cond::Absent(SEQ.into()),
+                        Cond::eq(SEQ, 0),
+                    ]),
+                    n => Cond::eq(SEQ, n),
+                };
+                item.insert(SEQ.into(), Value::from(n));
+                Write::put(item).when(cond)
+            })
+            .collect();
+        match self.table.transact(mains).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn commit(&self, change: Change) -> Result<(), CommitError> {
@@ -647,9 +853,13 @@ impl RegistrationStore for TableStore {
             mut writes,
             meanings,
             queued,
+            tallies,
         } = change;
         for (event, n) in queued {
             writes.push(Write::update(keys::mail_stats(&event)).add("queued", n));
+        }
+        for ((event, shard), d) in tallies {
+            writes.extend(tally_writes(&event, shard, d));
         }
         let result = self.commit_writes(writes).await;
         match result {

@@ -22,9 +22,11 @@ pub enum Recipients {
 }
 
 impl Recipients {
-    /// Whether `r` gets the message. Optional mail never goes to an erased registration or to
-    /// an unsubscribed address.
+    /// Whether `r` gets the message ([`Registration::takes_optional_mail`] too).
     pub fn reach(self, r: &Registration) -> bool {
+        if let Self::Announcement(audience) = self {
+            return audience.reaches(r);
+        }
         let wanted = match self {
             Self::Reminder { at } => {
                 r.status == Status::Confirmed
@@ -38,9 +40,9 @@ impl Recipients {
                 ) && r.notifications.programme_changes
                     && r.created_at < published_at
             }
-            Self::Announcement(audience) => audience.includes(r) && r.notifications.announcements,
+            Self::Announcement(_) => false,
         };
-        wanted && r.person.is_some() && r.unsubscribed_at.is_none()
+        wanted && r.takes_optional_mail()
     }
 }
 

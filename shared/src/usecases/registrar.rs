@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 
 use crate::Clock;
-use crate::domain::{EventId, Registration, RegistrationId, Status};
+use crate::domain::{Event, EventId, Registration, RegistrationId, Status};
 use crate::mail::MessageKind;
 use crate::store::{
     Addressee, CommitError, Conflict, EventReader, JoinInfoStore, Notice, RateLimits,
@@ -123,6 +123,14 @@ impl Registrar<'_> {
             rev: rev + 1,
         })
         .await
+    }
+
+    /// The event a registration belongs to, whose form its counters are kept by.
+    pub(crate) async fn event_of(&self, id: &EventId) -> Result<Event, StoreError> {
+        self.events
+            .event(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("a registration outlives its event {id}")))
     }
 
     /// The registration `id` of `event` as stored now.

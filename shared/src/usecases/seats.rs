@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::domain::{Email, Event, EventId, Participation, Pool, Registration, Seating, Status};
+use crate::domain::{Email, Event, Participation, Pool, Registration, Status};
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, Conflict, StoreError, Stored};
 use crate::token::TokenHash;
@@ -46,17 +46,19 @@ pub(crate) enum Seated {
 }
 
 impl Registrar<'_> {
-    /// Commits `ch`, which makes `s` into `next` (taking a seat of `seating`'s pool, if it
-    /// does); when the pool is full, queues `s` instead if the pool has a waiting list.
+    /// Commits `ch`, which makes `s` into `next` (taking a seat of the pool of its mode at
+    /// `event`, if it does); when the pool is full, queues `s` instead if the pool has a waiting
+    /// list.
     pub(crate) async fn seat_or_queue(
         &self,
         ch: Change,
+        event: &Event,
         s: &Stored,
         next: Registration,
-        seating: Seating,
         email: &Email,
         confirmed_by: Option<&TokenHash>,
     ) -> Result<Seated, StoreError> {
+        let seating = event.seating(next.participation);
         // The change was made at the instant `next` records.
         let now = next.updated_at;
         match self.store.commit(ch).await {
@@ -66,7 +68,7 @@ impl Registrar<'_> {
             }))),
             Err(CommitError::Conflict(Conflict::Full)) if seating.waitlist => Ok(
                 match self
-                    .waitlist(s, seating.pool, email, now, confirmed_by)
+                    .waitlist(event, s, seating.pool, email, now, confirmed_by)
                     .await?
                 {
                     Some(seen) => Seated::Yes(Box::new(seen)),
@@ -84,6 +86,7 @@ impl Registrar<'_> {
     /// is the token that confirmed it, if it was just confirmed: it no longer lapses.
     pub(crate) async fn waitlist(
         &self,
+        event: &Event,
         s: &Stored,
         pool: Pool,
         email: &Email,
@@ -101,7 +104,7 @@ impl Registrar<'_> {
         next.confirmed_at = Some(now);
         next.waitlist_ticket = Some(ticket);
         let mut ch = Change::new();
-        ch.save(&next, s.rev)?
+        ch.save(event, Some(s), &next)?
             .keep_address(&next, email)
             .join_waitlist(&next.event_id, pool, ticket, &next.id);
         if let Some(hash) = confirmed_by {
@@ -125,6 +128,7 @@ impl Registrar<'_> {
     /// Ends a registration. A seat it held passes, in the same transaction, to the head of the
     /// waiting list; its address is free to register again.
     pub(crate) async fn end(&self, mut s: Stored, how: Ending) -> Result<(), ChangeError> {
+        let event = self.event_of(&s.registration.event_id).await?;
         let mut attempts = Attempts::default();
         loop {
             attempts.next()?;
@@ -141,7 +145,7 @@ impl Registrar<'_> {
                 let mut next = r.clone();
                 next.person = None;
                 next.updated_at = now;
-                ch.save(&next, s.rev)?;
+                ch.save(&event, Some(&s), &next)?;
             } else {
                 let mut next = r.clone();
                 next.status = how.status();
@@ -150,7 +154,7 @@ impl Registrar<'_> {
                 if how.erase() {
                     next.person = None;
                 }
-                ch.save(&next, s.rev)?;
+                ch.save(&event, Some(&s), &next)?;
                 if let Some(p) = &r.person {
                     ch.release_address(&r.event_id, &p.email, &r.id);
                 }
@@ -158,7 +162,7 @@ impl Registrar<'_> {
                     ch.notify(&self.notice(MessageKind::Rejection, r))?;
                 }
                 match r.status {
-                    Status::Confirmed => self.pass_seat_on(&mut ch, &r.event_id, r.pool()).await?,
+                    Status::Confirmed => self.pass_seat_on(&mut ch, &event, r.pool()).await?,
                     Status::Waitlisted => {
                         if let Some(t) = r.waitlist_ticket {
                             ch.leave_waitlist(&r.event_id, r.pool(), t);
@@ -190,9 +194,10 @@ impl Registrar<'_> {
     pub(crate) async fn pass_seat_on(
         &self,
         ch: &mut Change,
-        event: &EventId,
+        form: &Event,
         pool: Pool,
     ) -> Result<(), ChangeError> {
+        let event = &form.id;
         let Some((ticket, id)) = self.store.first_waiting(event, pool).await? else {
             ch.free_seat(event, pool);
             return Ok(());
@@ -213,7 +218,7 @@ impl Registrar<'_> {
         // Confirmed from now: reminders already due before this are not owed to them.
         promoted.confirmed_at = Some(self.now());
         ch.leave_waitlist(event, pool, ticket)
-            .save(&promoted, w.rev)?
+            .save(form, Some(&w), &promoted)?
             .grant_join(&self.join_token(&promoted).hash(), &promoted)
             .notify(&self.notice(MessageKind::Promotion, &promoted))?;
         Ok(())
@@ -244,7 +249,7 @@ impl Registrar<'_> {
         match r.status {
             Status::Confirmed => {
                 ch.take_seat(&event.id, into, seating.capacity);
-                self.pass_seat_on(ch, &event.id, from).await?;
+                self.pass_seat_on(ch, event, from).await?;
             }
             Status::Waitlisted => {
                 if let Some(t) = r.waitlist_ticket {

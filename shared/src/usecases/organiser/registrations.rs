@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use crate::domain::tally::{self, Tally};
 use crate::domain::{
-    Answer, Event, EventId, Participation, Pool, QuestionKind, Registration, RegistrationId, Status,
+    Event, EventId, Participation, Pool, QuestionKind, Registration, RegistrationId, Status,
 };
 use crate::mail::MessageKind;
 use crate::store::{Change, CommitError, OutboxStore, RegistrationStore, StoreError};
@@ -38,7 +39,7 @@ impl Registrar<'_> {
             next.confirmed_at = Some(now);
             let mut ch = Change::new();
             let seating = event.seating(r.participation);
-            ch.save(&next, s.rev)?
+            ch.save(event, Some(&s), &next)?
                 .take_seat(&event.id, seating.pool, seating.capacity)
                 .grant_join(&self.join_token(&next).hash(), &next)
                 .notify(&self.notice(MessageKind::Approval, &next))?;
@@ -46,7 +47,7 @@ impl Registrar<'_> {
                 return Err(ChangeError::NotFound);
             };
             match self
-                .seat_or_queue(ch, &s, next, seating, &email, None)
+                .seat_or_queue(ch, event, &s, next, &email, None)
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
@@ -82,7 +83,7 @@ impl Registrar<'_> {
             next.join_generation += 1;
             next.updated_at = self.now();
             let mut ch = Change::new();
-            ch.save(&next, s.rev)?
+            ch.save(&self.event_of(event).await?, Some(&s), &next)?
                 .grant_join(&self.join_token(&next).hash(), &next)
                 .notify(&self.notice(MessageKind::JoinLink, &next))?;
             match self.store.commit(ch).await {
@@ -159,21 +160,59 @@ pub async fn everyone(
     }
 }
 
-/// The event's counts. Unconfirmed registrations past their window count as lapsed, not by
-/// status; categories, countries and languages count live registrations only. Every
-/// registration counts on the day it was made in the event's zone, so the days add up to `total`.
+/// The event's counters. Those of an event made before counters were kept are recounted from
+/// every registration, once: the recount is written if no change came in while it read, and
+/// answers this read either way.
+pub async fn counts(
+    store: &dyn RegistrationStore,
+    event: &Event,
+    now: Timestamp,
+) -> Result<Tally, StoreError> {
+    let kept = store.tally(&event.id, now).await?;
+    if kept.counted {
+        return Ok(kept);
+    }
+    let all = everyone(store, &event.id).await?;
+    let recount = Tally::of(event, &all);
+    store.put_tally(&event.id, &recount, &kept.seq).await?;
+    Ok(recount)
+}
+
+/// The event's counts, from its counters (a few reads, however many registered). Unconfirmed
+/// registrations past their window count as lapsed, not by status; categories, countries and
+/// languages count live registrations only. Every registration counts on the day it was made in
+/// the event's zone, so the days add up to `total`; lapsed ones stay counted there after the
+/// table's TTL deletes them.
 pub async fn stats(
     store: &dyn RegistrationStore,
     outbox: &dyn OutboxStore,
     event: &Event,
     now: Timestamp,
 ) -> Result<views::StatsView, StoreError> {
-    let all = everyone(store, &event.id).await?;
-    let mut by_status: BTreeMap<&str, u64> = Status::ALL.iter().map(|s| (s.code(), 0)).collect();
-    let mut by_category: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_language: BTreeMap<&str, u64> = BTreeMap::new();
+    let tally = counts(store, event, now).await?;
+    let open = tally.open_at(now);
+    let open_now = open.get(tally::OPEN).copied().unwrap_or(0);
+    let by_status: BTreeMap<String, u64> = Status::ALL
+        .iter()
+        .map(|s| {
+            let n = match s {
+                Status::PendingConfirmation => open_now,
+                _ => tally.get(&tally::status_counter(*s)),
+            };
+            (s.code().to_owned(), n)
+        })
+        .collect();
+    let lapsed = tally
+        .get(&tally::status_counter(Status::PendingConfirmation))
+        .saturating_sub(open_now);
     let mut by_day: BTreeMap<String, u64> = BTreeMap::new();
+    for (q, n) in &tally.made {
+        let made = Timestamp::from_second(q * 900).unwrap_or(Timestamp::UNIX_EPOCH);
+        *by_day
+            .entry(event.timezone.at(made).date().to_string())
+            .or_default() += (*n).max(0) as u64;
+    }
+    by_day.retain(|_, n| *n > 0);
     let asked = event.asked();
     // Every option of the form's counted questions shows, answered or not.
     let mut answers: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
@@ -187,6 +226,18 @@ pub async fn stats(
         };
         answers.insert(q.id.to_string(), counts);
     }
+    for (name, n) in tally.live(tally::ANSWER, &open) {
+        let Some((id, option)) = name.split_once('#') else {
+            continue;
+        };
+        if asked.question(id).is_some() && tally::counted(event, id) {
+            *answers
+                .entry(id.to_owned())
+                .or_default()
+                .entry(option.to_owned())
+                .or_default() += n;
+        }
+    }
     // A hybrid event shows both modes, taken or not.
     let mut by_participation: BTreeMap<String, u64> = if event.is_hybrid() {
         Participation::ALL
@@ -196,53 +247,7 @@ pub async fn stats(
     } else {
         BTreeMap::new()
     };
-    let mut lapsed = 0;
-    let (mut attended, mut absent) = (0, 0);
-    for r in &all {
-        let day = event.timezone.at(r.created_at).date().to_string();
-        *by_day.entry(day).or_default() += 1;
-        if r.is_expired(now) {
-            lapsed += 1;
-            continue;
-        }
-        *by_status.entry(r.status.code()).or_default() += 1;
-        if r.status == Status::Confirmed {
-            match r.join_use.attended() {
-                true => attended += 1,
-                false => absent += 1,
-            }
-        }
-        if r.status.is_live() {
-            *by_category.entry(r.category.code()).or_default() += 1;
-            *by_country.entry(r.country.to_string()).or_default() += 1;
-            *by_language.entry(r.language.code()).or_default() += 1;
-            if let Some(p) = r.participation {
-                *by_participation.entry(p.code().to_owned()).or_default() += 1;
-            }
-            let given = r.person.as_ref().map(|p| p.answers.iter());
-            for (id, a) in given.into_iter().flatten() {
-                let counted = asked.question(id).is_some_and(|q| {
-                    matches!(
-                        q.kind,
-                        QuestionKind::Boolean | QuestionKind::Choice | QuestionKind::Choices
-                    )
-                });
-                if !counted {
-                    continue;
-                }
-                let counts = answers.entry(id.to_owned()).or_default();
-                match a {
-                    Answer::Flag(b) => *counts.entry(b.to_string()).or_default() += 1,
-                    Answer::One(o) => *counts.entry(o.clone()).or_default() += 1,
-                    Answer::Many(list) => {
-                        for o in list {
-                            *counts.entry(o.clone()).or_default() += 1;
-                        }
-                    }
-                }
-            }
-        }
-    }
+    by_participation.extend(tally.live(tally::PARTICIPATION, &open));
     let seats = store.seats(&event.id, Pool::Event).await?;
     let in_person = match event.is_hybrid() {
         true => Some(views::RoomStatsView {
@@ -252,15 +257,14 @@ pub async fn stats(
         false => None,
     };
     let mail = outbox.mail_counts(&event.id).await?;
-    let own = |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     Ok(views::StatsView {
         event_id: event.id.to_string(),
-        total: all.len() as u64,
-        by_status: own(by_status),
+        total: by_day.values().sum(),
+        by_status,
         lapsed_unconfirmed: lapsed,
-        by_category: own(by_category),
-        by_country,
-        by_language: own(by_language),
+        by_category: tally.live(tally::CATEGORY, &open),
+        by_country: tally.live(tally::COUNTRY, &open),
+        by_language: tally.live(tally::LANGUAGE, &open),
         registrations_by_day: by_day,
         capacity: event.capacity,
         seats_taken: seats.taken,
@@ -271,7 +275,10 @@ pub async fn stats(
             suppressed: mail.suppressed,
         },
         answers,
-        attendance: views::AttendanceCounts { attended, absent },
+        attendance: views::AttendanceCounts {
+            attended: tally.get(tally::ATTENDED),
+            absent: tally.get(tally::ABSENT),
+        },
         by_participation,
         in_person,
     })

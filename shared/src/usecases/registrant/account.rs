@@ -125,7 +125,7 @@ impl Registrar<'_> {
                 self.switch(&mut ch, &s.registration, &mut next, to, &event)
                     .await?;
             }
-            ch.save(&next, s.rev)?;
+            ch.save(&event, Some(&s), &next)?;
             match self.store.commit(ch).await {
                 Ok(()) => {
                     return Ok(self.seen_saved(next, s.rev).await?);
@@ -175,8 +175,9 @@ impl Registrar<'_> {
             next.notifications = NotificationChoices::NONE;
             next.unsubscribed_at = Some(self.now());
             next.updated_at = self.now();
+            let event = self.event_of(&next.event_id).await?;
             let mut ch = Change::new();
-            ch.save(&next, s.rev)?;
+            ch.save(&event, Some(&s), &next)?;
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(next),
                 Err(CommitError::Conflict(_)) => attempts.failed(),
@@ -212,8 +213,9 @@ impl Registrar<'_> {
             }
             next.unsubscribed_at = None;
             next.updated_at = self.now();
+            let event = self.event_of(&next.event_id).await?;
             let mut ch = Change::new();
-            ch.save(&next, s.rev)?;
+            ch.save(&event, Some(&s), &next)?;
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(next),
                 Err(CommitError::Conflict(_)) => attempts.failed(),

@@ -48,8 +48,9 @@ impl Registrar<'_> {
             let token =
                 self.join_key
                     .calendar_token(next.token_keys, &next.id, next.calendar_generation);
+            let event = self.event_of(&next.event_id).await?;
             let mut ch = Change::new();
-            ch.save(&next, s.rev)?
+            ch.save(&event, Some(&s), &next)?
                 .grant_calendar_feed(&token.hash(), &next);
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(token),
@@ -80,8 +81,10 @@ impl Registrar<'_> {
             next.calendar_feed = false;
             next.calendar_generation += 1;
             next.updated_at = self.now();
+            let event = self.event_of(&next.event_id).await?;
             let mut ch = Change::new();
-            ch.save(&next, s.rev)?.revoke_calendar_feed(&old.hash());
+            ch.save(&event, Some(&s), &next)?
+                .revoke_calendar_feed(&old.hash());
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(()),
                 Err(CommitError::Conflict(_)) => {

@@ -115,11 +115,13 @@ impl Registrar<'_> {
             Some(info) if info.is_released(now) => {
                 // Attendance is counted by the day in the event's zone.
                 let event = self.events.event(&r.event_id).await?;
-                let day = event.map_or_else(
+                let day = event.as_ref().map_or_else(
                     || now.to_zoned(jiff::tz::TimeZone::UTC).date(),
                     |e| e.timezone.at(now).date(),
                 );
-                self.store.record_join_use(r, day, now).await?;
+                self.store
+                    .record_join_use(event.as_ref(), &s, day, now)
+                    .await?;
                 Ok(info.url)
             }
             _ => Err(FollowError::NotReleased),

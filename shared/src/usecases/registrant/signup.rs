@@ -229,7 +229,7 @@ impl Registrar<'_> {
                 .new_registration_id(now.as_millisecond().max(0) as u64);
             let r = Registration::new(id, event_id.clone(), &app, now);
             let mut ch = Change::new();
-            ch.save(&r, 0)?
+            ch.save(&event, None, &r)?
                 .claim_address(&r, &app.person.email, now)
                 .notify(&self.notice(MessageKind::Confirmation, &r))?;
             if let Some(c) = completion {
@@ -301,19 +301,19 @@ impl Registrar<'_> {
             let mut ch = Change::new();
             if event.approval_required {
                 next.status = Status::PendingApproval;
-                ch.save(&next, s.rev)?
+                ch.save(&event, Some(&s), &next)?
                     .keep_address(&next, &email)
                     .keep_token(&hash);
             } else {
                 next.status = Status::Confirmed;
-                ch.save(&next, s.rev)?
+                ch.save(&event, Some(&s), &next)?
                     .keep_address(&next, &email)
                     .keep_token(&hash)
                     .take_seat(&event.id, seating.pool, seating.capacity)
                     .grant_join(&self.join_token(&next).hash(), &next);
             }
             match self
-                .seat_or_queue(ch, &s, next, seating, &email, Some(&hash))
+                .seat_or_queue(ch, &event, &s, next, &email, Some(&hash))
                 .await?
             {
                 Seated::Yes(seen) => return Ok(*seen),
