@@ -429,3 +429,70 @@ async fn attendance_at_ten_thousand_registrants_reads_the_events_registrations_a
         }
     }
 }
+
+/// Stats and an announcement's recipient count come from the event's counters: the same store
+/// calls at 10 registrations as at 5,000, none of them a read of the registrations, and the
+/// counts right.
+#[tokio::test]
+async fn stats_and_the_recipient_count_take_the_same_store_calls_at_ten_and_at_five_thousand_registrations()
+ {
+    let mut seen = Vec::new();
+    for n in [10, 5_000] {
+        let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
+        let store = TableStore::new(counter.clone());
+        let now = at(plenary_benches::CLOCK);
+        let event = publish(&store, 20, now).await;
+        plenary_benches::attended(&store, &event, n, now).await;
+        let (app, token) = plenary_benches::organiser_app(&store);
+        let base = format!("/v1/admin/events/{}", plenary_benches::EVENT);
+
+        counter.reset();
+        let res = plenary_organiser::handle(
+            &app,
+            plenary_benches::get_with(&format!("{base}/stats"), &token),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let stats_log = counter.take_log();
+        let stats_calls = counter.calls();
+        let body = body_json(&res);
+        assert_eq!(body["total"], n);
+        assert_eq!(body["by_status"]["confirmed"], n);
+        assert_eq!(body["attendance"]["attended"], n / 2);
+
+        counter.reset();
+        let mut req = post_json(
+            &format!("{base}/announcements"),
+            &serde_json::json!({"subject": "Slides", "body": "Here.", "audience": "attended"}),
+        );
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let res = plenary_organiser::handle(&app, req).await;
+        assert_eq!(res.status(), 202);
+        let announce_log = counter.take_log();
+        let announce_calls = counter.calls();
+        assert_eq!(body_json(&res)["recipients"], n / 2);
+
+        eprintln!("at {n} registrations: stats {stats_calls:?}, announcement {announce_calls:?}");
+        for log in [&stats_log, &announce_log] {
+            assert!(
+                log.iter()
+                    .all(|c| c.keys.iter().all(|k| !k.sk.starts_with("REG#"))),
+                "a registration was read:{}",
+                show(log)
+            );
+        }
+        seen.push((stats_calls, announce_calls));
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "the store calls grew with the registrations"
+    );
+}
+
+fn body_json(res: &plenary::http::Response) -> serde_json::Value {
+    match res.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("{other:?}"),
+    }
+}

@@ -268,7 +268,7 @@ pub async fn announce(
         app.registrations.as_ref(),
         app.jobs.as_ref(),
         app.tokens.as_ref(),
-        &event.id,
+        &event,
         request,
         // The deployment token names no one (null).
         caller.email().cloned(),

@@ -4,12 +4,12 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::domain::{Announcement, Audience, Email, EventId, FieldError, FieldErrors, Language};
+use crate::domain::tally;
+use crate::domain::{Announcement, Audience, Email, Event, FieldError, FieldErrors, Language};
 use crate::store::{JobStore, RegistrationStore, StoreError};
 use crate::token::TokenSource;
 
-use super::super::mail::Recipients;
-use super::registrations::everyone;
+use super::registrations::counts;
 
 const FIELDS: [&str; 3] = ["subject", "body", "audience"];
 const MAX_SUBJECT: usize = 200;
@@ -118,24 +118,24 @@ fn per_language(
 }
 
 /// Accepts `request` for `event` from `by` (no one for the deployment's token): counts whom it
-/// reaches now and queues it for the job.
+/// reaches now, from the event's counters (each audience's reach is one,
+/// [`Audience::reaches`](crate::domain::Audience::reaches)), and queues it for the job, which
+/// pages through the registrations to send it.
 pub async fn announce(
     store: &dyn RegistrationStore,
     jobs: &dyn JobStore,
     ids: &dyn TokenSource,
-    event: &EventId,
+    event: &Event,
     request: AnnouncementRequest,
     by: Option<Email>,
     now: Timestamp,
 ) -> Result<Announcement, StoreError> {
-    let recipients = everyone(store, event)
+    let recipients = counts(store, event, now)
         .await?
-        .iter()
-        .filter(|r| Recipients::Announcement(request.audience).reach(r))
-        .count() as u64;
+        .get(&tally::reach_counter(request.audience));
     let a = Announcement {
         id: ids.new_id_at(now),
-        event_id: event.clone(),
+        event_id: event.id.clone(),
         subject: request.subject,
         body: request.body,
         audience: request.audience,
