@@ -3,6 +3,7 @@
 //! memory store (as `tests/tests/notifications_job.rs` does).
 
 pub mod counting;
+pub mod simulation;
 
 use std::sync::Arc;
 
@@ -230,8 +231,9 @@ pub fn memory_table() -> Arc<dyn Table> {
     Arc::new(plenary::store::MemoryTable::new())
 }
 
-/// `n` confirmed registrations of `event` (ids `…{i:06}`), written directly as
-/// `tests/tests/notifications_job.rs` does: the registration rules are not what is measured.
+/// `n` confirmed registrations of `event` (ids `…{i:06}`), each holding its seat, written
+/// directly as `tests/tests/notifications_job.rs` does: the registration rules are not what is
+/// measured.
 pub async fn confirmed(store: &TableStore, event: &Event, n: usize, now: Timestamp) {
     for i in 0..n {
         let language = ["en", "fr", "es"][i % 3];
@@ -249,6 +251,7 @@ pub async fn confirmed(store: &TableStore, event: &Event, n: usize, now: Timesta
         r.confirmed_at = Some(now);
         let mut ch = Change::new();
         ch.save(event, None, &r).expect("a change");
+        ch.take_seat(&event.id, plenary::domain::Pool::Event, None);
         store.commit(ch).await.expect("committed");
     }
 }

@@ -283,9 +283,17 @@ fn run_notifications_every(stack: Arc<stack::Stack>, every: std::time::Duration)
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let now = stack.notifications.clock.now();
-            if let Err(e) = stack.run_job(now).await {
-                tracing::warn!(error = %e, "the notifications job failed; it runs again shortly");
+            // As in AWS, a run that ends with work left is followed by the next at once.
+            loop {
+                let now = stack.notifications.clock.now();
+                match stack.run_job(now).await {
+                    Ok(report) if report.wants_another_run() => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the notifications job failed; it runs again shortly");
+                        break;
+                    }
+                }
             }
         }
     });

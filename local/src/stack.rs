@@ -185,10 +185,15 @@ impl Stack {
         {
             return u.serve(path).await;
         }
+        // The local routes (`/health`, `/_local/*`) are the local stack's own, never behind a CDN.
         if knows_path(LOCAL_ROUTES, path) {
-            http::serve(&self.cors, LOCAL_ROUTES, req, async |ep, params, req| {
-                self.local(ep, &params, &req).await
-            })
+            http::serve(
+                &self.cors,
+                &http::Edge::direct(),
+                LOCAL_ROUTES,
+                req,
+                async |ep, params, req| self.local(ep, &params, &req).await,
+            )
             .await
         } else if knows_path(plenary_programme::ROUTES, path) {
             plenary_programme::handle(&self.programme, req).await
@@ -200,9 +205,13 @@ impl Stack {
             crate::site::respond(path)
         } else {
             // Unknown everywhere: let the shared glue answer the 404 (with request id and CORS).
-            http::serve(&self.cors, LOCAL_ROUTES, req, async |ep, params, req| {
-                self.local(ep, &params, &req).await
-            })
+            http::serve(
+                &self.cors,
+                &http::Edge::direct(),
+                LOCAL_ROUTES,
+                req,
+                async |ep, params, req| self.local(ep, &params, &req).await,
+            )
             .await
         }
     }

@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::domain::{Email, UrlPolicy};
 pub use crate::files::UploadsConfig;
+use crate::http::{Edge, OriginSecret};
 use crate::secrets::{Secrets, SecretsManager};
 use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
@@ -37,6 +38,11 @@ pub mod vars {
     /// ([`SECRET_FIELDS`](super::SECRET_FIELDS)), read at start-up instead of the environment.
     pub const SECRET_ID: &str = "PLENARY_SECRET_ID";
     pub const UPLOADS_BUCKET: &str = "PLENARY_UPLOADS_BUCKET";
+    /// The secret CloudFront sends the API origin (`X-Plenary-Origin`); set, every HTTP request
+    /// without it is refused and the client is the viewer CloudFront names.
+    pub const ORIGIN_SECRET: &str = "PLENARY_ORIGIN_SECRET";
+    /// The origin secret before the current one, also taken while a rotation reaches every edge.
+    pub const ORIGIN_SECRET_PREVIOUS: &str = "PLENARY_ORIGIN_SECRET_PREVIOUS";
     /// Set by Lambda: the function's region, where its uploads bucket is too.
     pub const REGION: &str = "AWS_REGION";
 }
@@ -44,9 +50,11 @@ pub mod vars {
 /// The JSON fields of the secret `PLENARY_SECRET_ID` names, and the setting each stands for.
 /// A field may be absent (a function that needs it then says so); present, it must be the only
 /// source of its setting.
-pub const SECRET_FIELDS: [(&str, &str); 2] = [
+pub const SECRET_FIELDS: [(&str, &str); 4] = [
     ("organiser_token_hash", vars::ORGANISER_TOKEN_HASH),
     ("join_key", vars::JOIN_KEY),
+    ("origin_secret", vars::ORIGIN_SECRET),
+    ("origin_secret_previous", vars::ORIGIN_SECRET_PREVIOUS),
 ];
 
 /// The From display name when `PLENARY_SENDER_NAME` is not set.
@@ -87,6 +95,9 @@ pub struct Config {
     pub material_urls: UrlPolicy,
     /// Where organisers' files go; only the organiser function (and the local stack) needs it.
     pub uploads: Option<UploadsConfig>,
+    /// The CDN in front of the HTTP functions, from `PLENARY_ORIGIN_SECRET` (and its previous
+    /// value); without it requests are taken from anyone and the client is the peer.
+    pub edge: Edge,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -263,6 +274,7 @@ impl Config {
             failed,
             positive_count,
         );
+        let edge = read.edge();
 
         match (table, sender, site_url) {
             (Some(table), Some(sender), Some(site_url)) if read.problems.is_empty() => Ok(Self {
@@ -294,6 +306,7 @@ impl Config {
                             .to_owned(),
                         endpoint: None,
                     }),
+                edge,
             }),
             _ => Err(ConfigError {
                 problems: read.problems,
@@ -325,6 +338,7 @@ impl Config {
             uploads: Some(UploadsConfig::local(
                 std::env::temp_dir().join("plenary-uploads"),
             )),
+            edge: Edge::direct(),
         }
     }
 
@@ -405,6 +419,29 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn optional(&self, name: &str) -> Option<&'a str> {
         optional(self.env, name)
+    }
+
+    /// The CDN in front: an origin secret, and the previous one only beside a current one.
+    fn edge(&mut self) -> Edge {
+        let secret = |raw: &str| {
+            OriginSecret::parse(raw)
+                .ok_or("must be 32 to 256 visible ASCII characters (e.g. openssl rand -hex 32)")
+        };
+        let raw = self.optional(vars::ORIGIN_SECRET);
+        let raw_previous = self.optional(vars::ORIGIN_SECRET_PREVIOUS);
+        if raw.is_none() && raw_previous.is_some() {
+            self.problems.push(format!(
+                "{} is set without {}: the previous secret is taken only beside a current one",
+                vars::ORIGIN_SECRET_PREVIOUS,
+                vars::ORIGIN_SECRET
+            ));
+        }
+        let current = self.parsed(vars::ORIGIN_SECRET, raw, secret);
+        let previous = self.parsed(vars::ORIGIN_SECRET_PREVIOUS, raw_previous, secret);
+        match current {
+            Some(current) => Edge::behind_cdn(current, previous),
+            None => Edge::direct(),
+        }
     }
 
     /// A variable that must be set: its absence is a problem.
@@ -720,6 +757,46 @@ mod tests {
         assert!(!err.to_string().contains("short-and-secret"), "{err}");
     }
 
+    const ORIGIN: &str = "b1946ac92492d2347c6235b4d2611184b1946ac92492d2347c6235b4";
+
+    #[test]
+    fn without_an_origin_secret_no_cdn_is_in_front() {
+        let c = Config::from_vars(&complete()).unwrap();
+        assert!(!c.edge.is_behind_cdn());
+    }
+
+    #[test]
+    fn the_secrets_origin_secret_puts_the_functions_behind_the_cdn() {
+        let secret = format!(r#"{{"join_key": "{KEY}", "origin_secret": "{ORIGIN}"}}"#);
+        let env = with_secret(&complete(), "plenary/secrets", &secret).unwrap();
+        let c = Config::from_vars(&env).unwrap();
+        assert!(c.edge.is_behind_cdn());
+        let previous = format!(
+            r#"{{"origin_secret": "{ORIGIN}", "origin_secret_previous": "{}"}}"#,
+            ORIGIN.replace('b', "c")
+        );
+        let env = with_secret(&complete(), "s", &previous).unwrap();
+        assert_ne!(Config::from_vars(&env).unwrap().edge, c.edge);
+    }
+
+    #[test]
+    fn a_malformed_or_lone_previous_origin_secret_is_named_without_its_value() {
+        let mut e = complete();
+        e.insert(vars::ORIGIN_SECRET.into(), "too-short-secret".into());
+        let err = Config::from_vars(&e).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert!(err.to_string().contains(vars::ORIGIN_SECRET), "{err}");
+        assert!(!err.to_string().contains("too-short-secret"), "{err}");
+        let mut e = complete();
+        e.insert(vars::ORIGIN_SECRET_PREVIOUS.into(), ORIGIN.into());
+        let err = Config::from_vars(&e).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert!(
+            err.to_string().contains("without PLENARY_ORIGIN_SECRET"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_local_configuration_has_the_defaults_and_a_join_key() {
         let site = BaseUrl::parse("http://127.0.0.1:3000/").unwrap();
@@ -738,5 +815,6 @@ mod tests {
         assert!(c.join_key.is_some() && c.organiser_token_hash.is_none());
         assert!(c.cors.allowed_origins.is_empty());
         assert_eq!(c.material_urls, UrlPolicy::HttpAllowed);
+        assert!(!c.edge.is_behind_cdn());
     }
 }

@@ -3,7 +3,10 @@
 //! matches them), and a public read (the programme function's GETs) must land on a behaviour that
 //! caches it, compressed, while a registrant's or organiser's route must never be cacheable.
 //! A behaviour added or reordered in the template, or a route added to a router under a cached
-//! path, fails here before it serves one person's data to another.
+//! path, fails here before it serves one person's data to another. And what reaches the API: every
+//! API behaviour forwards CloudFront's `CloudFront-Viewer-Address` (the client of the per-client
+//! limits) and never the viewer's `Host`, and the API origin carries the origin secret from the
+//! deployment's secret, without which the functions answer 403.
 
 use std::collections::BTreeSet;
 
@@ -33,6 +36,8 @@ struct Behaviour {
     compress: bool,
     /// A managed policy's id, or the logical id of a policy in the template.
     policy: Policy,
+    /// Its origin request policy, if any: a managed id or a template policy's logical id.
+    origin_request: Option<Policy>,
 }
 
 enum Policy {
@@ -51,16 +56,24 @@ fn strings(v: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-fn behaviour(v: &Value, pattern: &str) -> Behaviour {
-    let policy = match &v["CachePolicyId"] {
+fn policy(v: &Value, pattern: &str, field: &str) -> Policy {
+    match v {
         Value::String(id) => Policy::Managed(id.clone()),
         other => Policy::Template(
             other["Ref"]
                 .as_str()
-                .unwrap_or_else(|| panic!("{pattern}: CachePolicyId is an id or a Ref"))
+                .unwrap_or_else(|| panic!("{pattern}: {field} is an id or a Ref"))
                 .to_owned(),
         ),
+    }
+}
+
+fn behaviour(v: &Value, pattern: &str) -> Behaviour {
+    let origin_request = match &v["OriginRequestPolicyId"] {
+        Value::Null => None,
+        other => Some(policy(other, pattern, "OriginRequestPolicyId")),
     };
+    let policy = policy(&v["CachePolicyId"], pattern, "CachePolicyId");
     // CloudFront's default when CachedMethods is absent.
     let cached = match strings(&v["CachedMethods"]) {
         s if s.is_empty() => ["GET", "HEAD"].map(str::to_owned).into(),
@@ -75,6 +88,7 @@ fn behaviour(v: &Value, pattern: &str) -> Behaviour {
         cached_methods: cached,
         compress: v["Compress"].as_bool() == Some(true),
         policy,
+        origin_request,
     }
 }
 
@@ -252,4 +266,211 @@ fn cloudfront_path_patterns_match_as_cloudfront_does() {
     assert!(glob(b"/a?c", b"/abc"));
     assert!(!glob(b"/a?c", b"/ac"));
     assert!(glob(b"*", b"/anything/at/all"));
+}
+
+/// CloudFront's managed policy for API Gateway and Lambda function URL origins.
+const ALL_VIEWER_EXCEPT_HOST_HEADER: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+
+/// Which headers an origin request policy sends the origin, lowercase.
+struct Forwarded {
+    /// The viewer's headers: all of them but `except`, or only `only`.
+    viewer: Viewer,
+    /// CloudFront's own `CloudFront-*` headers: all (`None`), or these.
+    cloudfront: Option<BTreeSet<String>>,
+}
+
+enum Viewer {
+    AllBut(BTreeSet<String>),
+    Only(BTreeSet<String>),
+}
+
+impl Forwarded {
+    fn sends(&self, header: &str) -> bool {
+        if header.starts_with("cloudfront-") {
+            return self
+                .cloudfront
+                .as_ref()
+                .is_none_or(|set| set.contains(header));
+        }
+        match &self.viewer {
+            Viewer::AllBut(except) => !except.contains(header),
+            Viewer::Only(only) => only.contains(header),
+        }
+    }
+}
+
+fn lowercase(v: &Value) -> BTreeSet<String> {
+    strings(v)
+        .into_iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect()
+}
+
+/// What `policy` forwards: a managed policy as AWS documents it, a template policy as written.
+fn forwarded(template: &Value, policy: &Policy) -> Forwarded {
+    let none = || Some(BTreeSet::new());
+    match policy {
+        // "All headers in the viewer request except for the Host header", and all CloudFront
+        // headers (CloudFront-Viewer-Address among them); all cookies and query strings.
+        Policy::Managed(id) if id == ALL_VIEWER_EXCEPT_HOST_HEADER => Forwarded {
+            viewer: Viewer::AllBut(["host".to_owned()].into()),
+            cloudfront: None,
+        },
+        Policy::Managed(id) => panic!(
+            "origin request policy {id}: add what AWS documents it forwards to this test first"
+        ),
+        Policy::Template(name) => {
+            let config =
+                &template["Resources"][name.as_str()]["Properties"]["OriginRequestPolicyConfig"];
+            let headers = &config["HeadersConfig"];
+            let listed = lowercase(&headers["Headers"]);
+            let (cloudfront, viewer): (BTreeSet<_>, BTreeSet<_>) = listed
+                .iter()
+                .cloned()
+                .partition(|h| h.starts_with("cloudfront-"));
+            match headers["HeaderBehavior"].as_str() {
+                Some("none") => Forwarded {
+                    viewer: Viewer::Only(BTreeSet::new()),
+                    cloudfront: none(),
+                },
+                Some("whitelist") => Forwarded {
+                    viewer: Viewer::Only(viewer),
+                    cloudfront: Some(cloudfront),
+                },
+                Some("allViewer") => Forwarded {
+                    viewer: Viewer::AllBut(BTreeSet::new()),
+                    cloudfront: none(),
+                },
+                Some("allViewerAndWhitelistCloudFront") => Forwarded {
+                    viewer: Viewer::AllBut(BTreeSet::new()),
+                    cloudfront: Some(cloudfront),
+                },
+                Some("allExcept") => Forwarded {
+                    viewer: Viewer::AllBut(listed),
+                    cloudfront: none(),
+                },
+                other => panic!("{name}: HeaderBehavior {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_api_route_gets_the_viewers_address_and_bearer_but_never_the_viewers_host() {
+    let template = template();
+    let behaviours = behaviours(&template);
+    let all: Vec<_> = routes(plenary_programme::ROUTES)
+        .into_iter()
+        .chain(routes(plenary_registration::ROUTES))
+        .chain(routes(plenary_organiser::ROUTES))
+        .collect();
+    for (method, path) in &all {
+        let b = matching(&behaviours, path);
+        let policy = b.origin_request.as_ref().unwrap_or_else(|| {
+            panic!(
+                "{method} {path}: behaviour {} has no origin request policy, so the API gets no viewer address",
+                b.pattern
+            )
+        });
+        let sent = forwarded(&template, policy);
+        assert!(
+            sent.sends(&plenary::http::VIEWER_ADDRESS.to_ascii_lowercase()),
+            "{method} {path}: behaviour {} does not forward CloudFront-Viewer-Address",
+            b.pattern
+        );
+        // API Gateway answers 403 to a request for another host name than its own.
+        assert!(
+            !sent.sends("host"),
+            "{method} {path}: behaviour {} forwards the viewer's Host",
+            b.pattern
+        );
+        for header in ["authorization", "content-type", "idempotency-key", "origin"] {
+            assert!(
+                sent.sends(header),
+                "{method} {path}: behaviour {} does not forward {header}",
+                b.pattern
+            );
+        }
+    }
+}
+
+#[test]
+fn a_policy_that_forwards_host_or_omits_the_viewer_address_is_told_apart() {
+    let host = Policy::Managed(ALL_VIEWER_EXCEPT_HOST_HEADER.into());
+    let template = template();
+    assert!(!forwarded(&template, &host).sends("host"));
+    let custom: Value = serde_yaml_ng::from_str(
+        "Resources:
+           AllAndViewer:
+             Properties:
+               OriginRequestPolicyConfig:
+                 HeadersConfig: {HeaderBehavior: allViewerAndWhitelistCloudFront, Headers: [CloudFront-Viewer-Address]}
+           AllButHost:
+             Properties:
+               OriginRequestPolicyConfig:
+                 HeadersConfig: {HeaderBehavior: allExcept, Headers: [host]}",
+    )
+    .unwrap();
+    let all_and_viewer = forwarded(&custom, &Policy::Template("AllAndViewer".into()));
+    assert!(all_and_viewer.sends("cloudfront-viewer-address") && all_and_viewer.sends("host"));
+    let all_but_host = forwarded(&custom, &Policy::Template("AllButHost".into()));
+    assert!(!all_but_host.sends("host") && !all_but_host.sends("cloudfront-viewer-address"));
+}
+
+#[test]
+fn the_api_origin_sends_the_origin_secret_from_the_deployments_secret() {
+    let template = template();
+    let config = &template["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
+    let origins = config["Origins"].as_sequence().expect("origins");
+    let field = plenary::config::SECRET_FIELDS
+        .iter()
+        .find(|(_, var)| *var == plenary::config::vars::ORIGIN_SECRET)
+        .map(|(field, _)| *field)
+        .expect("the origin secret is a field of the deployment's secret");
+    let reference = format!("{{{{resolve:secretsmanager:${{SecretName}}:SecretString:{field}}}}}");
+    for origin in origins {
+        let id = origin["Id"].as_str().expect("Id");
+        let headers = origin["OriginCustomHeaders"].as_sequence();
+        let secret = headers.into_iter().flatten().find(|h| {
+            h["HeaderName"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(plenary::http::ORIGIN_HEADER))
+        });
+        if id == "api" {
+            let secret = secret.expect("the API origin sends X-Plenary-Origin");
+            assert_eq!(
+                secret["HeaderValue"]["Fn::Sub"].as_str(),
+                Some(reference.as_str()),
+                "its value is the secret's {field}, resolved at deploy time"
+            );
+        } else {
+            assert!(
+                secret.is_none(),
+                "origin {id} is not sent the origin secret"
+            );
+        }
+    }
+    // A new SecretsRevision updates the distribution, the only time CloudFormation resolves
+    // the reference again (infra/README.md, rotating the origin secret).
+    let comment = config["Comment"]["Fn::Sub"].as_str().unwrap_or_default();
+    assert!(comment.contains("${SecretsRevision}"), "{comment}");
+    // Every function behind the API reads the secret, so every one refuses what bypassed the CDN.
+    let resources = template["Resources"].as_mapping().expect("resources");
+    let mut http_functions = 0;
+    for (name, r) in resources {
+        let serves_http = r["Properties"]["Events"]
+            .as_mapping()
+            .is_some_and(|events| events.values().any(|e| e["Type"] == "HttpApi"));
+        if r["Type"] != "AWS::Serverless::Function" || !serves_http {
+            continue;
+        }
+        http_functions += 1;
+        let env = &r["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            env[plenary::config::vars::SECRET_ID]["Ref"].as_str(),
+            Some("SecretName"),
+            "{name:?} reads the deployment's secret"
+        );
+    }
+    assert_eq!(http_functions, 3);
 }

@@ -777,7 +777,49 @@ async fn drive_every_function(w: &World) {
             .await;
         assert_eq!(a.status, 200, "{} {path}: {}", r.method, a.body);
     }
-    let _ = &w.clock;
+    // A run that ends with work left asks for the next one (`triggers::handle`).
+    use plenary::Clock;
+    w.notifications
+        .jobs
+        .request_run("01JNEXTRUN000000000000000", w.clock.now())
+        .await
+        .unwrap();
+}
+
+/// The partition keys the notifications function's stream filter starts it on.
+fn stream_filter_partitions() -> BTreeSet<String> {
+    let t = template();
+    let events = &t["Resources"]["NotificationsFunction"]["Properties"]["Events"];
+    let filters = events["OutboxInserts"]["Properties"]["FilterCriteria"]["Filters"]
+        .as_sequence()
+        .expect("the stream has filters");
+    filters
+        .iter()
+        .flat_map(|f| {
+            let pattern: Value = serde_json::from_str(f["Pattern"].as_str().unwrap()).unwrap();
+            assert_eq!(pattern["eventName"], json!(["INSERT"]), "{pattern}");
+            strings_of(&pattern["dynamodb"]["NewImage"]["pk"]["S"])
+        })
+        .collect()
+}
+
+fn strings_of(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_stream_starts_the_mail_job_on_new_outbox_entries_and_on_its_own_requests_for_a_run() {
+    let expected: BTreeSet<String> = [
+        plenary::store::keys::OUTBOX_PK,
+        plenary::store::keys::RUN_PK,
+    ]
+    .map(str::to_owned)
+    .into();
+    assert_eq!(stream_filter_partitions(), expected);
 }
 
 /// `path` is an instance of the route pattern `pattern` (`{name}` matches one segment).

@@ -46,6 +46,7 @@ on_both_stores!(
     an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_attempt,
     a_bounce_from_sns_suppresses_further_mail,
     a_claim_left_by_a_crashed_run_blocks_until_its_grace_period_ends,
+    a_run_that_ends_with_work_left_asks_for_the_next_at_once_and_one_that_moved_nothing_does_not,
 );
 
 const START: &str = "2021-09-08T12:00:00Z";
@@ -64,6 +65,7 @@ async fn table(kind: Kind) -> Arc<dyn Table> {
 }
 
 struct World {
+    table: Arc<dyn Table>,
     store: TableStore,
     mailbox: Arc<LocalMailbox>,
     clock: Arc<ManualClock>,
@@ -72,7 +74,8 @@ struct World {
 }
 
 async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
-    let store = TableStore::new(table(kind).await);
+    let table = table(kind).await;
+    let store = TableStore::new(table.clone());
     let clock = Arc::new(ManualClock::at(at("2021-08-23T08:00:00Z")));
     let mailbox = Arc::new(LocalMailbox::new(None, clock.clone()));
     let event = Event::parse(
@@ -93,6 +96,7 @@ async fn world(kind: Kind, mailer: Option<Arc<dyn Mailer>>) -> World {
     );
     let app = Arc::new(app.unwrap());
     World {
+        table,
         store,
         mailbox,
         clock,
@@ -387,4 +391,65 @@ async fn a_claim_left_by_a_crashed_run_blocks_until_its_grace_period_ends(kind: 
         .unwrap();
     assert_eq!(r.sent.len(), 1, "the crashed run's message was never sent");
     assert!(run(&w, P1D, LONG).await.sent.is_empty());
+}
+
+/// The job's requests for another run, as the stream would deliver them.
+async fn run_requests(w: &World) -> usize {
+    let q = plenary::store::Query {
+        pk: plenary::store::keys::RUN_PK.to_owned(),
+        ..Default::default()
+    };
+    w.table.query_all(&q).await.unwrap().len()
+}
+
+async fn a_run_that_ends_with_work_left_asks_for_the_next_at_once_and_one_that_moved_nothing_does_not(
+    kind: Kind,
+) {
+    let w = world(kind, None).await;
+    confirmed(&w, 30, "drain.test").await;
+    let services = Services::new(w.store.clone()).with_clock(w.clock.clone());
+    // 30 reminders at 5 a second take 6 s; the run has 1 s after its margin.
+    let paced = App::new(
+        &services,
+        &plenary_tests::config(),
+        w.mailbox.clone(),
+        Pacer::new(5.0),
+    )
+    .unwrap();
+    w.clock.set(at(P1D));
+    let schedule = json!({"source": "aws.scheduler", "detail-type": "Scheduled Event"});
+    let handle = |budget| plenary_notifications::triggers::handle(&paced, schedule.clone(), budget);
+    let first = handle(Duration::from_secs(3)).await.unwrap();
+    let sent = first["sent"].as_array().unwrap().len();
+    assert!(first["more"] == true && sent > 0 && sent < 30, "{first}");
+    assert_eq!(run_requests(&w).await, 1, "the next run was not asked for");
+
+    // SES down: the run moves nothing, and waits for the schedule rather than asking again.
+    w.mailbox
+        .fail_next(1, MailError::Unavailable("connection reset".into()));
+    let stuck = handle(Duration::from_secs(3)).await.unwrap();
+    assert!(
+        stuck["more"] == true && stuck["sent"].as_array().unwrap().is_empty(),
+        "{stuck}"
+    );
+    assert_eq!(
+        run_requests(&w).await,
+        1,
+        "a run that moved nothing asked for another"
+    );
+
+    // The runs asked for drain the rest, the last asking for none.
+    let mut runs = 0;
+    loop {
+        let r = handle(Duration::from_secs(10)).await.unwrap();
+        runs += 1;
+        if r["more"] == false {
+            break;
+        }
+        assert!(runs < 10, "the backlog never drained");
+    }
+    let requests = run_requests(&w).await;
+    assert_eq!(requests, runs, "each run but the last asked for one more");
+    assert_eq!(per_recipient(&w).len(), 30);
+    assert!(per_recipient(&w).values().all(|n| *n == 1));
 }

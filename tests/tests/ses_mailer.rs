@@ -192,3 +192,13 @@ async fn an_unverified_sender_is_rejected_not_retried() {
     let recorded = recorded_raw_messages(&endpoint).await;
     assert!(!recorded.iter().any(|raw| raw.contains(&from)));
 }
+
+#[tokio::test]
+async fn the_account_send_rate_is_read_from_ses_and_an_unreachable_ses_reports_none() {
+    let mailer = SesMailer::new(ses_client(Some(&endpoint())).await, None);
+    // moto reports a sandbox account's quota: one message a second.
+    assert_eq!(mailer.max_send_rate().await, Some(1.0));
+    // Nothing listens on port 9 of loopback: the job keeps its configured ceiling then.
+    let gone = SesMailer::new(ses_client(Some("http://127.0.0.1:9")).await, None);
+    assert_eq!(gone.max_send_rate().await, None);
+}

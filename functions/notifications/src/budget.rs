@@ -1,7 +1,10 @@
 //! The time one run of the job may take: what Lambda leaves the invocation, counted from the
-//! run's start. Every sender asks it before it takes on another message.
+//! run's start. Every sender asks it before it takes on another message. Time is tokio's, as
+//! the pacer's.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 /// Kept back from the budget to mark the last message and return before Lambda stops the run.
 const MARGIN: Duration = Duration::from_secs(2);

@@ -112,6 +112,15 @@ pub struct Report {
     pub oldest_waiting_seconds: Option<i64>,
 }
 
+impl Report {
+    /// Whether the job should run again at once rather than wait for its schedule: work is
+    /// left and this run got somewhere. A run that moved nothing (SES unavailable, every claim
+    /// another run's) waits for the schedule, so an outage never becomes a chain of runs.
+    pub fn wants_another_run(&self) -> bool {
+        self.more && (!self.sent.is_empty() || self.failed + self.suppressed + self.skipped > 0)
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SentSummary {
     pub key: MessageKey,

@@ -1,8 +1,20 @@
 //! A token bucket at the SES send rate: sends wait for a token rather than being refused, so a
-//! fan-out keeps to the account's limit.
+//! fan-out keeps to the account's limit. Time is tokio's, so a simulation on a paused runtime
+//! paces on its clock.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The rate to pace to: the account's maximum send rate as SES reports it, never above
+/// `ceiling` (the deployment's `SesRate`), which is also the rate when SES could not say.
+pub fn send_rate(ceiling: f64, account: Option<f64>) -> f64 {
+    match account {
+        Some(a) if a.is_finite() && a > 0.0 => a.min(ceiling),
+        _ => ceiling,
+    }
+}
 
 #[derive(Debug)]
 pub struct Pacer {
@@ -25,6 +37,11 @@ impl Pacer {
     /// No pacing: for the local outbox and benchmarks.
     pub fn unlimited() -> Self {
         Self::new(f64::INFINITY)
+    }
+
+    /// Sends per second (infinite when unpaced): what a fan-out's planning counts on.
+    pub fn rate(&self) -> f64 {
+        self.rate
     }
 
     /// How long to wait before the next send may go; takes its token.
@@ -64,6 +81,15 @@ mod tests {
         assert!(waits[..10].iter().all(Duration::is_zero));
         assert!(waits[10] > Duration::from_millis(50) && waits[10] <= Duration::from_millis(100));
         assert!(waits[11] > waits[10]);
+    }
+
+    #[test]
+    fn the_account_rate_is_kept_below_the_ceiling_and_the_ceiling_stands_when_ses_cannot_say() {
+        assert_eq!(send_rate(14.0, Some(1.0)), 1.0);
+        assert_eq!(send_rate(14.0, Some(200.0)), 14.0);
+        assert_eq!(send_rate(14.0, None), 14.0);
+        assert_eq!(send_rate(14.0, Some(0.0)), 14.0);
+        assert_eq!(send_rate(14.0, Some(f64::NAN)), 14.0);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What starts a run in AWS: EventBridge Scheduler (every few minutes), the DynamoDB stream of
-//! new outbox entries, and SNS carrying SES bounce and complaint notifications. Each payload is
+//! new outbox entries and of the job's own requests for another run (a run that ends with work
+//! left asks for the next at once), and SNS carrying SES bounce and complaint notifications. Each payload is
 //! read with the `aws_lambda_events` types.
 
 use std::time::Duration;
@@ -168,11 +169,19 @@ pub async fn handle(app: &App, payload: Value, budget: Duration) -> Result<Value
         }
         Trigger::Stream { .. } | Trigger::Schedule => {
             let report = crate::run(app, now, budget).await?;
+            let again = report.wants_another_run();
+            if again {
+                // The next run starts from the stream as soon as this one returns; the
+                // function's reserved concurrency of one keeps it from overlapping this one.
+                let id = app.tokens.new_id(now.as_millisecond().max(0) as u64);
+                app.jobs.request_run(&id, now).await?;
+            }
             tracing::info!(
                 budget_ms = budget.as_millis() as u64,
                 sent = report.sent.len(),
                 failed = report.failed,
                 more = report.more,
+                again,
                 "job run"
             );
             // A line of its own, unprefixed, for CloudWatch's metric extraction.

@@ -56,6 +56,8 @@ pub struct App {
     pub join_key: JoinKey,
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
+    /// The CDN in front (`PLENARY_ORIGIN_SECRET`): who the client is, and who is refused.
+    pub edge: http::Edge,
     /// SHA-256 of the deployment's organiser token (the installation's administrator); the
     /// token itself is never held.
     pub organiser_token: TokenHash,
@@ -101,6 +103,7 @@ impl App {
             tokens: services.tokens.clone(),
             clock: services.clock.clone(),
             cors: config.cors.clone(),
+            edge: config.edge.clone(),
             requests_per_client_per_minute: config.requests_per_client_per_minute,
             failed_bearers_per_client_per_hour: config.failed_bearers_per_client_per_hour,
             material_urls: config.material_urls,
@@ -121,17 +124,23 @@ impl App {
 }
 
 pub async fn handle(app: &App, req: Request) -> Response {
-    http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
-        let caller = authorise(app, ep, &params, &req).await?;
-        match &caller {
-            // Every organiser write is one audit entry, committed with the change it records.
-            Some(caller) if req.method() != ::http::Method::GET => {
-                let entries = audit_entries(app, ep, &params, caller);
-                recording(&entries, dispatch(app, ep, &params, &req, Some(caller))).await?
+    http::serve(
+        &app.cors,
+        &app.edge,
+        ROUTES,
+        req,
+        async |ep, params, req| {
+            let caller = authorise(app, ep, &params, &req).await?;
+            match &caller {
+                // Every organiser write is one audit entry, committed with the change it records.
+                Some(caller) if req.method() != ::http::Method::GET => {
+                    let entries = audit_entries(app, ep, &params, caller);
+                    recording(&entries, dispatch(app, ep, &params, &req, Some(caller))).await?
+                }
+                _ => dispatch(app, ep, &params, &req, caller.as_ref()).await,
             }
-            _ => dispatch(app, ep, &params, &req, caller.as_ref()).await,
-        }
-    })
+        },
+    )
     .await
 }
 

@@ -28,6 +28,8 @@ pub struct App {
     pub seats: Arc<dyn RegistrationStore>,
     pub clock: Arc<dyn Clock>,
     pub cors: CorsConfig,
+    /// The CDN in front (`PLENARY_ORIGIN_SECRET`): who the client is, and who is refused.
+    pub edge: http::Edge,
     /// The website's base URL, for links in the calendar and schedule exports.
     pub site_url: BaseUrl,
     /// Bodies rendered from the latest versions, kept while the function is warm.
@@ -42,6 +44,7 @@ impl App {
             seats: services.store.clone(),
             clock: services.clock.clone(),
             cors: config.cors.clone(),
+            edge: config.edge.clone(),
             site_url: config.site_url.clone(),
             renderings: Renderings::default(),
         }
@@ -52,9 +55,13 @@ impl App {
 const RENDERING: u32 = 1;
 
 pub async fn handle(app: &App, req: Request) -> Response {
-    http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
-        dispatch(app, ep, &params, &req).await
-    })
+    http::serve(
+        &app.cors,
+        &app.edge,
+        ROUTES,
+        req,
+        async |ep, params, req| dispatch(app, ep, &params, &req).await,
+    )
     .await
 }
 

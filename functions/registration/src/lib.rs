@@ -34,6 +34,8 @@ pub struct App {
     pub tokens: Arc<dyn TokenSource>,
     pub join_key: JoinKey,
     pub cors: CorsConfig,
+    /// The CDN in front (`PLENARY_ORIGIN_SECRET`): who the client is, and who is refused.
+    pub edge: http::Edge,
     /// The website, for links in the personal calendar.
     pub site_url: BaseUrl,
     /// The API's own base URL (`PLENARY_API_URL`), for the personal join and calendar-feed links.
@@ -61,6 +63,7 @@ impl App {
             tokens: services.tokens.clone(),
             join_key: config.require_join_key()?,
             cors: config.cors.clone(),
+            edge: config.edge.clone(),
             site_url: config.site_url.clone(),
             api_url: config.api_url.clone(),
             registrations_per_event_per_minute: config.registrations_per_event_per_minute,
@@ -82,20 +85,26 @@ impl App {
 }
 
 pub async fn handle(app: &App, req: Request) -> Response {
-    http::serve(&app.cors, ROUTES, req, async |ep, params, req| {
-        // Every route here that is not a read is a public write: each counts its clients.
-        if req.method() != ::http::Method::GET {
-            clients::admit(
-                app.limits.as_ref(),
-                http::client_address(&req).as_ref(),
-                ep.operation().id,
-                app.requests_per_client_per_minute,
-                app.clock.now(),
-            )
-            .await?;
-        }
-        dispatch(app, ep, &params, &req).await
-    })
+    http::serve(
+        &app.cors,
+        &app.edge,
+        ROUTES,
+        req,
+        async |ep, params, req| {
+            // Every route here that is not a read is a public write: each counts its clients.
+            if req.method() != ::http::Method::GET {
+                clients::admit(
+                    app.limits.as_ref(),
+                    http::client_address(&req).as_ref(),
+                    ep.operation().id,
+                    app.requests_per_client_per_minute,
+                    app.clock.now(),
+                )
+                .await?;
+            }
+            dispatch(app, ep, &params, &req).await
+        },
+    )
     .await
 }
 

@@ -1,11 +1,13 @@
-//! One request's life: request id, CORS (with preflight), routing, problem mapping and the single
-//! access-log line. Paths are logged as their route pattern, never raw, since some carry tokens.
+//! One request's life: request id, the CDN's origin check and the client's address, CORS (with
+//! preflight), routing, problem mapping and the single access-log line. Paths are logged as their route pattern, never raw, since some carry tokens.
 
 use std::time::Instant;
 
 use http::{HeaderValue, Method, StatusCode, header};
 use tracing::Instrument;
 
+use super::edge::Edge;
+use super::response::Client;
 use super::router::{Found, Params, Route, find_route};
 use super::{Problem, Request, Response};
 use crate::config::CorsConfig;
@@ -37,10 +39,13 @@ fn request_id(req: &Request) -> String {
 
 /// Runs `dispatch` for the route that `req` names and turns its outcome into the response,
 /// adding the request id and CORS headers and answering preflights and unknown routes itself.
+/// Before anything else `edge` decides the client (what [`client_address`](super::client_address)
+/// reads) and refuses, 403, a request that should have come through the CDN and did not.
 pub async fn serve<E: Copy>(
     cors: &CorsConfig,
+    edge: &Edge,
     routes: &[Route<E>],
-    req: Request,
+    mut req: Request,
     dispatch: impl AsyncFnOnce(E, Params, Request) -> Result<Response, Problem>,
 ) -> Response {
     let started = Instant::now();
@@ -54,6 +59,12 @@ pub async fn serve<E: Copy>(
     let span = tracing::info_span!("request", request_id = %id);
     let found = find_route(routes, &method, req.uri().path());
     let (mut res, pattern) = async {
+        match edge.client(&req) {
+            Ok(client) => {
+                req.extensions_mut().insert(Client(client));
+            }
+            Err(refused) => return (refused.into_response(), found.pattern()),
+        }
         match found {
             Found::Route(ep, params, pattern) => {
                 let res = dispatch(ep, params, req)
@@ -148,6 +159,7 @@ mod tests {
     async fn every_response_carries_a_request_id() {
         let res = serve(
             &cors(),
+            &Edge::direct(),
             ROUTES,
             req(Method::GET, "/v1/things/a", None),
             echo,
@@ -161,6 +173,7 @@ mod tests {
     async fn an_allowed_origin_gets_cors_headers_and_another_does_not() {
         let ok = serve(
             &cors(),
+            &Edge::direct(),
             ROUTES,
             req(Method::GET, "/v1/things/a", Some("https://site.example")),
             echo,
@@ -172,6 +185,7 @@ mod tests {
         );
         let no = serve(
             &cors(),
+            &Edge::direct(),
             ROUTES,
             req(Method::GET, "/v1/things/a", Some("https://evil.example")),
             echo,
@@ -188,6 +202,7 @@ mod tests {
     async fn a_preflight_is_answered_with_the_routes_methods() {
         let res = serve(
             &cors(),
+            &Edge::direct(),
             ROUTES,
             req(
                 Method::OPTIONS,
@@ -212,10 +227,18 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_routes_and_wrong_methods_are_problems() {
-        let res = serve(&cors(), ROUTES, req(Method::GET, "/v1/nothing", None), echo).await;
+        let res = serve(
+            &cors(),
+            &Edge::direct(),
+            ROUTES,
+            req(Method::GET, "/v1/nothing", None),
+            echo,
+        )
+        .await;
         assert_eq!(res.status(), 404);
         let res = serve(
             &cors(),
+            &Edge::direct(),
             ROUTES,
             req(Method::DELETE, "/v1/things/a", None),
             echo,
@@ -223,5 +246,89 @@ mod tests {
         .await;
         assert_eq!(res.status(), 405);
         assert_eq!(res.headers()[header::ALLOW], "GET");
+    }
+
+    const SECRET: &str = "an-origin-secret-of-forty-characters-00";
+
+    fn behind_cdn() -> Edge {
+        Edge::behind_cdn(super::super::OriginSecret::parse(SECRET).unwrap(), None)
+    }
+
+    fn from_edge(method: Method, path: &str, secret: Option<&str>) -> Request {
+        let mut b = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(super::super::VIEWER_ADDRESS, "2001:db8:5:6::9:443");
+        if let Some(s) = secret {
+            b = b.header(super::super::ORIGIN_HEADER, s);
+        }
+        super::super::from_peer(
+            b.body(lambda_http::Body::Empty).unwrap(),
+            [130, 176, 1, 1].into(),
+        )
+    }
+
+    async fn client_of(_: u8, _: Params, req: Request) -> Result<Response, Problem> {
+        Ok(super::super::json(
+            &super::super::client_address(&req).map(|c| c.to_string()),
+        ))
+    }
+
+    #[tokio::test]
+    async fn behind_the_cdn_a_request_without_its_secret_is_refused_before_any_route_runs() {
+        let ran = std::sync::atomic::AtomicBool::new(false);
+        for (method, path) in [
+            (Method::GET, "/v1/things/a"),
+            (Method::OPTIONS, "/v1/things/a"),
+            (Method::GET, "/v1/nothing"),
+        ] {
+            let res = serve(
+                &cors(),
+                &behind_cdn(),
+                ROUTES,
+                from_edge(method.clone(), path, None),
+                async |_, _, _| {
+                    ran.store(true, std::sync::atomic::Ordering::SeqCst);
+                    Ok(super::super::no_content())
+                },
+            )
+            .await;
+            assert_eq!(res.status(), 403, "{method} {path}");
+            assert_eq!(
+                res.headers()[header::CONTENT_TYPE],
+                "application/problem+json"
+            );
+            assert_eq!(res.headers()[REQUEST_ID].len(), 16);
+        }
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn the_routes_see_the_client_the_edge_decided() {
+        let through = serve(
+            &cors(),
+            &behind_cdn(),
+            ROUTES,
+            from_edge(Method::GET, "/v1/things/a", Some(SECRET)),
+            client_of,
+        )
+        .await;
+        assert_eq!(through.status(), 200);
+        assert_eq!(
+            through.body(),
+            &lambda_http::Body::Text("\"2001:db8:5:6::/64\"".into())
+        );
+        let direct = serve(
+            &cors(),
+            &Edge::direct(),
+            ROUTES,
+            from_edge(Method::GET, "/v1/things/a", Some(SECRET)),
+            client_of,
+        )
+        .await;
+        assert_eq!(
+            direct.body(),
+            &lambda_http::Body::Text("\"130.176.1.1\"".into())
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! HTTP glue shared by the three HTTP functions: the request/response types of `lambda_http`,
-//! problem+json, JSON bodies, CORS, routing, request ids and the one access-log line.
+//! problem+json, JSON bodies, CORS, routing, the CDN's origin check, request ids and the one
+//! access-log line.
 
 mod body;
+mod edge;
 mod exchange;
 mod idempotency;
 mod problem;
@@ -9,6 +11,9 @@ mod response;
 mod router;
 
 pub use body::{MAX_BODY_BYTES, json_body, no_body, query_params};
+pub use edge::{
+    Edge, MAX_ORIGIN_SECRET_LEN, MIN_ORIGIN_SECRET_LEN, ORIGIN_HEADER, OriginSecret, VIEWER_ADDRESS,
+};
 pub use exchange::serve;
 pub use idempotency::{IdempotencyKeyHash, idempotent};
 pub use problem::{MAX_LISTED_ERRORS, Problem};

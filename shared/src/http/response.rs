@@ -57,20 +57,17 @@ pub fn private(mut res: Response) -> Response {
     res
 }
 
-/// The client's address as API Gateway reports it (`requestContext.http.sourceIp`, which the
-/// local server fills with the peer address); never a header the client could set.
+/// The client of `req` as [`serve`](super::serve) decided it ([`Edge::client`](super::Edge)):
+/// the viewer behind the CDN, the peer without one; never a header the client could set. `None`
+/// when there is no address (only a request built in a test, not through `serve`).
 pub fn client_address(req: &Request) -> Option<crate::domain::ClientAddress> {
-    use lambda_http::RequestExt;
-    use lambda_http::request::RequestContext;
-    match req.request_context_ref()? {
-        RequestContext::ApiGatewayV2(c) => {
-            crate::domain::ClientAddress::parse(c.http.source_ip.as_deref()?)
-        }
-        // Only the HTTP API's context is enabled; any other has no address we read.
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
+    req.extensions().get::<Client>()?.0.clone()
 }
+
+/// The client [`serve`](super::serve) found, carried in the request's extensions; private, so
+/// nothing else can put one there.
+#[derive(Debug, Clone)]
+pub(super) struct Client(pub(super) Option<crate::domain::ClientAddress>);
 
 /// `req` as API Gateway would hand it over from `peer` (the local server and tests).
 pub fn from_peer(req: Request, peer: std::net::IpAddr) -> Request {

@@ -116,6 +116,16 @@ pub enum Found<E> {
     None,
 }
 
+impl<E> Found<E> {
+    /// The route pattern found, as the access log names it.
+    pub fn pattern(&self) -> &'static str {
+        match self {
+            Found::Route(_, _, pattern) | Found::WrongMethod(_, pattern) => pattern,
+            Found::None => "(unknown)",
+        }
+    }
+}
+
 /// True when some route of `routes` has this path, whatever its method.
 pub fn knows_path<E: Copy>(routes: &[Route<E>], path: &str) -> bool {
     routes

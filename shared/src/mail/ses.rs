@@ -29,6 +29,19 @@ impl SesMailer {
             configuration_set,
         }
     }
+
+    /// The account's maximum send rate (messages a second) as SES reports it (`GetSendQuota`):
+    /// 1 in the sandbox, more once out of it. None when SES cannot say; the caller keeps its
+    /// own ceiling then, and throttling still backs off.
+    pub async fn max_send_rate(&self) -> Option<f64> {
+        match self.client.get_send_quota().send().await {
+            Ok(quota) => Some(quota.max_send_rate()).filter(|r| *r > 0.0),
+            Err(e) => {
+                tracing::warn!(error = %DisplayErrorContext(&e), "SES did not report the send quota");
+                None
+            }
+        }
+    }
 }
 
 #[async_trait]

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::codec::{doc_item, doc_of};
-use super::{Cond, StoreError, TableError, TableStore, Write, keys};
+use super::{Cond, StoreError, TTL, TableError, TableStore, Write, keys};
 use crate::domain::{Announcement, AnnouncementSummary, EventId, RegistrationId};
 use crate::mail::JobName;
 
@@ -56,6 +56,9 @@ pub trait JobStore: Send + Sync {
     /// Announcements whose fan-out is not finished.
     async fn open_announcements(&self) -> Result<Vec<Announcement>, StoreError>;
     async fn close_announcement(&self, a: &Announcement) -> Result<(), StoreError>;
+    /// Asks for another run of the job at once: a new item under `id` (unique: a ULID), which
+    /// the table's stream delivers to the function as it does new outbox entries; kept an hour.
+    async fn request_run(&self, id: &str, now: Timestamp) -> Result<(), StoreError>;
 }
 
 const AFTER: &str = "after";
@@ -176,6 +179,18 @@ impl JobStore for TableStore {
     async fn close_announcement(&self, a: &Announcement) -> Result<(), StoreError> {
         self.table
             .write(Write::update(keys::announcement(&a.id)).set(DONE, true))
+            .await?;
+        Ok(())
+    }
+
+    async fn request_run(&self, id: &str, now: Timestamp) -> Result<(), StoreError> {
+        let at = now.as_second();
+        self.table
+            .write(
+                Write::update(keys::run_request(id))
+                    .set("requested_at", at)
+                    .set(TTL, at + 3600),
+            )
             .await?;
         Ok(())
     }

@@ -27,6 +27,7 @@
 //! | subscribable calendar URL's token (hash) → registration | `CALENDAR#{sha256(token)}` | `CALENDAR` |
 //! | fan-out progress of a reminder, digest or announcement | `EVENT#{event_id}` | `FANOUT#{job}` |
 //! | programme waiting for its change digest | `DIGESTS` | `{event_id}` |
+//! | a request for another run of the mail job (the stream starts it; an hour's TTL) | `RUN` | `{ULID}` |
 //! | announcement (the job's copy) | `ANNOUNCEMENTS` | `{announcement_id}` |
 //! | announcement in its event's list (summary, messages sent) | `EVENT#{event_id}` | `ANNOUNCEMENT#{announcement_id}` |
 //! | rate-limit window | `RATE#{scope}` | `{window start}` |
@@ -231,6 +232,13 @@ pub fn fanout(event: &EventId, job: &JobName) -> Key {
 }
 
 pub const DIGESTS_PK: &str = "DIGESTS";
+
+/// The partition the template's stream filter starts the mail job on, beside `OUTBOX`.
+pub const RUN_PK: &str = "RUN";
+
+pub fn run_request(id: &str) -> Key {
+    Key::new(RUN_PK, id)
+}
 
 pub fn digest(event: &EventId) -> Key {
     Key::new(DIGESTS_PK, event.to_string())

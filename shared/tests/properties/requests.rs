@@ -9,7 +9,9 @@ use plenary::domain::{
     APPLICATION_FIELDS, Amendment, Application, ApplicationError, Email, Event, EventId,
     FieldErrors, JoinInfo, Programme,
 };
-use plenary::http::{MAX_BODY_BYTES, Problem, Request, Route, json_body, query_params, serve};
+use plenary::http::{
+    Edge, MAX_BODY_BYTES, Problem, Request, Route, json_body, query_params, serve,
+};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -433,7 +435,7 @@ proptest! {
         }
         let req = b.body(body_of(body)).unwrap();
         let cors = CorsConfig { allowed_origins: vec![] };
-        let res = runtime().block_on(serve(&cors, ROUTES, req, dispatch));
+        let res = runtime().block_on(serve(&cors, &Edge::direct(), ROUTES, req, dispatch));
         let status = res.status();
         prop_assert!(!status.is_server_error(), "{} for {}", status, uri);
         if status.is_client_error() {
@@ -455,7 +457,7 @@ proptest! {
             Ok(plenary::http::text(StatusCode::OK, "text/plain", params.get("event_id").to_owned()))
         };
         let cors = CorsConfig { allowed_origins: vec![] };
-        let res = runtime().block_on(serve(&cors, ROUTES, req, echo));
+        let res = runtime().block_on(serve(&cors, &Edge::direct(), ROUTES, req, echo));
         prop_assert_eq!(res.body(), &Body::Text(id));
     }
 }
