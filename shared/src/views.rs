@@ -798,6 +798,10 @@ pub struct StatsView {
     pub by_status: std::collections::BTreeMap<String, u64>,
     /// Unconfirmed registrations past their 48 hours (not in `by_status`).
     pub lapsed_unconfirmed: u64,
+    /// Registration requests for an address already registered, each of which mailed its
+    /// holder their link again (not counted in `total`). Many suggest the confirmation email is
+    /// not arriving.
+    pub asked_again: u64,
     pub by_category: std::collections::BTreeMap<String, u64>,
     pub by_country: std::collections::BTreeMap<String, u64>,
     pub by_language: std::collections::BTreeMap<String, u64>,

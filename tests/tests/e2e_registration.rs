@@ -212,6 +212,13 @@ async fn a_repeat_registration_answers_the_same_and_mails_the_existing_registran
         2 + 2,
         "the hourly limit was not applied"
     );
+    // The organiser sees three requests for a held address that mailed its holder, one
+    // registration.
+    let stats: Value = s.admin_json(&format!("/v1/admin/events/{QOS}/stats")).await;
+    assert_eq!(
+        (&stats["asked_again"], &stats["total"]),
+        (&json!(3), &json!(1))
+    );
     // Resend answers 202 for strangers too.
     let resend = s
         .post(&format!("/v1/events/{QOS}/registrations/resend"))

@@ -12,8 +12,8 @@ use plenary::Clock as _;
 use plenary::clock::ManualClock;
 use plenary::domain::{CONFIRMATION_WINDOW, Email, Event, EventId, Status};
 use plenary::store::{
-    EventWriter, Key, LAPSED_KEPT, MemoryTable, RegistrationStore, TTL, TTL_DELETION_DELAY, Table,
-    TableStore, email_hash, keys,
+    Change, CommitError, EventWriter, Key, LAPSED_KEPT, MemoryTable, RegistrationStore, TTL,
+    TTL_DELETION_DELAY, Table, TableStore, email_hash, keys,
 };
 use plenary::token::Token;
 use plenary::wiring::Services;
@@ -26,6 +26,7 @@ on_both_stores!(
     an_unconfirmed_registration_its_guard_and_its_link_lapse_together_and_free_the_address,
     confirming_takes_the_ttl_off_the_registration_its_guard_and_the_link_that_confirmed_it,
     an_in_person_registrant_confirming_into_a_full_room_joins_its_queue_and_stops_lapsing,
+    registering_again_commits_only_while_the_guard_still_holds_the_address,
 );
 
 const EVENT: &str = "lapsing";
@@ -287,4 +288,29 @@ async fn an_in_person_registrant_confirming_into_a_full_room_joins_its_queue_and
     for key in [&registration, &guard, &link] {
         assert_eq!(ttl(&w, key).await, None, "{key:?} still lapses");
     }
+}
+
+/// A repeat's reminder goes with a check of the address's guard: read as held, then released
+/// (here: its window closed) before the commit, the repeat must not be a reminder to nobody but
+/// register the address (the use case retries); a stranger's address is held by nobody.
+async fn registering_again_commits_only_while_the_guard_still_holds_the_address(store: Store) {
+    let w = world(store).await;
+    assert_eq!(register(&w, "again@example.org").await, 202);
+    let event = EventId::parse(EVENT).unwrap();
+    let again = |email: &str, at: Timestamp| {
+        let mut ch = Change::new();
+        ch.ask_again(&event, &Email::parse(email).unwrap(), at);
+        w.store.commit(ch)
+    };
+    let now = w.clock.now();
+    assert_eq!(again("again@example.org", now).await, Ok(()));
+    let closed = now + CONFIRMATION_WINDOW + SignedDuration::from_secs(1);
+    assert!(matches!(
+        again("again@example.org", closed).await,
+        Err(CommitError::Conflict(_))
+    ));
+    assert!(matches!(
+        again("stranger@example.org", now).await,
+        Err(CommitError::Conflict(_))
+    ));
 }

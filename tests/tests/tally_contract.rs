@@ -498,6 +498,8 @@ async fn recount(
     views::StatsView {
         event_id: event.id.to_string(),
         total: all.len() as u64,
+        // Each address registers once here: no repeat to count.
+        asked_again: 0,
         by_status: own(by_status),
         lapsed_unconfirmed: lapsed,
         by_category: own(by_category),

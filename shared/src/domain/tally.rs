@@ -27,9 +27,13 @@ pub fn reach_counter(audience: Audience) -> String {
 }
 
 pub const ATTENDED: &str = "attended";
+/// Registration requests for an address already held, each queueing its holder's link again.
+pub const ASKED_AGAIN: &str = "asked_again";
 pub const ABSENT: &str = "absent";
 /// In an open bucket: the unconfirmed registrations whose window closes at that second.
 pub const OPEN: &str = "n";
+/// Joins what one unconfirmed registration counts into one counter of its open bucket.
+const OPEN_JOIN: &str = "|";
 pub const CATEGORY: &str = "category#";
 pub const COUNTRY: &str = "country#";
 pub const LANGUAGE: &str = "language#";
@@ -61,9 +65,18 @@ pub const SHARDS: u32 = 16;
 
 /// The copy of the counter items a registration's counters are kept in.
 pub fn shard(id: &super::RegistrationId) -> u32 {
+    shard_of(id.as_str())
+}
+
+/// The copy a request about an address (not a registration) is counted in: its guard's hash.
+pub fn address_shard(email_hash: &str) -> u32 {
+    shard_of(email_hash)
+}
+
+fn shard_of(key: &str) -> u32 {
     // FNV-1a: stable across builds and platforms, unlike the standard hasher.
     let mut h: u32 = 0x811c_9dc5;
-    for b in id.as_str().bytes() {
+    for b in key.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
@@ -116,16 +129,8 @@ pub fn counters(event: &Event, r: &Registration) -> Vec<Counter> {
         _ => None,
     };
     if r.status.is_live() {
-        // What a live registration counts for: an unconfirmed one only while its window is
-        // open, so it is kept by the second that window closes.
-        let (place, prefix) = match open {
-            Some(s) => (
-                Place::Open(s.div_euclid(60)),
-                format!("{:02}#", s.rem_euclid(60)),
-            ),
-            None => (Place::Main, String::new()),
-        };
-        let mut dim = |name: String| out.push((place, format!("{prefix}{name}")));
+        let mut dims = Vec::new();
+        let mut dim = |name: String| dims.push(name);
         if open.is_some() {
             dim(OPEN.to_owned());
         }
@@ -149,6 +154,17 @@ pub fn counters(event: &Event, r: &Registration) -> Vec<Counter> {
                     }
                 }
             }
+        }
+        // What a live registration counts for: an unconfirmed one only while its window is
+        // open, so it is kept by the second that window closes, all of it in one counter
+        // (names joined by `|`, which no code or slug holds): one addition per registration
+        // keeps the item's write as small as the confirmed counters'.
+        match open {
+            Some(s) => out.push((
+                Place::Open(s.div_euclid(60)),
+                format!("{:02}#{}", s.rem_euclid(60), dims.join(OPEN_JOIN)),
+            )),
+            None => out.extend(dims.into_iter().map(|d| (Place::Main, d))),
         }
     }
     if r.status == Status::Confirmed {
@@ -248,11 +264,10 @@ impl Tally {
                             continue;
                         };
                         let Ok(s) = s.parse::<i64>() else { continue };
-                        *t.open
-                            .entry(minute * 60 + s)
-                            .or_default()
-                            .entry(counter.to_owned())
-                            .or_default() += n;
+                        let at = t.open.entry(minute * 60 + s).or_default();
+                        for part in counter.split(OPEN_JOIN) {
+                            *at.entry(part.to_owned()).or_default() += n;
+                        }
                     }
                 }
             }

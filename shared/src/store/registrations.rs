@@ -143,6 +143,26 @@ impl Change {
         self.push(Write::put(item).when(cond), Conflict::AddressTaken)
     }
 
+    /// Someone asked to register an address already held: the reminder commits only while the
+    /// guard is still held (else the address is free again and the request registers it), and
+    /// the event's counters count the request. It also gives a repeat the shape of a new
+    /// registration's transaction (the guard and a counter item beside the notice), so the two
+    /// take nearly the same time and the route's timing does not tell who registered.
+    pub fn ask_again(&mut self, event: &EventId, email: &Email, now: Timestamp) -> &mut Self {
+        let hash = email_hash(email);
+        let asked = std::collections::BTreeMap::from([(tally::ASKED_AGAIN.to_owned(), 1)]);
+        let at = (event.clone(), tally::address_shard(&hash));
+        tally::merge(
+            self.tallies.entry(at).or_default(),
+            Deltas::from([(Place::Main, asked)]),
+        );
+        let check = Write::Check {
+            key: keys::email_guard(event, &hash),
+            cond: guard_held(now),
+        };
+        self.push(check, Conflict::Stale)
+    }
+
     /// The address is confirmed: its guard no longer lapses.
     pub fn keep_address(&mut self, r: &Registration, email: &Email) -> &mut Self {
         let w = Write::update(keys::email_guard(&r.event_id, &email_hash(email)))
@@ -427,6 +447,18 @@ const SEQ: &str = "seq";
 
 /// The writes that move copy `shard` of `event`'s counters by `d`: one per item, the main one
 /// always (its `seq` counts the changes, so a recount can tell none came in while it read).
+/// Whether an address's guard holds it at `now`: it exists and its registration is confirmed
+/// or still within its window (the negation of what [`Change::claim_address`] may claim).
+fn guard_held(now: Timestamp) -> Cond {
+    Cond::And(vec![
+        Cond::Exists,
+        Cond::Or(vec![
+            Cond::Absent(CONFIRM_BY.into()),
+            Cond::Gt(CONFIRM_BY.into(), now.as_second()),
+        ]),
+    ])
+}
+
 fn tally_writes(event: &EventId, shard: u32, d: Deltas) -> Vec<Write> {
     if d.is_empty() {
         return Vec::new();
@@ -567,12 +599,7 @@ impl RegistrationStore for TableStore {
             .table
             .get(&keys::email_guard(event, &email_hash(email)))
             .await?;
-        // The same test as `claim_address`'s condition: a lapsed guard may be claimed.
-        Ok(guard.is_some_and(|g| {
-            g.get(CONFIRM_BY)
-                .and_then(Value::as_i64)
-                .is_none_or(|t| t > now.as_second())
-        }))
+        Ok(guard_held(now).holds(guard.as_ref()))
     }
 
     async fn next_ticket(&self, event: &EventId, pool: Pool) -> Result<u64, StoreError> {

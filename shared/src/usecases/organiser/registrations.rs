@@ -173,7 +173,14 @@ pub async fn counts(
         return Ok(kept);
     }
     let all = everyone(store, &event.id).await?;
-    let recount = Tally::of(event, &all);
+    let mut recount = Tally::of(event, &all);
+    // Requests are not in the registrations: the count kept so far stays.
+    let asked = kept.get(tally::ASKED_AGAIN);
+    if asked > 0 {
+        recount
+            .main
+            .insert(tally::ASKED_AGAIN.to_owned(), asked as i64);
+    }
     store.put_tally(&event.id, &recount, &kept.seq).await?;
     Ok(recount)
 }
@@ -262,6 +269,7 @@ pub async fn stats(
         total: by_day.values().sum(),
         by_status,
         lapsed_unconfirmed: lapsed,
+        asked_again: tally.get(tally::ASKED_AGAIN),
         by_category: tally.live(tally::CATEGORY, &open),
         by_country: tally.live(tally::COUNTRY, &open),
         by_language: tally.live(tally::LANGUAGE, &open),

@@ -130,16 +130,19 @@ impl Registrar<'_> {
     /// share: the notifications job finds the registration and sends its confirmation link or
     /// its manage link, or nothing to a stranger. So the request path does the same work
     /// whether or not the address is registered (one count, one write), and neither the answer
-    /// nor its timing tells which. True when `completion` was committed with it.
+    /// nor its timing tells which. `held`: the register route found the address held, and the
+    /// reminder goes with [`Change::ask_again`]. `Some(true)` when `completion` was committed
+    /// with it; `None` when the address was released meanwhile (only when `held`).
     async fn remind(
         &self,
         event: &EventId,
         email: &Email,
         completion: Option<&Completion>,
-    ) -> Result<bool, StoreError> {
+        held: bool,
+    ) -> Result<Option<bool>, StoreError> {
         if !self.count_email(event, email).await? {
             tracing::info!("an address reached its hourly email limit; nothing queued");
-            return Ok(false);
+            return Ok(Some(false));
         }
         let now = self.now();
         let notice = Notice {
@@ -156,14 +159,18 @@ impl Registrar<'_> {
         };
         let mut ch = Change::new();
         ch.notify(&notice)?;
+        if held {
+            ch.ask_again(event, email, now);
+        }
         if let Some(c) = completion {
             ch.complete_idempotency(c, now);
         }
         match self.store.commit(ch).await {
-            Ok(()) => Ok(completion.is_some()),
+            Ok(()) => Ok(Some(completion.is_some())),
             Err(CommitError::Store(e)) => Err(e),
-            // A notice id is new each time; a conflict cannot happen and is harmless.
-            Err(CommitError::Conflict(_)) => Ok(false),
+            Err(CommitError::Conflict(_)) if held => Ok(None),
+            // A notice id is new each time: without the guard's check nothing can conflict.
+            Err(CommitError::Conflict(_)) => Ok(Some(false)),
         }
     }
 
@@ -218,7 +225,14 @@ impl Registrar<'_> {
             // The address's guard alone (one read) says whether someone holds it: a repeat
             // costs what a new registration does, as the registration itself is not read here.
             if self.store.address_held(event_id, email, self.now()).await? {
-                return Ok(self.remind(event_id, email, completion).await?);
+                match self.remind(event_id, email, completion, true).await? {
+                    Some(completed) => return Ok(completed),
+                    // Released since it was read: register it.
+                    None => {
+                        attempts.failed();
+                        continue;
+                    }
+                }
             }
             // The confirmation is an email to the address like any other: counted, never
             // refused (a new registrant always gets their link).
@@ -252,7 +266,7 @@ impl Registrar<'_> {
         reader::public_event(self.events, event_id)
             .await?
             .ok_or(RegisterError::NoEvent)?;
-        self.remind(event_id, &email, None).await?;
+        self.remind(event_id, &email, None, false).await?;
         Ok(())
     }
 
