@@ -187,14 +187,7 @@ impl Stack {
         }
         // The local routes (`/health`, `/_local/*`) are the local stack's own, never behind a CDN.
         if knows_path(LOCAL_ROUTES, path) {
-            http::serve(
-                &self.cors,
-                &http::Edge::direct(),
-                LOCAL_ROUTES,
-                req,
-                async |ep, params, req| self.local(ep, &params, &req).await,
-            )
-            .await
+            self.serve_local(req).await
         } else if knows_path(plenary_programme::ROUTES, path) {
             plenary_programme::handle(&self.programme, req).await
         } else if knows_path(plenary_registration::ROUTES, path) {
@@ -205,15 +198,20 @@ impl Stack {
             crate::site::respond(path)
         } else {
             // Unknown everywhere: let the shared glue answer the 404 (with request id and CORS).
-            http::serve(
-                &self.cors,
-                &http::Edge::direct(),
-                LOCAL_ROUTES,
-                req,
-                async |ep, params, req| self.local(ep, &params, &req).await,
-            )
-            .await
+            self.serve_local(req).await
         }
+    }
+
+    /// The local routes through the shared glue, which answers an unknown path's 404 too.
+    async fn serve_local(&self, req: Request) -> Response {
+        http::serve(
+            &self.cors,
+            &http::Edge::direct(),
+            LOCAL_ROUTES,
+            req,
+            async |ep, params, req| self.local(ep, &params, &req).await,
+        )
+        .await
     }
 
     async fn local(&self, ep: Local, _params: &Params, req: &Request) -> Result<Response, Problem> {
