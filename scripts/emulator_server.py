@@ -98,7 +98,13 @@ def transact_write_items(moto_transaction):
             except (AttributeError, KeyError, TypeError):
                 continue  # moto itself refuses this entry
             stored = table.items.get(hash_key)
-            old = stored.get(range_key) if range_key is not None and stored else stored
+            if range_key is None:
+                old = stored
+            else:
+                # A partition whose items were all deleted stays as an empty dict: its item is
+                # absent (None), not the partition itself, or the undo would store `{}` as an
+                # item, which every later write or query of that key then fails on.
+                old = stored.get(range_key) if stored is not None else None
             stream = table.stream_shard
             backups.append(
                 (table, hash_key, range_key, copy.deepcopy(old),

@@ -257,6 +257,44 @@ async fn a_transaction_applies_all_its_writes(t: T) {
     );
 }
 
+async fn an_item_that_failed_transactions_wrote_in_a_new_partition_is_absent_and_can_be_written(
+    t: T,
+) {
+    t.write(Write::put(item("held", "taken", json!({}))))
+        .await
+        .expect("put");
+    let fresh = Key::new("fresh", "a");
+    // Twice: the first failure leaves the partition empty, the second must not leave the
+    // item as anything but absent either (as a join link granted in two transactions a full
+    // room refused, then in one that commits).
+    for _ in 0..2 {
+        let result = t
+            .transact(vec![
+                Write::put(item("fresh", "a", json!({"v": 1}))),
+                Write::put_new(item("held", "taken", json!({}))),
+            ])
+            .await;
+        assert_eq!(result, Err(TableError::ConditionFailed { index: 1 }));
+        assert_eq!(t.get(&fresh).await.expect("get"), None);
+    }
+    assert!(
+        t.query_all(&Query::prefix("fresh", "a"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    t.transact(vec![
+        Write::put(item("fresh", "a", json!({"v": 2}))),
+        Write::update(Key::new("held", "taken")).add("n", 1),
+    ])
+    .await
+    .expect("transaction");
+    assert_eq!(
+        must_get(&t, &fresh).await,
+        item("fresh", "a", json!({"v": 2}))
+    );
+}
+
 async fn a_transaction_touching_one_key_twice_or_outside_1_to_100_writes_is_invalid(t: T) {
     let twice = t
         .transact(vec![
@@ -798,6 +836,7 @@ contract!(
     a_conditional_counter_stops_at_its_limit_under_concurrent_increments,
     a_failed_transaction_applies_nothing_and_reports_the_failing_write,
     a_transaction_applies_all_its_writes,
+    an_item_that_failed_transactions_wrote_in_a_new_partition_is_absent_and_can_be_written,
     a_transaction_touching_one_key_twice_or_outside_1_to_100_writes_is_invalid,
     requests_the_table_refuses_are_invalid,
     eq_ne_absent_lt_le_and_or_conditions_behave_as_documented,

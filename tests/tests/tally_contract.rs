@@ -20,7 +20,7 @@ use plenary::store::{
     Change, EventWriter, MemoryTable, OutboxStore, RegistrationStore, Stored, Table, TableStore,
     Write,
 };
-use plenary::token::OsTokenSource;
+use plenary::token::Token;
 use plenary::usecases::Registrar;
 use plenary::usecases::mail::Recipients;
 use plenary::usecases::organiser::registrations::{counts, everyone, stats};
@@ -64,16 +64,62 @@ fn event() -> Event {
 /// A small deterministic generator (xorshift), so a failing run can be repeated.
 struct Dice(u64);
 
+/// Names the variable that fixes the random run's seed, to repeat a failed run.
+const SEED_VAR: &str = "PLENARY_TALLY_SEED";
+
 impl Dice {
-    fn below(&mut self, n: usize) -> usize {
+    /// Seeded from `PLENARY_TALLY_SEED` (decimal or 0x-hex), else from the time, the seed
+    /// printed either way (the test shows it when it fails).
+    fn seeded() -> Self {
+        let seed = match std::env::var(SEED_VAR) {
+            Ok(v) => {
+                let v = v.trim();
+                match v.strip_prefix("0x") {
+                    Some(hex) => u64::from_str_radix(hex, 16),
+                    None => v.parse(),
+                }
+                .unwrap_or_else(|e| panic!("{SEED_VAR}={v} is not a number: {e}"))
+            }
+            Err(_) => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64),
+        };
+        println!("seed {seed:#x}: {SEED_VAR}={seed:#x} repeats this run");
+        // xorshift never leaves zero.
+        Self(seed.max(1))
+    }
+
+    fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
     }
 
     fn pick<'a, T>(&mut self, of: &'a [T]) -> &'a T {
         &of[self.below(of.len())]
+    }
+}
+
+/// Registration ids and tokens from a seed: ids made in one millisecond come in the seed's
+/// order, and each falls in the seed's counter copy, as random ids do, yet a run can be
+/// repeated (the clock is manual, so nothing else varies).
+struct SeededIds(std::sync::Mutex<Dice>);
+
+impl TokenSource for SeededIds {
+    fn new_token(&self) -> Token {
+        let n = self.0.lock().unwrap().next();
+        Token::parse(&format!("seeded-token-{n:032x}")).unwrap()
+    }
+
+    fn new_ulid(&self, now_ms: u64) -> ulid::Ulid {
+        let mut d = self.0.lock().unwrap();
+        let random = (u128::from(d.next()) << 64) | u128::from(d.next());
+        ulid::Ulid::from_parts(now_ms, random)
     }
 }
 
@@ -104,6 +150,7 @@ struct World {
     table: Arc<dyn Table>,
     store: Arc<TableStore>,
     clock: Arc<ManualClock>,
+    ids: SeededIds,
     join_key: plenary::token::JoinKey,
     event: Event,
 }
@@ -125,6 +172,7 @@ impl World {
             table,
             store,
             clock,
+            ids: SeededIds(std::sync::Mutex::new(Dice::seeded())),
             join_key: plenary_tests::config().join_key.unwrap(),
             event,
         }
@@ -137,7 +185,7 @@ impl World {
             limits: self.store.as_ref(),
             join_info: self.store.as_ref(),
             clock: self.clock.as_ref(),
-            ids: &OsTokenSource,
+            ids: &self.ids,
             join_key: &self.join_key,
         }
     }
@@ -176,7 +224,7 @@ impl World {
 
     /// Grants `r` a token of the kind the emails carry, and gives it back.
     async fn grant(&self, r: &Registration) -> plenary::token::Token {
-        let token = OsTokenSource.new_token();
+        let token = self.ids.new_token();
         let mut ch = Change::new();
         ch.grant_token(&token.hash(), r);
         self.store.commit(ch).await.unwrap();
