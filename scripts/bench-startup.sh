@@ -46,7 +46,7 @@ kill "$seed_pid"; wait "$seed_pid" 2>/dev/null || true
 
 ORGANISER_TOKEN=bench-organiser-token-0123456789abcdefghijk
 export PLENARY_TABLE=$TABLE PLENARY_SENDER=events@plenary.test PLENARY_SITE_URL=https://site.test \
-    PLENARY_ALLOWED_ORIGINS=https://site.test \
+    PLENARY_ALLOWED_ORIGINS=https://site.test PLENARY_UPLOADS_BUCKET=plenary-bench-uploads \
     PLENARY_ORGANISER_TOKEN_HASH=$(printf %s "$ORGANISER_TOKEN" | sha256sum | cut -c1-64) \
     PLENARY_JOIN_KEY=$(printf %064d 7) \
     AWS_ENDPOINT_URL=$PLENARY_TEST_AWS_ENDPOINT RUST_LOG=${RUST_LOG:-info}
