@@ -6,17 +6,17 @@ writes per item). Serialising requests here restores DynamoDB's atomicity, so th
 prove our conditions rather than moto's races.
 
 Costs of moto that grow with the table are taken out, none of which changes an answer: every
-DynamoDB model object moto makes is kept in a registry for its dashboard (never freed); a transaction
-backs up each table it names with a deep copy, once per write, in case it must roll back; a
-query sorts the whole table to find one partition, and deep-copies what it found before it is
-read out (even to count it). With a few thousand items (the race suite)
-that was seconds per request and gigabytes. Here a transaction backs up only the items it
-writes (all it can change), and a query reads only its partition, in order, within its key
-condition, and hands its items straight to the answer, which copies them out before the next
-request runs. The item operations' answers, already in DynamoDB's JSON shape, are written as JSON
-directly rather than through moto's generic (and slow) model-driven serializer, and the service
-a request is for is looked up once per host rather than matched against every service's URLs
-each time.
+DynamoDB model object moto makes is kept in a registry for its dashboard (never freed); a
+transaction backs up each table it names with a deep copy, once per write, in case it must roll
+back; a query sorts the whole table to find one partition, walks it from the start to the page's
+start key and sizes every item it passes, and deep-copies what it found before it is read out
+(even to count it). With a few thousand items (the race suite) that was seconds per request and
+gigabytes. Here a transaction backs up only the items it writes (all it can change), and a query
+reads only its partition, in order, within its key condition and the page's bounds, and hands
+its items straight to the answer, which copies them out before the next request runs. The item
+operations' answers, already in DynamoDB's JSON shape, are written as JSON directly rather than
+through moto's generic (and slow) model-driven serializer, and the service a request is for is
+looked up once per host rather than matched against every service's URLs each time.
 
 Usage: emulator_server.py HOST PORT
 """
@@ -146,7 +146,7 @@ def partition_query(moto_query):
             if test is None or test(value, *bounds):
                 keyed.append((value, item))
         keyed.sort(key=lambda pair: pair[0])
-        partition = [item for _, item in keyed]
+        partition = page_of(table, [item for _, item in keyed], args, kwargs)
         table.all_items = lambda: partition
         try:
             return moto_query(table, hash_key, range_comparison, range_objs, *args, **kwargs)
@@ -154,6 +154,26 @@ def partition_query(moto_query):
             del table.all_items
 
     return run
+
+
+def page_of(table, partition, args, kwargs):
+    """The part of a sorted partition moto reads for this page. moto walks from the start of the
+    partition to ExclusiveStartKey on every page and sizes each item it passes, yet reads only
+    one item past Limit (to know there is more: LastEvaluatedKey). Dropping the items at or
+    before the start key and keeping Limit + 1, in the query's direction, leaves its answer as
+    it was."""
+    limit, start, forward = (list(args) + [None, None, True])[:3]
+    if set(kwargs) - {"hash_key_conditions", "range_key_conditions"}:
+        return partition  # a legacy QueryFilter: moto keeps the whole partition
+    if start and table.range_key_attr in start:
+        at = DynamoType(start[table.range_key_attr]).cast_value
+        if forward:
+            partition = [i for i in partition if i.range_key.cast_value > at]
+        else:
+            partition = [i for i in partition if i.range_key.cast_value < at]
+    if limit:
+        partition = partition[: limit + 1] if forward else partition[-(limit + 1):]
+    return partition
 
 
 ITEM_OPERATIONS = {
