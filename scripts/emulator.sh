@@ -1,27 +1,25 @@
 #!/usr/bin/env bash
 # The DynamoDB + SES emulator (moto's server) on loopback, for the tests and the local stack.
-#   scripts/emulator.sh start   installs it into ./.venv if needed, starts it on a free port,
-#                               waits until it answers, and prints `export …` lines to eval
-#   scripts/emulator.sh stop    stops the one this checkout started
+#   scripts/emulator.sh start [NAME]   installs it into ./.venv if needed, starts it on a free
+#                                      port, waits until it answers, and prints `export …` lines
+#                                      to eval
+#   scripts/emulator.sh stop [NAME]    stops the one this checkout started (under that NAME)
+# NAME lets several run at once: each answers one request at a time, so the test command gives
+# the race suite one of its own (scripts/test.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 state="$root/.tmp"
 mkdir -p "$state"
-
-venv() {
-  if [ ! -x "$root/.venv/bin/moto_server" ] || ! cmp -s "$root/scripts/requirements-test.txt" "$root/.venv/.requirements"; then
-    python3 -m venv "$root/.venv" >&2
-    "$root/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/scripts/requirements-test.txt" >&2
-    cp "$root/scripts/requirements-test.txt" "$root/.venv/.requirements"
-  fi
-}
+# shellcheck source=scripts/tools.sh
+source "$root/scripts/tools.sh"
+instance="moto${2:+-$2}"
 
 case "${1:-}" in
   start)
-    venv
+    python_venv .venv scripts/requirements-test.txt
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    nohup "$root/.venv/bin/python" "$root/scripts/emulator_server.py" 127.0.0.1 "$port" >"$state/moto.log" 2>&1 &
-    echo $! >"$state/moto.pid"
+    nohup "$root/.venv/bin/python" "$root/scripts/emulator_server.py" 127.0.0.1 "$port" >"$state/$instance.log" 2>&1 &
+    echo $! >"$state/$instance.pid"
     for _ in $(seq 1 100); do
       if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then
         echo "export PLENARY_TEST_AWS_ENDPOINT=http://127.0.0.1:$port"
@@ -30,17 +28,17 @@ case "${1:-}" in
       fi
       sleep 0.2
     done
-    echo "the emulator did not start; see $state/moto.log" >&2
+    echo "the emulator did not start; see $state/$instance.log" >&2
     exit 1
     ;;
   stop)
-    if [ -f "$state/moto.pid" ]; then
-      kill "$(cat "$state/moto.pid")" 2>/dev/null || true
-      rm -f "$state/moto.pid"
+    if [ -f "$state/$instance.pid" ]; then
+      kill "$(cat "$state/$instance.pid")" 2>/dev/null || true
+      rm -f "$state/$instance.pid"
     fi
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop [NAME]" >&2
     exit 2
     ;;
 esac

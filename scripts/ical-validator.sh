@@ -7,13 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! pkg-config --exists libical 2>/dev/null; then
-  echo "installing Debian's libical-dev" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libical-dev pkg-config >&2
-fi
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+debian libical-dev pkg-config
 
 out="${CARGO_TARGET_DIR:-target}/ical-validate"
 mkdir -p "$(dirname "$out")"

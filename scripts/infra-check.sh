@@ -9,15 +9,10 @@ cd "$root"
 template=infra/template.yaml
 
 # One venv per pinned file: aws-sam-cli and checkov cannot share one (conflicting boto3 pins).
-venv() { # venv DIR REQUIREMENTS
-  if [ ! -x "$1/bin/python" ] || ! cmp -s "$2" "$1/.requirements"; then
-    python3 -m venv "$1"
-    "$1/bin/pip" install --quiet --disable-pip-version-check -r "$2"
-    cp "$2" "$1/.requirements"
-  fi
-}
-venv .venv-infra/sam scripts/requirements-infra.txt
-venv .venv-infra/checkov scripts/requirements-infra-checkov.txt
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+python_venv .venv-infra/sam scripts/requirements-infra.txt
+python_venv .venv-infra/checkov scripts/requirements-infra-checkov.txt
 
 # Dummy credentials and region: nothing here calls AWS, but the SAM CLI wants a session.
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_SESSION_TOKEN=test

@@ -6,15 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing Debian's chromium"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
-fi
-
-(cd tests/lighthouse && npm ci --no-audit --no-fund --silent)
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+debian chromium
+npm_packages tests/lighthouse
 
 cargo build -p plenary-local --locked --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/plenary-local"

@@ -7,13 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v spamassassin >/dev/null 2>&1; then
-  echo "installing Debian's spamassassin"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y spamassassin
-fi
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+debian spamassassin
 
 out=.tmp/mail-samples
 rm -rf "$out"

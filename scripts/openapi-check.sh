@@ -11,12 +11,10 @@ state="$root/.tmp/openapi"
 rm -rf "$state"
 mkdir -p "$state"
 
-if [ ! -x .venv-openapi/bin/openapi-python-client ] || ! cmp -s scripts/requirements-openapi.txt .venv-openapi/.requirements; then
-  python3 -m venv .venv-openapi
-  .venv-openapi/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-openapi.txt
-  cp scripts/requirements-openapi.txt .venv-openapi/.requirements
-fi
-(cd tests/openapi && npm ci --no-audit --no-fund --silent)
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+python_venv .venv-openapi scripts/requirements-openapi.txt
+npm_packages tests/openapi
 
 cargo build -p plenary-local --locked --quiet
 organiser="openapi-check-organiser-token-0123456789abc"

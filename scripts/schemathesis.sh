@@ -8,11 +8,9 @@ cd "$root"
 state="$root/.tmp/schemathesis"
 mkdir -p "$state"
 
-if [ ! -x .venv-api/bin/schemathesis ] || ! cmp -s scripts/requirements-api.txt .venv-api/.requirements; then
-  python3 -m venv .venv-api
-  .venv-api/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-api.txt
-  cp scripts/requirements-api.txt .venv-api/.requirements
-fi
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+python_venv .venv-api scripts/requirements-api.txt
 
 cargo build -p plenary-local --locked --quiet
 # schemathesis is one client sending thousands of requests, many with wrong tokens on purpose:

@@ -22,18 +22,10 @@ done
 export PATH="$root/.venv-build/bin:$PATH"
 
 # qemu-aarch64-static and the arm64 C runtime (ld.so, libc, libgcc_s), from Debian, unpacked here.
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+arm64_sysroot
 sysroot="$root/.tmp/arm64-sysroot"
-if [ ! -x "$sysroot/usr/bin/qemu-aarch64-static" ] || [ ! -e "$sysroot/usr/aarch64-linux-gnu/lib/libgcc_s.so.1" ]; then
-  debs="$root/.tmp/arm64-debs"
-  rm -rf "$debs" && mkdir -p "$debs"
-  debs_wanted=(qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross)
-  # apt-get download needs no root, but refreshing the package lists on a new machine does.
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  (cd "$debs" && apt-get download "${debs_wanted[@]}" >/dev/null 2>&1) ||
-    ($sudo apt-get update -qq && cd "$debs" && apt-get download "${debs_wanted[@]}" >/dev/null)
-  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
-fi
 qemu="$sysroot/usr/bin/qemu-aarch64-static"
 export QEMU_LD_PREFIX="$sysroot/usr/aarch64-linux-gnu"
 

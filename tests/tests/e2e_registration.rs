@@ -1,6 +1,6 @@
 //! Registration over HTTP, on the memory store and on DynamoDB: the newcomer's whole path, every
 //! refusal as problem+json, duplicates without enumeration, idempotency, capacity, the waiting
-//! list, approval, the per-minute cap, join links and erasure. Concurrent cases are in races.rs.
+//! list, approval, the per-minute cap, join links and erasure. Concurrent cases are in tests/races/tests/races.rs.
 
 use std::collections::BTreeSet;
 
