@@ -2,6 +2,7 @@
 //! on the emulator, and the local stack started as a real process.
 
 pub mod flows;
+pub mod infra;
 pub mod programmes;
 pub mod stack;
 

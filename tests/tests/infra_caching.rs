@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use plenary::http::Route;
+use plenary_tests::infra::routes;
 use serde_yaml_ng::Value;
 
 /// CloudFront's managed policy that caches nothing (Managed-CachingDisabled).
@@ -22,10 +22,7 @@ const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 const PUBLIC_QUERY_STRINGS: [&str; 3] = ["tz", "from", "to"];
 
 fn template() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
-    let text = std::fs::read_to_string(path).expect("infra/template.yaml is readable");
-    serde_yaml_ng::from_str(&text)
-        .expect("infra/template.yaml is plain YAML (long-form intrinsics)")
+    plenary_tests::infra::template("template.yaml")
 }
 
 /// One cache behaviour, as CloudFront sees it.
@@ -123,23 +120,6 @@ fn matching<'a>(behaviours: &'a [Behaviour], path: &str) -> &'a Behaviour {
         .iter()
         .find(|b| glob(b.pattern.as_bytes(), path.as_bytes()))
         .expect("the default behaviour matches every path")
-}
-
-/// A request path for a route pattern: each `{name}` segment filled in.
-fn sample_path(pattern: &str) -> String {
-    pattern
-        .split('/')
-        .map(|s| if s.starts_with('{') { "x1" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// (method, path) of every route of a router.
-fn routes<E>(routes: &[Route<E>]) -> Vec<(String, String)> {
-    routes
-        .iter()
-        .map(|r| (r.method.as_str().to_owned(), sample_path(r.pattern)))
-        .collect()
 }
 
 /// True when CloudFront may answer `method` on `b` from its cache.

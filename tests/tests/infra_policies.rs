@@ -38,9 +38,7 @@ const ITEM_ACTIONS: [&str; 6] = [
 // ------------------------------------------------------------------ the template's grants
 
 fn template() -> Yaml {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
-    let text = std::fs::read_to_string(path).expect("infra/template.yaml is readable");
-    serde_yaml_ng::from_str(&text).expect("infra/template.yaml is plain YAML")
+    plenary_tests::infra::template("template.yaml")
 }
 
 /// One Allow statement on the table: its actions and the partition-key patterns it is limited to.

@@ -12,10 +12,7 @@ use serde_yaml_ng::Value;
 type RouteKey = (String, String);
 
 fn template() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
-    let text = std::fs::read_to_string(path).expect("infra/template.yaml is readable");
-    serde_yaml_ng::from_str(&text)
-        .expect("infra/template.yaml is plain YAML (long-form intrinsics)")
+    plenary_tests::infra::template("template.yaml")
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
