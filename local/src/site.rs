@@ -5,11 +5,7 @@
 use ::http::{Method, StatusCode, header};
 use plenary::http::Response;
 
-/// Scripts and styles only from this origin, no inline code, API calls only to this origin: the
-/// pages show data from the API and hold bearer tokens, so injected markup must not run.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+pub use plenary::http::site::CONTENT_SECURITY_POLICY;
 
 struct File {
     path: &'static str,

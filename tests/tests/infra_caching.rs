@@ -454,3 +454,25 @@ fn the_api_origin_sends_the_origin_secret_from_the_deployments_secret() {
     }
     assert_eq!(http_functions, 3);
 }
+
+#[test]
+fn the_pages_get_the_sites_policy_with_the_uploads_bucket_as_the_one_other_connection() {
+    let t = template();
+    let config = &t["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
+    assert_eq!(
+        config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]["Ref"].as_str(),
+        Some("SiteHeadersPolicy"),
+        "the pages are sent the site's headers"
+    );
+    let csp = &t["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        ["ContentSecurityPolicy"];
+    assert_eq!(csp["Override"].as_bool(), Some(true));
+    let deployed = csp["ContentSecurityPolicy"]["Fn::Sub"]
+        .as_str()
+        .expect("the policy is an Fn::Sub of the bucket's name and region");
+    // Where the organiser function posts a file's form, with CloudFormation's names for both.
+    let bucket = plenary::files::bucket_origin("${UploadsBucket}", "${AWS::Region}");
+    let want = plenary::http::site::deployed_content_security_policy(&bucket);
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(words(deployed), words(&want));
+}

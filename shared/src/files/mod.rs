@@ -125,6 +125,12 @@ pub fn forms(uploads: &UploadsConfig, site: &str, api: &str) -> Arc<dyn UploadFo
     }
 }
 
+/// The origin a bucket's own host answers on, where the console posts a file's form: the
+/// deployed pages' policy lets them connect to it (`crate::http::site`).
+pub fn bucket_origin(bucket: &str, region: &str) -> String {
+    format!("https://{bucket}.s3.{region}.amazonaws.com")
+}
+
 /// Presigned POSTs to an S3 bucket, signed with the function's own credentials (its role's,
 /// through the SDK's default chain, refreshed as they expire).
 pub struct S3Forms {
@@ -141,7 +147,7 @@ impl S3Forms {
     fn post_url(&self, sdk: &aws_config::SdkConfig) -> String {
         match self.endpoint.as_deref().or(sdk.endpoint_url()) {
             Some(e) => format!("{}/{}", e.trim_end_matches('/'), self.bucket),
-            None => format!("https://{}.s3.{}.amazonaws.com/", self.bucket, self.region),
+            None => format!("{}/", bucket_origin(&self.bucket, &self.region)),
         }
     }
 }

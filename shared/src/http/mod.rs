@@ -9,6 +9,7 @@ mod idempotency;
 mod problem;
 mod response;
 mod router;
+pub mod site;
 
 pub use body::{MAX_BODY_BYTES, json_body, no_body, query_params};
 pub use edge::{
