@@ -62,6 +62,9 @@ scripts/infra-check.sh
 step "build the local stack the end-to-end tests start"
 cargo build -p plenary-local --locked
 
+step "the deploy's own steps against the emulator and the local stack (secret, site upload, invalidation), and check-deployment"
+scripts/deploy-check.sh
+
 step "libical's validator for the calendar tests (Debian's libical-dev, installed if absent)"
 PLENARY_ICAL_VALIDATOR="$(scripts/ical-validator.sh)"
 export PLENARY_ICAL_VALIDATOR
