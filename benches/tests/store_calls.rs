@@ -496,3 +496,68 @@ fn body_json(res: &plenary::http::Response) -> serde_json::Value {
         other => panic!("{other:?}"),
     }
 }
+
+/// The registrations export at 5,000 registrations: read a page of 500 at a time from the
+/// event's own partition (so the handler never holds the event whole), written through gzip
+/// when asked, the compressed body the plain one, well inside one Lambda response. (The 50,000
+/// figures: `cargo run --release -p plenary-benches --bin export`, BENCHMARKS.md.)
+#[tokio::test]
+async fn the_export_reads_the_event_a_page_at_a_time_and_compresses_within_one_response() {
+    let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
+    let store = TableStore::new(counter.clone());
+    let now = at(plenary_benches::CLOCK);
+    let event = publish(&store, 20, now).await;
+    plenary_benches::confirmed(&store, &event, 5_000, now).await;
+    let (app, token) = plenary_benches::organiser_app(&store);
+    let path = format!(
+        "/v1/admin/events/{}/registrations.csv",
+        plenary_benches::EVENT
+    );
+    let mut bodies = Vec::new();
+    for gzip in [false, true] {
+        let mut req = plenary_benches::get_with(&path, &token);
+        if gzip {
+            req.headers_mut()
+                .insert("accept-encoding", "gzip".parse().unwrap());
+        }
+        counter.reset();
+        let res = plenary_organiser::handle(&app, req).await;
+        assert_eq!(res.status(), 200);
+        let log = counter.take_log();
+        let pages = log
+            .iter()
+            .filter(|c| c.op == "query" && c.keys[0].sk.starts_with("REG#"))
+            .count();
+        assert_eq!(
+            pages,
+            11,
+            "10 full pages of 500, and the one after:{}",
+            show(&log)
+        );
+        assert_eq!(counter.calls().writes(), 0);
+        bodies.push(res.body().to_vec());
+    }
+    let (plain, packed) = (&bodies[0], &bodies[1]);
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .expect("a gzip stream");
+    assert_eq!(&unpacked, plain);
+    assert_eq!(
+        plain.iter().filter(|b| **b == b'\n').count(),
+        5_001,
+        "a header and a row each"
+    );
+    eprintln!(
+        "export at 5,000 registrations: {} bytes plain, {} gzip",
+        plain.len(),
+        packed.len()
+    );
+    assert!(
+        packed.len() * 4 < plain.len(),
+        "compressed at least fourfold"
+    );
+    assert!(packed.len() < plenary_organiser::MAX_EXPORT_BYTES / 40);
+}

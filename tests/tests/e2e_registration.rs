@@ -413,10 +413,30 @@ async fn the_organiser_lists_pages_exports_csv_and_counts(store: Store) {
     }
     let res = send(s.admin(Method::GET, "/v1/admin/events/paged/registrations.csv")).await;
     assert!(header(&res, "content-type").starts_with("text/csv"));
+    assert!(
+        header(&res, "content-encoding").is_empty(),
+        "plain unless asked"
+    );
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), 8);
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    // Compressed when the client takes it, as every browser does: the same bytes inside.
+    let gz = s
+        .admin(Method::GET, "/v1/admin/events/paged/registrations.csv")
+        .header("accept-encoding", "br, gzip;q=0.8");
+    let res = send(gz).await;
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+    assert_eq!(header(&res, "vary"), "Accept-Encoding");
+    assert_eq!(header(&res, "cache-control"), "no-store");
+    let packed = res.bytes().await.unwrap();
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .expect("a gzip stream");
+    assert_eq!(unpacked, csv);
     let stats: Value = s.admin_json("/v1/admin/events/paged/stats").await;
     assert_eq!(stats["by_status"]["pending_confirmation"], 7);
     assert_eq!(stats["by_country"]["GB"], 7);

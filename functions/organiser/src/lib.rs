@@ -33,7 +33,10 @@ mod people;
 mod reads;
 mod registrations;
 
-pub use registrations::{CSV_COLUMNS, FORMULA_STARTS, csv_cell, csv_cells, export, to_csv};
+pub use registrations::{
+    CSV_COLUMNS, Export, FORMULA_STARTS, MAX_EXPORT_BYTES, accepts_gzip, csv_cell, csv_cells,
+    csv_response, export, to_csv,
+};
 
 mod routes;
 pub use routes::{Endpoint, ROUTES};
@@ -254,7 +257,7 @@ async fn dispatch(
         Endpoint::GetJoinInfo => reads::join_info(app, id).await,
         Endpoint::PutJoinInfo => put_join_info(app, id, req).await,
         Endpoint::ListRegistrations => registrations::list(app, id, req).await,
-        Endpoint::RegistrationsCsv => registrations::csv(app, id).await,
+        Endpoint::RegistrationsCsv => registrations::csv(app, id, req).await,
         Endpoint::Approve => review(app, id, params.get("registration_id"), Review::Approve).await,
         Endpoint::Reject => review(app, id, params.get("registration_id"), Review::Reject).await,
         Endpoint::RevokeJoin => {

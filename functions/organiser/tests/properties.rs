@@ -10,10 +10,10 @@
 mod strategies;
 
 use plenary::domain::{
-    Category, CountryCode, Email, EventId, JoinUse, Language, Line, NotificationChoices, Paragraph,
-    Person, Registration, RegistrationId, Status,
+    Asked, Category, CountryCode, Email, EventId, JoinUse, Language, Line, NotificationChoices,
+    Paragraph, Person, Registration, RegistrationId, Status,
 };
-use plenary_organiser::{CSV_COLUMNS, csv_cells, to_csv};
+use plenary_organiser::{CSV_COLUMNS, Export, csv_cells, export, to_csv};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -163,6 +163,20 @@ fn registration() -> impl Strategy<Value = Registration> {
 }
 
 proptest! {
+    #[test]
+    fn the_export_written_a_page_at_a_time_is_the_export_written_at_once(
+        registrations in vec(registration(), 0..12),
+        page in 1usize..5,
+    ) {
+        let asked = Asked { current: &[], past: &[] };
+        let mut paged = Export::new(&asked, false, Vec::new()).unwrap();
+        for chunk in registrations.chunks(page) {
+            paged.rows(chunk).unwrap();
+        }
+        let paged = String::from_utf8(paged.finish().unwrap()).unwrap();
+        prop_assert_eq!(paged, export(&asked, false, &registrations).unwrap());
+    }
+
     #[test]
     fn the_csv_reads_back_as_the_registrations_with_formulas_neutralised(
         registrations in vec(registration(), 0..8),

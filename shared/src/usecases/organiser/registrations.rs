@@ -149,13 +149,28 @@ pub async fn everyone(
     event: &EventId,
 ) -> Result<Vec<Registration>, StoreError> {
     let mut all = Vec::new();
+    each_page(store, event, |page| {
+        all.extend(page);
+        Ok::<_, StoreError>(())
+    })
+    .await?;
+    Ok(all)
+}
+
+/// Every registration of the event, a page at a time, in the list's order: `each` takes each
+/// page as it is read, so what it builds (the CSV export) never needs the whole event at once.
+pub async fn each_page<E: From<StoreError>>(
+    store: &dyn RegistrationStore,
+    event: &EventId,
+    mut each: impl FnMut(Vec<Registration>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut cursor = None;
     loop {
         let page = store.page(event, None, MAX_PAGE, cursor).await?;
-        all.extend(page.registrations);
+        each(page.registrations)?;
         match page.next {
             Some(n) => cursor = Some(n),
-            None => return Ok(all),
+            None => return Ok(()),
         }
     }
 }
