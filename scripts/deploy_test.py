@@ -602,7 +602,7 @@ def describe_difference(expected, held):
     parts = []
     for k in sorted(set(expected) | set(held)):
         if expected.get(k) != held.get(k):
-            parts.append(f"{k}: template {expected.get(k)!r}, deployed {held.get(k)!r}")
+            parts.append(f"{k}: template {expected.get(k, '(absent)')!r}, deployed {held.get(k, '(absent)')!r}")
     return ("; " + "; ".join(parts)) if parts else ""
 
 
