@@ -33,13 +33,9 @@ sysroot="$root/.tmp/arm64-sysroot"
 qemu="$sysroot/usr/bin/qemu-aarch64-static"
 export QEMU_LD_PREFIX="$sysroot/usr/aarch64-linux-gnu"
 
-# samtranslator and boto3: the SAM CLI's venv (scripts/infra-check.sh makes it; the same pins here).
+# samtranslator and boto3: the SAM CLI's venv (the one scripts/infra-check.sh uses).
 sam_venv=.venv-infra/sam
-if [ ! -x "$sam_venv/bin/python" ] || ! cmp -s scripts/requirements-infra.txt "$sam_venv/.requirements"; then
-  python3 -m venv "$sam_venv"
-  "$sam_venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-infra.txt
-  cp scripts/requirements-infra.txt "$sam_venv/.requirements"
-fi
+python_venv "$sam_venv" scripts/requirements-infra.txt
 
 cleanup() {
   if [ -n "${started_emulator:-}" ]; then scripts/emulator.sh stop; fi
