@@ -500,7 +500,7 @@ fn body_json(res: &plenary::http::Response) -> serde_json::Value {
 /// The registrations export at 5,000 registrations: read a page of 500 at a time from the
 /// event's own partition (so the handler never holds the event whole), written through gzip
 /// when asked, the compressed body the plain one, well inside one Lambda response. (The 50,000
-/// figures: `cargo run --release -p plenary-benches --bin export`, BENCHMARKS.md.)
+/// figures: `cargo run --release -p plenary-benches --bin organiser-reads`, BENCHMARKS.md.)
 #[tokio::test]
 async fn the_export_reads_the_event_a_page_at_a_time_and_compresses_within_one_response() {
     let counter = Arc::new(CountingTable::logging(plenary_benches::memory_table()));
