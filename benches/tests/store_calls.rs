@@ -559,5 +559,5 @@ async fn the_export_reads_the_event_a_page_at_a_time_and_compresses_within_one_r
         packed.len() * 4 < plain.len(),
         "compressed at least fourfold"
     );
-    assert!(packed.len() < plenary_organiser::MAX_EXPORT_BYTES / 40);
+    assert!(packed.len() < plenary::http::large::MAX_BODY / 40);
 }

@@ -497,6 +497,9 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not found",
         405 => "Method not allowed",
+        406 => {
+            "Too large for one response (over 4 MiB of body); ask with Accept-Encoding: gzip, or as the problem says"
+        }
         409 => "Conflict with the current state",
         410 => "Gone",
         413 => "Body larger than 64 KiB",

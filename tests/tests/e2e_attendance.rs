@@ -78,6 +78,18 @@ async fn attendance_counts_days_in_the_events_zone_and_the_audiences_reach_the_r
         .admin_json(&format!("/v1/admin/events/{EVENT}/attendance"))
         .await;
     assert_eq!(a["timezone"], "Asia/Tokyo");
+    // A large event's attendance outgrows one response: compressed when the client takes it,
+    // the same answer inside.
+    let gz = s
+        .admin(Method::GET, &format!("/v1/admin/events/{EVENT}/attendance"))
+        .header("accept-encoding", "gzip");
+    let res = send(gz).await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let packed = res.bytes().await.unwrap();
+    let unpacked: Value = serde_json::from_reader(flate2::read::GzDecoder::new(&packed[..]))
+        .expect("gzip-compressed JSON");
+    assert_eq!(unpacked, a);
     assert_eq!(
         a["days"],
         json!([{"date": "2021-09-08", "attended": 2}, {"date": "2021-09-09", "attended": 2}])

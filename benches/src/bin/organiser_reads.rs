@@ -2,7 +2,7 @@
 //! `n` confirmed registrations (default 50,000), half of whom used their join link, then the
 //! registrations export (plain, and with `Accept-Encoding: gzip`), the attendance and the stats,
 //! each timed (the median of 3) with its body's size, its store calls, and the peak RSS. The
-//! export's size is set against what one Lambda response may carry (`MAX_EXPORT_BYTES`).
+//! bodies are set against what one Lambda response may carry (`plenary::http::large::MAX_BODY`).
 //!
 //! `cargo run --release -p plenary-benches --bin organiser-reads [-- N]`
 
@@ -35,7 +35,8 @@ async fn main() {
     for (what, path, gzip) in [
         ("export, plain", "registrations.csv", false),
         ("export, gzip", "registrations.csv", true),
-        ("attendance", "attendance", false),
+        ("attendance, plain", "attendance", false),
+        ("attendance, gzip", "attendance", true),
         ("stats", "stats", false),
     ] {
         let mut times: Vec<Duration> = Vec::new();
@@ -55,12 +56,12 @@ async fn main() {
         times.sort();
         let (res, calls) = last.expect("three runs");
         let bytes = res.body().len();
-        let share = bytes as f64 / plenary_organiser::MAX_EXPORT_BYTES as f64;
+        let share = bytes as f64 / plenary::http::large::MAX_BODY as f64;
         println!(
             "{what}: {} in {:.1?} (median of 3), {bytes} bytes ({share:.2} of {}), {calls:?}",
             res.status(),
             times[1],
-            plenary_organiser::MAX_EXPORT_BYTES,
+            plenary::http::large::MAX_BODY,
         );
     }
     println!("peak RSS after the reads: {:?} KiB", peak_rss_kib());

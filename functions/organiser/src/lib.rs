@@ -33,10 +33,7 @@ mod people;
 mod reads;
 mod registrations;
 
-pub use registrations::{
-    CSV_COLUMNS, Export, FORMULA_STARTS, MAX_EXPORT_BYTES, accepts_gzip, csv_cell, csv_cells,
-    csv_response, export, to_csv,
-};
+pub use registrations::{CSV_COLUMNS, Export, FORMULA_STARTS, csv_cell, csv_cells, export, to_csv};
 
 mod routes;
 pub use routes::{Endpoint, ROUTES};
@@ -264,7 +261,7 @@ async fn dispatch(
             review(app, id, params.get("registration_id"), Review::RevokeJoin).await
         }
         Endpoint::Stats => registrations::stats(app, id).await,
-        Endpoint::Attendance => registrations::attendance(app, id).await,
+        Endpoint::Attendance => registrations::attendance(app, id, req).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
         Endpoint::CreateUpload => create_upload(app, id, req).await,
         Endpoint::SignIn => people::sign_in(app, req).await,

@@ -3,11 +3,10 @@
 use std::io::Write;
 
 use ::http::{HeaderValue, StatusCode, header};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use plenary::domain::{
     Asked, FieldError, FieldErrors, Question, Registration, RegistrationId, Status,
 };
+use plenary::http::large::{self, Sink};
 use plenary::http::{self, Problem, Request, Response, query_params};
 use plenary::usecases::organiser::announcements::{self, AnnouncementRequest};
 use plenary::usecases::organiser::attendance;
@@ -262,126 +261,33 @@ impl<'a, W: Write> Export<'a, W> {
     }
 }
 
-/// What one answer may carry. Lambda refuses a synchronous response over 6 MB, and API Gateway
-/// hands it a binary body base64-encoded (a third larger) and a text body JSON-escaped (the
-/// CSV's every quote doubled): 4 MiB of body stays inside the limit either way.
-pub const MAX_EXPORT_BYTES: usize = 4 * 1024 * 1024;
-
-/// The export as sent: gzip-compressed when the client takes it (every browser does; a CSV of
-/// registrations shrinks five- to twentyfold, so well over 100,000 registrations fit), plain otherwise;
-/// over [`MAX_EXPORT_BYTES`] either way, a 406 problem saying how to get it.
-pub fn csv_response(
-    body: Vec<u8>,
-    gzip: bool,
-    limit: usize,
-    event: &str,
-) -> Result<Response, Problem> {
-    if body.len() > limit {
-        let how = if gzip {
-            "page through GET …/registrations instead"
-        } else {
-            "ask for it compressed (Accept-Encoding: gzip, as browsers do; curl --compressed)"
-        };
-        return Err(Problem::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "export-too-large",
-            "The export is too large for one response",
-        )
-        .detail(format!(
-            "the export is {} bytes{}, over the {limit} one response may carry; {how}",
-            body.len(),
-            if gzip { " compressed" } else { "" }
-        )));
-    }
-    let mut res = ::http::Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
-        .header(header::VARY, "Accept-Encoding");
-    if gzip {
-        res = res.header(header::CONTENT_ENCODING, "gzip");
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{event}-registrations.csv\""
-    )) {
-        res = res.header(header::CONTENT_DISPOSITION, v);
-    }
-    let res = res
-        .body(lambda_http::Body::Binary(body))
-        .map_err(|e| Problem::internal(&e))?;
-    Ok(http::private(res))
-}
-
-/// True when the request's Accept-Encoding takes gzip (without `q=0`).
-pub fn accepts_gzip(req: &Request) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q == 0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-}
-
 pub async fn csv(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
-    let gzip = accepts_gzip(req);
-    let sink = if gzip {
-        Sink::Gzip(GzEncoder::new(Vec::new(), Compression::default()))
-    } else {
-        Sink::Plain(Vec::new())
-    };
     let asked = event.asked();
     let internal = |e: csv::Error| Problem::internal(&e);
+    let sink = Sink::new(large::accepts_gzip(req));
     let mut export = Export::new(&asked, event.is_hybrid(), sink).map_err(internal)?;
     registrations::each_page(app.registrations.as_ref(), &event.id, |page| {
         export.rows(&page).map_err(internal)
     })
     .await?;
-    let body = export
-        .finish()
-        .map_err(internal)?
-        .finish()
-        .map_err(|e| Problem::internal(&e))?;
-    csv_response(body, gzip, MAX_EXPORT_BYTES, event.id.as_str())
-}
-
-/// Where the route writes the export: as it is, or through gzip.
-enum Sink {
-    Plain(Vec<u8>),
-    Gzip(GzEncoder<Vec<u8>>),
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Sink::Plain(v) => v.write(buf),
-            Sink::Gzip(g) => g.write(buf),
-        }
+    let sink = export.finish().map_err(internal)?;
+    let gzip = sink.is_gzip();
+    let body = sink.finish().map_err(|e| Problem::internal(&e))?;
+    let mut res = large::large(
+        body,
+        "text/csv; charset=utf-8",
+        gzip,
+        large::MAX_BODY,
+        "page through GET …/registrations instead",
+    )?;
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-registrations.csv\"",
+        event.id
+    )) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Sink::Plain(v) => v.flush(),
-            Sink::Gzip(g) => g.flush(),
-        }
-    }
-}
-
-impl Sink {
-    fn finish(self) -> std::io::Result<Vec<u8>> {
-        match self {
-            Sink::Plain(v) => Ok(v),
-            Sink::Gzip(g) => g.finish(),
-        }
-    }
+    Ok(res)
 }
 
 pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
@@ -396,10 +302,22 @@ pub async fn stats(app: &App, raw_id: &str) -> Result<Response, Problem> {
     Ok(http::private(http::json(&stats)))
 }
 
-pub async fn attendance(app: &App, raw_id: &str) -> Result<Response, Problem> {
+pub async fn attendance(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let event = existing_event(app, raw_id).await?;
     let report = attendance::attendance(app.registrations.as_ref(), &event).await?;
-    Ok(http::private(http::json(&report)))
+    // Every registrant's joins: about 230 bytes each, so over one response's worth past
+    // 18,000 registrants unless compressed.
+    let mut sink = Sink::new(large::accepts_gzip(req));
+    serde_json::to_writer(&mut sink, &report).map_err(|e| Problem::internal(&e))?;
+    let gzip = sink.is_gzip();
+    let body = sink.finish().map_err(|e| Problem::internal(&e))?;
+    large::large(
+        body,
+        "application/json",
+        gzip,
+        large::MAX_BODY,
+        "the registrations' CSV export carries the same attendance columns, and GET …/stats the totals",
+    )
 }
 
 pub async fn announce(
@@ -434,50 +352,6 @@ pub async fn announce(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn request(accept_encoding: &[&str]) -> Request {
-        let mut req = ::http::Request::builder();
-        for v in accept_encoding {
-            req = req.header(header::ACCEPT_ENCODING, *v);
-        }
-        req.body(lambda_http::Body::Empty).unwrap()
-    }
-
-    #[test]
-    fn gzip_is_taken_when_the_client_lists_it_or_any_coding_without_refusing_it() {
-        for yes in [
-            &["gzip"][..],
-            &["br, gzip"],
-            &["deflate", "GZIP;q=0.5"],
-            &["*"],
-        ] {
-            assert!(accepts_gzip(&request(yes)), "{yes:?}");
-        }
-        for no in [&[][..], &["br"], &["gzip;q=0"], &["identity"], &["gzipped"]] {
-            assert!(!accepts_gzip(&request(no)), "{no:?}");
-        }
-    }
-
-    #[test]
-    fn an_export_over_the_limit_is_a_406_saying_how_to_get_it_and_one_within_is_sent() {
-        let body = vec![b'x'; 11];
-        for (gzip, how) in [(false, "Accept-Encoding: gzip"), (true, "page through")] {
-            let p = csv_response(body.clone(), gzip, 10, "ws")
-                .unwrap_err()
-                .into_response();
-            assert_eq!(p.status(), StatusCode::NOT_ACCEPTABLE);
-            let text = String::from_utf8(p.body().to_vec()).unwrap();
-            assert!(text.contains("11 bytes") && text.contains(how), "{text}");
-        }
-        let ok = csv_response(body, true, 11, "ws").unwrap();
-        assert_eq!(ok.status(), StatusCode::OK);
-        assert_eq!(ok.headers()[header::CONTENT_ENCODING], "gzip");
-        assert_eq!(ok.headers()[header::CACHE_CONTROL], "no-store");
-        assert_eq!(
-            ok.headers()[header::CONTENT_DISPOSITION],
-            "attachment; filename=\"ws-registrations.csv\""
-        );
-    }
 
     #[test]
     fn cells_that_a_spreadsheet_would_run_are_neutralised() {

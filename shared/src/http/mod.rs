@@ -6,6 +6,7 @@ mod body;
 mod edge;
 mod exchange;
 mod idempotency;
+pub mod large;
 mod problem;
 mod response;
 mod router;

@@ -110,8 +110,8 @@ operations! {
     LIST_REGISTRATIONS = GET "/v1/admin/events/{event_id}/registrations", "listRegistrations", "A page of registrations", "Organiser", Organiser,
         query: &[("status", false, "Only this status", STATUS), ("limit", false, "1 to 500 (default 50)", LIMIT), ("cursor", false, "next_cursor of the previous page", CURSOR)],
         headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrationPageView>), problems: &[401, 403];
-    EXPORT_REGISTRATIONS = GET "/v1/admin/events/{event_id}/registrations.csv", "exportRegistrations", "Every registration as CSV (UTF-8 with BOM; formula cells neutralised)", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/csv"), problems: &[401, 403];
+    EXPORT_REGISTRATIONS = GET "/v1/admin/events/{event_id}/registrations.csv", "exportRegistrations", "Every registration as CSV (UTF-8 with BOM; formula cells neutralised), gzip-compressed when Accept-Encoding takes it", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Text("text/csv"), problems: &[401, 403, 406];
     APPROVE = POST "/v1/admin/events/{event_id}/registrations/{registration_id}/approve", "approve", "Approve a registration awaiting approval", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409];
     REJECT = POST "/v1/admin/events/{event_id}/registrations/{registration_id}/reject", "reject", "Reject a registration", "Organiser", Organiser,
@@ -120,8 +120,8 @@ operations! {
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::RegistrantView>), problems: &[401, 403, 409];
     GET_STATS = GET "/v1/admin/events/{event_id}/stats", "getStats", "Counts by status, category, country, language and day of registration; emails", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::StatsView>), problems: &[401, 403];
-    GET_ATTENDANCE = GET "/v1/admin/events/{event_id}/attendance", "getAttendance", "Who attended (used their personal join link), on which days in the event's zone, with each registrant's joins", "Organiser", Organiser,
-        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::AttendanceView>), problems: &[401, 403];
+    GET_ATTENDANCE = GET "/v1/admin/events/{event_id}/attendance", "getAttendance", "Who attended (used their personal join link), on which days in the event's zone, with each registrant's joins; gzip-compressed when Accept-Encoding takes it", "Organiser", Organiser,
+        query: &[], headers: &[], request: Body::None, 200 => Body::Json(s::<views::AttendanceView>), problems: &[401, 403, 406];
     CREATE_UPLOAD = POST "/v1/admin/events/{event_id}/uploads", "createUpload", "A signed form to upload one file (slides, a document, a recording: PDF, PowerPoint, Word, Excel, OpenDocument, PNG, JPEG, MP4 or plain text, at most 200 MiB) of exactly that name, type and size; send it as multipart/form-data to upload.url with every entry of upload.fields and then the file as `file`, and file_url serves it publicly", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<UploadBody>), 201 => Body::Json(s::<views::UploadGranted>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
