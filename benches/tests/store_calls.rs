@@ -414,10 +414,7 @@ async fn attendance_at_ten_thousand_registrants_reads_the_events_registrations_a
         assert_eq!(calls.writes(), 0);
         if route == "attendance" {
             assert_eq!(calls.query, 21, "{}", show(&log));
-            let body: serde_json::Value = match res.body() {
-                lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap(),
-                other => panic!("{other:?}"),
-            };
+            let body: serde_json::Value = serde_json::from_slice(res.body()).expect("JSON");
             assert_eq!(body["registrants"].as_array().unwrap().len(), 10_000);
             let days: Vec<u64> = body["days"]
                 .as_array()
