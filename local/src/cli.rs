@@ -84,6 +84,12 @@ pub struct Cli {
     #[arg(long, default_value_t = plenary::usecases::clients::REQUESTS_PER_CLIENT_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub requests_per_client_per_minute: u32,
+    /// Emails waiting to be sent for one event past which registrations and resends are
+    /// refused with 503 mail-backlog (PLENARY_MAIL_BACKLOG_PER_EVENT); by default an hour of
+    /// mail at the functions' default rate.
+    #[arg(long, default_value_t = plenary::usecases::registrant::mail_backlog_per_event(plenary::config::DEFAULT_SES_RATE),
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub mail_backlog_per_event: u32,
     /// Refused organiser bearers one client may present in an hour before every bearer it sends
     /// is refused with 429 (PLENARY_FAILED_BEARERS_PER_CLIENT_PER_HOUR).
     #[arg(long, default_value_t = plenary::usecases::clients::FAILED_BEARERS_PER_CLIENT_PER_HOUR,

@@ -232,6 +232,7 @@ fn local_config(cli: &Cli, own_url: &str, organiser_token: &Token) -> Config {
     config.organiser_token_hash = Some(TokenHash::of(organiser_token.expose()));
     config.registrations_per_event_per_minute = cli.registrations_per_event_per_minute;
     config.requests_per_client_per_minute = cli.requests_per_client_per_minute;
+    config.mail_backlog_per_event = cli.mail_backlog_per_event;
     config.failed_bearers_per_client_per_hour = cli.failed_bearers_per_client_per_hour;
     if let Some(dir) = &cli.uploads_dir {
         config.uploads = Some(UploadsConfig::local(dir.clone()));

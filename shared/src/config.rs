@@ -15,7 +15,7 @@ use crate::token::{JoinKey, TokenHash};
 use crate::usecases::clients::{
     FAILED_BEARERS_PER_CLIENT_PER_HOUR, REQUESTS_PER_CLIENT_PER_MINUTE,
 };
-use crate::usecases::registrant::registrations_per_event_per_minute;
+use crate::usecases::registrant::{mail_backlog_per_event, registrations_per_event_per_minute};
 
 /// The variables, in one place so the deployment template and the README can list them.
 pub mod vars {
@@ -32,6 +32,7 @@ pub mod vars {
     pub const REGISTRATIONS_PER_EVENT_PER_MINUTE: &str =
         "PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE";
     pub const REQUESTS_PER_CLIENT_PER_MINUTE: &str = "PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE";
+    pub const MAIL_BACKLOG_PER_EVENT: &str = "PLENARY_MAIL_BACKLOG_PER_EVENT";
     pub const FAILED_BEARERS_PER_CLIENT_PER_HOUR: &str =
         "PLENARY_FAILED_BEARERS_PER_CLIENT_PER_HOUR";
     /// A Secrets Manager secret (name or ARN) holding the secret settings as JSON
@@ -88,6 +89,10 @@ pub struct Config {
     pub registrations_per_event_per_minute: u32,
     /// Requests one client (address, IPv6 /64) may make to one public write route in a minute.
     pub requests_per_client_per_minute: u32,
+    /// Emails waiting to be sent for one event past which public requests that would queue
+    /// more are refused; by default an hour of mail at `ses_rate`
+    /// ([`mail_backlog_per_event`]).
+    pub mail_backlog_per_event: u32,
     /// Refused organiser bearers one client may present in an hour.
     pub failed_bearers_per_client_per_hour: u32,
     /// Which addresses session materials may have: https only in a deployment; the local stack
@@ -268,6 +273,8 @@ impl Config {
             per_client,
             positive_count,
         );
+        let backlog = read.optional(vars::MAIL_BACKLOG_PER_EVENT);
+        let backlog = read.parsed(vars::MAIL_BACKLOG_PER_EVENT, backlog, positive_count);
         let failed = read.optional(vars::FAILED_BEARERS_PER_CLIENT_PER_HOUR);
         let failed = read.parsed(
             vars::FAILED_BEARERS_PER_CLIENT_PER_HOUR,
@@ -293,6 +300,9 @@ impl Config {
                 }),
                 requests_per_client_per_minute: per_client
                     .unwrap_or(REQUESTS_PER_CLIENT_PER_MINUTE),
+                mail_backlog_per_event: backlog.unwrap_or_else(|| {
+                    mail_backlog_per_event(ses_rate.unwrap_or(DEFAULT_SES_RATE))
+                }),
                 failed_bearers_per_client_per_hour: failed
                     .unwrap_or(FAILED_BEARERS_PER_CLIENT_PER_HOUR),
                 material_urls: UrlPolicy::HttpsOnly,
@@ -333,6 +343,7 @@ impl Config {
                 DEFAULT_SES_RATE,
             ),
             requests_per_client_per_minute: REQUESTS_PER_CLIENT_PER_MINUTE,
+            mail_backlog_per_event: mail_backlog_per_event(DEFAULT_SES_RATE),
             failed_bearers_per_client_per_hour: FAILED_BEARERS_PER_CLIENT_PER_HOUR,
             material_urls: UrlPolicy::HttpAllowed,
             uploads: Some(UploadsConfig::local(

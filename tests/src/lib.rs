@@ -23,6 +23,21 @@ pub fn config() -> Config {
     config
 }
 
+/// Every notice of every lane of the outbox due by 2030, lane by lane.
+pub async fn all_queued(outbox: &dyn plenary::store::OutboxStore) -> Vec<plenary::store::Notice> {
+    let far: jiff::Timestamp = "2030-01-01T00:00:00Z".parse().expect("a time");
+    let mut all = Vec::new();
+    for lane in outbox.lanes().await.expect("the lanes") {
+        all.extend(
+            outbox
+                .due(&lane, far, 10_000)
+                .await
+                .expect("a lane's notices"),
+        );
+    }
+    all
+}
+
 /// Fresh DynamoDB tables on the emulator, for the suites that run against both adapters.
 pub mod dynamo_fixture {
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -102,7 +102,7 @@ async fn under_store_faults_clients_get_503_and_retries_leave_no_partial_state()
             "{email} lacks its guard"
         );
     }
-    let mut outbox = Query::prefix(keys::OUTBOX_PK, keys::OUTBOX_SK_PREFIX);
+    let mut outbox = Query::prefix(keys::OUTBOX_PK, keys::OUTBOX_LANE_PREFIX);
     outbox.filter = Some(Cond::Exists);
     let notices = memory.query(&outbox).await.unwrap().items.len();
     assert_eq!(

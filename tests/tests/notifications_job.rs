@@ -39,6 +39,7 @@ enum Kind {
 
 on_both_stores!(
     a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_time_in_the_same_run,
+    a_flood_of_one_events_mail_holds_back_no_other_events_mail_queued_after_it,
     a_duplicate_trigger_sends_nothing_twice,
     two_concurrent_runs_send_each_reminder_once,
     a_fan_out_stopped_by_its_budget_resumes_where_it_stopped,
@@ -170,17 +171,15 @@ async fn a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_
     // has 2 s after its margin.
     let queued_at = w.clock.now();
     for r in confirmed_in(&w, &flood, 400, "flood.test").await {
-        let notice = Notice {
-            id: format!("N{}", r.id),
-            kind: MessageKind::Confirmation,
-            to: Addressee::Registrant {
+        let notice = Notice::new(
+            format!("N{}", r.id),
+            MessageKind::Confirmation,
+            Addressee::Registrant {
                 event_id: flood.id.clone(),
                 registration_id: r.id.clone(),
             },
-            created_at: w.clock.now(),
-            attempts: 0,
-            not_before: w.clock.now(),
-        };
+            w.clock.now(),
+        );
         w.store.queue(&notice).await.unwrap();
     }
     let services = Services::new(w.store.clone()).with_clock(w.clock.clone());
@@ -203,6 +202,64 @@ async fn a_flood_of_one_events_confirmations_leaves_another_events_reminder_its_
         report.oldest_waiting_seconds,
         Some(at(P1D).duration_since(queued_at).as_secs())
     );
+}
+
+async fn a_flood_of_one_events_mail_holds_back_no_other_events_mail_queued_after_it(kind: Kind) {
+    let w = world(kind, None).await;
+    let flood = Event::parse(
+        EventId::parse("flooded").unwrap(),
+        &json!({"title": "Flooded", "timezone": "Europe/Zurich",
+                "starts_at": START, "ends_at": "2021-09-08T14:30:00Z"}),
+    )
+    .unwrap();
+    w.store.put_event(&flood, w.clock.now()).await.unwrap();
+    let notice = |event: &EventId, id: String, r: &Registration| {
+        Notice::new(
+            id,
+            MessageKind::ManageLink,
+            Addressee::Registrant {
+                event_id: event.clone(),
+                registration_id: r.id.clone(),
+            },
+            w.clock.now(),
+        )
+    };
+    // The flood first, then three people of another event: oldest first, they would wait
+    // behind all 400.
+    for r in confirmed_in(&w, &flood, 400, "flood.test").await {
+        w.store
+            .queue(&notice(&flood.id, format!("A{}", r.id), &r))
+            .await
+            .unwrap();
+    }
+    for r in confirmed_in(&w, &w.event, 3, "real.test").await {
+        w.store
+            .queue(&notice(&w.event.id, format!("B{}", r.id), &r))
+            .await
+            .unwrap();
+    }
+    let services = Services::new(w.store.clone()).with_clock(w.clock.clone());
+    let paced = App::new(
+        &services,
+        &plenary_tests::config(),
+        w.mailbox.clone(),
+        Pacer::new(50.0),
+    )
+    .unwrap();
+    // Before any reminder is due: only the outbox sends, about 100 in the 2 s after the margin.
+    let report = plenary_notifications::run(&paced, w.clock.now(), Duration::from_secs(4))
+        .await
+        .unwrap();
+    let of = |e: &str| {
+        report
+            .sent
+            .iter()
+            .filter(|s| s.event_id.as_deref() == Some(e))
+            .count()
+    };
+    assert_eq!(of("ws"), 3, "{} sent", report.sent.len());
+    assert!(of("flooded") > 0 && of("flooded") < 400);
+    assert!(report.more);
 }
 
 async fn a_duplicate_trigger_sends_nothing_twice(kind: Kind) {
@@ -275,19 +332,19 @@ async fn an_outage_is_retried_with_back_off_and_counted_failed_after_the_last_at
         .unwrap()
         .unwrap();
     let mut ch = Change::new();
-    ch.notify(&plenary::store::Notice {
-        id: "01J0NOTICE0000000000000000".into(),
-        kind: plenary::mail::MessageKind::ManageLink,
-        to: plenary::store::Addressee::Registrant {
+    ch.notify(&plenary::store::Notice::new(
+        "01J0NOTICE0000000000000000".into(),
+        plenary::mail::MessageKind::ManageLink,
+        plenary::store::Addressee::Registrant {
             event_id: w.event.id.clone(),
             registration_id: s.registration.id.clone(),
         },
-        created_at: at(P1D),
-        attempts: 0,
-        not_before: at(P1D),
-    })
+        at(P1D),
+    ))
     .unwrap();
     w.store.commit(ch).await.unwrap();
+    let counts = w.store.mail_counts(&w.event.id).await.unwrap();
+    assert_eq!(counts.queued, 1, "a committed notice is counted as waiting");
     w.mailbox
         .fail_next(100, MailError::Unavailable("still down".into()));
     let mut now = at(P1D);

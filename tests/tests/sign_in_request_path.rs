@@ -9,13 +9,12 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use jiff::Timestamp;
 use plenary::clock::ManualClock;
 use plenary::domain::{Event, EventId};
 use plenary::mail::MessageKind;
 use plenary::store::{
-    Addressee, EventWriter, Item, Key, MemoryTable, OutboxStore, Page, Query, Table, TableError,
-    TableStore, Write,
+    Addressee, EventWriter, Item, Key, MemoryTable, Page, Query, Table, TableError, TableStore,
+    Write,
 };
 use plenary::usecases::organiser::signin::SIGN_INS_PER_ADDRESS_PER_HOUR;
 use plenary::wiring::Services;
@@ -239,11 +238,8 @@ async fn ask(w: &World, email: &str) -> (Answer, Vec<Call>) {
 
 /// The addresses the outbox holds sign-in requests for, oldest first.
 async fn queued(w: &World) -> Vec<String> {
-    let far: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
-    w.store
-        .due(far, 1_000)
+    plenary_tests::all_queued(w.store.as_ref())
         .await
-        .unwrap()
         .into_iter()
         .filter(|n| n.kind == MessageKind::OrganiserSignIn)
         .map(|n| match n.to {

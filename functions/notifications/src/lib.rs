@@ -178,9 +178,8 @@ pub async fn run(app: &App, now: Timestamp, budget: Duration) -> Result<Report, 
     }
     run.report.oldest_waiting_seconds = app
         .outbox
-        .due(now, 1)
+        .oldest_due(now)
         .await?
-        .first()
         .map(|n| now.duration_since(n.created_at).as_secs().max(0));
     Ok(run.report)
 }

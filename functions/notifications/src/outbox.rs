@@ -2,10 +2,12 @@
 //! failure is retried with back-off and, after the last attempt, counted as failed — never
 //! dropped silently.
 
+use std::collections::VecDeque;
+
 use jiff::{SignedDuration, Timestamp};
 use plenary::domain::{Email, Event, Language, Organiser, Person, Registration};
 use plenary::mail::{MailError, MessageKey, MessageKind, OutgoingEmail, SendReceipt};
-use plenary::store::{Addressee, Claim, Notice, StoreError, Unsent};
+use plenary::store::{Addressee, Claim, Lane, Notice, StoreError, Unsent};
 use plenary::usecases::organiser::signin;
 use plenary::usecases::registrant;
 
@@ -32,31 +34,90 @@ pub(crate) enum Pass {
     Throttled,
 }
 
-/// Sends due notices, oldest first, while `budget` (the run's, or a share of it) allows.
+/// Sends due notices while `budget` (the run's, or a share of it) allows, taking turns between
+/// the lanes ([`Turns`]): one event's flood waits behind itself, and every other event's next
+/// message goes within one round of the lanes.
 pub(crate) async fn send_due(app: &App, run: &mut Run, budget: Budget) -> Result<Pass, RunError> {
-    loop {
-        let due = app.outbox.due(run.now, BATCH).await?;
-        if due.is_empty() {
+    let mut turns = Turns::new(app.outbox.lanes().await?);
+    while let Some(notice) = turns.next(app, run.now).await? {
+        if !budget.allows_another() {
+            run.report.more = true;
             return Ok(Pass::Ended);
         }
-        let mut progressed = false;
-        for notice in &due {
-            if !budget.allows_another() {
+        match send_one(app, &notice, run.now, &mut run.report).await? {
+            Step::Done => turns.progressed(),
+            Step::Throttled => {
+                // SES says slow down: leave the rest for the next run.
                 run.report.more = true;
-                return Ok(Pass::Ended);
+                return Ok(Pass::Throttled);
             }
-            match send_one(app, notice, run.now, &mut run.report).await? {
-                Step::Done => progressed = true,
-                Step::Throttled => {
-                    // SES says slow down: leave the rest for the next run.
-                    run.report.more = true;
-                    return Ok(Pass::Throttled);
-                }
-                Step::Busy => {}
-            }
+            Step::Busy => {}
         }
-        if !progressed || (due.len() as u32) < BATCH {
-            return Ok(Pass::Ended);
+    }
+    Ok(Pass::Ended)
+}
+
+/// The due notices of every lane, one lane's at a time in turn, each lane oldest first: the
+/// fair share between events. A lane is read a batch at a time, and read again when its batch
+/// was full and something of it went (a batch of claims all another run's ends the lane, so a
+/// pass always ends).
+struct Turns {
+    lanes: VecDeque<Turn>,
+}
+
+struct Turn {
+    lane: Lane,
+    batch: VecDeque<Notice>,
+    /// Read at least once, and whether the last read filled its batch.
+    read: bool,
+    full: bool,
+    /// Something of the current batch went.
+    progressed: bool,
+}
+
+impl Turns {
+    fn new(lanes: Vec<Lane>) -> Self {
+        Self {
+            lanes: lanes
+                .into_iter()
+                .map(|lane| Turn {
+                    lane,
+                    batch: VecDeque::new(),
+                    read: false,
+                    full: false,
+                    progressed: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// The next lane's next due notice; None when every lane is spent.
+    async fn next(&mut self, app: &App, now: Timestamp) -> Result<Option<Notice>, StoreError> {
+        while let Some(mut turn) = self.lanes.pop_front() {
+            if turn.batch.is_empty() {
+                if turn.read && !(turn.full && turn.progressed) {
+                    continue;
+                }
+                let due = app.outbox.due(&turn.lane, now, BATCH).await?;
+                turn.read = true;
+                turn.full = due.len() as u32 >= BATCH;
+                turn.progressed = false;
+                turn.batch = due.into();
+            }
+            let Some(notice) = turn.batch.pop_front() else {
+                continue;
+            };
+            // To the back of the line: every other lane has its turn first.
+            self.lanes.push_back(turn);
+            return Ok(Some(notice));
+        }
+        Ok(None)
+    }
+
+    /// The notice [`Turns::next`] handed out last was settled (its lane went last).
+    fn progressed(&mut self) {
+        if let Some(turn) = self.lanes.back_mut() {
+            turn.progressed = true;
         }
     }
 }

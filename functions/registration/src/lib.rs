@@ -15,6 +15,7 @@ use plenary::store::{
     RegistrationStore, SavedResponse,
 };
 use plenary::token::{JoinKey, Token, TokenSource};
+use plenary::usecases::registrant::Intake;
 use plenary::usecases::{Registrar, Seen, clients};
 use plenary::views::{self, RegistrantView};
 use plenary::wiring::Services;
@@ -41,8 +42,9 @@ pub struct App {
     /// The API's own base URL (`PLENARY_API_URL`), for the personal join and calendar-feed links.
     /// Never taken from `Host` or `X-Forwarded-*`: those are the client's to choose.
     pub api_url: BaseUrl,
-    /// Registrations one event takes in a minute (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`).
-    pub registrations_per_event_per_minute: u32,
+    /// Registrations one event takes in a minute (`PLENARY_REGISTRATIONS_PER_EVENT_PER_MINUTE`)
+    /// and the mail it lets wait (`PLENARY_MAIL_BACKLOG_PER_EVENT`).
+    pub intake: Intake,
     /// Requests one client may make to one write route in a minute
     /// (`PLENARY_REQUESTS_PER_CLIENT_PER_MINUTE`).
     pub requests_per_client_per_minute: u32,
@@ -66,7 +68,10 @@ impl App {
             edge: config.edge.clone(),
             site_url: config.site_url.clone(),
             api_url: config.api_url.clone(),
-            registrations_per_event_per_minute: config.registrations_per_event_per_minute,
+            intake: Intake {
+                per_minute: config.registrations_per_event_per_minute,
+                mail_backlog: config.mail_backlog_per_event,
+            },
             requests_per_client_per_minute: config.requests_per_client_per_minute,
         })
     }
@@ -160,12 +165,7 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
             });
             let recorded = app
                 .registrar()
-                .register(
-                    &id,
-                    &body,
-                    completion.as_ref(),
-                    app.registrations_per_event_per_minute,
-                )
+                .register(&id, &body, completion.as_ref(), app.intake)
                 .await?;
             Ok((check_email(), recorded))
         },
@@ -176,7 +176,7 @@ async fn register(app: &App, raw_id: &str, req: &Request) -> Result<Response, Pr
 async fn resend(app: &App, raw_id: &str, req: &Request) -> Result<Response, Problem> {
     let body = http::json_body(req)?;
     let id = event_id(raw_id)?;
-    app.registrar().resend(&id, &body).await?;
+    app.registrar().resend(&id, &body, app.intake).await?;
     Ok(check_email())
 }
 

@@ -73,6 +73,11 @@ pub fn address_shard(email_hash: &str) -> u32 {
     shard_of(email_hash)
 }
 
+/// The copy of an event's waiting-mail count a notice is counted in, by its id.
+pub fn mail_shard(notice_id: &str) -> u32 {
+    shard_of(notice_id)
+}
+
 fn shard_of(key: &str) -> u32 {
     // FNV-1a: stable across builds and platforms, unlike the standard hasher.
     let mut h: u32 = 0x811c_9dc5;

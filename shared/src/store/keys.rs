@@ -16,7 +16,9 @@
 //! | in-person waiting-list place | `EVENT#{event_id}` | `INPERSON#WAIT#{ticket:012}` |
 //! | registrant token (hash) → registration | `TOKEN#{sha256(token)}` | `TOKEN` |
 //! | personal join token (hash) → registration | `JOIN#{sha256(token)}` | `JOIN` |
-//! | outbox entry (mail to send: to a registrant, or to an address such as an organiser's sign-in link) | `OUTBOX` | `MSG#{id}` |
+//! | outbox entry about an event (mail to send to a registrant or to whoever holds an address), in the event's lane | `OUTBOX` | `EVT#{event_id}#MSG#{id}` |
+//! | outbox entry in the shared lane (mail about no event, such as an organiser's sign-in link; and entries queued before there were lanes) | `OUTBOX` | `MSG#{id}` |
+//! | copy `k` of the count of an event's mail waiting in its lane | `EVENT#{event_id}` | `MAILQ#{k:02}` |
 //! | sent-mail claim (exactly-once intent) | `SENT#{message key}` | `SENT` |
 //! | mail counts of an event | `EVENT#{event_id}` | `MAILSTATS` |
 //! | copy `k` of the event's registration counters (by status, category, …, audiences) | `EVENT#{event_id}` | `TALLY#MAIN#{k:02}` |
@@ -170,14 +172,68 @@ pub fn join_token(hash: &str) -> Key {
 
 pub const OUTBOX_PK: &str = "OUTBOX";
 pub const OUTBOX_SK_PREFIX: &str = "MSG#";
+/// Where the events' lanes begin in the outbox partition.
+pub const OUTBOX_LANE_PREFIX: &str = "EVT#";
 
+/// An entry of the shared lane.
 pub fn outbox(id: &str) -> Key {
     Key::new(OUTBOX_PK, format!("{OUTBOX_SK_PREFIX}{id}"))
 }
 
-/// Every outbox entry, oldest first (ids are ULIDs).
+/// An entry of `event`'s lane.
+pub fn outbox_in(event: &EventId, id: &str) -> Key {
+    Key::new(
+        OUTBOX_PK,
+        format!("{OUTBOX_LANE_PREFIX}{event}#{OUTBOX_SK_PREFIX}{id}"),
+    )
+}
+
+/// The shared lane's entries, oldest first (ids are ULIDs).
 pub fn outbox_entries() -> Query {
     Query::prefix(OUTBOX_PK, OUTBOX_SK_PREFIX)
+}
+
+/// `event`'s lane, oldest first.
+pub fn outbox_lane(event: &EventId) -> Query {
+    Query::prefix(
+        OUTBOX_PK,
+        format!("{OUTBOX_LANE_PREFIX}{event}#{OUTBOX_SK_PREFIX}"),
+    )
+}
+
+/// The lanes' entries from the first of the lane after `event`'s (from the first lane when
+/// None): the first item found names the next lane. An event id has no `#`, and `#` sorts
+/// before every character an id may have, so `EVT#{event}#~` follows all of `event`'s entries
+/// and precedes every later event's.
+pub fn outbox_lanes_after(event: Option<&EventId>) -> Query {
+    let from = match event {
+        Some(e) => format!("{OUTBOX_LANE_PREFIX}{e}#~"),
+        None => OUTBOX_LANE_PREFIX.to_owned(),
+    };
+    Query {
+        pk: OUTBOX_PK.to_owned(),
+        // `$` follows `#`: the range ends after the last lane.
+        sk_between: Some((from, "EVT$".to_owned())),
+        limit: Some(1),
+        ..Query::default()
+    }
+}
+
+/// The event a lane's entry is filed under, from its sort key.
+pub fn outbox_lane_of(sk: &str) -> Option<EventId> {
+    let rest = sk.strip_prefix(OUTBOX_LANE_PREFIX)?;
+    let (event, _) = rest.split_once('#')?;
+    EventId::parse(event).ok()
+}
+
+/// Copy `shard` of the count of `event`'s mail waiting in its lane.
+pub fn mail_queue(event: &EventId, shard: u32) -> Key {
+    Key::new(event_pk(event), format!("MAILQ#{shard:02}"))
+}
+
+/// Every copy of `event`'s waiting-mail count.
+pub fn mail_queues(event: &EventId) -> Query {
+    Query::prefix(event_pk(event), "MAILQ#")
 }
 
 pub fn sent(message_key: &MessageKey) -> Key {

@@ -35,7 +35,7 @@ pub use limits::{RateLimits, until_next_window};
 pub use memory::{MemoryTable, TTL_DELETION_DELAY};
 pub use organisers::{Credential, Credentials, Directory, Redeemed, TokenInfo};
 pub use outbox::{
-    Addressee, CLAIM_GRACE, Claim, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally,
+    Addressee, CLAIM_GRACE, Claim, Lane, MailCounts, Notice, OutboxStore, SENT_MEMORY, SentTally,
     SuppressionStore, Unsent,
 };
 pub use programme::{

@@ -32,6 +32,19 @@ pub struct Notice {
     pub attempts: u32,
     /// Not to be tried before this instant (back-off after a failure).
     pub not_before: Timestamp,
+    /// Filed in its event's lane and counted in the event's waiting mail. False for mail about
+    /// no event, and for notices queued before there were lanes (in the shared lane, uncounted).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_lane: bool,
+}
+
+/// A lane of the outbox: each event's mail waits in a lane of its own, so the job can take
+/// turns between events and one event's flood never holds another's mail back.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    /// Mail about no event (an organiser's sign-in link), and notices from before lanes.
+    Shared,
+    Event(EventId),
 }
 
 /// Whom a notice is written to, read afresh when it is sent.
@@ -53,6 +66,21 @@ pub enum Addressee {
 }
 
 impl Notice {
+    /// A notice of `kind` to `to`, due at once, filed in its event's lane when it has one.
+    pub fn new(id: String, kind: MessageKind, to: Addressee, now: Timestamp) -> Self {
+        let mut n = Self {
+            id,
+            kind,
+            to,
+            created_at: now,
+            attempts: 0,
+            not_before: now,
+            in_lane: false,
+        };
+        n.in_lane = n.event().is_some();
+        n
+    }
+
     /// The event whose mail counts the notice is counted in (None: mail about no event).
     pub fn event(&self) -> Option<&EventId> {
         match &self.to {
@@ -62,7 +90,37 @@ impl Notice {
             Addressee::Address { .. } => None,
         }
     }
+
+    /// The lane it waits in.
+    pub fn lane(&self) -> Lane {
+        match self.waiting_count() {
+            Some((event, _)) => Lane::Event(event.clone()),
+            None => Lane::Shared,
+        }
+    }
+
+    /// The copy of its event's waiting-mail count it is counted in, when it is counted.
+    pub(crate) fn waiting_count(&self) -> Option<(&EventId, u32)> {
+        let event = self.event().filter(|_| self.in_lane)?;
+        Some((event, crate::domain::tally::mail_shard(&self.id)))
+    }
+
+    fn key(&self) -> super::Key {
+        match self.waiting_count() {
+            Some((event, _)) => keys::outbox_in(event, &self.id),
+            None => keys::outbox(&self.id),
+        }
+    }
 }
+
+/// The write that moves the waiting-mail count of `notice` by `by`, if it is counted.
+pub(crate) fn waiting(notice: &Notice, by: i64) -> Option<Write> {
+    let (event, shard) = notice.waiting_count()?;
+    Some(Write::update(keys::mail_queue(event, shard)).add(WAITING, by))
+}
+
+/// The attribute of a waiting-mail count.
+pub(crate) const WAITING: &str = "queued";
 
 /// When an entry may be tried, beside its document: the query for due entries filters on it.
 const NOT_BEFORE: &str = "not_before";
@@ -70,7 +128,7 @@ const NOT_BEFORE: &str = "not_before";
 /// The outbox entry of `notice`, to be written with the change that causes it
 /// ([`Change::notify`](super::Change::notify)).
 pub(crate) fn entry(notice: &Notice) -> Result<super::Item, StoreError> {
-    let mut item = doc_item(keys::outbox(&notice.id), notice)?;
+    let mut item = doc_item(notice.key(), notice)?;
     item.insert(
         NOT_BEFORE.into(),
         Value::from(notice.not_before.as_second()),
@@ -120,10 +178,26 @@ pub struct MailCounts {
 
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Queues a notice that no other change comes with: one write.
+    /// Queues a notice that no other change comes with (and its count, in its lane).
     async fn queue(&self, notice: &Notice) -> Result<(), StoreError>;
-    /// Notices due at `now`, oldest first, at most `limit`.
-    async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError>;
+    /// The lanes that hold entries: the shared lane always, then each event's with any, one
+    /// read per lane.
+    async fn lanes(&self) -> Result<Vec<Lane>, StoreError>;
+    /// Notices of `lane` due at `now`, oldest first, at most `limit`.
+    async fn due(&self, lane: &Lane, now: Timestamp, limit: u32)
+    -> Result<Vec<Notice>, StoreError>;
+    /// The notice due at `now` that has waited longest, in any lane.
+    async fn oldest_due(&self, now: Timestamp) -> Result<Option<Notice>, StoreError> {
+        let mut oldest: Option<Notice> = None;
+        for lane in self.lanes().await? {
+            if let Some(n) = self.due(&lane, now, 1).await?.into_iter().next()
+                && oldest.as_ref().is_none_or(|o| n.created_at < o.created_at)
+            {
+                oldest = Some(n);
+            }
+        }
+        Ok(oldest)
+    }
     /// Claims the message key for sending.
     async fn claim(&self, key: &MessageKey, now: Timestamp) -> Result<Claim, StoreError>;
     /// The message went out: the claim becomes permanent, the notice (if any) leaves and the
@@ -160,9 +234,9 @@ const STATE: &str = "state";
 const SINCE: &str = "since";
 
 /// The writes that settle a message, for one transaction: its claim as `claim` writes it, its
-/// notice (if any) leaving the outbox, and the counts that move in the mail counts of `event`
-/// (when the message is counted under one): `counter` up, queued down for the notice. Counts
-/// that do not move are not written.
+/// notice (if any) leaving the outbox and its event's waiting mail, and `counter` up in the
+/// mail counts of `event` (when the message is counted under one). Counts that do not move are
+/// not written.
 fn settlement(
     claim: Write,
     notice: Option<&Notice>,
@@ -170,19 +244,15 @@ fn settlement(
     counter: Option<&str>,
 ) -> Vec<Write> {
     let mut writes = vec![claim];
-    let mut stats = event.map(|e| Write::update(keys::mail_stats(e)));
-    if let Some(c) = counter {
-        stats = stats.map(|s| s.add(c, 1));
-    }
     if let Some(n) = notice {
         writes.push(Write::Delete {
-            key: keys::outbox(&n.id),
+            key: n.key(),
             cond: None,
         });
-        stats = stats.map(|s| s.add("queued", -1));
+        writes.extend(waiting(n, -1));
     }
-    if counter.is_some() || notice.is_some() {
-        writes.extend(stats);
+    if let (Some(e), Some(c)) = (event, counter) {
+        writes.push(Write::update(keys::mail_stats(e)).add(c, 1));
     }
     writes
 }
@@ -190,12 +260,53 @@ fn settlement(
 #[async_trait]
 impl OutboxStore for TableStore {
     async fn queue(&self, notice: &Notice) -> Result<(), StoreError> {
-        self.table.write(Write::put_new(entry(notice)?)).await?;
+        let put = Write::put_new(entry(notice)?);
+        match waiting(notice, 1) {
+            Some(count) => self.table.transact(vec![put, count]).await?,
+            None => self.table.write(put).await?,
+        }
         Ok(())
     }
 
-    async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<Notice>, StoreError> {
-        let mut q = keys::outbox_entries();
+    async fn lanes(&self) -> Result<Vec<Lane>, StoreError> {
+        let mut lanes = vec![Lane::Shared];
+        let mut after = None;
+        loop {
+            let mut q = keys::outbox_lanes_after(after.as_ref());
+            // A page may end at its limit with nothing in it; the next starts where it stopped.
+            let event = loop {
+                let page = self.table.query(&q).await?;
+                if let Some(item) = page.items.first() {
+                    break item
+                        .get(super::SK)
+                        .and_then(Value::as_str)
+                        .and_then(keys::outbox_lane_of);
+                }
+                match page.last {
+                    Some(last) => q.after = Some(last),
+                    None => break None,
+                }
+            };
+            match event {
+                Some(e) => {
+                    lanes.push(Lane::Event(e.clone()));
+                    after = Some(e);
+                }
+                None => return Ok(lanes),
+            }
+        }
+    }
+
+    async fn due(
+        &self,
+        lane: &Lane,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Notice>, StoreError> {
+        let mut q = match lane {
+            Lane::Shared => keys::outbox_entries(),
+            Lane::Event(e) => keys::outbox_lane(e),
+        };
         q.filter = Some(Cond::Le(NOT_BEFORE.into(), now.as_second()));
         let mut out = Vec::new();
         loop {
@@ -280,7 +391,7 @@ impl OutboxStore for TableStore {
             later.attempts += 1;
             later.not_before = not_before;
             writes.push(
-                Write::update(keys::outbox(&n.id))
+                Write::update(n.key())
                     .set(DOC, encode(&later)?)
                     .set(NOT_BEFORE, not_before.as_second())
                     .when(Cond::Exists),
@@ -318,8 +429,22 @@ impl OutboxStore for TableStore {
             .await?
             .unwrap_or_default();
         let n = |a: &str| item.get(a).and_then(Value::as_i64).unwrap_or(0).max(0) as u64;
+        let mut waiting = 0i64;
+        let mut q = keys::mail_queues(event);
+        loop {
+            let page = self.table.query(&q).await?;
+            waiting += page
+                .items
+                .iter()
+                .filter_map(|i| i.get(WAITING).and_then(Value::as_i64))
+                .sum::<i64>();
+            match page.last {
+                Some(last) => q.after = Some(last),
+                None => break,
+            }
+        }
         Ok(MailCounts {
-            queued: n("queued"),
+            queued: waiting.max(0) as u64,
             sent: n("sent"),
             failed: n("failed"),
             suppressed: n("suppressed"),
@@ -398,6 +523,7 @@ mod tests {
             created_at: "2021-08-23T08:00:00Z".parse().unwrap(),
             attempts: 0,
             not_before: "2021-08-23T08:00:00Z".parse().unwrap(),
+            in_lane: false,
         };
         let text = serde_json::to_string(&n).unwrap();
         assert!(!text.contains("event_id"), "{text}");

@@ -55,6 +55,10 @@ pub enum Conflict {
     WaitlistMoved,
     #[error("the token is already in use")]
     TokenTaken,
+    /// The event's waiting mail reached the cap a notice was queued within
+    /// ([`Change::notify_within`]).
+    #[error("the event's mail backlog is full")]
+    Backlog,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -77,8 +81,9 @@ pub struct Change {
     writes: Vec<Write>,
     /// What a failed condition on the write at the same index means.
     meanings: Vec<Conflict>,
-    /// Notices queued per event, counted in one write per event at commit.
-    queued: std::collections::BTreeMap<EventId, i64>,
+    /// Notices queued per copy of an event's waiting-mail count, counted in one write per copy
+    /// at commit, with the cap the tightest of them was queued within.
+    queued: std::collections::BTreeMap<(EventId, u32), (i64, Option<u32>)>,
     /// What the saved registrations change the counters by, written once per item at commit.
     tallies: std::collections::BTreeMap<(EventId, u32), Deltas>,
 }
@@ -296,7 +301,27 @@ impl Change {
 
     /// Queues an email.
     pub fn notify(&mut self, notice: &Notice) -> Result<&mut Self, StoreError> {
+        self.queue(notice, None)
+    }
+
+    /// Queues an email only while the event's waiting mail is under `cap`: past it the change
+    /// fails with [`Conflict::Backlog`]. The count is kept in [`SHARDS`](tally::SHARDS) copies
+    /// so concurrent changes seldom meet on one, each capped at its share of `cap`: the
+    /// backlog never exceeds `cap`, and refusals begin as the first copy fills.
+    pub fn notify_within(&mut self, notice: &Notice, cap: u32) -> Result<&mut Self, StoreError> {
+        self.queue(notice, Some(cap))
+    }
+
+    fn queue(&mut self, notice: &Notice, cap: Option<u32>) -> Result<&mut Self, StoreError> {
         let entry = super::outbox::entry(notice)?;
+        if let Some((event, shard)) = notice.waiting_count() {
+            let (n, c) = self.queued.entry((event.clone(), shard)).or_default();
+            *n += 1;
+            *c = match (*c, cap) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
         Ok(self.push(Write::put_new(entry), Conflict::Stale))
     }
 
@@ -878,12 +903,24 @@ impl RegistrationStore for TableStore {
         }
         let Change {
             mut writes,
-            meanings,
+            mut meanings,
             queued,
             tallies,
         } = change;
-        for (event, n) in queued {
-            writes.push(Write::update(keys::mail_stats(&event)).add("queued", n));
+        for ((event, shard), (n, cap)) in queued {
+            let mut w =
+                Write::update(keys::mail_queue(&event, shard)).add(super::outbox::WAITING, n);
+            if let Some(cap) = cap {
+                let share = i64::from(cap.div_ceil(tally::SHARDS));
+                w = w.when(Cond::Or(vec![
+                    Cond::NotExists,
+                    Cond::Lt(super::outbox::WAITING.into(), share - n + 1),
+                ]));
+            }
+            // Meanings follow the writes they explain, so this one's index is its own.
+            meanings.truncate(writes.len());
+            writes.push(w);
+            meanings.push(Conflict::Backlog);
         }
         for ((event, shard), d) in tallies {
             writes.extend(tally_writes(&event, shard, d));

@@ -12,8 +12,8 @@ use super::organiser::people::{PeopleError, SessionError};
 use super::organiser::signin::SignInError;
 use super::organiser::uploads::UploadError;
 use super::registrant::{
-    AuthError, CalendarFeedError, ConfirmError, FollowError, JoinError, RegisterError,
-    UnsubscribeError,
+    AuthError, CalendarFeedError, ConfirmError, FollowError, JoinError, MAIL_BACKLOG_RETRY_AFTER,
+    RegisterError, UnsubscribeError,
 };
 use super::registrar::ChangeError;
 use crate::domain::{Participation, PublishRefusal};
@@ -107,6 +107,16 @@ impl From<RegisterError> for Problem {
                 "this event takes at most {per_hour} registrations an hour from one email \
                  domain; try again in {retry_after} seconds"
             )),
+            RegisterError::MailBacklog { cap } => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "mail-backlog",
+                "Too much mail waiting for this event",
+            )
+            .detail(format!(
+                "{cap} emails are waiting to be sent for this event, the most it queues; \
+                 try again in {MAIL_BACKLOG_RETRY_AFTER} seconds"
+            ))
+            .header(header::RETRY_AFTER, &MAIL_BACKLOG_RETRY_AFTER.to_string()),
             RegisterError::Busy => busy(),
             RegisterError::Store(s) => s.into(),
         }

@@ -77,17 +77,15 @@ impl Registrar<'_> {
     /// The outbox entry for an email of `kind` about `r`, to commit with the change causing it.
     pub(crate) fn notice(&self, kind: MessageKind, r: &Registration) -> Notice {
         let now = self.now();
-        Notice {
-            id: self.ids.new_id_at(now),
+        Notice::new(
+            self.ids.new_id_at(now),
             kind,
-            to: Addressee::Registrant {
+            Addressee::Registrant {
                 event_id: r.event_id.clone(),
                 registration_id: r.id.clone(),
             },
-            created_at: now,
-            attempts: 0,
-            not_before: now,
-        }
+            now,
+        )
     }
 
     /// The personal join token of `r` as it stands (its generation).

@@ -49,17 +49,15 @@ impl SignIn<'_> {
             tracing::info!("an address reached its hourly sign-in limit; nothing queued");
             return Ok(());
         }
-        let notice = Notice {
-            id: self.ids.new_id_at(self.now),
-            kind: MessageKind::OrganiserSignIn,
-            to: Addressee::Address {
+        let notice = Notice::new(
+            self.ids.new_id_at(self.now),
+            MessageKind::OrganiserSignIn,
+            Addressee::Address {
                 email: request.email,
                 language: request.language,
             },
-            created_at: self.now,
-            attempts: 0,
-            not_before: self.now,
-        };
+            self.now,
+        );
         self.outbox.queue(&notice).await?;
         Ok(())
     }

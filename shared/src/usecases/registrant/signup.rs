@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::domain::{Fields, fields::parse};
 use crate::mail::MessageKind;
-use crate::store::{Addressee, Change, CommitError, Completion, Notice, StoreError};
+use crate::store::{Addressee, Change, CommitError, Completion, Conflict, Notice, StoreError};
 use crate::token::Token;
 
 use super::super::reader;
@@ -34,6 +34,39 @@ pub fn registrations_per_event_per_minute(ses_rate: f64) -> u32 {
     let two_minutes_of_mail = (ses_rate.max(0.0) * 120.0).ceil().min(f64::from(u32::MAX)) as u32;
     two_minutes_of_mail.max(2 * crate::usecases::clients::REQUESTS_PER_CLIENT_PER_MINUTE)
 }
+
+/// The backlog cap's default for a mailer sending `ses_rate` emails a second: an hour of its
+/// mail, and never under ten minutes of the event cap ([`registrations_per_event_per_minute`]),
+/// so a burst that cap lets in is never refused for the backlog alone. Past it, public
+/// requests that would queue mail for the event are refused until the job catches up: the
+/// longest a confirmation link can wait is about an hour, whatever the flood.
+pub fn mail_backlog_per_event(ses_rate: f64) -> u32 {
+    let hour_of_mail = (ses_rate.max(0.0) * 3600.0).ceil().min(f64::from(u32::MAX)) as u32;
+    hour_of_mail.max(registrations_per_event_per_minute(ses_rate).saturating_mul(10))
+}
+
+/// How much public requests may add to an event's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intake {
+    /// Valid registration requests the event takes in a minute, repeats included.
+    pub per_minute: u32,
+    /// Mail waiting to be sent for the event, past which a request that would queue more is
+    /// refused ([`RegisterError::MailBacklog`]).
+    pub mail_backlog: u32,
+}
+
+impl Intake {
+    /// The defaults for a mailer sending `ses_rate` emails a second.
+    pub fn for_rate(ses_rate: f64) -> Self {
+        Self {
+            per_minute: registrations_per_event_per_minute(ses_rate),
+            mail_backlog: mail_backlog_per_event(ses_rate),
+        }
+    }
+}
+
+/// Seconds a request refused for the mail backlog is asked to wait.
+pub const MAIL_BACKLOG_RETRY_AFTER: u64 = 60;
 
 /// The link a registrant asking for theirs again gets: the confirmation link while the address
 /// is unconfirmed, the manage link after.
@@ -81,6 +114,8 @@ pub enum RegisterError {
         /// Seconds until the next hour begins.
         retry_after: u64,
     },
+    #[error("the event's mail backlog reached its cap of {cap}")]
+    MailBacklog { cap: u32 },
     #[error("the address keeps being registered concurrently; try again")]
     Busy,
     #[error(transparent)]
@@ -139,26 +174,25 @@ impl Registrar<'_> {
         email: &Email,
         completion: Option<&Completion>,
         held: bool,
-    ) -> Result<Option<bool>, StoreError> {
+        intake: Intake,
+    ) -> Result<Option<bool>, RegisterError> {
         if !self.count_email(event, email).await? {
             tracing::info!("an address reached its hourly email limit; nothing queued");
             return Ok(Some(false));
         }
         let now = self.now();
-        let notice = Notice {
-            id: self.ids.new_id_at(now),
+        let notice = Notice::new(
+            self.ids.new_id_at(now),
             // Which link is decided when it is sent, from the registration as it is then.
-            kind: MessageKind::ManageLink,
-            to: Addressee::HolderOf {
+            MessageKind::ManageLink,
+            Addressee::HolderOf {
                 event_id: event.clone(),
                 email: email.clone(),
             },
-            created_at: now,
-            attempts: 0,
-            not_before: now,
-        };
+            now,
+        );
         let mut ch = Change::new();
-        ch.notify(&notice)?;
+        ch.notify_within(&notice, intake.mail_backlog)?;
         if held {
             ch.ask_again(event, email, now);
         }
@@ -167,7 +201,10 @@ impl Registrar<'_> {
         }
         match self.store.commit(ch).await {
             Ok(()) => Ok(Some(completion.is_some())),
-            Err(CommitError::Store(e)) => Err(e),
+            Err(CommitError::Store(e)) => Err(e.into()),
+            Err(CommitError::Conflict(Conflict::Backlog)) => Err(RegisterError::MailBacklog {
+                cap: intake.mail_backlog,
+            }),
             Err(CommitError::Conflict(_)) if held => Ok(None),
             // A notice id is new each time: without the guard's check nothing can conflict.
             Err(CommitError::Conflict(_)) => Ok(Some(false)),
@@ -180,15 +217,17 @@ impl Registrar<'_> {
     /// With `completion`, the answer to the request's Idempotency-Key is committed in the same
     /// transaction as the registration (or the reminder email): the result says whether it was.
     ///
-    /// At most `per_minute` valid requests a minute reach an event, repeats included (each may
-    /// send an email); the count is kept in the store, so it holds across every instance.
+    /// At most `intake.per_minute` valid requests a minute reach an event, repeats included
+    /// (each may send an email); the count is kept in the store, so it holds across every
+    /// instance. Past `intake.mail_backlog` emails waiting for the event, nothing is taken.
     pub async fn register(
         &self,
         event_id: &EventId,
         body: &Value,
         completion: Option<&Completion>,
-        per_minute: u32,
+        intake: Intake,
     ) -> Result<bool, RegisterError> {
+        let per_minute = intake.per_minute;
         let event = reader::public_event(self.events, event_id)
             .await?
             .ok_or(RegisterError::NoEvent)?;
@@ -225,7 +264,10 @@ impl Registrar<'_> {
             // The address's guard alone (one read) says whether someone holds it: a repeat
             // costs what a new registration does, as the registration itself is not read here.
             if self.store.address_held(event_id, email, self.now()).await? {
-                match self.remind(event_id, email, completion, true).await? {
+                match self
+                    .remind(event_id, email, completion, true, intake)
+                    .await?
+                {
                     Some(completed) => return Ok(completed),
                     // Released since it was read: register it.
                     None => {
@@ -245,12 +287,20 @@ impl Registrar<'_> {
             let mut ch = Change::new();
             ch.save(&event, None, &r)?
                 .claim_address(&r, &app.person.email, now)
-                .notify(&self.notice(MessageKind::Confirmation, &r))?;
+                .notify_within(
+                    &self.notice(MessageKind::Confirmation, &r),
+                    intake.mail_backlog,
+                )?;
             if let Some(c) = completion {
                 ch.complete_idempotency(c, now);
             }
             match self.store.commit(ch).await {
                 Ok(()) => return Ok(completion.is_some()),
+                Err(CommitError::Conflict(Conflict::Backlog)) => {
+                    return Err(RegisterError::MailBacklog {
+                        cap: intake.mail_backlog,
+                    });
+                }
                 // Someone registered this address at the same moment: treat as a repeat.
                 Err(CommitError::Conflict(_)) => attempts.failed(),
                 Err(CommitError::Store(e)) => return Err(e.into()),
@@ -259,14 +309,19 @@ impl Registrar<'_> {
     }
 
     /// `POST /v1/events/{id}/registrations/resend`: the link again, for a live registration.
-    pub async fn resend(&self, event_id: &EventId, body: &Value) -> Result<(), RegisterError> {
+    pub async fn resend(
+        &self,
+        event_id: &EventId,
+        body: &Value,
+        intake: Intake,
+    ) -> Result<(), RegisterError> {
         let mut f = Fields::of(body, &["email"]);
         let email = f.required("email", parse::with(Email::parse));
         let email = f.finish(email).map_err(RegisterError::Invalid)?;
         reader::public_event(self.events, event_id)
             .await?
             .ok_or(RegisterError::NoEvent)?;
-        self.remind(event_id, &email, None, false).await?;
+        self.remind(event_id, &email, None, false, intake).await?;
         Ok(())
     }
 
