@@ -18,7 +18,6 @@
 
   C.start({ page: 'announcements', event: true, render });
 
-
   function base() {
     return `/v1/admin/events/${encodeURIComponent(ctx.eventId)}`;
   }
@@ -357,8 +356,7 @@
         : el('p', { class: 'panel', id: 'ann-empty', text: T('none') }));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
-      const retry = el('button', { type: 'button', class: 'secondary', text: T('retry') });
-      retry.addEventListener('click', loadList);
+      const retry = C.button(T('retry'), loadList);
       box.replaceChildren(el('div', { class: 'panel', role: 'alert' },
         el('p', { text: T('loadFailed', { problem: C.problemText(e) }) }), retry));
     }

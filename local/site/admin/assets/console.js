@@ -292,10 +292,12 @@ const Console = (() => {
     return b;
   }
 
-  /** A language's name in the reader's language or in `inLanguage` (its code when the browser has none). */
-  function languageName(code, inLanguage = Plenary.locale()) {
-    try { return new Intl.DisplayNames([inLanguage], { type: 'language' }).of(code) || code; } catch { return code; }
+  /** The name of a `language` or `region` code in the reader's language or `inLanguage` (the code when the browser has none). */
+  function displayName(type, code, inLanguage = Plenary.locale()) {
+    try { return new Intl.DisplayNames([inLanguage], { type }).of(code) || code; } catch { return code; }
   }
+
+  const languageName = (code, inLanguage) => displayName('language', code, inLanguage);
 
   /** A label of the organiser's (`{"en": …}`) in the reader's language, else in English. */
   function labelText(label) {
@@ -631,6 +633,6 @@ const Console = (() => {
 
   return {
     start, texts, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm, deleteButton,
-    field, fieldId, checkbox, choices, checked, options, button, languageName, labelText, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+    field, fieldId, checkbox, choices, checked, options, button, displayName, languageName, labelText, dirtyGuard, when, zoneName, wallTime, offsetMinutes, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();

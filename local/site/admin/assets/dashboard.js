@@ -11,15 +11,11 @@
   // A registration's life, in order, rather than the API's alphabetical keys.
   const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
 
-  function named(type, code) {
-    try { return new Intl.DisplayNames([Plenary.locale()], { type }).of(code) || code; } catch { return code; }
-  }
-
   const label = {
     status: (k) => (Plenary.has(`status.${k}`) ? t(`status.${k}`) : k),
     category: (k) => (Plenary.has(`category.${k}`) ? t(`category.${k}`) : k),
-    country: (k) => named('region', k),
-    language: (k) => named('language', k),
+    country: (k) => C.displayName('region', k),
+    language: (k) => C.languageName(k),
   };
 
   function day(date) {

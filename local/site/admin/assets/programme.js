@@ -1,7 +1,6 @@
-// The programme editor (/admin/programme?event=ID): the draft by day in the event's zone, its
-// sessions and speakers, saving with every API error at its field, a preview of what publishing
-// changes, and publishing. The draft lives in `state` and the form is drawn from it, so a failed
-// save, a language switch or a re-render never loses what was typed.
+// The programme editor (/admin/programme?event=ID): the draft's sessions by day in the event's zone
+// and its speakers, saving (each API error at its field), a preview of what publishing changes,
+// publishing. The form is drawn from `state`, so a failed save or a redraw never loses what was typed.
 'use strict';
 
 (() => {
@@ -25,21 +24,13 @@
 
   const pad = (n) => String(n).padStart(2, '0');
 
+  /** The wall date and time (`HH:MM`) of the instant `ms` in the event's zone. */
   function wall(ms) {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    }).formatToParts(new Date(ms));
-    const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
-    return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+    const [date, time] = C.wallTime(new Date(ms).toISOString(), zone).split('T');
+    return { date, time };
   }
 
-  /** Minutes the zone is ahead of UTC at the instant `ms`. */
-  function offset(ms) {
-    const w = wall(ms);
-    const [y, m, d] = w.date.split('-').map(Number);
-    const [h, mi] = w.time.split(':').map(Number);
-    return Math.round((Date.UTC(y, m - 1, d, h, mi) - Math.floor(ms / 60000) * 60000) / 60000);
-  }
+  const offset = (ms) => C.offsetMinutes(zone, ms);
 
   /** The RFC 3339 instant of a wall date and time in the zone, or '' when the time is not HH:MM. */
   function instant(date, time, addDays = 0) {
@@ -330,10 +321,7 @@
     return details;
   }
 
-  /**
-   * A file for a material (`POST …/uploads`, then the file sent as the answer says): its public
-   * address becomes the material's URL. Until the upload route exists, the API's refusal is shown.
-   */
+  /** A material's file: `POST …/uploads`, the file sent as the answer says, its public address the material's URL. */
   function uploader(name, mat) {
     const id = `f-${name.replace(/[^\w-]/g, '-')}-file`;
     const file = el('input', { type: 'file', id, class: 'upload' });

@@ -43,9 +43,7 @@
   }
 
   function controls() {
-
-    const csv = el('button', { type: 'button', id: 'reg-csv', class: 'secondary', text: T('csv') });
-    csv.addEventListener('click', async () => {
+    const csv = C.button(T('csv'), async () => {
       csv.disabled = true;
       try {
         await C.download(path('.csv'), `${ctx.eventId}-registrations.csv`);
@@ -55,7 +53,7 @@
       } finally {
         csv.disabled = false;
       }
-    });
+    }, { id: 'reg-csv' });
 
     const form = el('form', { class: 'desk-filters', role: 'search', 'aria-label': T('filters') },
       C.field('status', T('status'), 'select', {
@@ -95,8 +93,7 @@
       return true;
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
-      const retry = el('button', { type: 'button', class: 'secondary', text: T('retry') });
-      retry.addEventListener('click', () => load(fresh));
+      const retry = C.button(T('retry'), () => load(fresh));
       const box = el('div', { class: 'panel', id: 'reg-error', role: 'alert' },
         el('p', { text: T('loadFailed', { problem: problemText(e) }) }), retry);
       if (fresh) results.replaceChildren(box); else results.append(box);
@@ -107,7 +104,7 @@
   function matches(r) {
     const needle = state.search.trim().toLocaleLowerCase();
     if (!needle) return true;
-    return [r.given_name, r.family_name, name(r), r.email, r.organisation, r.id, countryName(r.country), r.country]
+    return [r.given_name, r.family_name, name(r), r.email, r.organisation, r.id, C.displayName('region', r.country), r.country]
       .some((v) => v && String(v).toLocaleLowerCase().includes(needle));
   }
 
@@ -127,8 +124,7 @@
       parts.push(table(shown));
     }
     if (state.cursor) {
-      const more = el('button', { type: 'button', id: 'reg-more', class: 'secondary', text: T('more') });
-      more.addEventListener('click', async () => {
+      const more = C.button(T('more'), async () => {
         more.disabled = true;
         const before = state.rows.length;
         if (await load(false)) {
@@ -139,7 +135,7 @@
         } else {
           more.disabled = false;
         }
-      });
+      }, { id: 'reg-more' });
       parts.push(el('div', { class: 'actions' }, more));
     } else if (state.rows.length) {
       parts.push(el('p', { class: 'muted', id: 'reg-end', text: T('end') }));
@@ -191,17 +187,13 @@
       el('th', { scope: 'row', 'data-col': 'name' }, who ? Plenary.bdi(who) : el('span', { class: 'muted', text: T('erased') })),
       el('td', { 'data-col': 'email' }, r.email ? Plenary.bdi(r.email) : '—'),
       el('td', { 'data-col': 'organisation' }, r.organisation ? Plenary.bdi(r.organisation) : '—'),
-      el('td', { 'data-col': 'country' }, countryName(r.country)),
+      el('td', { 'data-col': 'country' }, C.displayName('region', r.country)),
       el('td', { 'data-col': 'category', text: t(`category.${r.category}`) }),
       el('td', { 'data-col': 'language', lang: r.language, text: C.languageName(r.language, r.language) }),
       columns().filter((c) => c in cells).map((c) => el('td', { 'data-col': c }, cells[c]())),
       status,
       el('td', { 'data-col': 'registered' }, el('time', { datetime: r.created_at, text: C.when(r.created_at, zone, { date: true, time: true }) })),
       el('td', { 'data-col': 'actions' }, actions(r, who)));
-  }
-
-  function countryName(code) {
-    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'region' }).of(code) || code; } catch { return code; }
   }
 
   function actions(r, who) {

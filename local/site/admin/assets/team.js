@@ -64,9 +64,7 @@
       function roleCell(m) {
         const id = `role-${m.email.replace(/[^\w-]/g, '-')}`;
         const select = el('select', { id, name: 'role', 'aria-label': T('roleOf', { email: m.email }) }, C.options(roles(), m.role));
-        const save = el('button', { type: 'button', class: 'secondary small', 'data-action': 'change-role', text: T('change') });
-        save.setAttribute('aria-label', T('changeOf', { email: m.email }));
-        save.addEventListener('click', async () => {
+        const save = C.button(T('change'), async () => {
           const role = select.value;
           if (role === m.role) return;
           save.disabled = true;
@@ -80,7 +78,7 @@
             save.disabled = false;
             C.notice(C.problemText(e), 'error');
           }
-        });
+        }, { class: 'secondary small', 'data-action': 'change-role', 'aria-label': T('changeOf', { email: m.email }) });
         return el('span', { class: 'inline-control' }, select, ' ', save);
       }
 
