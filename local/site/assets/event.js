@@ -5,10 +5,38 @@
 
 (() => {
   const {
-    t, tb, el, bdi, api, announce, errorMessage, formatTime, formatDay, formatInstant, formatDays, zoneName, zoneOffset,
-    visitorZone, fillCountries, fillChoices, formJson, clearErrors, showProblem, renderQuestions, answersJson,
-    renderParticipation, participationIn,
+    t, tb, el, bdi, api, announce, errorMessage, formatter, formatDay, zoneOffset, visitorZone, fillCountries, fillChoices,
+    formJson, clearErrors, showProblem, renderQuestions, answersJson, renderParticipation, participationIn,
   } = Plenary;
+
+  // The event's times, with Intl formatters made once (common.js).
+  function formatTime(iso, zone) {
+    return formatter(Intl.DateTimeFormat, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .format(new Date(iso));
+  }
+
+  /** A date and time, e.g. the registration deadline: "8 September 2021, 14:00". */
+  function formatInstant(iso, zone) {
+    return formatter(Intl.DateTimeFormat, {
+      timeZone: zone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).format(new Date(iso));
+  }
+
+  /** The days from `startIso` to `endIso` in `zone`, shortened as the locale does: "8–9 September 2021". */
+  function formatDays(startIso, endIso, zone) {
+    // Chromium spaces the dash even between two days of one month ("8 – 9 September"); the
+    // days of one month read as one range, "8–9 September 2021".
+    return formatter(Intl.DateTimeFormat, { timeZone: zone, day: 'numeric', month: 'long', year: 'numeric' })
+      .formatRange(new Date(startIso), new Date(endIso)).replace(/(\d)\s+–\s+(\d)/u, '$1–$2');
+  }
+
+  /** The zone's short name at `iso` ("CEST"), or its offset ("UTC+02:00") where it has none. */
+  function zoneName(zone, iso) {
+    const parts = formatter(Intl.DateTimeFormat, { timeZone: zone, timeZoneName: 'short' }, 'en-GB')
+      .formatToParts(new Date(iso));
+    const name = (parts.find((p) => p.type === 'timeZoneName') || {}).value || '';
+    return /^[A-Z]{2,5}$/.test(name) && !/^(GMT|UTC)$/.test(name) ? name : zoneOffset(zone, iso);
+  }
 
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
   const id = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop());

@@ -1,13 +1,13 @@
-// The announcements page: compose per language (English required: it stands in for the others),
-// choose the audience, preview the email as a registrant gets it, see whom it will reach, confirm,
-// send; then the announcements sent so far. The API has no preview route, so the preview is
-// rendered here the way the notifications job's templates render it (announcement.txt/.html in
-// shared/src/mail/templates), from their texts copied in mail-text.json (a test keeps it equal).
+// The announcements page: compose per language (English stands in for the others), choose the
+// audience, preview the email, see whom it reaches, confirm, send; then what was sent. The API has
+// no preview route: it is rendered here as shared/src/mail/templates/announcement.* render it,
+// from their texts in mail-text.json (a test keeps them equal).
 'use strict';
 
 (() => {
-  const { t, el } = Plenary;
-  const K = 'admin.announcements';
+  const { el } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.announcements');
 
   let ctx;
   let mailText = null;
@@ -16,9 +16,7 @@
   // The draft survives a language switch (a render again).
   const draft = { texts: {}, audience: 'confirmed', tab: 'en' };
 
-  Console.start({ page: 'announcements', event: true, render });
-
-  const problemText = (e) => Console.problemText(e);
+  C.start({ page: 'announcements', event: true, render });
 
   function base() {
     return `/v1/admin/events/${encodeURIComponent(ctx.eventId)}`;
@@ -29,32 +27,23 @@
     return ['en', ...list];
   }
 
-  function languageName(code) {
-    try { return new Intl.DisplayNames([code], { type: 'language' }).of(code); } catch { return code; }
-  }
-
-  /** A language's name in the reader's language (the tabs name each in its own). */
-  function uiLanguageName(code) {
-    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'language' }).of(code); } catch { return code; }
-  }
-
   async function render(c) {
     ctx = c;
     const old = ctx.main.querySelector('#desk');
     const root = el('div', { id: 'desk' });
     if (old) old.replaceWith(root); else ctx.main.append(root);
-    root.append(el('h1', { text: t(`${K}.heading`) }));
+    root.append(el('h1', { text: T('heading') }));
     if (!ctx.may('manage')) {
-      root.append(el('p', { class: 'panel refusal', id: 'no-role', text: t(`${K}.noRole`) }));
+      root.append(el('p', { class: 'panel refusal', id: 'no-role', text: T('noRole') }));
       return;
     }
-    const loading = el('p', { class: 'muted', role: 'status', text: t(`${K}.loading`) });
+    const loading = el('p', { class: 'muted', role: 'status', text: T('loading') });
     root.append(loading);
     // The stats say whom each audience reaches (and whether attendance audiences exist).
     await Promise.all([loadMailText(), loadStats()]);
     const sent = el('section', { id: 'ann-sent', 'aria-labelledby': 'ann-sent-h' },
-      el('h2', { id: 'ann-sent-h', text: t(`${K}.sentHeading`) }),
-      el('div', { id: 'ann-list' }, el('p', { class: 'muted', role: 'status', text: t(`${K}.loading`) })));
+      el('h2', { id: 'ann-sent-h', text: T('sentHeading') }),
+      el('div', { id: 'ann-list' }, el('p', { class: 'muted', role: 'status', text: T('loading') })));
     loading.replaceWith(compose(), sent);
     preview();
     audienceCounts();
@@ -71,9 +60,9 @@
 
   async function loadStats() {
     try {
-      ({ body: stats } = await Console.api('GET', `${base()}/stats`));
+      ({ body: stats } = await C.api('GET', `${base()}/stats`));
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
+      if (!(e instanceof C.ApiError)) throw e;
       stats = null;
     }
   }
@@ -83,14 +72,14 @@
   function compose() {
     const langs = languages();
     if (!langs.includes(draft.tab)) draft.tab = 'en';
-    const tabs = el('div', { class: 'tabs', role: 'tablist', 'aria-label': t(`${K}.languages`) });
+    const tabs = el('div', { class: 'tabs', role: 'tablist', 'aria-label': T('languages') });
     const panels = [];
     for (const l of langs) {
       const selected = l === draft.tab;
       const tab = el('button', { type: 'button', role: 'tab', id: `tab-${l}`, 'data-lang': l,
         'aria-controls': `panel-${l}`, 'aria-selected': String(selected), tabindex: selected ? '0' : '-1' },
-      el('span', { lang: l, text: languageName(l) }),
-      l === 'en' ? el('span', { class: 'required-mark', text: ` (${t(`${K}.required`)})` }) : null);
+      el('span', { lang: l, text: C.languageName(l, l) }),
+      l === 'en' ? el('span', { class: 'required-mark', text: ` (${T('required')})` }) : null);
       tab.addEventListener('click', () => select(l));
       tabs.append(tab);
       const texts = draft.texts[l] || {};
@@ -106,11 +95,11 @@
         });
       }
       panels.push(el('div', { role: 'tabpanel', id: `panel-${l}`, 'aria-labelledby': `tab-${l}`, hidden: !selected, 'data-lang': l },
-        el('p', { class: 'hint', text: t(l === 'en' ? `${K}.englishHint` : `${K}.otherHint`) }),
-        el('div', { class: 'field' }, el('label', { for: `subject-${l}`, text: t(`${K}.subject`) }), subject),
+        el('p', { class: 'hint', text: T(l === 'en' ? 'englishHint' : 'otherHint') }),
+        el('div', { class: 'field' }, el('label', { for: `subject-${l}`, text: T('subject') }), subject),
         el('div', { class: 'field' },
-          el('label', { for: `body-${l}`, text: t(`${K}.body`) }),
-          el('p', { id: `body-${l}-hint`, class: 'hint', text: t(`${K}.bodyHint`) }),
+          el('label', { for: `body-${l}`, text: T('body') }),
+          el('p', { id: `body-${l}-hint`, class: 'hint', text: T('bodyHint') }),
           body)));
     }
     tabs.addEventListener('keydown', (ev) => {
@@ -130,11 +119,11 @@
     });
 
     const audience = el('fieldset', { class: 'field audience', id: 'ann-audience' },
-      el('legend', { text: t(`${K}.audience`) }),
+      el('legend', { text: T('audience') }),
       audiences().map((a) => el('div', { class: 'check' },
         el('input', { type: 'radio', name: 'audience', id: `aud-${a}`, value: a, checked: a === draft.audience,
           'aria-describedby': `aud-${a}-count` }),
-        el('label', { for: `aud-${a}` }, t(`${K}.audienceName.${a}`), ' ',
+        el('label', { for: `aud-${a}` }, T(`audienceName.${a}`), ' ',
           el('span', { id: `aud-${a}-count`, class: 'muted count' })))),
       el('p', { id: 'ann-reach', class: 'reach', role: 'status' }));
     audience.addEventListener('change', () => {
@@ -142,14 +131,14 @@
       audienceCounts();
     });
 
-    const send = el('button', { type: 'submit', id: 'ann-send', text: t(`${K}.send`) });
+    const send = el('button', { type: 'submit', id: 'ann-send', text: T('send') });
     const form = el('form', { id: 'ann-form', novalidate: true, 'aria-labelledby': 'ann-compose-h' },
       el('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true }),
       tabs, ...panels, audience,
       el('div', { class: 'actions' }, send));
     form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(form, send); });
     // Leaving with a written but unsent announcement asks first.
-    guard = Console.dirtyGuard(form);
+    guard = C.dirtyGuard(form);
     // An error summary's link to a field in a hidden tab opens that tab first.
     form.addEventListener('click', (ev) => {
       const a = ev.target.closest('a[href^="#"]');
@@ -160,12 +149,12 @@
     }, true);
 
     const previewBox = el('section', { id: 'ann-preview', class: 'preview', 'aria-labelledby': 'ann-preview-h' },
-      el('h2', { id: 'ann-preview-h', text: t(`${K}.previewHeading`) }),
+      el('h2', { id: 'ann-preview-h', text: T('previewHeading') }),
       el('p', { class: 'hint', id: 'ann-preview-note' }),
       el('div', { id: 'ann-preview-mail' }));
 
     return el('section', { id: 'ann-compose', 'aria-labelledby': 'ann-compose-h' },
-      el('h2', { id: 'ann-compose-h', text: t(`${K}.composeHeading`) }),
+      el('h2', { id: 'ann-compose-h', text: T('composeHeading') }),
       el('div', { class: 'compose-grid' }, form, previewBox));
   }
 
@@ -206,12 +195,12 @@
     for (const a of audiences()) {
       const span = form.querySelector(`#aud-${a}-count`);
       const n = reach(a);
-      if (span) span.textContent = n === null ? '' : t(`${K}.audienceCount`, { count: n });
+      if (span) span.textContent = n === null ? '' : T('audienceCount', { count: n });
     }
     const n = reach(draft.audience);
     form.querySelector('#ann-reach').textContent = n === null
-      ? t(`${K}.reachUnknown`)
-      : t(`${K}.reach`, { count: n });
+      ? T('reachUnknown')
+      : T('reach', { count: n });
   }
 
   // ---- The preview, rendered as the notifications job renders an announcement ----
@@ -240,17 +229,14 @@
   }
 
   /**
-   * The job's `zone_label`: "CEST (UTC+02:00)". The offset is exact; the abbreviation is the
-   * browser's (CLDR), which for a few zones differs from the tz database's the mail uses.
+   * The job's `zone_label`: "CEST (UTC+02:00)". The abbreviation is the browser's (CLDR), which
+   * for a few zones differs from the tz database's the mail uses.
    */
   function zoneLabel(iso, zone) {
-    const d = new Date(iso);
-    const long = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' })
-      .formatToParts(d).find((p) => p.type === 'timeZoneName').value;
-    const utc = long === 'GMT' ? 'UTC+00:00' : long.replace('GMT', 'UTC');
+    const utc = Plenary.zoneOffset(zone, iso);
     for (const locale of ['en-US', 'en-GB']) {
-      const short = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
-        .formatToParts(d).find((p) => p.type === 'timeZoneName').value;
+      const short = Plenary.formatter(Intl.DateTimeFormat, { timeZone: zone, timeZoneName: 'short' }, locale)
+        .formatToParts(new Date(iso)).find((p) => p.type === 'timeZoneName').value;
       if (/^[A-Z]{2,5}$/.test(short) && short !== 'GMT') return short === 'UTC' ? utc : `${short} (${utc})`;
     }
     return utc;
@@ -258,78 +244,49 @@
 
   /** Subject and body as a registrant reading `lang` gets them: English stands in for a missing text. */
   function textFor(lang) {
-    const pick = (k) => {
-      const own = ((draft.texts[lang] || {})[k] || '').trim();
-      return own || ((draft.texts.en || {})[k] || '').trim();
-    };
+    const pick = (k) => ((draft.texts[lang] || {})[k] || '').trim() || ((draft.texts.en || {})[k] || '').trim();
     return { subject: pick('subject').split(/\s+/).filter(Boolean).join(' '), body: pick('body').replace(/\r\n/g, '\n') };
-  }
-
-  /** The plain-text part, as announcement.txt in layout.txt and the job's tidying give it. */
-  function textPart(lang, m, subject, body, facts) {
-    const x = m.messages;
-    const raw = [
-      fill(x.greeting, { name: facts.name }), '',
-      fill(x.announcement_intro, { title: facts.title }), '',
-      body.trim(), '', '', '',
-      `${x.when_label}${x.colon}${fill(x.when, { starts: facts.starts, ends: facts.ends })}`,
-      fill(x.zone_note, { zone_name: facts.zoneName, zone_label: facts.zoneLabel }), '',
-      '--',
-      fill(x.footer_registered, { title: facts.title }),
-      `${x.unsubscribe_intro} ${facts.unsubscribe}`,
-    ].join('\n');
-    const out = [];
-    let blank = 0;
-    for (const line of raw.trim().split('\n').map((l) => l.replace(/\s+$/, ''))) {
-      blank = line ? 0 : blank + 1;
-      if (blank > 1) continue;
-      out.push(line);
-    }
-    return out.join('\n');
   }
 
   function preview() {
     const box = ctx.main.querySelector('#ann-preview-mail');
     if (!box) return;
     const lang = draft.tab;
-    const note = ctx.main.querySelector('#ann-preview-note');
-    note.textContent = t(`${K}.previewNote`, { language: uiLanguageName(lang) });
+    ctx.main.querySelector('#ann-preview-note').textContent = T('previewNote', { language: C.languageName(lang) });
     const m = mailText && mailText[lang];
     if (!m) {
-      box.replaceChildren(el('p', { class: 'muted', text: t(`${K}.previewUnavailable`) }));
+      box.replaceChildren(el('p', { class: 'muted', text: T('previewUnavailable') }));
       return;
     }
     const { subject, body } = textFor(lang);
     const e = ctx.event;
-    const facts = {
-      name: t(`${K}.previewName`),
-      title: e.title,
-      starts: formatInstant(e.starts_at, e.timezone, m),
-      ends: formatInstant(e.ends_at, e.timezone, m),
-      zoneName: e.timezone,
-      zoneLabel: zoneLabel(e.starts_at, e.timezone),
-      unsubscribe: t(`${K}.previewUnsubscribe`),
+    const vars = {
+      name: T('previewName'), title: e.title, zone_name: e.timezone, zone_label: zoneLabel(e.starts_at, e.timezone),
+      starts: formatInstant(e.starts_at, e.timezone, m), ends: formatInstant(e.ends_at, e.timezone, m),
     };
-    const x = m.messages;
+    const x = Object.fromEntries(Object.entries(m.messages).map(([k, v]) => [k, fill(v, vars)]));
+    // The plain-text part as announcement.txt in layout.txt gives it, tidied as the job tidies it.
+    const text = [x.greeting, x.announcement_intro, body.trim(), `${x.when_label}${x.colon}${x.when}\n${x.zone_note}`,
+      `--\n${x.footer_registered}\n${x.unsubscribe_intro} ${T('previewUnsubscribe')}`]
+      .join('\n\n').replace(/[^\S\n]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
     const paragraphs = body.split('\n\n').map((p) => p.trim()).filter(Boolean)
-      .map((p) => el('p', {}, p.split('\n').flatMap((line, i) => (i ? [el('br'), line.replace(/\s+$/, '')] : [line.replace(/\s+$/, '')]))));
-    const rtl = lang === 'ar';
+      .map((p) => el('p', {}, p.split('\n').flatMap((line, i) => [i ? el('br') : null, line.replace(/\s+$/, '')])));
+    const dir = lang === 'ar' ? 'rtl' : 'ltr';
     box.replaceChildren(
       el('dl', { class: 'mail-head' },
-        el('dt', { text: t(`${K}.previewSubject`) }),
-        el('dd', { id: 'preview-subject', lang, dir: rtl ? 'rtl' : 'ltr' }, subject || el('span', { class: 'muted', text: t(`${K}.previewEmpty`) }))),
-      el('div', { class: 'mail', id: 'preview-html', lang, dir: rtl ? 'rtl' : 'ltr' },
-        el('p', { text: fill(x.greeting, { name: facts.name }) }),
-        el('p', { text: fill(x.announcement_intro, { title: facts.title }) }),
-        el('div', { class: 'mail-body' }, paragraphs.length ? paragraphs : el('p', { class: 'muted', text: t(`${K}.previewEmpty`) })),
-        el('p', {}, el('strong', { text: `${x.when_label}${x.colon}` }), fill(x.when, { starts: facts.starts, ends: facts.ends }), el('br'),
-          el('span', { class: 'muted', text: fill(x.zone_note, { zone_name: facts.zoneName, zone_label: facts.zoneLabel }) })),
+        el('dt', { text: T('previewSubject') }),
+        el('dd', { id: 'preview-subject', lang, dir }, subject || el('span', { class: 'muted', text: T('previewEmpty') }))),
+      el('div', { class: 'mail', id: 'preview-html', lang, dir },
+        el('p', { text: x.greeting }),
+        el('p', { text: x.announcement_intro }),
+        el('div', { class: 'mail-body' }, paragraphs.length ? paragraphs : el('p', { class: 'muted', text: T('previewEmpty') })),
+        el('p', {}, el('strong', { text: `${x.when_label}${x.colon}` }), x.when, el('br'), el('span', { class: 'muted', text: x.zone_note })),
         el('hr'),
-        el('p', { class: 'mail-foot', text: fill(x.footer_registered, { title: facts.title }) }),
+        el('p', { class: 'mail-foot', text: x.footer_registered }),
         el('p', { class: 'mail-foot' }, `${x.unsubscribe_intro} `, el('span', { class: 'fake-link', text: x.unsubscribe_action }))),
       el('details', { class: 'mail-text' },
-        el('summary', { text: t(`${K}.previewText`) }),
-        el('pre', { id: 'preview-text', lang, dir: rtl ? 'rtl' : 'ltr', text: textPart(lang, m, subject, body, facts) })));
+        el('summary', { text: T('previewText') }),
+        el('pre', { id: 'preview-text', lang, dir, text })));
   }
 
   // ---- Sending ----
@@ -346,41 +303,41 @@
   }
 
   async function submit(form, send) {
-    Console.clearErrors(form);
+    C.clearErrors(form);
     const b = body();
     // English stands in for every other language, so it is needed before anything is sent.
     const missing = [];
-    if (!b.subject.en) missing.push({ field: 'subject.en', message: t(`${K}.needSubject`) });
-    if (!b.body.en) missing.push({ field: 'body.en', message: t(`${K}.needBody`) });
+    if (!b.subject.en) missing.push({ field: 'subject.en', message: T('needSubject') });
+    if (!b.body.en) missing.push({ field: 'body.en', message: T('needBody') });
     if (missing.length) {
       select('en');
-      Console.fieldErrors(form, { status: 400, problem: { status: 400, errors: missing } });
+      C.fieldErrors(form, { status: 400, problem: { status: 400, errors: missing } });
       return;
     }
     await loadStats();
     audienceCounts();
     const n = reach(b.audience);
-    const ok = await Console.confirm({
-      title: t(`${K}.confirmTitle`),
+    const ok = await C.confirm({
+      title: T('confirmTitle'),
       body: n === null
-        ? t(`${K}.confirmBodyUnknown`, { subject: b.subject.en, audience: t(`${K}.audienceName.${b.audience}`) })
-        : t(`${K}.confirmBody`, { subject: b.subject.en, audience: t(`${K}.audienceName.${b.audience}`), count: n }),
-      confirm: t(`${K}.confirmSend`),
+        ? T('confirmBodyUnknown', { subject: b.subject.en, audience: T(`audienceName.${b.audience}`) })
+        : T('confirmBody', { subject: b.subject.en, audience: T(`audienceName.${b.audience}`), count: n }),
+      confirm: T('confirmSend'),
       danger: false,
     });
     if (!ok) return;
     send.disabled = true;
     try {
-      const { body: accepted } = await Console.api('POST', `${base()}/announcements`, b);
+      const { body: accepted } = await C.api('POST', `${base()}/announcements`, b);
       draft.texts = {};
       guard.clean();
       form.querySelectorAll('input[type="text"], textarea').forEach((c) => { c.value = ''; });
       preview();
-      Console.notice(t(`${K}.sent`, { count: accepted.recipients }));
+      C.notice(T('sent', { count: accepted.recipients }));
       await loadList();
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
-      if (!Console.fieldErrors(form, e)) Console.notice(problemText(e), 'error');
+      if (!(e instanceof C.ApiError)) throw e;
+      if (!C.fieldErrors(form, e)) C.notice(C.problemText(e), 'error');
       const first = form.querySelector('[aria-invalid="true"]');
       const panel = first && first.closest('[role="tabpanel"]');
       if (panel && panel.hidden) select(panel.dataset.lang);
@@ -394,32 +351,31 @@
   async function loadList() {
     const box = ctx.main.querySelector('#ann-list');
     try {
-      const { body: list } = await Console.api('GET', `${base()}/announcements`);
+      const { body: list } = await C.api('GET', `${base()}/announcements`);
       box.replaceChildren(list.announcements.length ? sentTable(list.announcements)
-        : el('p', { class: 'panel', id: 'ann-empty', text: t(`${K}.none`) }));
+        : el('p', { class: 'panel', id: 'ann-empty', text: T('none') }));
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
-      const retry = el('button', { type: 'button', class: 'secondary', text: t(`${K}.retry`) });
-      retry.addEventListener('click', loadList);
+      if (!(e instanceof C.ApiError)) throw e;
+      const retry = C.button(T('retry'), loadList);
       box.replaceChildren(el('div', { class: 'panel', role: 'alert' },
-        el('p', { text: t(`${K}.loadFailed`, { problem: problemText(e) }) }), retry));
+        el('p', { text: T('loadFailed', { problem: C.problemText(e) }) }), retry));
     }
   }
 
   function sentTable(list) {
     const lang = Plenary.language();
     const cols = ['when', 'subject', 'audience', 'by', 'recipients', 'sent'];
-    return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'ann-caption' },
-      el('table', { id: 'ann-table', class: 'desk-table' },
-        el('caption', { id: 'ann-caption', text: t(`${K}.caption`, { zone: ctx.event.timezone }) }),
-        el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col', text: t(`${K}.col.${c}`) })))),
+    return el('div', { class: 'table-box', tabindex: '0', role: 'region', 'aria-labelledby': 'ann-caption' },
+      el('table', { id: 'ann-table', class: 'console-table' },
+        el('caption', { id: 'ann-caption', text: T('caption', { zone: ctx.event.timezone }) }),
+        el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col', text: T(`col.${c}`) })))),
         el('tbody', {}, list.map((a) => {
           const subject = a.subject[lang] || a.subject.en || Object.values(a.subject)[0] || '';
           return el('tr', { 'data-id': a.announcement_id },
-            el('td', {}, el('time', { datetime: a.created_at, text: Console.when(a.created_at, ctx.event.timezone, { date: true, time: true }) })),
+            el('td', {}, el('time', { datetime: a.created_at, text: C.when(a.created_at, ctx.event.timezone, { date: true, time: true }) })),
             el('th', { scope: 'row' }, Plenary.bdi(subject)),
-            el('td', { text: t(`${K}.audienceShort.${a.audience}`) }),
-            el('td', {}, a.created_by ? Plenary.bdi(a.created_by) : t(`${K}.deployment`)),
+            el('td', { text: T(`audienceShort.${a.audience}`) }),
+            el('td', {}, a.created_by ? Plenary.bdi(a.created_by) : T('deployment')),
             el('td', { class: 'num', 'data-col': 'recipients', text: String(a.recipients) }),
             el('td', { class: 'num', 'data-col': 'sent', text: String(a.sent) }));
         }))));

@@ -5,41 +5,42 @@
 
 (() => {
   const { t, el, bdi } = Plenary;
-  const K = 'admin.attendance';
+  const C = Console;
+  const T = C.texts('admin.attendance');
 
-  Console.start({
+  C.start({
     page: 'attendance',
     event: true,
     async render({ event, eventId, main, may }) {
-      main.append(el('h1', { text: t(`${K}.heading`) }));
+      main.append(el('h1', { text: T('heading') }));
       if (!may('registrations')) {
-        main.append(el('p', { class: 'panel', id: 'no-role', text: t(`${K}.noRole`) }));
+        main.append(el('p', { class: 'panel', id: 'no-role', text: T('noRole') }));
         return;
       }
-      const { body } = await Console.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/attendance`);
+      const { body } = await C.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/attendance`);
       const zone = body.timezone || event.timezone;
-      const when = (iso) => (iso ? el('time', { datetime: iso, text: Console.when(iso, zone) }) : '—');
+      const when = (iso) => (iso ? el('time', { datetime: iso, text: C.when(iso, zone) }) : '—');
       const name = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
       main.append(
-        el('p', { class: 'hint', text: t(`${K}.lead`, { zone: Console.zoneName(zone, event.starts_at) }) }),
-        Console.tableBox({
-          caption: t(`${K}.daysCaption`),
-          columns: [{ label: t(`${K}.day`), render: (d) => Plenary.formatDay(d.date) }, { label: t(`${K}.attended`), key: 'attended' }],
+        el('p', { class: 'hint', text: T('lead', { zone: C.zoneName(zone, event.starts_at) }) }),
+        C.tableBox({
+          caption: T('daysCaption'),
+          columns: [{ label: T('day'), render: (d) => Plenary.formatDay(d.date) }, { label: T('attended'), key: 'attended' }],
           rows: body.days,
         }),
-        Console.tableBox({
-          caption: t(`${K}.peopleCaption`),
+        C.tableBox({
+          caption: T('peopleCaption'),
           columns: [
             { label: t('admin.registrations.col.name'), render: (r) => bdi(name(r) || r.registration_id) },
             { label: t('admin.registrations.col.email'), render: (r) => (r.email ? bdi(r.email) : '—') },
             { label: t('admin.registrations.col.status'), render: (r) => t(`status.${r.status}`) },
-            { label: t(`${K}.joins`), key: 'joins' },
-            { label: t(`${K}.first`), render: (r) => when(r.first_join_at) },
-            { label: t(`${K}.last`), render: (r) => when(r.last_join_at) },
-            { label: t(`${K}.days`), render: (r) => r.days.map((d) => Plenary.formatDay(d)).join(', ') || '—' },
+            { label: T('joins'), key: 'joins' },
+            { label: T('first'), render: (r) => when(r.first_join_at) },
+            { label: T('last'), render: (r) => when(r.last_join_at) },
+            { label: T('days'), render: (r) => r.days.map((d) => Plenary.formatDay(d)).join(', ') || '—' },
           ],
           rows: body.registrants,
-          empty: t(`${K}.none`),
+          empty: T('none'),
         }));
     },
   });

@@ -3,17 +3,19 @@
 'use strict';
 
 const AuditLog = (() => {
-  const { t, el } = Plenary;
+  const { el } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.audit');
   const PAGE = 25;
 
   function actor(a) {
-    const who = a && a.email ? el('bdi', { text: a.email }) : t('admin.audit.deployment');
-    return el('span', {}, who, el('br'), el('span', { class: 'muted', text: t(`admin.audit.via.${(a && a.via) || 'session'}`) }));
+    const who = a && a.email ? el('bdi', { text: a.email }) : T('deployment');
+    return el('span', {}, who, el('br'), el('span', { class: 'muted', text: T(`via.${(a && a.via) || 'session'}`) }));
   }
 
   function rowOf(entry, zone) {
     return el('tr', {},
-      el('th', { scope: 'row' }, el('time', { datetime: entry.at, text: Console.when(entry.at, zone) })),
+      el('th', { scope: 'row' }, el('time', { datetime: entry.at, text: C.when(entry.at, zone) })),
       el('td', {}, actor(entry.actor)),
       el('td', {}, el('code', { text: entry.action })),
       el('td', {}, el('code', { class: 'target', text: entry.target })),
@@ -29,22 +31,22 @@ const AuditLog = (() => {
     const table = el('table', { class: 'console-table audit-table', id },
       el('caption', { text: caption }),
       el('thead', {}, el('tr', {}, ['when', 'actor', 'action', 'target', 'summary']
-        .map((k) => el('th', { scope: 'col', text: t(`admin.audit.col.${k}`) })))),
+        .map((k) => el('th', { scope: 'col', text: T(`col.${k}`) })))),
       body);
-    const more = el('button', { type: 'button', class: 'secondary', 'data-action': 'more', text: t('admin.audit.more'), hidden: true });
+    const more = el('button', { type: 'button', class: 'secondary', 'data-action': 'more', text: T('more'), hidden: true });
     const box = el('div', { class: 'audit-log' },
       el('div', { class: 'table-box', role: 'region', tabindex: '0', 'aria-label': caption }, table),
-      el('p', { class: 'hint', text: t('admin.audit.zone', { zone: Console.zoneName(zone) }) }),
+      el('p', { class: 'hint', text: T('zone', { zone: C.zoneName(zone) }) }),
       more);
     let cursor = null;
 
     async function load() {
       const q = new URLSearchParams({ limit: String(PAGE) });
       if (cursor) q.set('cursor', cursor);
-      const page = (await Console.api('GET', `${path}?${q}`)).body;
+      const page = (await C.api('GET', `${path}?${q}`)).body;
       const rows = page.entries.map((e) => rowOf(e, zone));
       if (!cursor && !rows.length) {
-        body.append(el('tr', {}, el('td', { colspan: '5', class: 'muted', text: t('admin.audit.none') })));
+        body.append(el('tr', {}, el('td', { colspan: '5', class: 'muted', text: T('none') })));
       }
       body.append(...rows);
       cursor = page.next_cursor || null;
@@ -56,12 +58,12 @@ const AuditLog = (() => {
       more.disabled = true;
       try {
         const rows = await load();
-        Console.notice(t('admin.audit.loaded', { count: rows.length }));
+        C.notice(T('loaded', { count: rows.length }));
         // Focus the first new entry so a keyboard reader carries on where the list grew.
         const first = rows[0] && rows[0].querySelector('th');
         if (first) { first.tabIndex = -1; first.focus(); } else if (!more.hidden) more.focus();
       } catch (e) {
-        Console.notice(Console.problemText(e), 'error');
+        C.notice(C.problemText(e), 'error');
       } finally {
         more.disabled = false;
       }

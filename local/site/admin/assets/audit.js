@@ -3,22 +3,23 @@
 'use strict';
 
 (() => {
-  const { t, el } = Plenary;
+  const { el } = Plenary;
+  const T = Console.texts('admin.audit');
 
   Console.start({
     page: 'audit',
     event: true,
     async render({ event, eventId, may, main }) {
-      main.append(el('h1', { text: t('admin.audit.heading') }));
+      main.append(el('h1', { text: T('heading') }));
       if (!may('manage')) {
-        main.append(el('p', { id: 'audit-forbidden', class: 'problem', text: t('admin.audit.forbidden') }));
+        main.append(el('p', { id: 'audit-forbidden', class: 'problem', text: T('forbidden') }));
         return;
       }
-      main.append(el('p', { class: 'lead', text: t('admin.audit.lead') }));
+      main.append(el('p', { class: 'lead', text: T('lead') }));
       main.append(await AuditLog.show({
         path: `/v1/admin/events/${encodeURIComponent(eventId)}/audit`,
         zone: event.timezone,
-        caption: t('admin.audit.caption', { title: event.title }),
+        caption: T('caption', { title: event.title }),
         id: 'audit-log',
       }));
     },

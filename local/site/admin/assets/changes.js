@@ -4,6 +4,7 @@
 
 const ProgrammeChanges = (() => {
   const { t, el, bdi } = Plenary;
+  const T = Console.texts('admin.programme');
   const FIELDS = ['title', 'kind', 'track', 'starts_at', 'ends_at', 'abstract', 'speakers'];
 
   function value(session, field, zone) {
@@ -26,18 +27,18 @@ const ProgrammeChanges = (() => {
       const before = value(c.before, f, zone);
       const after = value(c.after, f, zone);
       const shown = c.before && c.after
-        ? [el('del', {}, bdi(before || t('admin.programme.none'))), ' → ', el('ins', {}, bdi(after || t('admin.programme.none')))]
+        ? [el('del', {}, bdi(before || T('none'))), ' → ', el('ins', {}, bdi(after || T('none')))]
         : [bdi(before || after)];
-      return [el('dt', { text: t(`admin.programme.field.${f}`) }), el('dd', { dir: 'auto' }, ...shown)];
+      return [el('dt', { text: T(`field.${f}`) }), el('dd', { dir: 'auto' }, ...shown)];
     });
   }
 
   /** A list of `changes` (the API's change views) with times in `zone`. */
   function render(changes, zone) {
-    if (!changes.length) return el('p', { class: 'muted', text: t('admin.programme.noChanges') });
+    if (!changes.length) return el('p', { class: 'muted', text: T('noChanges') });
     return el('ul', { class: 'changes' }, changes.map((c) => el('li', { 'data-change': c.change, 'data-session': c.session_id },
       el('p', {},
-        el('span', { class: `badge change-${c.change}`, text: t(`admin.programme.change.${c.change}`) }), ' ',
+        el('span', { class: `badge change-${c.change}`, text: T(`change.${c.change}`) }), ' ',
         el('strong', { dir: 'auto' }, bdi(c.title)), ' ',
         el('code', { class: 'muted', text: c.session_id })),
       el('dl', { class: 'details' }, rows(c, zone).flat()))));
@@ -48,7 +49,7 @@ const ProgrammeChanges = (() => {
     const counts = {};
     for (const c of changes) counts[c.change] = (counts[c.change] || 0) + 1;
     return ['added', 'removed', 'moved', 'updated'].filter((k) => counts[k])
-      .map((k) => t(`admin.programme.count.${k}`, { count: counts[k] })).join(', ');
+      .map((k) => T(`count.${k}`, { count: counts[k] })).join(', ');
   }
 
   return { render, summary };

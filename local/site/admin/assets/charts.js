@@ -1,6 +1,5 @@
-// Plain SVG bar charts for the dashboard (global `Charts`). A chart library would be larger than
-// the whole console for two chart shapes; these draw every value as text beside its bar, so
-// nothing depends on colour, and each chart comes with a table holding the same numbers.
+// Plain SVG bar charts for the dashboard (global `Charts`; a library would outweigh the console).
+// Every value is written beside its bar, so nothing depends on colour; a table holds the same numbers.
 'use strict';
 
 const Charts = (() => {
@@ -23,10 +22,8 @@ const Charts = (() => {
   }
 
   /**
-   * Horizontal bars, one row per `[label, value]`: the label on its own line (so a long one is
-   * never cut), under it the bar (its length the value's share of the largest) and the value
-   * written after it. Positions are percentages, so the text keeps its size from 360 px to a
-   * desktop and only the bars stretch.
+   * Horizontal bars, one per `[label, value]`: the label on its own line (never cut), the bar and
+   * its value under it. Positions are percentages: from 360 px to a desktop only the bars stretch.
    */
   function bars(label, rows) {
     const row = 42;
@@ -43,10 +40,7 @@ const Charts = (() => {
     return frame(label, Math.max(row, rows.length * row), items);
   }
 
-  /**
-   * Vertical bars over consecutive days (`[date, value]`), the value above each bar when there
-   * is room, and a date under every few bars so the labels never collide.
-   */
+  /** Vertical bars over consecutive days (`[date, value]`): values above them where there is room, a date every few bars. */
   function columns(label, rows, dayLabel) {
     const height = 220;
     const top = 24;

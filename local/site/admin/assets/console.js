@@ -5,6 +5,7 @@
 
 const Console = (() => {
   const { t, has, el } = Plenary;
+  const T = texts('admin.shell');
   const TOKEN_KEY = 'plenary.console.token';
 
   // The contract's role table (API.md, "Roles on an event"); an administrator may all.
@@ -40,6 +41,11 @@ const Console = (() => {
     try {
       if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
     } catch { /* storage disabled: the session lasts this page only */ }
+  }
+
+  /** The texts under `prefix` (a page's `admin.<page>` keys): `texts('admin.team')('added')`. */
+  function texts(prefix) {
+    return (key, vars) => t(`${prefix}.${key}`, vars);
   }
 
   function here() {
@@ -99,13 +105,14 @@ const Console = (() => {
     return true;
   }
 
-  /** The sentence for a failed call: a translated problem, else the API's own words. */
-  function problemText(e) {
+  /** The sentence for a failed call: a translated problem (the page's `prefix.problem.*` first), else the API's own words. */
+  function problemText(e, prefix) {
     const code = e && e.code;
+    if (code && prefix && has(`${prefix}.problem.${code}`)) return t(`${prefix}.problem.${code}`);
     if (code && has(`admin.problem.${code}`)) return t(`admin.problem.${code}`);
     if (e && e.status === 0) return t('problem.network');
-    if (e && e.status === 403) return t('admin.shell.forbidden');
-    if (e && e.status === 404) return t('admin.shell.notFound');
+    if (e && e.status === 403) return T('forbidden');
+    if (e && e.status === 404) return T('notFound');
     if (code && has(`problem.${code}`)) return t(`problem.${code}`);
     const p = (e && e.problem) || {};
     return p.detail || p.title || t('problem.generic');
@@ -222,7 +229,7 @@ const Console = (() => {
       return el('li', {}, a);
     });
     summary.replaceChildren(
-      el('h2', { text: t('admin.shell.errorsTitle', { count: errors.length }) }),
+      el('h2', { text: T('errorsTitle', { count: errors.length }) }),
       el('ul', {}, items),
     );
     summary.hidden = false;
@@ -236,19 +243,24 @@ const Console = (() => {
     return `f-${name.replace(/[^\w-]/g, '-')}`;
   }
 
-  /** A labelled control named `name` (a dotted API field), with a hint when given. */
-  function field(name, label, control = 'input', { hint, ...attrs } = {}) {
-    const id = fieldId(name);
+  /**
+   * A labelled control named `name` (a dotted API field), with a hint when given; `value` is its
+   * value, and `options` (`[value, label]` pairs) make it a <select>.
+   */
+  function field(name, label, control = 'input', { id = fieldId(name), hint, value, options: pairs, ...attrs } = {}) {
     const hintId = hint ? `${id}-hint` : null;
+    const node = el(control, { id, name, 'aria-describedby': hintId, ...(control === 'select' ? {} : { dir: 'auto' }),
+      ...(control === 'input' ? { type: 'text', value } : {}), ...attrs });
+    if (pairs) node.replaceChildren(...options(pairs, value));
+    else if (control !== 'input') node.value = value ?? '';
     return el('div', { class: 'field' },
       el('label', { for: id, text: label }),
       hint ? el('p', { id: hintId, class: 'hint', text: hint }) : null,
-      el(control, { id, name, 'aria-describedby': hintId, ...(control === 'select' ? {} : { dir: 'auto' }), ...attrs }));
+      node);
   }
 
   /** A checkbox with its label. */
-  function checkbox(name, label, checked = false) {
-    const id = fieldId(name);
+  function checkbox(name, label, checked = false, id = fieldId(name)) {
     return el('div', { class: 'check' },
       el('input', { id, name, type: 'checkbox', checked }),
       el('label', { for: id, text: label }));
@@ -273,17 +285,19 @@ const Console = (() => {
     return [...form.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((c) => c.value);
   }
 
-  /** A button that is not a submit, `secondary` unless `attrs.class` says otherwise. */
+  /** A button that is not a submit, `secondary` unless `attrs.class` says otherwise; `onClick(button)`. */
   function button(text, onClick, attrs = {}) {
     const b = el('button', { type: 'button', class: 'secondary', text, ...attrs });
-    b.addEventListener('click', onClick);
+    b.addEventListener('click', () => onClick(b));
     return b;
   }
 
-  /** A language's name in the reader's language (its code when the browser has none). */
-  function languageName(code) {
-    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'language' }).of(code) || code; } catch { return code; }
+  /** The name of a `language` or `region` code in the reader's language or `inLanguage` (the code when the browser has none). */
+  function displayName(type, code, inLanguage = Plenary.locale()) {
+    try { return new Intl.DisplayNames([inLanguage], { type }).of(code) || code; } catch { return code; }
   }
+
+  const languageName = (code, inLanguage) => displayName('language', code, inLanguage);
 
   /** A label of the organiser's (`{"en": …}`) in the reader's language, else in English. */
   function labelText(label) {
@@ -292,11 +306,7 @@ const Console = (() => {
 
   /** `<option>`s from `[value, label]` pairs. */
   function options(pairs, selected) {
-    return pairs.map(([value, label]) => {
-      const o = new Option(label, value);
-      o.selected = value === selected;
-      return o;
-    });
+    return pairs.map(([value, label]) => new Option(label, value, value === selected, value === selected));
   }
 
   // ---- Dialogs and unsaved changes ----
@@ -306,8 +316,8 @@ const Console = (() => {
     const opener = document.activeElement;
     return new Promise((resolve) => {
       const titleId = `dialog-title-${Date.now()}`;
-      const yes = el('button', { type: 'button', class: danger ? 'danger' : '', text: label || t('admin.shell.confirm') });
-      const no = el('button', { type: 'button', class: 'secondary', text: t('admin.shell.cancel') });
+      const yes = el('button', { type: 'button', class: danger ? 'danger' : '', text: label || T('confirm') });
+      const no = el('button', { type: 'button', class: 'secondary', text: T('cancel') });
       const dialog = el('dialog', { class: 'console-dialog', 'aria-labelledby': titleId },
         el('h2', { id: titleId, text: title }),
         body ? el('p', { text: body }) : null,
@@ -361,8 +371,8 @@ const Console = (() => {
     if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
     ev.preventDefault();
     const leave = await confirm({
-      title: t('admin.shell.unsavedTitle'), body: t('admin.shell.unsavedText'),
-      confirm: t('admin.shell.unsavedLeave'), danger: true,
+      title: T('unsavedTitle'), body: T('unsavedText'),
+      confirm: T('unsavedLeave'), danger: true,
     });
     if (leave) {
       guards.forEach((g) => g.clean());
@@ -393,7 +403,7 @@ const Console = (() => {
     if (date) Object.assign(opts, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
     if (time) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     try {
-      return new Intl.DateTimeFormat(Plenary.locale(), opts).format(new Date(iso));
+      return Plenary.formatter(Intl.DateTimeFormat, opts).format(new Date(iso));
     } catch {
       return iso;
     }
@@ -406,10 +416,10 @@ const Console = (() => {
 
   /** Minutes east of UTC of `zone` at the instant `ms`. */
   function offsetMinutes(zone, ms) {
-    const parts = new Intl.DateTimeFormat('en-US', {
+    const parts = Plenary.formatter(Intl.DateTimeFormat, {
       timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
       hour: '2-digit', minute: '2-digit', second: '2-digit',
-    }).formatToParts(new Date(ms));
+    }, 'en-US').formatToParts(new Date(ms));
     const v = Object.fromEntries(parts.map((p) => [p.type, Number(p.value)]));
     const asUtc = Date.UTC(v.year, v.month - 1, v.day, v.hour % 24, v.minute, v.second);
     return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
@@ -462,7 +472,7 @@ const Console = (() => {
         const value = c.render ? c.render(row) : row[c.key];
         return el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, value === undefined || value === null ? '' : value);
       })))
-      : [el('tr', {}, el('td', { colspan: String(columns.length), class: 'muted', text: empty || t('admin.shell.empty') }))];
+      : [el('tr', {}, el('td', { colspan: String(columns.length), class: 'muted', text: empty || T('empty') }))];
     return el('table', { class: 'console-table' },
       caption ? el('caption', { text: caption }) : null,
       el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', text: c.label })))),
@@ -525,7 +535,7 @@ const Console = (() => {
 
   function drawFrame(ctx, page) {
     const { me } = ctx;
-    ui.person.textContent = me.email ? (me.name ? `${me.name} (${me.email})` : me.email) : t('admin.shell.deploymentToken');
+    ui.person.textContent = me.email ? (me.name ? `${me.name} (${me.email})` : me.email) : T('deploymentToken');
     const top = [link('/admin/', 'admin.shell.nav.events', page === 'index')];
     if (me.email) top.push(link('/admin/tokens', 'admin.shell.nav.tokens', page === 'tokens'));
     if (me.administrator) top.push(link('/admin/organisers', 'admin.shell.nav.organisers', page === 'organisers'));
@@ -535,26 +545,26 @@ const Console = (() => {
         .map(([name, href]) => link(href, `admin.shell.nav.${name}`, page === name));
       ui.eventNav.replaceChildren(
         el('p', { class: 'event-title' },
-          el('span', { class: 'muted', 'data-i18n': 'admin.shell.event', text: t('admin.shell.event') }), ' ',
+          el('span', { class: 'muted', 'data-i18n': 'admin.shell.event', text: T('event') }), ' ',
           el('bdi', { text: ctx.event.title })),
         el('ul', {}, items));
-      ui.eventNav.setAttribute('aria-label', t('admin.shell.eventNav'));
+      ui.eventNav.setAttribute('aria-label', T('eventNav'));
       ui.eventNav.hidden = false;
     }
   }
 
   function pageTitle(page, ctx) {
     const key = `admin.${page === 'index' ? 'events' : page}.title`;
-    const parts = [has(key) ? t(key) : null, ctx && ctx.event ? ctx.event.title : null, t('admin.shell.brand')];
+    const parts = [has(key) ? t(key) : null, ctx && ctx.event ? ctx.event.title : null, T('brand')];
     document.title = parts.filter(Boolean).join(' — ');
   }
 
   /** A page that cannot be drawn: a heading, the reason and the way back. */
   function failure(main, e) {
     main.replaceChildren(liveRegions().status, liveRegions().error,
-      el('h1', { 'data-i18n': 'admin.shell.failedHeading', text: t('admin.shell.failedHeading') }),
+      el('h1', { 'data-i18n': 'admin.shell.failedHeading', text: T('failedHeading') }),
       el('p', { class: 'problem', text: problemText(e) }),
-      el('p', {}, el('a', { href: '/admin/', 'data-i18n': 'admin.shell.backToEvents', text: t('admin.shell.backToEvents') })));
+      el('p', {}, el('a', { href: '/admin/', 'data-i18n': 'admin.shell.backToEvents', text: T('backToEvents') })));
   }
 
   /**
@@ -622,7 +632,7 @@ const Console = (() => {
   }
 
   return {
-    start, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm, deleteButton,
-    field, fieldId, checkbox, choices, checked, options, button, languageName, labelText, dirtyGuard, when, zoneName, wallTime, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+    start, texts, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm, deleteButton,
+    field, fieldId, checkbox, choices, checked, options, button, displayName, languageName, labelText, dirtyGuard, when, zoneName, wallTime, offsetMinutes, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
   };
 })();

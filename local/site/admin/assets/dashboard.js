@@ -5,19 +5,17 @@
 
 (() => {
   const { t, el } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.dashboard');
   const TOP_COUNTRIES = 10;
   // A registration's life, in order, rather than the API's alphabetical keys.
   const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
 
-  function named(type, code) {
-    try { return new Intl.DisplayNames([Plenary.locale()], { type }).of(code) || code; } catch { return code; }
-  }
-
   const label = {
     status: (k) => (Plenary.has(`status.${k}`) ? t(`status.${k}`) : k),
     category: (k) => (Plenary.has(`category.${k}`) ? t(`category.${k}`) : k),
-    country: (k) => named('region', k),
-    language: (k) => named('language', k),
+    country: (k) => C.displayName('region', k),
+    language: (k) => C.languageName(k),
   };
 
   function day(date) {
@@ -31,14 +29,14 @@
       el('h2', { id: `${id}-h`, text: title }),
       chart,
       el('details', { class: 'chart-table' },
-        el('summary', { text: t('admin.dashboard.asTable') }),
-        Console.tableBox({
+        el('summary', { text: T('asTable') }),
+        C.tableBox({
           caption: title,
           // data-key holds the API's own key, so a test can compare the table with the stats.
           columns: [{ label: keyLabel, render: (r) => el('span', { 'data-key': r[2] ?? r[0], text: r[0] }) },
             { label: valueLabel, render: (r) => String(r[1]) }],
           rows,
-          empty: t('admin.dashboard.none'),
+          empty: T('none'),
         })));
   }
 
@@ -51,57 +49,57 @@
   }
 
   function barFigure(id, title, rows, keyLabel) {
-    const chart = rows.length ? Charts.bars(title, rows) : el('p', { class: 'muted', text: t('admin.dashboard.none') });
-    return figure(id, title, chart, rows, [keyLabel, t('admin.dashboard.count')]);
+    const chart = rows.length ? Charts.bars(title, rows) : el('p', { class: 'muted', text: T('none') });
+    return figure(id, title, chart, rows, [keyLabel, T('count')]);
   }
 
-  Console.start({
+  C.start({
     page: 'dashboard',
     event: true,
     async render({ event, eventId, main }) {
-      main.append(el('h1', { text: t('admin.dashboard.heading') }));
-      const stats = (await Console.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/stats`)).body;
+      main.append(el('h1', { text: T('heading') }));
+      const stats = (await C.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/stats`)).body;
       const zone = event.timezone;
       const s = stats.by_status || {};
       const facts = [
         ['total', stats.total],
         ['confirmed', s.confirmed || 0],
         ['waitlisted', s.waitlisted || 0],
-        ['seats', stats.capacity ? t('admin.dashboard.seatsOf', { taken: stats.seats_taken, capacity: stats.capacity }) : String(stats.seats_taken)],
+        ['seats', stats.capacity ? T('seatsOf', { taken: stats.seats_taken, capacity: stats.capacity }) : String(stats.seats_taken)],
       ];
       main.append(el('dl', { class: 'facts', id: 'dashboard-facts' },
-        facts.map(([k, v]) => el('div', {}, el('dt', { text: t(`admin.dashboard.fact.${k}`) }), el('dd', { 'data-fact': k, text: String(v) })))));
-      if (!stats.total) main.append(el('p', { class: 'muted', id: 'dashboard-empty', text: t('admin.dashboard.empty') }));
+        facts.map(([k, v]) => el('div', {}, el('dt', { text: T(`fact.${k}`) }), el('dd', { 'data-fact': k, text: String(v) })))));
+      if (!stats.total) main.append(el('p', { class: 'muted', id: 'dashboard-empty', text: T('empty') }));
 
       const days = Charts.everyDay(stats.registrations_by_day);
-      const dayTitle = t('admin.dashboard.byDay', { zone: Console.zoneName(zone, event.starts_at) });
+      const dayTitle = T('byDay', { zone: C.zoneName(zone, event.starts_at) });
       const dayChart = days.length
         ? Charts.columns(dayTitle, days, day)
-        : el('p', { class: 'muted', text: t('admin.dashboard.none') });
+        : el('p', { class: 'muted', text: T('none') });
       main.append(el('div', { class: 'charts' },
         figure('chart-days', dayTitle, dayChart, days.map(([d, v]) => [Plenary.formatDay(d), v, d]),
-          [t('admin.dashboard.day'), t('admin.dashboard.registrations')]),
-        barFigure('chart-status', t('admin.dashboard.byStatus'), counted(s, 'status', { order: STATUSES }), t('admin.dashboard.status')),
-        barFigure('chart-category', t('admin.dashboard.byCategory'), counted(stats.by_category, 'category'), t('admin.dashboard.category')),
-        barFigure('chart-country', t('admin.dashboard.byCountry', { count: TOP_COUNTRIES }),
-          counted(stats.by_country, 'country', { limit: TOP_COUNTRIES }), t('admin.dashboard.country')),
-        barFigure('chart-language', t('admin.dashboard.byLanguage'), counted(stats.by_language, 'language'), t('admin.dashboard.language')),
-        barFigure('chart-mail', t('admin.dashboard.mail'),
-          ['queued', 'sent', 'failed', 'suppressed'].map((k) => [t(`admin.dashboard.mail.${k}`), (stats.emails || {})[k] || 0, k]),
-          t('admin.dashboard.mailState')),
-        stats.attendance ? barFigure('chart-attendance', t('admin.dashboard.attendance'),
-          ['attended', 'absent'].map((k) => [t(`admin.dashboard.attendance.${k}`), stats.attendance[k] || 0, k]), t('admin.dashboard.attendanceState')) : null,
-        event.format === 'hybrid' ? barFigure('chart-participation', t('admin.dashboard.byParticipation'),
-          ['in_person', 'remote'].map((k) => [t(`form.participation.${k}`), (stats.by_participation || {})[k] || 0, k]), t('admin.dashboard.participation')) : null,
+          [T('day'), T('registrations')]),
+        barFigure('chart-status', T('byStatus'), counted(s, 'status', { order: STATUSES }), T('status')),
+        barFigure('chart-category', T('byCategory'), counted(stats.by_category, 'category'), T('category')),
+        barFigure('chart-country', T('byCountry', { count: TOP_COUNTRIES }),
+          counted(stats.by_country, 'country', { limit: TOP_COUNTRIES }), T('country')),
+        barFigure('chart-language', T('byLanguage'), counted(stats.by_language, 'language'), T('language')),
+        barFigure('chart-mail', T('mail'),
+          ['queued', 'sent', 'failed', 'suppressed'].map((k) => [T(`mail.${k}`), (stats.emails || {})[k] || 0, k]),
+          T('mailState')),
+        stats.attendance ? barFigure('chart-attendance', T('attendance'),
+          ['attended', 'absent'].map((k) => [T(`attendance.${k}`), stats.attendance[k] || 0, k]), T('attendanceState')) : null,
+        event.format === 'hybrid' ? barFigure('chart-participation', T('byParticipation'),
+          ['in_person', 'remote'].map((k) => [t(`form.participation.${k}`), (stats.by_participation || {})[k] || 0, k]), T('participation')) : null,
         // Each choice and yes/no question's answers, labelled as the registrants read them.
         (event.questions || []).filter((q) => stats.answers && stats.answers[q.id]).map((q) => {
           const option = (k) => (q.kind === 'boolean' ? t(`admin.questions.${k === 'true' ? 'yes' : 'no'}`)
-            : Console.labelText(((q.options || []).find((o) => o.id === k) || {}).label) || k);
+            : C.labelText(((q.options || []).find((o) => o.id === k) || {}).label) || k);
           const rows = Object.entries(stats.answers[q.id]).map(([k, v]) => [option(k), v, k]);
-          return barFigure(`chart-answers-${q.id}`, Console.labelText(q.label) || q.id, rows, t('admin.dashboard.answer'));
+          return barFigure(`chart-answers-${q.id}`, C.labelText(q.label) || q.id, rows, T('answer'));
         })));
       if (stats.lapsed_unconfirmed) {
-        main.append(el('p', { class: 'muted', text: t('admin.dashboard.lapsed', { count: stats.lapsed_unconfirmed }) }));
+        main.append(el('p', { class: 'muted', text: T('lapsed', { count: stats.lapsed_unconfirmed }) }));
       }
     },
   });

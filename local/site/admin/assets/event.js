@@ -5,6 +5,7 @@
 
 (() => {
   const { t, el, query } = Plenary;
+  const T = Console.texts('admin.event');
   const C = Console;
   const LANGUAGES = ['en', 'fr', 'ar', 'es', 'ru', 'zh'];
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
@@ -16,66 +17,55 @@
     try { return Intl.supportedValuesOf('timeZone'); } catch { return ['UTC', 'Europe/Zurich', 'Europe/Geneva']; }
   }
 
-  /** The form, prefilled from `e` (an organiser view, or a blank new event). */
+  /** The form, prefilled from `e` (an organiser view, or a blank new event): each field shows the member it names. */
   function form(e, { withId }) {
     const zone = e.timezone || 'Europe/Zurich';
-    const wall = (iso) => C.wallTime(iso, zone);
-    const reg = e.registration || {};
-    const contact = e.contact || {};
-    const elig = e.eligibility || {};
-    const room = e.in_person || {};
-    const venue = room.venue || {};
+    const of = (name) => name.split('.').reduce((o, k) => (o == null ? undefined : o[k]), e);
+    const field = (name, label, attrs = {}, control = 'input') => C.field(name, label, control, { value: of(name), ...attrs });
+    const number = (name, label, hint) => field(name, label, { type: 'number', min: '1', inputmode: 'numeric', hint });
+    const at = (name, label, attrs) => field(name, label, { type: 'datetime-local', value: C.wallTime(of(name), zone), ...attrs });
+    const check = (name, label) => C.checkbox(name, label, Boolean(of(name)));
+    const choose = (values, prefix) => values.map((v) => [v, t(`${prefix}.${v}`)]);
+    const group = (legend, ...fields) => el('fieldset', { class: 'group' }, el('legend', { text: legend }), fields);
+    const pair = (...fields) => el('div', { class: 'grid-2' }, fields);
+    const required = { 'aria-required': 'true' };
     const f = el('form', { id: 'event-form', novalidate: true },
       el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
-      el('fieldset', { class: 'group' },
-        el('legend', { text: t('admin.event.about') }),
-        withId ? C.field('id', t('admin.event.id'), 'input', { type: 'text', hint: t('admin.event.idHint'), 'aria-required': 'true', autocomplete: 'off', value: '' }) : null,
-        C.field('title', t('admin.event.titleField'), 'input', { type: 'text', 'aria-required': 'true', value: e.title || '' }),
-        C.field('description', t('admin.event.description'), 'textarea', { rows: '5' }),
-        el('div', { class: 'grid-2' },
-          C.field('format', t('admin.event.format'), 'select'),
-          C.field('visibility', t('admin.event.visibility'), 'select', { hint: t('admin.event.visibilityHint') })),
-        C.choices('languages', t('admin.event.languages'), LANGUAGES.map((l) => [l, C.languageName(l)]), e.languages || ['en'])),
-      el('fieldset', { class: 'group' },
-        el('legend', { text: t('admin.event.when') }),
-        C.field('timezone', t('admin.event.timezone'), 'input', { type: 'text', list: 'zones', 'aria-required': 'true', hint: t('admin.event.timezoneHint'), value: zone, autocomplete: 'off' }),
+      group(T('about'),
+        withId ? field('id', T('id'), { hint: T('idHint'), ...required, autocomplete: 'off', value: '' }) : null,
+        field('title', T('titleField'), required),
+        field('description', T('description'), { rows: '5' }, 'textarea'),
+        pair(
+          field('format', T('format'), { options: choose(['virtual', 'in_person', 'hybrid'], 'format'), value: e.format || 'virtual' }, 'select'),
+          field('visibility', T('visibility'), {
+            hint: T('visibilityHint'), options: choose(['public', 'unlisted', 'draft'], 'admin.visibility'), value: e.visibility || 'public',
+          }, 'select')),
+        C.choices('languages', T('languages'), LANGUAGES.map((l) => [l, C.languageName(l)]), e.languages || ['en'])),
+      group(T('when'),
+        field('timezone', T('timezone'), { list: 'zones', ...required, hint: T('timezoneHint'), value: zone, autocomplete: 'off' }),
         el('datalist', { id: 'zones' }, zones().map((z) => el('option', { value: z }))),
-        el('div', { class: 'grid-2' },
-          C.field('starts_at', t('admin.event.startsAt'), 'input', { type: 'datetime-local', 'aria-required': 'true', value: wall(e.starts_at) }),
-          C.field('ends_at', t('admin.event.endsAt'), 'input', { type: 'datetime-local', 'aria-required': 'true', value: wall(e.ends_at) }))),
-      el('fieldset', { class: 'group' },
-        el('legend', { text: t('admin.event.registration') }),
-        el('div', { class: 'grid-2' },
-          C.field('registration.opens_at', t('admin.event.opensAt'), 'input', { type: 'datetime-local', hint: t('admin.event.opensHint'), value: wall(reg.opens_at) }),
-          C.field('registration.closes_at', t('admin.event.closesAt'), 'input', { type: 'datetime-local', hint: t('admin.event.closesHint'), value: wall(reg.closes_at) })),
-        C.field('capacity', t('admin.event.capacity'), 'input', { type: 'number', min: '1', inputmode: 'numeric', hint: t('admin.event.capacityHint'), value: e.capacity ?? '' }),
-        C.checkbox('waitlist', t('admin.event.waitlist'), Boolean(e.waitlist)),
-        C.checkbox('approval_required', t('admin.event.approval'), Boolean(e.approval_required)),
-        C.choices('eligibility.categories', t('admin.event.categories'), CATEGORIES.map((c) => [c, t(`category.${c}`)]), elig.categories || CATEGORIES),
-        C.checkbox('eligibility.itu_member_states_only', t('admin.event.memberStatesOnly'), Boolean(elig.itu_member_states_only)),
-        C.field('registrations_per_email_domain_per_hour', t('admin.form.perDomain'), 'input', { type: 'number', min: '1', inputmode: 'numeric', hint: t('admin.form.perDomainHint'), value: e.registrations_per_email_domain_per_hour ?? '' })),
+        pair(at('starts_at', T('startsAt'), required), at('ends_at', T('endsAt'), required))),
+      group(T('registration'),
+        pair(at('registration.opens_at', T('opensAt'), { hint: T('opensHint') }),
+          at('registration.closes_at', T('closesAt'), { hint: T('closesHint') })),
+        number('capacity', T('capacity'), T('capacityHint')),
+        check('waitlist', T('waitlist')),
+        check('approval_required', T('approval')),
+        C.choices('eligibility.categories', T('categories'), choose(CATEGORIES, 'category'), of('eligibility.categories') || CATEGORIES),
+        check('eligibility.itu_member_states_only', T('memberStatesOnly')),
+        number('registrations_per_email_domain_per_hour', t('admin.form.perDomain'), t('admin.form.perDomainHint'))),
       el('fieldset', { class: 'group', id: 'in-person', hidden: e.format !== 'hybrid' },
         el('legend', { text: t('admin.form.inPerson') }),
         el('p', { class: 'hint', text: t('admin.form.inPersonHint') }),
-        C.field('in_person.capacity', t('admin.form.roomSeats'), 'input', { type: 'number', min: '1', inputmode: 'numeric', hint: t('admin.event.capacityHint'), value: room.capacity ?? '' }),
-        C.checkbox('in_person.waitlist', t('admin.form.roomWaitlist'), Boolean(room.waitlist)),
-        C.field('in_person.venue.name', t('admin.form.venueName'), 'input', { type: 'text', value: venue.name || '' }),
-        C.field('in_person.venue.address', t('admin.form.venueAddress'), 'textarea', { rows: '2' })),
+        number('in_person.capacity', t('admin.form.roomSeats'), T('capacityHint')),
+        check('in_person.waitlist', t('admin.form.roomWaitlist')),
+        field('in_person.venue.name', t('admin.form.venueName')),
+        field('in_person.venue.address', t('admin.form.venueAddress'), { rows: '2' }, 'textarea')),
       documents(e.links || []),
       Questions.section(e),
-      el('fieldset', { class: 'group' },
-        el('legend', { text: t('admin.event.contact') }),
-        el('div', { class: 'grid-2' },
-          C.field('contact.name', t('admin.event.contactName'), 'input', { type: 'text', value: contact.name || '' }),
-          C.field('contact.email', t('admin.event.contactEmail'), 'input', { type: 'email', value: contact.email || '' }))),
-      el('fieldset', { class: 'group' },
-        el('legend', { text: t('admin.event.reminders') }),
-        C.field('reminders', t('admin.event.remindersField'), 'input', { type: 'text', hint: t('admin.event.remindersHint'), value: (e.reminders || []).join(', ') })),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: withId ? t('admin.event.create') : t('admin.event.save') })));
-    f.elements.description.value = e.description || '';
-    f.elements['in_person.venue.address'].value = venue.address || '';
-    f.elements.format.replaceChildren(...C.options(['virtual', 'in_person', 'hybrid'].map((v) => [v, t(`format.${v}`)]), e.format || 'virtual'));
-    f.elements.visibility.replaceChildren(...C.options(['public', 'unlisted', 'draft'].map((v) => [v, t(`admin.visibility.${v}`)]), e.visibility || 'public'));
+      group(T('contact'), pair(field('contact.name', T('contactName')), field('contact.email', T('contactEmail'), { type: 'email' }))),
+      group(T('reminders'), field('reminders', T('remindersField'), { hint: T('remindersHint'), value: (e.reminders || []).join(', ') })),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: withId ? T('create') : T('save') })));
     // The room's settings are for hybrid events only (the API refuses them on others).
     f.elements.format.addEventListener('change', () => { f.querySelector('#in-person').hidden = f.elements.format.value !== 'hybrid'; });
     Questions.wire(f);
@@ -172,10 +162,10 @@
   /** A new event: the id must be free (a PUT on a used id would replace that event). */
   async function create(f, start) {
     const id = f.elements.id.value.trim();
-    if (!ID.test(id)) return C.fieldErrors(f, idProblem(t('admin.event.idInvalid')));
+    if (!ID.test(id)) return C.fieldErrors(f, idProblem(T('idInvalid')));
     try {
       await C.api('GET', `/v1/admin/events/${encodeURIComponent(id)}`);
-      return C.fieldErrors(f, idProblem(t('admin.event.idTaken')));
+      return C.fieldErrors(f, idProblem(T('idTaken')));
     } catch (e) {
       if (!(e instanceof C.ApiError) || e.status !== 404) throw e;
     }
@@ -195,12 +185,12 @@
 
   async function renderNew(ctx, source) {
     const { main } = ctx;
-    main.append(el('h1', { text: source ? t('admin.event.copyHeading', { title: source.title }) : t('admin.event.newHeading') }));
+    main.append(el('h1', { text: source ? T('copyHeading', { title: source.title }) : T('newHeading') }));
     if (!ctx.me.administrator) {
-      main.append(el('p', { class: 'problem', id: 'not-allowed', text: t('admin.event.createForbidden') }));
+      main.append(el('p', { class: 'problem', id: 'not-allowed', text: T('createForbidden') }));
       return;
     }
-    if (source) main.append(el('p', { class: 'lead', text: t('admin.event.copyLead') }));
+    if (source) main.append(el('p', { class: 'lead', text: T('copyLead') }));
     const start = source ? copyOf(source) : blank();
     const f = form(start, { withId: true });
     main.append(f);
@@ -216,24 +206,24 @@
 
   async function renderEdit(ctx) {
     const { main, event: e } = ctx;
-    main.append(el('h1', { text: t('admin.event.editHeading') }),
+    main.append(el('h1', { text: T('editHeading') }),
       el('p', { class: 'muted' }, el('code', { text: ctx.eventId }), ' · ',
-        t('admin.event.updated', { when: C.when(e.updated_at || e.created_at, C.ownZone()) })));
-    if (query('created')) C.notice(t('admin.event.created'));
+        T('updated', { when: C.when(e.updated_at || e.created_at, C.ownZone()) })));
+    if (query('created')) C.notice(T('created'));
     const f = form(e, { withId: false });
     main.append(f);
     if (!ctx.may('edit')) {
       // The settings are readable, but the role may not change them (the API would refuse).
       f.querySelectorAll('input, select, textarea, button').forEach((c) => { c.disabled = true; });
       f.querySelector(':scope > .actions').remove();
-      main.insertBefore(el('p', { id: 'read-only', class: 'panel', text: t('admin.event.readOnly', { role: t(`admin.role.${ctx.role}`) }) }), f);
+      main.insertBefore(el('p', { id: 'read-only', class: 'panel', text: T('readOnly', { role: t(`admin.role.${ctx.role}`) }) }), f);
       return;
     }
     const guard = C.dirtyGuard(f);
     C.onSubmit(f, async () => {
       await C.api('PUT', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}`, body(f, e));
       guard.clean();
-      C.notice(t('admin.event.saved'));
+      C.notice(T('saved'));
     });
   }
 

@@ -4,39 +4,41 @@
 
 (() => {
   const { t, el } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.events');
 
   function counts(r) {
     if (!r) return '';
-    return t('admin.events.counts', { confirmed: r.confirmed ?? 0, waitlisted: r.waitlisted ?? 0, pending: r.pending ?? 0 });
+    return T('counts', { confirmed: r.confirmed ?? 0, waitlisted: r.waitlisted ?? 0, pending: r.pending ?? 0 });
   }
 
-  Console.start({
+  C.start({
     page: 'index',
     async render({ me, main }) {
       const admin = me.administrator;
-      main.append(el('h1', { text: t('admin.events.heading') }));
+      main.append(el('h1', { text: T('heading') }));
       if (admin) {
         main.append(el('p', { class: 'actions' },
-          el('a', { class: 'button', id: 'create-event', href: '/admin/event?new=1', text: t('admin.events.create') })));
+          el('a', { class: 'button', id: 'create-event', href: '/admin/event?new=1', text: T('create') })));
       }
-      const { events } = (await Console.api('GET', '/v1/admin/events')).body;
+      const { events } = (await C.api('GET', '/v1/admin/events')).body;
       events.sort((a, b) => String(b.starts_at).localeCompare(String(a.starts_at)));
       const role = (e) => (admin ? 'administrator' : e.role);
-      main.append(Console.tableBox({
-        caption: t('admin.events.caption', { count: events.length }),
-        empty: admin ? t('admin.events.noneAdmin') : t('admin.events.none'),
+      main.append(C.tableBox({
+        caption: T('caption', { count: events.length }),
+        empty: admin ? T('noneAdmin') : T('none'),
         columns: [
-          { label: t('admin.events.event'), render: (e) => el('span', {}, el('bdi', { text: e.title }), el('br'), el('code', { class: 'muted', text: e.id })) },
-          { label: t('admin.events.dates'), render: (e) => el('span', {},
-            Console.when(e.starts_at, e.timezone), ' – ', Console.when(e.ends_at, e.timezone), el('br'),
-            el('span', { class: 'muted' }, el('bdi', { text: Console.zoneName(e.timezone, e.starts_at) }))) },
-          { label: t('admin.events.role'), render: (e) => t(`admin.role.${role(e)}`) },
-          { label: t('admin.events.visibility'), render: (e) => t(`admin.visibility.${e.visibility || 'public'}`) },
-          { label: t('admin.events.published'), render: (e) => (e.published_version ? t('admin.events.version', { version: e.published_version }) : t('admin.events.unpublished')) },
-          { label: t('admin.events.registrations'), render: (e) => counts(e.registrations) },
-          { label: t('admin.events.pages'), render: (e) => el('ul', { class: 'links', 'aria-label': t('admin.events.pagesOf', { title: e.title }) },
-            Console.pagesFor(role(e), e.id).map(([name, href]) => el('li', {}, el('a', { href, text: t(`admin.shell.nav.${name}`) }))),
-            admin ? el('li', {}, el('a', { href: `/admin/event?copy=${encodeURIComponent(e.id)}`, class: 'copy', text: t('admin.events.copy') })) : null) },
+          { label: T('event'), render: (e) => el('span', {}, el('bdi', { text: e.title }), el('br'), el('code', { class: 'muted', text: e.id })) },
+          { label: T('dates'), render: (e) => el('span', {},
+            C.when(e.starts_at, e.timezone), ' – ', C.when(e.ends_at, e.timezone), el('br'),
+            el('span', { class: 'muted' }, el('bdi', { text: C.zoneName(e.timezone, e.starts_at) }))) },
+          { label: T('role'), render: (e) => t(`admin.role.${role(e)}`) },
+          { label: T('visibility'), render: (e) => t(`admin.visibility.${e.visibility || 'public'}`) },
+          { label: T('published'), render: (e) => (e.published_version ? T('version', { version: e.published_version }) : T('unpublished')) },
+          { label: T('registrations'), render: (e) => counts(e.registrations) },
+          { label: T('pages'), render: (e) => el('ul', { class: 'links', 'aria-label': T('pagesOf', { title: e.title }) },
+            C.pagesFor(role(e), e.id).map(([name, href]) => el('li', {}, el('a', { href, text: t(`admin.shell.nav.${name}`) }))),
+            admin ? el('li', {}, el('a', { href: `/admin/event?copy=${encodeURIComponent(e.id)}`, class: 'copy', text: T('copy') })) : null) },
         ],
         rows: events,
       }));

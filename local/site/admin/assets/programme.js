@@ -1,11 +1,12 @@
-// The programme editor (/admin/programme?event=ID): the draft by day in the event's zone, its
-// sessions and speakers, saving with every API error at its field, a preview of what publishing
-// changes, and publishing. The draft lives in `state` and the form is drawn from it, so a failed
-// save, a language switch or a re-render never loses what was typed.
+// The programme editor (/admin/programme?event=ID): the draft's sessions by day in the event's zone
+// and its speakers, saving (each API error at its field), a preview of what publishing changes,
+// publishing. The form is drawn from `state`, so a failed save or a redraw never loses what was typed.
 'use strict';
 
 (() => {
   const { t, el, bdi } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.programme');
   const KINDS = ['opening', 'keynote', 'talk', 'panel', 'break', 'meeting', 'closing'];
   const MATERIALS = ['slides', 'document', 'recording', 'link'];
   const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
@@ -23,21 +24,13 @@
 
   const pad = (n) => String(n).padStart(2, '0');
 
+  /** The wall date and time (`HH:MM`) of the instant `ms` in the event's zone. */
   function wall(ms) {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    }).formatToParts(new Date(ms));
-    const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
-    return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+    const [date, time] = C.wallTime(new Date(ms).toISOString(), zone).split('T');
+    return { date, time };
   }
 
-  /** Minutes the zone is ahead of UTC at the instant `ms`. */
-  function offset(ms) {
-    const w = wall(ms);
-    const [y, m, d] = w.date.split('-').map(Number);
-    const [h, mi] = w.time.split(':').map(Number);
-    return Math.round((Date.UTC(y, m - 1, d, h, mi) - Math.floor(ms / 60000) * 60000) / 60000);
-  }
+  const offset = (ms) => C.offsetMinutes(zone, ms);
 
   /** The RFC 3339 instant of a wall date and time in the zone, or '' when the time is not HH:MM. */
   function instant(date, time, addDays = 0) {
@@ -139,13 +132,25 @@
     if (target) target.focus();
   }
 
-  function addSession() {
-    const last = [...state.sessions].sort(byTime).pop();
-    const s = newSession(last);
-    state.sessions.push(s);
-    open.add(s);
+  /** Adds `item` to `state[kind]` (sessions or speakers), open, with the focus on its `field`. */
+  function add(kind, item, field) {
+    state[kind].push(item);
+    open.add(item);
     changed();
-    redraw(`sessions[${state.sessions.length - 1}].title`);
+    redraw(`${kind}[${state[kind].length - 1}].${field}`);
+  }
+
+  /** Takes `item` out of `state[kind]`; the focus goes to the button that adds one. */
+  function remove(kind, item, adder) {
+    state[kind].splice(state[kind].indexOf(item), 1);
+    open.delete(item);
+    changed();
+    draw();
+    form.querySelector(adder).focus();
+  }
+
+  function addSession() {
+    add('sessions', newSession([...state.sessions].sort(byTime).pop()), 'title');
   }
 
   function duplicate(s) {
@@ -153,11 +158,8 @@
     // Straight after the original, the same length, so the copy does not overlap it.
     const length = (s._endDays * 1440 + minutes(s._end)) - minutes(s._start);
     if (minutes(s._end) !== null && length > 0) move(copy, s._day, s._end, length);
-    state.sessions.push(copy);
-    open.add(copy);
-    changed();
-    redraw(`sessions[${state.sessions.length - 1}].title`);
-    Console.notice(t('admin.programme.duplicated', { title: s.title || s.id }));
+    add('sessions', copy, 'title');
+    C.notice(T('duplicated', { title: s.title || s.id }));
   }
 
   /** Moves `s` to `day` at `start`, keeping its length (in minutes). */
@@ -172,46 +174,34 @@
   }
 
   async function removeSession(s, opener) {
-    const ok = await Console.confirm({
-      title: t('admin.programme.removeSessionTitle'),
-      body: t('admin.programme.removeSessionBody', { title: s.title || s.id }),
-      confirm: t('admin.programme.remove'), danger: true,
+    const ok = await C.confirm({
+      title: T('removeSessionTitle'),
+      body: T('removeSessionBody', { title: s.title || s.id }),
+      confirm: T('remove'), danger: true,
     });
     if (!ok) { opener.focus(); return; }
-    state.sessions.splice(state.sessions.indexOf(s), 1);
-    open.delete(s);
-    changed();
-    draw();
-    form.querySelector('#add-session').focus();
-    Console.notice(t('admin.programme.sessionRemoved', { title: s.title || s.id }));
+    remove('sessions', s, '#add-session');
+    C.notice(T('sessionRemoved', { title: s.title || s.id }));
   }
 
   function addSpeaker() {
-    const sp = { id: uniqueId('speaker', state.speakers.map((x) => x.id)), name: '', affiliation: '', bio: '' };
-    state.speakers.push(sp);
-    open.add(sp);
-    changed();
-    redraw(`speakers[${state.speakers.length - 1}].name`);
+    add('speakers', { id: uniqueId('speaker', state.speakers.map((x) => x.id)), name: '', affiliation: '', bio: '' }, 'name');
   }
 
   async function removeSpeaker(sp, opener) {
     const using = state.sessions.filter((s) => s.speakers.some((r) => r.id === sp.id));
     const name = sp.name || sp.id;
-    const ok = await Console.confirm({
-      title: t('admin.programme.removeSpeakerTitle'),
+    const ok = await C.confirm({
+      title: T('removeSpeakerTitle'),
       body: using.length
-        ? t('admin.programme.removeSpeakerUsed', { name, count: using.length, sessions: using.map((s) => s.title || s.id).join(', ') })
-        : t('admin.programme.removeSpeakerBody', { name }),
-      confirm: t('admin.programme.remove'), danger: true,
+        ? T('removeSpeakerUsed', { name, count: using.length, sessions: using.map((s) => s.title || s.id).join(', ') })
+        : T('removeSpeakerBody', { name }),
+      confirm: T('remove'), danger: true,
     });
     if (!ok) { opener.focus(); return; }
     for (const s of using) s.speakers = s.speakers.filter((r) => r.id !== sp.id);
-    state.speakers.splice(state.speakers.indexOf(sp), 1);
-    open.delete(sp);
-    changed();
-    draw();
-    form.querySelector('#add-speaker').focus();
-    Console.notice(t('admin.programme.speakerRemoved', { name }));
+    remove('speakers', sp, '#add-speaker');
+    C.notice(T('speakerRemoved', { name }));
   }
 
   /** Keeps state in step with each input; a new day or start regroups the list once focus has moved on. */
@@ -249,59 +239,31 @@
     item[field] = value;
     if (field === 'title' || field === 'name') {
       const summary = ev.target.closest('details').querySelector('summary .label');
-      if (summary) summary.textContent = value || t('admin.programme.untitled');
+      if (summary) summary.textContent = value || T('untitled');
     }
   }
 
   // ---- Drawing ----
-
-  function input(name, label, value, attrs = {}) {
-    const id = `f-${name.replace(/[^\w-]/g, '-')}`;
-    const hint = attrs.hint && `${id}-hint`;
-    const { hint: hintKey, control = 'input', ...rest } = attrs;
-    const node = el(control, {
-      id, name, dir: control === 'select' ? undefined : 'auto', 'aria-describedby': hint, 'data-hint': hint,
-      ...(control === 'input' ? { type: 'text' } : {}), ...rest,
-    });
-    if (control !== 'select') node.value = value ?? '';
-    return [el('div', { class: 'field' },
-      el('label', { for: id, text: label }),
-      hint && el('p', { id: hint, class: 'hint', text: t(hintKey) }),
-      node), node];
-  }
-
-  function select(name, label, value, options, attrs = {}) {
-    const [field, node] = input(name, label, value, { control: 'select', ...attrs });
-    node.replaceChildren(...options.map(([v, text]) => new Option(text, v)));
-    node.value = value;
-    return field;
-  }
-
-  function button(text, onClick, attrs = {}) {
-    const b = el('button', { type: 'button', class: 'secondary', ...attrs, text });
-    b.addEventListener('click', () => onClick(b));
-    return b;
-  }
 
   function sessionCard(s) {
     const i = state.sessions.indexOf(s);
     const n = `sessions[${i}]`;
     const days = eventDays();
     if (!days.includes(s._day)) days.push(s._day);
-    const speakerOptions = state.speakers.map((sp) => [sp.id, `${sp.name || t('admin.programme.unnamed')} (${sp.id})`]);
+    const speakerOptions = state.speakers.map((sp) => [sp.id, `${sp.name || T('unnamed')} (${sp.id})`]);
     const rows = s.speakers.map((r, j) => {
       const known = speakerOptions.some(([id]) => id === r.id) ? speakerOptions : [[r.id, r.id], ...speakerOptions];
       return el('li', { class: 'speaker-row' },
-        select(`${n}.speakers[${j}].id`, t('admin.programme.speaker'), r.id, known),
-        input(`${n}.speakers[${j}].role`, t('admin.programme.role'), r.role, { hint: 'admin.programme.roleHint' })[0],
-        ctx.editable && button(t('admin.programme.removeFromSession'), () => {
+        C.field(`${n}.speakers[${j}].id`, T('speaker'), 'select', { value: r.id, options: known }),
+        C.field(`${n}.speakers[${j}].role`, T('role'), 'input', { value: r.role, hint: T('roleHint') }),
+        ctx.editable && C.button(T('removeFromSession'), () => {
           s.speakers.splice(j, 1);
           changed();
           redraw(`${n}.title`);
         }));
     });
     const addRow = ctx.editable && state.speakers.length
-      ? button(t('admin.programme.addSpeakerToSession'), () => {
+      ? C.button(T('addSpeakerToSession'), () => {
         const used = s.speakers.map((r) => r.id);
         const free = state.speakers.find((sp) => !used.includes(sp.id)) || state.speakers[0];
         s.speakers.push({ id: free.id, role: 'speaker' });
@@ -312,13 +274,12 @@
     const materials = (s.materials || []).map((mat, j) => {
       const name = `${n}.materials[${j}]`;
       return el('li', { class: 'material-row', 'data-field': name },
-        input(`${name}.title`, t('admin.materials.title'), mat.title, { 'aria-required': 'true' })[0],
-        select(`${name}.kind`, t('admin.materials.kind'), mat.kind, MATERIALS.map((k) => [k, t(`material.${k}`)])),
-        input(`${name}.url`, t('admin.materials.url'), mat.url, { type: 'url', hint: 'admin.materials.urlHint', 'aria-required': 'true', autocomplete: 'off' })[0],
-        select(`${name}.language`, t('admin.materials.language'), mat.language || '',
-          [['', t('admin.materials.anyLanguage')], ...Plenary.LANGUAGES.map((l) => [l, Console.languageName(l)])]),
+        C.field(`${name}.title`, t('admin.materials.title'), 'input', { value: mat.title, 'aria-required': 'true' }),
+        C.field(`${name}.kind`, t('admin.materials.kind'), 'select', { value: mat.kind, options: MATERIALS.map((k) => [k, t(`material.${k}`)]) }),
+        C.field(`${name}.url`, t('admin.materials.url'), 'input', { value: mat.url, type: 'url', hint: t('admin.materials.urlHint'), 'aria-required': 'true', autocomplete: 'off' }),
+        C.field(`${name}.language`, t('admin.materials.language'), 'select', { value: mat.language || '', options: [['', t('admin.materials.anyLanguage')], ...Plenary.LANGUAGES.map((l) => [l, C.languageName(l)])] }),
         ctx.editable && uploader(name, mat),
-        ctx.editable && button(t('admin.materials.remove', { title: mat.title || j + 1 }), () => {
+        ctx.editable && C.button(t('admin.materials.remove', { title: mat.title || j + 1 }), () => {
           s.materials.splice(j, 1);
           changed();
           redraw(`${n}.title`);
@@ -327,43 +288,40 @@
     const details = el('details', { class: 'item session-item', 'data-session': s.id, open: open.has(s) },
       el('summary', {},
         el('span', { class: 'when', text: `${s._start}–${s._end}` }), ' ',
-        el('span', { class: 'label', dir: 'auto', text: s.title || t('admin.programme.untitled') }), ' ',
+        el('span', { class: 'label', dir: 'auto', text: s.title || T('untitled') }), ' ',
         el('span', { class: 'badge', text: t(`kind.${s.kind}`) }),
         s.track ? el('span', { class: 'muted' }, ' · ', bdi(s.track)) : null),
       el('div', { class: 'item-body' },
         el('div', { class: 'grid' },
-          input(`${n}.title`, t('admin.programme.field.title'), s.title, { 'aria-required': 'true' })[0],
-          input(`${n}.id`, t('admin.programme.field.id'), s.id, { hint: 'admin.programme.idHint', 'aria-required': 'true' })[0],
-          select(`${n}.day`, t('admin.programme.field.day'), s._day, days.map((d) => [d, Plenary.formatDay(d)])),
-          input(`${n}.starts_at`, t('admin.programme.field.starts_at'), s._start, { hint: 'admin.programme.timeHint', inputmode: 'numeric', autocomplete: 'off' })[0],
-          input(`${n}.ends_at`, t('admin.programme.field.ends_at'), s._end, { hint: 'admin.programme.timeHint', inputmode: 'numeric', autocomplete: 'off' })[0],
-          select(`${n}.kind`, t('admin.programme.field.kind'), s.kind, KINDS.map((k) => [k, t(`kind.${k}`)])),
-          input(`${n}.track`, t('admin.programme.field.track'), s.track, { hint: 'admin.programme.trackHint' })[0]),
-        input(`${n}.abstract`, t('admin.programme.field.abstract'), s.abstract, { control: 'textarea' })[0],
+          C.field(`${n}.title`, T('field.title'), 'input', { value: s.title, 'aria-required': 'true' }),
+          C.field(`${n}.id`, T('field.id'), 'input', { value: s.id, hint: T('idHint'), 'aria-required': 'true' }),
+          C.field(`${n}.day`, T('field.day'), 'select', { value: s._day, options: days.map((d) => [d, Plenary.formatDay(d)]) }),
+          C.field(`${n}.starts_at`, T('field.starts_at'), 'input', { value: s._start, hint: T('timeHint'), inputmode: 'numeric', autocomplete: 'off' }),
+          C.field(`${n}.ends_at`, T('field.ends_at'), 'input', { value: s._end, hint: T('timeHint'), inputmode: 'numeric', autocomplete: 'off' }),
+          C.field(`${n}.kind`, T('field.kind'), 'select', { value: s.kind, options: KINDS.map((k) => [k, t(`kind.${k}`)]) }),
+          C.field(`${n}.track`, T('field.track'), 'input', { value: s.track, hint: T('trackHint') })),
+        C.field(`${n}.abstract`, T('field.abstract'), 'textarea', { value: s.abstract }),
         el('fieldset', { class: 'field session-speakers', 'data-field': `${n}.speakers` },
-          el('legend', { text: t('admin.programme.field.speakers') }),
-          rows.length ? el('ul', { class: 'plain' }, rows) : el('p', { class: 'muted', text: t('admin.programme.noSessionSpeakers') }),
+          el('legend', { text: T('field.speakers') }),
+          rows.length ? el('ul', { class: 'plain' }, rows) : el('p', { class: 'muted', text: T('noSessionSpeakers') }),
           addRow),
         el('fieldset', { class: 'field session-materials', 'data-field': `${n}.materials` },
           el('legend', { text: t('admin.materials.legend') }),
           materials.length ? el('ul', { class: 'plain' }, materials) : el('p', { class: 'muted', text: t('admin.materials.none') }),
-          ctx.editable && button(t('admin.materials.add'), () => {
+          ctx.editable && C.button(t('admin.materials.add'), () => {
             s.materials = s.materials || [];
             s.materials.push({ id: uniqueId('material', s.materials.map((x) => x.id)), title: '', kind: 'slides', url: '' });
             changed();
             redraw(`${n}.materials[${s.materials.length - 1}].title`);
           })),
         ctx.editable && el('div', { class: 'actions' },
-          button(t('admin.programme.duplicate'), () => duplicate(s)),
-          button(t('admin.programme.removeSession'), (b) => removeSession(s, b), { class: 'secondary danger-text' }))));
+          C.button(T('duplicate'), () => duplicate(s)),
+          C.button(T('removeSession'), (b) => removeSession(s, b), { class: 'secondary danger-text' }))));
     details.addEventListener('toggle', () => { if (details.open) open.add(s); else open.delete(s); });
     return details;
   }
 
-  /**
-   * A file for a material (`POST …/uploads`, then the file sent as the answer says): its public
-   * address becomes the material's URL. Until the upload route exists, the API's refusal is shown.
-   */
+  /** A material's file: `POST …/uploads`, the file sent as the answer says, its public address the material's URL. */
   function uploader(name, mat) {
     const id = `f-${name.replace(/[^\w-]/g, '-')}-file`;
     const file = el('input', { type: 'file', id, class: 'upload' });
@@ -371,23 +329,23 @@
       const chosen = file.files[0];
       if (!chosen) return;
       file.disabled = true;
-      Console.notice(t('admin.materials.uploading', { name: chosen.name }));
+      C.notice(t('admin.materials.uploading', { name: chosen.name }));
       try {
-        const { body: grant } = await Console.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/uploads`,
+        const { body: grant } = await C.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/uploads`,
           { filename: chosen.name, content_type: chosen.type || 'application/octet-stream', size: chosen.size });
         const data = new FormData();
         for (const [k, v] of Object.entries(grant.upload.fields || {})) data.append(k, v);
         data.append('file', chosen);
         const sent = await fetch(grant.upload.url, { method: grant.upload.method || 'POST', body: data });
-        if (!sent.ok) throw new Console.ApiError(sent.status, null);
+        if (!sent.ok) throw new C.ApiError(sent.status, null);
         mat.url = grant.file_url;
         if (!mat.title) mat.title = chosen.name;
         changed();
         redraw(`${name}.url`);
-        Console.notice(t('admin.materials.uploaded', { name: chosen.name }));
+        C.notice(t('admin.materials.uploaded', { name: chosen.name }));
       } catch (e) {
-        if (!(e instanceof Console.ApiError)) throw e;
-        Console.notice(Console.problemText(e), 'error');
+        if (!(e instanceof C.ApiError)) throw e;
+        C.notice(C.problemText(e), 'error');
         file.disabled = false;
       }
     });
@@ -400,22 +358,22 @@
     const uses = state.sessions.filter((s) => s.speakers.some((r) => r.id === sp.id)).length;
     const details = el('details', { class: 'item speaker-item', 'data-speaker': sp.id, open: open.has(sp) },
       el('summary', {},
-        el('span', { class: 'label', dir: 'auto', text: sp.name || t('admin.programme.unnamed') }), ' ',
-        el('span', { class: 'muted', text: t('admin.programme.speaksIn', { count: uses }) })),
+        el('span', { class: 'label', dir: 'auto', text: sp.name || T('unnamed') }), ' ',
+        el('span', { class: 'muted', text: T('speaksIn', { count: uses }) })),
       el('div', { class: 'item-body' },
         el('div', { class: 'grid' },
-          input(`${n}.name`, t('admin.programme.field.name'), sp.name, { 'aria-required': 'true', autocomplete: 'off' })[0],
-          input(`${n}.id`, t('admin.programme.field.id'), sp.id, { hint: 'admin.programme.idHint', 'aria-required': 'true' })[0],
-          input(`${n}.affiliation`, t('admin.programme.field.affiliation'), sp.affiliation)[0]),
-        input(`${n}.bio`, t('admin.programme.field.bio'), sp.bio, { control: 'textarea' })[0],
+          C.field(`${n}.name`, T('field.name'), 'input', { value: sp.name, 'aria-required': 'true', autocomplete: 'off' }),
+          C.field(`${n}.id`, T('field.id'), 'input', { value: sp.id, hint: T('idHint'), 'aria-required': 'true' }),
+          C.field(`${n}.affiliation`, T('field.affiliation'), 'input', { value: sp.affiliation })),
+        C.field(`${n}.bio`, T('field.bio'), 'textarea', { value: sp.bio }),
         ctx.editable && el('div', { class: 'actions' },
-          button(t('admin.programme.removeSpeaker'), (b) => removeSpeaker(sp, b), { class: 'secondary danger-text' }))));
+          C.button(T('removeSpeaker'), (b) => removeSpeaker(sp, b), { class: 'secondary danger-text' }))));
     details.addEventListener('toggle', () => { if (details.open) open.add(sp); else open.delete(sp); });
     return details;
   }
 
   function sessionsByDay() {
-    if (!state.sessions.length) return [el('p', { class: 'muted', text: t('admin.programme.noSessions') })];
+    if (!state.sessions.length) return [el('p', { class: 'muted', text: T('noSessions') })];
     const days = new Map();
     for (const s of [...state.sessions].sort(byTime)) {
       if (!days.has(s._day)) days.set(s._day, []);
@@ -429,21 +387,21 @@
   function draw() {
     const editable = ctx.editable;
     const fields = el('fieldset', { class: 'plain', disabled: !editable },
-      el('legend', { class: 'visually-hidden', text: t('admin.programme.heading') }),
+      el('legend', { class: 'visually-hidden', text: T('heading') }),
       el('section', { 'aria-labelledby': 'sessions-heading' },
-        el('h2', { id: 'sessions-heading', text: t('admin.programme.sessions') }),
-        el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone, ctx.event.starts_at) }) }),
+        el('h2', { id: 'sessions-heading', text: T('sessions') }),
+        el('p', { class: 'zone-label', text: T('timesIn', { zone: C.zoneName(zone, ctx.event.starts_at) }) }),
         sessionsByDay(),
-        editable && el('div', { class: 'actions' }, button(t('admin.programme.addSession'), addSession, { id: 'add-session' }))),
+        editable && el('div', { class: 'actions' }, C.button(T('addSession'), addSession, { id: 'add-session' }))),
       el('section', { 'aria-labelledby': 'speakers-heading' },
-        el('h2', { id: 'speakers-heading', text: t('admin.programme.speakers') }),
-        state.speakers.length ? state.speakers.map(speakerCard) : el('p', { class: 'muted', text: t('admin.programme.noSpeakers') }),
-        editable && el('div', { class: 'actions' }, button(t('admin.programme.addSpeaker'), addSpeaker, { id: 'add-speaker' }))));
+        el('h2', { id: 'speakers-heading', text: T('speakers') }),
+        state.speakers.length ? state.speakers.map(speakerCard) : el('p', { class: 'muted', text: T('noSpeakers') }),
+        editable && el('div', { class: 'actions' }, C.button(T('addSpeaker'), addSpeaker, { id: 'add-speaker' }))));
     form.replaceChildren(
       el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
       fields,
       editable && el('div', { class: 'actions' },
-        el('button', { type: 'submit', id: 'save-draft', text: t('admin.programme.save') })));
+        el('button', { type: 'submit', id: 'save-draft', text: T('save') })));
   }
 
   // ---- Saving, previewing, publishing ----
@@ -465,10 +423,10 @@
   async function save() {
     flush();
     const submit = form.querySelector('#save-draft');
-    Console.clearErrors(form);
+    C.clearErrors(form);
     if (submit) submit.disabled = true;
     try {
-      const res = await Console.api('PUT', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/draft`, body());
+      const res = await C.api('PUT', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/draft`, body());
       // The saved draft comes back in start order; what was open stays open.
       const was = (list) => list.filter((x) => open.has(x)).map((x) => x.id);
       const sessions = was(state.sessions);
@@ -481,10 +439,10 @@
       guard.clean();
       unsaved = false;
       form.querySelector('#save-draft').focus();
-      Console.notice(t('admin.programme.saved'));
+      C.notice(T('saved'));
       return true;
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
+      if (!(e instanceof C.ApiError)) throw e;
       const errors = Array.isArray(e.problem && e.problem.errors) ? e.problem.errors : null;
       if (e.status === 400 && errors) {
         // Open every session and speaker an error names, so its input can be shown and focused.
@@ -495,9 +453,9 @@
           if (item) open.add(item);
         }
         draw();
-        Console.fieldErrors(form, { ...e, problem: { ...e.problem, errors: named } });
+        C.fieldErrors(form, { ...e, problem: { ...e.problem, errors: named } });
       } else {
-        Console.notice(problemText(e), 'error');
+        C.notice(problemText(e), 'error');
       }
       return false;
     } finally {
@@ -506,11 +464,7 @@
     }
   }
 
-  function problemText(e) {
-    const code = String((e.problem && e.problem.type) || '').split('/').pop();
-    if (code && Plenary.has(`admin.programme.problem.${code}`)) return t(`admin.programme.problem.${code}`);
-    return Console.problemText(e);
-  }
+  const problemText = (e) => C.problemText(e, 'admin.programme');
 
   function drawPreview() {
     const panel = ctx.main.querySelector('#publish-panel');
@@ -519,18 +473,18 @@
     if (!preview) { out.replaceChildren(); if (publish) publish.hidden = true; return; }
     if (preview.published) {
       out.replaceChildren(el('div', { class: 'announce', 'data-kind': 'ok', tabindex: '-1', id: 'published' },
-        el('p', { class: 'status-line', text: t('admin.programme.publishedVersion', { version: preview.version }) }),
+        el('p', { class: 'status-line', text: T('publishedVersion', { version: preview.version }) }),
         el('p', { text: ProgrammeChanges.summary(preview.changes) }),
         el('p', {},
-          el('a', { href: `/admin/versions?event=${encodeURIComponent(ctx.eventId)}`, text: t('admin.programme.seeVersions') }), ' · ',
-          el('a', { href: `/events/${encodeURIComponent(ctx.eventId)}`, text: t('admin.programme.seePublic') }))));
+          el('a', { href: `/admin/versions?event=${encodeURIComponent(ctx.eventId)}`, text: T('seeVersions') }), ' · ',
+          el('a', { href: `/events/${encodeURIComponent(ctx.eventId)}`, text: T('seePublic') }))));
       if (publish) publish.hidden = true;
       return;
     }
     const { changes, notified, to } = preview;
     out.replaceChildren(
-      el('h3', { id: 'preview-heading', tabindex: '-1', text: t('admin.programme.previewHeading', { version: to }) }),
-      changes.length ? el('p', { id: 'preview-summary', text: `${ProgrammeChanges.summary(changes)}. ${t('admin.programme.notified', { count: notified })}` }) : null,
+      el('h3', { id: 'preview-heading', tabindex: '-1', text: T('previewHeading', { version: to }) }),
+      changes.length ? el('p', { id: 'preview-summary', text: `${ProgrammeChanges.summary(changes)}. ${T('notified', { count: notified })}` }) : null,
       ProgrammeChanges.render(changes, zone));
     if (publish) publish.hidden = !changes.length;
   }
@@ -539,33 +493,33 @@
     // The preview is of the saved draft, which is what publishing takes: save what was typed first.
     if (unsaved && ctx.editable && !(await save())) return;
     try {
-      const res = await Console.api('GET', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/draft/changes`);
+      const res = await C.api('GET', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/draft/changes`);
       preview = res.body;
       drawPreview();
       ctx.main.querySelector('#preview-heading').focus();
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
-      Console.notice(problemText(e), 'error');
+      if (!(e instanceof C.ApiError)) throw e;
+      C.notice(problemText(e), 'error');
     }
   }
 
   async function publish(opener) {
     const { changes, notified, to } = preview;
-    const ok = await Console.confirm({
-      title: t('admin.programme.publishTitle', { version: to }),
-      body: `${ProgrammeChanges.summary(changes)}. ${t('admin.programme.notified', { count: notified })}`,
-      confirm: t('admin.programme.publish'),
+    const ok = await C.confirm({
+      title: T('publishTitle', { version: to }),
+      body: `${ProgrammeChanges.summary(changes)}. ${T('notified', { count: notified })}`,
+      confirm: T('publish'),
     });
     if (!ok) { opener.focus(); return; }
     try {
-      const res = await Console.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/publish`);
+      const res = await C.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/publish`);
       preview = { published: true, ...res.body };
       drawPreview();
-      Console.notice(t('admin.programme.publishedVersion', { version: res.body.version }));
+      C.notice(T('publishedVersion', { version: res.body.version }));
       ctx.main.querySelector('#published').focus();
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
-      Console.notice(problemText(e), 'error');
+      if (!(e instanceof C.ApiError)) throw e;
+      C.notice(problemText(e), 'error');
     }
   }
 
@@ -577,17 +531,17 @@
     zone = (c.event && c.event.timezone) || 'UTC';
     // The frame keeps its live regions at the top of <main>; the page draws below them.
     const root = el('div', { id: 'programme-page' },
-      el('h1', { text: t('admin.programme.heading') }),
-      el('p', { class: 'muted', id: 'programme-loading', 'aria-busy': 'true', text: t('admin.programme.loading') }));
+      el('h1', { text: T('heading') }),
+      el('p', { class: 'muted', id: 'programme-loading', 'aria-busy': 'true', text: T('loading') }));
     c.main.append(root);
     if (!state) {
       try {
-        const res = await Console.api('GET', `/v1/admin/events/${encodeURIComponent(c.eventId)}/programme/draft`);
+        const res = await C.api('GET', `/v1/admin/events/${encodeURIComponent(c.eventId)}/programme/draft`);
         state = fromApi(res.body);
       } catch (e) {
-        if (!(e instanceof Console.ApiError)) throw e;
+        if (!(e instanceof C.ApiError)) throw e;
         root.querySelector('#programme-loading').replaceWith(
-          el('p', { class: 'announce', 'data-kind': 'error', id: 'programme-failed', text: `${t('admin.programme.loadFailed')} ${problemText(e)}` }));
+          el('p', { class: 'announce', 'data-kind': 'error', id: 'programme-failed', text: `${T('loadFailed')} ${problemText(e)}` }));
         return;
       }
     }
@@ -597,20 +551,20 @@
     form.addEventListener('change', onInput);
     form.addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
     draw();
-    guard = ctx.editable ? Console.dirtyGuard(form) : { clean() {} };
+    guard = ctx.editable ? C.dirtyGuard(form) : { clean() {} };
     if (unsaved) changed();
-    const previewButton = button(t('admin.programme.preview'), showPreview, { id: 'show-preview' });
+    const previewButton = C.button(T('preview'), showPreview, { id: 'show-preview' });
     const publishButton = ctx.editable
-      ? button(t('admin.programme.publish'), (b) => publish(b), { id: 'publish', class: '', hidden: true })
+      ? C.button(T('publish'), publish, { id: 'publish', class: '', hidden: true })
       : null;
     root.replaceChildren(...[
-      el('h1', { text: t('admin.programme.heading') }),
-      ctx.editable ? null : el('p', { class: 'announce', id: 'read-only', text: t('admin.programme.readOnly', { role: t(`admin.programme.role.${c.role}`) }) }),
-      el('p', {}, el('a', { href: `/admin/versions?event=${encodeURIComponent(c.eventId)}`, text: t('admin.programme.seeVersions') })),
+      el('h1', { text: T('heading') }),
+      ctx.editable ? null : el('p', { class: 'announce', id: 'read-only', text: T('readOnly', { role: T(`role.${c.role}`) }) }),
+      el('p', {}, el('a', { href: `/admin/versions?event=${encodeURIComponent(c.eventId)}`, text: T('seeVersions') })),
       form,
       el('section', { id: 'publish-panel', class: 'panel', 'aria-labelledby': 'publish-heading' },
-        el('h2', { id: 'publish-heading', text: ctx.editable ? t('admin.programme.publishHeading') : t('admin.programme.previewOnlyHeading') }),
-        el('p', { text: ctx.editable ? t('admin.programme.publishLead') : t('admin.programme.previewOnlyLead') }),
+        el('h2', { id: 'publish-heading', text: ctx.editable ? T('publishHeading') : T('previewOnlyHeading') }),
+        el('p', { text: ctx.editable ? T('publishLead') : T('previewOnlyLead') }),
         el('div', { class: 'actions' }, previewButton),
         el('div', { id: 'preview', 'aria-live': 'polite' }),
         publishButton && el('div', { class: 'actions' }, publishButton)),
@@ -618,5 +572,5 @@
     drawPreview();
   }
 
-  Console.start({ page: 'programme', event: true, render });
+  C.start({ page: 'programme', event: true, render });
 })();

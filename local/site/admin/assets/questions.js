@@ -1,15 +1,13 @@
-// The registration form's own questions in the event form (`questions` of PUT
-// /v1/admin/events/{id}): each one's id, kind, labels in the event's languages, options, length
-// limit and condition. The list is read back from the cards before every redraw (a question
-// added or removed, a kind or a condition changed, a language ticked), so nothing typed is lost;
-// labels in languages the form does not show go back as they were stored.
+// The event form's registration questions (`questions` of PUT /v1/admin/events/{id}): id, kind,
+// labels per language, options, length limit, condition. The cards are read back before every
+// redraw, so nothing typed is lost; labels in languages not shown go back as stored.
 'use strict';
 
 const Questions = (() => {
-  const { t, el } = Plenary;
+  const { el } = Plenary;
+  const T = Console.texts('admin.questions');
   const C = Console;
-  const K = 'admin.questions';
-  const KINDS = ['text', 'paragraph', 'choice', 'choices', 'boolean'];
+    const KINDS = ['text', 'paragraph', 'choice', 'choices', 'boolean'];
   const hasOptions = (kind) => kind === 'choice' || kind === 'choices';
   let list = [];
   let box;
@@ -18,15 +16,13 @@ const Questions = (() => {
   const value = (name) => (form.elements[name] ? form.elements[name].value.trim() : '');
 
   function select(name, label, pairs, selected, attrs) {
-    const field = C.field(name, label, 'select', attrs);
-    field.querySelector('select').replaceChildren(...C.options(pairs, selected));
-    return field;
+    return C.field(name, label, 'select', { ...attrs, options: pairs, value: selected });
   }
 
   /** An input per language for `label`; English is the one required (it stands in for the rest). */
   function labels(name, label, langs) {
     return el('div', { class: 'grid-2' }, langs.map((l) => C.field(`${name}.${l}`,
-      t(`${K}.labelIn`, { language: C.languageName(l) }), 'input',
+      T('labelIn', { language: C.languageName(l) }), 'input',
       { type: 'text', lang: l, value: (label || {})[l] || '', 'aria-required': l === 'en' ? 'true' : null })));
   }
 
@@ -41,12 +37,12 @@ const Questions = (() => {
 
   function optionRows(q, i, n, langs) {
     const rows = (q.options || []).map((o, j) => el('div', { class: 'option', 'data-field': `${n}.options.${j}` },
-      C.field(`${n}.options.${j}.id`, t(`${K}.optionId`, { n: j + 1 }), 'input', { type: 'text', value: o.id || '', autocomplete: 'off' }),
+      C.field(`${n}.options.${j}.id`, T('optionId', { n: j + 1 }), 'input', { type: 'text', value: o.id || '', autocomplete: 'off' }),
       labels(`${n}.options.${j}.label`, o.label, langs),
-      C.button(t(`${K}.removeOption`, { n: j + 1 }), () => change(() => list[i].options.splice(j, 1), `${n}.options.add`))));
+      C.button(T('removeOption', { n: j + 1 }), () => change(() => list[i].options.splice(j, 1), `${n}.options.add`))));
     return el('fieldset', { class: 'options', 'data-field': `${n}.options` },
-      el('legend', { text: t(`${K}.options`) }), ...rows,
-      C.button(t(`${K}.addOption`), () => change(() => (list[i].options ||= []).push({ id: '', label: {} }), `${n}.options.${(q.options || []).length}.id`),
+      el('legend', { text: T('options') }), ...rows,
+      C.button(T('addOption'), () => change(() => (list[i].options ||= []).push({ id: '', label: {} }), `${n}.options.${(q.options || []).length}.id`),
         { id: C.fieldId(`${n}.options.add`) }));
   }
 
@@ -57,29 +53,29 @@ const Questions = (() => {
     if (!targets.length && !q.shown_if) return null;
     const target = targets.find((p) => p.id === cond.question);
     const answers = !target ? []
-      : target.kind === 'boolean' ? [['true', t(`${K}.yes`)], ['false', t(`${K}.no`)]]
+      : target.kind === 'boolean' ? [['true', T('yes')], ['false', T('no')]]
         : (target.options || []).map((o) => [o.id, (o.label || {}).en || o.id]);
     return el('div', { class: 'grid-2' },
-      select(`${n}.shown_if.question`, t(`${K}.shownIf`), [['', t(`${K}.always`)], ...targets.map((p) => [p.id, p.id])],
+      select(`${n}.shown_if.question`, T('shownIf'), [['', T('always')], ...targets.map((p) => [p.id, p.id])],
         cond.question || '', { 'data-redraw': '' }),
-      target ? select(`${n}.shown_if.equals`, t(`${K}.equals`), answers, String(cond.equals)) : null);
+      target ? select(`${n}.shown_if.equals`, T('equals'), answers, String(cond.equals)) : null);
   }
 
   function card(q, i, langs) {
     const n = `questions.${i}`;
     return el('fieldset', { class: 'question', 'data-field': n },
-      el('legend', { text: t(`${K}.number`, { n: i + 1 }) }),
+      el('legend', { text: T('number', { n: i + 1 }) }),
       el('div', { class: 'grid-2' },
-        C.field(`${n}.id`, t(`${K}.id`), 'input', { type: 'text', value: q.id || '', 'aria-required': 'true', autocomplete: 'off', hint: t(`${K}.idHint`) }),
-        select(`${n}.kind`, t(`${K}.kind`), KINDS.map((k) => [k, t(`${K}.kinds.${k}`)]), q.kind, { 'data-redraw': '' })),
-      C.checkbox(`${n}.required`, t(`${K}.required`), Boolean(q.required)),
+        C.field(`${n}.id`, T('id'), 'input', { type: 'text', value: q.id || '', 'aria-required': 'true', autocomplete: 'off', hint: T('idHint') }),
+        select(`${n}.kind`, T('kind'), KINDS.map((k) => [k, T(`kinds.${k}`)]), q.kind, { 'data-redraw': '' })),
+      C.checkbox(`${n}.required`, T('required'), Boolean(q.required)),
       labels(`${n}.label`, q.label, langs),
       hasOptions(q.kind) ? optionRows(q, i, n, langs) : null,
       q.kind === 'text' || q.kind === 'paragraph'
-        ? C.field(`${n}.max_length`, t(`${K}.maxLength`), 'input', { type: 'number', min: '1', inputmode: 'numeric', value: q.max_length ?? '', hint: t(`${K}.maxLengthHint`) })
+        ? C.field(`${n}.max_length`, T('maxLength'), 'input', { type: 'number', min: '1', inputmode: 'numeric', value: q.max_length ?? '', hint: T('maxLengthHint') })
         : null,
       condition(q, i, n),
-      C.button(t(`${K}.remove`, { n: i + 1 }), () => change(() => list.splice(i, 1), 'questions.add')));
+      C.button(T('remove', { n: i + 1 }), () => change(() => list.splice(i, 1), 'questions.add')));
   }
 
   /** The questions as the PUT body takes them, from the cards. */
@@ -127,10 +123,10 @@ const Questions = (() => {
     list = JSON.parse(JSON.stringify(e.questions || []));
     box = el('div', { id: 'questions-list' });
     return el('fieldset', { class: 'group', id: 'questions', 'data-field': 'questions' },
-      el('legend', { text: t(`${K}.legend`) }),
-      el('p', { class: 'hint', text: t(`${K}.hint`) }),
+      el('legend', { text: T('legend') }),
+      el('p', { class: 'hint', text: T('hint') }),
       box,
-      C.button(t(`${K}.add`), () => change(() => list.push({ id: '', kind: 'choice', required: false, label: {}, options: [{ id: '', label: {} }] }),
+      C.button(T('add'), () => change(() => list.push({ id: '', kind: 'choice', required: false, label: {}, options: [{ id: '', label: {} }] }),
         () => `questions.${list.length - 1}.id`), { id: C.fieldId('questions.add') }));
   }
 

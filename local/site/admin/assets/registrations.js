@@ -5,20 +5,18 @@
 
 (() => {
   const { t, el } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.registrations');
   const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
   const SIZES = [10, 50, 200];
-  const K = 'admin.registrations';
 
   // What the page holds between renders (a language switch renders again from it).
   const state = { status: '', size: 50, search: '', rows: [], cursor: null, loaded: false };
   let ctx;
 
-  Console.start({ page: 'registrations', event: true, render });
+  C.start({ page: 'registrations', event: true, render });
 
-  function problemText(e) {
-    if (e.code && Plenary.has(`${K}.problem.${e.code}`)) return t(`${K}.problem.${e.code}`);
-    return Console.problemText(e);
-  }
+  const problemText = (e) => C.problemText(e, 'admin.registrations');
 
   function name(r) {
     if (r.given_name === null && r.family_name === null) return null;
@@ -34,9 +32,9 @@
     const old = ctx.main.querySelector('#desk');
     const root = el('div', { id: 'desk' });
     if (old) old.replaceWith(root); else ctx.main.append(root);
-    root.append(el('h1', { text: t(`${K}.heading`) }));
+    root.append(el('h1', { text: T('heading') }));
     if (!ctx.may('registrations')) {
-      root.append(el('p', { class: 'panel refusal', id: 'no-role', text: t(`${K}.noRole`) }));
+      root.append(el('p', { class: 'panel refusal', id: 'no-role', text: T('noRole') }));
       return;
     }
     // One live region for the count, kept across redraws so each change is read out.
@@ -45,42 +43,31 @@
   }
 
   function controls() {
-    const status = el('select', { id: 'reg-status', name: 'status' },
-      el('option', { value: '', text: t(`${K}.allStatuses`) }),
-      STATUSES.map((s) => el('option', { value: s, text: t(`status.${s}`) })));
-    status.value = state.status;
-    status.addEventListener('change', () => { state.status = status.value; load(true); });
-
-    const size = el('select', { id: 'reg-size', name: 'limit' },
-      SIZES.map((n) => el('option', { value: String(n), text: String(n) })));
-    size.value = String(state.size);
-    size.addEventListener('change', () => { state.size = Number(size.value); load(true); });
-
-    const search = el('input', { id: 'reg-search', type: 'search', name: 'q', value: state.search,
-      'aria-describedby': 'reg-search-hint', autocomplete: 'off' });
-    search.addEventListener('input', () => { state.search = search.value; draw(); });
-
-    const csv = el('button', { type: 'button', id: 'reg-csv', class: 'secondary', text: t(`${K}.csv`) });
-    csv.addEventListener('click', async () => {
+    const csv = C.button(T('csv'), async () => {
       csv.disabled = true;
       try {
-        await Console.download(path('.csv'), `${ctx.eventId}-registrations.csv`);
-        Console.notice(t(`${K}.csvDone`));
+        await C.download(path('.csv'), `${ctx.eventId}-registrations.csv`);
+        C.notice(T('csvDone'));
       } catch (e) {
-        Console.notice(problemText(e), 'error');
+        C.notice(problemText(e), 'error');
       } finally {
         csv.disabled = false;
       }
-    });
+    }, { id: 'reg-csv' });
 
-    const form = el('form', { class: 'desk-filters', role: 'search', 'aria-label': t(`${K}.filters`) },
-      el('div', { class: 'field' }, el('label', { for: 'reg-status', text: t(`${K}.status`) }), status),
-      el('div', { class: 'field' },
-        el('label', { for: 'reg-search', text: t(`${K}.search`) }),
-        el('p', { id: 'reg-search-hint', class: 'hint', text: t(`${K}.searchHint`) }),
-        search),
-      el('div', { class: 'field' }, el('label', { for: 'reg-size', text: t(`${K}.pageSize`) }), size));
+    const form = el('form', { class: 'desk-filters', role: 'search', 'aria-label': T('filters') },
+      C.field('status', T('status'), 'select', {
+        id: 'reg-status', options: [['', T('allStatuses')], ...STATUSES.map((s) => [s, t(`status.${s}`)])], value: state.status }),
+      C.field('q', T('search'), 'input', { id: 'reg-search', type: 'search', hint: T('searchHint'), value: state.search, autocomplete: 'off', dir: null }),
+      C.field('limit', T('pageSize'), 'select', { id: 'reg-size', options: SIZES.map((n) => [String(n), String(n)]), value: String(state.size) }));
     form.addEventListener('submit', (ev) => ev.preventDefault());
+    form.addEventListener('change', (ev) => {
+      if (ev.target.name === 'q') return;
+      state.status = form.elements.status.value;
+      state.size = Number(form.elements.limit.value);
+      load(true);
+    });
+    form.elements.q.addEventListener('input', () => { state.search = form.elements.q.value; draw(); });
     return el('div', {}, form, el('div', { class: 'actions' }, csv));
   }
 
@@ -92,24 +79,23 @@
       state.rows = [];
       state.cursor = null;
       state.loaded = false;
-      results.replaceChildren(el('p', { class: 'muted', id: 'reg-loading', role: 'status', text: t(`${K}.loading`) }));
+      results.replaceChildren(el('p', { class: 'muted', id: 'reg-loading', role: 'status', text: T('loading') }));
     }
     const q = new URLSearchParams({ limit: String(state.size) });
     if (state.status) q.set('status', state.status);
     if (!fresh && state.cursor) q.set('cursor', state.cursor);
     try {
-      const { body } = await Console.api('GET', `${path()}?${q}`);
+      const { body } = await C.api('GET', `${path()}?${q}`);
       state.rows.push(...body.registrations);
       state.cursor = body.next_cursor || null;
       state.loaded = true;
       draw();
       return true;
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
-      const retry = el('button', { type: 'button', class: 'secondary', text: t(`${K}.retry`) });
-      retry.addEventListener('click', () => load(fresh));
+      if (!(e instanceof C.ApiError)) throw e;
+      const retry = C.button(T('retry'), () => load(fresh));
       const box = el('div', { class: 'panel', id: 'reg-error', role: 'alert' },
-        el('p', { text: t(`${K}.loadFailed`, { problem: problemText(e) }) }), retry);
+        el('p', { text: T('loadFailed', { problem: problemText(e) }) }), retry);
       if (fresh) results.replaceChildren(box); else results.append(box);
       return false;
     }
@@ -118,7 +104,7 @@
   function matches(r) {
     const needle = state.search.trim().toLocaleLowerCase();
     if (!needle) return true;
-    return [r.given_name, r.family_name, name(r), r.email, r.organisation, r.id, countryName(r.country), r.country]
+    return [r.given_name, r.family_name, name(r), r.email, r.organisation, r.id, C.displayName('region', r.country), r.country]
       .some((v) => v && String(v).toLocaleLowerCase().includes(needle));
   }
 
@@ -127,19 +113,18 @@
     if (!results) return;
     const shown = state.rows.filter(matches);
     ctx.main.querySelector('#reg-count').textContent = state.search.trim()
-      ? t(`${K}.countSearched`, { shown: shown.length, loaded: state.rows.length })
-      : t(`${K}.count`, { loaded: state.rows.length });
+      ? T('countSearched', { shown: shown.length, loaded: state.rows.length })
+      : T('count', { loaded: state.rows.length });
     const parts = [];
     if (!state.rows.length) {
-      parts.push(el('p', { class: 'panel', id: 'reg-empty', text: t(state.status ? `${K}.emptyStatus` : `${K}.empty`) }));
+      parts.push(el('p', { class: 'panel', id: 'reg-empty', text: T(state.status ? 'emptyStatus' : 'empty') }));
     } else if (!shown.length) {
-      parts.push(el('p', { class: 'panel', id: 'reg-empty', text: t(`${K}.noMatch`) }));
+      parts.push(el('p', { class: 'panel', id: 'reg-empty', text: T('noMatch') }));
     } else {
       parts.push(table(shown));
     }
     if (state.cursor) {
-      const more = el('button', { type: 'button', id: 'reg-more', class: 'secondary', text: t(`${K}.more`) });
-      more.addEventListener('click', async () => {
+      const more = C.button(T('more'), async () => {
         more.disabled = true;
         const before = state.rows.length;
         if (await load(false)) {
@@ -150,10 +135,10 @@
         } else {
           more.disabled = false;
         }
-      });
+      }, { id: 'reg-more' });
       parts.push(el('div', { class: 'actions' }, more));
     } else if (state.rows.length) {
-      parts.push(el('p', { class: 'muted', id: 'reg-end', text: t(`${K}.end`) }));
+      parts.push(el('p', { class: 'muted', id: 'reg-end', text: T('end') }));
     }
     results.replaceChildren(...parts);
   }
@@ -168,7 +153,7 @@
 
   /** Each answer as "question: answer", labels in the reader's language (English standing in). */
   function answers(r) {
-    const label = Console.labelText;
+    const label = C.labelText;
     const items = (ctx.event.questions || []).filter((q) => r.answers && q.id in r.answers).map((q) => {
       const a = r.answers[q.id];
       const option = (id) => label(((q.options || []).find((o) => o.id === id) || {}).label) || id;
@@ -180,10 +165,10 @@
   }
 
   function table(rows) {
-    return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'reg-caption' },
-      el('table', { id: 'reg-table', class: 'desk-table' },
-        el('caption', { id: 'reg-caption', text: t(`${K}.caption`, { title: ctx.event.title }) }),
-        el('thead', {}, el('tr', {}, columns().map((c) => el('th', { scope: 'col', text: t(`${K}.col.${c}`) })))),
+    return el('div', { class: 'table-box', tabindex: '0', role: 'region', 'aria-labelledby': 'reg-caption' },
+      el('table', { id: 'reg-table', class: 'console-table' },
+        el('caption', { id: 'reg-caption', text: T('caption', { title: ctx.event.title }) }),
+        el('thead', {}, el('tr', {}, columns().map((c) => el('th', { scope: 'col', text: T(`col.${c}`) })))),
         el('tbody', {}, rows.map(row))));
   }
 
@@ -191,7 +176,7 @@
     const who = name(r);
     const status = el('td', { 'data-col': 'status' }, el('span', { class: `badge status-${r.status}`, text: t(`status.${r.status}`) }));
     if (r.status === 'waitlisted' && r.waitlist_position) {
-      status.append(' ', el('span', { class: 'place', text: t(`${K}.place`, { position: r.waitlist_position }) }));
+      status.append(' ', el('span', { class: 'place', text: T('place', { position: r.waitlist_position }) }));
     }
     const zone = ctx.event.timezone;
     const cells = {
@@ -199,29 +184,21 @@
       answers: () => answers(r),
     };
     return el('tr', { 'data-id': r.id },
-      el('th', { scope: 'row', 'data-col': 'name' }, who ? Plenary.bdi(who) : el('span', { class: 'muted', text: t(`${K}.erased`) })),
+      el('th', { scope: 'row', 'data-col': 'name' }, who ? Plenary.bdi(who) : el('span', { class: 'muted', text: T('erased') })),
       el('td', { 'data-col': 'email' }, r.email ? Plenary.bdi(r.email) : '—'),
       el('td', { 'data-col': 'organisation' }, r.organisation ? Plenary.bdi(r.organisation) : '—'),
-      el('td', { 'data-col': 'country' }, countryName(r.country)),
+      el('td', { 'data-col': 'country' }, C.displayName('region', r.country)),
       el('td', { 'data-col': 'category', text: t(`category.${r.category}`) }),
-      el('td', { 'data-col': 'language', lang: r.language, text: languageName(r.language) }),
+      el('td', { 'data-col': 'language', lang: r.language, text: C.languageName(r.language, r.language) }),
       columns().filter((c) => c in cells).map((c) => el('td', { 'data-col': c }, cells[c]())),
       status,
-      el('td', { 'data-col': 'registered' }, el('time', { datetime: r.created_at, text: Console.when(r.created_at, zone, { date: true, time: true }) })),
+      el('td', { 'data-col': 'registered' }, el('time', { datetime: r.created_at, text: C.when(r.created_at, zone, { date: true, time: true }) })),
       el('td', { 'data-col': 'actions' }, actions(r, who)));
-  }
-
-  function countryName(code) {
-    try { return new Intl.DisplayNames([Plenary.locale()], { type: 'region' }).of(code) || code; } catch { return code; }
-  }
-
-  function languageName(code) {
-    try { return new Intl.DisplayNames([code], { type: 'language' }).of(code); } catch { return code; }
   }
 
   function actions(r, who) {
     const list = [];
-    const label = (key) => t(`${K}.${key}Who`, { name: who || r.id });
+    const label = (key) => T(`${key}Who`, { name: who || r.id });
     // Only approval events hold registrations awaiting approval; one left from before the event
     // stopped asking for approval can still be decided.
     if (r.status === 'pending_approval') {
@@ -236,19 +213,19 @@
 
   function button(action, accessible, r, who, danger) {
     const b = el('button', { type: 'button', class: danger ? 'secondary small' : 'small', 'data-action': action,
-      'aria-label': accessible, text: t(`${K}.${action}`) });
+      'aria-label': accessible, text: T(`${action}`) });
     b.addEventListener('click', async () => {
       const vars = { name: who || r.id, email: r.email || '' };
-      const ok = await Console.confirm({
-        title: t(`${K}.confirm.${action}.title`, vars),
-        body: t(`${K}.confirm.${action}.body`, vars),
-        confirm: t(`${K}.confirm.${action}.button`),
+      const ok = await C.confirm({
+        title: T(`confirm.${action}.title`, vars),
+        body: T(`confirm.${action}.body`, vars),
+        confirm: T(`confirm.${action}.button`),
         danger,
       });
       if (!ok) return;
       b.disabled = true;
       try {
-        const { body } = await Console.api('POST', path(`/${encodeURIComponent(r.id)}/${ROUTE[action]}`));
+        const { body } = await C.api('POST', path(`/${encodeURIComponent(r.id)}/${ROUTE[action]}`));
         const i = state.rows.findIndex((x) => x.id === r.id);
         if (i >= 0) state.rows[i] = body;
         const tr = ctx.main.querySelector(`tr[data-id="${CSS.escape(r.id)}"]`);
@@ -260,11 +237,11 @@
           th.tabIndex = -1;
           th.focus();
         }
-        Console.notice(t(`${K}.done.${action}`, vars));
+        C.notice(T(`done.${action}`, vars));
       } catch (e) {
-        if (!(e instanceof Console.ApiError)) throw e;
+        if (!(e instanceof C.ApiError)) throw e;
         b.disabled = false;
-        Console.notice(problemText(e), 'error');
+        C.notice(problemText(e), 'error');
       }
     });
     return b;

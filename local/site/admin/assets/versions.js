@@ -4,16 +4,18 @@
 
 (() => {
   const { t, el } = Plenary;
+  const C = Console;
+  const T = C.texts('admin.versions');
 
   async function changesOf(ctx, version, target) {
-    target.replaceChildren(el('p', { class: 'muted', 'aria-busy': 'true', text: t('admin.versions.loadingChanges') }));
+    target.replaceChildren(el('p', { class: 'muted', 'aria-busy': 'true', text: T('loadingChanges') }));
     try {
       const id = encodeURIComponent(ctx.eventId);
-      const res = await Console.api('GET', `/v1/events/${id}/programme/changes?from=${version - 1}&to=${version}`);
+      const res = await C.api('GET', `/v1/events/${id}/programme/changes?from=${version - 1}&to=${version}`);
       target.replaceChildren(ProgrammeChanges.render(res.body.changes, ctx.event.timezone));
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
-      target.replaceChildren(el('p', { class: 'announce', 'data-kind': 'error', text: t('admin.versions.changesFailed') }));
+      if (!(e instanceof C.ApiError)) throw e;
+      target.replaceChildren(el('p', { class: 'announce', 'data-kind': 'error', text: T('changesFailed') }));
     }
   }
 
@@ -23,21 +25,21 @@
     ctx.main.append(main);
     const id = encodeURIComponent(ctx.eventId);
     main.replaceChildren(
-      el('h1', { text: t('admin.versions.heading') }),
-      el('p', { class: 'muted', 'aria-busy': 'true', text: t('admin.versions.loading') }));
+      el('h1', { text: T('heading') }),
+      el('p', { class: 'muted', 'aria-busy': 'true', text: T('loading') }));
     const links = el('p', {},
-      el('a', { href: `/admin/programme?event=${id}`, text: t('admin.versions.toEditor') }));
+      el('a', { href: `/admin/programme?event=${id}`, text: T('toEditor') }));
     let versions;
     try {
       // The public list is cacheable for a minute; an organiser who just published wants it now.
-      versions = (await Console.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).body.versions;
+      versions = (await C.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).body.versions;
     } catch (e) {
-      if (!(e instanceof Console.ApiError)) throw e;
+      if (!(e instanceof C.ApiError)) throw e;
       // Before the first publication (or while the event's visibility is draft) the public route has nothing.
       const text = e.status === 404
-        ? t(ctx.event && ctx.event.visibility === 'draft' ? 'admin.versions.draftEvent' : 'admin.versions.none')
-        : `${t('admin.versions.loadFailed')} ${Console.problemText(e)}`;
-      main.replaceChildren(el('h1', { text: t('admin.versions.heading') }), links,
+        ? T(ctx.event && ctx.event.visibility === 'draft' ? 'draftEvent' : 'none')
+        : `${T('loadFailed')} ${C.problemText(e)}`;
+      main.replaceChildren(el('h1', { text: T('heading') }), links,
         el('p', { class: 'announce', 'data-kind': e.status === 404 ? 'info' : 'error', id: 'versions-empty', text }));
       return;
     }
@@ -45,19 +47,19 @@
     const items = [...versions].sort((a, b) => b.version - a.version).map((v) => {
       const changes = el('div', { class: 'version-changes' });
       const li = el('li', { class: 'version', 'data-version': String(v.version) },
-        el('h2', { text: t('admin.versions.version', { version: v.version }) }),
-        el('p', {}, el('time', { datetime: v.published_at, text: Console.when(v.published_at, zone, { date: true, time: true }) }),
+        el('h2', { text: T('version', { version: v.version }) }),
+        el('p', {}, el('time', { datetime: v.published_at, text: C.when(v.published_at, zone, { date: true, time: true }) }),
           ' · ', el('span', { dir: 'auto', text: v.summary })),
         changes);
       changesOf(ctx, v.version, changes);
       return li;
     });
     main.replaceChildren(
-      el('h1', { text: t('admin.versions.heading') }),
+      el('h1', { text: T('heading') }),
       links,
-      el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: Console.zoneName(zone, ctx.event.starts_at) }) }),
+      el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: C.zoneName(zone, ctx.event.starts_at) }) }),
       el('ol', { class: 'versions', reversed: true }, items));
   }
 
-  Console.start({ page: 'versions', event: true, render });
+  C.start({ page: 'versions', event: true, render });
 })();
