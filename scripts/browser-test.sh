@@ -13,38 +13,11 @@ source scripts/tools.sh
 debian chromium
 npm_packages tests/browser
 
-cargo build -p plenary-local --locked
-bin="${CARGO_TARGET_DIR:-target}/debug/plenary-local"
-
+# shellcheck source=scripts/local-stack.sh
+source scripts/local-stack.sh
 mkdir -p .tmp tests/browser/artifacts
-log=.tmp/browser-stack.log
-# Made before the start: the background job opens it itself, possibly after the first read below.
-: >"$log"
-RUST_LOG=warn "$bin" --port 0 --organiser-token "$ORGANISER_TOKEN" >"$log" 2>&1 &
-pid=$!
-stop() {
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-trap stop EXIT
-
-# The address comes from the banner, since --port 0 lets the system pick the port.
-base=""
-for _ in $(seq 1 300); do
-  base=$(sed -n 's/^Plenary local stack listening on //p' "$log" | head -n 1)
-  [ -n "$base" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    cat "$log" >&2
-    echo "plenary-local exited before it listened" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$base" ]; then
-  cat "$log" >&2
-  echo "plenary-local printed no address within 30 s" >&2
-  exit 1
-fi
+trap stop_local_stack EXIT
+RUST_LOG=warn start_local_stack .tmp/browser-stack.log --organiser-token "$ORGANISER_TOKEN"
 echo "plenary-local at $base"
 
 # The TAP reporter ends with "# pass N" / "# fail N"; keep them in the log and on screen.

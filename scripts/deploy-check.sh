@@ -15,8 +15,10 @@ mkdir -p "$state"
 
 started_emulator=""
 pid=""
+# shellcheck source=scripts/local-stack.sh
+source scripts/local-stack.sh
 cleanup() {
-  [ -z "$pid" ] || { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  stop_local_stack
   [ -z "$started_emulator" ] || scripts/emulator.sh stop deploy-check
 }
 trap cleanup EXIT
@@ -25,19 +27,7 @@ if [ -z "${PLENARY_TEST_AWS_ENDPOINT:-}" ]; then
   started_emulator=1
 fi
 
-cargo build -p plenary-local --locked --quiet
-# Made before the start: the background job opens it itself, possibly after the first read below.
-: >"$state/stack.out"
-"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 >"$state/stack.out" 2>&1 &
-pid=$!
-base=""
-for _ in $(seq 1 300); do
-  base=$(sed -n 's/^Plenary local stack listening on //p' "$state/stack.out" | head -n 1)
-  [ -n "$base" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$state/stack.out" >&2; echo "plenary-local exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$base" ] || { cat "$state/stack.out" >&2; echo "plenary-local printed no address" >&2; exit 1; }
+start_local_stack "$state/stack.out"
 
 AWS_ENDPOINT_URL="$PLENARY_TEST_AWS_ENDPOINT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true \

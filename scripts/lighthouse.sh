@@ -11,22 +11,10 @@ source scripts/tools.sh
 debian chromium
 npm_packages tests/lighthouse
 
-cargo build -p plenary-local --locked --quiet
-bin="${CARGO_TARGET_DIR:-target}/debug/plenary-local"
+# shellcheck source=scripts/local-stack.sh
+source scripts/local-stack.sh
 mkdir -p .tmp/lighthouse
-log=.tmp/lighthouse/stack.log
-# Made before the start: the background job opens it itself, possibly after the first read below.
-: >"$log"
-RUST_LOG=warn "$bin" --port 0 >"$log" 2>&1 &
-pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-base=""
-for _ in $(seq 1 300); do
-  base=$(sed -n 's/^Plenary local stack listening on //p' "$log" | head -n 1)
-  [ -n "$base" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "plenary-local exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$base" ] || { cat "$log" >&2; echo "plenary-local printed no address" >&2; exit 1; }
+trap stop_local_stack EXIT
+RUST_LOG=warn start_local_stack .tmp/lighthouse/stack.log
 
 (cd tests/lighthouse && PLENARY_BASE="$base" node run.mjs)

@@ -16,20 +16,11 @@ source scripts/tools.sh
 python_venv .venv-openapi scripts/requirements-openapi.txt
 npm_packages tests/openapi
 
-cargo build -p plenary-local --locked --quiet
+# shellcheck source=scripts/local-stack.sh
+source scripts/local-stack.sh
 organiser="openapi-check-organiser-token-0123456789abc"
-# Made before the start: the background job opens it itself, possibly after the first read below.
-: >"$state/stack.out"
-"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" >"$state/stack.out" 2>"$state/stack.err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-base=""
-for _ in $(seq 1 300); do
-  base=$(sed -n 's/^Plenary local stack listening on //p' "$state/stack.out" | head -n 1)
-  [ -n "$base" ] && break
-  sleep 0.1
-done
-[ -n "$base" ] || { echo "the local stack did not start" >&2; cat "$state/stack.err" >&2; exit 1; }
+trap stop_local_stack EXIT
+start_local_stack "$state/stack.out" --organiser-token "$organiser"
 curl -fsS "$base/v1/openapi.json" -o "$state/openapi.json"
 
 echo "Spectral (spectral:oas), failing on any warning"

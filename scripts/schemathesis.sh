@@ -12,23 +12,14 @@ mkdir -p "$state"
 source scripts/tools.sh
 python_venv .venv-api scripts/requirements-api.txt
 
-cargo build -p plenary-local --locked --quiet
+# shellcheck source=scripts/local-stack.sh
+source scripts/local-stack.sh
 # schemathesis is one client sending thousands of requests, many with wrong tokens on purpose:
 # the per-client limits (tested in e2e_limits) are raised so every operation's logic is reached.
 organiser="schemathesis-organiser-token-0123456789abcd"
-# Made before the start: the background job opens it itself, possibly after the first read below.
-: >"$state/stack.out"
-"${CARGO_TARGET_DIR:-target}/debug/plenary-local" --port 0 --organiser-token "$organiser" \
-  --requests-per-client-per-minute 1000000 --failed-bearers-per-client-per-hour 1000000 >"$state/stack.out" 2>"$state/stack.err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-base=""
-for _ in $(seq 1 100); do
-  base=$(sed -n 's/^Plenary local stack listening on //p' "$state/stack.out" | head -n 1)
-  [ -n "$base" ] && break
-  sleep 0.1
-done
-[ -n "$base" ] || { echo "the local stack did not start" >&2; cat "$state/stack.err" >&2; exit 1; }
+trap stop_local_stack EXIT
+start_local_stack "$state/stack.out" --organiser-token "$organiser" \
+  --requests-per-client-per-minute 1000000 --failed-bearers-per-client-per-hour 1000000
 
 # A confirmed registrant, for the registrant's routes.
 registrant=$(python3 - "$base" <<'PY'
