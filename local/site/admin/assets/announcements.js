@@ -60,7 +60,7 @@
 
   async function loadStats() {
     try {
-      ({ body: stats } = await C.api('GET', `${base()}/stats`));
+      (stats = await C.api('GET', `${base()}/stats`));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
       stats = null;
@@ -328,7 +328,7 @@
     if (!ok) return;
     send.disabled = true;
     try {
-      const { body: accepted } = await C.api('POST', `${base()}/announcements`, b);
+      const accepted = await C.api('POST', `${base()}/announcements`, b);
       draft.texts = {};
       guard.clean();
       form.querySelectorAll('input[type="text"], textarea').forEach((c) => { c.value = ''; });
@@ -351,7 +351,7 @@
   async function loadList() {
     const box = ctx.main.querySelector('#ann-list');
     try {
-      const { body: list } = await C.api('GET', `${base()}/announcements`);
+      const list = await C.api('GET', `${base()}/announcements`);
       box.replaceChildren(list.announcements.length ? sentTable(list.announcements)
         : el('p', { class: 'panel', id: 'ann-empty', text: T('none') }));
     } catch (e) {

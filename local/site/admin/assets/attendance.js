@@ -17,7 +17,7 @@
         main.append(el('p', { class: 'panel', id: 'no-role', text: T('noRole') }));
         return;
       }
-      const { body } = await C.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/attendance`);
+      const body = await C.api('GET', 'attendance');
       const zone = body.timezone || event.timezone;
       const when = (iso) => (iso ? el('time', { datetime: iso, text: C.when(iso, zone) }) : '—');
       const name = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');

@@ -43,7 +43,7 @@ const AuditLog = (() => {
     async function load() {
       const q = new URLSearchParams({ limit: String(PAGE) });
       if (cursor) q.set('cursor', cursor);
-      const page = (await C.api('GET', `${path}?${q}`)).body;
+      const page = await C.api('GET', `${path}?${q}`);
       const rows = page.entries.map((e) => rowOf(e, zone));
       if (!cursor && !rows.length) {
         body.append(el('tr', {}, el('td', { colspan: '5', class: 'muted', text: T('none') })));

@@ -17,7 +17,7 @@
       }
       main.append(el('p', { class: 'lead', text: T('lead') }));
       main.append(await AuditLog.show({
-        path: `/v1/admin/events/${encodeURIComponent(eventId)}/audit`,
+        path: 'audit',
         zone: event.timezone,
         caption: T('caption', { title: event.title }),
         id: 'audit-log',

@@ -1,6 +1,5 @@
-// The organiser console's shared frame (global `Console`), over the public site's `Plenary`
-// (common.js): the session, the header and nav, API calls that turn a 401 into a sign-in, and
-// the helpers every console page renders with. The contract: /work/prompts/console-contract.md.
+// The organiser console's frame (global `Console`), over the public site's `Plenary`: the
+// session, the header and nav, API calls that turn a 401 into a sign-in, and the page helpers.
 'use strict';
 
 const Console = (() => {
@@ -8,7 +7,7 @@ const Console = (() => {
   const T = texts('admin.shell');
   const TOKEN_KEY = 'plenary.console.token';
 
-  // The contract's role table (API.md, "Roles on an event"); an administrator may all.
+  // API.md's "Roles on an event"; an administrator may all.
   const DUTIES = {
     viewer: ['read'],
     reviewer: ['read', 'registrations'],
@@ -16,16 +15,14 @@ const Console = (() => {
     manager: ['read', 'registrations', 'edit', 'manage'],
   };
 
-  // An event's pages, in nav order, with the duty that makes each one useful.
+  // An event's pages in nav order, each with the duty that makes it useful.
   const EVENT_PAGES = [
     ['dashboard', 'read'], ['event', 'edit'], ['programme', 'read'], ['versions', 'read'],
     ['registrations', 'registrations'], ['attendance', 'registrations'], ['announcements', 'manage'], ['join', 'manage'],
     ['team', 'read'], ['audit', 'manage'],
   ];
 
-  function may(role, duty) {
-    return role === 'administrator' || (DUTIES[role] || []).includes(duty);
-  }
+  const may = (role, duty) => role === 'administrator' || (DUTIES[role] || []).includes(duty);
 
   /** The event pages `role` may use, as `[name, href]`. */
   function pagesFor(role, eventId) {
@@ -48,53 +45,43 @@ const Console = (() => {
     return (key, vars) => t(`${prefix}.${key}`, vars);
   }
 
-  function here() {
-    return location.pathname + location.search;
-  }
-
   /** Only console addresses are followed after sign-in, so a link cannot send you elsewhere. */
   function safeNext(next) {
     return next && /^\/admin(\/|$)/.test(next) && !next.startsWith('//') ? next : '/admin/';
   }
 
   function toSignIn(params) {
-    const q = new URLSearchParams({ ...params, next: here() });
-    location.assign(`/admin/sign-in?${q}`);
+    location.assign(`/admin/sign-in?${new URLSearchParams({ ...params, next: location.pathname + location.search })}`);
     // The page is leaving: nothing after this should run or draw.
     return new Promise(() => {});
   }
 
   const ApiError = Plenary.ApiError;
 
-  /** An authenticated call; 401 goes to sign-in, other failures throw ApiError. */
-  async function api(method, path, body, { headers = {} } = {}) {
-    const init = { method, headers: { Accept: 'application/json', ...headers } };
-    const bearer = token();
-    if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    let res;
+  function expired() {
+    setToken(null);
+    return toSignIn({ expired: '1' });
+  }
+
+  /** `path` as the API names it; one without a leading slash is the page's event's (`stats`). */
+  function apiPath(path) {
+    return path.startsWith('/') ? path : `/v1/admin/events/${encodeURIComponent(Plenary.query('event'))}${path && `/${path}`}`;
+  }
+
+  /** An authenticated call resolving to the JSON body; 401 goes to sign-in, other failures throw ApiError. */
+  async function api(method, path, body) {
     try {
-      res = await fetch(Plenary.apiUrl(path), init);
+      return await Plenary.api(method, apiPath(path), { body, token: token() });
     } catch (e) {
-      throw new ApiError(0, { detail: String(e) });
+      if (e.status === 401) return expired();
+      throw e;
     }
-    if (res.status === 401) {
-      setToken(null);
-      return toSignIn({ expired: '1' });
-    }
-    const type = res.headers.get('Content-Type') || '';
-    const data = type.includes('json') ? await res.json().catch(() => null) : await res.text();
-    if (res.status >= 400) throw new ApiError(res.status, data && typeof data === 'object' ? data : null);
-    return { status: res.status, body: data, headers: res.headers };
   }
 
   /** An authenticated GET saved as `filename` (the registrations' CSV). */
   async function download(path, filename) {
-    const res = await fetch(Plenary.apiUrl(path), { headers: { Authorization: `Bearer ${token()}` } });
-    if (res.status === 401) { setToken(null); return toSignIn({ expired: '1' }); }
+    const res = await fetch(Plenary.apiUrl(apiPath(path)), { headers: { Authorization: `Bearer ${token()}` } });
+    if (res.status === 401) return expired();
     if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
     const url = URL.createObjectURL(await res.blob());
     const a = el('a', { href: url, download: filename, hidden: true });
@@ -259,10 +246,9 @@ const Console = (() => {
       node);
   }
 
-  /** A checkbox with its label. */
-  function checkbox(name, label, checked = false, id = fieldId(name)) {
+  function checkbox(name, label, checked = false, id = fieldId(name), value = null) {
     return el('div', { class: 'check' },
-      el('input', { id, name, type: 'checkbox', checked }),
+      el('input', { id, name, type: 'checkbox', value, checked }),
       el('label', { for: id, text: label }));
   }
 
@@ -272,15 +258,10 @@ const Console = (() => {
     return el('fieldset', { class: 'field', 'aria-describedby': hintId },
       el('legend', { text: legend }),
       hint ? el('p', { id: hintId, class: 'hint', text: hint }) : null,
-      el('div', { class: 'choices' }, options.map(([value, label], i) => {
-        const id = i === 0 ? fieldId(name) : `${fieldId(name)}-${value}`;
-        return el('div', { class: 'check' },
-          el('input', { id, name, type: 'checkbox', value, checked: checked.includes(value) }),
-          el('label', { for: id, text: label }));
-      })));
+      el('div', { class: 'choices' }, options.map(([value, label], i) =>
+        checkbox(name, label, checked.includes(value), i ? `${fieldId(name)}-${value}` : fieldId(name), value))));
   }
 
-  /** The values of the checked boxes named `name`. */
   function checked(form, name) {
     return [...form.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((c) => c.value);
   }
@@ -304,7 +285,6 @@ const Console = (() => {
     return (label && (label[Plenary.language()] || label.en)) || '';
   }
 
-  /** `<option>`s from `[value, label]` pairs. */
   function options(pairs, selected) {
     return pairs.map(([value, label]) => new Option(label, value, value === selected, value === selected));
   }
@@ -355,10 +335,7 @@ const Console = (() => {
   }
 
   const guards = new Set();
-
-  function anyDirty() {
-    return [...guards].some((g) => g.dirty);
-  }
+  const anyDirty = () => [...guards].some((g) => g.dirty);
 
   window.addEventListener('beforeunload', (ev) => {
     if (anyDirty()) { ev.preventDefault(); ev.returnValue = ''; }
@@ -370,11 +347,7 @@ const Console = (() => {
     if (!a || !anyDirty() || a.target || a.hasAttribute('download') || a.getAttribute('href').startsWith('#')) return;
     if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
     ev.preventDefault();
-    const leave = await confirm({
-      title: T('unsavedTitle'), body: T('unsavedText'),
-      confirm: T('unsavedLeave'), danger: true,
-    });
-    if (leave) {
+    if (await confirm({ title: T('unsavedTitle'), body: T('unsavedText'), confirm: T('unsavedLeave'), danger: true })) {
       guards.forEach((g) => g.clean());
       location.assign(a.href);
     }
@@ -388,8 +361,7 @@ const Console = (() => {
       dirtyNow() { guard.dirty = true; },
       release() { guards.delete(guard); },
     };
-    form.addEventListener('input', () => { guard.dirty = true; });
-    form.addEventListener('change', () => { guard.dirty = true; });
+    for (const type of ['input', 'change']) form.addEventListener(type, () => { guard.dirty = true; });
     guards.add(guard);
     return guard;
   }
@@ -439,12 +411,12 @@ const Console = (() => {
 
   /**
    * The RFC 3339 instant of a wall time in `zone` (`2021-09-08T14:00` → `…T14:00:00+02:00`), or
-   * '' when either is not usable (the API then names the field).
+   * '' when either is not usable (the API then names the field). `addDays` moves the date.
    */
-  function instant(wall, zone) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(wall || '');
+  function instant(wall, zone, addDays = 0) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T([01]?\d|2[0-3]):([0-5]\d)(:\d\d(\.\d+)?)?$/.exec(wall || '');
     if (!m) return '';
-    const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3] + addDays, +m[4], +m[5]);
     let offset;
     try {
       offset = offsetMinutes(zone, asUtc);
@@ -453,17 +425,12 @@ const Console = (() => {
     } catch {
       return '';
     }
-    const sign = offset < 0 ? '-' : '+';
+    const pad = (n) => String(n).padStart(2, '0');
     const abs = Math.abs(offset);
-    const hh = String(Math.floor(abs / 60)).padStart(2, '0');
-    const mm = String(abs % 60).padStart(2, '0');
-    return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${sign}${hh}:${mm}`;
+    return `${new Date(asUtc).toISOString().slice(0, 16)}:00${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
 
-  /** The reader's own time zone. */
-  function ownZone() {
-    return Plenary.visitorZone();
-  }
+  const ownZone = () => Plenary.visitorZone();
 
   /** A table with a caption; `render(row)` returns text or a node; an empty list says so. */
   function table({ caption, columns, rows, empty }) {
@@ -588,7 +555,7 @@ const Console = (() => {
     // Both reads start at once, alongside the dictionary.
     const loading = Promise.all([
       api('GET', '/v1/admin/me'),
-      eventId ? api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}`) : Promise.resolve(null),
+      eventId ? api('GET', '') : null,
     ]);
     loading.catch(() => {});
     let ctx = null;
@@ -602,10 +569,9 @@ const Console = (() => {
           await draw(null, main, () => { throw e; });
           return;
         }
-        me = me.body;
         const mine = eventId && (me.events || []).find((x) => x.event_id === eventId);
         const role = me.administrator ? 'administrator' : (mine ? mine.role : null);
-        ctx = { me: me, event: ev ? ev.body : null, eventId, role, may: (duty) => may(role, duty), main };
+        ctx = { me, event: ev, eventId, role, may: (duty) => may(role, duty), main };
       }
       drawFrame(ctx, page);
       pageTitle(page, ctx);

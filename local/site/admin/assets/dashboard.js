@@ -58,7 +58,7 @@
     event: true,
     async render({ event, eventId, main }) {
       main.append(el('h1', { text: T('heading') }));
-      const stats = (await C.api('GET', `/v1/admin/events/${encodeURIComponent(eventId)}/stats`)).body;
+      const stats = await C.api('GET', 'stats');
       const zone = event.timezone;
       const s = stats.by_status || {};
       const facts = [

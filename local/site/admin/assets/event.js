@@ -233,7 +233,7 @@
     async render(ctx) {
       if (editing) return renderEdit(ctx);
       if (copying) {
-        const source = (await C.api('GET', `/v1/admin/events/${encodeURIComponent(copying)}`)).body;
+        const source = await C.api('GET', `/v1/admin/events/${encodeURIComponent(copying)}`);
         return renderNew(ctx, source);
       }
       return renderNew(ctx, null);

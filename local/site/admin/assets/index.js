@@ -21,7 +21,7 @@
         main.append(el('p', { class: 'actions' },
           el('a', { class: 'button', id: 'create-event', href: '/admin/event?new=1', text: T('create') })));
       }
-      const { events } = (await C.api('GET', '/v1/admin/events')).body;
+      const { events } = await C.api('GET', '/v1/admin/events');
       events.sort((a, b) => String(b.starts_at).localeCompare(String(a.starts_at)));
       const role = (e) => (admin ? 'administrator' : e.role);
       main.append(C.tableBox({

@@ -37,7 +37,7 @@
       }
       let info = null;
       try {
-        info = (await C.api('GET', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/join-info`)).body;
+        info = await C.api('GET', 'join-info');
       } catch (e) {
         if (!(e instanceof C.ApiError) || e.status !== 404) throw e;
       }
@@ -73,7 +73,7 @@
         if (v('passcode')) body.passcode = v('passcode');
         if (v('dial_in')) body.dial_in = v('dial_in');
         if (v('release_at')) body.release_at = C.instant(v('release_at'), zone);
-        const saved = (await C.api('PUT', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/join-info`, body)).body;
+        const saved = await C.api('PUT', 'join-info', body);
         guard.clean();
         info = { ...body, release_at: saved.release_at, released: saved.released };
         status(box, info, zone);

@@ -50,7 +50,7 @@
       }
 
       async function reload() {
-        const { organisers } = (await C.api('GET', '/v1/admin/organisers')).body;
+        const { organisers } = await C.api('GET', '/v1/admin/organisers');
         organisers.sort((a, b) => a.email.localeCompare(b.email));
         list.replaceChildren(C.tableBox({
           caption: T('caption', { count: organisers.length }),

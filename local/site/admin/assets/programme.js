@@ -331,7 +331,7 @@
       file.disabled = true;
       C.notice(t('admin.materials.uploading', { name: chosen.name }));
       try {
-        const { body: grant } = await C.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/uploads`,
+        const grant = await C.api('POST', 'uploads',
           { filename: chosen.name, content_type: chosen.type || 'application/octet-stream', size: chosen.size });
         const data = new FormData();
         for (const [k, v] of Object.entries(grant.upload.fields || {})) data.append(k, v);
@@ -426,12 +426,12 @@
     C.clearErrors(form);
     if (submit) submit.disabled = true;
     try {
-      const res = await C.api('PUT', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/draft`, body());
+      const res = await C.api('PUT', 'programme/draft', body());
       // The saved draft comes back in start order; what was open stays open.
       const was = (list) => list.filter((x) => open.has(x)).map((x) => x.id);
       const sessions = was(state.sessions);
       const speakers = was(state.speakers);
-      state = fromApi(res.body);
+      state = fromApi(res);
       open.clear();
       state.sessions.filter((x) => sessions.includes(x.id)).forEach((x) => open.add(x));
       state.speakers.filter((x) => speakers.includes(x.id)).forEach((x) => open.add(x));
@@ -493,8 +493,8 @@
     // The preview is of the saved draft, which is what publishing takes: save what was typed first.
     if (unsaved && ctx.editable && !(await save())) return;
     try {
-      const res = await C.api('GET', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/draft/changes`);
-      preview = res.body;
+      const res = await C.api('GET', 'programme/draft/changes');
+      preview = res;
       drawPreview();
       ctx.main.querySelector('#preview-heading').focus();
     } catch (e) {
@@ -512,10 +512,10 @@
     });
     if (!ok) { opener.focus(); return; }
     try {
-      const res = await C.api('POST', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/programme/publish`);
-      preview = { published: true, ...res.body };
+      const res = await C.api('POST', 'programme/publish');
+      preview = { published: true, ...res };
       drawPreview();
-      C.notice(T('publishedVersion', { version: res.body.version }));
+      C.notice(T('publishedVersion', { version: res.version }));
       ctx.main.querySelector('#published').focus();
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
@@ -536,8 +536,8 @@
     c.main.append(root);
     if (!state) {
       try {
-        const res = await C.api('GET', `/v1/admin/events/${encodeURIComponent(c.eventId)}/programme/draft`);
-        state = fromApi(res.body);
+        const res = await C.api('GET', 'programme/draft');
+        state = fromApi(res);
       } catch (e) {
         if (!(e instanceof C.ApiError)) throw e;
         root.querySelector('#programme-loading').replaceWith(

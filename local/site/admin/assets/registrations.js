@@ -24,7 +24,7 @@
   }
 
   function path(suffix = '') {
-    return `/v1/admin/events/${encodeURIComponent(ctx.eventId)}/registrations${suffix}`;
+    return `registrations${suffix}`;
   }
 
   async function render(c) {
@@ -85,7 +85,7 @@
     if (state.status) q.set('status', state.status);
     if (!fresh && state.cursor) q.set('cursor', state.cursor);
     try {
-      const { body } = await C.api('GET', `${path()}?${q}`);
+      const body = await C.api('GET', `${path()}?${q}`);
       state.rows.push(...body.registrations);
       state.cursor = body.next_cursor || null;
       state.loaded = true;
@@ -225,7 +225,7 @@
       if (!ok) return;
       b.disabled = true;
       try {
-        const { body } = await C.api('POST', path(`/${encodeURIComponent(r.id)}/${ROUTE[action]}`));
+        const body = await C.api('POST', path(`/${encodeURIComponent(r.id)}/${ROUTE[action]}`));
         const i = state.rows.findIndex((x) => x.id === r.id);
         if (i >= 0) state.rows[i] = body;
         const tr = ctx.main.querySelector(`tr[data-id="${CSS.escape(r.id)}"]`);

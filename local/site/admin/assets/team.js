@@ -27,7 +27,7 @@
       const body = { role: form.elements.role.value };
       const name = form.elements.name.value.trim();
       if (name) body.name = name;
-      await C.api('PUT', `/v1/admin/events/${encodeURIComponent(eventId)}/team/${encodeURIComponent(email)}`, body);
+      await C.api('PUT', `team/${encodeURIComponent(email)}`, body);
       form.reset();
       await reload();
       C.notice(T('added', { email, role: t(`admin.role.${body.role}`) }));
@@ -40,14 +40,14 @@
     event: true,
     async render({ event, eventId, may, me, main }) {
       const manage = may('manage');
-      const base = `/v1/admin/events/${encodeURIComponent(eventId)}/team`;
+      const base = 'team';
       main.append(el('h1', { text: T('heading') }));
       if (!manage) main.append(el('p', { class: 'muted', id: 'team-read-only', text: T('readOnly') }));
       const slot = el('div', { id: 'team-list' });
       main.append(slot);
 
       async function reload() {
-        const { members } = (await C.api('GET', base)).body;
+        const { members } = await C.api('GET', base);
         members.sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role) || a.email.localeCompare(b.email));
         const columns = [
           { label: T('member'), render: (m) => el('span', {}, m.name ? el('bdi', { text: m.name }) : null, m.name ? el('br') : null, el('bdi', { class: 'email', text: m.email })) },

@@ -63,7 +63,7 @@
       }
       const body = { name, read_only: form.elements.read_only.checked };
       if (form.elements.expires_at.value) body.expires_at = endOfDay(form.elements.expires_at.value);
-      const issued = (await C.api('POST', '/v1/admin/tokens', body)).body;
+      const issued = await C.api('POST', '/v1/admin/tokens', body);
       form.reset();
       await onCreated(issued);
     });
@@ -83,7 +83,7 @@
       const list = el('div', { id: 'token-list' });
 
       async function reload() {
-        const { tokens } = (await C.api('GET', '/v1/admin/tokens')).body;
+        const { tokens } = await C.api('GET', '/v1/admin/tokens');
         tokens.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
         list.replaceChildren(C.tableBox({
           caption: T('caption', { count: tokens.length, zone }),

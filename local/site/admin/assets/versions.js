@@ -12,7 +12,7 @@
     try {
       const id = encodeURIComponent(ctx.eventId);
       const res = await C.api('GET', `/v1/events/${id}/programme/changes?from=${version - 1}&to=${version}`);
-      target.replaceChildren(ProgrammeChanges.render(res.body.changes, ctx.event.timezone));
+      target.replaceChildren(ProgrammeChanges.render(res.changes, ctx.event.timezone));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
       target.replaceChildren(el('p', { class: 'announce', 'data-kind': 'error', text: T('changesFailed') }));
@@ -32,7 +32,7 @@
     let versions;
     try {
       // The public list is cacheable for a minute; an organiser who just published wants it now.
-      versions = (await C.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).body.versions;
+      versions = (await C.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).versions;
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
       // Before the first publication (or while the event's visibility is draft) the public route has nothing.
