@@ -1,6 +1,5 @@
 // Shared by every page, the console's too: the six languages, API calls, the frame around <main>
-// (header and footer) and the helpers the pages render with. The registration form's parts are
-// in registration.js. No framework and no build step: each page loads this file, then its own.
+// and the render helpers. No framework and no build step: each page loads this file, then its own.
 'use strict';
 
 const Plenary = (() => {
@@ -47,7 +46,7 @@ const Plenary = (() => {
     return Object.prototype.hasOwnProperty.call(dictionary, key);
   }
 
-  /** Translates elements marked data-i18n (text) and data-i18n-attr ("attr:key;attr:key"). */
+  /** Translates data-i18n (text) and data-i18n-attr ("attr:key;attr:key"). */
   function translate(root = document) {
     root.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
     root.querySelectorAll('[data-i18n-attr]').forEach((el) => {
@@ -58,7 +57,7 @@ const Plenary = (() => {
     });
   }
 
-  /** Switches the page to `code` (e.g. the registrant's language from an answer) and renders. */
+  /** Switches the page to `code` (the registrant's language from an answer, say). */
   async function switchLanguage(code) {
     if (!CODES.includes(code) || code === language) return;
     await useLanguage(code);
@@ -94,10 +93,8 @@ const Plenary = (() => {
   }
 
   /**
-   * The frame every page shares, made here once: before <main> the skip link and the header (the
-   * brand link home and the language switcher), after it the footer. A page's HTML holds only its
-   * <main> and a <noscript> header for readers without script, who get no switcher and no data.
-   * Returns the switcher.
+   * The frame made once here: the skip link and header before <main>, the footer after it. A
+   * page's HTML holds only <main> and a <noscript> header. Returns the language switcher.
    */
   function frame() {
     const existing = document.getElementById('language-switch');
@@ -142,7 +139,7 @@ const Plenary = (() => {
     await render();
   }
 
-  /** The absolute address of an API path, for links and the rare call api() cannot make. */
+  /** The address of an API path, for links and the rare call api() cannot make. */
   function apiUrl(path) {
     return API + path;
   }
@@ -220,7 +217,7 @@ const Plenary = (() => {
     });
   }
 
-  /** Shows a status line in the page's live region so screen readers hear it. */
+  /** A status line in the page's live region, so screen readers hear it. */
   function announce(text, kind = 'info') {
     const region = document.getElementById('announce');
     if (!region) return;

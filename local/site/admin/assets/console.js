@@ -94,35 +94,23 @@ const Console = (() => {
 
   /** The sentence for a failed call: a translated problem (the page's `prefix.problem.*` first), else the API's own words. */
   function problemText(e, prefix) {
-    const code = e && e.code;
-    if (code && prefix && has(`${prefix}.problem.${code}`)) return t(`${prefix}.problem.${code}`);
-    if (code && has(`admin.problem.${code}`)) return t(`admin.problem.${code}`);
-    if (e && e.status === 0) return t('problem.network');
-    if (e && e.status === 403) return T('forbidden');
-    if (e && e.status === 404) return T('notFound');
-    if (code && has(`problem.${code}`)) return t(`problem.${code}`);
-    const p = (e && e.problem) || {};
-    return p.detail || p.title || t('problem.generic');
+    const { code = '', status, problem = {} } = e || {};
+    const key = [prefix && `${prefix}.problem.${code}`, `admin.problem.${code}`,
+      { 0: 'problem.network', 403: 'admin.shell.forbidden', 404: 'admin.shell.notFound' }[status], `problem.${code}`]
+      .find((k) => k && has(k));
+    return key ? t(key) : problem.detail || problem.title || t('problem.generic');
   }
 
   // ---- Live messages at the top of <main> ----
 
-  let regions = null;
-
-  function liveRegions() {
-    if (!regions) {
-      regions = {
-        status: el('p', { id: 'console-status', class: 'announce', role: 'status', 'aria-live': 'polite', hidden: true }),
-        error: el('p', { id: 'console-alert', class: 'announce', role: 'alert', 'data-kind': 'error', hidden: true }),
-      };
-    }
-    return regions;
-  }
+  const regions = {
+    status: el('p', { id: 'console-status', class: 'announce', role: 'status', 'aria-live': 'polite', hidden: true }),
+    error: el('p', { id: 'console-alert', class: 'announce', role: 'alert', 'data-kind': 'error', hidden: true }),
+  };
 
   /** A message read out at once: `status` politely, `error` as an alert. Empty text hides it. */
   function notice(text, kind = 'status') {
-    const r = liveRegions();
-    const [show, hide] = kind === 'error' ? [r.error, r.status] : [r.status, r.error];
+    const [show, hide] = kind === 'error' ? [regions.error, regions.status] : [regions.status, regions.error];
     hide.hidden = true;
     hide.textContent = '';
     show.textContent = text || '';
@@ -478,7 +466,7 @@ const Console = (() => {
     main.after(el('footer', {}, el('p', {}, el('a', { href: '/', 'data-i18n': 'admin.shell.publicSite' }))));
     ui.signOut.addEventListener('click', signOut);
     main.setAttribute('aria-busy', 'true');
-    main.replaceChildren(liveRegions().status, liveRegions().error,
+    main.replaceChildren(regions.status, regions.error,
       el('p', { class: 'loading', 'data-i18n': 'admin.shell.loading', text: 'Loading…' }));
     return main;
   }
@@ -528,7 +516,7 @@ const Console = (() => {
 
   /** A page that cannot be drawn: a heading, the reason and the way back. */
   function failure(main, e) {
-    main.replaceChildren(liveRegions().status, liveRegions().error,
+    main.replaceChildren(regions.status, regions.error,
       el('h1', { 'data-i18n': 'admin.shell.failedHeading', text: T('failedHeading') }),
       el('p', { class: 'problem', text: problemText(e) }),
       el('p', {}, el('a', { href: '/admin/', 'data-i18n': 'admin.shell.backToEvents', text: T('backToEvents') })));
@@ -583,7 +571,7 @@ const Console = (() => {
   async function draw(ctx, main, render) {
     guards.forEach((g) => g.release());
     main.setAttribute('aria-busy', 'true');
-    main.replaceChildren(liveRegions().status, liveRegions().error);
+    main.replaceChildren(regions.status, regions.error);
     try {
       await render(ctx);
     } catch (e) {
