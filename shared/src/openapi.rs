@@ -72,6 +72,8 @@ const TOKEN: &str = r#"{"type": "string", "pattern": "^[A-Za-z0-9_-]{22,128}$"}"
 const STATUS: &str = r#"{"type": "string", "enum": ["pending_confirmation", "pending_approval", "confirmed", "waitlisted", "rejected", "cancelled"]}"#;
 const LIMIT: &str = r#"{"type": "integer", "minimum": 1, "maximum": 500}"#;
 const CURSOR: &str = r#"{"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}"#;
+const LANGUAGE: &str = r#"{"type": "string", "enum": ["ar", "zh", "en", "fr", "ru", "es"]}"#;
+const NAME: &str = r#"{"type": "string", "minLength": 1, "maxLength": 200}"#;
 
 /// Path parameters by name.
 fn path_schema(name: &str) -> Value {

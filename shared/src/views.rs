@@ -881,6 +881,30 @@ pub struct AnnouncementAccepted {
     pub recipients: u64,
 }
 
+/// `POST …/announcements/preview`: the announcement as a registrant reading `language` gets it
+/// by email, rendered by the mail job's templates (the unsubscribe link's token a placeholder).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AnnouncementPreview {
+    pub language: Language,
+    /// The email's subject line.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part, a whole document.
+    pub html: String,
+}
+
+impl AnnouncementPreview {
+    pub fn of(language: Language, rendered: crate::mail::templates::Rendered) -> Self {
+        Self {
+            language,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+        }
+    }
+}
+
 /// `GET …/announcements`, newest first.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AnnouncementList {

@@ -651,6 +651,12 @@ async fn drive_every_function(w: &World) {
     .await;
     let news = json!({"subject": {"en": "News"}, "body": {"en": "Programme online"},
                       "audience": "all"});
+    w.admin(
+        "POST",
+        "/v1/admin/events/ws/announcements/preview?language=fr",
+        news.clone(),
+    )
+    .await;
     w.admin("POST", "/v1/admin/events/ws/announcements", news)
         .await;
     w.admin("GET", "/v1/admin/events/ws/announcements", Value::Null)

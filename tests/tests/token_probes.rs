@@ -427,7 +427,8 @@ fn valid_body((method, path): &Route) -> Option<Value> {
         ("put", "/v1/admin/events/{event_id}/join-info") => Some(
             json!({"url": "https://evil.example/hijack", "release_at": "2021-08-01T00:00:00Z"}),
         ),
-        ("post", "/v1/admin/events/{event_id}/announcements") => {
+        ("post", "/v1/admin/events/{event_id}/announcements")
+        | ("post", "/v1/admin/events/{event_id}/announcements/preview") => {
             Some(json!({"subject": "Probed", "body": "Probed", "audience": "all"}))
         }
         ("patch", "/v1/registrations/me") => Some(json!({"organisation": "Probed"})),

@@ -20,17 +20,6 @@ pub enum ComposeError {
     Template(String),
 }
 
-pub fn facts(event: &Event, language: plenary::domain::Language) -> EventFacts {
-    let tz = event.timezone.tz();
-    EventFacts {
-        title: event.title.to_string(),
-        starts_local: templates::format_instant(event.starts_at, tz, language),
-        ends_local: templates::format_instant(event.ends_at, tz, language),
-        zone_name: event.timezone.name().to_owned(),
-        zone_label: templates::zone_label(event.starts_at, tz),
-    }
-}
-
 fn link(app: &App, path: &str, token: &Token) -> String {
     format!("{}{path}?token={}", app.site_url, token.expose())
 }
@@ -46,16 +35,14 @@ pub fn one_click_url(app: &App, token: &Token) -> String {
     format!("{}/v1/unsubscribe?token={}", app.api_url, token.expose())
 }
 
-/// The website's unsubscribe page for the same `token`, the link in the body: a person's click
-/// is a GET, and link scanners follow GETs, so the page changes nothing until its button is
-/// pressed. It opens in the registrant's language and names the event.
+/// The website's unsubscribe page for the same `token`, the link in the body
+/// ([`plenary::mail::unsubscribe_page_url`]).
 pub fn unsubscribe_page_url(app: &App, token: &Token, r: &Registration) -> String {
-    format!(
-        "{}/unsubscribe?token={}&lang={}&event={}",
-        app.site_url,
+    plenary::mail::unsubscribe_page_url(
+        app.site_url.as_str(),
         token.expose(),
-        r.language.code(),
-        r.event_id
+        r.language,
+        &r.event_id,
     )
 }
 
@@ -135,7 +122,7 @@ pub fn email(
     unsubscribe: Option<&Token>,
 ) -> Result<OutgoingEmail, ComposeError> {
     let name = format!("{} {}", person.given_name, person.family_name);
-    let facts = facts(event, r.language);
+    let facts = EventFacts::of(event, r.language);
     let page = unsubscribe.map(|t| unsubscribe_page_url(app, t, r));
     let rendered = templates::render(&Message {
         kind,

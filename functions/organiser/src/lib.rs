@@ -8,7 +8,7 @@ use std::sync::Arc;
 use ::http::StatusCode;
 use plenary::Clock;
 use plenary::Config;
-use plenary::config::{ConfigError, CorsConfig};
+use plenary::config::{BaseUrl, ConfigError, CorsConfig};
 use plenary::domain::{
     AuditEntry, AuditScope, Event, EventId, JoinInfo, Programme, RegistrationId, UploadRequest,
     UrlPolicy,
@@ -71,6 +71,8 @@ pub struct App {
     /// Signs the forms organisers upload files with.
     pub upload_forms: Arc<dyn UploadForms>,
     pub uploads: Arc<dyn UploadStore>,
+    /// The website, whose unsubscribe page an announcement's preview links to.
+    pub site_url: BaseUrl,
 }
 
 impl App {
@@ -107,6 +109,7 @@ impl App {
             requests_per_client_per_minute: config.requests_per_client_per_minute,
             failed_bearers_per_client_per_hour: config.failed_bearers_per_client_per_hour,
             material_urls: config.material_urls,
+            site_url: config.site_url.clone(),
         })
     }
 
@@ -133,7 +136,7 @@ pub async fn handle(app: &App, req: Request) -> Response {
             let caller = authorise(app, ep, &params, &req).await?;
             match &caller {
                 // Every organiser write is one audit entry, committed with the change it records.
-                Some(caller) if req.method() != ::http::Method::GET => {
+                Some(caller) if ep.writes() => {
                     let entries = audit_entries(app, ep, &params, caller);
                     recording(&entries, dispatch(app, ep, &params, &req, Some(caller))).await?
                 }
@@ -203,7 +206,7 @@ async fn authorise(
     let client = http::client_address(req);
     if need == Need::Nobody {
         // Signing in is a public write: it counts its clients as the registration routes do.
-        if req.method() != ::http::Method::GET {
+        if ep.writes() {
             clients::admit(
                 app.limits.as_ref(),
                 client.as_ref(),
@@ -222,8 +225,7 @@ async fn authorise(
         .caller(bearer.as_ref(), malformed, client.as_ref(), app.clock.now())
         .await?;
     let event = EventId::parse(params.get("event_id")).ok();
-    // Signing out is not a write a read-only token must be kept from.
-    let write = req.method() != ::http::Method::GET && ep != Endpoint::SignOut;
+    let write = ep.refuses_read_only();
     match access.check(&caller, need, event.as_ref(), write).await {
         // Without a role the event is not there, so a PUT would create it: for administrators.
         Err(AccessError::NoEvent) if ep == Endpoint::PutEvent => {
@@ -263,6 +265,7 @@ async fn dispatch(
         Endpoint::Stats => registrations::stats(app, id).await,
         Endpoint::Attendance => registrations::attendance(app, id, req).await,
         Endpoint::Announce => registrations::announce(app, signed_in()?, id, req).await,
+        Endpoint::PreviewAnnouncement => registrations::preview_announcement(app, id, req).await,
         Endpoint::CreateUpload => create_upload(app, id, req).await,
         Endpoint::SignIn => people::sign_in(app, req).await,
         Endpoint::OpenSession => people::open_session(app, req).await,

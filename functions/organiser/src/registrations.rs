@@ -4,7 +4,7 @@ use std::io::Write;
 
 use ::http::{HeaderValue, StatusCode, header};
 use plenary::domain::{
-    Asked, FieldError, FieldErrors, Question, Registration, RegistrationId, Status,
+    Asked, FieldError, FieldErrors, Language, Line, Question, Registration, RegistrationId, Status,
 };
 use plenary::http::large::{self, Sink};
 use plenary::http::{self, Problem, Request, Response, query_params};
@@ -347,6 +347,60 @@ pub async fn announce(
             recipients: a.recipients,
         },
     ))
+}
+
+/// `POST …/announcements/preview?language=&name=`: the body `POST …/announcements` takes, as the
+/// registrant reading `language` (default English) and called `name` (default the use case's
+/// sample name; empty is the default) would get it. Every bad query field and body field is
+/// named at once.
+pub async fn preview_announcement(
+    app: &App,
+    raw_id: &str,
+    req: &Request,
+) -> Result<Response, Problem> {
+    let mut errors = Vec::new();
+    let mut language = Language::En;
+    let mut name = None;
+    for (k, v) in query_params(req) {
+        let mut bad = |message: String| {
+            errors.push(FieldError {
+                field: k.clone(),
+                message,
+            })
+        };
+        match k.as_str() {
+            "language" => match Language::parse(&v) {
+                Ok(l) => language = l,
+                Err(m) => bad(m),
+            },
+            "name" if v.trim().is_empty() => name = None,
+            "name" => match Line::parse(&v) {
+                Ok(n) => name = Some(n),
+                Err(m) => bad(m),
+            },
+            _ => {}
+        }
+    }
+    let body = http::json_body(req)?;
+    let request = match AnnouncementRequest::parse(&body) {
+        Ok(r) if errors.is_empty() => r,
+        Ok(_) => return Err(Problem::invalid(FieldErrors(errors))),
+        Err(FieldErrors(body_errors)) => {
+            errors.extend(body_errors);
+            return Err(Problem::invalid(FieldErrors(errors)));
+        }
+    };
+    let event = existing_event(app, raw_id).await?;
+    let rendered = announcements::preview(
+        &event,
+        &request,
+        language,
+        name.as_ref(),
+        app.site_url.as_str(),
+    )?;
+    Ok(http::private(http::json(&views::AnnouncementPreview::of(
+        language, rendered,
+    ))))
 }
 
 #[cfg(test)]

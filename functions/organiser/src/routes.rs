@@ -1,5 +1,6 @@
 //! What the organiser function serves, and what each route asks of its caller.
 
+use ::http::Method;
 use plenary::domain::Duty;
 use plenary::openapi::ops;
 use plenary::usecases::organiser::access::Need;
@@ -24,6 +25,7 @@ plenary::routes! {
         Stats => ops::GET_STATS,
         Attendance => ops::GET_ATTENDANCE,
         Announce => ops::ANNOUNCE,
+        PreviewAnnouncement => ops::PREVIEW_ANNOUNCEMENT,
         CreateUpload => ops::CREATE_UPLOAD,
         SignIn => ops::SIGN_IN,
         OpenSession => ops::OPEN_SESSION,
@@ -61,8 +63,21 @@ impl Endpoint {
                 Need::Event(Duty::Review)
             }
             PutEvent | PutDraft | Publish | CreateUpload => Need::Event(Duty::Edit),
-            GetJoinInfo | PutJoinInfo | ListAnnouncements | Announce | PutMember | RemoveMember
-            | EventAudit => Need::Event(Duty::Manage),
+            GetJoinInfo | PutJoinInfo | ListAnnouncements | Announce | PreviewAnnouncement
+            | PutMember | RemoveMember | EventAudit => Need::Event(Duty::Manage),
         }
+    }
+
+    /// Whether the route may change what is stored: each call of such a route is one audit
+    /// entry, committed with its change. Every route but a GET, except the preview of an
+    /// announcement, a POST (it takes the announcement's body) that renders and changes nothing.
+    pub fn writes(self) -> bool {
+        self.operation().method != Method::GET && self != Endpoint::PreviewAnnouncement
+    }
+
+    /// Whether a read-only token is refused the route: every write but signing out, which only
+    /// ends the bearer presented.
+    pub fn refuses_read_only(self) -> bool {
+        self.writes() && self != Endpoint::SignOut
     }
 }

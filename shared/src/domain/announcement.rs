@@ -90,15 +90,43 @@ impl Announcement {
         }
     }
 
-    /// The subject and body in `language`, else in English.
+    /// The subject and body in `language`, each else in English ([`announcement_text`]).
     pub fn text(&self, language: Language) -> (&str, &str) {
-        fn pick(v: &[(Language, String)], language: Language) -> &str {
-            v.iter()
-                .find(|(l, _)| *l == language)
-                .or_else(|| v.iter().find(|(l, _)| *l == Language::En))
-                .map(|(_, t)| t.as_str())
-                .unwrap_or("")
-        }
-        (pick(&self.subject, language), pick(&self.body, language))
+        (
+            announcement_text(&self.subject, language),
+            announcement_text(&self.body, language),
+        )
+    }
+}
+
+/// The text of an announcement's subject or body that a registrant reading `language` gets: the
+/// text in `language`, else the English one (every announcement has English, the fall-back).
+/// The one rule of the job's sending and the organiser's preview.
+pub fn announcement_text(texts: &[(Language, String)], language: Language) -> &str {
+    texts
+        .iter()
+        .find(|(l, _)| *l == language)
+        .or_else(|| texts.iter().find(|(l, _)| *l == Language::En))
+        .map(|(_, t)| t.as_str())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_is_in_the_readers_language_else_in_english_per_field() {
+        let texts = vec![
+            (Language::En, "Room change".to_owned()),
+            (Language::Fr, "Changement de salle".to_owned()),
+        ];
+        assert_eq!(
+            announcement_text(&texts, Language::Fr),
+            "Changement de salle"
+        );
+        assert_eq!(announcement_text(&texts, Language::En), "Room change");
+        assert_eq!(announcement_text(&texts, Language::Ru), "Room change");
+        assert_eq!(announcement_text(&[], Language::Ru), "");
     }
 }

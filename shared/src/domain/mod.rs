@@ -22,7 +22,7 @@ pub mod tally;
 mod text;
 mod upload;
 
-pub use announcement::{Announcement, AnnouncementSummary, Audience};
+pub use announcement::{Announcement, AnnouncementSummary, Audience, announcement_text};
 pub use audit::{AUDIT_RETENTION, AuditEntry, AuditScope};
 pub use client::ClientAddress;
 pub use country::CountryCode;

@@ -18,7 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Email, Language};
+use crate::domain::{Email, EventId, Language};
 
 /// What a message is for; transactional kinds never carry an unsubscribe link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,6 +117,22 @@ pub fn one_click_unsubscribe(url: &str) -> Vec<(String, String)> {
             "List-Unsubscribe=One-Click".to_owned(),
         ),
     ]
+}
+
+/// The website's unsubscribe page for a registration's unsubscribe `token` (`site` without its
+/// trailing slash), the link in an optional message's body: a person's click is a GET, and link
+/// scanners follow GETs, so the page changes nothing until its button is pressed. It opens in
+/// the registrant's `language` and names the `event`.
+pub fn unsubscribe_page_url(
+    site: &str,
+    token: &str,
+    language: Language,
+    event: &EventId,
+) -> String {
+    format!(
+        "{site}/unsubscribe?token={token}&lang={}&event={event}",
+        language.code()
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

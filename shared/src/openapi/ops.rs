@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::{
     AmendRequest, AnnouncementRequest, Auth, BOOLEAN, Body, CURSOR, ConfirmRequest, DraftRequest,
-    EventRequest, IDEMPOTENCY, IF_NONE_MATCH, JoinInfoRequest, LIMIT, MemberBody, Operation,
-    OrganiserBody, RegistrationRequest, ResendRequest, STATUS, SessionBody, SignInBody, TOKEN,
-    TokenBody, UploadBody, VERSION_NO, ZONE, s,
+    EventRequest, IDEMPOTENCY, IF_NONE_MATCH, JoinInfoRequest, LANGUAGE, LIMIT, MemberBody, NAME,
+    Operation, OrganiserBody, RegistrationRequest, ResendRequest, STATUS, SessionBody, SignInBody,
+    TOKEN, TokenBody, UploadBody, VERSION_NO, ZONE, s,
 };
 use crate::views;
 
@@ -126,6 +126,9 @@ operations! {
         query: &[], headers: &[], request: Body::Json(s::<UploadBody>), 201 => Body::Json(s::<views::UploadGranted>), problems: &[401, 403];
     ANNOUNCE = POST "/v1/admin/events/{event_id}/announcements", "announce", "Send an announcement to the chosen audience", "Organiser", Organiser,
         query: &[], headers: &[], request: Body::Json(s::<AnnouncementRequest>), 202 => Body::Json(s::<views::AnnouncementAccepted>), problems: &[401, 403];
+    PREVIEW_ANNOUNCEMENT = POST "/v1/admin/events/{event_id}/announcements/preview", "previewAnnouncement", "The announcement as a registrant reading the language gets it by email (subject, text and HTML), rendered by the mail job's templates; sends, queues and records nothing", "Organiser", Organiser,
+        query: &[("language", false, "The registrant's language (default en); each text in it, else in English", LANGUAGE), ("name", false, "The name the greeting uses (default Ada Lovelace), one line", NAME)],
+        headers: &[], request: Body::Json(s::<AnnouncementRequest>), 200 => Body::Json(s::<views::AnnouncementPreview>), problems: &[401, 403];
     SIGN_IN = POST "/v1/admin/sign-in", "signIn", "Email a sign-in link to a known organiser (the same answer whatever the address)", "Organisers", Public,
         query: &[], headers: &[], request: Body::Json(s::<SignInBody>), 202 => Body::Json(s::<views::SignInRequested>), problems: &[];
     OPEN_SESSION = POST "/v1/admin/sessions", "openSession", "Exchange an emailed sign-in link for a session bearer (12 hours)", "Organisers", Public,

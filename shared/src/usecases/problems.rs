@@ -17,6 +17,7 @@ use super::registrant::{
 };
 use super::registrar::ChangeError;
 use crate::domain::{Participation, PublishRefusal};
+use crate::mail::templates::TemplateError;
 use crate::store::{PublishError, StoreError};
 
 /// The one mapping of storage faults to HTTP: transient faults are 503 with Retry-After,
@@ -27,6 +28,14 @@ impl From<StoreError> for Problem {
             StoreError::Table(t) if t.is_transient() => Problem::unavailable(&e),
             _ => Problem::internal(&e),
         }
+    }
+}
+
+/// A message that cannot be rendered (an announcement's preview) is the templates' fault, never
+/// the organiser's: an opaque 500, the cause in the log only.
+impl From<TemplateError> for Problem {
+    fn from(e: TemplateError) -> Self {
+        Problem::internal(&e)
     }
 }
 

@@ -20,7 +20,7 @@ use jiff::tz::TimeZone;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
-use crate::domain::{ChangeKind, Language};
+use crate::domain::{ChangeKind, Event, Language};
 use crate::mail::MessageKind;
 
 use i18n::Translations;
@@ -45,6 +45,21 @@ pub struct EventFacts {
     pub zone_name: String,
     /// E.g. "CEST (UTC+02:00)".
     pub zone_label: String,
+}
+
+impl EventFacts {
+    /// `event` as a reader of `language` sees it in every message about it: its title, and its
+    /// start and end in its own zone, named and labelled.
+    pub fn of(event: &Event, language: Language) -> Self {
+        let tz = event.timezone.tz();
+        Self {
+            title: event.title.to_string(),
+            starts_local: format_instant(event.starts_at, tz, language),
+            ends_local: format_instant(event.ends_at, tz, language),
+            zone_name: event.timezone.name().to_owned(),
+            zone_label: zone_label(event.starts_at, tz),
+        }
+    }
 }
 
 /// One line of a programme-changes message.

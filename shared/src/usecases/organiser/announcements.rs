@@ -5,7 +5,12 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::domain::tally;
-use crate::domain::{Announcement, Audience, Email, Event, FieldError, FieldErrors, Language};
+use crate::domain::{
+    Announcement, Audience, Email, Event, FieldError, FieldErrors, Language, Line,
+    announcement_text,
+};
+use crate::mail::templates::{self, Content, EventFacts, Message, Rendered, TemplateError};
+use crate::mail::{MessageKind, unsubscribe_page_url};
 use crate::store::{JobStore, RegistrationStore, StoreError};
 use crate::token::TokenSource;
 
@@ -145,4 +150,36 @@ pub async fn announce(
     };
     jobs.add_announcement(&a).await?;
     Ok(a)
+}
+
+/// Whom a preview greets when the organiser names no one (the console's sample name too).
+pub const PREVIEW_NAME: &str = "Ada Lovelace";
+
+/// The token of a preview's unsubscribe link: no registration's, and plainly not one.
+pub const PREVIEW_TOKEN: &str = "preview";
+
+/// `request` for `event` as a registrant reading `language` would get it by email: the texts
+/// the job picks for them ([`announcement_text`]), the template in their language, `name`
+/// greeted (else [`PREVIEW_NAME`]), and the unsubscribe page's link with [`PREVIEW_TOKEN`] for
+/// their token on `site`. Nothing is queued, sent or written.
+pub fn preview(
+    event: &Event,
+    request: &AnnouncementRequest,
+    language: Language,
+    name: Option<&Line>,
+    site: &str,
+) -> Result<Rendered, TemplateError> {
+    let facts = EventFacts::of(event, language);
+    let unsubscribe = unsubscribe_page_url(site, PREVIEW_TOKEN, language, &event.id);
+    templates::render(&Message {
+        kind: MessageKind::Announcement,
+        language,
+        recipient_name: name.map_or(PREVIEW_NAME, Line::as_str),
+        event: Some(&facts),
+        content: &Content::Announcement {
+            subject: announcement_text(&request.subject, language).to_owned(),
+            body: announcement_text(&request.body, language).to_owned(),
+        },
+        unsubscribe_url: Some(&unsubscribe),
+    })
 }
