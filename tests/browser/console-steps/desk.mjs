@@ -63,7 +63,7 @@ export async function sendAnnouncement(page, eventId, { texts, audience = 'confi
   }
   await page.locator(`#tab-en`).click();
   await page.locator(`#aud-${audience}`).check();
-  const preview = await page.locator('#preview-text').textContent();
+  const preview = await previewText(page);
   await page.getByRole('button', { name: 'Send…' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
@@ -72,6 +72,12 @@ export async function sendAnnouncement(page, eventId, { texts, audience = 'confi
   const said = await page.getByText(/The announcement is on its way to \d+ recipients/).first().textContent();
   await page.locator('#ann-table tbody tr', { hasText: texts.en.subject }).waitFor();
   return { recipients: Number(said.match(/(\d+) recipients/)[1]), preview };
+}
+
+/** The announcement preview's plain text, once the API has rendered what was last typed. */
+export async function previewText(page) {
+  await page.locator('#ann-preview-mail:not([aria-busy])').waitFor();
+  return page.locator('#preview-text').textContent();
 }
 
 /** Downloads the CSV through the page's button; returns its text. */

@@ -472,13 +472,9 @@ const Console = (() => {
   }
 
   async function signOut() {
-    const bearer = token();
     ui.signOut.disabled = true;
-    try {
-      await fetch(Plenary.apiUrl('/v1/admin/sessions/current'), {
-        method: 'DELETE', headers: { Authorization: `Bearer ${bearer}` },
-      });
-    } catch { /* the bearer is forgotten either way */ }
+    // The bearer is forgotten whatever the answer.
+    await Plenary.api('DELETE', '/v1/admin/sessions/current', { token: token() }).catch(() => {});
     setToken(null);
     guards.forEach((g) => g.clean());
     location.assign('/admin/sign-in?signed_out=1');
@@ -491,10 +487,8 @@ const Console = (() => {
   function drawFrame(ctx, page) {
     const { me } = ctx;
     ui.person.textContent = me.email ? (me.name ? `${me.name} (${me.email})` : me.email) : T('deploymentToken');
-    const top = [link('/admin/', 'admin.shell.nav.events', page === 'index')];
-    if (me.email) top.push(link('/admin/tokens', 'admin.shell.nav.tokens', page === 'tokens'));
-    if (me.administrator) top.push(link('/admin/organisers', 'admin.shell.nav.organisers', page === 'organisers'));
-    ui.topNav.replaceChildren(...top);
+    ui.topNav.replaceChildren(...[['index', '/admin/', 'events'], me.email && ['tokens'], me.administrator && ['organisers']]
+      .filter(Boolean).map(([name, href = `/admin/${name}`, key = name]) => link(href, `admin.shell.nav.${key}`, page === name)));
     if (ctx.eventId && ctx.event) {
       const items = pagesFor(ctx.role, ctx.eventId)
         .map(([name, href]) => link(href, `admin.shell.nav.${name}`, page === name));
@@ -529,42 +523,28 @@ const Console = (() => {
    */
   async function start({ page, event = false, session = true, render }) {
     const main = skeleton(session);
-    if (!session) {
-      const ctx = { me: null, event: null, eventId: null, role: null, may: () => false, main };
-      await Plenary.start(async () => {
-        pageTitle(page, null);
-        if (anyDirty()) return;
-        await draw(ctx, main, render);
-      });
-      return;
-    }
-    if (!token()) { await toSignIn({}); return; }
+    if (session && !token()) return toSignIn({});
     const eventId = event ? Plenary.query('event') : null;
     // Both reads start at once, alongside the dictionary.
-    const loading = Promise.all([
-      api('GET', '/v1/admin/me'),
-      eventId ? api('GET', '') : null,
-    ]);
-    loading.catch(() => {});
-    let ctx = null;
-    await Plenary.start(async () => {
+    const loading = session && Promise.all([api('GET', '/v1/admin/me'), eventId && api('GET', '')]);
+    if (loading) loading.catch(() => {});
+    let ctx = session ? null : { may: () => false, main };
+    return Plenary.start(async () => {
       if (!ctx) {
-        let me; let ev;
         try {
           if (event && !eventId) throw new ApiError(404, null);
-          [me, ev] = await loading;
+          const [me, ev] = await loading;
+          const mine = eventId && (me.events || []).find((x) => x.event_id === eventId);
+          const role = me.administrator ? 'administrator' : (mine ? mine.role : null);
+          ctx = { me, event: ev, eventId, role, may: (duty) => may(role, duty), main };
         } catch (e) {
           await draw(null, main, () => { throw e; });
           return;
         }
-        const mine = eventId && (me.events || []).find((x) => x.event_id === eventId);
-        const role = me.administrator ? 'administrator' : (mine ? mine.role : null);
-        ctx = { me, event: ev, eventId, role, may: (duty) => may(role, duty), main };
       }
-      drawFrame(ctx, page);
+      if (session) drawFrame(ctx, page);
       pageTitle(page, ctx);
-      if (anyDirty()) return;
-      await draw(ctx, main, render);
+      if (!anyDirty()) await draw(ctx, main, render);
     });
   }
 
