@@ -96,27 +96,29 @@
 
   // ---- Editing ----
 
-  /** Draws the form again, the focus on the control named `name` (by default the one that had it). */
-  function redraw(name = document.activeElement.name) {
+  const named = (name) => `[name="${CSS.escape(name)}"]`;
+
+  /** The session or speaker that a control's name (or an error's field) is of. */
+  const itemOf = (name) => { const m = /^(sessions|speakers)\[(\d+)\]/.exec(name); return m && state[m[1]][m[2]]; };
+
+  function redraw(focus) {
     draw();
-    const target = name && form.querySelector(`[name="${CSS.escape(name)}"]`);
+    const target = focus && form.querySelector(focus);
     if (target) target.focus();
   }
 
-  /** After a button's change to the draft: redraws it, the focus on `selector`. */
-  function changed(selector) {
+  /** After a button's change to the draft: redraws it, the focus on the selector `focus`. */
+  function changed(focus) {
     // No input event comes with a button's change, and the dirty guard listens for one.
     form.dispatchEvent(new Event('input', { bubbles: true }));
-    draw();
-    const target = form.querySelector(selector);
-    if (target) target.focus();
+    redraw(focus);
   }
 
   /** Puts `item` at the end of `list` (named `name` in the form), open, the focus on its `field`. */
   function append(list, name, item, field) {
     list.push(item);
     open.add(item);
-    changed(`[name="${name}[${list.length - 1}].${field}"]`);
+    changed(named(`${name}[${list.length - 1}].${field}`));
   }
 
   /** Takes item `i` out of `list`, the focus then on `selector`. */
@@ -187,7 +189,8 @@
     } else if (field === 'starts_at' || field === 'day') {
       if (ev.type !== 'change') return;
       move(item, field === 'day' ? value : item._day, field === 'day' ? item._start : value.trim(), lengthOf(item));
-      setTimeout(() => redraw(), 0);
+      // Once the focus has moved on, back to the control that has it.
+      setTimeout(() => redraw(document.activeElement.name && named(document.activeElement.name)), 0);
     } else if (field === 'ends_at') {
       item._end = value.trim();
     } else {
@@ -219,7 +222,7 @@
     const days = eventDays();
     if (!days.includes(s._day)) days.push(s._day);
     // A session speaker's or material's remove button; the focus goes back to the title.
-    const dropper = (list, j) => () => drop(list, j, `[name="${n}.title"]`);
+    const dropper = (list, j) => () => drop(list, j, named(`${n}.title`));
     const speakerOptions = state.speakers.map((sp) => [sp.id, `${sp.name || T('unnamed')} (${sp.id})`]);
     const rows = s.speakers.map((r, j) => el('li', { class: 'speaker-row' },
       C.field(`${n}.speakers[${j}].id`, T('speaker'), 'select',
@@ -293,7 +296,7 @@
         if (!sent.ok) throw new C.ApiError(sent.status, null);
         mat.url = url;
         if (!mat.title) mat.title = chosen.name;
-        changed(`[name="${name}.url"]`);
+        changed(named(`${name}.url`));
         C.notice(t('admin.materials.uploaded', { name: chosen.name }));
       } catch (e) {
         if (!(e instanceof C.ApiError)) throw e;
@@ -355,8 +358,7 @@
   /** A start time typed but not yet left (Enter submits before `change`) moves its session now. */
   function flush() {
     form.querySelectorAll('[name$=".starts_at"]').forEach((node) => {
-      const m = /^sessions\[(\d+)\]/.exec(node.name);
-      const item = m && state.sessions[Number(m[1])];
+      const item = itemOf(node.name);
       if (item && node.value.trim() !== item._start) onInput({ type: 'change', target: node });
     });
   }
@@ -370,11 +372,11 @@
     try {
       const res = await C.api('PUT', 'programme/draft', body());
       // The saved draft comes back in start order; what was open stays open.
-      const openIds = (list) => list.filter((x) => open.has(x)).map((x) => x.id);
-      const was = { sessions: openIds(state.sessions), speakers: openIds(state.speakers) };
+      const openIds = (kind) => state[kind].filter((x) => open.has(x)).map((x) => x.id);
+      const was = { sessions: openIds('sessions'), speakers: openIds('speakers') };
       state = fromApi(res);
       open.clear();
-      for (const kind of ['sessions', 'speakers']) state[kind].filter((x) => was[kind].includes(x.id)).forEach((x) => open.add(x));
+      for (const kind in was) for (const x of state[kind]) if (was[kind].includes(x.id)) open.add(x);
       draw();
       guard.clean();
       unsaved = false;
@@ -384,19 +386,15 @@
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
       const errors = e.status === 400 && e.problem && e.problem.errors;
-      if (!Array.isArray(errors)) {
+      if (Array.isArray(errors)) {
+        // Open every session and speaker an error names, so its input can be shown and focused.
+        const fields = errors.map((x) => ({ ...x, field: bracketed(x.field) }));
+        for (const { field } of fields) if (itemOf(field)) open.add(itemOf(field));
+        draw();
+        C.fieldErrors(form, { ...e, problem: { ...e.problem, errors: fields } });
+      } else {
         C.notice(problemText(e), 'error');
-        return false;
       }
-      // Open every session and speaker an error names, so its input can be shown and focused.
-      const named = errors.map((x) => ({ ...x, field: bracketed(x.field) }));
-      for (const { field } of named) {
-        const m = /^(sessions|speakers)\[(\d+)\]/.exec(field);
-        const item = m && state[m[1]][Number(m[2])];
-        if (item) open.add(item);
-      }
-      draw();
-      C.fieldErrors(form, { ...e, problem: { ...e.problem, errors: named } });
       return false;
     } finally {
       saving(false);
