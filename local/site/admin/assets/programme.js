@@ -13,7 +13,8 @@
   const REQUIRED = { 'aria-required': 'true' };
 
   let ctx;
-  let zone = 'UTC';
+  let editable;
+  let zone;
   let state = null; // { speakers: [...], sessions: [...] }, each session with its wall times (_day, _start, _end, _endDays)
   const open = new Set(); // the session and speaker objects whose <details> are open
   let form;
@@ -31,7 +32,7 @@
   const clock = (total) => [Math.floor(total / 60) % 24, total % 60].map((n) => String(n).padStart(2, '0')).join(':');
   const lengthOf = (s) => s._endDays * 1440 + minutes(s._end) - minutes(s._start);
 
-  /** The event's days in its zone, from its start to its end. */
+  /** The event's days in its zone. */
   function eventDays() {
     const [first] = wall(ctx.event.starts_at);
     const [last] = wall(ctx.event.ends_at);
@@ -77,12 +78,12 @@
   }
 
   function uniqueId(prefix, list) {
-    for (let n = 1; ; n += 1) {
-      if (!list.some((x) => x.id === `${prefix}-${n}`)) return `${prefix}-${n}`;
-    }
+    for (let n = 1; ; n += 1) if (!list.some((x) => x.id === `${prefix}-${n}`)) return `${prefix}-${n}`;
   }
 
   const byTime = (a, b) => `${a._day} ${a._start}`.localeCompare(`${b._day} ${b._start}`);
+  const titleOf = (s) => s.title || s.id;
+  const sessionsOf = (sp) => state.sessions.filter((s) => s.speakers.some((r) => r.id === sp.id));
 
   /** A session after `after` (or at the event's start) on its day, half an hour long. */
   function newSession(after) {
@@ -92,6 +93,16 @@
       id: uniqueId('session', state.sessions), title: '', kind: 'talk', track: '', abstract: '', speakers: [],
       _day: day, _start: clock(s), _end: clock(Math.min(s + 30, 24 * 60 - 1)), _endDays: 0,
     };
+  }
+
+  /** Moves `s` to `day` at `start`, keeping its length (in minutes). */
+  function move(s, day, start, length) {
+    const from = minutes(start);
+    s._day = day;
+    s._start = start;
+    if (from === null || !(length > 0)) return;
+    s._endDays = Math.floor((from + length) / 1440);
+    s._end = clock((from + length) % 1440);
   }
 
   // ---- Editing ----
@@ -121,10 +132,9 @@
     changed(named(`${name}[${list.length - 1}].${field}`));
   }
 
-  /** Takes item `i` out of `list`, the focus then on `selector`. */
-  function drop(list, i, selector) {
+  function drop(list, i, focus) {
     open.delete(list.splice(i, 1)[0]);
-    changed(selector);
+    changed(focus);
   }
 
   /** Asks before a removal; a "no" puts the focus back on `opener`. */
@@ -139,33 +149,22 @@
     // Straight after the original, the same length, so the copy does not overlap it.
     if (minutes(s._end) !== null && lengthOf(s) > 0) move(copy, s._day, s._end, lengthOf(s));
     append(state.sessions, 'sessions', copy, 'title');
-    C.notice(T('duplicated', { title: s.title || s.id }));
-  }
-
-  /** Moves `s` to `day` at `start`, keeping its length (in minutes). */
-  function move(s, day, start, length) {
-    const from = minutes(start);
-    s._day = day;
-    s._start = start;
-    if (from === null || !(length > 0)) return;
-    s._endDays = Math.floor((from + length) / 1440);
-    s._end = clock((from + length) % 1440);
+    C.notice(T('duplicated', { title: titleOf(s) }));
   }
 
   async function removeSession(s, opener) {
-    const title = s.title || s.id;
-    if (!(await sure(opener, T('removeSessionTitle'), T('removeSessionBody', { title })))) return;
+    if (!(await sure(opener, T('removeSessionTitle'), T('removeSessionBody', { title: titleOf(s) })))) return;
     drop(state.sessions, state.sessions.indexOf(s), '#add-session');
-    C.notice(T('sessionRemoved', { title }));
+    C.notice(T('sessionRemoved', { title: titleOf(s) }));
   }
 
   async function removeSpeaker(sp, opener) {
-    const using = state.sessions.filter((s) => s.speakers.some((r) => r.id === sp.id));
+    const using = sessionsOf(sp);
     const name = sp.name || sp.id;
-    const question = using.length
-      ? T('removeSpeakerUsed', { name, count: using.length, sessions: using.map((s) => s.title || s.id).join(', ') })
+    const body = using.length
+      ? T('removeSpeakerUsed', { name, count: using.length, sessions: using.map(titleOf).join(', ') })
       : T('removeSpeakerBody', { name });
-    if (!(await sure(opener, T('removeSpeakerTitle'), question))) return;
+    if (!(await sure(opener, T('removeSpeakerTitle'), body))) return;
     for (const s of using) s.speakers = s.speakers.filter((r) => r.id !== sp.id);
     drop(state.speakers, state.speakers.indexOf(sp), '#add-speaker');
     C.notice(T('speakerRemoved', { name }));
@@ -175,13 +174,13 @@
   function onInput(ev) {
     unsaved = true;
     const m = /^(sessions|speakers)\[(\d+)\]\.(\w+)(?:\[(\d+)\]\.(\w+))?$/.exec(ev.target.name || '');
-    const item = m && state[m[1]][Number(m[2])];
+    const item = m && state[m[1]][m[2]];
     if (!item) return;
     const field = m[3];
     const value = ev.target.value;
     if (m[4] !== undefined) {
       // A session's speaker or material: `sessions[0].speakers[1].role`, `sessions[0].materials[0].url`.
-      item[field][Number(m[4])][m[5]] = m[5] === 'language' && !value ? undefined : value;
+      item[field][m[4]][m[5]] = m[5] === 'language' && !value ? undefined : value;
     } else if (m[1] === 'speakers' && field === 'id') {
       // A speaker's new id follows into the sessions that name them.
       for (const s of state.sessions) for (const r of s.speakers) if (r.id === item.id) r.id = value;
@@ -189,7 +188,6 @@
     } else if (field === 'starts_at' || field === 'day') {
       if (ev.type !== 'change') return;
       move(item, field === 'day' ? value : item._day, field === 'day' ? item._start : value.trim(), lengthOf(item));
-      // Once the focus has moved on, back to the control that has it.
       setTimeout(() => redraw(document.activeElement.name && named(document.activeElement.name)), 0);
     } else if (field === 'ends_at') {
       item._end = value.trim();
@@ -202,6 +200,10 @@
 
   // ---- Drawing ----
 
+  const muted = (text) => el('p', { class: 'muted', text });
+  const actions = (...buttons) => editable && el('div', { class: 'actions' }, buttons);
+  const removeButton = (text, onClick) => C.button(text, onClick, { class: 'secondary danger-text' });
+
   /** A field maker for the item named `n`: `(key, value, attrs, control)`, labelled `label(key)`. */
   const fieldsOf = (n, label = (key) => T(`field.${key}`)) => (key, value, attrs = {}, control = attrs.options ? 'select' : 'input') =>
     C.field(`${n}.${key}`, label(key), control, { value, ...attrs });
@@ -213,34 +215,16 @@
     return details;
   }
 
-  const actions = (...buttons) => ctx.editable && el('div', { class: 'actions' }, buttons);
-  const removeButton = (text, onClick) => C.button(text, onClick, { class: 'secondary danger-text' });
-
   function sessionCard(s) {
     const n = `sessions[${state.sessions.indexOf(s)}]`;
     const field = fieldsOf(n);
     const days = eventDays();
     if (!days.includes(s._day)) days.push(s._day);
-    // A session speaker's or material's remove button; the focus goes back to the title.
+    // A session speaker's or material's remove button: the focus goes back to the title.
     const dropper = (list, j) => () => drop(list, j, named(`${n}.title`));
-    const speakerOptions = state.speakers.map((sp) => [sp.id, `${sp.name || T('unnamed')} (${sp.id})`]);
-    const rows = s.speakers.map((r, j) => el('li', { class: 'speaker-row' },
-      C.field(`${n}.speakers[${j}].id`, T('speaker'), 'select',
-        { value: r.id, options: speakerOptions.some(([id]) => id === r.id) ? speakerOptions : [[r.id, r.id], ...speakerOptions] }),
-      C.field(`${n}.speakers[${j}].role`, T('role'), 'input', { value: r.role, hint: T('roleHint') }),
-      ctx.editable && C.button(T('removeFromSession'), dropper(s.speakers, j))));
-    const materials = (s.materials || []).map((mat, j) => {
-      const name = `${n}.materials[${j}]`;
-      const material = fieldsOf(name, (key) => t(`admin.materials.${key}`));
-      return el('li', { class: 'material-row', 'data-field': name },
-        material('title', mat.title, REQUIRED),
-        material('kind', mat.kind, { options: MATERIALS.map((k) => [k, t(`material.${k}`)]) }),
-        material('url', mat.url, { type: 'url', hint: t('admin.materials.urlHint'), autocomplete: 'off', ...REQUIRED }),
-        material('language', mat.language || '',
-          { options: [['', t('admin.materials.anyLanguage')], ...Plenary.LANGUAGES.map((l) => [l, C.languageName(l)])] }),
-        ctx.editable && uploader(name, mat),
-        ctx.editable && C.button(t('admin.materials.remove', { title: mat.title || j + 1 }), dropper(s.materials, j)));
-    });
+    const list = (key, legend, items, none, adder) => el('fieldset', { class: `field session-${key}`, 'data-field': `${n}.${key}` },
+      el('legend', { text: legend }), items.length ? el('ul', { class: 'plain' }, items) : muted(none), editable && adder);
+    const speakers = state.speakers.map((sp) => [sp.id, `${sp.name || T('unnamed')} (${sp.id})`]);
     const time = { hint: T('timeHint'), inputmode: 'numeric', autocomplete: 'off' };
     return card(s, { class: 'item session-item', 'data-session': s.id }, [
       el('span', { class: 'when', text: `${s._start}–${s._end}` }), ' ',
@@ -257,21 +241,32 @@
       field('kind', s.kind, { options: KINDS.map((k) => [k, t(`kind.${k}`)]) }),
       field('track', s.track, { hint: T('trackHint') })),
     field('abstract', s.abstract, {}, 'textarea'),
-    el('fieldset', { class: 'field session-speakers', 'data-field': `${n}.speakers` },
-      el('legend', { text: T('field.speakers') }),
-      rows.length ? el('ul', { class: 'plain' }, rows) : el('p', { class: 'muted', text: T('noSessionSpeakers') }),
-      ctx.editable && state.speakers.length > 0 && C.button(T('addSpeakerToSession'), () => {
-        const used = s.speakers.map((r) => r.id);
-        const free = state.speakers.find((sp) => !used.includes(sp.id)) || state.speakers[0];
-        append(s.speakers, `${n}.speakers`, { id: free.id, role: 'speaker' }, 'id');
-      })),
-    el('fieldset', { class: 'field session-materials', 'data-field': `${n}.materials` },
-      el('legend', { text: t('admin.materials.legend') }),
-      materials.length ? el('ul', { class: 'plain' }, materials) : el('p', { class: 'muted', text: t('admin.materials.none') }),
-      ctx.editable && C.button(t('admin.materials.add'), () => {
-        s.materials = s.materials || [];
-        append(s.materials, `${n}.materials`, { id: uniqueId('material', s.materials), title: '', kind: 'slides', url: '' }, 'title');
-      })),
+    list('speakers', T('field.speakers'), s.speakers.map((r, j) => el('li', { class: 'speaker-row' },
+      C.field(`${n}.speakers[${j}].id`, T('speaker'), 'select',
+        { value: r.id, options: speakers.some(([id]) => id === r.id) ? speakers : [[r.id, r.id], ...speakers] }),
+      C.field(`${n}.speakers[${j}].role`, T('role'), 'input', { value: r.role, hint: T('roleHint') }),
+      editable && C.button(T('removeFromSession'), dropper(s.speakers, j)))),
+    T('noSessionSpeakers'), state.speakers.length > 0 && C.button(T('addSpeakerToSession'), () => {
+      const used = s.speakers.map((r) => r.id);
+      const free = state.speakers.find((sp) => !used.includes(sp.id)) || state.speakers[0];
+      append(s.speakers, `${n}.speakers`, { id: free.id, role: 'speaker' }, 'id');
+    })),
+    list('materials', t('admin.materials.legend'), (s.materials || []).map((mat, j) => {
+      const name = `${n}.materials[${j}]`;
+      const material = fieldsOf(name, (key) => t(`admin.materials.${key}`));
+      return el('li', { class: 'material-row', 'data-field': name },
+        material('title', mat.title, REQUIRED),
+        material('kind', mat.kind, { options: MATERIALS.map((k) => [k, t(`material.${k}`)]) }),
+        material('url', mat.url, { type: 'url', hint: t('admin.materials.urlHint'), autocomplete: 'off', ...REQUIRED }),
+        material('language', mat.language || '',
+          { options: [['', t('admin.materials.anyLanguage')], ...Plenary.LANGUAGES.map((l) => [l, C.languageName(l)])] }),
+        editable && uploader(name, mat),
+        editable && C.button(t('admin.materials.remove', { title: mat.title || j + 1 }), dropper(s.materials, j)));
+    }),
+    t('admin.materials.none'), C.button(t('admin.materials.add'), () => {
+      s.materials = s.materials || [];
+      append(s.materials, `${n}.materials`, { id: uniqueId('material', s.materials), title: '', kind: 'slides', url: '' }, 'title');
+    })),
     actions(
       C.button(T('duplicate'), () => duplicate(s)),
       removeButton(T('removeSession'), (b) => removeSession(s, b))));
@@ -309,10 +304,9 @@
 
   function speakerCard(sp) {
     const field = fieldsOf(`speakers[${state.speakers.indexOf(sp)}]`);
-    const uses = state.sessions.filter((s) => s.speakers.some((r) => r.id === sp.id)).length;
     return card(sp, { class: 'item speaker-item', 'data-speaker': sp.id }, [
       el('span', { class: 'label', dir: 'auto', text: sp.name || T('unnamed') }), ' ',
-      el('span', { class: 'muted', text: T('speaksIn', { count: uses }) }),
+      el('span', { class: 'muted', text: T('speaksIn', { count: sessionsOf(sp).length }) }),
     ],
     el('div', { class: 'grid' },
       field('name', sp.name, { autocomplete: 'off', ...REQUIRED }),
@@ -323,7 +317,7 @@
   }
 
   function sessionsByDay() {
-    if (!state.sessions.length) return [el('p', { class: 'muted', text: T('noSessions') })];
+    if (!state.sessions.length) return [muted(T('noSessions'))];
     const days = new Map();
     for (const s of [...state.sessions].sort(byTime)) days.set(s._day, [...(days.get(s._day) || []), s]);
     return [...days].map(([day, list]) => el('section', { class: 'day', 'aria-labelledby': `day-${day}` },
@@ -338,14 +332,13 @@
       actions(C.button(addText, add, { id: `add-${kind.slice(0, -1)}` })));
     form.replaceChildren(
       el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
-      el('fieldset', { class: 'plain', disabled: !ctx.editable },
+      el('fieldset', { class: 'plain', disabled: !editable },
         el('legend', { class: 'visually-hidden', text: T('heading') }),
-        section('sessions', [
-          el('p', { class: 'zone-label', text: T('timesIn', { zone: C.zoneName(zone, ctx.event.starts_at) }) }),
-          ...sessionsByDay(),
-        ], T('addSession'), () => append(state.sessions, 'sessions', newSession([...state.sessions].sort(byTime).pop()), 'title')),
+        section('sessions',
+          [el('p', { class: 'zone-label', text: T('timesIn', { zone: C.zoneName(zone, ctx.event.starts_at) }) }), ...sessionsByDay()],
+          T('addSession'), () => append(state.sessions, 'sessions', newSession([...state.sessions].sort(byTime).pop()), 'title')),
         section('speakers',
-          state.speakers.length ? state.speakers.map(speakerCard) : el('p', { class: 'muted', text: T('noSpeakers') }),
+          state.speakers.length ? state.speakers.map(speakerCard) : muted(T('noSpeakers')),
           T('addSpeaker'), () => append(state.speakers, 'speakers', { id: uniqueId('speaker', state.speakers), name: '', affiliation: '', bio: '' }, 'name'))),
       actions(el('button', { type: 'submit', id: 'save-draft', text: T('save') })));
   }
@@ -414,7 +407,7 @@
   }
 
   const outline = ({ changes, notified }) => `${ProgrammeChanges.summary(changes)}. ${T('notified', { count: notified })}`;
-  const versionsLink = () => el('a', { href: `/admin/versions?event=${encodeURIComponent(ctx.eventId)}`, text: T('seeVersions') });
+  const link = (href, key) => el('a', { href: `${href}${encodeURIComponent(ctx.eventId)}`, text: T(key) });
 
   function drawPreview() {
     const out = ctx.main.querySelector('#preview');
@@ -425,19 +418,19 @@
       out.replaceChildren(el('div', { class: 'announce', 'data-kind': 'ok', tabindex: '-1', id: 'published' },
         el('p', { class: 'status-line', text: T('publishedVersion', { version: preview.version }) }),
         el('p', { text: ProgrammeChanges.summary(preview.changes) }),
-        el('p', {}, versionsLink(), ' · ',
-          el('a', { href: `/events/${encodeURIComponent(ctx.eventId)}`, text: T('seePublic') }))));
+        el('p', {}, link('/admin/versions?event=', 'seeVersions'), ' · ', link('/events/', 'seePublic'))));
     } else {
-      out.replaceChildren(
+      out.replaceChildren(...[
         el('h3', { id: 'preview-heading', tabindex: '-1', text: T('previewHeading', { version: preview.to }) }),
-        preview.changes.length ? el('p', { id: 'preview-summary', text: outline(preview) }) : null,
-        ProgrammeChanges.render(preview.changes, zone));
+        preview.changes.length > 0 && el('p', { id: 'preview-summary', text: outline(preview) }),
+        ProgrammeChanges.render(preview.changes, zone),
+      ].filter(Boolean));
     }
   }
 
   async function showPreview() {
     // The preview is of the saved draft, which is what publishing takes: save what was typed first.
-    if (unsaved && ctx.editable && !(await save())) return;
+    if (unsaved && editable && !(await save())) return;
     await attempt(async () => {
       preview = await C.api('GET', 'programme/draft/changes');
       drawPreview();
@@ -462,20 +455,19 @@
 
   async function render(c) {
     ctx = c;
-    ctx.editable = c.may('edit');
-    zone = (c.event && c.event.timezone) || 'UTC';
+    editable = c.may('edit');
+    zone = c.event.timezone || 'UTC';
     // The frame keeps its live regions at the top of <main>; the page draws below them.
-    const heading = () => el('h1', { text: T('heading') });
-    const root = el('div', { id: 'programme-page' },
-      heading(), el('p', { class: 'muted', id: 'programme-loading', 'aria-busy': 'true', text: T('loading') }));
+    const heading = el('h1', { text: T('heading') });
+    const loading = el('p', { class: 'muted', id: 'programme-loading', 'aria-busy': 'true', text: T('loading') });
+    const root = el('div', { id: 'programme-page' }, heading, loading);
     c.main.append(root);
     if (!state) {
       try {
         state = fromApi(await C.api('GET', 'programme/draft'));
       } catch (e) {
         if (!(e instanceof C.ApiError)) throw e;
-        root.querySelector('#programme-loading').replaceWith(
-          el('p', { class: 'announce', 'data-kind': 'error', id: 'programme-failed', text: `${T('loadFailed')} ${problemText(e)}` }));
+        loading.replaceWith(el('p', { class: 'announce', 'data-kind': 'error', id: 'programme-failed', text: `${T('loadFailed')} ${problemText(e)}` }));
         return;
       }
     }
@@ -485,13 +477,13 @@
     form.addEventListener('change', onInput);
     form.addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
     draw();
-    guard = ctx.editable ? C.dirtyGuard(form) : { clean() {} };
+    guard = editable ? C.dirtyGuard(form) : { clean() {} };
     if (unsaved) form.dispatchEvent(new Event('input', { bubbles: true }));
-    const mode = ctx.editable ? 'publish' : 'previewOnly';
+    const mode = editable ? 'publish' : 'previewOnly';
     root.replaceChildren(...[
-      heading(),
-      ctx.editable ? null : el('p', { class: 'announce', id: 'read-only', text: T('readOnly', { role: T(`role.${c.role}`) }) }),
-      el('p', {}, versionsLink()),
+      heading,
+      !editable && el('p', { class: 'announce', id: 'read-only', text: T('readOnly', { role: T(`role.${c.role}`) }) }),
+      el('p', {}, link('/admin/versions?event=', 'seeVersions')),
       form,
       el('section', { id: 'publish-panel', class: 'panel', 'aria-labelledby': 'publish-heading' },
         el('h2', { id: 'publish-heading', text: T(`${mode}Heading`) }),
