@@ -32,7 +32,6 @@
   const clock = (total) => [Math.floor(total / 60) % 24, total % 60].map((n) => String(n).padStart(2, '0')).join(':');
   const lengthOf = (s) => s._endDays * 1440 + minutes(s._end) - minutes(s._start);
 
-  /** The event's days in its zone. */
   function eventDays() {
     const [first] = wall(ctx.event.starts_at);
     const [last] = wall(ctx.event.ends_at);
@@ -53,7 +52,7 @@
         const [day, start] = wall(s.starts_at);
         const [endDay, end] = wall(s.ends_at);
         return {
-          ...s, track: s.track || '', abstract: s.abstract || '', speakers: s.speakers.map((sp) => ({ ...sp })),
+          ...s, track: s.track || '', abstract: s.abstract || '',
           _day: day, _start: start, _end: end, _endDays: (Date.parse(endDay) - Date.parse(day)) / 86400000,
         };
       }),
@@ -118,7 +117,7 @@
     if (target) target.focus();
   }
 
-  /** After a button's change to the draft: redraws it, the focus on the selector `focus`. */
+  /** After a button's change to the draft: redraws it, the focus on `focus` (a selector). */
   function changed(focus) {
     // No input event comes with a button's change, and the dirty guard listens for one.
     form.dispatchEvent(new Event('input', { bubbles: true }));
@@ -281,7 +280,7 @@
       if (!chosen) return;
       file.disabled = true;
       C.notice(t('admin.materials.uploading', { name: chosen.name }));
-      try {
+      await attempt(async () => {
         const { upload, file_url: url } = await C.api('POST', 'uploads',
           { filename: chosen.name, content_type: chosen.type || 'application/octet-stream', size: chosen.size });
         const data = new FormData();
@@ -293,11 +292,8 @@
         if (!mat.title) mat.title = chosen.name;
         changed(named(`${name}.url`));
         C.notice(t('admin.materials.uploaded', { name: chosen.name }));
-      } catch (e) {
-        if (!(e instanceof C.ApiError)) throw e;
-        C.notice(C.problemText(e), 'error');
-        file.disabled = false;
-      }
+      });
+      file.disabled = false; // a success has drawn a new one already
     });
     return el('div', { class: 'field' }, el('label', { for: id, text: t('admin.materials.upload') }), file);
   }
