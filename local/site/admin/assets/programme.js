@@ -18,9 +18,8 @@
   let state = null; // { speakers: [...], sessions: [...] }, each session with its wall times (_day, _start, _end, _endDays)
   const open = new Set(); // the session and speaker objects whose <details> are open
   let form;
-  let guard;
+  let guard; // the form's dirty guard: its unsaved changes
   let preview = null; // the last draft changes shown, or the publication just made
-  let unsaved = false;
 
   // ---- Time in the event's zone ----
 
@@ -171,7 +170,6 @@
 
   /** Keeps state in step with each input; a new day or start regroups the list once focus has moved on. */
   function onInput(ev) {
-    unsaved = true;
     const m = /^(sessions|speakers)\[(\d+)\]\.(\w+)(?:\[(\d+)\]\.(\w+))?$/.exec(ev.target.name || '');
     const item = m && state[m[1]][m[2]];
     if (!item) return;
@@ -368,7 +366,6 @@
       for (const kind in was) for (const x of state[kind]) if (was[kind].includes(x.id)) open.add(x);
       draw();
       guard.clean();
-      unsaved = false;
       form.querySelector('#save-draft').focus();
       C.notice(T('saved'));
       return true;
@@ -426,7 +423,7 @@
 
   async function showPreview() {
     // The preview is of the saved draft, which is what publishing takes: save what was typed first.
-    if (unsaved && editable && !(await save())) return;
+    if (guard.dirty && !(await save())) return;
     await attempt(async () => {
       preview = await C.api('GET', 'programme/draft/changes');
       drawPreview();
@@ -474,7 +471,6 @@
     form.addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
     draw();
     guard = editable ? C.dirtyGuard(form) : { clean() {} };
-    if (unsaved) form.dispatchEvent(new Event('input', { bubbles: true }));
     const mode = editable ? 'publish' : 'previewOnly';
     root.replaceChildren(...[
       heading,
