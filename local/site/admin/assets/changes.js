@@ -8,28 +8,23 @@ const ProgrammeChanges = (() => {
   const FIELDS = ['title', 'kind', 'track', 'starts_at', 'ends_at', 'abstract', 'speakers'];
 
   function value(session, field, zone) {
-    if (!session) return '';
-    const v = session[field];
-    if (field === 'starts_at' || field === 'ends_at') return v ? Console.when(v, zone, { date: true, time: true }) : '';
-    if (field === 'kind') return v ? t(`kind.${v}`) : '';
-    if (field === 'speakers') {
-      return (v || []).map((sp) => `${sp.name || sp.id} (${sp.role})`).join(', ');
-    }
-    return v || '';
+    const v = session && session[field];
+    if (!v) return '';
+    if (field === 'starts_at' || field === 'ends_at') return Console.when(v, zone);
+    if (field === 'kind') return t(`kind.${v}`);
+    if (field === 'speakers') return v.map((sp) => `${sp.name || sp.id} (${sp.role})`).join(', ');
+    return v;
   }
 
-  /** The fields of a change worth showing: every one for an addition, the differing ones otherwise. */
-  function rows(c, zone) {
-    const only = c.before && c.after
-      ? FIELDS.filter((f) => value(c.before, f, zone) !== value(c.after, f, zone))
-      : FIELDS.filter((f) => value(c.before || c.after, f, zone) !== '');
-    return only.map((f) => {
-      const before = value(c.before, f, zone);
-      const after = value(c.after, f, zone);
-      const shown = c.before && c.after
-        ? [el('del', {}, bdi(before || T('none'))), ' → ', el('ins', {}, bdi(after || T('none')))]
-        : [bdi(before || after)];
-      return [el('dt', { text: T(`field.${f}`) }), el('dd', { dir: 'auto' }, ...shown)];
+  /** The fields of a change worth showing: every one for an addition or removal, the differing ones otherwise. */
+  function rows({ before, after }, zone) {
+    return FIELDS.flatMap((f) => {
+      const [was, is] = [value(before, f, zone), value(after, f, zone)];
+      if (before && after ? was === is : !(was || is)) return [];
+      const shown = before && after
+        ? [el('del', {}, bdi(was || T('none'))), ' → ', el('ins', {}, bdi(is || T('none')))]
+        : [bdi(was || is)];
+      return [el('dt', { text: T(`field.${f}`) }), el('dd', { dir: 'auto' }, shown)];
     });
   }
 
@@ -41,15 +36,13 @@ const ProgrammeChanges = (() => {
         el('span', { class: `badge change-${c.change}`, text: T(`change.${c.change}`) }), ' ',
         el('strong', { dir: 'auto' }, bdi(c.title)), ' ',
         el('code', { class: 'muted', text: c.session_id })),
-      el('dl', { class: 'details' }, rows(c, zone).flat()))));
+      el('dl', { class: 'details' }, rows(c, zone)))));
   }
 
   /** Counts per kind of change, e.g. "2 added, 1 moved". */
   function summary(changes) {
-    const counts = {};
-    for (const c of changes) counts[c.change] = (counts[c.change] || 0) + 1;
-    return ['added', 'removed', 'moved', 'updated'].filter((k) => counts[k])
-      .map((k) => T(`count.${k}`, { count: counts[k] })).join(', ');
+    const count = (kind) => changes.filter((c) => c.change === kind).length;
+    return ['added', 'removed', 'moved', 'updated'].filter(count).map((k) => T(`count.${k}`, { count: count(k) })).join(', ');
   }
 
   return { render, summary };

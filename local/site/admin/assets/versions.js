@@ -7,11 +7,10 @@
   const C = Console;
   const T = C.texts('admin.versions');
 
-  async function changesOf(ctx, version, target) {
+  async function changesOf(ctx, path, version, target) {
     target.replaceChildren(el('p', { class: 'muted', 'aria-busy': 'true', text: T('loadingChanges') }));
     try {
-      const id = encodeURIComponent(ctx.eventId);
-      const res = await C.api('GET', `/v1/events/${id}/programme/changes?from=${version - 1}&to=${version}`);
+      const res = await C.api('GET', `${path}/changes?from=${version - 1}&to=${version}`);
       target.replaceChildren(ProgrammeChanges.render(res.changes, ctx.event.timezone));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
@@ -20,43 +19,37 @@
   }
 
   async function render(ctx) {
+    const id = encodeURIComponent(ctx.eventId);
+    const path = `/v1/events/${id}/programme`;
+    const zone = ctx.event.timezone;
     // The frame keeps its live regions at the top of <main>; the page draws below them.
     const main = el('div', { id: 'versions-page' });
     ctx.main.append(main);
-    const id = encodeURIComponent(ctx.eventId);
-    main.replaceChildren(
-      el('h1', { text: T('heading') }),
-      el('p', { class: 'muted', 'aria-busy': 'true', text: T('loading') }));
-    const links = el('p', {},
-      el('a', { href: `/admin/programme?event=${id}`, text: T('toEditor') }));
+    const draw = (...parts) => main.replaceChildren(el('h1', { text: T('heading') }), ...parts);
+    draw(el('p', { class: 'muted', 'aria-busy': 'true', text: T('loading') }));
+    const links = el('p', {}, el('a', { href: `/admin/programme?event=${id}`, text: T('toEditor') }));
     let versions;
     try {
       // The public list is cacheable for a minute; an organiser who just published wants it now.
-      versions = (await C.api('GET', `/v1/events/${id}/programme/versions?at=${Date.now()}`)).versions;
+      ({ versions } = await C.api('GET', `${path}/versions?at=${Date.now()}`));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
       // Before the first publication (or while the event's visibility is draft) the public route has nothing.
-      const text = e.status === 404
-        ? T(ctx.event && ctx.event.visibility === 'draft' ? 'draftEvent' : 'none')
-        : `${T('loadFailed')} ${C.problemText(e)}`;
-      main.replaceChildren(el('h1', { text: T('heading') }), links,
-        el('p', { class: 'announce', 'data-kind': e.status === 404 ? 'info' : 'error', id: 'versions-empty', text }));
+      const none = e.status === 404;
+      const text = none ? T(ctx.event.visibility === 'draft' ? 'draftEvent' : 'none') : `${T('loadFailed')} ${C.problemText(e)}`;
+      draw(links, el('p', { class: 'announce', 'data-kind': none ? 'info' : 'error', id: 'versions-empty', text }));
       return;
     }
-    const zone = ctx.event.timezone;
     const items = [...versions].sort((a, b) => b.version - a.version).map((v) => {
       const changes = el('div', { class: 'version-changes' });
-      const li = el('li', { class: 'version', 'data-version': String(v.version) },
+      changesOf(ctx, path, v.version, changes);
+      return el('li', { class: 'version', 'data-version': String(v.version) },
         el('h2', { text: T('version', { version: v.version }) }),
-        el('p', {}, el('time', { datetime: v.published_at, text: C.when(v.published_at, zone, { date: true, time: true }) }),
+        el('p', {}, el('time', { datetime: v.published_at, text: C.when(v.published_at, zone) }),
           ' · ', el('span', { dir: 'auto', text: v.summary })),
         changes);
-      changesOf(ctx, v.version, changes);
-      return li;
     });
-    main.replaceChildren(
-      el('h1', { text: T('heading') }),
-      links,
+    draw(links,
       el('p', { class: 'zone-label', text: t('admin.programme.timesIn', { zone: C.zoneName(zone, ctx.event.starts_at) }) }),
       el('ol', { class: 'versions', reversed: true }, items));
   }
