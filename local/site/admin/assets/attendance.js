@@ -20,7 +20,6 @@
       const body = await C.api('GET', 'attendance');
       const zone = body.timezone || event.timezone;
       const when = (iso) => (iso ? el('time', { datetime: iso, text: C.when(iso, zone) }) : '—');
-      const name = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
       main.append(
         el('p', { class: 'hint', text: T('lead', { zone: C.zoneName(zone, event.starts_at) }) }),
         C.tableBox({
@@ -31,13 +30,13 @@
         C.tableBox({
           caption: T('peopleCaption'),
           columns: [
-            { label: t('admin.registrations.col.name'), render: (r) => bdi(name(r) || r.registration_id) },
+            { label: t('admin.registrations.col.name'), render: (r) => bdi([r.given_name, r.family_name].filter(Boolean).join(' ') || r.registration_id) },
             { label: t('admin.registrations.col.email'), render: (r) => (r.email ? bdi(r.email) : '—') },
             { label: t('admin.registrations.col.status'), render: (r) => t(`status.${r.status}`) },
             { label: T('joins'), key: 'joins' },
             { label: T('first'), render: (r) => when(r.first_join_at) },
             { label: T('last'), render: (r) => when(r.last_join_at) },
-            { label: T('days'), render: (r) => r.days.map((d) => Plenary.formatDay(d)).join(', ') || '—' },
+            { label: T('days'), render: (r) => r.days.map(Plenary.formatDay).join(', ') || '—' },
           ],
           rows: body.registrants,
           empty: T('none'),
