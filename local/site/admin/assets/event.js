@@ -7,15 +7,13 @@
   const { t, el, query } = Plenary;
   const C = Console;
   const T = C.texts('admin.event');
+  const F = C.texts('admin.form');
+  const L = C.texts('admin.links');
   const LANGUAGES = ['en', 'fr', 'ar', 'es', 'ru', 'zh'];
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
   const editing = query('event');
   const copying = query('copy');
   const eventPath = (id) => `/v1/admin/events/${encodeURIComponent(id)}`;
-
-  function zones() {
-    try { return Intl.supportedValuesOf('timeZone'); } catch { return ['UTC', 'Europe/Zurich', 'Europe/Geneva']; }
-  }
 
   /** The form, prefilled from `e` (an organiser view, or a blank new event): each field shows the member it names. */
   function form(e, withId) {
@@ -29,12 +27,12 @@
     const group = (legend, ...fields) => el('fieldset', { class: 'group' }, el('legend', { text: legend }), fields);
     const pair = (...fields) => el('div', { class: 'grid-2' }, fields);
     const required = { 'aria-required': 'true' };
-    const room = group(t('admin.form.inPerson'),
-      el('p', { class: 'hint', text: t('admin.form.inPersonHint') }),
-      number('in_person.capacity', t('admin.form.roomSeats'), T('capacityHint')),
-      check('in_person.waitlist', t('admin.form.roomWaitlist')),
-      field('in_person.venue.name', t('admin.form.venueName')),
-      field('in_person.venue.address', t('admin.form.venueAddress'), { rows: '2' }, 'textarea'));
+    const room = group(F('inPerson'),
+      el('p', { class: 'hint', text: F('inPersonHint') }),
+      number('in_person.capacity', F('roomSeats'), T('capacityHint')),
+      check('in_person.waitlist', F('roomWaitlist')),
+      field('in_person.venue.name', F('venueName')),
+      field('in_person.venue.address', F('venueAddress'), { rows: '2' }, 'textarea'));
     const f = el('form', { id: 'event-form', novalidate: true },
       group(T('about'),
         withId ? field('id', T('id'), { hint: T('idHint'), ...required, autocomplete: 'off', value: '' }) : null,
@@ -48,7 +46,7 @@
         C.choices('languages', T('languages'), LANGUAGES.map((l) => [l, C.languageName(l)]), e.languages || ['en'])),
       group(T('when'),
         field('timezone', T('timezone'), { list: 'zones', ...required, hint: T('timezoneHint'), value: zone, autocomplete: 'off' }),
-        el('datalist', { id: 'zones' }, zones().map((z) => el('option', { value: z }))),
+        el('datalist', { id: 'zones' }, (Intl.supportedValuesOf?.('timeZone') || ['UTC']).map((z) => el('option', { value: z }))),
         pair(at('starts_at', T('startsAt'), required), at('ends_at', T('endsAt'), required))),
       group(T('registration'),
         pair(at('registration.opens_at', T('opensAt'), { hint: T('opensHint') }),
@@ -58,7 +56,7 @@
         check('approval_required', T('approval')),
         C.choices('eligibility.categories', T('categories'), choose(CATEGORIES, 'category'), of('eligibility.categories') || CATEGORIES),
         check('eligibility.itu_member_states_only', T('memberStatesOnly')),
-        number('registrations_per_email_domain_per_hour', t('admin.form.perDomain'), t('admin.form.perDomainHint'))),
+        number('registrations_per_email_domain_per_hour', F('perDomain'), F('perDomainHint'))),
       room,
       documents(e.links || []),
       Questions.section(e),
@@ -86,22 +84,22 @@
   function documents(stored) {
     const list = el('ol', { class: 'plain', id: 'links-list' });
     const row = (link, i) => el('li', { class: 'link-row grid-2' },
-      C.field(`links[${i}].title`, t('admin.links.title', { n: i + 1 }), 'input', { value: link.title || '' }),
-      C.field(`links[${i}].url`, t('admin.links.url', { n: i + 1 }), 'input', { type: 'url', value: link.url || '', autocomplete: 'off' }),
-      C.button(t('admin.links.remove', { n: i + 1 }), () => {
+      C.field(`links[${i}].title`, L('title', { n: i + 1 }), 'input', { value: link.title || '' }),
+      C.field(`links[${i}].url`, L('url', { n: i + 1 }), 'input', { type: 'url', value: link.url || '', autocomplete: 'off' }),
+      C.button(L('remove', { n: i + 1 }), () => {
         // The rows after it move up, each renamed for its new place.
         list.replaceChildren(...links(list).filter((_, j) => j !== i).map(row));
         list.closest('form').dispatchEvent(new Event('input'));
         add.focus();
       }, { class: 'secondary link-remove' }));
-    const add = C.button(t('admin.links.add'), () => {
+    const add = C.button(L('add'), () => {
       list.append(row({}, list.children.length));
       list.lastChild.querySelector('input').focus();
     }, { id: 'links-add' });
     list.append(...stored.map(row));
     return el('fieldset', { class: 'group', id: 'links', 'data-field': 'links' },
-      el('legend', { text: t('admin.links.legend') }),
-      el('p', { class: 'hint', text: t('admin.links.hint') }),
+      el('legend', { text: L('legend') }),
+      el('p', { class: 'hint', text: L('hint') }),
       list, add);
   }
 
@@ -144,73 +142,56 @@
     }));
   }
 
-  /** A new event: the id must be free (a PUT on a used id would replace that event). */
-  async function create(f, start) {
-    const id = f.elements.id.value.trim();
-    const refuse = (message) => C.fieldErrors(f, { status: 400, problem: { errors: [{ field: 'id', message }] } });
-    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) return refuse(T('idInvalid'));
-    try {
-      await C.api('GET', eventPath(id));
-      return refuse(T('idTaken'));
-    } catch (e) {
-      if (e.status !== 404) throw e;
-    }
-    await C.api('PUT', eventPath(id), body(f, start));
-    return id;
+  /** A refusal of the id typed for a new event, or null when it is well formed and free. */
+  async function idProblem(id) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) return T('idInvalid');
+    // A PUT on a used id would replace that event.
+    const taken = await C.api('GET', eventPath(id)).then(() => true, (e) => { if (e.status === 404) return false; throw e; });
+    return taken ? T('idTaken') : null;
   }
 
-  function renderNew({ main, me }, source) {
-    main.append(el('h1', { text: source ? T('copyHeading', { title: source.title }) : T('newHeading') }));
-    if (!me.administrator) {
-      main.append(el('p', { class: 'problem', id: 'not-allowed', text: T('createForbidden') }));
-      return;
+  async function render(ctx) {
+    const { main } = ctx;
+    let start = ctx.event;
+    if (editing) {
+      main.append(el('h1', { text: T('editHeading') }),
+        el('p', { class: 'muted' }, el('code', { text: editing }), ' · ',
+          T('updated', { when: C.when(start.updated_at || start.created_at, C.ownZone()) })));
+      if (query('created')) C.notice(T('created'));
+    } else {
+      const source = copying && await C.api('GET', eventPath(copying));
+      main.append(el('h1', { text: source ? T('copyHeading', { title: source.title }) : T('newHeading') }));
+      if (!ctx.me.administrator) {
+        main.append(el('p', { class: 'problem', id: 'not-allowed', text: T('createForbidden') }));
+        return;
+      }
+      if (source) main.append(el('p', { class: 'lead', text: T('copyLead') }));
+      // A copy keeps everything but the id, the dates and the registration window.
+      const { id, starts_at, ends_at, registration, created_at, updated_at, ...kept } = source || {};
+      start = source ? { ...kept, visibility: 'draft' }
+        : { languages: ['en'], format: 'virtual', visibility: 'draft', timezone: 'Europe/Zurich', reminders: ['P7D', 'P1D', 'PT1H'] };
     }
-    if (source) main.append(el('p', { class: 'lead', text: T('copyLead') }));
-    // A copy keeps everything but the id, the dates and the registration window.
-    const { id: _, starts_at, ends_at, registration, created_at, updated_at, ...kept } = source || {};
-    const start = source ? { ...kept, visibility: 'draft' }
-      : { languages: ['en'], format: 'virtual', visibility: 'draft', timezone: 'Europe/Zurich', reminders: ['P7D', 'P1D', 'PT1H'] };
-    const f = form(start, true);
-    main.append(f);
-    const guard = C.dirtyGuard(f);
-    C.onSubmit(f, async () => {
-      const id = await create(f, start);
-      if (typeof id !== 'string') return;
-      guard.clean();
-      location.assign(`/admin/event?event=${encodeURIComponent(id)}&created=1`);
-    });
-    f.elements.id.focus();
-  }
-
-  function renderEdit(ctx) {
-    const { main, event: e } = ctx;
-    main.append(el('h1', { text: T('editHeading') }),
-      el('p', { class: 'muted' }, el('code', { text: ctx.eventId }), ' · ',
-        T('updated', { when: C.when(e.updated_at || e.created_at, C.ownZone()) })));
-    if (query('created')) C.notice(T('created'));
-    const f = form(e, false);
+    const f = form(start, !editing);
     main.append(f);
     if (!ctx.may('edit')) {
       // The settings are readable, but the role may not change them (the API would refuse).
-      f.querySelectorAll('input, select, textarea, button').forEach((c) => { c.disabled = true; });
+      for (const c of f.elements) c.disabled = true;
       f.querySelector(':scope > .actions').remove();
-      main.insertBefore(el('p', { id: 'read-only', class: 'panel', text: T('readOnly', { role: t(`admin.role.${ctx.role}`) }) }), f);
+      f.before(el('p', { id: 'read-only', class: 'panel', text: T('readOnly', { role: t(`admin.role.${ctx.role}`) }) }));
       return;
     }
     const guard = C.dirtyGuard(f);
     C.onSubmit(f, async () => {
-      await C.api('PUT', '', body(f, e));
+      const id = editing || f.elements.id.value.trim();
+      const problem = !editing && await idProblem(id);
+      if (problem) return C.fieldErrors(f, { status: 400, problem: { errors: [{ field: 'id', message: problem }] } });
+      await C.api('PUT', eventPath(id), body(f, start));
       guard.clean();
-      C.notice(T('saved'));
+      if (editing) C.notice(T('saved'));
+      else location.assign(`/admin/event?event=${encodeURIComponent(id)}&created=1`);
     });
+    if (!editing) f.elements.id.focus();
   }
 
-  C.start({
-    page: 'event',
-    event: Boolean(editing),
-    async render(ctx) {
-      if (editing) return renderEdit(ctx);
-      return renderNew(ctx, copying ? await C.api('GET', eventPath(copying)) : null);
-    },
-  });
+  C.start({ page: 'event', event: Boolean(editing), render });
 })();

@@ -13,11 +13,12 @@
   const ACTIONS = { pending_approval: ['approve', 'reject'], confirmed: ['revoke'] };
   const problemText = (e) => C.problemText(e, 'admin.registrations');
   const fullName = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
+  const orDash = (text) => (text ? bdi(text) : '—');
   const focus = (node) => { if (node) { node.tabIndex = -1; node.focus(); } };
   const $ = (selector) => ctx.main.querySelector(selector);
 
   // What the page holds between renders (a language switch renders again from it).
-  const state = { status: '', size: '50', search: '', rows: [], cursor: null, loaded: false };
+  const state = { status: '', limit: '50', q: '', rows: [], cursor: null, loaded: false };
   let ctx;
 
   C.start({
@@ -50,16 +51,14 @@
     const form = el('form', { class: 'desk-filters', role: 'search', 'aria-label': T('filters') },
       C.field('status', T('status'), 'select', {
         id: 'reg-status', options: [['', T('allStatuses')], ...STATUSES.map((s) => [s, t(`status.${s}`)])], value: state.status }),
-      C.field('q', T('search'), 'input', { id: 'reg-search', type: 'search', hint: T('searchHint'), value: state.search, autocomplete: 'off', dir: null }),
-      C.field('limit', T('pageSize'), 'select', { id: 'reg-size', options: ['10', '50', '200'].map((n) => [n, n]), value: state.size }));
+      C.field('q', T('search'), 'input', { id: 'reg-search', type: 'search', hint: T('searchHint'), value: state.q, autocomplete: 'off', dir: null }),
+      C.field('limit', T('pageSize'), 'select', { id: 'reg-size', options: ['10', '50', '200'].map((n) => [n, n]), value: state.limit }));
     form.addEventListener('submit', (ev) => ev.preventDefault());
-    form.addEventListener('change', (ev) => {
-      if (ev.target.name === 'q') return;
-      state.status = form.elements.status.value;
-      state.size = form.elements.limit.value;
-      load(true);
+    // Each control is named as the state it sets: the search looks over what is loaded, the rest load again.
+    form.addEventListener('input', ({ target }) => {
+      state[target.name] = target.value;
+      if (target.name === 'q') draw(); else load(true);
     });
-    form.elements.q.addEventListener('input', () => { state.search = form.elements.q.value; draw(); });
     return el('div', {}, form, el('div', { class: 'actions' }, csv));
   }
 
@@ -71,7 +70,7 @@
       Object.assign(state, { rows: [], cursor: null, loaded: false });
       results.replaceChildren(el('p', { class: 'muted', id: 'reg-loading', role: 'status', text: T('loading') }));
     }
-    const q = new URLSearchParams({ limit: state.size });
+    const q = new URLSearchParams({ limit: state.limit });
     if (state.status) q.set('status', state.status);
     if (!fresh && state.cursor) q.set('cursor', state.cursor);
     try {
@@ -93,7 +92,7 @@
   function draw() {
     const results = $('#reg-results');
     if (!results) return;
-    const needle = state.search.trim().toLocaleLowerCase();
+    const needle = state.q.trim().toLocaleLowerCase();
     const shown = state.rows.filter((r) => !needle
       || [fullName(r), r.email, r.organisation, r.id, C.displayName('region', r.country), r.country]
         .some((v) => v && String(v).toLocaleLowerCase().includes(needle)));
@@ -121,8 +120,8 @@
   /** Each column's cell for a registration `r` whose name is `who`, in table order. */
   const COLUMNS = {
     name: (r, who) => (who ? bdi(who) : el('span', { class: 'muted', text: T('erased') })),
-    email: (r) => (r.email ? bdi(r.email) : '—'),
-    organisation: (r) => (r.organisation ? bdi(r.organisation) : '—'),
+    email: (r) => orDash(r.email),
+    organisation: (r) => orDash(r.organisation),
     country: (r) => C.displayName('region', r.country),
     category: (r) => t(`category.${r.category}`),
     language: (r) => el('span', { lang: r.language, text: C.languageName(r.language, r.language) }),
