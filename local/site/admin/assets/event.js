@@ -35,7 +35,7 @@
       field('in_person.venue.address', F('venueAddress'), { rows: '2' }, 'textarea'));
     const f = el('form', { id: 'event-form', novalidate: true },
       group(T('about'),
-        withId ? field('id', T('id'), { hint: T('idHint'), ...required, autocomplete: 'off', value: '' }) : null,
+        withId ? field('id', T('id'), { hint: T('idHint'), ...required, autocomplete: 'off' }) : null,
         field('title', T('titleField'), required),
         field('description', T('description'), { rows: '5' }, 'textarea'),
         pair(
@@ -62,7 +62,7 @@
       Questions.section(e),
       group(T('contact'), pair(field('contact.name', T('contactName')), field('contact.email', T('contactEmail'), { type: 'email' }))),
       group(T('reminders'), field('reminders', T('remindersField'), { hint: T('remindersHint'), value: (e.reminders || []).join(', ') })),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: withId ? T('create') : T('save') })));
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: T(withId ? 'create' : 'save') })));
     // The room's settings are for hybrid events only (the API refuses them on others).
     const showRoom = () => { room.hidden = f.elements.format.value !== 'hybrid'; };
     room.id = 'in-person';

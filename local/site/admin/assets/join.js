@@ -10,15 +10,12 @@
   /** The release time in both zones, and whether registrants see the details yet. */
   function status(info, zone) {
     if (!info) return [el('p', { id: 'join-state', 'data-state': 'unset', text: T('unset') })];
-    const [own, at] = [C.ownZone(), info.release_at];
+    const at = info.release_at;
     return [
       el('p', { id: 'join-state', class: 'status-line', 'data-state': info.released ? 'released' : 'pending',
         text: T(info.released ? 'released' : 'notReleased') }),
-      el('dl', { class: 'details' },
-        el('dt', { text: T('inEventZone', { zone: C.zoneName(zone, at) }) }),
-        el('dd', { id: 'release-event-zone', text: C.when(at, zone) }),
-        el('dt', { text: T('inYourZone', { zone: C.zoneName(own, at) }) }),
-        el('dd', { id: 'release-own-zone', text: C.when(at, own) }))];
+      el('dl', { class: 'details' }, [['inEventZone', zone, 'release-event-zone'], ['inYourZone', C.ownZone(), 'release-own-zone']]
+        .flatMap(([key, z, id]) => [el('dt', { text: T(key, { zone: C.zoneName(z, at) }) }), el('dd', { id, text: C.when(at, z) })]))];
   }
 
   C.start({

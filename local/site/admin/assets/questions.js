@@ -14,7 +14,7 @@ const Questions = (() => {
   let form;
 
   const value = (name) => form.elements[name]?.value.trim() || '';
-  const id = (name, label, v, attrs) => C.field(name, label, 'input', { value: v || '', autocomplete: 'off', ...attrs });
+  const idField = (name, label, v, attrs) => C.field(name, label, 'input', { value: v || '', autocomplete: 'off', ...attrs });
   const select = (name, label, options, v, attrs) => C.field(name, label, 'select', { ...attrs, options, value: v });
 
   /** An input per language for `label`; English is the one required (it stands in for the rest). */
@@ -35,7 +35,7 @@ const Questions = (() => {
     return el('fieldset', { class: 'options', 'data-field': `${n}.options` },
       el('legend', { text: T('options') }),
       options.map((o, j) => el('div', { class: 'option', 'data-field': `${n}.options.${j}` },
-        id(`${n}.options.${j}.id`, T('optionId', { n: j + 1 }), o.id),
+        idField(`${n}.options.${j}.id`, T('optionId', { n: j + 1 }), o.id),
         labels(`${n}.options.${j}.label`, o.label, langs),
         C.button(T('removeOption', { n: j + 1 }), () => change(() => list[i].options.splice(j, 1), `${n}.options.add`)))),
       C.button(T('addOption'), () => change(() => (list[i].options ||= []).push({ id: '', label: {} }), `${n}.options.${options.length}.id`),
@@ -61,7 +61,7 @@ const Questions = (() => {
     return el('fieldset', { class: 'question', 'data-field': n },
       el('legend', { text: T('number', { n: i + 1 }) }),
       el('div', { class: 'grid-2' },
-        id(`${n}.id`, T('id'), q.id, { 'aria-required': 'true', hint: T('idHint') }),
+        idField(`${n}.id`, T('id'), q.id, { 'aria-required': 'true', hint: T('idHint') }),
         select(`${n}.kind`, T('kind'), KINDS.map((k) => [k, T(`kinds.${k}`)]), q.kind, { 'data-redraw': '' })),
       C.checkbox(`${n}.required`, T('required'), Boolean(q.required)),
       labels(`${n}.label`, q.label, langs),

@@ -54,7 +54,7 @@
       C.field('q', T('search'), 'input', { id: 'reg-search', type: 'search', hint: T('searchHint'), value: state.q, autocomplete: 'off', dir: null }),
       C.field('limit', T('pageSize'), 'select', { id: 'reg-size', options: ['10', '50', '200'].map((n) => [n, n]), value: state.limit }));
     form.addEventListener('submit', (ev) => ev.preventDefault());
-    // Each control is named as the state it sets: the search looks over what is loaded, the rest load again.
+    // Each control sets the state of its name; only the search keeps what is loaded.
     form.addEventListener('input', ({ target }) => {
       state[target.name] = target.value;
       if (target.name === 'q') draw(); else load(true);
@@ -143,11 +143,11 @@
   /** Each answer as "question: answer", labels in the reader's language (English standing in). */
   function answers(r) {
     const label = C.labelText;
-    const items = (ctx.event.questions || []).filter((q) => r.answers && q.id in r.answers).map((q) => {
+    const items = (ctx.event.questions || []).filter((q) => q.id in (r.answers || {})).map((q) => {
       const a = r.answers[q.id];
       const option = (id) => label(q.options?.find((o) => o.id === id)?.label) || id;
-      const text = typeof a === 'boolean' ? t(`admin.questions.${a ? 'yes' : 'no'}`)
-        : Array.isArray(a) ? a.map(option).join(', ') : q.kind === 'choice' ? option(a) : a;
+      // A text answer is no option's id, so it stands as it is.
+      const text = typeof a === 'boolean' ? t(`admin.questions.${a ? 'yes' : 'no'}`) : [a].flat().map(option).join(', ');
       return el('li', {}, el('span', { class: 'muted', text: `${label(q.label) || q.id}: ` }), bdi(String(text)));
     });
     return items.length ? el('ul', { class: 'answers' }, items) : '—';
