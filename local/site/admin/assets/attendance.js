@@ -7,11 +7,12 @@
   const { t, el, bdi } = Plenary;
   const C = Console;
   const T = C.texts('admin.attendance');
+  const COL = C.texts('admin.registrations.col');
 
   C.start({
     page: 'attendance',
     event: true,
-    async render({ event, eventId, main, may }) {
+    async render({ event, main, may }) {
       main.append(el('h1', { text: T('heading') }));
       if (!may('registrations')) {
         main.append(el('p', { class: 'panel', id: 'no-role', text: T('noRole') }));
@@ -20,7 +21,6 @@
       const body = await C.api('GET', 'attendance');
       const zone = body.timezone || event.timezone;
       const when = (iso) => (iso ? el('time', { datetime: iso, text: C.when(iso, zone) }) : '—');
-      const name = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
       main.append(
         el('p', { class: 'hint', text: T('lead', { zone: C.zoneName(zone, event.starts_at) }) }),
         C.tableBox({
@@ -31,13 +31,13 @@
         C.tableBox({
           caption: T('peopleCaption'),
           columns: [
-            { label: t('admin.registrations.col.name'), render: (r) => bdi(name(r) || r.registration_id) },
-            { label: t('admin.registrations.col.email'), render: (r) => (r.email ? bdi(r.email) : '—') },
-            { label: t('admin.registrations.col.status'), render: (r) => t(`status.${r.status}`) },
+            { label: COL('name'), render: (r) => bdi([r.given_name, r.family_name].filter(Boolean).join(' ') || r.registration_id) },
+            { label: COL('email'), render: (r) => (r.email ? bdi(r.email) : '—') },
+            { label: COL('status'), render: (r) => t(`status.${r.status}`) },
             { label: T('joins'), key: 'joins' },
             { label: T('first'), render: (r) => when(r.first_join_at) },
             { label: T('last'), render: (r) => when(r.last_join_at) },
-            { label: T('days'), render: (r) => r.days.map((d) => Plenary.formatDay(d)).join(', ') || '—' },
+            { label: T('days'), render: (r) => r.days.map(Plenary.formatDay).join(', ') || '—' },
           ],
           rows: body.registrants,
           empty: T('none'),

@@ -5,22 +5,20 @@
 
 (() => {
   const { t, el, query } = Plenary;
-  const T = Console.texts('admin.event');
   const C = Console;
+  const T = C.texts('admin.event');
+  const F = C.texts('admin.form');
+  const L = C.texts('admin.links');
   const LANGUAGES = ['en', 'fr', 'ar', 'es', 'ru', 'zh'];
   const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
-  const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
   const editing = query('event');
   const copying = query('copy');
-
-  function zones() {
-    try { return Intl.supportedValuesOf('timeZone'); } catch { return ['UTC', 'Europe/Zurich', 'Europe/Geneva']; }
-  }
+  const eventPath = (id) => `/v1/admin/events/${encodeURIComponent(id)}`;
 
   /** The form, prefilled from `e` (an organiser view, or a blank new event): each field shows the member it names. */
-  function form(e, { withId }) {
+  function form(e, withId) {
     const zone = e.timezone || 'Europe/Zurich';
-    const of = (name) => name.split('.').reduce((o, k) => (o == null ? undefined : o[k]), e);
+    const of = (name) => name.split('.').reduce((o, k) => o?.[k], e);
     const field = (name, label, attrs = {}, control = 'input') => C.field(name, label, control, { value: of(name), ...attrs });
     const number = (name, label, hint) => field(name, label, { type: 'number', min: '1', inputmode: 'numeric', hint });
     const at = (name, label, attrs) => field(name, label, { type: 'datetime-local', value: C.wallTime(of(name), zone), ...attrs });
@@ -29,10 +27,15 @@
     const group = (legend, ...fields) => el('fieldset', { class: 'group' }, el('legend', { text: legend }), fields);
     const pair = (...fields) => el('div', { class: 'grid-2' }, fields);
     const required = { 'aria-required': 'true' };
+    const room = group(F('inPerson'),
+      el('p', { class: 'hint', text: F('inPersonHint') }),
+      number('in_person.capacity', F('roomSeats'), T('capacityHint')),
+      check('in_person.waitlist', F('roomWaitlist')),
+      field('in_person.venue.name', F('venueName')),
+      field('in_person.venue.address', F('venueAddress'), { rows: '2' }, 'textarea'));
     const f = el('form', { id: 'event-form', novalidate: true },
-      el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
       group(T('about'),
-        withId ? field('id', T('id'), { hint: T('idHint'), ...required, autocomplete: 'off', value: '' }) : null,
+        withId ? field('id', T('id'), { hint: T('idHint'), ...required, autocomplete: 'off' }) : null,
         field('title', T('titleField'), required),
         field('description', T('description'), { rows: '5' }, 'textarea'),
         pair(
@@ -43,7 +46,7 @@
         C.choices('languages', T('languages'), LANGUAGES.map((l) => [l, C.languageName(l)]), e.languages || ['en'])),
       group(T('when'),
         field('timezone', T('timezone'), { list: 'zones', ...required, hint: T('timezoneHint'), value: zone, autocomplete: 'off' }),
-        el('datalist', { id: 'zones' }, zones().map((z) => el('option', { value: z }))),
+        el('datalist', { id: 'zones' }, (Intl.supportedValuesOf?.('timeZone') || ['UTC']).map((z) => el('option', { value: z }))),
         pair(at('starts_at', T('startsAt'), required), at('ends_at', T('endsAt'), required))),
       group(T('registration'),
         pair(at('registration.opens_at', T('opensAt'), { hint: T('opensHint') }),
@@ -53,190 +56,142 @@
         check('approval_required', T('approval')),
         C.choices('eligibility.categories', T('categories'), choose(CATEGORIES, 'category'), of('eligibility.categories') || CATEGORIES),
         check('eligibility.itu_member_states_only', T('memberStatesOnly')),
-        number('registrations_per_email_domain_per_hour', t('admin.form.perDomain'), t('admin.form.perDomainHint'))),
-      el('fieldset', { class: 'group', id: 'in-person', hidden: e.format !== 'hybrid' },
-        el('legend', { text: t('admin.form.inPerson') }),
-        el('p', { class: 'hint', text: t('admin.form.inPersonHint') }),
-        number('in_person.capacity', t('admin.form.roomSeats'), T('capacityHint')),
-        check('in_person.waitlist', t('admin.form.roomWaitlist')),
-        field('in_person.venue.name', t('admin.form.venueName')),
-        field('in_person.venue.address', t('admin.form.venueAddress'), { rows: '2' }, 'textarea')),
+        number('registrations_per_email_domain_per_hour', F('perDomain'), F('perDomainHint'))),
+      room,
       documents(e.links || []),
       Questions.section(e),
       group(T('contact'), pair(field('contact.name', T('contactName')), field('contact.email', T('contactEmail'), { type: 'email' }))),
       group(T('reminders'), field('reminders', T('remindersField'), { hint: T('remindersHint'), value: (e.reminders || []).join(', ') })),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: withId ? T('create') : T('save') })));
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: T(withId ? 'create' : 'save') })));
     // The room's settings are for hybrid events only (the API refuses them on others).
-    f.elements.format.addEventListener('change', () => { f.querySelector('#in-person').hidden = f.elements.format.value !== 'hybrid'; });
+    const showRoom = () => { room.hidden = f.elements.format.value !== 'hybrid'; };
+    room.id = 'in-person';
+    showRoom();
+    f.elements.format.addEventListener('change', showRoom);
     Questions.wire(f);
     return f;
   }
 
-  /** The event's documents (its circular, the venue's page): a title and an address each. */
-  function documents(links) {
-    const list = el('ol', { class: 'plain', id: 'links-list' });
-    const row = (link) => {
-      const li = el('li', { class: 'link-row grid-2' },
-        C.field('title', t('admin.links.title'), 'input', { type: 'text', value: link.title || '' }),
-        C.field('url', t('admin.links.url'), 'input', { type: 'url', value: link.url || '', autocomplete: 'off' }),
-        C.button(t('admin.links.remove'), () => {
-          const form = list.closest('form');
-          li.remove();
-          renumber(list);
-          form.dispatchEvent(new Event('input'));
-          form.querySelector('#links-add').focus();
-        }, { class: 'secondary link-remove' }));
-      return li;
-    };
-    links.forEach((link) => list.append(row(link)));
-    renumber(list);
-    return el('fieldset', { class: 'group', id: 'links', 'data-field': 'links' },
-      el('legend', { text: t('admin.links.legend') }),
-      el('p', { class: 'hint', text: t('admin.links.hint') }),
-      list,
-      C.button(t('admin.links.add'), () => {
-        list.append(row({}));
-        renumber(list);
-        list.lastChild.querySelector('input').focus();
-      }, { id: 'links-add' }));
-  }
+  /** The documents' rows as the PUT body takes them. */
+  const links = (root) => [...root.querySelectorAll('.link-row')].map((li) => ({
+    title: li.querySelector('[name$=".title"]').value.trim(), url: li.querySelector('[name$=".url"]').value.trim(),
+  }));
 
-  /** Names each row's inputs `links[i].title` and `links[i].url`, as the API names their problems. */
-  function renumber(list) {
-    [...list.children].forEach((li, i) => li.querySelectorAll('input').forEach((input) => {
-      const name = `links[${i}].${input.name.split('.').pop()}`;
-      const label = li.querySelector(`label[for="${input.id}"]`);
-      input.name = name;
-      input.id = C.fieldId(name);
-      label.htmlFor = input.id;
-      label.textContent = t(`admin.links.${name.endsWith('url') ? 'url' : 'title'}`, { n: i + 1 });
-      li.querySelector('.link-remove').textContent = t('admin.links.remove', { n: i + 1 });
-    }));
+  /**
+   * The event's documents (its circular, the venue's page): a title and an address each, named
+   * `links[i].title` and `links[i].url` as the API names their problems.
+   */
+  function documents(stored) {
+    const list = el('ol', { class: 'plain', id: 'links-list' });
+    const row = (link, i) => el('li', { class: 'link-row grid-2' },
+      C.field(`links[${i}].title`, L('title', { n: i + 1 }), 'input', { value: link.title || '' }),
+      C.field(`links[${i}].url`, L('url', { n: i + 1 }), 'input', { type: 'url', value: link.url || '', autocomplete: 'off' }),
+      C.button(L('remove', { n: i + 1 }), () => {
+        // The rows after it move up, each renamed for its new place.
+        list.replaceChildren(...links(list).filter((_, j) => j !== i).map(row));
+        list.closest('form').dispatchEvent(new Event('input'));
+        add.focus();
+      }, { class: 'secondary link-remove' }));
+    const add = C.button(L('add'), () => {
+      list.append(row({}, list.children.length));
+      list.lastChild.querySelector('input').focus();
+    }, { id: 'links-add' });
+    list.append(...stored.map(row));
+    return el('fieldset', { class: 'group', id: 'links', 'data-field': 'links' },
+      el('legend', { text: L('legend') }),
+      el('p', { class: 'hint', text: L('hint') }),
+      list, add);
   }
 
   /**
    * The PUT body: the stored event with the form's fields over it, so what the form does not show
-   * (its documents, say) goes back as it came. An empty optional field is left out (the default).
+   * goes back as it came. An empty optional field is undefined, so JSON leaves it out (the default).
    */
   function body(f, stored) {
     const v = (n) => f.elements[n].value.trim();
+    const on = (n) => f.elements[n].checked;
     const number = (n) => (/^\d+$/.test(v(n)) ? Number(v(n)) : v(n) || undefined);
     const zone = v('timezone');
     // A wall time whose zone is not usable still goes as an instant, so only the zone is named.
     const at = (n) => (v(n) ? C.instant(v(n), zone) || C.instant(v(n), 'UTC') : undefined);
+    const either = (a, b) => v(a) || v(b);
     const { created_at, updated_at, ...kept } = stored;
-    const b = {
+    return {
       ...kept,
       title: v('title'), description: v('description'), timezone: zone,
       starts_at: at('starts_at'), ends_at: at('ends_at'),
       format: v('format'), visibility: v('visibility'), languages: C.checked(f, 'languages'),
-      capacity: number('capacity'),
-      waitlist: f.elements.waitlist.checked, approval_required: f.elements.approval_required.checked,
+      capacity: number('capacity'), waitlist: on('waitlist'), approval_required: on('approval_required'),
       eligibility: {
         categories: C.checked(f, 'eligibility.categories'),
-        itu_member_states_only: f.elements['eligibility.itu_member_states_only'].checked,
+        itu_member_states_only: on('eligibility.itu_member_states_only'),
       },
       registrations_per_email_domain_per_hour: number('registrations_per_email_domain_per_hour'),
       reminders: v('reminders').split(/[\s,;]+/).filter(Boolean),
-      registration: v('registration.opens_at') || v('registration.closes_at')
+      registration: either('registration.opens_at', 'registration.closes_at')
         ? { opens_at: at('registration.opens_at'), closes_at: at('registration.closes_at') } : undefined,
-      contact: v('contact.name') || v('contact.email') ? { name: v('contact.name'), email: v('contact.email') } : undefined,
+      contact: either('contact.name', 'contact.email') ? { name: v('contact.name'), email: v('contact.email') } : undefined,
       in_person: v('format') === 'hybrid' ? {
         capacity: number('in_person.capacity'),
-        waitlist: f.elements['in_person.waitlist'].checked,
-        venue: v('in_person.venue.name') || v('in_person.venue.address')
+        waitlist: on('in_person.waitlist'),
+        venue: either('in_person.venue.name', 'in_person.venue.address')
           ? { name: v('in_person.venue.name'), address: v('in_person.venue.address') || undefined } : undefined,
       } : undefined,
-      links: [...f.querySelectorAll('.link-row')].map((li) => ({
-        title: li.querySelector('[name$=".title"]').value.trim(), url: li.querySelector('[name$=".url"]').value.trim(),
-      })),
+      links: links(f),
       questions: Questions.read(f),
     };
-    return JSON.parse(JSON.stringify(b));
   }
 
-  function idProblem(message) {
-    return { status: 400, problem: { errors: [{ field: 'id', message }] } };
+  /** A refusal of the id typed for a new event, or null when it is well formed and free. */
+  async function idProblem(id) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) return T('idInvalid');
+    // A PUT on a used id would replace that event.
+    const taken = await C.api('GET', eventPath(id)).then(() => true, (e) => { if (e.status === 404) return false; throw e; });
+    return taken ? T('idTaken') : null;
   }
 
-  /** A new event: the id must be free (a PUT on a used id would replace that event). */
-  async function create(f, start) {
-    const id = f.elements.id.value.trim();
-    if (!ID.test(id)) return C.fieldErrors(f, idProblem(T('idInvalid')));
-    try {
-      await C.api('GET', `/v1/admin/events/${encodeURIComponent(id)}`);
-      return C.fieldErrors(f, idProblem(T('idTaken')));
-    } catch (e) {
-      if (!(e instanceof C.ApiError) || e.status !== 404) throw e;
-    }
-    await C.api('PUT', `/v1/admin/events/${encodeURIComponent(id)}`, body(f, start));
-    return id;
-  }
-
-  function blank() {
-    return { languages: ['en'], format: 'virtual', visibility: 'draft', timezone: 'Europe/Zurich', reminders: ['P7D', 'P1D', 'PT1H'] };
-  }
-
-  /** What a copy keeps: everything but the id, the dates and the registration window. */
-  function copyOf(e) {
-    const { id, starts_at, ends_at, registration, created_at, updated_at, ...kept } = e;
-    return { ...kept, visibility: 'draft' };
-  }
-
-  async function renderNew(ctx, source) {
+  async function render(ctx) {
     const { main } = ctx;
-    main.append(el('h1', { text: source ? T('copyHeading', { title: source.title }) : T('newHeading') }));
-    if (!ctx.me.administrator) {
-      main.append(el('p', { class: 'problem', id: 'not-allowed', text: T('createForbidden') }));
-      return;
+    let start = ctx.event;
+    if (editing) {
+      main.append(el('h1', { text: T('editHeading') }),
+        el('p', { class: 'muted' }, el('code', { text: editing }), ' · ',
+          T('updated', { when: C.when(start.updated_at || start.created_at, C.ownZone()) })));
+      if (query('created')) C.notice(T('created'));
+    } else {
+      const source = copying && await C.api('GET', eventPath(copying));
+      main.append(el('h1', { text: source ? T('copyHeading', { title: source.title }) : T('newHeading') }));
+      if (!ctx.me.administrator) {
+        main.append(el('p', { class: 'problem', id: 'not-allowed', text: T('createForbidden') }));
+        return;
+      }
+      if (source) main.append(el('p', { class: 'lead', text: T('copyLead') }));
+      // A copy keeps everything but the id, the dates and the registration window.
+      const { id, starts_at, ends_at, registration, created_at, updated_at, ...kept } = source || {};
+      start = source ? { ...kept, visibility: 'draft' }
+        : { languages: ['en'], format: 'virtual', visibility: 'draft', timezone: 'Europe/Zurich', reminders: ['P7D', 'P1D', 'PT1H'] };
     }
-    if (source) main.append(el('p', { class: 'lead', text: T('copyLead') }));
-    const start = source ? copyOf(source) : blank();
-    const f = form(start, { withId: true });
-    main.append(f);
-    const guard = C.dirtyGuard(f);
-    C.onSubmit(f, async () => {
-      const id = await create(f, start);
-      if (typeof id !== 'string') return;
-      guard.clean();
-      location.assign(`/admin/event?event=${encodeURIComponent(id)}&created=1`);
-    });
-    f.elements.id.focus();
-  }
-
-  async function renderEdit(ctx) {
-    const { main, event: e } = ctx;
-    main.append(el('h1', { text: T('editHeading') }),
-      el('p', { class: 'muted' }, el('code', { text: ctx.eventId }), ' · ',
-        T('updated', { when: C.when(e.updated_at || e.created_at, C.ownZone()) })));
-    if (query('created')) C.notice(T('created'));
-    const f = form(e, { withId: false });
+    const f = form(start, !editing);
     main.append(f);
     if (!ctx.may('edit')) {
       // The settings are readable, but the role may not change them (the API would refuse).
-      f.querySelectorAll('input, select, textarea, button').forEach((c) => { c.disabled = true; });
+      for (const c of f.elements) c.disabled = true;
       f.querySelector(':scope > .actions').remove();
-      main.insertBefore(el('p', { id: 'read-only', class: 'panel', text: T('readOnly', { role: t(`admin.role.${ctx.role}`) }) }), f);
+      f.before(el('p', { id: 'read-only', class: 'panel', text: T('readOnly', { role: t(`admin.role.${ctx.role}`) }) }));
       return;
     }
     const guard = C.dirtyGuard(f);
     C.onSubmit(f, async () => {
-      await C.api('PUT', `/v1/admin/events/${encodeURIComponent(ctx.eventId)}`, body(f, e));
+      const id = editing || f.elements.id.value.trim();
+      const problem = !editing && await idProblem(id);
+      if (problem) return C.fieldErrors(f, { status: 400, problem: { errors: [{ field: 'id', message: problem }] } });
+      await C.api('PUT', eventPath(id), body(f, start));
       guard.clean();
-      C.notice(T('saved'));
+      if (editing) C.notice(T('saved'));
+      else location.assign(`/admin/event?event=${encodeURIComponent(id)}&created=1`);
     });
+    if (!editing) f.elements.id.focus();
   }
 
-  C.start({
-    page: 'event',
-    event: Boolean(editing),
-    async render(ctx) {
-      if (editing) return renderEdit(ctx);
-      if (copying) {
-        const source = await C.api('GET', `/v1/admin/events/${encodeURIComponent(copying)}`);
-        return renderNew(ctx, source);
-      }
-      return renderNew(ctx, null);
-    },
-  });
+  C.start({ page: 'event', event: Boolean(editing), render });
 })();

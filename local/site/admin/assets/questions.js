@@ -5,26 +5,21 @@
 
 const Questions = (() => {
   const { el } = Plenary;
-  const T = Console.texts('admin.questions');
   const C = Console;
-    const KINDS = ['text', 'paragraph', 'choice', 'choices', 'boolean'];
+  const T = C.texts('admin.questions');
+  const KINDS = ['text', 'paragraph', 'choice', 'choices', 'boolean'];
   const hasOptions = (kind) => kind === 'choice' || kind === 'choices';
   let list = [];
   let box;
   let form;
 
-  const value = (name) => (form.elements[name] ? form.elements[name].value.trim() : '');
-
-  function select(name, label, pairs, selected, attrs) {
-    return C.field(name, label, 'select', { ...attrs, options: pairs, value: selected });
-  }
+  const value = (name) => form.elements[name]?.value.trim() || '';
+  const idField = (name, label, v, attrs) => C.field(name, label, 'input', { value: v || '', autocomplete: 'off', ...attrs });
+  const select = (name, label, options, v, attrs) => C.field(name, label, 'select', { ...attrs, options, value: v });
 
   /** An input per language for `label`; English is the one required (it stands in for the rest). */
-  function labels(name, label, langs) {
-    return el('div', { class: 'grid-2' }, langs.map((l) => C.field(`${name}.${l}`,
-      T('labelIn', { language: C.languageName(l) }), 'input',
-      { type: 'text', lang: l, value: (label || {})[l] || '', 'aria-required': l === 'en' ? 'true' : null })));
-  }
+  const labels = (name, label, langs) => el('div', { class: 'grid-2' }, langs.map((l) => C.field(`${name}.${l}`,
+    T('labelIn', { language: C.languageName(l) }), 'input', { lang: l, value: label?.[l] || '', 'aria-required': l === 'en' ? 'true' : null })));
 
   function readLabels(name, stored) {
     const out = { ...stored };
@@ -36,25 +31,25 @@ const Questions = (() => {
   }
 
   function optionRows(q, i, n, langs) {
-    const rows = (q.options || []).map((o, j) => el('div', { class: 'option', 'data-field': `${n}.options.${j}` },
-      C.field(`${n}.options.${j}.id`, T('optionId', { n: j + 1 }), 'input', { type: 'text', value: o.id || '', autocomplete: 'off' }),
-      labels(`${n}.options.${j}.label`, o.label, langs),
-      C.button(T('removeOption', { n: j + 1 }), () => change(() => list[i].options.splice(j, 1), `${n}.options.add`))));
+    const options = q.options || [];
     return el('fieldset', { class: 'options', 'data-field': `${n}.options` },
-      el('legend', { text: T('options') }), ...rows,
-      C.button(T('addOption'), () => change(() => (list[i].options ||= []).push({ id: '', label: {} }), `${n}.options.${(q.options || []).length}.id`),
+      el('legend', { text: T('options') }),
+      options.map((o, j) => el('div', { class: 'option', 'data-field': `${n}.options.${j}` },
+        idField(`${n}.options.${j}.id`, T('optionId', { n: j + 1 }), o.id),
+        labels(`${n}.options.${j}.label`, o.label, langs),
+        C.button(T('removeOption', { n: j + 1 }), () => change(() => list[i].options.splice(j, 1), `${n}.options.add`)))),
+      C.button(T('addOption'), () => change(() => (list[i].options ||= []).push({ id: '', label: {} }), `${n}.options.${options.length}.id`),
         { id: C.fieldId(`${n}.options.add`) }));
   }
 
   /** "Only when": an earlier choice or yes/no question and the answer that shows this one. */
   function condition(q, i, n) {
     const targets = list.slice(0, i).filter((p) => p.id && (p.kind === 'choice' || p.kind === 'boolean'));
-    const cond = q.shown_if || {};
     if (!targets.length && !q.shown_if) return null;
+    const cond = q.shown_if || {};
     const target = targets.find((p) => p.id === cond.question);
-    const answers = !target ? []
-      : target.kind === 'boolean' ? [['true', T('yes')], ['false', T('no')]]
-        : (target.options || []).map((o) => [o.id, (o.label || {}).en || o.id]);
+    const answers = target?.kind === 'boolean' ? [['true', T('yes')], ['false', T('no')]]
+      : (target?.options || []).map((o) => [o.id, o.label?.en || o.id]);
     return el('div', { class: 'grid-2' },
       select(`${n}.shown_if.question`, T('shownIf'), [['', T('always')], ...targets.map((p) => [p.id, p.id])],
         cond.question || '', { 'data-redraw': '' }),
@@ -66,7 +61,7 @@ const Questions = (() => {
     return el('fieldset', { class: 'question', 'data-field': n },
       el('legend', { text: T('number', { n: i + 1 }) }),
       el('div', { class: 'grid-2' },
-        C.field(`${n}.id`, T('id'), 'input', { type: 'text', value: q.id || '', 'aria-required': 'true', autocomplete: 'off', hint: T('idHint') }),
+        idField(`${n}.id`, T('id'), q.id, { 'aria-required': 'true', hint: T('idHint') }),
         select(`${n}.kind`, T('kind'), KINDS.map((k) => [k, T(`kinds.${k}`)]), q.kind, { 'data-redraw': '' })),
       C.checkbox(`${n}.required`, T('required'), Boolean(q.required)),
       labels(`${n}.label`, q.label, langs),
@@ -84,11 +79,13 @@ const Questions = (() => {
     box.querySelectorAll(':scope > fieldset.question').forEach((cardBox, i) => {
       const n = `questions.${i}`;
       const { options, max_length, shown_if, ...stored } = list[i] || {};
-      const q = { ...stored, id: value(`${n}.id`), kind: value(`${n}.kind`), required: form.elements[`${n}.required`].checked, label: readLabels(`${n}.label`, stored.label) };
+      const q = { ...stored, id: value(`${n}.id`), kind: value(`${n}.kind`), required: form.elements[`${n}.required`].checked,
+        label: readLabels(`${n}.label`, stored.label) };
       if (hasOptions(q.kind)) {
-        q.options = [...cardBox.querySelectorAll('.option')].map((row, j) => ({
-          ...(options || [])[j], id: value(`${n}.options.${j}.id`), label: readLabels(`${n}.options.${j}.label`, ((options || [])[j] || {}).label),
-        }));
+        q.options = [...cardBox.querySelectorAll('.option')].map((_, j) => {
+          const o = options?.[j];
+          return { ...o, id: value(`${n}.options.${j}.id`), label: readLabels(`${n}.options.${j}.label`, o?.label) };
+        });
       }
       const limit = value(`${n}.max_length`);
       if (limit) q.max_length = /^\d+$/.test(limit) ? Number(limit) : limit;
@@ -115,12 +112,11 @@ const Questions = (() => {
     mutate();
     draw();
     form.dispatchEvent(new Event('input', { bubbles: true }));
-    const target = document.getElementById(C.fieldId(typeof focusName === 'function' ? focusName() : focusName));
-    if (target) target.focus();
+    document.getElementById(C.fieldId(typeof focusName === 'function' ? focusName() : focusName))?.focus();
   }
 
   function section(e) {
-    list = JSON.parse(JSON.stringify(e.questions || []));
+    list = structuredClone(e.questions || []);
     box = el('div', { id: 'questions-list' });
     return el('fieldset', { class: 'group', id: 'questions', 'data-field': 'questions' },
       el('legend', { text: T('legend') }),
