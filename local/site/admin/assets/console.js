@@ -24,7 +24,6 @@ const Console = (() => {
 
   const may = (role, duty) => role === 'administrator' || (DUTIES[role] || []).includes(duty);
 
-  /** The event pages `role` may use, as `[name, href]`. */
   function pagesFor(role, eventId) {
     return EVENT_PAGES.filter(([, duty]) => may(role, duty))
       .map(([name]) => [name, `/admin/${name}?event=${encodeURIComponent(eventId)}`]);
@@ -78,7 +77,7 @@ const Console = (() => {
     }
   }
 
-  /** An authenticated GET saved as `filename` (the registrations' CSV). */
+  /** An authenticated GET saved as `filename`. */
   async function download(path, filename) {
     const res = await fetch(Plenary.apiUrl(apiPath(path)), { headers: { Authorization: `Bearer ${token()}` } });
     if (res.status === 401) return expired();
@@ -92,7 +91,7 @@ const Console = (() => {
     return true;
   }
 
-  /** The sentence for a failed call: a translated problem (the page's `prefix.problem.*` first), else the API's own words. */
+  /** A failed call's sentence: a translated problem (`prefix.problem.*` first), else the API's words. */
   function problemText(e, prefix) {
     const { code = '', status, problem = {} } = e || {};
     const key = [prefix && `${prefix}.problem.${code}`, `admin.problem.${code}`,
@@ -101,14 +100,12 @@ const Console = (() => {
     return key ? t(key) : problem.detail || problem.title || t('problem.generic');
   }
 
-  // ---- Live messages at the top of <main> ----
-
   const regions = {
     status: el('p', { id: 'console-status', class: 'announce', role: 'status', 'aria-live': 'polite', hidden: true }),
     error: el('p', { id: 'console-alert', class: 'announce', role: 'alert', 'data-kind': 'error', hidden: true }),
   };
 
-  /** A message read out at once: `status` politely, `error` as an alert. Empty text hides it. */
+  /** A message read out at once (`error` as an alert); empty text hides it. */
   function notice(text, kind = 'status') {
     const [show, hide] = kind === 'error' ? [regions.error, regions.status] : [regions.status, regions.error];
     hide.hidden = true;
@@ -117,8 +114,6 @@ const Console = (() => {
     show.hidden = !text;
     if (kind !== 'error') show.dataset.kind = kind === 'status' ? 'ok' : kind;
   }
-
-  // ---- Forms: field errors from a 400 problem ----
 
   function controlFor(form, field) {
     // `reminders[1]` and `eligibility.categories[0]` fall back to their list's control.
@@ -149,10 +144,7 @@ const Console = (() => {
     return ((label || legend || {}).textContent || '').trim();
   }
 
-  /**
-   * Runs `action(form)` on submit with the form's errors cleared and its submit button disabled;
-   * a refusal lands at its fields (or as a notice). `action` may throw an ApiError of its own.
-   */
+  /** Runs `action(form)` on submit, its button disabled; a refusal lands at its fields or as a notice. */
   function onSubmit(form, action) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -213,15 +205,12 @@ const Console = (() => {
     return true;
   }
 
-  /** `f-` and the dotted name made an id: `registration.opens_at` → `f-registration-opens_at`. */
+  /** `registration.opens_at` → `f-registration-opens_at`. */
   function fieldId(name) {
     return `f-${name.replace(/[^\w-]/g, '-')}`;
   }
 
-  /**
-   * A labelled control named `name` (a dotted API field), with a hint when given; `value` is its
-   * value, and `options` (`[value, label]` pairs) make it a <select>.
-   */
+  /** A labelled control named `name` (a dotted API field); `options` are `[value, label]` pairs. */
   function field(name, label, control = 'input', { id = fieldId(name), hint, value, options: pairs, ...attrs } = {}) {
     const hintId = hint ? `${id}-hint` : null;
     const node = el(control, { id, name, 'aria-describedby': hintId, ...(control === 'select' ? {} : { dir: 'auto' }),
@@ -240,7 +229,7 @@ const Console = (() => {
       el('label', { for: id, text: label }));
   }
 
-  /** A group of checkboxes sharing `name`, one per `[value, label]`; `checked` lists values. */
+  /** Checkboxes sharing `name`, one per `[value, label]`; `checked` lists values. */
   function choices(name, legend, options, checked = [], { hint } = {}) {
     const hintId = hint ? `${fieldId(name)}-hint` : null;
     return el('fieldset', { class: 'field', 'aria-describedby': hintId },
@@ -254,21 +243,21 @@ const Console = (() => {
     return [...form.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((c) => c.value);
   }
 
-  /** A button that is not a submit, `secondary` unless `attrs.class` says otherwise; `onClick(button)`. */
+  /** A non-submit button, `secondary` unless `attrs.class` says otherwise. */
   function button(text, onClick, attrs = {}) {
     const b = el('button', { type: 'button', class: 'secondary', text, ...attrs });
     b.addEventListener('click', () => onClick(b));
     return b;
   }
 
-  /** The name of a `language` or `region` code in the reader's language or `inLanguage` (the code when the browser has none). */
+  /** The name of a `language` or `region` code (the code when the browser has none). */
   function displayName(type, code, inLanguage = Plenary.locale()) {
     try { return new Intl.DisplayNames([inLanguage], { type }).of(code) || code; } catch { return code; }
   }
 
   const languageName = (code, inLanguage) => displayName('language', code, inLanguage);
 
-  /** A label of the organiser's (`{"en": …}`) in the reader's language, else in English. */
+  /** An organiser's label (`{"en": …}`) in the reader's language, else in English. */
   function labelText(label) {
     return (label && (label[Plenary.language()] || label.en)) || '';
   }
@@ -277,9 +266,7 @@ const Console = (() => {
     return pairs.map(([value, label]) => new Option(label, value, value === selected, value === selected));
   }
 
-  // ---- Dialogs and unsaved changes ----
-
-  /** A modal question; resolves true when confirmed. Focus goes back to where it was. */
+  /** A modal question resolving true when confirmed; focus goes back where it was. */
   function confirm({ title, body, confirm: label, danger = false }) {
     const opener = document.activeElement;
     return new Promise((resolve) => {
@@ -304,10 +291,7 @@ const Console = (() => {
     });
   }
 
-  /**
-   * A dangerous button (`data-action` `action`) that asks first, then sends DELETE `path`, calls
-   * `after()` and says `done`; a refusal is the page's error. The focus goes back to <main>.
-   */
+  /** A dangerous button that asks, sends DELETE `path`, calls `after()` and says `done`. */
   function deleteButton({ action, text, label, title, body, path, after, done }) {
     return button(text, async () => {
       if (!(await confirm({ title, body, confirm: text, danger: true }))) return;
@@ -329,7 +313,7 @@ const Console = (() => {
     if (anyDirty()) { ev.preventDefault(); ev.returnValue = ''; }
   });
 
-  // The console's own links ask first (a dialog the reader can answer with the keyboard).
+  // The console's own links ask in a dialog (keyboard-friendly) rather than the browser's.
   document.addEventListener('click', async (ev) => {
     const a = ev.target.closest && ev.target.closest('a[href]');
     if (!a || !anyDirty() || a.target || a.hasAttribute('download') || a.getAttribute('href').startsWith('#')) return;
@@ -341,7 +325,7 @@ const Console = (() => {
     }
   });
 
-  /** Watches `form` for changes; `.clean()` after a successful save. */
+  /** Watches `form` for changes; `.clean()` after a save. */
   function dirtyGuard(form) {
     const guard = {
       dirty: false,
@@ -354,9 +338,7 @@ const Console = (() => {
     return guard;
   }
 
-  // ---- Dates, zones and tables ----
-
-  /** An instant in `timezone`, in the reader's language; `{ date, time }` pick the parts. */
+  /** An instant in `timezone`, in the reader's words. */
   function when(iso, timezone, { date = true, time = true } = {}) {
     if (!iso) return '';
     const opts = { timeZone: timezone || 'UTC' };
@@ -369,7 +351,7 @@ const Console = (() => {
     }
   }
 
-  /** "Europe/Zurich (UTC+02:00)" at `iso` (now by default). */
+  /** "Europe/Zurich (UTC+02:00)" at `iso`. */
   function zoneName(timezone, iso = new Date().toISOString()) {
     return `${timezone} (${Plenary.zoneOffset(timezone, iso)})`;
   }
@@ -385,7 +367,7 @@ const Console = (() => {
     return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
   }
 
-  /** The wall time (`YYYY-MM-DDTHH:MM`, as `<input type="datetime-local">` holds) of `iso` in `zone`. */
+  /** `iso`'s wall time in `zone` as `<input type="datetime-local">` holds it. */
   function wallTime(iso, zone) {
     if (!iso) return '';
     const ms = Date.parse(iso);
@@ -397,10 +379,7 @@ const Console = (() => {
     }
   }
 
-  /**
-   * The RFC 3339 instant of a wall time in `zone` (`2021-09-08T14:00` → `…T14:00:00+02:00`), or
-   * '' when either is not usable (the API then names the field). `addDays` moves the date.
-   */
+  /** `2021-09-08T14:00` in `zone` → `…T14:00:00+02:00`, or '' when unusable (the API then names the field). */
   function instant(wall, zone, addDays = 0) {
     const m = /^(\d{4})-(\d{2})-(\d{2})T([01]?\d|2[0-3]):([0-5]\d)(:\d\d(\.\d+)?)?$/.exec(wall || '');
     if (!m) return '';
@@ -420,7 +399,7 @@ const Console = (() => {
 
   const ownZone = () => Plenary.visitorZone();
 
-  /** A table with a caption; `render(row)` returns text or a node; an empty list says so. */
+  /** A table; `render(row)` returns text or a node. */
   function table({ caption, columns, rows, empty }) {
     const body = rows.length
       ? rows.map((row) => el('tr', {}, columns.map((c, i) => {
@@ -434,12 +413,10 @@ const Console = (() => {
       el('tbody', {}, body));
   }
 
-  /** A table in a box that scrolls sideways on a narrow screen (and can be scrolled by keyboard). */
+  /** A table in a box that scrolls sideways, by keyboard too. */
   function tableBox(opts) {
     return el('div', { class: 'table-box', role: 'region', tabindex: '0', 'aria-label': opts.caption || '' }, table(opts));
   }
-
-  // ---- The frame ----
 
   const ui = {};
 
@@ -508,7 +485,7 @@ const Console = (() => {
     document.title = parts.filter(Boolean).join(' — ');
   }
 
-  /** A page that cannot be drawn: a heading, the reason and the way back. */
+  /** A page that cannot be drawn: the reason and the way back. */
   function failure(main, e) {
     main.replaceChildren(regions.status, regions.error,
       el('h1', { 'data-i18n': 'admin.shell.failedHeading', text: T('failedHeading') }),
@@ -517,9 +494,8 @@ const Console = (() => {
   }
 
   /**
-   * Starts a console page: the session (none → sign-in), `me`, the event for `event: true`, the
-   * frame, then `render(ctx)` into <main>. A language switch redraws the page unless a form has
-   * unsaved changes (then only its labels change). `session: false` is for the sign-in page.
+   * Starts a page: the session (none → sign-in), `me`, the event (`event: true`), the frame, then
+   * `render(ctx)`. A language switch redraws, but only the labels over unsaved changes.
    */
   async function start({ page, event = false, session = true, render }) {
     const main = skeleton(session);
