@@ -1,6 +1,5 @@
-// `/admin/attendance?event=ID` (reviewers and managers, as it names people): who joined through
-// their personal link on each of the event's days (in its zone), from `GET …/attendance`, and
-// each registrant's joins; confirmed registrants who never joined are the "absent" of the stats.
+// `/admin/attendance?event=ID`: joins through personal links per day (in the event's zone) and
+// per registrant. It names people, so it needs the registrations duty.
 'use strict';
 
 (() => {

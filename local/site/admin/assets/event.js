@@ -1,6 +1,4 @@
-// `/admin/event`: an event's settings (`?event=ID`), a new event (`?new=1`) or a new one
-// started from a copy of another (`?copy=ID`): every field of `PUT /v1/admin/events/{id}`,
-// times in the event's zone, each 400 field error at its input.
+// `/admin/event`: edit (`?event=ID`), create (`?new=1`) or copy (`?copy=ID`) an event; times in its zone.
 'use strict';
 
 (() => {
@@ -15,7 +13,7 @@
   const copying = query('copy');
   const eventPath = (id) => `/v1/admin/events/${encodeURIComponent(id)}`;
 
-  /** The form, prefilled from `e` (an organiser view, or a blank new event): each field shows the member it names. */
+  /** Each field is named after the member of `e` it shows; `withId` adds the id of a new event. */
   function form(e, withId) {
     const zone = e.timezone || 'Europe/Zurich';
     const of = (name) => name.split('.').reduce((o, k) => o?.[k], e);
@@ -63,7 +61,7 @@
       group(T('contact'), pair(field('contact.name', T('contactName')), field('contact.email', T('contactEmail'), { type: 'email' }))),
       group(T('reminders'), field('reminders', T('remindersField'), { hint: T('remindersHint'), value: (e.reminders || []).join(', ') })),
       el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'event-submit', text: T(withId ? 'create' : 'save') })));
-    // The room's settings are for hybrid events only (the API refuses them on others).
+    // The API refuses room settings unless the event is hybrid.
     const showRoom = () => { room.hidden = f.elements.format.value !== 'hybrid'; };
     room.id = 'in-person';
     showRoom();
@@ -72,22 +70,18 @@
     return f;
   }
 
-  /** The documents' rows as the PUT body takes them. */
   const links = (root) => [...root.querySelectorAll('.link-row')].map((li) => ({
     title: li.querySelector('[name$=".title"]').value.trim(), url: li.querySelector('[name$=".url"]').value.trim(),
   }));
 
-  /**
-   * The event's documents (its circular, the venue's page): a title and an address each, named
-   * `links[i].title` and `links[i].url` as the API names their problems.
-   */
+  /** Named `links[i].title` and `links[i].url`, as the API names their problems. */
   function documents(stored) {
     const list = el('ol', { class: 'plain', id: 'links-list' });
     const row = (link, i) => el('li', { class: 'link-row grid-2' },
       C.field(`links[${i}].title`, L('title', { n: i + 1 }), 'input', { value: link.title || '' }),
       C.field(`links[${i}].url`, L('url', { n: i + 1 }), 'input', { type: 'url', value: link.url || '', autocomplete: 'off' }),
       C.button(L('remove', { n: i + 1 }), () => {
-        // The rows after it move up, each renamed for its new place.
+        // Later rows move up, renamed for their new place.
         list.replaceChildren(...links(list).filter((_, j) => j !== i).map(row));
         list.closest('form').dispatchEvent(new Event('input'));
         add.focus();
@@ -103,16 +97,13 @@
       list, add);
   }
 
-  /**
-   * The PUT body: the stored event with the form's fields over it, so what the form does not show
-   * goes back as it came. An empty optional field is undefined, so JSON leaves it out (the default).
-   */
+  /** The stored event under the form's fields, so what the form hides goes back as it came. */
   function body(f, stored) {
     const v = (n) => f.elements[n].value.trim();
     const on = (n) => f.elements[n].checked;
     const number = (n) => (/^\d+$/.test(v(n)) ? Number(v(n)) : v(n) || undefined);
     const zone = v('timezone');
-    // A wall time whose zone is not usable still goes as an instant, so only the zone is named.
+    // With an unusable zone the time still goes (as UTC), so only the zone is refused.
     const at = (n) => (v(n) ? C.instant(v(n), zone) || C.instant(v(n), 'UTC') : undefined);
     const either = (a, b) => v(a) || v(b);
     const { created_at, updated_at, ...kept } = stored;
@@ -142,7 +133,7 @@
     };
   }
 
-  /** A refusal of the id typed for a new event, or null when it is well formed and free. */
+  /** Null when the new id is well formed and free. */
   async function idProblem(id) {
     if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) return T('idInvalid');
     // A PUT on a used id would replace that event.
@@ -166,7 +157,6 @@
         return;
       }
       if (source) main.append(el('p', { class: 'lead', text: T('copyLead') }));
-      // A copy keeps everything but the id, the dates and the registration window.
       const { id, starts_at, ends_at, registration, created_at, updated_at, ...kept } = source || {};
       start = source ? { ...kept, visibility: 'draft' }
         : { languages: ['en'], format: 'virtual', visibility: 'draft', timezone: 'Europe/Zurich', reminders: ['P7D', 'P1D', 'PT1H'] };
@@ -174,7 +164,6 @@
     const f = form(start, !editing);
     main.append(f);
     if (!ctx.may('edit')) {
-      // The settings are readable, but the role may not change them (the API would refuse).
       for (const c of f.elements) c.disabled = true;
       f.querySelector(':scope > .actions').remove();
       f.before(el('p', { id: 'read-only', class: 'panel', text: T('readOnly', { role: t(`admin.role.${ctx.role}`) }) }));

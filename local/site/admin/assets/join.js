@@ -1,5 +1,4 @@
-// `/admin/join?event=ID`: the remote connection details (url, passcode, dial-in, instructions)
-// and when registrants see them, shown in the event's zone and the organiser's; managers only.
+// `/admin/join?event=ID`: the connection details and when registrants see them, in both zones.
 'use strict';
 
 (() => {
@@ -7,7 +6,6 @@
   const C = Console;
   const T = C.texts('admin.join');
 
-  /** The release time in both zones, and whether registrants see the details yet. */
   function status(info, zone) {
     if (!info) return [el('p', { id: 'join-state', 'data-state': 'unset', text: T('unset') })];
     const at = info.release_at;
@@ -56,7 +54,7 @@
 
       const guard = C.dirtyGuard(f);
       C.onSubmit(f, async () => {
-        // An empty passcode or dial-in is left out; an unusable release time goes as '' for the API to name.
+        // An unusable release time goes as '' for the API to name.
         const saved = await C.api('PUT', 'join-info', {
           url: v('url'), instructions: v('instructions'), passcode: v('passcode') || undefined, dial_in: v('dial_in') || undefined,
           release_at: v('release_at') ? C.instant(v('release_at'), zone) : undefined,

@@ -1,6 +1,5 @@
-// The event form's registration questions (`questions` of PUT /v1/admin/events/{id}): id, kind,
-// labels per language, options, length limit, condition. The cards are read back before every
-// redraw, so nothing typed is lost; labels in languages not shown go back as stored.
+// The event form's registration questions. The cards are read back before every redraw, so
+// nothing typed is lost; labels in languages not shown go back as stored.
 'use strict';
 
 const Questions = (() => {
@@ -17,7 +16,7 @@ const Questions = (() => {
   const idField = (name, label, v, attrs) => C.field(name, label, 'input', { value: v || '', autocomplete: 'off', ...attrs });
   const select = (name, label, options, v, attrs) => C.field(name, label, 'select', { ...attrs, options, value: v });
 
-  /** An input per language for `label`; English is the one required (it stands in for the rest). */
+  // English is required: it stands in for the other languages.
   const labels = (name, label, langs) => el('div', { class: 'grid-2' }, langs.map((l) => C.field(`${name}.${l}`,
     T('labelIn', { language: C.languageName(l) }), 'input', { lang: l, value: label?.[l] || '', 'aria-required': l === 'en' ? 'true' : null })));
 
@@ -42,7 +41,7 @@ const Questions = (() => {
         { id: C.fieldId(`${n}.options.add`) }));
   }
 
-  /** "Only when": an earlier choice or yes/no question and the answer that shows this one. */
+  /** "Only when": an earlier choice or yes/no question, and the answer that shows this one. */
   function condition(q, i, n) {
     const targets = list.slice(0, i).filter((p) => p.id && (p.kind === 'choice' || p.kind === 'boolean'));
     if (!targets.length && !q.shown_if) return null;
@@ -73,7 +72,6 @@ const Questions = (() => {
       C.button(T('remove', { n: i + 1 }), () => change(() => list.splice(i, 1), 'questions.add')));
   }
 
-  /** The questions as the PUT body takes them, from the cards. */
   function read() {
     const out = [];
     box.querySelectorAll(':scope > fieldset.question').forEach((cardBox, i) => {
@@ -106,13 +104,12 @@ const Questions = (() => {
     box.replaceChildren(...list.map((q, i) => card(q, i, langs)));
   }
 
-  /** Reads the cards, changes the list, draws it again and puts the focus on `focusName`'s control. */
   function change(mutate, focusName) {
     read();
     mutate();
     draw();
     form.dispatchEvent(new Event('input', { bubbles: true }));
-    document.getElementById(C.fieldId(typeof focusName === 'function' ? focusName() : focusName))?.focus();
+    document.getElementById(C.fieldId(focusName))?.focus();
   }
 
   function section(e) {
@@ -123,10 +120,9 @@ const Questions = (() => {
       el('p', { class: 'hint', text: T('hint') }),
       box,
       C.button(T('add'), () => change(() => list.push({ id: '', kind: 'choice', required: false, label: {}, options: [{ id: '', label: {} }] }),
-        () => `questions.${list.length - 1}.id`), { id: C.fieldId('questions.add') }));
+        `questions.${list.length}.id`), { id: C.fieldId('questions.add') }));
   }
 
-  /** Draws the cards into `f` and redraws them when a kind, a condition or the languages change. */
   function wire(f) {
     form = f;
     draw();

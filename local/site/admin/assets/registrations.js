@@ -1,6 +1,5 @@
-// The registrations page: the event's registrations, a page at a time through `next_cursor`,
-// filtered by status on the server and searched in the browser over the rows loaded so far (the
-// API has no search); approve, reject and revoke a join link; the CSV of everyone.
+// The registrations, paged by `next_cursor` and filtered by status on the server; the search runs
+// in the browser over the rows loaded so far, as the API has none.
 'use strict';
 
 (() => {
@@ -8,8 +7,7 @@
   const C = Console;
   const T = C.texts('admin.registrations');
   const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
-  // Only approval events hold registrations awaiting approval; one left from before the event
-  // stopped asking for approval can still be decided.
+  // Not tied to `approval_required`: one left pending after the event stopped asking can still be decided.
   const ACTIONS = { pending_approval: ['approve', 'reject'], confirmed: ['revoke'] };
   const problemText = (e) => C.problemText(e, 'admin.registrations');
   const fullName = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
@@ -17,7 +15,7 @@
   const focus = (node) => { if (node) { node.tabIndex = -1; node.focus(); } };
   const $ = (selector) => ctx.main.querySelector(selector);
 
-  // What the page holds between renders (a language switch renders again from it).
+  // Kept across renders: a language switch renders again from it.
   const state = { status: '', limit: '50', q: '', rows: [], cursor: null, loaded: false };
   let ctx;
 
@@ -31,7 +29,7 @@
         ctx.main.append(el('p', { class: 'panel refusal', id: 'no-role', text: T('noRole') }));
         return;
       }
-      // One live region for the count, kept across draws so each change is read out.
+      // One live region, kept across draws, so each new count is read out.
       ctx.main.append(controls(), el('p', { id: 'reg-count', role: 'status' }), el('div', { id: 'reg-results' }));
       if (state.loaded) draw(); else await load(true);
     },
@@ -54,7 +52,7 @@
       C.field('q', T('search'), 'input', { id: 'reg-search', type: 'search', hint: T('searchHint'), value: state.q, autocomplete: 'off', dir: null }),
       C.field('limit', T('pageSize'), 'select', { id: 'reg-size', options: ['10', '50', '200'].map((n) => [n, n]), value: state.limit }));
     form.addEventListener('submit', (ev) => ev.preventDefault());
-    // Each control sets the state of its name; only the search keeps what is loaded.
+    // Only the search keeps the loaded rows.
     form.addEventListener('input', ({ target }) => {
       state[target.name] = target.value;
       if (target.name === 'q') draw(); else load(true);
@@ -62,7 +60,7 @@
     return el('div', {}, form, el('div', { class: 'actions' }, csv));
   }
 
-  /** Loads the first page (`fresh`) or the next one, then draws; false when it failed. */
+  /** The first page when `fresh`, else the next; false when it failed. */
   async function load(fresh) {
     const results = $('#reg-results');
     if (fresh) {
@@ -74,10 +72,9 @@
     if (state.status) q.set('status', state.status);
     if (!fresh && state.cursor) q.set('cursor', state.cursor);
     try {
-      const body = await C.api('GET', `registrations?${q}`);
-      state.rows.push(...body.registrations);
-      state.cursor = body.next_cursor || null;
-      state.loaded = true;
+      const { registrations, next_cursor: cursor } = await C.api('GET', `registrations?${q}`);
+      state.rows.push(...registrations);
+      Object.assign(state, { cursor, loaded: true });
       draw();
       return true;
     } catch (e) {
@@ -112,12 +109,11 @@
       const before = state.rows.length;
       if (!(await load(false))) { b.disabled = false; return; }
       // Keyboard users continue where the new rows begin.
-      const first = ctx.main.querySelectorAll('#reg-table tbody tr')[before];
-      focus(first ? first.querySelector('th') : $('#reg-count'));
+      focus(ctx.main.querySelectorAll('#reg-table tbody th')[before] || $('#reg-count'));
     }, { id: 'reg-more' });
   }
 
-  /** Each column's cell for a registration `r` whose name is `who`, in table order. */
+  /** Cells in table order; `who` is the registrant's full name. */
   const COLUMNS = {
     name: (r, who) => (who ? bdi(who) : el('span', { class: 'muted', text: T('erased') })),
     email: (r) => orDash(r.email),
@@ -130,23 +126,19 @@
     status: (r) => [el('span', { class: `badge status-${r.status}`, text: t(`status.${r.status}`) }),
       ...(r.status === 'waitlisted' && r.waitlist_position ? [' ', el('span', { class: 'place', text: T('place', { position: r.waitlist_position }) })] : [])],
     registered: (r) => el('time', { datetime: r.created_at, text: C.when(r.created_at, ctx.event.timezone) }),
-    actions: (r, who) => {
-      const buttons = (ACTIONS[r.status] || []).map((action) => actionButton(action, r, who));
-      return buttons.length ? el('div', { class: 'row-actions' }, buttons) : '';
-    },
+    actions: (r, who) => (ACTIONS[r.status]
+      ? el('div', { class: 'row-actions' }, ACTIONS[r.status].map((action) => actionButton(action, r, who))) : ''),
   };
 
-  /** The columns this event has: the mode only for a hybrid one, the answers only with questions. */
   const columns = () => Object.keys(COLUMNS).filter((c) => (c !== 'participation' || ctx.event.format === 'hybrid')
     && (c !== 'answers' || (ctx.event.questions || []).length));
 
-  /** Each answer as "question: answer", labels in the reader's language (English standing in). */
   function answers(r) {
     const label = C.labelText;
     const items = (ctx.event.questions || []).filter((q) => q.id in (r.answers || {})).map((q) => {
       const a = r.answers[q.id];
       const option = (id) => label(q.options?.find((o) => o.id === id)?.label) || id;
-      // A text answer is no option's id, so it stands as it is.
+      // A text answer matches no option, so it stands as typed.
       const text = typeof a === 'boolean' ? t(`admin.questions.${a ? 'yes' : 'no'}`) : [a].flat().map(option).join(', ');
       return el('li', {}, el('span', { class: 'muted', text: `${label(q.label) || q.id}: ` }), bdi(String(text)));
     });
@@ -172,21 +164,18 @@
     const vars = { name: who || r.id, email: r.email || '' };
     const danger = action !== 'approve';
     return C.button(T(action), async (b) => {
-      const ok = await C.confirm({
-        title: T(`confirm.${action}.title`, vars), body: T(`confirm.${action}.body`, vars), confirm: T(`confirm.${action}.button`), danger,
-      });
-      if (!ok) return;
+      const text = (part) => T(`confirm.${action}.${part}`, vars);
+      if (!(await C.confirm({ title: text('title'), body: text('body'), confirm: text('button'), danger }))) return;
       b.disabled = true;
       try {
         const fresh = await C.api('POST', `registrations/${encodeURIComponent(r.id)}/${action === 'revoke' ? 'revoke-join' : action}`);
-        const i = state.rows.findIndex((x) => x.id === r.id);
-        if (i >= 0) state.rows[i] = fresh;
+        state.rows = state.rows.map((x) => (x.id === r.id ? fresh : x));
         const tr = $(`tr[data-id="${CSS.escape(r.id)}"]`);
         if (tr) {
           const next = row(fresh);
           tr.replaceWith(next);
-          // The clicked button is gone; focus stays on the row it acted on.
-          focus(next.querySelector('th'));
+          // The clicked button is gone, so the focus goes to its row.
+          focus(next.firstChild);
         }
         C.notice(T(`done.${action}`, vars));
       } catch (e) {
