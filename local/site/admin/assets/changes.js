@@ -1,5 +1,4 @@
-// What a publication changes, drawn the same way in the editor's preview and on the versions
-// page: one item per session (added, removed, moved, updated) with the fields that differ.
+// A publication's changes, for the editor's preview and the versions page.
 'use strict';
 
 const ProgrammeChanges = (() => {
@@ -16,7 +15,7 @@ const ProgrammeChanges = (() => {
     return v;
   }
 
-  /** The fields of a change worth showing: every one for an addition or removal, the differing ones otherwise. */
+  // All fields of an addition or removal, otherwise only those that differ.
   function rows({ before, after }, zone) {
     return FIELDS.flatMap((f) => {
       const [was, is] = [value(before, f, zone), value(after, f, zone)];
@@ -28,7 +27,6 @@ const ProgrammeChanges = (() => {
     });
   }
 
-  /** A list of `changes` (the API's change views) with times in `zone`. */
   function render(changes, zone) {
     if (!changes.length) return el('p', { class: 'muted', text: T('noChanges') });
     return el('ul', { class: 'changes' }, changes.map((c) => el('li', { 'data-change': c.change, 'data-session': c.session_id },
@@ -39,7 +37,7 @@ const ProgrammeChanges = (() => {
       el('dl', { class: 'details' }, rows(c, zone)))));
   }
 
-  /** Counts per kind of change, e.g. "2 added, 1 moved". */
+  // e.g. "2 added, 1 moved"
   function summary(changes) {
     const count = (kind) => changes.filter((c) => c.change === kind).length;
     return ['added', 'removed', 'moved', 'updated'].filter(count).map((k) => T(`count.${k}`, { count: count(k) })).join(', ');

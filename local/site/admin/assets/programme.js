@@ -1,6 +1,5 @@
-// The programme editor (/admin/programme?event=ID): the draft's sessions by day in the event's zone
-// and its speakers, saving (each API error at its field), a preview of what publishing changes,
-// publishing. The form is drawn from `state`, so a failed save or a redraw never loses what was typed.
+// The programme editor (/admin/programme?event=ID), drawn from `state` so that a failed save
+// or a redraw never loses what was typed.
 'use strict';
 
 (() => {
@@ -12,20 +11,12 @@
   const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
   const REQUIRED = { 'aria-required': 'true' };
 
-  let ctx;
-  let editable;
-  let zone;
-  let state = null; // { speakers: [...], sessions: [...] }, each session with its wall times (_day, _start, _end, _endDays)
-  const open = new Set(); // the session and speaker objects whose <details> are open
-  let form;
-  let guard; // the form's dirty guard: its unsaved changes
-  let preview = null; // the last draft changes shown, or the publication just made
+  let ctx, editable, zone, form, guard;
+  let state; // the draft; its sessions carry wall times: _day, _start, _end, _endDays
+  const open = new Set(); // the items whose <details> are open
+  let preview; // the draft changes shown, or the publication just made
 
-  // ---- Time in the event's zone ----
-
-  /** `[date, time]` of the instant `iso` in the event's zone. */
   const wall = (iso) => C.wallTime(iso, zone).split('T');
-  /** The RFC 3339 instant of a wall date and time, or '' when the time is not HH:MM. */
   const instant = (day, time, addDays) => (TIME.test(time) ? C.instant(`${day}T${time}`, zone, addDays) : '');
   const minutes = (time) => { const m = TIME.exec(time || ''); return m ? Number(m[1]) * 60 + Number(m[2]) : null; };
   const clock = (total) => [Math.floor(total / 60) % 24, total % 60].map((n) => String(n).padStart(2, '0')).join(':');
@@ -37,28 +28,24 @@
     const days = [];
     for (let d = new Date(`${first}T12:00:00Z`); days.length < 60; d.setUTCDate(d.getUTCDate() + 1)) {
       days.push(d.toISOString().slice(0, 10));
-      if (days[days.length - 1] >= last) break;
+      if (days.at(-1) >= last) break;
     }
     return days;
   }
 
-  // ---- The draft in state, and the body PUT takes ----
+  const fromApi = ({ speakers, sessions }) => ({
+    speakers: speakers.map((s) => ({ ...s, affiliation: s.affiliation || '', bio: s.bio || '' })),
+    sessions: sessions.map((s) => {
+      const [day, start] = wall(s.starts_at);
+      const [endDay, end] = wall(s.ends_at);
+      return {
+        ...s, track: s.track || '', abstract: s.abstract || '',
+        _day: day, _start: start, _end: end, _endDays: (Date.parse(endDay) - Date.parse(day)) / 86400000,
+      };
+    }),
+  });
 
-  function fromApi(draft) {
-    return {
-      speakers: draft.speakers.map((s) => ({ ...s, affiliation: s.affiliation || '', bio: s.bio || '' })),
-      sessions: draft.sessions.map((s) => {
-        const [day, start] = wall(s.starts_at);
-        const [endDay, end] = wall(s.ends_at);
-        return {
-          ...s, track: s.track || '', abstract: s.abstract || '',
-          _day: day, _start: start, _end: end, _endDays: (Date.parse(endDay) - Date.parse(day)) / 86400000,
-        };
-      }),
-    };
-  }
-
-  /** Optional text members are left out when empty; anything else the API sent goes back as it came. */
+  // Empty optional texts are left out; anything else goes back as the API sent it.
   function body() {
     const trimmed = (o) => Object.fromEntries(Object.entries(o)
       .filter(([k]) => !k.startsWith('_'))
@@ -83,7 +70,6 @@
   const titleOf = (s) => s.title || s.id;
   const sessionsOf = (sp) => state.sessions.filter((s) => s.speakers.some((r) => r.id === sp.id));
 
-  /** A session after `after` (or at the event's start) on its day, half an hour long. */
   function newSession(after) {
     const [day, start] = after ? [after._day, after._end] : wall(ctx.event.starts_at);
     const s = minutes(start) ?? 9 * 60;
@@ -93,7 +79,7 @@
     };
   }
 
-  /** Moves `s` to `day` at `start`, keeping its length (in minutes). */
+  // `length` in minutes.
   function move(s, day, start, length) {
     const from = minutes(start);
     s._day = day;
@@ -103,11 +89,8 @@
     s._end = clock((from + length) % 1440);
   }
 
-  // ---- Editing ----
-
   const named = (name) => `[name="${CSS.escape(name)}"]`;
 
-  /** The session or speaker that a control's name (or an error's field) is of. */
   const itemOf = (name) => { const m = /^(sessions|speakers)\[(\d+)\]/.exec(name); return m && state[m[1]][m[2]]; };
 
   function redraw(focus) {
@@ -116,14 +99,12 @@
     if (target) target.focus();
   }
 
-  /** After a button's change to the draft: redraws it, the focus on `focus` (a selector). */
   function changed(focus) {
-    // No input event comes with a button's change, and the dirty guard listens for one.
+    // The dirty guard listens for input, which a button's change does not fire.
     form.dispatchEvent(new Event('input', { bubbles: true }));
     redraw(focus);
   }
 
-  /** Puts `item` at the end of `list` (named `name` in the form), open, the focus on its `field`. */
   function append(list, name, item, field) {
     list.push(item);
     open.add(item);
@@ -135,16 +116,15 @@
     changed(focus);
   }
 
-  /** Asks before a removal; a "no" puts the focus back on `opener`. */
-  async function sure(opener, title, body) {
-    const yes = await C.confirm({ title, body, confirm: T('remove'), danger: true });
+  async function sure(opener, title, body, confirm = T('remove'), danger = true) {
+    const yes = await C.confirm({ title, body, confirm, danger });
     if (!yes) opener.focus();
     return yes;
   }
 
   function duplicate(s) {
     const copy = { ...s, speakers: s.speakers.map((sp) => ({ ...sp })), id: uniqueId(s.id, state.sessions) };
-    // Straight after the original, the same length, so the copy does not overlap it.
+    // Straight after the original, so the copy does not overlap it.
     if (minutes(s._end) !== null && lengthOf(s) > 0) move(copy, s._day, s._end, lengthOf(s));
     append(state.sessions, 'sessions', copy, 'title');
     C.notice(T('duplicated', { title: titleOf(s) }));
@@ -168,17 +148,17 @@
     C.notice(T('speakerRemoved', { name }));
   }
 
-  /** Keeps state in step with each input; a new day or start regroups the list once focus has moved on. */
+  // A new day or start regroups the list only on change, once the focus has moved on.
   function onInput(ev) {
     const m = /^(sessions|speakers)\[(\d+)\]\.(\w+)(?:\[(\d+)\]\.(\w+))?$/.exec(ev.target.name || '');
     const item = m && state[m[1]][m[2]];
     if (!item) return;
-    const field = m[3];
+    const [, kind, , field, j, key] = m;
     const value = ev.target.value;
-    if (m[4] !== undefined) {
-      // A session's speaker or material: `sessions[0].speakers[1].role`, `sessions[0].materials[0].url`.
-      item[field][m[4]][m[5]] = m[5] === 'language' && !value ? undefined : value;
-    } else if (m[1] === 'speakers' && field === 'id') {
+    if (j !== undefined) {
+      // e.g. sessions[0].speakers[1].role
+      item[field][j][key] = key === 'language' && !value ? undefined : value;
+    } else if (kind === 'speakers' && field === 'id') {
       // A speaker's new id follows into the sessions that name them.
       for (const s of state.sessions) for (const r of s.speakers) if (r.id === item.id) r.id = value;
       item.id = value;
@@ -195,17 +175,13 @@
     }
   }
 
-  // ---- Drawing ----
-
   const muted = (text) => el('p', { class: 'muted', text });
   const actions = (...buttons) => editable && el('div', { class: 'actions' }, buttons);
   const removeButton = (text, onClick) => C.button(text, onClick, { class: 'secondary danger-text' });
 
-  /** A field maker for the item named `n`: `(key, value, attrs, control)`, labelled `label(key)`. */
   const fieldsOf = (n, label = (key) => T(`field.${key}`)) => (key, value, attrs = {}, control = attrs.options ? 'select' : 'input') =>
     C.field(`${n}.${key}`, label(key), control, { value, ...attrs });
 
-  /** A session's or speaker's disclosure, open as it was left. */
   function card(item, attrs, summary, ...body) {
     const details = el('details', { ...attrs, open: open.has(item) }, el('summary', {}, summary), el('div', { class: 'item-body' }, body));
     details.addEventListener('toggle', () => { if (details.open) open.add(item); else open.delete(item); });
@@ -217,7 +193,6 @@
     const field = fieldsOf(n);
     const days = eventDays();
     if (!days.includes(s._day)) days.push(s._day);
-    // A session speaker's or material's remove button: the focus goes back to the title.
     const dropper = (list, j) => () => drop(list, j, named(`${n}.title`));
     const list = (key, legend, items, none, adder) => el('fieldset', { class: `field session-${key}`, 'data-field': `${n}.${key}` },
       el('legend', { text: legend }), items.length ? el('ul', { class: 'plain' }, items) : muted(none), editable && adder);
@@ -227,7 +202,7 @@
       el('span', { class: 'when', text: `${s._start}–${s._end}` }), ' ',
       el('span', { class: 'label', dir: 'auto', text: s.title || T('untitled') }), ' ',
       el('span', { class: 'badge', text: t(`kind.${s.kind}`) }),
-      s.track ? el('span', { class: 'muted' }, ' · ', bdi(s.track)) : null,
+      s.track && el('span', { class: 'muted' }, ' · ', bdi(s.track)),
     ],
     el('div', { class: 'grid' },
       field('title', s.title, REQUIRED),
@@ -269,7 +244,6 @@
       removeButton(T('removeSession'), (b) => removeSession(s, b))));
   }
 
-  /** A material's file: `POST …/uploads`, the file sent as the answer says, its public address the material's URL. */
   function uploader(name, mat) {
     const id = `${C.fieldId(name)}-file`;
     const file = el('input', { type: 'file', id, class: 'upload' });
@@ -337,12 +311,10 @@
       actions(el('button', { type: 'submit', id: 'save-draft', text: T('save') })));
   }
 
-  // ---- Saving, previewing, publishing ----
-
-  /** The API's `sessions.2.x` or `sessions[2].x` as this form names it, `sessions[2].x`. */
+  // The API's sessions.2.x is the form's sessions[2].x.
   const bracketed = (field) => String(field).replace(/\.(\d+)(?=\.|$)/g, '[$1]');
 
-  /** A start time typed but not yet left (Enter submits before `change`) moves its session now. */
+  // Enter submits before `change`: a start typed but not left moves its session now.
   function flush() {
     form.querySelectorAll('[name$=".starts_at"]').forEach((node) => {
       const item = itemOf(node.name);
@@ -358,7 +330,7 @@
     saving(true);
     try {
       const res = await C.api('PUT', 'programme/draft', body());
-      // The saved draft comes back in start order; what was open stays open.
+      // The draft comes back in start order; what was open stays open.
       const openIds = (kind) => state[kind].filter((x) => open.has(x)).map((x) => x.id);
       const was = { sessions: openIds('sessions'), speakers: openIds('speakers') };
       state = fromApi(res);
@@ -373,7 +345,7 @@
       if (!(e instanceof C.ApiError)) throw e;
       const errors = e.status === 400 && e.problem && e.problem.errors;
       if (Array.isArray(errors)) {
-        // Open every session and speaker an error names, so its input can be shown and focused.
+        // Open what an error names, so its input can be focused.
         const fields = errors.map((x) => ({ ...x, field: bracketed(x.field) }));
         for (const { field } of fields) if (itemOf(field)) open.add(itemOf(field));
         draw();
@@ -389,15 +361,10 @@
 
   const problemText = (e) => C.problemText(e, 'admin.programme');
 
-  /** Runs `action`; a refusal from the API is the page's error. */
-  async function attempt(action) {
-    try {
-      await action();
-    } catch (e) {
-      if (!(e instanceof C.ApiError)) throw e;
-      C.notice(problemText(e), 'error');
-    }
-  }
+  const attempt = (action) => action().catch((e) => {
+    if (!(e instanceof C.ApiError)) throw e;
+    C.notice(problemText(e), 'error');
+  });
 
   const outline = ({ changes, notified }) => `${ProgrammeChanges.summary(changes)}. ${T('notified', { count: notified })}`;
   const link = (href, key) => el('a', { href: `${href}${encodeURIComponent(ctx.eventId)}`, text: T(key) });
@@ -422,7 +389,7 @@
   }
 
   async function showPreview() {
-    // The preview is of the saved draft, which is what publishing takes: save what was typed first.
+    // Preview and publishing take the saved draft.
     if (guard.dirty && !(await save())) return;
     await attempt(async () => {
       preview = await C.api('GET', 'programme/draft/changes');
@@ -432,10 +399,7 @@
   }
 
   async function publish(opener) {
-    if (!(await C.confirm({ title: T('publishTitle', { version: preview.to }), body: outline(preview), confirm: T('publish') }))) {
-      opener.focus();
-      return;
-    }
+    if (!(await sure(opener, T('publishTitle', { version: preview.to }), outline(preview), T('publish'), false))) return;
     await attempt(async () => {
       preview = { published: true, ...(await C.api('POST', 'programme/publish')) };
       drawPreview();
@@ -444,13 +408,11 @@
     });
   }
 
-  // ---- The page ----
-
   async function render(c) {
     ctx = c;
     editable = c.may('edit');
     zone = c.event.timezone || 'UTC';
-    // The frame keeps its live regions at the top of <main>; the page draws below them.
+    // Below the frame's live regions at the top of <main>.
     const heading = el('h1', { text: T('heading') });
     const loading = el('p', { class: 'muted', id: 'programme-loading', 'aria-busy': 'true', text: T('loading') });
     const root = el('div', { id: 'programme-page' }, heading, loading);
@@ -464,7 +426,7 @@
         return;
       }
     }
-    // A fresh form each time the frame draws the page (a language switch); the draft stays in `state`.
+    // A new form per render (a language switch); the draft stays in `state`.
     form = el('form', { id: 'programme-form', novalidate: true });
     form.addEventListener('input', onInput);
     form.addEventListener('change', onInput);

@@ -1,5 +1,4 @@
-// The programme's published versions (/admin/versions?event=ID), newest first, each with what
-// it changed from the one before (the public versions and changes routes).
+// The programme's published versions (/admin/versions?event=ID), newest first, with their changes.
 'use strict';
 
 (() => {
@@ -7,11 +6,11 @@
   const C = Console;
   const T = C.texts('admin.versions');
 
-  async function changesOf(ctx, path, version, target) {
+  async function changesOf(path, version, zone, target) {
     target.replaceChildren(el('p', { class: 'muted', 'aria-busy': 'true', text: T('loadingChanges') }));
     try {
       const res = await C.api('GET', `${path}/changes?from=${version - 1}&to=${version}`);
-      target.replaceChildren(ProgrammeChanges.render(res.changes, ctx.event.timezone));
+      target.replaceChildren(ProgrammeChanges.render(res.changes, zone));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
       target.replaceChildren(el('p', { class: 'announce', 'data-kind': 'error', text: T('changesFailed') }));
@@ -22,7 +21,7 @@
     const id = encodeURIComponent(ctx.eventId);
     const path = `/v1/events/${id}/programme`;
     const zone = ctx.event.timezone;
-    // The frame keeps its live regions at the top of <main>; the page draws below them.
+    // Below the frame's live regions at the top of <main>.
     const main = el('div', { id: 'versions-page' });
     ctx.main.append(main);
     const draw = (...parts) => main.replaceChildren(el('h1', { text: T('heading') }), ...parts);
@@ -30,11 +29,11 @@
     const links = el('p', {}, el('a', { href: `/admin/programme?event=${id}`, text: T('toEditor') }));
     let versions;
     try {
-      // The public list is cacheable for a minute; an organiser who just published wants it now.
+      // The public list is cached for a minute; a new publication should show at once.
       ({ versions } = await C.api('GET', `${path}/versions?at=${Date.now()}`));
     } catch (e) {
       if (!(e instanceof C.ApiError)) throw e;
-      // Before the first publication (or while the event's visibility is draft) the public route has nothing.
+      // No publication yet, or a draft event.
       const none = e.status === 404;
       const text = none ? T(ctx.event.visibility === 'draft' ? 'draftEvent' : 'none') : `${T('loadFailed')} ${C.problemText(e)}`;
       draw(links, el('p', { class: 'announce', 'data-kind': none ? 'info' : 'error', id: 'versions-empty', text }));
@@ -42,7 +41,7 @@
     }
     const items = [...versions].sort((a, b) => b.version - a.version).map((v) => {
       const changes = el('div', { class: 'version-changes' });
-      changesOf(ctx, path, v.version, changes);
+      changesOf(path, v.version, zone, changes);
       return el('li', { class: 'version', 'data-version': String(v.version) },
         el('h2', { text: T('version', { version: v.version }) }),
         el('p', {}, el('time', { datetime: v.published_at, text: C.when(v.published_at, zone) }),
