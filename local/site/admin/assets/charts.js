@@ -1,6 +1,6 @@
-// Plain SVG bar charts for the dashboard (global `Charts`; a library would outweigh the console).
-// Every value is written beside its bar, so nothing depends on colour; a table holds the same numbers.
-// Rows are `[name, value, key]`, as the dashboard's tables have them.
+// Plain SVG bar charts for the dashboard (global `Charts`; a library would outweigh the console)
+// of `[name, value, key]` rows. Every value is written beside its bar, so nothing depends on
+// colour; a table holds the same numbers.
 'use strict';
 
 const Charts = (() => {
@@ -20,16 +20,12 @@ const Charts = (() => {
   const frame = (label, height, children) =>
     svg('svg', { class: 'chart', role: 'img', 'aria-label': label, width: '100%', height }, svg('title', {}, label), children);
 
-  /**
-   * Horizontal bars: the name on its own line (never cut), the bar and its value under it.
-   * Positions are percentages: from 360 px to a desktop only the bars stretch.
-   */
+  /** Horizontal bars, each name on its own line (never cut) above its bar and value; only the bars stretch. */
   function bars(label, rows) {
-    const row = 42;
     const max = maxOf(rows);
     const mirror = rtl();
-    return frame(label, Math.max(1, rows.length) * row, rows.map(([name, value], i) => {
-      const y = i * row;
+    return frame(label, rows.length * 42, rows.map(([name, value], i) => {
+      const y = i * 42;
       const width = (value / max) * 0.85;
       return svg('g', { class: 'bar-row' },
         text(mirror ? '100%' : '0', y + 14, 'start', 'chart-label', name),
@@ -38,11 +34,9 @@ const Charts = (() => {
     }));
   }
 
-  /** Vertical bars over consecutive days (the key is the date): values above them where there is room, a date every few bars. */
+  /** Vertical bars over consecutive days (the key): values above them where there is room, a date every few bars. */
   function columns(label, rows) {
-    const height = 220;
-    const top = 24;
-    const base = height - 36;
+    const [height, top, base] = [220, 24, 184];
     const n = rows.length;
     const max = maxOf(rows);
     const every = Math.ceil(n / 7);
@@ -53,8 +47,7 @@ const Charts = (() => {
     return frame(label, height, [svg('line', { x1: '0', x2: '100%', y1: base, y2: base, class: 'chart-axis' }),
       ...rows.map(([name, value, date], i) => {
         const h = ((base - top) * value) / max;
-        const centre = (i + 0.5) / n;
-        const x = mirror ? 1 - centre : centre;
+        const x = mirror ? 1 - (i + 0.5) / n : (i + 0.5) / n;
         return svg('g', { class: 'column' },
           svg('rect', { x: pct(x - bar / 2), y: base - h, width: pct(bar), height: Math.max(h, value ? 1 : 0), class: 'chart-bar' },
             svg('title', {}, `${name}: ${value}`)),
@@ -66,10 +59,10 @@ const Charts = (() => {
   /** Every day from the first to the last key of `byDay` (YYYY-MM-DD), the missing ones as 0. */
   function everyDay(byDay) {
     const days = Object.keys(byDay || {}).sort();
+    if (!days.length) return [];
     const out = [];
-    if (!days.length) return out;
     const end = new Date(`${days.at(-1)}T00:00:00Z`);
-    for (let d = new Date(`${days[0]}T00:00:00Z`); d <= end; d.setUTCDate(d.getUTCDate() + 1)) {
+    for (const d = new Date(`${days[0]}T00:00:00Z`); d <= end; d.setUTCDate(d.getUTCDate() + 1)) {
       const key = d.toISOString().slice(0, 10);
       out.push([Plenary.formatDay(key), byDay[key] || 0, key]);
     }

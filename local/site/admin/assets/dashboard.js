@@ -1,6 +1,5 @@
 // `/admin/dashboard?event=ID`: the event's stats (`GET …/stats`) as charts, each with a table of
-// the same numbers: registrations per day (in the event's zone, as the API counts them), by
-// status, category, top countries and language, and the event's mail.
+// the same numbers; registrations per day are in the event's zone, as the API counts them.
 'use strict';
 
 (() => {
@@ -12,7 +11,7 @@
   const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
   const known = (prefix) => (k) => (Plenary.has(`${prefix}.${k}`) ? t(`${prefix}.${k}`) : k);
 
-  /** One figure of `[name, value, key]` rows: a heading, the chart and its table (the chart's text alternative). */
+  /** A heading, the chart of `[name, value, key]` rows and its table (the chart's text alternative). */
   function figure(id, title, rows, keyLabel, { chart = Charts.bars, valueLabel = T('count') } = {}) {
     return el('section', { class: 'chart-card', id, 'aria-labelledby': `${id}-h` },
       el('h2', { id: `${id}-h`, text: title }),
@@ -44,7 +43,6 @@
     page: 'dashboard',
     event: true,
     async render({ event, main }) {
-      main.append(el('h1', { text: T('heading') }));
       const stats = await C.api('GET', 'stats');
       const s = stats.by_status || {};
       const facts = {
@@ -53,11 +51,7 @@
         waitlisted: s.waitlisted || 0,
         seats: stats.capacity ? T('seatsOf', { taken: stats.seats_taken, capacity: stats.capacity }) : stats.seats_taken,
       };
-      main.append(el('dl', { class: 'facts', id: 'dashboard-facts' }, Object.entries(facts).map(([k, v]) =>
-        el('div', {}, el('dt', { text: T(`fact.${k}`) }), el('dd', { 'data-fact': k, text: String(v) })))));
-      if (!stats.total) main.append(el('p', { class: 'muted', id: 'dashboard-empty', text: T('empty') }));
-
-      main.append(el('div', { class: 'charts' },
+      const charts = [
         figure('chart-days', T('byDay', { zone: C.zoneName(event.timezone, event.starts_at) }), Charts.everyDay(stats.registrations_by_day),
           T('day'), { chart: Charts.columns, valueLabel: T('registrations') }),
         figure('chart-status', T('byStatus'), counted(s, known('status'), { order: STATUSES }), T('status')),
@@ -76,10 +70,14 @@
             : C.labelText(((q.options || []).find((o) => o.id === k) || {}).label) || k);
           return figure(`chart-answers-${q.id}`, C.labelText(q.label) || q.id,
             Object.entries(stats.answers[q.id]).map(([k, v]) => [option(k), v, k]), T('answer'));
-        })));
-      if (stats.lapsed_unconfirmed) {
-        main.append(el('p', { class: 'muted', text: T('lapsed', { count: stats.lapsed_unconfirmed }) }));
-      }
+        }),
+      ];
+      main.append(el('h1', { text: T('heading') }),
+        el('dl', { class: 'facts', id: 'dashboard-facts' }, Object.entries(facts).map(([k, v]) =>
+          el('div', {}, el('dt', { text: T(`fact.${k}`) }), el('dd', { 'data-fact': k, text: String(v) })))),
+        stats.total ? null : el('p', { class: 'muted', id: 'dashboard-empty', text: T('empty') }),
+        el('div', { class: 'charts' }, charts),
+        stats.lapsed_unconfirmed ? el('p', { class: 'muted', text: T('lapsed', { count: stats.lapsed_unconfirmed }) }) : null);
     },
   });
 })();

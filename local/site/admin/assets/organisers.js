@@ -11,7 +11,7 @@
 
   function addForm(reload) {
     const input = (name, label) => C.field(name, label, 'input',
-      { id: `organiser-${name}`, type: name === 'email' ? 'email' : 'text', required: true, 'aria-required': 'true', autocomplete: 'off' });
+      { id: `organiser-${name}`, type: name === 'email' ? 'email' : 'text', required: true, autocomplete: 'off' });
     const form = el('form', { id: 'add-organiser', novalidate: true, 'aria-labelledby': 'add-organiser-h' },
       el('h2', { id: 'add-organiser-h', text: T('addHeading') }),
       el('div', { class: 'grid-2' }, input('email', T('email')), input('name', T('name'))),

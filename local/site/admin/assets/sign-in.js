@@ -23,7 +23,7 @@
 
   function emailForm(main) {
     const f = form('sign-in', C.field('email', T('email'), 'input',
-      { type: 'email', hint: T('emailHint'), autocomplete: 'email', 'aria-required': 'true' }), T('send'));
+      { type: 'email', hint: T('emailHint'), autocomplete: 'email', required: true }), T('send'));
     const sent = el('section', { id: 'check-email', class: 'panel', hidden: true, tabindex: '-1', 'aria-labelledby': 'check-heading' });
     C.onSubmit(f, async () => {
       const email = f.elements.email.value.trim();
@@ -44,7 +44,7 @@
 
   function deploymentForm(main) {
     const f = form('deployment', C.field('token', T('deploymentToken'), 'input',
-      { type: 'password', hint: T('deploymentHint'), autocomplete: 'off', 'aria-required': 'true' }), T('deploymentSubmit'));
+      { type: 'password', hint: T('deploymentHint'), autocomplete: 'off', required: true }), T('deploymentSubmit'));
     C.onSubmit(f, async () => {
       const token = f.elements.token.value.trim();
       try {

@@ -15,7 +15,7 @@
     const form = el('form', { id: 'add-member', novalidate: true, 'aria-labelledby': 'add-member-h' },
       el('h2', { id: 'add-member-h', text: T('addHeading') }),
       el('div', { class: 'grid-2' },
-        C.field('email', T('email'), 'input', { id: 'member-email', type: 'email', autocomplete: 'off', required: true, 'aria-required': 'true' }),
+        C.field('email', T('email'), 'input', { id: 'member-email', type: 'email', autocomplete: 'off', required: true }),
         C.field('name', T('nameOptional'), 'input', { id: 'member-name', autocomplete: 'off' }),
         C.field('role', T('role'), 'select', { id: 'member-role', options: roles(), value: 'viewer' })),
       el('p', { class: 'hint', text: T('addHint') }),

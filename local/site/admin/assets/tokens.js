@@ -9,12 +9,8 @@
   const T = C.texts('admin.tokens');
   const zone = Plenary.visitorZone();
   const when = (iso) => C.when(iso, zone);
-
   /** The reader's date `days` from now, as `<input type="date">` holds it. */
-  function dateIn(days) {
-    const d = new Date(Date.now() + days * 86400000);
-    return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-  }
+  const dateIn = (days) => C.wallTime(new Date(Date.now() + days * 86400000).toISOString(), zone).slice(0, 10);
 
   /** The secret, shown once: a read-only field (selected, the fallback) and a copy button. */
   function secretPanel(issued) {
@@ -31,7 +27,7 @@
         said.textContent = T('copyByHand');
       }
     }, { id: 'copy-token', class: '' });
-    const panel = el('section', { id: 'new-token', class: 'secret-panel', 'aria-labelledby': 'new-token-h', tabindex: '-1' },
+    return el('section', { id: 'new-token', class: 'secret-panel', 'aria-labelledby': 'new-token-h', tabindex: '-1' },
       el('h2', { id: 'new-token-h', text: T('newHeading', { name: issued.name }) }),
       el('p', { class: 'warning', text: T('onceOnly') }),
       el('div', { class: 'field' },
@@ -40,29 +36,6 @@
       said,
       el('p', { class: 'hint', text: T('usage') }),
       el('p', { class: 'muted', text: T('expiresOn', { when: when(issued.expires_at) }) }));
-    return { panel, input };
-  }
-
-  function createForm(onCreated) {
-    const form = el('form', { id: 'create-token', novalidate: true, 'aria-labelledby': 'create-token-h' },
-      el('h2', { id: 'create-token-h', text: T('createHeading') }),
-      C.field('name', T('name'), 'input', { id: 'token-name', hint: T('nameHint'), required: true, 'aria-required': 'true', autocomplete: 'off' }),
-      C.field('expires_at', T('expiry'), 'input', { id: 'token-expiry', hint: T('expiryHint'), type: 'date', min: dateIn(1), max: dateIn(365) }),
-      C.checkbox('read_only', T('readOnly'), false, 'token-read-only'),
-      el('button', { type: 'submit', id: 'create-token-submit', text: T('create') }));
-    C.onSubmit(form, async ({ elements: f }) => {
-      const name = f.name.value.trim();
-      if (!name) throw new C.ApiError(400, { errors: [{ field: 'name', message: T('nameRequired') }] });
-      const issued = await C.api('POST', '/v1/admin/tokens', {
-        name,
-        read_only: f.read_only.checked,
-        // An expiry date means the end of that day where the reader is.
-        expires_at: f.expires_at.value ? new Date(`${f.expires_at.value}T23:59:59`).toISOString() : undefined,
-      });
-      form.reset();
-      await onCreated(issued);
-    });
-    return form;
   }
 
   C.start({
@@ -75,6 +48,12 @@
       }
       const secretSlot = el('div', { id: 'secret-slot' });
       const list = el('div', { id: 'token-list' });
+      const form = el('form', { id: 'create-token', novalidate: true, 'aria-labelledby': 'create-token-h' },
+        el('h2', { id: 'create-token-h', text: T('createHeading') }),
+        C.field('name', T('name'), 'input', { id: 'token-name', hint: T('nameHint'), required: true, autocomplete: 'off' }),
+        C.field('expires_at', T('expiry'), 'input', { id: 'token-expiry', hint: T('expiryHint'), type: 'date', min: dateIn(1), max: dateIn(365) }),
+        C.checkbox('read_only', T('readOnly'), false, 'token-read-only'),
+        el('button', { type: 'submit', id: 'create-token-submit', text: T('create') }));
 
       async function reload() {
         const { tokens } = await C.api('GET', '/v1/admin/tokens');
@@ -98,14 +77,24 @@
         }));
       }
 
-      main.append(secretSlot, createForm(async (issued) => {
-        const { panel, input } = secretPanel(issued);
+      C.onSubmit(form, async ({ elements: f }) => {
+        const name = f.name.value.trim();
+        if (!name) throw new C.ApiError(400, { errors: [{ field: 'name', message: T('nameRequired') }] });
+        const issued = await C.api('POST', '/v1/admin/tokens', {
+          name,
+          read_only: f.read_only.checked,
+          // An expiry date means the end of that day where the reader is.
+          expires_at: f.expires_at.value ? new Date(`${f.expires_at.value}T23:59:59`).toISOString() : undefined,
+        });
+        form.reset();
+        const panel = secretPanel(issued);
         secretSlot.replaceChildren(panel);
         await reload();
         C.notice(T('createdNotice', { name: issued.name }));
         panel.focus();
-        input.select();
-      }), list);
+        document.getElementById('token-secret').select();
+      });
+      main.append(secretSlot, form, list);
       await reload();
     },
   });
