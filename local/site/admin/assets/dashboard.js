@@ -20,7 +20,7 @@
         el('summary', { text: T('asTable') }),
         C.tableBox({
           caption: title,
-          // data-key holds the API's own key, so a test can compare the table with the stats.
+          // data-key holds the API's own key, for a test to compare with the stats.
           columns: [{ label: keyLabel, render: ([name, , key]) => el('span', { 'data-key': key, text: name }) },
             { label: valueLabel, render: (r) => String(r[1]) }],
           rows,

@@ -40,12 +40,7 @@
         return;
       }
       const list = el('div', { id: 'organiser-list' });
-      const logSlot = el('div', { id: 'installation-log-slot' });
-
-      // The installation's log, drawn again after each change here so it shows that change too.
-      async function reloadLog() {
-        logSlot.replaceChildren(await AuditLog.show({ path: '/v1/admin/audit', zone, caption: T('auditCaption'), id: 'installation-log' }));
-      }
+      const log = el('div');
 
       async function reload() {
         const { organisers } = await C.api('GET', '/v1/admin/organisers');
@@ -61,7 +56,8 @@
             { label: T('actions'), render: actions },
           ],
         }));
-        if (logSlot.isConnected) await reloadLog();
+        // The installation's log, drawn again after each change here so it shows that change too.
+        log.replaceChildren(await AuditLog.show({ path: '/v1/admin/audit', zone, caption: T('auditCaption'), id: 'installation-log' }));
       }
 
       function actions({ email, name, administrator }) {
@@ -84,11 +80,9 @@
         }));
       }
 
-      main.append(list, addForm(reload));
+      main.append(list, addForm(reload), el('h2', { id: 'installation-audit', text: T('auditHeading') }),
+        el('p', { class: 'lead', text: T('auditLead') }), log);
       await reload();
-      main.append(el('h2', { id: 'installation-audit', text: T('auditHeading') }),
-        el('p', { class: 'lead', text: T('auditLead') }), logSlot);
-      await reloadLog();
     },
   });
 })();

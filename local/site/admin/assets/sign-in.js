@@ -69,21 +69,18 @@
     main.append(status);
     // The token leaves the address bar at once, so it is not kept in history or shown again.
     history.replaceState(null, '', `/admin/sign-in${query('next') ? `?next=${encodeURIComponent(next)}` : ''}`);
-    let key;
     try {
       C.setToken((await Plenary.api('POST', '/v1/admin/sessions', { body: { token } })).token);
       remember(null);
       location.replace(next);
-      return;
     } catch (e) {
-      key = { 0: 'problem.network', 404: 'admin.signin.linkUnknown', 410: 'admin.signin.linkUsed' }[e.status] || 'problem.generic';
+      const problem = t({ 0: 'problem.network', 404: 'admin.signin.linkUnknown', 410: 'admin.signin.linkUsed' }[e.status] || 'problem.generic');
+      status.replaceWith(el('section', { id: 'link-problem', class: 'panel', 'aria-labelledby': 'link-problem-heading' },
+        el('h2', { id: 'link-problem-heading', text: T('linkProblem') }),
+        el('p', { class: 'problem', text: problem }),
+        el('p', {}, el('a', { href: '/admin/sign-in', id: 'new-link', text: T('newLink') }))));
+      C.notice(problem, 'error');
     }
-    status.remove();
-    main.append(el('section', { id: 'link-problem', class: 'panel', 'aria-labelledby': 'link-problem-heading' },
-      el('h2', { id: 'link-problem-heading', text: T('linkProblem') }),
-      el('p', { class: 'problem', text: t(key) }),
-      el('p', {}, el('a', { href: '/admin/sign-in', id: 'new-link', text: T('newLink') }))));
-    C.notice(t(key), 'error');
   }
 
   C.start({

@@ -54,32 +54,32 @@
             { label: T('role'), render: (m) => (manage ? roleCell(m) : roleName(m.role)) },
             { label: T('addedAt'), render: (m) => C.when(m.added_at, event.timezone) },
             { label: T('addedBy'), render: (m) => m.added_by || T('deployment') },
-            manage ? { label: T('actions'), render: (m) => C.deleteButton({
-              action: 'remove', text: T('remove'), label: T('removeOf', { email: m.email }),
-              title: T('removeTitle', { email: m.email }), body: m.email === me.email ? T('removeSelf') : T('removeText'),
-              path: memberPath(m.email), after: reload, done: T('removed', { email: m.email }),
+            manage ? { label: T('actions'), render: ({ email }) => C.deleteButton({
+              action: 'remove', text: T('remove'), label: T('removeOf', { email }),
+              title: T('removeTitle', { email }), body: email === me.email ? T('removeSelf') : T('removeText'),
+              path: memberPath(email), after: reload, done: T('removed', { email }),
             }) } : null,
           ].filter(Boolean),
         }));
       }
 
-      function roleCell(m) {
-        const id = `role-${m.email.replace(/[^\w-]/g, '-')}`;
-        const select = el('select', { id, name: 'role', 'aria-label': T('roleOf', { email: m.email }) }, C.options(roles(), m.role));
+      function roleCell({ email, role: was }) {
+        const id = `role-${email.replace(/[^\w-]/g, '-')}`;
+        const select = el('select', { id, name: 'role', 'aria-label': T('roleOf', { email }) }, C.options(roles(), was));
         const save = C.button(T('change'), async () => {
           const role = select.value;
-          if (role === m.role) return;
+          if (role === was) return;
           save.disabled = true;
           try {
-            await C.api('PUT', memberPath(m.email), { role });
+            await C.api('PUT', memberPath(email), { role });
             await reload();
-            C.notice(T('changed', { email: m.email, role: roleName(role) }));
+            C.notice(T('changed', { email, role: roleName(role) }));
             document.getElementById(id)?.focus();
           } catch (e) {
             save.disabled = false;
             C.notice(C.problemText(e), 'error');
           }
-        }, { class: 'secondary small', 'data-action': 'change-role', 'aria-label': T('changeOf', { email: m.email }) });
+        }, { class: 'secondary small', 'data-action': 'change-role', 'aria-label': T('changeOf', { email }) });
         return el('span', { class: 'inline-control' }, select, ' ', save);
       }
 

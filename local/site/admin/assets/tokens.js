@@ -1,6 +1,5 @@
-// `/admin/tokens`: the signed-in person's API tokens. Create one (name, read-only, expiry) and see
-// its secret this once, with a copy button; list them with their last use; revoke one. Tokens
-// belong to people, so the deployment token is told it cannot have any.
+// `/admin/tokens`: the signed-in person's API tokens: create one and see its secret this once,
+// list them with their last use, revoke one. The deployment token is told it cannot have any.
 'use strict';
 
 (() => {
@@ -57,7 +56,7 @@
 
       async function reload() {
         const { tokens } = await C.api('GET', '/v1/admin/tokens');
-        tokens.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+        tokens.sort((a, b) => b.created_at.localeCompare(a.created_at));
         list.replaceChildren(C.tableBox({
           caption: T('caption', { count: tokens.length, zone }),
           empty: T('none'),
