@@ -7,14 +7,14 @@ const AuditLog = (() => {
   const C = Console;
   const T = C.texts('admin.audit');
 
-  const columns = (zone) => [
-    { label: T('col.when'), render: (e) => el('time', { datetime: e.at, text: C.when(e.at, zone) }) },
-    { label: T('col.actor'), render: ({ actor: a }) => el('span', {}, a?.email ? el('bdi', { text: a.email }) : T('deployment'), el('br'),
-      el('span', { class: 'muted', text: T(`via.${a?.via || 'session'}`) })) },
-    { label: T('col.action'), render: (e) => el('code', { text: e.action }) },
-    { label: T('col.target'), render: (e) => el('code', { class: 'target', text: e.target }) },
-    { label: T('col.summary'), key: 'summary' },
-  ];
+  const columns = (zone) => Object.entries({
+    when: (e) => el('time', { datetime: e.at, text: C.when(e.at, zone) }),
+    actor: ({ actor: a }) => el('span', {}, a?.email ? el('bdi', { text: a.email }) : T('deployment'), el('br'),
+      el('span', { class: 'muted', text: T(`via.${a?.via || 'session'}`) })),
+    action: (e) => el('code', { text: e.action }),
+    target: (e) => el('code', { class: 'target', text: e.target }),
+    summary: (e) => e.summary,
+  }).map(([k, render]) => ({ label: T(`col.${k}`), render }));
 
   /**
    * The log of `path` (newest first) as a table (in `#id`) with a "more" button while the API
