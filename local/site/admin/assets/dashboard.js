@@ -65,7 +65,7 @@
         event.format === 'hybrid' ? figure('chart-participation', T('byParticipation'),
           each(['in_person', 'remote'], stats.by_participation, (k) => t(`form.participation.${k}`)), T('participation')) : null,
         // Each choice and yes/no question's answers, labelled as the registrants read them.
-        (event.questions || []).filter((q) => stats.answers && stats.answers[q.id]).map((q) => {
+        ...(event.questions || []).filter((q) => stats.answers && stats.answers[q.id]).map((q) => {
           const option = (k) => (q.kind === 'boolean' ? t(`admin.questions.${k === 'true' ? 'yes' : 'no'}`)
             : C.labelText(((q.options || []).find((o) => o.id === k) || {}).label) || k);
           return figure(`chart-answers-${q.id}`, C.labelText(q.label) || q.id,
