@@ -9,18 +9,14 @@
   Console.start({
     page: 'audit',
     event: true,
-    async render({ event, eventId, may, main }) {
+    async render({ event, may, main }) {
       main.append(el('h1', { text: T('heading') }));
       if (!may('manage')) {
         main.append(el('p', { id: 'audit-forbidden', class: 'problem', text: T('forbidden') }));
         return;
       }
-      main.append(el('p', { class: 'lead', text: T('lead') }));
-      main.append(await AuditLog.show({
-        path: 'audit',
-        zone: event.timezone,
-        caption: T('caption', { title: event.title }),
-        id: 'audit-log',
+      main.append(el('p', { class: 'lead', text: T('lead') }), await AuditLog.show({
+        path: 'audit', zone: event.timezone, caption: T('caption', { title: event.title }), id: 'audit-log',
       }));
     },
   });

@@ -15,94 +15,72 @@
   };
   const next = C.safeNext(query('next') || (query('token') ? stored() : null));
 
-  function field(name, type, labelKey, attrs = {}) {
-    const id = `f-${name}`;
-    return el('div', { class: 'field' },
-      el('label', { for: id, 'data-i18n': labelKey, text: t(labelKey) }),
-      attrs.hint ? el('p', { id: `${id}-hint`, class: 'hint', 'data-i18n': attrs.hint, text: t(attrs.hint) }) : null,
-      el('input', { id, name, type, 'aria-required': 'true', 'aria-describedby': attrs.hint ? `${id}-hint` : null, ...attrs.input }));
+  /** `#{name}-form`: one required input and its submit button `#{name}-submit`. */
+  function form(name, input, submit) {
+    return el('form', { id: `${name}-form`, novalidate: true }, input,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: `${name}-submit`, text: submit })));
   }
 
   function emailForm(main) {
-    const form = el('form', { id: 'sign-in-form', novalidate: true },
-      el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
-      field('email', 'email', 'admin.signin.email', { hint: 'admin.signin.emailHint', input: { autocomplete: 'email' } }),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'sign-in-submit', text: T('send') })));
+    const f = form('sign-in', C.field('email', T('email'), 'input',
+      { type: 'email', hint: T('emailHint'), autocomplete: 'email', required: true }), T('send'));
     const sent = el('section', { id: 'check-email', class: 'panel', hidden: true, tabindex: '-1', 'aria-labelledby': 'check-heading' });
-    C.onSubmit(form, async () => {
-      const email = form.elements.email.value.trim();
+    C.onSubmit(f, async () => {
+      const email = f.elements.email.value.trim();
       await C.api('POST', '/v1/admin/sign-in', { email });
       remember(query('next') ? next : null);
       sent.replaceChildren(
         el('h2', { id: 'check-heading', text: T('checkHeading') }),
         el('p', { text: T('checkText', { email }) }),
-        el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'sign-in-again', text: T('again') })));
-      sent.querySelector('button').addEventListener('click', () => {
-        sent.hidden = true; form.hidden = false; form.elements.email.focus();
-      });
-      form.hidden = true;
+        el('p', {}, C.button(T('again'), () => {
+          sent.hidden = true; f.hidden = false; f.elements.email.focus();
+        }, { id: 'sign-in-again' })));
+      f.hidden = true;
       sent.hidden = false;
       sent.focus();
     });
-    main.append(form, sent);
+    main.append(f, sent);
   }
 
   function deploymentForm(main) {
-    const form = el('form', { id: 'deployment-form', novalidate: true },
-      el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
-      field('token', 'password', 'admin.signin.deploymentToken', { hint: 'admin.signin.deploymentHint', input: { autocomplete: 'off' } }),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'deployment-submit', text: T('deploymentSubmit') })));
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      C.clearErrors(form);
-      const value = form.elements.token.value.trim();
-      // Checked with a read the token may make; a 401 here is an answer, not an expiry.
-      const res = await fetch(Plenary.apiUrl('/v1/admin/me'), { headers: { Authorization: `Bearer ${value}` } })
-        .catch(() => null);
-      if (res && res.ok) {
-        C.setToken(value);
-        location.assign(next);
-        return;
+    const f = form('deployment', C.field('token', T('deploymentToken'), 'input',
+      { type: 'password', hint: T('deploymentHint'), autocomplete: 'off', required: true }), T('deploymentSubmit'));
+    C.onSubmit(f, async () => {
+      const token = f.elements.token.value.trim();
+      try {
+        // Checked with a read the token may make; a 401 here is an answer, not an expiry.
+        await Plenary.api('GET', '/v1/admin/me', { token });
+      } catch (e) {
+        const message = e.status === 0 ? t('problem.network') : T('deploymentWrong');
+        throw new C.ApiError(400, { errors: [{ field: 'token', message }] });
       }
-      const message = res ? T('deploymentWrong') : t('problem.network');
-      C.fieldErrors(form, { status: 400, problem: { errors: [{ field: 'token', message }] } });
+      C.setToken(token);
+      location.assign(next);
     });
     main.append(el('details', { class: 'deployment', id: 'deployment' },
       el('summary', { text: T('deploymentHeading') }),
       el('p', { text: T('deploymentText') }),
-      form));
+      f));
   }
 
   /** The emailed link: one exchange, then on to the events (or where the reader was going). */
-  async function exchange(main, linkToken) {
+  async function exchange(main, token) {
     const status = el('p', { id: 'exchange-status', text: T('exchanging') });
     main.append(status);
     // The token leaves the address bar at once, so it is not kept in history or shown again.
     history.replaceState(null, '', `/admin/sign-in${query('next') ? `?next=${encodeURIComponent(next)}` : ''}`);
-    let res = null;
     try {
-      res = await fetch(Plenary.apiUrl('/v1/admin/sessions'), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ token: linkToken }),
-      });
-    } catch { /* shown below */ }
-    if (res && res.status === 201) {
-      const session = await res.json();
-      C.setToken(session.token);
+      C.setToken((await Plenary.api('POST', '/v1/admin/sessions', { body: { token } })).token);
       remember(null);
       location.replace(next);
-      return;
+    } catch (e) {
+      const problem = t({ 0: 'problem.network', 404: 'admin.signin.linkUnknown', 410: 'admin.signin.linkUsed' }[e.status] || 'problem.generic');
+      status.replaceWith(el('section', { id: 'link-problem', class: 'panel', 'aria-labelledby': 'link-problem-heading' },
+        el('h2', { id: 'link-problem-heading', text: T('linkProblem') }),
+        el('p', { class: 'problem', text: problem }),
+        el('p', {}, el('a', { href: '/admin/sign-in', id: 'new-link', text: T('newLink') }))));
+      C.notice(problem, 'error');
     }
-    const key = !res ? 'problem.network'
-      : res.status === 404 ? 'admin.signin.linkUnknown'
-        : res.status === 410 ? 'admin.signin.linkUsed' : 'problem.generic';
-    status.remove();
-    main.append(el('section', { id: 'link-problem', class: 'panel', 'aria-labelledby': 'link-problem-heading' },
-      el('h2', { id: 'link-problem-heading', text: T('linkProblem') }),
-      el('p', { class: 'problem', text: t(key) }),
-      el('p', {}, el('a', { href: '/admin/sign-in', id: 'new-link', text: T('newLink') }))));
-    C.notice(t(key), 'error');
   }
 
   C.start({
@@ -110,14 +88,10 @@
     session: false,
     async render({ main }) {
       main.append(el('h1', { text: T('heading') }));
-      const linkToken = query('token');
-      if (linkToken) { await exchange(main, linkToken); return; }
+      if (query('token')) { await exchange(main, query('token')); return; }
       if (query('expired')) C.notice(T('expired'), 'error');
       else if (query('signed_out')) C.notice(T('signedOut'));
-      if (C.token()) {
-        main.append(el('p', {}, T('already'), ' ',
-          el('a', { href: next, text: T('continue') })));
-      }
+      if (C.token()) main.append(el('p', {}, T('already'), ' ', el('a', { href: next, text: T('continue') })));
       main.append(el('p', { class: 'lead', text: T('lead') }));
       emailForm(main);
       deploymentForm(main);
