@@ -28,7 +28,7 @@ const AuditLog = (() => {
         box.querySelector('tbody').append(...rows);
         C.notice(T('loaded', { count: rows.length }));
         // A keyboard reader carries on where the list grew.
-        const first = rows[0] && rows[0].cells[0];
+        const first = rows[0]?.cells[0];
         if (first) { first.tabIndex = -1; first.focus(); } else if (!more.hidden) more.focus();
       } catch (e) {
         C.notice(C.problemText(e), 'error');
