@@ -1,5 +1,4 @@
-// The audit log as a table paged through the API's cursor (global `AuditLog`), shared by the
-// event's audit page and the installation's log on the organisers page.
+// The audit log paged by the API's cursor (global `AuditLog`), for an event's or the installation's.
 'use strict';
 
 const AuditLog = (() => {
@@ -16,10 +15,7 @@ const AuditLog = (() => {
     summary: (e) => e.summary,
   }).map(([k, render]) => ({ label: T(`col.${k}`), render }));
 
-  /**
-   * The log of `path` (newest first) as a table (in `#id`) with a "more" button while the API
-   * gives a cursor. Times in `zone`. Resolves to the element once the first page is in.
-   */
+  /** Resolves to `#id` once the first page of `path` is in. */
   async function show({ path, zone, caption, id }) {
     const cols = columns(zone);
     let cursor = null;
@@ -27,12 +23,12 @@ const AuditLog = (() => {
       more.disabled = true;
       try {
         const entries = await load();
-        // C.table draws the rows; they move into the shown table.
+        // Rows drawn by C.table move into the shown table.
         const rows = entries.length ? [...C.table({ columns: cols, rows: entries }).tBodies[0].rows] : [];
         box.querySelector('tbody').append(...rows);
         C.notice(T('loaded', { count: rows.length }));
-        // Focus the first new entry so a keyboard reader carries on where the list grew.
-        const first = rows[0] && rows[0].cells[0];
+        // A keyboard reader carries on where the list grew.
+        const first = rows[0]?.cells[0];
         if (first) { first.tabIndex = -1; first.focus(); } else if (!more.hidden) more.focus();
       } catch (e) {
         C.notice(C.problemText(e), 'error');

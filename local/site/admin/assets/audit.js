@@ -1,5 +1,4 @@
-// `/admin/audit?event=ID`: the event's audit log, newest first, for managers (the API refuses it
-// to other roles, so they get a sentence instead of a table).
+// `/admin/audit?event=ID`: the event's audit log; the API refuses it to all but managers.
 
 const { el } = Plenary;
 const T = Console.texts('admin.audit');

@@ -1,6 +1,5 @@
-// Plain SVG bar charts for the dashboard (global `Charts`; a library would outweigh the console)
-// of `[name, value, key]` rows. Every value is written beside its bar, so nothing depends on
-// colour; a table holds the same numbers.
+// SVG charts of `[name, value, key]` rows (global `Charts`; a library would outweigh the console).
+// Every value is written out, so nothing depends on colour.
 'use strict';
 
 const Charts = (() => {
@@ -16,11 +15,11 @@ const Charts = (() => {
   const rtl = () => document.documentElement.dir === 'rtl';
   const maxOf = (rows) => Math.max(1, ...rows.map((r) => r[1]));
 
-  // The SVG is read by its label (role="img"); the table next to it is the accessible detail.
+  // Read by its label; the table beside it holds the detail.
   const frame = (label, height, children) =>
     svg('svg', { class: 'chart', role: 'img', 'aria-label': label, width: '100%', height }, svg('title', {}, label), children);
 
-  /** Horizontal bars, each name on its own line (never cut) above its bar and value; only the bars stretch. */
+  /** Each name on its own line above its bar, so none is cut. */
   function bars(label, rows) {
     const max = maxOf(rows);
     const mirror = rtl();
@@ -34,17 +33,17 @@ const Charts = (() => {
     }));
   }
 
-  /** Vertical bars over consecutive days (the key): values above them where there is room, a date every few bars. */
+  /** Columns over consecutive days (the key), a date every few. */
   function columns(label, rows) {
-    const [height, top, base] = [220, 24, 184];
+    const [top, base] = [24, 184];
     const n = rows.length;
     const max = maxOf(rows);
     const every = Math.ceil(n / 7);
-    // Thin bars even for two days, so a short series does not look like a block.
+    // Thin even for two days, so a short series is not a block.
     const bar = Math.min(0.7 / n, 0.08);
     const mirror = rtl();
     const day = Plenary.formatter(Intl.DateTimeFormat, { timeZone: 'UTC', day: 'numeric', month: 'short' });
-    return frame(label, height, [svg('line', { x1: '0', x2: '100%', y1: base, y2: base, class: 'chart-axis' }),
+    return frame(label, 220, [svg('line', { x1: '0', x2: '100%', y1: base, y2: base, class: 'chart-axis' }),
       ...rows.map(([name, value, date], i) => {
         const h = ((base - top) * value) / max;
         const x = mirror ? 1 - (i + 0.5) / n : (i + 0.5) / n;
@@ -56,7 +55,7 @@ const Charts = (() => {
       })]);
   }
 
-  /** Every day from the first to the last key of `byDay` (YYYY-MM-DD), the missing ones as 0. */
+  /** `byDay`'s first to last day (YYYY-MM-DD keys), the missing ones as 0. */
   function everyDay(byDay) {
     const days = Object.keys(byDay || {}).sort();
     if (!days.length) return [];

@@ -1,15 +1,14 @@
-// `/admin/dashboard?event=ID`: the event's stats (`GET …/stats`) as charts, each with a table of
-// the same numbers; registrations per day are in the event's zone, as the API counts them.
+// `/admin/dashboard?event=ID`: the event's stats as charts, each with its table; days in the event's zone.
 
 const { t, el } = Plenary;
 const C = Console;
 const T = C.texts('admin.dashboard');
 const TOP_COUNTRIES = 10;
-// A registration's life, in order, rather than the API's alphabetical keys.
+// A registration's life order, not the API's alphabetical one.
 const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'waitlisted', 'rejected', 'cancelled'];
 const known = (prefix) => (k) => (Plenary.has(`${prefix}.${k}`) ? t(`${prefix}.${k}`) : k);
 
-/** A heading, the chart of `[name, value, key]` rows and its table (the chart's text alternative). */
+/** `rows` are `[name, value, key]`; the table is the chart's text alternative. */
 function figure(id, title, rows, keyLabel, { chart = Charts.bars, valueLabel = T('count') } = {}) {
   return el('section', { class: 'chart-card', id, 'aria-labelledby': `${id}-h` },
     el('h2', { id: `${id}-h`, text: title }),
@@ -18,7 +17,7 @@ function figure(id, title, rows, keyLabel, { chart = Charts.bars, valueLabel = T
       el('summary', { text: T('asTable') }),
       C.tableBox({
         caption: title,
-        // data-key holds the API's own key, for a test to compare with the stats.
+        // data-key: the API's own key, for the tests.
         columns: [{ label: keyLabel, render: ([name, , key]) => el('span', { 'data-key': key, text: name }) },
           { label: valueLabel, render: (r) => String(r[1]) }],
         rows,
@@ -26,7 +25,7 @@ function figure(id, title, rows, keyLabel, { chart = Charts.bars, valueLabel = T
       })));
 }
 
-/** The counts of `map`, most first (or in `order`), named by `name(key)`. */
+/** Most first, or in `order`. */
 function counted(map, name, { order, limit } = {}) {
   const rows = Object.entries(map || {}).sort(order
     ? (a, b) => order.indexOf(a[0]) - order.indexOf(b[0])
@@ -34,7 +33,7 @@ function counted(map, name, { order, limit } = {}) {
   return rows.slice(0, limit).map(([k, v]) => [name(k), v, k]);
 }
 
-/** The counts of `keys` in `map`, in that order, a missing one as 0. */
+/** `keys` in that order, a missing one as 0. */
 const each = (keys, map, name) => keys.map((k) => [name(k), (map || {})[k] || 0, k]);
 
 C.start({
@@ -62,7 +61,6 @@ C.start({
         each(['attended', 'absent'], stats.attendance, (k) => T(`attendance.${k}`)), T('attendanceState')) : null,
       event.format === 'hybrid' ? figure('chart-participation', T('byParticipation'),
         each(['in_person', 'remote'], stats.by_participation, (k) => t(`form.participation.${k}`)), T('participation')) : null,
-      // Each choice and yes/no question's answers, labelled as the registrants read them.
       ...(event.questions || []).filter((q) => stats.answers && stats.answers[q.id]).map((q) => {
         const option = (k) => (q.kind === 'boolean' ? t(`admin.questions.${k === 'true' ? 'yes' : 'no'}`)
           : C.labelText(((q.options || []).find((o) => o.id === k) || {}).label) || k);

@@ -1,5 +1,4 @@
-// `/admin/`: the events the signed-in organiser has a role in, with links to the pages of each
-// that the role may use; administrators create an event or start one from a copy.
+// `/admin/`: the organiser's events, each with the pages its role may use; administrators create or copy one.
 
 const { t, el } = Plenary;
 const C = Console;

@@ -1,5 +1,4 @@
-// `/admin/organisers`: for administrators, the installation's people (add, make or stop being an
-// administrator, remove from everything after a confirmation) and the installation's audit log.
+// `/admin/organisers`: for administrators, the installation's people and its audit log.
 
 const { el } = Plenary;
 const C = Console;
@@ -54,7 +53,7 @@ C.start({
           { label: T('actions'), render: actions },
         ],
       }));
-      // The installation's log, drawn again after each change here so it shows that change too.
+      // Redrawn so it shows the change just made.
       log.replaceChildren(await AuditLog.show({ path: '/v1/admin/audit', zone, caption: T('auditCaption'), id: 'installation-log' }));
     }
 

@@ -1,11 +1,9 @@
-// `/admin/sign-in`: ask for a link by email; `?token=` (the emailed link) exchanges it for a
-// session; the deployment token for the first sign-in, kept only in this tab.
+// `/admin/sign-in`: a link by email, its `?token=` exchanged for a session, or the deployment token.
 
 const { t, el, query } = Plenary;
 const C = Console;
 const T = C.texts('admin.signin');
-// The emailed link carries no `next` and may open in another tab, so the page asked for is
-// remembered in this browser until the link is used.
+// The emailed link has no `next` and may open in another tab, so this browser keeps it.
 const NEXT_KEY = 'plenary.console.next';
 const stored = () => { try { return localStorage.getItem(NEXT_KEY); } catch { return null; } };
 const remember = (value) => {
@@ -13,7 +11,6 @@ const remember = (value) => {
 };
 const next = C.safeNext(query('next') || (query('token') ? stored() : null));
 
-/** `#{name}-form`: one required input and its submit button `#{name}-submit`. */
 function form(name, input, submit) {
   return el('form', { id: `${name}-form`, novalidate: true }, input,
     el('div', { class: 'actions' }, el('button', { type: 'submit', id: `${name}-submit`, text: submit })));
@@ -46,7 +43,7 @@ function deploymentForm(main) {
   C.onSubmit(f, async () => {
     const token = f.elements.token.value.trim();
     try {
-      // Checked with a read the token may make; a 401 here is an answer, not an expiry.
+      // A 401 here is an answer, not an expiry.
       await Plenary.api('GET', '/v1/admin/me', { token });
     } catch (e) {
       const message = e.status === 0 ? t('problem.network') : T('deploymentWrong');
@@ -61,11 +58,10 @@ function deploymentForm(main) {
     f));
 }
 
-/** The emailed link: one exchange, then on to the events (or where the reader was going). */
 async function exchange(main, token) {
   const status = el('p', { id: 'exchange-status', text: T('exchanging') });
   main.append(status);
-  // The token leaves the address bar at once, so it is not kept in history or shown again.
+  // Out of the address bar at once, so not kept in history.
   history.replaceState(null, '', `/admin/sign-in${query('next') ? `?next=${encodeURIComponent(next)}` : ''}`);
   try {
     C.setToken((await Plenary.api('POST', '/v1/admin/sessions', { body: { token } })).token);

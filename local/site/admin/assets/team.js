@@ -1,5 +1,4 @@
-// `/admin/team?event=ID`: the event's team. Every role reads it; managers (and administrators)
-// add a member by email with a role, change a role and remove a member (after a confirmation).
+// `/admin/team?event=ID`: every role reads the team; managers add, re-role and remove members.
 
 const { t, el } = Plenary;
 const C = Console;

@@ -1,15 +1,13 @@
-// `/admin/tokens`: the signed-in person's API tokens: create one and see its secret this once,
-// list them with their last use, revoke one. The deployment token is told it cannot have any.
+// `/admin/tokens`: the signed-in person's API tokens; a new one's secret is shown once.
 
 const { el } = Plenary;
 const C = Console;
 const T = C.texts('admin.tokens');
 const zone = Plenary.visitorZone();
 const when = (iso) => C.when(iso, zone);
-/** The reader's date `days` from now, as `<input type="date">` holds it. */
+/** `days` from now in the reader's zone, as YYYY-MM-DD. */
 const dateIn = (days) => C.wallTime(new Date(Date.now() + days * 86400000).toISOString(), zone).slice(0, 10);
 
-/** The secret, shown once: a read-only field (selected, the fallback) and a copy button. */
 function secretPanel(issued) {
   const input = el('input', { id: 'token-secret', type: 'text', readonly: true, value: issued.token, spellcheck: 'false', autocomplete: 'off', class: 'secret' });
   const said = el('p', { id: 'copy-status', role: 'status', class: 'hint' });
@@ -18,7 +16,7 @@ function secretPanel(issued) {
       await navigator.clipboard.writeText(issued.token);
       said.textContent = T('copied');
     } catch {
-      // No clipboard (an insecure origin, a refused permission): select it for Ctrl+C.
+      // No clipboard (insecure origin, refused permission): select it for Ctrl+C.
       input.focus();
       input.select();
       said.textContent = T('copyByHand');
@@ -80,7 +78,7 @@ C.start({
       const issued = await C.api('POST', '/v1/admin/tokens', {
         name,
         read_only: f.read_only.checked,
-        // An expiry date means the end of that day where the reader is.
+        // The end of that day where the reader is.
         expires_at: f.expires_at.value ? new Date(`${f.expires_at.value}T23:59:59`).toISOString() : undefined,
       });
       form.reset();
