@@ -46,8 +46,6 @@ async function loadStats() {
   }
 }
 
-// ---- Composing ----
-
 function compose() {
   const langs = languages();
   if (!langs.includes(draft.tab)) draft.tab = 'en';
@@ -135,14 +133,12 @@ function showTabOf(control) {
   if (panel && panel.hidden) select(panel.dataset.lang);
 }
 
-// ---- Audience and whom it reaches ----
-
 // The audiences the API takes; attendance ones only where stats count attendance.
 function audiences() {
   return stats && stats.attendance ? ['confirmed', 'all', 'attended', 'absent'] : ['confirmed', 'all'];
 }
 
-/** Whom an audience reaches by the stats' counts (unsubscribed and erased ones are left out only when sending). */
+/** Whom an audience reaches by the stats (the unsubscribed and erased are left out when sending). */
 function reach(a) {
   if (!stats) return null;
   const n = (k) => Number((stats.by_status || {})[k] || 0);
@@ -161,8 +157,6 @@ function audienceCounts() {
   $('#ann-reach').textContent = n === null ? T('reachUnknown') : T('reach', { count: n });
 }
 
-// ---- The preview: the API renders it as the notifications job renders the email ----
-
 let pending = 0;
 let asked = 0;
 
@@ -178,8 +172,7 @@ async function drawPreview() {
   const box = $('#ann-preview-mail');
   if (!box) return;
   const lang = draft.tab;
-  // English stands in for a text not written yet, so the shown language's own text stands in for
-  // English here: the preview of a language does not wait for the English text.
+  // The shown language's text stands in for a missing English one: its preview need not wait.
   const b = body();
   for (const part of ['subject', 'body']) b[part].en = b[part].en || b[part][lang];
   const n = ++asked;
@@ -223,8 +216,6 @@ function inert(node) {
   if (!KEPT.has(tag)) return kids;
   return el(tag, { dir: node.getAttribute('dir'), lang: node.getAttribute('lang') }, kids);
 }
-
-// ---- Sending ----
 
 function body() {
   const subject = {};
@@ -271,8 +262,6 @@ async function submit(form, send) {
     send.disabled = false;
   }
 }
-
-// ---- What was sent ----
 
 async function loadList() {
   const box = $('#ann-list');
