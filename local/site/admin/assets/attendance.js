@@ -28,7 +28,7 @@ C.start({
       C.tableBox({
         caption: T('peopleCaption'),
         columns: [
-          { label: COL('name'), render: (r) => bdi([r.given_name, r.family_name].filter(Boolean).join(' ') || r.registration_id) },
+          { label: COL('name'), render: (r) => bdi(C.personName(r) || r.registration_id) },
           { label: COL('email'), render: (r) => (r.email ? bdi(r.email) : '—') },
           { label: COL('status'), render: (r) => t(`status.${r.status}`) },
           { label: T('joins'), key: 'joins' },

@@ -62,9 +62,11 @@ const Console = (() => {
     return toSignIn({ expired: '1' });
   }
 
+  const eventPath = (id) => `/v1/admin/events/${encodeURIComponent(id)}`;
+
   /** `path` as the API names it; one without a leading slash is the page's event's (`stats`). */
   function apiPath(path) {
-    return path.startsWith('/') ? path : `/v1/admin/events/${encodeURIComponent(Plenary.query('event'))}${path && `/${path}`}`;
+    return path.startsWith('/') ? path : `${eventPath(Plenary.query('event'))}/${path}`;
   }
 
   /** An authenticated call resolving to the JSON body; 401 goes to sign-in, other failures throw ApiError. */
@@ -256,6 +258,9 @@ const Console = (() => {
   }
 
   const languageName = (code, inLanguage) => displayName('language', code, inLanguage);
+
+  /** A registrant's given and family names, '' once erased. */
+  const personName = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
 
   /** An organiser's label (`{"en": …}`) in the reader's language, else in English. */
   function labelText(label) {
@@ -502,7 +507,7 @@ const Console = (() => {
     if (session && !token()) return toSignIn({});
     const eventId = event ? Plenary.query('event') : null;
     // Both reads start at once, alongside the dictionary.
-    const loading = session && Promise.all([api('GET', '/v1/admin/me'), eventId && api('GET', '')]);
+    const loading = session && Promise.all([api('GET', '/v1/admin/me'), eventId && api('GET', eventPath(eventId))]);
     if (loading) loading.catch(() => {});
     let ctx = session ? null : { may: () => false, main };
     return Plenary.start(async () => {
@@ -543,6 +548,6 @@ const Console = (() => {
 
   return {
     start, texts, may, pagesFor, api, download, ApiError, problemText, fieldErrors, clearErrors, onSubmit, notice, confirm, deleteButton,
-    field, fieldId, checkbox, choices, checked, options, button, displayName, languageName, labelText, dirtyGuard, when, zoneName, wallTime, offsetMinutes, instant, ownZone, table, tableBox, token, setToken, safeNext, TOKEN_KEY,
+    field, fieldId, checkbox, choices, checked, options, button, displayName, languageName, labelText, personName, dirtyGuard, when, zoneName, wallTime, offsetMinutes, instant, ownZone, table, tableBox, token, setToken, safeNext, eventPath, TOKEN_KEY,
   };
 })();

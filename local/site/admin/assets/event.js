@@ -9,7 +9,6 @@ const LANGUAGES = ['en', 'fr', 'ar', 'es', 'ru', 'zh'];
 const CATEGORIES = ['member_state', 'sector_member', 'associate', 'academia', 'individual'];
 const editing = query('event');
 const copying = query('copy');
-const eventPath = (id) => `/v1/admin/events/${encodeURIComponent(id)}`;
 
 /** Each field is named after the member of `e` it shows; `withId` adds the id of a new event. */
 function form(e, withId) {
@@ -135,7 +134,7 @@ function body(f, stored) {
 async function idProblem(id) {
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) return T('idInvalid');
   // A PUT on a used id would replace that event.
-  const taken = await C.api('GET', eventPath(id)).then(() => true, (e) => { if (e.status === 404) return false; throw e; });
+  const taken = await C.api('GET', C.eventPath(id)).then(() => true, (e) => { if (e.status === 404) return false; throw e; });
   return taken ? T('idTaken') : null;
 }
 
@@ -148,7 +147,7 @@ async function render(ctx) {
         T('updated', { when: C.when(start.updated_at || start.created_at, C.ownZone()) })));
     if (query('created')) C.notice(T('created'));
   } else {
-    const source = copying && await C.api('GET', eventPath(copying));
+    const source = copying && await C.api('GET', C.eventPath(copying));
     main.append(el('h1', { text: source ? T('copyHeading', { title: source.title }) : T('newHeading') }));
     if (!ctx.me.administrator) {
       main.append(el('p', { class: 'problem', id: 'not-allowed', text: T('createForbidden') }));
@@ -172,7 +171,7 @@ async function render(ctx) {
     const id = editing || f.elements.id.value.trim();
     const problem = !editing && await idProblem(id);
     if (problem) return C.fieldErrors(f, { status: 400, problem: { errors: [{ field: 'id', message: problem }] } });
-    await C.api('PUT', eventPath(id), body(f, start));
+    await C.api('PUT', C.eventPath(id), body(f, start));
     guard.clean();
     if (editing) C.notice(T('saved'));
     else location.assign(`/admin/event?event=${encodeURIComponent(id)}&created=1`);

@@ -3,7 +3,7 @@
 const { el } = Plenary;
 const C = Console;
 const T = C.texts('admin.organisers');
-const zone = Plenary.visitorZone();
+const zone = C.ownZone();
 const personPath = (email) => `/v1/admin/organisers/${encodeURIComponent(email)}`;
 
 function addForm(reload) {

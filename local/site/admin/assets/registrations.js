@@ -8,7 +8,6 @@ const STATUSES = ['pending_confirmation', 'pending_approval', 'confirmed', 'wait
 // Not tied to `approval_required`: one left pending after the event stopped asking can still be decided.
 const ACTIONS = { pending_approval: ['approve', 'reject'], confirmed: ['revoke'] };
 const problemText = (e) => C.problemText(e, 'admin.registrations');
-const fullName = (r) => [r.given_name, r.family_name].filter(Boolean).join(' ');
 const orDash = (text) => (text ? bdi(text) : '—');
 const focus = (node) => { if (node) { node.tabIndex = -1; node.focus(); } };
 const $ = (selector) => ctx.main.querySelector(selector);
@@ -89,7 +88,7 @@ function draw() {
   if (!results) return;
   const needle = state.q.trim().toLocaleLowerCase();
   const shown = state.rows.filter((r) => !needle
-    || [fullName(r), r.email, r.organisation, r.id, C.displayName('region', r.country), r.country]
+    || [C.personName(r), r.email, r.organisation, r.id, C.displayName('region', r.country), r.country]
       .some((v) => v && String(v).toLocaleLowerCase().includes(needle)));
   $('#reg-count').textContent = needle
     ? T('countSearched', { shown: shown.length, loaded: state.rows.length })
@@ -153,7 +152,7 @@ function table(rows) {
 }
 
 function row(r, cols = columns()) {
-  const who = fullName(r);
+  const who = C.personName(r);
   return el('tr', { 'data-id': r.id }, cols.map((c, i) =>
     el(i ? 'td' : 'th', { scope: i ? null : 'row', 'data-col': c }, COLUMNS[c](r, who))));
 }

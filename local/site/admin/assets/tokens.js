@@ -3,7 +3,7 @@
 const { el } = Plenary;
 const C = Console;
 const T = C.texts('admin.tokens');
-const zone = Plenary.visitorZone();
+const zone = C.ownZone();
 const when = (iso) => C.when(iso, zone);
 /** `days` from now in the reader's zone, as YYYY-MM-DD. */
 const dateIn = (days) => C.wallTime(new Date(Date.now() + days * 86400000).toISOString(), zone).slice(0, 10);
